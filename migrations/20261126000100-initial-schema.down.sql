@@ -1,0 +1,16 @@
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS audit_logs;
+DROP TABLE IF EXISTS approvals;
+DROP TABLE IF EXISTS labor_entries;
+DROP TABLE IF EXISTS manual_steps;
+DROP TABLE IF EXISTS traveler_sub_steps;
+DROP TABLE IF EXISTS traveler_steps;
+DROP TABLE IF EXISTS travelers;
+DROP TABLE IF EXISTS work_orders;
+DROP TABLE IF EXISTS sub_steps;
+DROP TABLE IF EXISTS process_steps;
+DROP TABLE IF EXISTS revisions;
+DROP TABLE IF EXISTS parts;
+DROP TABLE IF EXISTS work_centers;
+DROP TABLE IF EXISTS customers;
+DROP TABLE IF EXISTS users;

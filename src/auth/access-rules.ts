@@ -1,0 +1,91 @@
+import type { Role } from './roles.js';
+
+/**
+ * Who may do what, said once. The panel uses these predicates to show or hide actions, and the
+ * server re-checks them on every call (AdminJS refuses an inaccessible action with 403), so a
+ * hidden button is never the only guard.
+ */
+export interface SessionUser {
+  id: number;
+  username: string;
+  email: string;
+  title: string;
+  role: Role;
+}
+
+export type Predicate = (user: SessionUser | null | undefined) => boolean;
+
+const roleIn =
+  (...roles: Role[]): Predicate =>
+  (user) =>
+    !!user && roles.includes(user.role);
+
+/** Administrators: users and everything else. */
+export const isAdmin: Predicate = roleIn('admin');
+/** Engineers keep parts, revisions, routings, work centers and customers. */
+export const canEditReferenceData: Predicate = roleIn('admin', 'engineer');
+/** Planning work: work orders and travelers (content of released travelers will need approval). */
+export const canPlanWork: Predicate = roleIn('admin', 'engineer');
+/** Operators record their own labor; administrators correct anyone's. */
+export const canRecordLabor: Predicate = roleIn('admin', 'operator');
+/** Every signed-in role may read shop data. */
+export const canReadShopData: Predicate = roleIn('admin', 'engineer', 'quality', 'approver', 'operator', 'viewer');
+/** Approval requests are read by those who make, decide or review them; viewers only watch the floor. */
+export const canReadApprovals: Predicate = roleIn('admin', 'engineer', 'quality', 'approver', 'operator');
+/** The audit trail is for quality reviews and administrators. */
+export const canReviewAuditTrail: Predicate = roleIn('admin', 'quality');
+/** Only administrators see the user directory. */
+export const canManageUsers: Predicate = roleIn('admin');
+/** Nobody edits or deletes through generic forms what a workflow or trigger owns. */
+export const nobody: Predicate = () => false;
+
+export type ResourceVerb = 'read' | 'create' | 'update' | 'delete';
+
+export interface ResourceRules {
+  read: Predicate;
+  create: Predicate;
+  update: Predicate;
+  delete: Predicate;
+}
+
+/**
+ * The role matrix for the generic CRUD actions of each resource. Record-level refinements (an
+ * operator edits only their own labor) live in the resource and service, on top of these.
+ */
+export const RESOURCE_RULES = {
+  users: { read: canManageUsers, create: canManageUsers, update: canManageUsers, delete: nobody },
+  customers: { read: canReadShopData, create: canEditReferenceData, update: canEditReferenceData, delete: canEditReferenceData },
+  work_centers: { read: canReadShopData, create: canEditReferenceData, update: canEditReferenceData, delete: canEditReferenceData },
+  parts: { read: canReadShopData, create: canEditReferenceData, update: canEditReferenceData, delete: canEditReferenceData },
+  revisions: { read: canReadShopData, create: canEditReferenceData, update: canEditReferenceData, delete: canEditReferenceData },
+  process_steps: { read: canReadShopData, create: canEditReferenceData, update: canEditReferenceData, delete: canEditReferenceData },
+  sub_steps: { read: canReadShopData, create: canEditReferenceData, update: canEditReferenceData, delete: canEditReferenceData },
+  work_orders: { read: canReadShopData, create: canPlanWork, update: canPlanWork, delete: canPlanWork },
+  travelers: { read: canReadShopData, create: canPlanWork, update: canPlanWork, delete: canPlanWork },
+  traveler_steps: { read: canReadShopData, create: canPlanWork, update: canPlanWork, delete: canPlanWork },
+  traveler_sub_steps: { read: canReadShopData, create: canPlanWork, update: canPlanWork, delete: canPlanWork },
+  manual_steps: { read: canReadShopData, create: canPlanWork, update: canPlanWork, delete: canPlanWork },
+  labor_entries: { read: canReadShopData, create: canRecordLabor, update: canRecordLabor, delete: isAdmin },
+  approvals: { read: canReadApprovals, create: nobody, update: nobody, delete: nobody },
+  audit_logs: { read: canReviewAuditTrail, create: nobody, update: nobody, delete: nobody },
+} as const satisfies Record<string, ResourceRules>;
+
+export type ResourceId = keyof typeof RESOURCE_RULES;
+
+export function can(user: SessionUser | null | undefined, resource: ResourceId, verb: ResourceVerb): boolean {
+  return RESOURCE_RULES[resource][verb](user);
+}
+
+export class AccessDeniedError extends Error {
+  readonly status = 403;
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccessDeniedError';
+  }
+}
+
+/** Operators may touch only their own labor entries; administrators may correct anyone's. */
+export function canEditLaborEntry(user: SessionUser | null | undefined, entryUserId: unknown): boolean {
+  if (!canRecordLabor(user)) return false;
+  return isAdmin(user) || Number(entryUserId) === user!.id;
+}

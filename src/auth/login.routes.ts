@@ -1,0 +1,60 @@
+import type AdminJS from 'adminjs';
+import express, { type Request, type Response, type NextFunction } from 'express';
+import formidable from 'express-formidable';
+import { authenticate, recordLogin } from './auth.service.js';
+
+function loginPage(admin: AdminJS, errorMessage: string | null) {
+  return admin.renderLogin({ action: admin.options.loginPath, errorMessage });
+}
+
+/**
+ * Sign-in and sign-out for the panel. Replaces @adminjs/express's handlers, which keep the
+ * pre-login session id (session fixation) and throttle in memory per process.
+ */
+export function loginRoutes(admin: AdminJS): express.Router {
+  const router = express.Router();
+  const rootPath = admin.options.rootPath;
+
+  router.get('/login', async (_req, res) => {
+    res.send(await loginPage(admin, null));
+  });
+
+  router.post('/login', formidable(), async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const fields = (req as unknown as { fields?: Record<string, unknown> }).fields ?? {};
+      const user = await authenticate(fields.email, fields.password);
+      if (!user) {
+        res.status(401).send(await loginPage(admin, 'invalidCredentials'));
+        return;
+      }
+      // A new id at sign-in: an id planted before sign-in never becomes an authenticated session.
+      req.session.regenerate((regenerateError) => {
+        if (regenerateError) return next(regenerateError);
+        req.session.userId = user.id;
+        req.session.loginAt = Date.now();
+        req.session.save(async (saveError) => {
+          if (saveError) return next(saveError);
+          try {
+            await recordLogin(user, req.nexus);
+          } catch (error) {
+            return next(error);
+          }
+          res.redirect(302, rootPath);
+        });
+      });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  const logout = (req: Request, res: Response, next: NextFunction) => {
+    req.session.destroy((error) => {
+      if (error) return next(error);
+      res.clearCookie('nexus.sid');
+      res.redirect(302, admin.options.loginPath);
+    });
+  };
+  router.get('/logout', logout);
+  router.post('/logout', logout);
+  return router;
+}

@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { AppConfig } from '../config/config.js';
+import { projectRoot } from '../paths.js';
+import { ensureDatabaseExists, withDatabase } from './database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+
+export const EMBEDDED_DATABASE = 'nexus';
+
+export function dataRoot(config: AppConfig): string {
+  return path.resolve(config.DATA_DIR ?? path.join(projectRoot, '.data'));
+}
+
+export interface DatabaseTarget {
+  url: string;
+  /** Present when this process started (or attached to) the embedded server. */
+  embedded?: EmbeddedPostgres;
+}
+
+/**
+ * DATABASE_URL when set; otherwise the embedded PostgreSQL under the data folder, started on
+ * demand. Either way the database itself is created when missing.
+ */
+export async function openDatabaseTarget(config: AppConfig, log: (line: string) => void): Promise<DatabaseTarget> {
+  if (config.DATABASE_URL) {
+    await ensureDatabaseExists(config.DATABASE_URL);
+    return { url: config.DATABASE_URL };
+  }
+  const root = dataRoot(config);
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: config.EMBEDDED_PG_PORT, durable: true, log });
+  try {
+    const url = withDatabase(embedded.url, EMBEDDED_DATABASE);
+    await ensureDatabaseExists(url);
+    return { url, embedded };
+  } catch (error) {
+    await embedded.stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+import pg from 'pg';
+import { Sequelize } from 'sequelize';
+import { initModels } from '../models/index.js';
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  acquireTimeoutMs: number;
+  log?: (sql: string) => void;
+}
+
+// PostgreSQL returns numeric as text to keep precision; our numerics (hours, spec limits) fit a
+// double exactly at their scale, and the panel needs numbers, not strings.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+// COUNT(*) and bigint ids beyond 2^53 do not exist in a shop; parse counts as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+});
+
+export function createSequelize(options: DatabaseOptions): Sequelize {
+  const sequelize = new Sequelize(options.url, {
+    dialect: 'postgres',
+    dialectModule: pg,
+    logging: options.log ?? false,
+    pool: { max: options.poolMax, min: 0, acquire: options.acquireTimeoutMs, idle: 10_000 },
+    define: { underscored: true, timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' },
+    dialectOptions: { application_name: 'nexus' },
+  });
+  initModels(sequelize);
+  return sequelize;
+}
+
+/** A plain pg pool for libraries that want one (sessions); errors on idle clients must not crash the process. */
+export function createPgPool(url: string, max: number, onError: (error: Error) => void): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'nexus-sessions' });
+  pool.on('error', onError);
+  return pool;
+}
+
+/** Creates the database named in `url` through the server's maintenance database when it is missing. */
+export async function ensureDatabaseExists(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) throw new Error('DATABASE_URL names no database');
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  return u.toString();
+}

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { projectRoot } from './paths.js';
+
+// AdminJS reads this when it is first imported; keep its bundle beside the project, whatever
+// folder `npm start` was run from, and out of a dot-folder that Express 5 would not serve.
+process.env.ADMIN_JS_TMP_DIR ??= path.join(projectRoot, '.data', 'adminjs');
+
+const { ConfigError, loadConfig } = await import('./config/config.js');
+const { startServer } = await import('./server.js');
+const { DEMO_PASSWORD, DEMO_USERS } = await import('../seeders/demo-users.js');
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`NEXUS cannot start. ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const running = await startServer(config);
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal} received: stopping NEXUS${running.embedded ? ' and its embedded PostgreSQL' : ''}...`);
+  try {
+    await running.close();
+    process.exit(0);
+  } catch (error) {
+    console.error('Shutdown failed:', error);
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+const lines = [
+  '',
+  `NEXUS is running: ${running.url}`,
+  running.embedded ? `Database: embedded PostgreSQL in ${path.dirname(running.embedded.dataDir)} (port ${running.embedded.port})` : 'Database: DATABASE_URL',
+];
+if (config.SEED_DEMO_DATA) {
+  lines.push('', `Demo logins (password for all: ${DEMO_PASSWORD}):`);
+  for (const user of DEMO_USERS) lines.push(`  ${user.role.padEnd(9)} ${user.username}`);
+}
+lines.push('', 'Press Ctrl-C to stop.', '');
+console.log(lines.join('\n'));

@@ -1,0 +1,138 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type NonAttribute,
+  type Sequelize,
+} from 'sequelize';
+import { APPROVAL_OPERATIONS, APPROVAL_STATUSES, type ApprovalOperation, type ApprovalStatus } from './constants.js';
+import { AuditLog } from './audit-log.model.js';
+import { User } from './user.model.js';
+import { SNAKE_NAME_PATTERN, isTimestamp, oneOf, optionalText, toTime, wholeNumber } from './validation.js';
+
+/** A change held back until a second person approves it (four eyes). */
+export class Approval extends Model<InferAttributes<Approval>, InferCreationAttributes<Approval>> {
+  declare id: CreationOptional<number>;
+  declare target_table: string;
+  declare target_id: number;
+  declare operation: ApprovalOperation;
+  /** The proposed field values, as a JSON object. */
+  declare changes: Record<string, unknown>;
+  /** The target's `version` when the change was requested; the approval is stale if it moved on. */
+  declare base_version: number | null;
+  declare status: CreationOptional<ApprovalStatus>;
+  declare reason: string | null;
+  declare requested_by_id: number;
+  declare requested_at: CreationOptional<Date>;
+  declare decided_by_id: number | null;
+  declare decided_at: Date | null;
+  declare decision_comment: string | null;
+  declare version: CreationOptional<number>;
+  declare created_at: CreationOptional<Date>;
+  declare updated_at: CreationOptional<Date>;
+
+  declare requestedBy?: NonAttribute<User>;
+  declare decidedBy?: NonAttribute<User | null>;
+  declare auditLogs?: NonAttribute<AuditLog[]>;
+
+  static initModel(sequelize: Sequelize): void {
+    Approval.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        target_table: {
+          type: DataTypes.STRING(63),
+          allowNull: false,
+          validate: {
+            notNull: { msg: 'Target table is required' },
+            len: { args: [1, 63], msg: 'Target table must be 1 to 63 characters' },
+            is: { args: SNAKE_NAME_PATTERN, msg: 'Target table may contain only lower-case letters and _' },
+          },
+        },
+        target_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          validate: { notNull: { msg: 'Target record is required' }, isId: wholeNumber('Target record id', 1) },
+        },
+        operation: {
+          type: DataTypes.STRING(12),
+          allowNull: false,
+          validate: { notNull: { msg: 'Operation is required' }, isIn: oneOf('Operation', APPROVAL_OPERATIONS) },
+        },
+        changes: {
+          type: DataTypes.JSONB,
+          allowNull: false,
+          validate: {
+            notNull: { msg: 'Changes are required' },
+            isObject(value: unknown) {
+              if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+                throw new Error('Changes must be a set of field names and values (a JSON object)');
+              }
+            },
+          },
+        },
+        base_version: {
+          type: DataTypes.INTEGER,
+          allowNull: true,
+          validate: { isVersion: wholeNumber('Base version', 0) },
+        },
+        status: {
+          type: DataTypes.STRING(10),
+          allowNull: false,
+          defaultValue: 'pending',
+          validate: { notNull: { msg: 'Status is required' }, isIn: oneOf('Status', APPROVAL_STATUSES) },
+        },
+        reason: { type: DataTypes.TEXT, allowNull: true, set: optionalText('reason') },
+        requested_by_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          references: { model: 'users', key: 'id' },
+          onDelete: 'RESTRICT',
+          validate: { notNull: { msg: 'Requested by is required' } },
+        },
+        requested_at: {
+          type: DataTypes.DATE,
+          allowNull: false,
+          defaultValue: DataTypes.NOW,
+          validate: { notNull: { msg: 'Requested at is required' }, isTimestamp: isTimestamp('Requested at') },
+        },
+        decided_by_id: {
+          type: DataTypes.INTEGER,
+          allowNull: true,
+          references: { model: 'users', key: 'id' },
+          onDelete: 'RESTRICT',
+        },
+        decided_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Decided at') } },
+        decision_comment: { type: DataTypes.TEXT, allowNull: true, set: optionalText('decision_comment') },
+        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        created_at: { type: DataTypes.DATE, allowNull: false },
+        updated_at: { type: DataTypes.DATE, allowNull: false },
+      },
+      {
+        sequelize,
+        tableName: 'approvals',
+        modelName: 'Approval',
+        version: true,
+        validate: {
+          decisionComplete(this: Approval) {
+            const decided = toTime(this.decided_at) !== null;
+            if (this.status === 'pending' && decided) throw new Error('A pending request cannot have a decision time');
+            if (this.status !== 'pending' && !decided) throw new Error('A request that is no longer pending needs a decision time');
+          },
+          fourEyes(this: Approval) {
+            if (this.decided_by_id != null && Number(this.decided_by_id) === Number(this.requested_by_id)) {
+              throw new Error('Nobody can decide their own request: another person must approve or reject it');
+            }
+          },
+        },
+      },
+    );
+  }
+
+  static associate(): void {
+    Approval.belongsTo(User, { as: 'requestedBy', foreignKey: 'requested_by_id' });
+    Approval.belongsTo(User, { as: 'decidedBy', foreignKey: 'decided_by_id' });
+    Approval.hasMany(AuditLog, { as: 'auditLogs', foreignKey: 'approval_id' });
+  }
+}

@@ -1,0 +1,70 @@
+import type { Sequelize } from 'sequelize';
+import { Approval } from './approval.model.js';
+import { AuditLog } from './audit-log.model.js';
+import { Customer } from './customer.model.js';
+import { LaborEntry } from './labor-entry.model.js';
+import { ManualStep } from './manual-step.model.js';
+import { Part } from './part.model.js';
+import { ProcessStep } from './process-step.model.js';
+import { Revision } from './revision.model.js';
+import { SubStep } from './sub-step.model.js';
+import { TravelerStep } from './traveler-step.model.js';
+import { TravelerSubStep } from './traveler-sub-step.model.js';
+import { Traveler } from './traveler.model.js';
+import { User } from './user.model.js';
+import { WorkCenter } from './work-center.model.js';
+import { WorkOrder } from './work-order.model.js';
+
+export {
+  Approval,
+  AuditLog,
+  Customer,
+  LaborEntry,
+  ManualStep,
+  Part,
+  ProcessStep,
+  Revision,
+  SubStep,
+  Traveler,
+  TravelerStep,
+  TravelerSubStep,
+  User,
+  WorkCenter,
+  WorkOrder,
+};
+
+/** Every model, in an order where each table's references come before it. */
+export const ALL_MODELS = [
+  User,
+  Customer,
+  WorkCenter,
+  Part,
+  Revision,
+  ProcessStep,
+  SubStep,
+  WorkOrder,
+  Traveler,
+  TravelerStep,
+  TravelerSubStep,
+  ManualStep,
+  LaborEntry,
+  Approval,
+  AuditLog,
+] as const;
+
+export type AnyModelClass = (typeof ALL_MODELS)[number];
+
+let initialisedWith: Sequelize | undefined;
+
+/**
+ * Models are classes bound to one Sequelize instance; a process has one database, and tests
+ * that need another database run in another Jest worker module registry.
+ */
+export function initModels(sequelize: Sequelize): void {
+  if (initialisedWith === sequelize) return;
+  for (const model of ALL_MODELS) model.initModel(sequelize);
+  for (const model of ALL_MODELS) {
+    if ('associate' in model && typeof model.associate === 'function') model.associate();
+  }
+  initialisedWith = sequelize;
+}

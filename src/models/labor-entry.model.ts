@@ -1,0 +1,199 @@
+import {
+  DataTypes,
+  Model,
+  Op,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type NonAttribute,
+  type Sequelize,
+} from 'sequelize';
+import { LABOR_ENTRY_TYPES, MAX_LABOR_HOURS, type LaborEntryType } from './constants.js';
+import { ManualStep } from './manual-step.model.js';
+import { TravelerStep } from './traveler-step.model.js';
+import { Traveler } from './traveler.model.js';
+import { User } from './user.model.js';
+import { decimalGetter, fieldError, isTimestamp, oneOf, optionalText, toTime } from './validation.js';
+
+/**
+ * `hours` is GENERATED ALWAYS in PostgreSQL, which refuses any value for it, even NULL or an
+ * unchanged one, so it is taken out of every INSERT and UPDATE that Sequelize builds.
+ */
+function withoutHours(options: { fields?: string[] }): void {
+  if (options.fields) options.fields = options.fields.filter((field) => field !== 'hours');
+}
+
+/** Time spent by a person on a traveler: clocked in and out, or entered afterwards with a reason. */
+export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreationAttributes<LaborEntry>> {
+  declare id: CreationOptional<number>;
+  declare user_id: number;
+  declare traveler_id: number;
+  declare traveler_step_id: number | null;
+  declare manual_step_id: number | null;
+  declare started_at: Date;
+  /** Null while the person is clocked in. */
+  declare ended_at: Date | null;
+  /** Computed by PostgreSQL from the two times; read-only. */
+  declare hours: CreationOptional<number | null>;
+  declare entry_type: CreationOptional<LaborEntryType>;
+  declare reason: string | null;
+  declare version: CreationOptional<number>;
+  declare created_at: CreationOptional<Date>;
+  declare updated_at: CreationOptional<Date>;
+
+  declare user?: NonAttribute<User>;
+  declare traveler?: NonAttribute<Traveler>;
+  declare travelerStep?: NonAttribute<TravelerStep | null>;
+  declare manualStep?: NonAttribute<ManualStep | null>;
+
+  static initModel(sequelize: Sequelize): void {
+    LaborEntry.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        user_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          references: { model: 'users', key: 'id' },
+          onDelete: 'RESTRICT',
+          validate: { notNull: { msg: 'Person is required' } },
+        },
+        traveler_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          references: { model: 'travelers', key: 'id' },
+          onDelete: 'RESTRICT',
+          validate: { notNull: { msg: 'Traveler is required' } },
+        },
+        // In the database the key is (traveler_step_id, traveler_id): the step must be on this traveler.
+        traveler_step_id: {
+          type: DataTypes.INTEGER,
+          allowNull: true,
+          references: { model: 'traveler_steps', key: 'id' },
+          onDelete: 'RESTRICT',
+        },
+        // In the database the key is (manual_step_id, traveler_id).
+        manual_step_id: {
+          type: DataTypes.INTEGER,
+          allowNull: true,
+          references: { model: 'manual_steps', key: 'id' },
+          onDelete: 'RESTRICT',
+        },
+        started_at: {
+          type: DataTypes.DATE,
+          allowNull: false,
+          validate: { notNull: { msg: 'Start time is required' }, isTimestamp: isTimestamp('Start time') },
+        },
+        ended_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('End time') } },
+        hours: { type: DataTypes.DECIMAL(8, 2),
+          get: decimalGetter('hours'), allowNull: true },
+        entry_type: {
+          type: DataTypes.STRING(8),
+          allowNull: false,
+          defaultValue: 'clock',
+          validate: { notNull: { msg: 'Entry type is required' }, isIn: oneOf('Entry type', LABOR_ENTRY_TYPES) },
+        },
+        reason: { type: DataTypes.TEXT, allowNull: true, set: optionalText('reason') },
+        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        created_at: { type: DataTypes.DATE, allowNull: false },
+        updated_at: { type: DataTypes.DATE, allowNull: false },
+      },
+      {
+        sequelize,
+        tableName: 'labor_entries',
+        modelName: 'LaborEntry',
+        version: true,
+        validate: {
+          oneStep(this: LaborEntry) {
+            if (this.traveler_step_id != null && this.manual_step_id != null) {
+              throw new Error('A labor entry is for either a traveler step or a manual step, not both');
+            }
+          },
+          endAfterStart(this: LaborEntry) {
+            const started = toTime(this.started_at);
+            const ended = toTime(this.ended_at);
+            if (started !== null && ended !== null && ended <= started) throw new Error('End time must be after start time');
+          },
+          hoursInRange(this: LaborEntry) {
+            const started = toTime(this.started_at);
+            const ended = toTime(this.ended_at);
+            if (started === null || ended === null) return;
+            // Same rounding as the generated column, so the limit bites exactly where PostgreSQL's does.
+            if (Math.round(((ended - started) / 3_600_000) * 100) / 100 > MAX_LABOR_HOURS) {
+              throw new Error(`A labor entry can be at most ${MAX_LABOR_HOURS} hours (14 days) long`);
+            }
+          },
+          manualNeedsReason(this: LaborEntry) {
+            if (this.entry_type !== 'manual') return;
+            if (typeof this.reason !== 'string' || this.reason.trim().length < 3) {
+              throw new Error('A manual labor entry needs a reason of at least 3 characters');
+            }
+            if (toTime(this.ended_at) === null) throw new Error('A manual labor entry needs an end time');
+          },
+        },
+        hooks: {
+          beforeCreate(_entry, options) {
+            withoutHours(options);
+          },
+          beforeBulkCreate(_entries, options) {
+            withoutHours(options);
+          },
+          beforeUpdate(entry, options) {
+            // A form posts hours back; undo that so a static update() does not re-add it as changed.
+            if (entry.changed('hours')) {
+              const previous = entry.previous('hours');
+              if (previous === undefined) Reflect.deleteProperty(entry.dataValues, 'hours');
+              else entry.setDataValue('hours', previous);
+              entry.changed('hours', false);
+            }
+            withoutHours(options);
+            // Read the recomputed hours back in the same statement.
+            if (entry.changed('started_at') || entry.changed('ended_at')) options.returning = true;
+          },
+          beforeBulkUpdate(options) {
+            withoutHours(options);
+            // Sequelize hands the values to bulk-update hooks as `options.attributes` (not in its types).
+            const values = (options as { attributes?: object }).attributes;
+            if (values) Reflect.deleteProperty(values, 'hours');
+          },
+          async beforeSave(entry, options) {
+            const transaction = options.transaction ?? null;
+            const relevant = ['traveler_id', 'traveler_step_id', 'manual_step_id'] as const;
+            if (entry.isNewRecord || relevant.some((field) => entry.changed(field))) {
+              const travelerId = Number(entry.traveler_id);
+              if (entry.traveler_step_id != null) {
+                const step = await TravelerStep.findByPk(entry.traveler_step_id, { attributes: ['id', 'traveler_id'], transaction });
+                if (step && step.traveler_id !== travelerId) {
+                  throw fieldError(entry, 'traveler_step_id', 'The step must be a step of the selected traveler');
+                }
+              }
+              if (entry.manual_step_id != null) {
+                const step = await ManualStep.findByPk(entry.manual_step_id, { attributes: ['id', 'traveler_id'], transaction });
+                if (step && step.traveler_id !== travelerId) {
+                  throw fieldError(entry, 'manual_step_id', 'The manual step must be a step of the selected traveler');
+                }
+              }
+            }
+            // The partial unique index allows one open entry per person; say so before PostgreSQL refuses.
+            if (entry.ended_at == null && (entry.isNewRecord || entry.changed('ended_at') || entry.changed('user_id'))) {
+              const open = await LaborEntry.findOne({
+                where: { user_id: entry.user_id, ended_at: null, ...(entry.id ? { id: { [Op.ne]: entry.id } } : {}) },
+                attributes: ['id', 'started_at'],
+                transaction,
+              });
+              if (open) {
+                throw fieldError(entry, 'user_id', 'This person is already clocked in on another entry: clock out of it first');
+              }
+            }
+          },
+        },
+      },
+    );
+  }
+
+  static associate(): void {
+    LaborEntry.belongsTo(User, { as: 'user', foreignKey: 'user_id' });
+    LaborEntry.belongsTo(Traveler, { as: 'traveler', foreignKey: 'traveler_id' });
+    LaborEntry.belongsTo(TravelerStep, { as: 'travelerStep', foreignKey: 'traveler_step_id' });
+    LaborEntry.belongsTo(ManualStep, { as: 'manualStep', foreignKey: 'manual_step_id' });
+  }
+}

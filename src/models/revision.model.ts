@@ -1,0 +1,113 @@
+import {
+  DataTypes,
+  Model,
+  Op,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type NonAttribute,
+  type Sequelize,
+} from 'sequelize';
+import { REVISION_STATUSES, type RevisionStatus } from './constants.js';
+import { Part } from './part.model.js';
+import { ProcessStep } from './process-step.model.js';
+import { Traveler } from './traveler.model.js';
+import { WorkOrder } from './work-order.model.js';
+import { REVISION_CODE_PATTERN, fieldError, isCalendarDate, oneOf, optionalText, upperCode } from './validation.js';
+
+const PART_REVISION_KEY = { name: 'revisions_part_revision_key', msg: 'This part already has a revision with that code' };
+
+export class Revision extends Model<InferAttributes<Revision>, InferCreationAttributes<Revision>> {
+  declare id: CreationOptional<number>;
+  declare part_id: number;
+  declare revision_code: string;
+  declare status: CreationOptional<RevisionStatus>;
+  /** YYYY-MM-DD. */
+  declare effective_date: string | null;
+  declare notes: string | null;
+  declare version: CreationOptional<number>;
+  declare created_at: CreationOptional<Date>;
+  declare updated_at: CreationOptional<Date>;
+
+  declare part?: NonAttribute<Part>;
+  declare processSteps?: NonAttribute<ProcessStep[]>;
+  declare workOrders?: NonAttribute<WorkOrder[]>;
+  declare travelers?: NonAttribute<Traveler[]>;
+
+  static initModel(sequelize: Sequelize): void {
+    Revision.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        part_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          unique: PART_REVISION_KEY,
+          references: { model: 'parts', key: 'id' },
+          onDelete: 'RESTRICT',
+          validate: { notNull: { msg: 'Part is required' } },
+        },
+        revision_code: {
+          type: DataTypes.STRING(10),
+          allowNull: false,
+          unique: PART_REVISION_KEY,
+          set: upperCode('revision_code'),
+          validate: {
+            notNull: { msg: 'Revision code is required' },
+            len: { args: [1, 10], msg: 'Revision code must be 1 to 10 characters' },
+            is: {
+              args: REVISION_CODE_PATTERN,
+              msg: 'Revision code may contain only capital letters, digits, "." and "-", starting with a letter or digit',
+            },
+          },
+        },
+        status: {
+          type: DataTypes.STRING(10),
+          allowNull: false,
+          defaultValue: 'draft',
+          validate: { notNull: { msg: 'Status is required' }, isIn: oneOf('Status', REVISION_STATUSES) },
+        },
+        effective_date: { type: DataTypes.DATEONLY, allowNull: true, validate: { validDate: isCalendarDate('Effective date') } },
+        notes: { type: DataTypes.TEXT, allowNull: true, set: optionalText('notes') },
+        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        created_at: { type: DataTypes.DATE, allowNull: false },
+        updated_at: { type: DataTypes.DATE, allowNull: false },
+      },
+      {
+        sequelize,
+        tableName: 'revisions',
+        modelName: 'Revision',
+        version: true,
+        validate: {
+          releasedHasEffectiveDate(this: Revision) {
+            if (this.status !== 'draft' && !this.effective_date) {
+              throw new Error('A released or obsolete revision needs an effective date');
+            }
+          },
+        },
+        hooks: {
+          // The partial unique index would refuse a second released revision with a message about
+          // "part_id"; say which revision is in the way instead.
+          async beforeSave(revision, options) {
+            if (revision.status !== 'released') return;
+            if (!revision.isNewRecord && !revision.changed('status') && !revision.changed('part_id')) return;
+            const other = await Revision.findOne({
+              where: { part_id: revision.part_id, status: 'released', ...(revision.id ? { id: { [Op.ne]: revision.id } } : {}) },
+              attributes: ['id', 'revision_code'],
+              transaction: options.transaction ?? null,
+            });
+            if (other) {
+              throw fieldError(revision, 'status', `Revision ${other.revision_code} of this part is already released: make it obsolete first`);
+            }
+          },
+        },
+      },
+    );
+  }
+
+  static associate(): void {
+    Revision.belongsTo(Part, { as: 'part', foreignKey: 'part_id' });
+    Revision.hasMany(ProcessStep, { as: 'processSteps', foreignKey: 'revision_id' });
+    Revision.hasMany(WorkOrder, { as: 'workOrders', foreignKey: 'revision_id' });
+    Revision.hasMany(Traveler, { as: 'travelers', foreignKey: 'revision_id' });
+  }
+}

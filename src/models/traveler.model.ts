@@ -1,0 +1,170 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type NonAttribute,
+  type Sequelize,
+} from 'sequelize';
+import { MAX_QUANTITY, TRAVELER_STATUSES, type TravelerStatus } from './constants.js';
+import { LaborEntry } from './labor-entry.model.js';
+import { ManualStep } from './manual-step.model.js';
+import { Part } from './part.model.js';
+import { Revision } from './revision.model.js';
+import { TravelerStep } from './traveler-step.model.js';
+import { WorkOrder } from './work-order.model.js';
+import {
+  CODE_PATTERN,
+  fieldError,
+  isCalendarDate,
+  isTimestamp,
+  oneOf,
+  optionalText,
+  toTime,
+  upperCode,
+  wholeNumber,
+} from './validation.js';
+
+/** The document that travels with a batch of parts: its own copy of the routing, signed off step by step. */
+export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttributes<Traveler>> {
+  declare id: CreationOptional<number>;
+  declare number: string;
+  declare work_order_id: number;
+  declare part_id: number;
+  declare revision_id: number;
+  declare quantity: number;
+  declare status: CreationOptional<TravelerStatus>;
+  /** YYYY-MM-DD. */
+  declare due_date: string | null;
+  declare released_at: Date | null;
+  declare started_at: Date | null;
+  declare completed_at: Date | null;
+  declare notes: string | null;
+  declare version: CreationOptional<number>;
+  declare created_at: CreationOptional<Date>;
+  declare updated_at: CreationOptional<Date>;
+
+  declare workOrder?: NonAttribute<WorkOrder>;
+  declare part?: NonAttribute<Part>;
+  declare revision?: NonAttribute<Revision>;
+  declare steps?: NonAttribute<TravelerStep[]>;
+  declare manualSteps?: NonAttribute<ManualStep[]>;
+  declare laborEntries?: NonAttribute<LaborEntry[]>;
+
+  static initModel(sequelize: Sequelize): void {
+    Traveler.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        number: {
+          type: DataTypes.STRING(30),
+          allowNull: false,
+          unique: { name: 'travelers_number_key', msg: 'Another traveler already has that number' },
+          set: upperCode('number'),
+          validate: {
+            notNull: { msg: 'Traveler number is required' },
+            len: { args: [1, 30], msg: 'Traveler number must be 1 to 30 characters' },
+            is: { args: CODE_PATTERN, msg: 'Traveler number may contain only capital letters, digits, - and _' },
+          },
+        },
+        // In the database the key is (work_order_id, part_id): the traveler is for its work order's part.
+        work_order_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          references: { model: 'work_orders', key: 'id' },
+          onDelete: 'RESTRICT',
+          validate: { notNull: { msg: 'Work order is required' } },
+        },
+        part_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          references: { model: 'parts', key: 'id' },
+          onDelete: 'RESTRICT',
+          validate: { notNull: { msg: 'Part is required' } },
+        },
+        // In the database the key is (revision_id, part_id).
+        revision_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          references: { model: 'revisions', key: 'id' },
+          onDelete: 'RESTRICT',
+          validate: { notNull: { msg: 'Revision is required' } },
+        },
+        quantity: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          validate: { notNull: { msg: 'Quantity is required' }, isQuantity: wholeNumber('Quantity', 1, MAX_QUANTITY) },
+        },
+        status: {
+          type: DataTypes.STRING(12),
+          allowNull: false,
+          defaultValue: 'draft',
+          validate: { notNull: { msg: 'Status is required' }, isIn: oneOf('Status', TRAVELER_STATUSES) },
+        },
+        due_date: { type: DataTypes.DATEONLY, allowNull: true, validate: { validDate: isCalendarDate('Due date') } },
+        released_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Released at') } },
+        started_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Started at') } },
+        completed_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Completed at') } },
+        notes: { type: DataTypes.TEXT, allowNull: true, set: optionalText('notes') },
+        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        created_at: { type: DataTypes.DATE, allowNull: false },
+        updated_at: { type: DataTypes.DATE, allowNull: false },
+      },
+      {
+        sequelize,
+        tableName: 'travelers',
+        modelName: 'Traveler',
+        version: true,
+        validate: {
+          releasedHasTime(this: Traveler) {
+            if (this.status !== 'draft' && this.status !== 'cancelled' && toTime(this.released_at) === null) {
+              throw new Error('A traveler that has been released needs a released-at time');
+            }
+          },
+          completedHasTime(this: Traveler) {
+            if (this.status === 'completed' && toTime(this.completed_at) === null) {
+              throw new Error('A completed traveler needs a completed-at time');
+            }
+          },
+          datesOrdered(this: Traveler) {
+            const released = toTime(this.released_at);
+            const started = toTime(this.started_at);
+            const completed = toTime(this.completed_at);
+            if (released !== null && started !== null && started < released) {
+              throw new Error('Started at must not be before released at');
+            }
+            if (started !== null && completed !== null && completed < started) {
+              throw new Error('Completed at must not be before started at');
+            }
+          },
+        },
+        hooks: {
+          // The composite foreign keys would fail with a constraint name; name the field instead.
+          async beforeSave(traveler, options) {
+            const relevant = ['work_order_id', 'part_id', 'revision_id'] as const;
+            if (!traveler.isNewRecord && !relevant.some((field) => traveler.changed(field))) return;
+            const transaction = options.transaction ?? null;
+            const partId = Number(traveler.part_id);
+            const order = await WorkOrder.findByPk(traveler.work_order_id, { attributes: ['id', 'part_id'], transaction });
+            if (order && order.part_id !== partId) {
+              throw fieldError(traveler, 'work_order_id', 'The work order is for a different part than this traveler');
+            }
+            const revision = await Revision.findByPk(traveler.revision_id, { attributes: ['id', 'part_id'], transaction });
+            if (revision && revision.part_id !== partId) {
+              throw fieldError(traveler, 'revision_id', 'Revision must be a revision of the selected part');
+            }
+          },
+        },
+      },
+    );
+  }
+
+  static associate(): void {
+    Traveler.belongsTo(WorkOrder, { as: 'workOrder', foreignKey: 'work_order_id' });
+    Traveler.belongsTo(Part, { as: 'part', foreignKey: 'part_id' });
+    Traveler.belongsTo(Revision, { as: 'revision', foreignKey: 'revision_id' });
+    Traveler.hasMany(TravelerStep, { as: 'steps', foreignKey: 'traveler_id' });
+    Traveler.hasMany(ManualStep, { as: 'manualSteps', foreignKey: 'traveler_id' });
+    Traveler.hasMany(LaborEntry, { as: 'laborEntries', foreignKey: 'traveler_id' });
+  }
+}

@@ -1,0 +1,181 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type NonAttribute,
+  type Sequelize,
+} from 'sequelize';
+import { hashPassword, passwordProblem } from '../auth/password.js';
+import { ROLES, type Role } from '../auth/roles.js';
+import { Approval } from './approval.model.js';
+import { LaborEntry } from './labor-entry.model.js';
+import {
+  EMAIL_PATTERN,
+  USERNAME_PATTERN,
+  fieldError,
+  isTimestamp,
+  lowerTrimmed,
+  notBlank,
+  oneOf,
+  trimmed,
+} from './validation.js';
+
+const NEVER_DELETED = 'Users are never deleted: deactivate the account instead (set Active to off).';
+
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: CreationOptional<number>;
+  declare username: string;
+  declare email: string;
+  declare full_name: string;
+  declare role: Role;
+  /** Set by the model from `password`; callers never write a hash themselves. */
+  declare password_hash: CreationOptional<string>;
+  declare active: CreationOptional<boolean>;
+  declare last_login_at: Date | null;
+  declare password_changed_at: CreationOptional<Date | null>;
+  declare version: CreationOptional<number>;
+  declare created_at: CreationOptional<Date>;
+  declare updated_at: CreationOptional<Date>;
+  /** A new password in clear text, only on its way to `password_hash`; never stored or serialised. */
+  declare password: CreationOptional<string | null>;
+
+  declare laborEntries?: NonAttribute<LaborEntry[]>;
+  declare requestedApprovals?: NonAttribute<Approval[]>;
+  declare decidedApprovals?: NonAttribute<Approval[]>;
+
+  // The hash must not reach the panel, logs or API responses, whichever way a user is serialised.
+  override toJSON<T extends InferAttributes<User>>(): T {
+    const values: Record<string, unknown> = { ...(super.toJSON() as Record<string, unknown>) };
+    delete values.password_hash;
+    delete values.password;
+    return values as T;
+  }
+
+  static initModel(sequelize: Sequelize): void {
+    User.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        username: {
+          type: DataTypes.STRING(64),
+          allowNull: false,
+          unique: { name: 'users_username_key', msg: 'That user name is already taken' },
+          set: lowerTrimmed('username'),
+          validate: {
+            notNull: { msg: 'User name is required' },
+            is: {
+              args: USERNAME_PATTERN,
+              msg: 'User name must be 3 to 64 characters: lower-case letters, digits, ".", "-" or "_", starting with a letter or digit',
+            },
+          },
+        },
+        email: {
+          type: DataTypes.STRING(254),
+          allowNull: false,
+          unique: { name: 'users_email_key', msg: 'Another user already has that email address' },
+          set: lowerTrimmed('email'),
+          validate: {
+            notNull: { msg: 'Email is required' },
+            len: { args: [1, 254], msg: 'Email must be at most 254 characters' },
+            is: { args: EMAIL_PATTERN, msg: 'Email must look like name@example.com' },
+          },
+        },
+        full_name: {
+          type: DataTypes.STRING(120),
+          allowNull: false,
+          set: trimmed('full_name'),
+          validate: {
+            notNull: { msg: 'Full name is required' },
+            notBlank: notBlank('Full name'),
+            len: { args: [1, 120], msg: 'Full name must be at most 120 characters' },
+          },
+        },
+        role: {
+          type: DataTypes.STRING(16),
+          allowNull: false,
+          validate: { notNull: { msg: 'Role is required' }, isIn: oneOf('Role', ROLES) },
+        },
+        password_hash: {
+          type: DataTypes.TEXT,
+          allowNull: false,
+          validate: { notNull: { msg: 'Password is required' }, notEmpty: { msg: 'Password is required' } },
+        },
+        active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        last_login_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Last login') } },
+        password_changed_at: {
+          type: DataTypes.DATE,
+          allowNull: true,
+          validate: { isTimestamp: isTimestamp('Password changed at') },
+        },
+        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        created_at: { type: DataTypes.DATE, allowNull: false },
+        updated_at: { type: DataTypes.DATE, allowNull: false },
+        password: {
+          type: DataTypes.VIRTUAL,
+          // An empty password field on an edit form means "keep the current password".
+          set(value: unknown) {
+            this.setDataValue('password', typeof value === 'string' && value !== '' ? value : null);
+          },
+          validate: {
+            acceptable(this: User, value: unknown) {
+              if (typeof value === 'string') {
+                const problem = passwordProblem(value, this.username);
+                if (problem) throw new Error(problem);
+              } else if (!this.password_hash) {
+                throw new Error('Password is required');
+              }
+            },
+          },
+        },
+      },
+      {
+        sequelize,
+        tableName: 'users',
+        modelName: 'User',
+        version: true,
+        hooks: {
+          beforeValidate(user, options) {
+            // The hash is computed after validation (hashing is slow and needs a valid password), so a
+            // missing hash is reported once, as "Password is required" on the password field.
+            const skip = options.skip;
+            if (skip && !user.password_hash && !skip.includes('password') && !skip.includes('password_hash')) {
+              skip.push('password_hash');
+            }
+          },
+          async beforeSave(user, options) {
+            const password = user.password;
+            if (typeof password !== 'string' || password === '') return;
+            // Checked again here because saves with `validate: false` or partial `fields` skip the validator.
+            const problem = passwordProblem(password, user.username);
+            if (problem) throw fieldError(user, 'password', problem);
+            user.password_hash = await hashPassword(password);
+            user.password_changed_at = new Date();
+            if (options.fields) {
+              for (const field of ['password_hash', 'password_changed_at'] as const) {
+                if (!options.fields.includes(field)) options.fields.push(field);
+              }
+            }
+          },
+          afterSave(user) {
+            // Drop the clear text as soon as it is hashed; leaving it "changed" would re-save it.
+            Reflect.deleteProperty(user.dataValues, 'password');
+            user.changed('password', false);
+          },
+          beforeDestroy() {
+            throw new Error(NEVER_DELETED);
+          },
+          beforeBulkDestroy() {
+            throw new Error(NEVER_DELETED);
+          },
+        },
+      },
+    );
+  }
+
+  static associate(): void {
+    User.hasMany(LaborEntry, { as: 'laborEntries', foreignKey: 'user_id' });
+    User.hasMany(Approval, { as: 'requestedApprovals', foreignKey: 'requested_by_id' });
+    User.hasMany(Approval, { as: 'decidedApprovals', foreignKey: 'decided_by_id' });
+  }
+}

@@ -1,0 +1,63 @@
+import type { ActionRequest, ActionContext, BaseRecord, CurrentAdmin } from 'adminjs';
+import { LaborEntry } from '../models/index.js';
+import { LABOR_ENTRY_TYPES } from '../models/constants.js';
+import { RESOURCE_RULES, canEditLaborEntry, isAdmin } from '../auth/access-rules.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, gate, sessionUser, textArea, type ResourceDefinition } from './resource-helpers.js';
+
+const base = crudActions('labor_entries');
+
+const ownEntry = ({ currentAdmin, record }: { currentAdmin?: CurrentAdmin; record?: BaseRecord }) =>
+  canEditLaborEntry(sessionUser(currentAdmin), record?.param('user_id'));
+
+/** An operator's entry is always their own, whatever the form says; administrators may enter for others. */
+async function entryForSelf(request: ActionRequest, context: ActionContext): Promise<ActionRequest> {
+  const user = sessionUser(context.currentAdmin);
+  if (request.method === 'post' && request.payload && user && !isAdmin(user)) {
+    return { ...request, payload: { ...request.payload, user_id: String(user.id) } };
+  }
+  return request;
+}
+
+export const laborEntryResource: ResourceDefinition = {
+  resource: LaborEntry,
+  options: {
+    id: 'labor_entries',
+    navigation: NAVIGATION.travelers,
+    titleProperty: 'id',
+    sort: { sortBy: 'started_at', direction: 'desc' },
+    listProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'started_at', 'ended_at', 'hours', 'entry_type'],
+    showProperties: [
+      'user_id', 'traveler_id', 'traveler_step_id', 'manual_step_id', 'started_at', 'ended_at', 'hours', 'entry_type',
+      'reason', 'id', 'created_at', 'updated_at', 'version',
+    ],
+    editProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'manual_step_id', 'started_at', 'ended_at', 'entry_type', 'reason'],
+    filterProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'started_at', 'entry_type'],
+    properties: {
+      ...TIMESTAMPS,
+      hours: { isVisible: { list: true, filter: false, show: true, edit: false }, description: 'Computed from start and end.' },
+      entry_type: { availableValues: LABOR_ENTRY_TYPES.map((value) => ({ value, label: value === 'clock' ? 'clock in/out' : 'manual entry' })) },
+      reason: { ...textArea(), description: 'Required for a manual entry.' },
+      ended_at: { description: 'Empty while the operator is clocked in.' },
+    },
+    actions: {
+      ...base,
+      new: { isAccessible: gate(RESOURCE_RULES.labor_entries.create), before: entryForSelf },
+      edit: { isAccessible: ownEntry, before: entryForSelf },
+    },
+  },
+  labels: {
+    name: 'Labor',
+    properties: {
+      ...COMMON_LABELS,
+      user_id: 'Operator',
+      traveler_id: 'Traveler',
+      traveler_step_id: 'Step',
+      manual_step_id: 'Manual step',
+      started_at: 'Start',
+      ended_at: 'End',
+      hours: 'Hours',
+      entry_type: 'Entry',
+      reason: 'Reason',
+    },
+  },
+};

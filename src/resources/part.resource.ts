@@ -1,0 +1,27 @@
+import { Part } from '../models/index.js';
+import { UNITS_OF_MEASURE } from '../models/constants.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition } from './resource-helpers.js';
+
+export const partResource: ResourceDefinition = {
+  resource: Part,
+  options: {
+    id: 'parts',
+    navigation: NAVIGATION.engineering,
+    titleProperty: 'part_number',
+    sort: { sortBy: 'part_number', direction: 'asc' },
+    listProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active'],
+    showProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active', 'id', 'created_at', 'updated_at', 'version'],
+    editProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active'],
+    filterProperties: ['part_number', 'description', 'customer_id', 'active'],
+    properties: {
+      ...TIMESTAMPS,
+      unit_of_measure: { availableValues: UNITS_OF_MEASURE.map((value) => ({ value, label: value })) },
+      customer_id: { description: 'Leave empty for a part made for several customers.' },
+    },
+    actions: crudActions('parts'),
+  },
+  labels: {
+    name: 'Parts',
+    properties: { ...COMMON_LABELS, part_number: 'Part number', description: 'Description', customer_id: 'Customer', unit_of_measure: 'Unit' },
+  },
+};

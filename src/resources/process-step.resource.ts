@@ -1,0 +1,35 @@
+import { ProcessStep } from '../models/index.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
+
+export const processStepResource: ResourceDefinition = {
+  resource: ProcessStep,
+  options: {
+    id: 'process_steps',
+    navigation: NAVIGATION.engineering,
+    titleProperty: 'operation',
+    sort: { sortBy: 'step_number', direction: 'asc' },
+    listProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'estimated_hours', 'is_parallel'],
+    showProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', 'id', 'created_at', 'updated_at', 'version'],
+    editProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel'],
+    filterProperties: ['revision_id', 'work_center_id', 'operation'],
+    properties: {
+      ...TIMESTAMPS,
+      instructions: textArea(),
+      is_parallel: { description: 'May be signed off before the step before it is complete.' },
+    },
+    actions: crudActions('process_steps'),
+  },
+  labels: {
+    name: 'Routing steps',
+    properties: {
+      ...COMMON_LABELS,
+      revision_id: 'Revision',
+      step_number: 'Step',
+      operation: 'Operation',
+      work_center_id: 'Work center',
+      instructions: 'Instructions',
+      estimated_hours: 'Estimated hours',
+      is_parallel: 'Parallel',
+    },
+  },
+};

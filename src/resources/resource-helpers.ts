@@ -1,0 +1,90 @@
+import type { ActionContext, ActionRequest, ActionResponse, CurrentAdmin, ResourceOptions } from 'adminjs';
+import type { Model, ModelStatic } from 'sequelize';
+import { RESOURCE_RULES, type Predicate, type ResourceId, type SessionUser } from '../auth/access-rules.js';
+import { MissingActorError } from '../audit/actor.js';
+import { deleteRecords } from '../records/record.service.js';
+import { actorOf } from '../admin/request-actor.js';
+import { toPanelError } from '../admin/nexus-resource.adapter.js';
+
+/** What each resource file exports: the model, its declarative options, and its field labels. */
+export interface ResourceDefinition {
+  resource: ModelStatic<Model>;
+  options: ResourceOptions;
+  labels: { name: string; properties: Record<string, string> };
+}
+
+export const NAVIGATION = {
+  travelers: { name: 'Travelers', icon: 'Clipboard' },
+  engineering: { name: 'Engineering data', icon: 'Tool' },
+  quality: { name: 'Quality', icon: 'CheckSquare' },
+  administration: { name: 'Administration', icon: 'Settings' },
+} as const;
+
+export function sessionUser(currentAdmin: CurrentAdmin | undefined): SessionUser | undefined {
+  return currentAdmin as unknown as SessionUser | undefined;
+}
+
+export const gate =
+  (predicate: Predicate) =>
+  ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) =>
+    predicate(sessionUser(currentAdmin));
+
+/**
+ * Bulk delete in one transaction through the record service: all selected records go, or
+ * none do and the reason is shown. The stock handler deletes one by one with no actor.
+ */
+async function bulkDeleteHandler(request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> {
+  const { records = [], resource, h, currentAdmin } = context;
+  const recordsJson = records.map((r) => r.toJSON(currentAdmin));
+  if (request.method === 'get') return { records: recordsJson };
+  const actor = actorOf(context);
+  if (!actor) throw new MissingActorError(`bulk delete from ${resource.id()}`);
+  const model = (resource as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
+  try {
+    const count = await deleteRecords(model, records.map((r) => r.id()), actor);
+    return {
+      records: recordsJson,
+      notice: { message: `Deleted ${count} record${count === 1 ? '' : 's'}`, type: 'success' },
+      redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+    };
+  } catch (error) {
+    const panelError = toPanelError(error) as { baseError?: { message?: string } };
+    if (panelError?.baseError?.message) return { records: recordsJson, notice: { message: panelError.baseError.message, type: 'error' } };
+    throw error;
+  }
+}
+
+/** The generic actions of a resource, each gated by the role matrix in access-rules.ts. */
+export function crudActions(id: ResourceId): NonNullable<ResourceOptions['actions']> {
+  const rules = RESOURCE_RULES[id];
+  return {
+    list: { isAccessible: gate(rules.read) },
+    show: { isAccessible: gate(rules.read) },
+    search: { isAccessible: gate(rules.read) },
+    new: { isAccessible: gate(rules.create) },
+    edit: { isAccessible: gate(rules.update) },
+    delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.' },
+    bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },
+  };
+}
+
+/** Bookkeeping columns shown on the detail page but never typed into a form. */
+export const TIMESTAMPS: ResourceOptions['properties'] = {
+  id: { isVisible: { list: false, filter: false, show: true, edit: false } },
+  version: { isVisible: { list: false, filter: false, show: true, edit: false } },
+  created_at: { isVisible: { list: false, filter: true, show: true, edit: false } },
+  updated_at: { isVisible: { list: false, filter: true, show: true, edit: false } },
+};
+
+export const COMMON_LABELS: Record<string, string> = {
+  id: 'ID',
+  version: 'Version (changes on every save)',
+  created_at: 'Created',
+  updated_at: 'Last changed',
+  active: 'Active',
+  notes: 'Notes',
+};
+
+export function textArea(): { type: 'textarea' } {
+  return { type: 'textarea' };
+}

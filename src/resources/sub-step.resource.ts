@@ -1,0 +1,31 @@
+import { SubStep } from '../models/index.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition } from './resource-helpers.js';
+
+export const subStepResource: ResourceDefinition = {
+  resource: SubStep,
+  options: {
+    id: 'sub_steps',
+    navigation: NAVIGATION.engineering,
+    titleProperty: 'description',
+    sort: { sortBy: 'sequence', direction: 'asc' },
+    listProperties: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit'],
+    showProperties: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit', 'id', 'created_at', 'updated_at', 'version'],
+    editProperties: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit'],
+    filterProperties: ['process_step_id', 'description', 'requires_measurement'],
+    properties: { ...TIMESTAMPS },
+    actions: crudActions('sub_steps'),
+  },
+  labels: {
+    name: 'Routing sub-steps',
+    properties: {
+      ...COMMON_LABELS,
+      process_step_id: 'Routing step',
+      sequence: 'Sequence',
+      description: 'Check',
+      requires_measurement: 'Needs a measurement',
+      lower_limit: 'Lower limit',
+      upper_limit: 'Upper limit',
+      unit: 'Unit',
+    },
+  },
+};

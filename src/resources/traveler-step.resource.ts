@@ -1,0 +1,48 @@
+import { TravelerStep } from '../models/index.js';
+import { STEP_STATUSES } from '../models/constants.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
+
+export const travelerStepResource: ResourceDefinition = {
+  resource: TravelerStep,
+  options: {
+    id: 'traveler_steps',
+    navigation: NAVIGATION.travelers,
+    titleProperty: 'operation',
+    sort: { sortBy: 'step_number', direction: 'asc' },
+    listProperties: ['traveler_id', 'step_number', 'operation', 'work_center_id', 'status', 'completed_by_id', 'completed_at'],
+    showProperties: [
+      'traveler_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel',
+      'status', 'started_at', 'completed_at', 'completed_by_id', 'process_step_id', 'id', 'created_at', 'updated_at', 'version',
+    ],
+    editProperties: [
+      'traveler_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel',
+      'status', 'started_at', 'completed_at', 'completed_by_id',
+    ],
+    filterProperties: ['traveler_id', 'work_center_id', 'status', 'completed_by_id'],
+    properties: {
+      ...TIMESTAMPS,
+      status: { availableValues: STEP_STATUSES.map((value) => ({ value, label: value.replace('_', ' ') })) },
+      instructions: textArea(),
+      process_step_id: { isVisible: { list: false, filter: false, show: true, edit: false } },
+    },
+    actions: crudActions('traveler_steps'),
+  },
+  labels: {
+    name: 'Traveler steps',
+    properties: {
+      ...COMMON_LABELS,
+      traveler_id: 'Traveler',
+      step_number: 'Step',
+      operation: 'Operation',
+      work_center_id: 'Work center',
+      instructions: 'Instructions',
+      estimated_hours: 'Estimated hours',
+      is_parallel: 'Parallel',
+      status: 'Status',
+      started_at: 'Started',
+      completed_at: 'Signed off',
+      completed_by_id: 'Signed off by',
+      process_step_id: 'Copied from routing step',
+    },
+  },
+};

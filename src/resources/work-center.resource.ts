@@ -1,0 +1,19 @@
+import { WorkCenter } from '../models/index.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
+
+export const workCenterResource: ResourceDefinition = {
+  resource: WorkCenter,
+  options: {
+    id: 'work_centers',
+    navigation: NAVIGATION.engineering,
+    titleProperty: 'name',
+    sort: { sortBy: 'code', direction: 'asc' },
+    listProperties: ['code', 'name', 'active'],
+    showProperties: ['code', 'name', 'description', 'active', 'id', 'created_at', 'updated_at', 'version'],
+    editProperties: ['code', 'name', 'description', 'active'],
+    filterProperties: ['code', 'name', 'active'],
+    properties: { ...TIMESTAMPS, description: textArea() },
+    actions: crudActions('work_centers'),
+  },
+  labels: { name: 'Work centers', properties: { ...COMMON_LABELS, code: 'Code', name: 'Name', description: 'Description' } },
+};

@@ -1,0 +1,39 @@
+import { WorkOrder } from '../models/index.js';
+import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES } from '../models/constants.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
+
+export const workOrderResource: ResourceDefinition = {
+  resource: WorkOrder,
+  options: {
+    id: 'work_orders',
+    navigation: NAVIGATION.travelers,
+    titleProperty: 'number',
+    sort: { sortBy: 'due_date', direction: 'asc' },
+    listProperties: ['number', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'priority', 'status'],
+    showProperties: ['number', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'priority', 'status', 'notes', 'id', 'created_at', 'updated_at', 'version'],
+    editProperties: ['number', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'priority', 'status', 'notes'],
+    filterProperties: ['number', 'customer_id', 'part_id', 'status', 'priority', 'due_date'],
+    properties: {
+      ...TIMESTAMPS,
+      priority: { availableValues: WORK_ORDER_PRIORITIES.map((value) => ({ value, label: value })) },
+      status: { availableValues: WORK_ORDER_STATUSES.map((value) => ({ value, label: value.replace('_', ' ') })) },
+      revision_id: { description: 'Optional: travelers use the part’s released revision when this is empty.' },
+      notes: textArea(),
+    },
+    actions: crudActions('work_orders'),
+  },
+  labels: {
+    name: 'Work orders',
+    properties: {
+      ...COMMON_LABELS,
+      number: 'Work order',
+      customer_id: 'Customer',
+      part_id: 'Part',
+      revision_id: 'Revision',
+      quantity: 'Quantity',
+      due_date: 'Due date',
+      priority: 'Priority',
+      status: 'Status',
+    },
+  },
+};

@@ -1,0 +1,86 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import { createAdmin } from './admin/admin.js';
+import type { AppConfig } from './config/config.js';
+import { createPgPool, createSequelize } from './db/database.js';
+import { dataRoot, openDatabaseTarget } from './db/database-target.js';
+import type { EmbeddedPostgres } from './db/embedded-postgres.js';
+import { createMigrator } from './db/migrator.js';
+import { createSeeder } from './db/seeder.js';
+import { createApp } from './http/app.js';
+
+export interface RunningServer {
+  url: string;
+  databaseUrl: string;
+  sequelize: Sequelize;
+  embedded?: EmbeddedPostgres;
+  close(): Promise<void>;
+}
+
+/**
+ * Development needs no secret to be configured, but sessions must survive a restart, so a
+ * random secret is made once and kept beside the embedded database. Production has no such
+ * default: config validation refuses to start without SESSION_SECRET.
+ */
+function developmentSessionSecret(root: string): string {
+  const file = path.join(root, 'session-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(48).toString('base64url'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+export async function startServer(config: AppConfig, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {
+  const target = await openDatabaseTarget(config, (line) => logger.info(line));
+  const { url: databaseUrl, embedded } = target;
+  try {
+    const sequelize = createSequelize({ url: databaseUrl, poolMax: config.DB_POOL_MAX, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS });
+    const applied = await createMigrator(sequelize).up();
+    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    if (config.SEED_DEMO_DATA) {
+      const seeded = await createSeeder(sequelize).up();
+      if (seeded.length) logger.info({ seeders: seeded.map((s) => s.name) }, 'demo data seeded');
+    }
+
+    const admin = createAdmin();
+    await admin.initialize();
+    const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'));
+    const app = createApp({
+      admin,
+      sessionPool,
+      sessionSecret: config.SESSION_SECRET ?? developmentSessionSecret(dataRoot(config)),
+      secureCookies: config.NODE_ENV === 'production' && config.TRUST_PROXY,
+      trustProxy: config.TRUST_PROXY,
+      idleTimeoutMinutes: config.SESSION_IDLE_MINUTES,
+      absoluteSessionHours: config.SESSION_ABSOLUTE_HOURS,
+      logger,
+    });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+      s.once('error', reject);
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    return {
+      url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}${admin.options.rootPath}`,
+      databaseUrl,
+      sequelize,
+      embedded,
+      async close() {
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await sequelize.close();
+        await sessionPool.end();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+import type express from 'express';
+import pino from 'pino';
+import supertest from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { createAdmin } from '../../src/admin/admin.js';
+import { systemActor } from '../../src/audit/actor.js';
+import { ROLES, type Role } from '../../src/auth/roles.js';
+import { createPgPool } from '../../src/db/database.js';
+import { inTransaction } from '../../src/db/unit-of-work.js';
+import { createApp } from '../../src/http/app.js';
+import { User } from '../../src/models/index.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const TEST_PASSWORD = 'correct-horse-battery-9';
+export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
+
+export interface TestUser {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+export interface TestApp {
+  db: TestDatabase;
+  app: express.Express;
+  users: Record<Role, TestUser>;
+  /** A cookie-keeping client signed in as the given role's user. */
+  signIn(role: Role): Promise<TestAgent>;
+  close(): Promise<void>;
+}
+
+/** One user per role, created as the test system actor. */
+export async function createRoleUsers(db: TestDatabase): Promise<Record<Role, TestUser>> {
+  const users = {} as Record<Role, TestUser>;
+  await inTransaction(db.sequelize, systemActor('test:setup'), async (options) => {
+    for (const role of ROLES) {
+      const user = await User.create(
+        { username: `${role}.user`, email: `${role}@test.example`, full_name: `Test ${role}`, role, password: TEST_PASSWORD } as never,
+        options,
+      );
+      users[role] = { id: user.id, username: user.username, role };
+    }
+  });
+  return users;
+}
+
+/** The real application (sessions, sign-in, AdminJS) over a private test database. */
+export async function createTestApp(): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const users = await createRoleUsers(db);
+  const admin = createAdmin();
+  const sessionPool = createPgPool(db.url, 3, () => undefined);
+  const app = createApp({
+    admin,
+    sessionPool,
+    sessionSecret: TEST_SESSION_SECRET,
+    secureCookies: false,
+    trustProxy: false,
+    idleTimeoutMinutes: 30,
+    absoluteSessionHours: 12,
+    logger: pino({ level: 'silent' }),
+  });
+  return {
+    db,
+    app,
+    users,
+    async signIn(role) {
+      const agent = supertest.agent(app);
+      const res = await agent.post('/admin/login').type('form').send({ email: users[role].username, password: TEST_PASSWORD });
+      if (res.status !== 302) throw new Error(`sign-in as ${role} failed with ${res.status}`);
+      return agent;
+    },
+    async close() {
+      await sessionPool.end();
+      await db.drop();
+    },
+  };
+}

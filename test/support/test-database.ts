@@ -1,0 +1,73 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import type { Sequelize } from 'sequelize';
+import { createSequelize, withDatabase } from '../../src/db/database.js';
+
+export interface TestDatabase {
+  /** URL of this file's private database (superuser on the test server). */
+  url: string;
+  name: string;
+  sequelize: Sequelize;
+  /** Runs SQL on a fresh connection outside Sequelize, as raw SQL from a script would. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  drop(): Promise<void>;
+}
+
+function serverUrl(): string {
+  const url = process.env.NEXUS_TEST_SERVER_URL;
+  if (!url) throw new Error('NEXUS_TEST_SERVER_URL is not set: run tests through jest (global-setup starts PostgreSQL)');
+  return url;
+}
+
+async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function open(name: string): Promise<TestDatabase> {
+  const url = withDatabase(serverUrl(), name);
+  const sequelize = createSequelize({ url, poolMax: 5, acquireTimeoutMs: 10_000 });
+  return {
+    url,
+    name,
+    sequelize,
+    async query(sql, params) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await client.query(sql, params as unknown[]);
+      } finally {
+        await client.end();
+      }
+    },
+    async drop() {
+      await sequelize.close();
+      await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
+    },
+  };
+}
+
+function uniqueName(): string {
+  return `${process.env.NEXUS_TEST_TEMPLATE_DB}_${crypto.randomBytes(5).toString('hex')}`;
+}
+
+/** A private, fully migrated database for one test file (cloned from the run's template). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = uniqueName();
+  const template = process.env.NEXUS_TEST_TEMPLATE_DB;
+  if (!template) throw new Error('NEXUS_TEST_TEMPLATE_DB is not set');
+  await onServer((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE ${c.escapeIdentifier(template)}`));
+  return open(name);
+}
+
+/** A private database with no schema at all, for migration tests. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const name = uniqueName();
+  await onServer((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
+  return open(name);
+}
