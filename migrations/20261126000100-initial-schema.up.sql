@@ -105,7 +105,8 @@ CREATE TABLE revisions (
   CONSTRAINT revisions_id_part_key UNIQUE (id, part_id),
   CONSTRAINT revisions_revision_code_format CHECK (revision_code ~ '^[A-Z0-9][A-Z0-9.-]*$'),
   CONSTRAINT revisions_status_valid CHECK (status IN ('draft', 'released', 'obsolete')),
-  CONSTRAINT revisions_released_has_effective_date CHECK (status = 'draft' OR effective_date IS NOT NULL),
+  -- A revision abandoned as a draft may be made obsolete without ever having taken effect.
+  CONSTRAINT revisions_released_has_effective_date CHECK (status <> 'released' OR effective_date IS NOT NULL),
   CONSTRAINT revisions_version_nonnegative CHECK (version >= 0)
 );
 CREATE INDEX revisions_status_idx ON revisions (status);
@@ -212,7 +213,7 @@ CREATE TABLE travelers (
   CONSTRAINT travelers_quantity_positive CHECK (quantity > 0 AND quantity <= 1000000),
   CONSTRAINT travelers_status_valid CHECK (status IN ('draft', 'released', 'in_progress', 'on_hold', 'completed', 'cancelled')),
   CONSTRAINT travelers_released_has_time CHECK (status IN ('draft', 'cancelled') OR released_at IS NOT NULL),
-  CONSTRAINT travelers_completed_has_time CHECK (status <> 'completed' OR completed_at IS NOT NULL),
+  CONSTRAINT travelers_completed_has_time CHECK ((status = 'completed') = (completed_at IS NOT NULL)),
   CONSTRAINT travelers_dates_ordered CHECK (
     (started_at IS NULL OR released_at IS NULL OR started_at >= released_at)
     AND (completed_at IS NULL OR started_at IS NULL OR completed_at >= started_at)),
@@ -251,7 +252,7 @@ CREATE TABLE traveler_steps (
   CONSTRAINT traveler_steps_status_valid CHECK (status IN ('pending', 'in_progress', 'completed')),
   -- A sign-off is who and when, together, and only on a completed step.
   CONSTRAINT traveler_steps_signoff_complete CHECK (
-    (status = 'completed') = (completed_at IS NOT NULL AND completed_by_id IS NOT NULL)),
+    (completed_at IS NULL) = (completed_by_id IS NULL) AND (status = 'completed') = (completed_at IS NOT NULL)),
   CONSTRAINT traveler_steps_started_before_completed CHECK (
     completed_at IS NULL OR (started_at IS NOT NULL AND completed_at >= started_at)),
   CONSTRAINT traveler_steps_version_nonnegative CHECK (version >= 0)
@@ -279,6 +280,7 @@ CREATE TABLE traveler_sub_steps (
   CONSTRAINT traveler_sub_steps_sequence_positive CHECK (sequence > 0),
   CONSTRAINT traveler_sub_steps_description_present CHECK (length(btrim(description)) > 0),
   CONSTRAINT traveler_sub_steps_limits_ordered CHECK (lower_limit IS NULL OR upper_limit IS NULL OR lower_limit <= upper_limit),
+  CONSTRAINT traveler_sub_steps_limits_need_measurement CHECK (requires_measurement OR (lower_limit IS NULL AND upper_limit IS NULL)),
   CONSTRAINT traveler_sub_steps_signoff_complete CHECK ((completed_at IS NULL) = (completed_by_id IS NULL)),
   CONSTRAINT traveler_sub_steps_measured_when_required CHECK (
     completed_at IS NULL OR NOT requires_measurement OR measured_value IS NOT NULL),
@@ -310,7 +312,9 @@ CREATE TABLE manual_steps (
   CONSTRAINT manual_steps_estimated_hours_range CHECK (estimated_hours >= 0 AND estimated_hours <= 10000),
   CONSTRAINT manual_steps_status_valid CHECK (status IN ('pending', 'in_progress', 'completed')),
   CONSTRAINT manual_steps_signoff_complete CHECK (
-    (status = 'completed') = (completed_at IS NOT NULL AND completed_by_id IS NOT NULL)),
+    (completed_at IS NULL) = (completed_by_id IS NULL) AND (status = 'completed') = (completed_at IS NOT NULL)),
+  CONSTRAINT manual_steps_started_before_completed CHECK (
+    completed_at IS NULL OR (started_at IS NOT NULL AND completed_at >= started_at)),
   CONSTRAINT manual_steps_version_nonnegative CHECK (version >= 0)
 );
 CREATE INDEX manual_steps_traveler_id_idx ON manual_steps (traveler_id, after_step_number);
@@ -378,6 +382,9 @@ CREATE TABLE approvals (
   CONSTRAINT approvals_changes_object CHECK (jsonb_typeof(changes) = 'object'),
   CONSTRAINT approvals_status_valid CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn', 'stale')),
   CONSTRAINT approvals_decision_complete CHECK ((status = 'pending') = (decided_at IS NULL)),
+  -- Approved and rejected name who decided; withdrawn and stale requests have no decider.
+  CONSTRAINT approvals_decider_present CHECK ((status IN ('approved', 'rejected')) = (decided_by_id IS NOT NULL)),
+  CONSTRAINT approvals_base_version_nonnegative CHECK (base_version IS NULL OR base_version >= 0),
   -- Four eyes: nobody decides their own request.
   CONSTRAINT approvals_four_eyes CHECK (decided_by_id IS NULL OR decided_by_id <> requested_by_id),
   CONSTRAINT approvals_version_nonnegative CHECK (version >= 0)

@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import AdminJS, { type AdminJSOptions } from 'adminjs';
 import { Database } from '@adminjs/sequelize';
 import { RESOURCES } from '../resources/index.js';
+import { dashboardSummary } from '../dashboard/dashboard.service.js';
+import { User } from '../models/index.js';
+import { Components, componentLoader } from './component-loader.js';
 import { NexusResource } from './nexus-resource.adapter.js';
 
 AdminJS.registerAdapter({ Database, Resource: NexusResource });
@@ -33,7 +38,18 @@ function translations() {
   };
 }
 
+/**
+ * In development AdminJS bundles our components on the first request, but serves any bundle
+ * already on disk, however old; start every process from the components as they are now.
+ */
+function dropStaleComponentBundle(): void {
+  if (process.env.NODE_ENV === 'production') return;
+  const dir = process.env.ADMIN_JS_TMP_DIR ?? path.resolve('.adminjs');
+  fs.rmSync(path.join(dir, 'bundle.js'), { force: true });
+}
+
 export function createAdmin(): AdminJS {
+  dropStaleComponentBundle();
   const options: AdminJSOptions = {
     rootPath: ADMIN_ROOT,
     loginPath: `${ADMIN_ROOT}/login`,
@@ -45,6 +61,11 @@ export function createAdmin(): AdminJS {
       withMadeWithLove: false,
     },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations() } },
+    componentLoader,
+    dashboard: {
+      component: Components.Dashboard,
+      handler: async () => dashboardSummary(User.sequelize!),
+    },
   };
   return new AdminJS(options);
 }

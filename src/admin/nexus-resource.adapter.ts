@@ -1,10 +1,10 @@
-import { ValidationError, flat, type ActionContext, type ParamsType } from 'adminjs';
+import { ValidationError, flat, type ActionContext, type BaseRecord, type ParamsType } from 'adminjs';
 import { Resource as SequelizeResource } from '@adminjs/sequelize';
 import type { Model, ModelStatic } from 'sequelize';
 import { MissingActorError } from '../audit/actor.js';
 import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError } from '../records/record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
-import { actorOf } from './request-actor.js';
+import { actorOf, formInputOf } from './request-actor.js';
 
 /**
  * The Sequelize adapter, with every write routed through the record service: one transaction,
@@ -23,15 +23,27 @@ export class NexusResource extends SequelizeResource {
     return actor;
   }
 
+  /**
+   * A refused form is shown again with what was typed, and AdminJS then looks up the typed
+   * references ("ACME" in a customer field): ids that cannot be keys are no match, not an error.
+   */
+  override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
+    const keyType = (this.model.getAttributes()[this.model.primaryKeyAttribute]?.type as { key?: string } | undefined)?.key;
+    const usable = keyType === 'INTEGER' || keyType === 'BIGINT' ? ids.filter((id) => /^\d{1,18}$/.test(String(id))) : ids;
+    return usable.length ? super.findMany(usable) : [];
+  }
+
   override async create(params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
     const actor = this.actor(context, `create ${this.id()}`);
-    const record = await asPanelError(() => createRecord(this.model, flat.unflatten(params), actor));
+    const input = formInputOf(context) ?? params;
+    const record = await asPanelError(() => createRecord(this.model, flat.unflatten(input), actor));
     return record.toJSON();
   }
 
   override async update(id: string, params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
     const actor = this.actor(context, `update ${this.id()}`);
-    const record = await asPanelError(() => updateRecord(this.model, id, flat.unflatten(params), actor));
+    const input = formInputOf(context) ?? params;
+    const record = await asPanelError(() => updateRecord(this.model, id, flat.unflatten(input), actor));
     return record.toJSON();
   }
 
@@ -39,6 +51,16 @@ export class NexusResource extends SequelizeResource {
     const actor = this.actor(context, `delete from ${this.id()}`);
     await asPanelError(() => deleteRecord(this.model, id, actor));
   }
+}
+
+/**
+ * AdminJS's new and edit actions report success unless a *property* has an error, even when
+ * the save was refused; a record-level reason is therefore also filed under `base`.
+ */
+function panelValidationError(fields: Record<string, string>, summary: string, type: string): ValidationError {
+  const propertyErrors = Object.fromEntries(Object.entries(fields).map(([path, message]) => [path, { message }]));
+  if (Object.keys(propertyErrors).length === 0) propertyErrors.base = { message: summary };
+  return new ValidationError(propertyErrors, { message: summary, type });
 }
 
 /** AdminJS shows a ValidationError's field messages on the form and its base message as a notice. */
@@ -53,12 +75,11 @@ export async function asPanelError<T>(work: () => Promise<T>): Promise<T> {
 export function toPanelError(error: unknown): unknown {
   if (error instanceof RecordValidationError) {
     const { base, ...fields } = error.fields;
-    const propertyErrors = Object.fromEntries(Object.entries(fields).map(([path, message]) => [path, { message }]));
     const summary = base ?? Object.values(fields).join('; ');
-    return new ValidationError(propertyErrors, { message: summary, type: 'validation' });
+    return panelValidationError(fields, summary, 'validation');
   }
   if (error instanceof StaleRecordError || error instanceof RecordInUseError || error instanceof RecordNotFoundError) {
-    return new ValidationError({}, { message: error.message, type: error.name });
+    return panelValidationError({}, error.message, error.name);
   }
   return error;
 }

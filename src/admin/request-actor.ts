@@ -17,3 +17,19 @@ export function actorOf(context: { currentAdmin?: CurrentAdmin } | undefined): U
   const admin = context?.currentAdmin;
   return admin ? actors.get(admin) : undefined;
 }
+
+/**
+ * The form input as the browser sent it. AdminJS's own conversion runs afterwards and loses
+ * information (an empty number becomes 0, "maybe" becomes true); the record service converts
+ * and checks the original text instead, with a message on the field when it is wrong.
+ */
+const formInputs = new WeakMap<object, Record<string, unknown>>();
+
+export function captureFormInput<R extends { payload?: Record<string, unknown> }>(request: R, context: object): R {
+  if (request.payload) formInputs.set(context, { ...request.payload });
+  return request;
+}
+
+export function formInputOf(context: object | undefined): Record<string, unknown> | undefined {
+  return context ? formInputs.get(context) : undefined;
+}

@@ -35,7 +35,9 @@ export function createMigrator(sequelize: Sequelize, folder = migrationsDir) {
         };
       },
     },
-    storage: new SequelizeStorage({ sequelize, tableName: MIGRATIONS_TABLE, timestamps: true }),
+    // Each storage needs its own model name: umzug's default is shared, and a second storage on the
+    // same Sequelize would silently write into the first one's table.
+    storage: new SequelizeStorage({ sequelize, modelName: 'SchemaMigration', tableName: MIGRATIONS_TABLE, timestamps: true }),
     logger: undefined,
   });
 }

@@ -31,7 +31,7 @@ export function createSeeder(sequelize: Sequelize) {
       }),
     },
     context: { sequelize },
-    storage: new SequelizeStorage({ sequelize, tableName: SEEDS_TABLE, timestamps: true }),
+    storage: new SequelizeStorage({ sequelize, modelName: 'SchemaSeed', tableName: SEEDS_TABLE, timestamps: true }),
     logger: undefined,
   });
 }

@@ -37,6 +37,13 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
   declare decidedBy?: NonAttribute<User | null>;
   declare auditLogs?: NonAttribute<AuditLog[]>;
 
+  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
+  static readonly ruleFields: Record<string, string> = {
+    decisionComplete: 'decided_at',
+    fourEyes: 'decided_by_id',
+    deciderPresent: 'decided_by_id',
+  };
+
   static initModel(sequelize: Sequelize): void {
     Approval.init(
       {
@@ -118,11 +125,18 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
           decisionComplete(this: Approval) {
             const decided = toTime(this.decided_at) !== null;
             if (this.status === 'pending' && decided) throw new Error('A pending request cannot have a decision time');
-            if (this.status !== 'pending' && !decided) throw new Error('A request that is no longer pending needs a decision time');
+            if (this.status !== 'pending' && !decided) {
+              throw new Error('A request that is no longer pending needs a decision time');
+            }
+          },
+          deciderPresent(this: Approval) {
+            const decides = this.status === 'approved' || this.status === 'rejected';
+            if (decides && this.decided_by_id == null) throw new Error('An approved or rejected request names who decided it');
+            if (!decides && this.decided_by_id != null) throw new Error('Only an approved or rejected request has a decider');
           },
           fourEyes(this: Approval) {
             if (this.decided_by_id != null && Number(this.decided_by_id) === Number(this.requested_by_id)) {
-              throw new Error('Nobody can decide their own request: another person must approve or reject it');
+              throw new Error('Nobody may decide their own request: another person must approve or reject it');
             }
           },
         },

@@ -46,6 +46,15 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
   declare travelerStep?: NonAttribute<TravelerStep | null>;
   declare manualStep?: NonAttribute<ManualStep | null>;
 
+  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
+  static readonly ruleFields: Record<string, string> = {
+    oneStep: 'manual_step_id',
+    endAfterStart: 'ended_at',
+    hoursInRange: 'ended_at',
+    manualNeedsReason: 'reason',
+    manualNeedsEnd: 'ended_at',
+  };
+
   static initModel(sequelize: Sequelize): void {
     LaborEntry.init(
       {
@@ -84,8 +93,7 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
           validate: { notNull: { msg: 'Start time is required' }, isTimestamp: isTimestamp('Start time') },
         },
         ended_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('End time') } },
-        hours: { type: DataTypes.DECIMAL(8, 2),
-          get: decimalGetter('hours'), allowNull: true },
+        hours: { type: DataTypes.DECIMAL(8, 2), allowNull: true, get: decimalGetter('hours') },
         entry_type: {
           type: DataTypes.STRING(8),
           allowNull: false,
@@ -123,11 +131,14 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
             }
           },
           manualNeedsReason(this: LaborEntry) {
-            if (this.entry_type !== 'manual') return;
-            if (typeof this.reason !== 'string' || this.reason.trim().length < 3) {
+            if (this.entry_type === 'manual' && (typeof this.reason !== 'string' || this.reason.trim().length < 3)) {
               throw new Error('A manual labor entry needs a reason of at least 3 characters');
             }
-            if (toTime(this.ended_at) === null) throw new Error('A manual labor entry needs an end time');
+          },
+          manualNeedsEnd(this: LaborEntry) {
+            if (this.entry_type === 'manual' && toTime(this.ended_at) === null) {
+              throw new Error('A manual labor entry needs an end time');
+            }
           },
         },
         hooks: {
@@ -161,15 +172,18 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
             if (entry.isNewRecord || relevant.some((field) => entry.changed(field))) {
               const travelerId = Number(entry.traveler_id);
               if (entry.traveler_step_id != null) {
-                const step = await TravelerStep.findByPk(entry.traveler_step_id, { attributes: ['id', 'traveler_id'], transaction });
+                const step = await TravelerStep.findByPk(entry.traveler_step_id, {
+                  attributes: ['id', 'traveler_id'],
+                  transaction,
+                });
                 if (step && step.traveler_id !== travelerId) {
-                  throw fieldError(entry, 'traveler_step_id', 'The step must be a step of the selected traveler');
+                  throw fieldError(entry, 'traveler_step_id', 'The step must belong to the selected traveler');
                 }
               }
               if (entry.manual_step_id != null) {
                 const step = await ManualStep.findByPk(entry.manual_step_id, { attributes: ['id', 'traveler_id'], transaction });
                 if (step && step.traveler_id !== travelerId) {
-                  throw fieldError(entry, 'manual_step_id', 'The manual step must be a step of the selected traveler');
+                  throw fieldError(entry, 'manual_step_id', 'The manual step must belong to the selected traveler');
                 }
               }
             }
@@ -181,7 +195,8 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
                 transaction,
               });
               if (open) {
-                throw fieldError(entry, 'user_id', 'This person is already clocked in on another entry: clock out of it first');
+                const message = 'This operator is already clocked in on another step; clock out there first';
+                throw fieldError(entry, 'ended_at', message);
               }
             }
           },

@@ -51,6 +51,12 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
   declare completedBy?: NonAttribute<User | null>;
   declare laborEntries?: NonAttribute<LaborEntry[]>;
 
+  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
+  static readonly ruleFields: Record<string, string> = {
+    signOffComplete: 'completed_by_id',
+    startedBeforeCompleted: 'completed_at',
+  };
+
   static initModel(sequelize: Sequelize): void {
     ManualStep.init(
       {
@@ -80,7 +86,7 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
           validate: {
             notNull: { msg: 'Operation is required' },
             notBlank: notBlank('Operation'),
-            len: { args: [1, 200], msg: 'Operation must be at most 200 characters' },
+            len: { args: [0, 200], msg: 'Operation must be at most 200 characters' },
           },
         },
         instructions: { type: DataTypes.TEXT, allowNull: true, set: optionalText('instructions') },
@@ -92,8 +98,8 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
         },
         estimated_hours: {
           type: DataTypes.DECIMAL(8, 2),
-          get: decimalGetter('estimated_hours'),
           allowNull: false,
+          get: decimalGetter('estimated_hours'),
           defaultValue: 0,
           validate: {
             notNull: { msg: 'Estimated hours is required' },
@@ -132,6 +138,9 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
         version: true,
         validate: {
           signOffComplete(this: ManualStep) {
+            if ((toTime(this.completed_at) === null) !== (this.completed_by_id == null)) {
+              throw new Error('A sign-off needs both who (Completed by) and when (Completed at): set both or neither');
+            }
             const signedOff = toTime(this.completed_at) !== null && this.completed_by_id != null;
             if (this.status === 'completed' && !signedOff) {
               throw new Error('A completed step needs both who signed it off (Completed by) and when (Completed at)');
@@ -139,6 +148,13 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
             if (this.status !== 'completed' && signedOff) {
               throw new Error('Only a completed step can carry a sign-off: set the status to completed or clear the sign-off');
             }
+          },
+          startedBeforeCompleted(this: ManualStep) {
+            const started = toTime(this.started_at);
+            const completed = toTime(this.completed_at);
+            if (completed === null) return;
+            if (started === null) throw new Error('A step with a completed-at time also needs a started-at time');
+            if (completed < started) throw new Error('Completed at must not be before started at');
           },
         },
       },

@@ -56,7 +56,7 @@ export class Part extends Model<InferAttributes<Part>, InferCreationAttributes<P
           validate: {
             notNull: { msg: 'Description is required' },
             notBlank: notBlank('Description'),
-            len: { args: [1, 500], msg: 'Description must be at most 500 characters' },
+            len: { args: [0, 500], msg: 'Description must be at most 500 characters' },
           },
         },
         customer_id: {

@@ -67,14 +67,14 @@ export class ProcessStep extends Model<InferAttributes<ProcessStep>, InferCreati
           validate: {
             notNull: { msg: 'Operation is required' },
             notBlank: notBlank('Operation'),
-            len: { args: [1, 200], msg: 'Operation must be at most 200 characters' },
+            len: { args: [0, 200], msg: 'Operation must be at most 200 characters' },
           },
         },
         instructions: { type: DataTypes.TEXT, allowNull: true, set: optionalText('instructions') },
         estimated_hours: {
           type: DataTypes.DECIMAL(8, 2),
-          get: decimalGetter('estimated_hours'),
           allowNull: false,
+          get: decimalGetter('estimated_hours'),
           defaultValue: 0,
           validate: {
             notNull: { msg: 'Estimated hours is required' },

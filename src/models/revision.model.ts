@@ -34,6 +34,11 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
   declare workOrders?: NonAttribute<WorkOrder[]>;
   declare travelers?: NonAttribute<Traveler[]>;
 
+  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
+  static readonly ruleFields: Record<string, string> = {
+    releasedHasEffectiveDate: 'effective_date',
+  };
+
   static initModel(sequelize: Sequelize): void {
     Revision.init(
       {
@@ -79,8 +84,8 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
         version: true,
         validate: {
           releasedHasEffectiveDate(this: Revision) {
-            if (this.status !== 'draft' && !this.effective_date) {
-              throw new Error('A released or obsolete revision needs an effective date');
+            if (this.status === 'released' && !this.effective_date) {
+              throw new Error('A released revision needs an effective date');
             }
           },
         },
@@ -96,7 +101,8 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
               transaction: options.transaction ?? null,
             });
             if (other) {
-              throw fieldError(revision, 'status', `Revision ${other.revision_code} of this part is already released: make it obsolete first`);
+              const message = `Revision ${other.revision_code} of this part is already released: make it obsolete first`;
+              throw fieldError(revision, 'status', message);
             }
           },
         },

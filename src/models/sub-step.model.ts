@@ -10,7 +10,10 @@ import {
 import { ProcessStep } from './process-step.model.js';
 import { decimalGetter, decimalNumber, notBlank, optionalText, toNumber, trimmed, wholeNumber } from './validation.js';
 
-const STEP_SEQUENCE_KEY = { name: 'sub_steps_step_sequence_key', msg: 'This step already has a sub-step with that sequence number' };
+const STEP_SEQUENCE_KEY = {
+  name: 'sub_steps_step_sequence_key',
+  msg: 'This step already has a sub-step with that sequence number',
+};
 
 /** A check or action within a routing step, optionally with a measurement and its limits. */
 export class SubStep extends Model<InferAttributes<SubStep>, InferCreationAttributes<SubStep>> {
@@ -27,6 +30,12 @@ export class SubStep extends Model<InferAttributes<SubStep>, InferCreationAttrib
   declare updated_at: CreationOptional<Date>;
 
   declare processStep?: NonAttribute<ProcessStep>;
+
+  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
+  static readonly ruleFields: Record<string, string> = {
+    limitsOrdered: 'upper_limit',
+    limitsNeedMeasurement: 'requires_measurement',
+  };
 
   static initModel(sequelize: Sequelize): void {
     SubStep.init(
@@ -53,7 +62,7 @@ export class SubStep extends Model<InferAttributes<SubStep>, InferCreationAttrib
           validate: {
             notNull: { msg: 'Description is required' },
             notBlank: notBlank('Description'),
-            len: { args: [1, 500], msg: 'Description must be at most 500 characters' },
+            len: { args: [0, 500], msg: 'Description must be at most 500 characters' },
           },
         },
         requires_measurement: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
@@ -65,14 +74,14 @@ export class SubStep extends Model<InferAttributes<SubStep>, InferCreationAttrib
         },
         lower_limit: {
           type: DataTypes.DECIMAL(14, 4),
-          get: decimalGetter('lower_limit'),
           allowNull: true,
+          get: decimalGetter('lower_limit'),
           validate: { isLimit: decimalNumber('Lower limit', 14, 4) },
         },
         upper_limit: {
           type: DataTypes.DECIMAL(14, 4),
-          get: decimalGetter('upper_limit'),
           allowNull: true,
+          get: decimalGetter('upper_limit'),
           validate: { isLimit: decimalNumber('Upper limit', 14, 4) },
         },
         version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },

@@ -54,6 +54,12 @@ export class TravelerStep extends Model<InferAttributes<TravelerStep>, InferCrea
   declare subSteps?: NonAttribute<TravelerSubStep[]>;
   declare laborEntries?: NonAttribute<LaborEntry[]>;
 
+  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
+  static readonly ruleFields: Record<string, string> = {
+    signOffComplete: 'completed_by_id',
+    startedBeforeCompleted: 'completed_at',
+  };
+
   static initModel(sequelize: Sequelize): void {
     TravelerStep.init(
       {
@@ -93,14 +99,14 @@ export class TravelerStep extends Model<InferAttributes<TravelerStep>, InferCrea
           validate: {
             notNull: { msg: 'Operation is required' },
             notBlank: notBlank('Operation'),
-            len: { args: [1, 200], msg: 'Operation must be at most 200 characters' },
+            len: { args: [0, 200], msg: 'Operation must be at most 200 characters' },
           },
         },
         instructions: { type: DataTypes.TEXT, allowNull: true, set: optionalText('instructions') },
         estimated_hours: {
           type: DataTypes.DECIMAL(8, 2),
-          get: decimalGetter('estimated_hours'),
           allowNull: false,
+          get: decimalGetter('estimated_hours'),
           defaultValue: 0,
           validate: {
             notNull: { msg: 'Estimated hours is required' },
@@ -133,6 +139,9 @@ export class TravelerStep extends Model<InferAttributes<TravelerStep>, InferCrea
         version: true,
         validate: {
           signOffComplete(this: TravelerStep) {
+            if ((toTime(this.completed_at) === null) !== (this.completed_by_id == null)) {
+              throw new Error('A sign-off needs both who (Completed by) and when (Completed at): set both or neither');
+            }
             const signedOff = toTime(this.completed_at) !== null && this.completed_by_id != null;
             if (this.status === 'completed' && !signedOff) {
               throw new Error('A completed step needs both who signed it off (Completed by) and when (Completed at)');

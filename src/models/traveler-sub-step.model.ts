@@ -46,6 +46,14 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
   declare travelerStep?: NonAttribute<TravelerStep>;
   declare completedBy?: NonAttribute<User | null>;
 
+  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
+  static readonly ruleFields: Record<string, string> = {
+    limitsOrdered: 'upper_limit',
+    limitsNeedMeasurement: 'requires_measurement',
+    signOffTogether: 'completed_by_id',
+    measuredWhenRequired: 'measured_value',
+  };
+
   static initModel(sequelize: Sequelize): void {
     TravelerSubStep.init(
       {
@@ -71,7 +79,7 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
           validate: {
             notNull: { msg: 'Description is required' },
             notBlank: notBlank('Description'),
-            len: { args: [1, 500], msg: 'Description must be at most 500 characters' },
+            len: { args: [0, 500], msg: 'Description must be at most 500 characters' },
           },
         },
         requires_measurement: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
@@ -83,20 +91,20 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
         },
         lower_limit: {
           type: DataTypes.DECIMAL(14, 4),
-          get: decimalGetter('lower_limit'),
           allowNull: true,
+          get: decimalGetter('lower_limit'),
           validate: { isLimit: decimalNumber('Lower limit', 14, 4) },
         },
         upper_limit: {
           type: DataTypes.DECIMAL(14, 4),
-          get: decimalGetter('upper_limit'),
           allowNull: true,
+          get: decimalGetter('upper_limit'),
           validate: { isLimit: decimalNumber('Upper limit', 14, 4) },
         },
         measured_value: {
           type: DataTypes.DECIMAL(14, 4),
-          get: decimalGetter('measured_value'),
           allowNull: true,
+          get: decimalGetter('measured_value'),
           validate: { isMeasurement: decimalNumber('Measured value', 14, 4) },
         },
         completed_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Completed at') } },
@@ -121,6 +129,11 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
             const upper = toNumber(this.upper_limit);
             if (lower !== null && upper !== null && lower > upper) {
               throw new Error('Lower limit must not be greater than upper limit');
+            }
+          },
+          limitsNeedMeasurement(this: TravelerSubStep) {
+            if (!this.requires_measurement && (toNumber(this.lower_limit) !== null || toNumber(this.upper_limit) !== null)) {
+              throw new Error('Spec limits need "Needs a measurement" switched on');
             }
           },
           signOffTogether(this: TravelerSubStep) {

@@ -52,6 +52,14 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
   declare manualSteps?: NonAttribute<ManualStep[]>;
   declare laborEntries?: NonAttribute<LaborEntry[]>;
 
+  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
+  static readonly ruleFields: Record<string, string> = {
+    releasedHasTime: 'released_at',
+    completedHasTime: 'completed_at',
+    startedAfterReleased: 'started_at',
+    completedAfterStarted: 'completed_at',
+  };
+
   static initModel(sequelize: Sequelize): void {
     Traveler.init(
       {
@@ -125,14 +133,20 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
             if (this.status === 'completed' && toTime(this.completed_at) === null) {
               throw new Error('A completed traveler needs a completed-at time');
             }
+            if (this.status !== 'completed' && toTime(this.completed_at) !== null) {
+              throw new Error('Only a completed traveler has a completed-at time');
+            }
           },
-          datesOrdered(this: Traveler) {
+          startedAfterReleased(this: Traveler) {
             const released = toTime(this.released_at);
             const started = toTime(this.started_at);
-            const completed = toTime(this.completed_at);
             if (released !== null && started !== null && started < released) {
               throw new Error('Started at must not be before released at');
             }
+          },
+          completedAfterStarted(this: Traveler) {
+            const started = toTime(this.started_at);
+            const completed = toTime(this.completed_at);
             if (started !== null && completed !== null && completed < started) {
               throw new Error('Completed at must not be before started at');
             }
@@ -147,11 +161,11 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
             const partId = Number(traveler.part_id);
             const order = await WorkOrder.findByPk(traveler.work_order_id, { attributes: ['id', 'part_id'], transaction });
             if (order && order.part_id !== partId) {
-              throw fieldError(traveler, 'work_order_id', 'The work order is for a different part than this traveler');
+              throw fieldError(traveler, 'work_order_id', 'The traveler must be for the same part as its work order');
             }
             const revision = await Revision.findByPk(traveler.revision_id, { attributes: ['id', 'part_id'], transaction });
             if (revision && revision.part_id !== partId) {
-              throw fieldError(traveler, 'revision_id', 'Revision must be a revision of the selected part');
+              throw fieldError(traveler, 'revision_id', 'The revision must belong to the selected part');
             }
           },
         },

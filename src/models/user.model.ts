@@ -1,6 +1,7 @@
 import {
   DataTypes,
   Model,
+  QueryTypes,
   type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
@@ -66,7 +67,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
             notNull: { msg: 'User name is required' },
             is: {
               args: USERNAME_PATTERN,
-              msg: 'User name must be 3 to 64 characters: lower-case letters, digits, ".", "-" or "_", starting with a letter or digit',
+              msg: 'User name must be 3 to 64 lower-case letters, digits, ".", "-" or "_", starting with a letter or digit',
             },
           },
         },
@@ -77,7 +78,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
           set: lowerTrimmed('email'),
           validate: {
             notNull: { msg: 'Email is required' },
-            len: { args: [1, 254], msg: 'Email must be at most 254 characters' },
+            len: { args: [0, 254], msg: 'Email must be at most 254 characters' },
             is: { args: EMAIL_PATTERN, msg: 'Email must look like name@example.com' },
           },
         },
@@ -88,7 +89,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
           validate: {
             notNull: { msg: 'Full name is required' },
             notBlank: notBlank('Full name'),
-            len: { args: [1, 120], msg: 'Full name must be at most 120 characters' },
+            len: { args: [0, 120], msg: 'Full name must be at most 120 characters' },
           },
         },
         role: {
@@ -113,6 +114,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         updated_at: { type: DataTypes.DATE, allowNull: false },
         password: {
           type: DataTypes.VIRTUAL,
+          // Nullable so that the validator below also runs when no password is given.
+          allowNull: true,
           // An empty password field on an edit form means "keep the current password".
           set(value: unknown) {
             this.setDataValue('password', typeof value === 'string' && value !== '' ? value : null);
@@ -136,12 +139,24 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         version: true,
         hooks: {
           beforeValidate(user, options) {
+            const skip = options.skip;
+            if (!skip) return;
+            // A static update() validates a bare build of the posted values, without the stored hash:
+            // there an empty password means "keep it", not "missing".
+            if ((options as { type?: string }).type === QueryTypes.BULKUPDATE && typeof user.password !== 'string') {
+              if (!skip.includes('password')) skip.push('password');
+              return;
+            }
             // The hash is computed after validation (hashing is slow and needs a valid password), so a
             // missing hash is reported once, as "Password is required" on the password field.
-            const skip = options.skip;
-            if (skip && !user.password_hash && !skip.includes('password') && !skip.includes('password_hash')) {
+            if (!user.password_hash && !skip.includes('password') && !skip.includes('password_hash')) {
               skip.push('password_hash');
             }
+          },
+          beforeBulkUpdate(options) {
+            // Only per-row hooks can hash a new password; without them it would be silently dropped.
+            const values = (options as { attributes?: { password?: unknown } }).attributes;
+            if (typeof values?.password === 'string' && values.password !== '') options.individualHooks = true;
           },
           async beforeSave(user, options) {
             const password = user.password;

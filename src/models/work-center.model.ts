@@ -45,7 +45,11 @@ export class WorkCenter extends Model<InferAttributes<WorkCenter>, InferCreation
           type: DataTypes.STRING(120),
           allowNull: false,
           set: trimmed('name'),
-          validate: { notNull: { msg: 'Name is required' }, notBlank: notBlank('Name'), len: { args: [1, 120], msg: 'Name must be at most 120 characters' } },
+          validate: {
+            notNull: { msg: 'Name is required' },
+            notBlank: notBlank('Name'),
+            len: { args: [0, 120], msg: 'Name must be at most 120 characters' },
+          },
         },
         description: { type: DataTypes.TEXT, allowNull: true, set: optionalText('description') },
         active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },

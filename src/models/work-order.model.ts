@@ -110,9 +110,12 @@ export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAt
           async beforeSave(order, options) {
             if (order.revision_id == null) return;
             if (!order.isNewRecord && !order.changed('revision_id') && !order.changed('part_id')) return;
-            const revision = await Revision.findByPk(order.revision_id, { attributes: ['id', 'part_id'], transaction: options.transaction ?? null });
+            const revision = await Revision.findByPk(order.revision_id, {
+              attributes: ['id', 'part_id'],
+              transaction: options.transaction ?? null,
+            });
             if (revision && revision.part_id !== Number(order.part_id)) {
-              throw fieldError(order, 'revision_id', 'Revision must be a revision of the selected part');
+              throw fieldError(order, 'revision_id', 'The revision must belong to the selected part');
             }
           },
         },

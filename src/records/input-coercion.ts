@@ -58,14 +58,9 @@ export function coerceInput(model: ModelStatic<Model>, raw: Record<string, unkno
       continue;
     }
     if (isEmpty) {
-      const isText = kind === 'STRING' || kind === 'TEXT';
-      if (attribute.allowNull === false && !isText && attribute.defaultValue === undefined) {
-        fields[key] = `${label} is required`;
-      } else if (attribute.allowNull !== false) {
-        values[key] = null;
-      } else if (isText) {
-        values[key] = input ?? '';
-      }
+      // Empty means "no value": NULL where allowed; a column with a default keeps it.
+      if (attribute.allowNull !== false) values[key] = null;
+      else if (attribute.defaultValue === undefined) fields[key] = `${label} is required`;
       continue;
     }
     switch (kind) {
@@ -101,7 +96,8 @@ export function coerceInput(model: ModelStatic<Model>, raw: Record<string, unkno
         break;
       }
       case 'DATEONLY': {
-        const text = String(input).trim();
+        // AdminJS turns date fields into Date objects (UTC midnight) before we see them.
+        const text = input instanceof Date && !Number.isNaN(input.getTime()) ? input.toISOString() : String(input).trim();
         const m = text.match(/^(\d{4}-\d{2}-\d{2})(T.*)?$/);
         const d = m ? new Date(`${m[1]}T00:00:00Z`) : undefined;
         if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== m[1]) fields[key] = `${label} must be a date (YYYY-MM-DD)`;

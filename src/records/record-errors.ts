@@ -1,4 +1,4 @@
-import { BaseError, DatabaseError, ForeignKeyConstraintError, OptimisticLockError, UniqueConstraintError, ValidationError } from 'sequelize';
+import { BaseError, DatabaseError, type Model, type ModelStatic, ForeignKeyConstraintError, OptimisticLockError, UniqueConstraintError, ValidationError } from 'sequelize';
 
 /** Turns column names into the words people see on the form: customer_id -> Customer. */
 export function humanize(field: string): string {
@@ -78,7 +78,18 @@ function pgError(error: BaseError): PgErrorFields {
  * Maps what Sequelize or PostgreSQL refused into errors that name the field and the reason.
  * Anything not recognised is rethrown unchanged: a server error is better than a wrong message.
  */
-export function translateWriteError(error: unknown, table: string): Error {
+/**
+ * Model-level rules (spanning fields) report under their rule's name; a model says on which
+ * field each rule's message belongs with a static `ruleFields` map.
+ */
+function fieldOf(model: ModelStatic<Model> | undefined, path: string | null | undefined): string {
+  if (!path) return 'base';
+  if (!model || path in model.getAttributes()) return path;
+  const ruleFields = (model as unknown as { ruleFields?: Record<string, string> }).ruleFields;
+  return ruleFields?.[path] ?? 'base';
+}
+
+export function translateWriteError(error: unknown, table: string, model?: ModelStatic<Model>): Error {
   if (error instanceof RecordValidationError || error instanceof RecordInUseError || error instanceof StaleRecordError) return error;
   if (error instanceof OptimisticLockError) return new StaleRecordError(table, (error as unknown as { where?: { id?: unknown } }).where?.id);
   if (error instanceof UniqueConstraintError) {
@@ -94,7 +105,7 @@ export function translateWriteError(error: unknown, table: string): Error {
   if (error instanceof ValidationError) {
     const fields: Record<string, string> = {};
     for (const item of error.errors) {
-      const key = item.path ?? 'base';
+      const key = fieldOf(model, item.path);
       fields[key] ??= item.message;
     }
     return new RecordValidationError(fields);

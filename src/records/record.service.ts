@@ -18,7 +18,7 @@ async function guarded<T>(model: AnyModel, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw translateWriteError(error, tableOf(model));
+    throw translateWriteError(error, tableOf(model), model);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ActionRequest, ActionContext, BaseRecord, CurrentAdmin } from 'adminjs';
+import { captureFormInput } from '../admin/request-actor.js';
 import { LaborEntry } from '../models/index.js';
 import { LABOR_ENTRY_TYPES } from '../models/constants.js';
 import { RESOURCE_RULES, canEditLaborEntry, isAdmin } from '../auth/access-rules.js';
@@ -41,8 +42,8 @@ export const laborEntryResource: ResourceDefinition = {
     },
     actions: {
       ...base,
-      new: { isAccessible: gate(RESOURCE_RULES.labor_entries.create), before: entryForSelf },
-      edit: { isAccessible: ownEntry, before: entryForSelf },
+      new: { isAccessible: gate(RESOURCE_RULES.labor_entries.create), before: [entryForSelf, captureFormInput] },
+      edit: { isAccessible: ownEntry, before: [entryForSelf, captureFormInput] },
     },
   },
   labels: {

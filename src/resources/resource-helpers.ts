@@ -3,7 +3,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type Predicate, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { MissingActorError } from '../audit/actor.js';
 import { deleteRecords } from '../records/record.service.js';
-import { actorOf } from '../admin/request-actor.js';
+import { actorOf, captureFormInput } from '../admin/request-actor.js';
 import { toPanelError } from '../admin/nexus-resource.adapter.js';
 
 /** What each resource file exports: the model, its declarative options, and its field labels. */
@@ -61,8 +61,8 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
     list: { isAccessible: gate(rules.read) },
     show: { isAccessible: gate(rules.read) },
     search: { isAccessible: gate(rules.read) },
-    new: { isAccessible: gate(rules.create) },
-    edit: { isAccessible: gate(rules.update) },
+    new: { isAccessible: gate(rules.create), before: captureFormInput },
+    edit: { isAccessible: gate(rules.update), before: captureFormInput },
     delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.' },
     bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },
   };

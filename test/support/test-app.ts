@@ -58,7 +58,7 @@ export async function createTestApp(): Promise<TestApp> {
     trustProxy: false,
     idleTimeoutMinutes: 30,
     absoluteSessionHours: 12,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.NEXUS_TEST_LOG ?? 'silent' }),
   });
   return {
     db,

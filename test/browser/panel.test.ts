@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { createSeeder } from '../../src/db/seeder.js';
+import { RESOURCES } from '../../src/resources/index.js';
+import { launchChromium } from '../support/browser.js';
+import { createTestApp, TEST_PASSWORD, type TestApp } from '../support/test-app.js';
+
+const SHOTS = path.resolve('test-results', 'screenshots');
+
+let t: TestApp;
+let server: Server;
+let base: string;
+let browser: Browser;
+let page: Page;
+const outside: string[] = [];
+const failed: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createSeeder(t.db.sequelize).up();
+  server = await new Promise<Server>((resolve) => {
+    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 500) failed.push(`${response.status()} ${response.url()}`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await t?.close();
+});
+
+describe('the panel in a real browser', () => {
+  it('signs in, opens every resource list and an edit form, and never leaves the server', async () => {
+    await page.goto(`${base}/admin/login`);
+    await page.fill('input[name=email]', t.users.admin.username);
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard.png') });
+
+    for (const { options, labels } of RESOURCES) {
+      const id = options.id as string;
+      const [listed] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes(`/admin/api/resources/${id}/actions/list`)),
+        page.goto(`${base}/admin/resources/${id}`),
+      ]);
+      expect({ id, status: listed.status() }).toEqual({ id, status: 200 });
+      // The breadcrumb names the resource once the list page has rendered.
+      await page.getByText(labels.name, { exact: true }).first().waitFor({ timeout: 20_000 });
+      await page.waitForLoadState('networkidle');
+      const body = await page.textContent('body');
+      expect(body).not.toMatch(/There was an error|forbiddenError/);
+      if (id === 'travelers') {
+        expect(body).toContain('T-26002');
+        await page.screenshot({ path: path.join(SHOTS, 'travelers-list.png') });
+      }
+    }
+
+    const part = (await t.db.query<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'HB-1042'`)).rows[0]!;
+    await page.goto(`${base}/admin/resources/parts/records/${part.id}/edit`);
+    const description = page.locator('[name=description], #description').first();
+    await description.waitFor({ timeout: 20_000 });
+    expect(await description.inputValue()).toBe('Hydraulic manifold block, 6061-T6');
+    await description.fill('Hydraulic manifold block, 6061-T6, anodized');
+    await page.getByRole('button', { name: /save/i }).click();
+    await page.waitForURL(/\/admin\/resources\/parts(\/records\/\d+\/show)?$/, { timeout: 20_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'part-saved.png') });
+    const saved = (await t.db.query<{ description: string }>(`SELECT description FROM parts WHERE id = $1`, [part.id])).rows[0]!;
+    expect(saved.description).toBe('Hydraulic manifold block, 6061-T6, anodized');
+
+    expect(outside).toEqual([]);
+    expect(failed).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,271 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse as parseYaml } from 'yaml';
+import { createSequelize } from '../src/db/database.js';
+import { createMigrator } from '../src/db/migrator.js';
+import { createSeeder } from '../src/db/seeder.js';
+import { projectRoot } from '../src/paths.js';
+import { createEmptyDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * docker/initdb is generated (npm run db:generate-init) and committed; these tests hold the
+ * committed files to what the migrator and seeders make, so a migration added without
+ * regenerating them fails here rather than in someone's container.
+ */
+
+const initDir = path.join(projectRoot, 'docker', 'initdb');
+const initSql = fs.readFileSync(path.join(initDir, '01-init.sql'), 'utf8');
+const seedSql = fs.readFileSync(path.join(initDir, '02-seed-data.sql'), 'utf8');
+const ROLES = ['admin', 'engineer', 'quality', 'approver', 'operator', 'viewer'];
+
+/** Everything in the public schema that a migration can make, as sorted lines, so a failure diff names what differs. */
+async function schemaOf(db: TestDatabase) {
+  const lines = async (sql: string) => (await db.query<{ line: string }>(sql)).rows.map((r) => r.line).sort();
+  return {
+    relations: await lines(`
+      SELECT c.relname || ' kind=' || c.relkind::text
+             || coalesce(' partition key ' || pg_get_partkeydef(c.oid), '')
+             || CASE WHEN c.relispartition THEN ' partition of ' || parent.relname || ' ' || pg_get_expr(c.relpartbound, c.oid) ELSE '' END AS line
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+      LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`),
+    columns: await lines(`
+      SELECT c.relname || '.' || a.attname || ' #' || a.attnum || ' ' || format_type(a.atttypid, a.atttypmod)
+             || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE ' NULL' END
+             || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')
+             || CASE a.attidentity WHEN 'a' THEN ' IDENTITY ALWAYS' WHEN 'd' THEN ' IDENTITY BY DEFAULT' ELSE '' END
+             || CASE WHEN a.attgenerated = 's' THEN ' GENERATED STORED' ELSE '' END
+             || coalesce(' COLLATE ' || nullif(co.collname, 'default'), '') AS line
+      FROM pg_attribute a
+      JOIN pg_class c ON c.oid = a.attrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped`),
+    constraints: await lines(`
+      SELECT coalesce(c.relname, t.typname) || ' ' || con.conname || ' type=' || con.contype::text || ' ' || pg_get_constraintdef(con.oid)
+             || CASE WHEN con.condeferrable THEN ' DEFERRABLE' ELSE '' END AS line
+      FROM pg_constraint con
+      JOIN pg_namespace n ON n.oid = con.connamespace
+      LEFT JOIN pg_class c ON c.oid = con.conrelid
+      LEFT JOIN pg_type t ON t.oid = con.contypid
+      WHERE n.nspname = 'public'`),
+    indexes: await lines(`SELECT tablename || ' ' || indexname || ': ' || indexdef AS line FROM pg_indexes WHERE schemaname = 'public'`),
+    triggers: await lines(`
+      SELECT c.relname || ' ' || pg_get_triggerdef(tg.oid) || CASE WHEN tg.tgenabled = 'D' THEN ' DISABLED' ELSE '' END AS line
+      FROM pg_trigger tg
+      JOIN pg_class c ON c.oid = tg.tgrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND NOT tg.tgisinternal`),
+    functions: await lines(`
+      SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') ' || pg_get_functiondef(p.oid) AS line
+      FROM pg_proc p
+      JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'public' AND p.prokind IN ('f', 'p')`),
+    sequences: await lines(`
+      SELECT sequencename || ' ' || data_type || ' start ' || start_value || ' by ' || increment_by
+             || ' min ' || min_value || ' max ' || max_value || CASE WHEN cycle THEN ' cycle' ELSE '' END AS line
+      FROM pg_sequences WHERE schemaname = 'public'`),
+    views: await lines(`SELECT viewname || ': ' || definition AS line FROM pg_views WHERE schemaname = 'public'`),
+    types: await lines(`
+      SELECT t.typname || ' type=' || t.typtype::text || coalesce(' ' || (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '') AS line
+      FROM pg_type t
+      JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd', 'c')
+        AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c')`),
+    extensions: await lines(`SELECT extname AS line FROM pg_extension WHERE extname <> 'plpgsql'`),
+  };
+}
+
+describe('docker/initdb/01-init.sql', () => {
+  let fromScript: TestDatabase;
+  let migrated: TestDatabase;
+
+  beforeAll(async () => {
+    [fromScript, migrated] = await Promise.all([createEmptyDatabase(), createEmptyDatabase()]);
+    await fromScript.query(initSql);
+    await createMigrator(migrated.sequelize).up();
+  });
+
+  afterAll(async () => {
+    await Promise.all([fromScript?.drop(), migrated?.drop()]);
+  });
+
+  it('makes exactly the schema that the migrations make', async () => {
+    const [expected, actual] = await Promise.all([schemaOf(migrated), schemaOf(fromScript)]);
+    // A broken snapshot query would make two empty lists agree.
+    expect(expected.relations).toEqual(expect.arrayContaining([expect.stringMatching(/^users kind=r/), expect.stringMatching(/^audit_logs kind=p partition key RANGE/)]));
+    expect(expected.relations.some((r) => r.includes(' partition of audit_logs DEFAULT'))).toBe(true);
+    expect(expected.indexes.some((i) => / WHERE /.test(i))).toBe(true);
+    expect(actual).toEqual(expected);
+  });
+
+  it('records every migration as applied, so the migrator has nothing to do', async () => {
+    expect(await createMigrator(fromScript.sequelize).pending()).toEqual([]);
+    const executed = await createMigrator(fromScript.sequelize).executed();
+    expect(executed.map((m) => m.name)).toEqual((await createMigrator(migrated.sequelize).executed()).map((m) => m.name));
+  });
+});
+
+describe('docker/initdb/02-seed-data.sql', () => {
+  let seeded: TestDatabase;
+
+  beforeAll(async () => {
+    seeded = await createEmptyDatabase();
+    await seeded.query(initSql);
+    await seeded.query(seedSql);
+  });
+
+  afterAll(async () => {
+    await seeded?.drop();
+  });
+
+  it('loads a user for every role and travelers in several statuses', async () => {
+    const roles = await seeded.query<{ role: string }>('SELECT DISTINCT role FROM users WHERE active ORDER BY role');
+    expect(roles.rows.map((r) => r.role).sort()).toEqual([...ROLES].sort());
+    const statuses = await seeded.query<{ status: string }>('SELECT DISTINCT status FROM travelers');
+    expect(statuses.rows.length).toBeGreaterThanOrEqual(3);
+    expect(statuses.rows.map((r) => r.status)).toEqual(expect.arrayContaining(['draft', 'in_progress', 'completed']));
+  });
+
+  it('records the seeders as run, so the app does not seed again', async () => {
+    expect(await createSeeder(seeded.sequelize).pending()).toEqual([]);
+    // Its own Sequelize: umzug's storages share one model name per Sequelize instance.
+    const other = createSequelize({ url: seeded.url, poolMax: 1, acquireTimeoutMs: 10_000 });
+    try {
+      expect(await createMigrator(other).pending()).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('advances every identity sequence past the loaded ids', async () => {
+    const identities = await seeded.query<{ tbl: string; col: string; seq: string }>(`
+      SELECT c.relname AS tbl, a.attname AS col, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS seq
+      FROM pg_attribute a
+      JOIN pg_class c ON c.oid = a.attrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attidentity <> ''`);
+    expect(identities.rows.map((r) => r.tbl)).toEqual(expect.arrayContaining(['users', 'travelers']));
+    const behind: string[] = [];
+    for (const { tbl, col, seq } of identities.rows) {
+      const { rows } = await seeded.query<{ max_id: number | null; next_id: number }>(
+        `SELECT (SELECT max("${col}") FROM "${tbl}") AS max_id,
+                (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM ${seq}) AS next_id`,
+      );
+      const row = rows[0]!;
+      if (row.max_id !== null && Number(row.max_id) >= Number(row.next_id)) behind.push(`${tbl}.${col}: max ${row.max_id}, next ${row.next_id}`);
+    }
+    expect(behind).toEqual([]);
+  });
+
+  it('loads with psql -v ON_ERROR_STOP=1, as the postgres image runs it, when psql is installed', async () => {
+    const psql = spawnSync('psql', ['--version'], { encoding: 'utf8' });
+    if (psql.status !== 0) {
+      // Without psql the plain-client load above is the check; the files must then hold no psql meta-commands.
+      expect(`${initSql}\n${seedSql}`).not.toMatch(/^\\/m);
+      return;
+    }
+    const target = await createEmptyDatabase();
+    try {
+      for (const file of ['01-init.sql', '02-seed-data.sql']) {
+        const run = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', target.url, '-f', path.join(initDir, file)], { encoding: 'utf8' });
+        expect({ file, status: run.status, stderr: run.stderr.trim() }).toEqual({ file, status: 0, stderr: '' });
+      }
+      const users = await target.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+      expect(users.rows[0]?.n).toBeGreaterThanOrEqual(ROLES.length);
+    } finally {
+      await target.drop();
+    }
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const composeFile = path.join(projectRoot, 'docker-compose.yml');
+  const secret = 's'.repeat(40);
+
+  /** `docker compose` (v2) when the plugin is there, else the standalone `docker-compose`, else none. */
+  function composeCommand(): string[] | undefined {
+    if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
+    if (spawnSync('docker-compose', ['--version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
+    return undefined;
+  }
+
+  function composeConfig(command: string[], env: NodeJS.ProcessEnv) {
+    // An empty env file: a developer's .env must not supply (or hide the lack of) SESSION_SECRET.
+    const emptyEnv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-compose-')), 'empty.env');
+    fs.writeFileSync(emptyEnv, '');
+    try {
+      const [bin, ...pre] = command;
+      return spawnSync(bin!, [...pre, '--env-file', emptyEnv, '--file', composeFile, 'config'], { cwd: projectRoot, env, encoding: 'utf8' });
+    } finally {
+      fs.rmSync(path.dirname(emptyEnv), { recursive: true, force: true });
+    }
+  }
+
+  it('declares PostgreSQL 15 on port 5001 with the init scripts, and the app on 3000 (parsed as YAML)', () => {
+    const doc = parseYaml(fs.readFileSync(composeFile, 'utf8')) as {
+      services: Record<string, Record<string, unknown>>;
+      volumes?: Record<string, unknown>;
+    };
+    const postgres = doc.services.postgres!;
+    expect(postgres.image).toBe('postgres:15-alpine');
+    expect(postgres.container_name).toBe('nexus_postgres');
+    expect(postgres.ports).toEqual(['5001:5432']);
+    expect(postgres.environment).toMatchObject({ POSTGRES_DB: 'nexus', POSTGRES_USER: 'nexus_user', POSTGRES_PASSWORD: '${POSTGRES_PASSWORD:-nexus_password}' });
+    expect(postgres.volumes).toContain('./docker/initdb:/docker-entrypoint-initdb.d:ro');
+    const dataVolume = (postgres.volumes as string[]).find((v) => v.endsWith(':/var/lib/postgresql/data'));
+    expect(Object.keys(doc.volumes ?? {})).toContain(dataVolume?.split(':')[0]);
+    expect(JSON.stringify((postgres.healthcheck as { test: unknown }).test)).toContain('pg_isready');
+
+    const app = doc.services.app!;
+    expect(app.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
+    expect(app.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(app.ports).toEqual(['3000:3000']);
+    expect(app.environment).toMatchObject({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://nexus_user:${POSTGRES_PASSWORD:-nexus_password}@postgres:5432/nexus',
+      HOST: '0.0.0.0',
+      SEED_DEMO_DATA: '${SEED_DEMO_DATA:-false}',
+    });
+    expect(String((app.environment as Record<string, unknown>).PORT)).toBe('3000');
+  });
+
+  it('requires SESSION_SECRET: docker compose config resolves with it and fails without it', () => {
+    const command = composeCommand();
+    if (!command) {
+      // No compose CLI here: check the file asks for the variable with `:?` (required, no default).
+      const doc = parseYaml(fs.readFileSync(composeFile, 'utf8')) as { services: { app: { environment: Record<string, string> } } };
+      expect(doc.services.app.environment.SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:\?[^}]+\}$/);
+      return;
+    }
+    const { SESSION_SECRET: _ignored, ...withoutSecret } = process.env;
+    const ok = composeConfig(command, { ...withoutSecret, SESSION_SECRET: secret });
+    expect({ status: ok.status, stderr: ok.status === 0 ? '' : ok.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(ok.stdout).toContain('nexus_postgres');
+    expect(ok.stdout).toContain('5001');
+    expect(ok.stdout).toContain('postgres:15-alpine');
+    expect(ok.stdout).toContain(secret);
+
+    const missing = composeConfig(command, withoutSecret);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('SESSION_SECRET');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = fs.readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8');
+
+  it('runs the compiled entry point with node itself, as the node user', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^FROM node:20-bookworm-slim\b/m);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+  });
+});

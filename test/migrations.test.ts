@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createMigrationFiles, createMigrator, listMigrationFiles } from '../src/db/migrator.js';
+import { createEmptyDatabase, type TestDatabase } from './support/test-database.js';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createEmptyDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+async function tables(): Promise<string[]> {
+  const res = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
+  );
+  return res.rows.map((r) => r.name);
+}
+
+describe('migrations', () => {
+  it('go up, all the way down, and up again, recording their history', async () => {
+    const migrator = createMigrator(db.sequelize);
+    const all = listMigrationFiles().map((f) => f.replace(/\.up\.sql$/, ''));
+    expect(all.length).toBeGreaterThan(0);
+
+    await migrator.up();
+    const afterUp = await tables();
+    for (const t of ['users', 'customers', 'parts', 'revisions', 'work_centers', 'work_orders', 'travelers', 'traveler_steps', 'traveler_sub_steps', 'process_steps', 'sub_steps', 'manual_steps', 'labor_entries', 'approvals', 'audit_logs', 'sessions']) {
+      expect(afterUp).toContain(t);
+    }
+    expect((await migrator.executed()).map((m) => m.name)).toEqual(all);
+    expect(await migrator.pending()).toEqual([]);
+    const history = await db.query<{ name: string; created_at: Date }>('SELECT name, created_at FROM schema_migrations ORDER BY name');
+    expect(history.rows.map((r) => r.name)).toEqual(all);
+    expect(history.rows.every((r) => r.created_at instanceof Date)).toBe(true);
+
+    await migrator.down({ to: 0 });
+    expect(await tables()).toEqual(['schema_migrations']);
+    expect(await migrator.executed()).toEqual([]);
+
+    await migrator.up();
+    expect(await tables()).toEqual(afterUp);
+  });
+
+  it('undo removes exactly the latest migration', async () => {
+    const migrator = createMigrator(db.sequelize);
+    await migrator.up();
+    const executed = (await migrator.executed()).map((m) => m.name);
+    await migrator.down();
+    expect((await migrator.executed()).map((m) => m.name)).toEqual(executed.slice(0, -1));
+    await migrator.up();
+    expect((await migrator.executed()).map((m) => m.name)).toEqual(executed);
+  });
+
+  it('a failing migration changes nothing and is not recorded', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-migrations-'));
+    fs.writeFileSync(path.join(folder, '20990101000000-broken.up.sql'), 'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n');
+    fs.writeFileSync(path.join(folder, '20990101000000-broken.down.sql'), 'DROP TABLE half_done;\n');
+    const migrator = createMigrator(db.sequelize, folder);
+    await expect(migrator.up()).rejects.toThrow(/no_such_function/);
+    expect(await tables()).not.toContain('half_done');
+    const recorded = await db.query('SELECT 1 FROM schema_migrations WHERE name = $1', ['20990101000000-broken']);
+    expect(recorded.rowCount).toBe(0);
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('creates an empty, timestamped migration pair and refuses a bad name', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-migrations-'));
+    const [up, down] = createMigrationFiles('add-scrap-reasons', folder, new Date('2026-11-26T10:20:30Z'));
+    expect(path.basename(up)).toBe('20261126102030-add-scrap-reasons.up.sql');
+    expect(path.basename(down)).toBe('20261126102030-add-scrap-reasons.down.sql');
+    expect(fs.readFileSync(up, 'utf8')).toMatch(/^-- add-scrap-reasons/);
+    expect(() => createMigrationFiles('Add Scrap', folder)).toThrow(/lowercase words joined by hyphens/);
+    expect(listMigrationFiles(folder)).toEqual(['20261126102030-add-scrap-reasons.up.sql']);
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+});

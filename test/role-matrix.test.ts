@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type TestAgent from 'supertest/lib/agent.js';
+import { ROLES, type Role } from '../src/auth/roles.js';
+import { createSeeder } from '../src/db/seeder.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * The role matrix, declared here independently of src/auth/access-rules.ts so that a change
+ * to the rules that nobody meant shows up as a failing test. R = list/show/search,
+ * C = new, U = edit, D = delete/bulkDelete.
+ */
+const ALL: Role[] = [...ROLES];
+const ADMIN_ENGINEER: Role[] = ['admin', 'engineer'];
+const MATRIX: Record<string, { R: Role[]; C: Role[]; U: Role[]; D: Role[] }> = {
+  users: { R: ['admin'], C: ['admin'], U: ['admin'], D: [] },
+  customers: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  work_centers: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  parts: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  revisions: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  process_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  sub_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  work_orders: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  travelers: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  traveler_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  traveler_sub_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  manual_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  // The operator may edit only their own entries: the fixture entry below is someone else's.
+  labor_entries: { R: ALL, C: ['admin', 'operator'], U: ['admin'], D: ['admin'] },
+  approvals: { R: ['admin', 'engineer', 'quality', 'approver', 'operator'], C: [], U: [], D: [] },
+  audit_logs: { R: ['admin', 'quality'], C: [], U: [], D: [] },
+};
+
+let t: TestApp;
+const agents = {} as Record<Role, TestAgent>;
+const fixtureId: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createSeeder(t.db.sequelize).up();
+  await t.db.query(
+    `INSERT INTO audit_logs (change_id, action, table_name, record_id, field_name, old_value, new_value)
+     VALUES (gen_random_uuid(), 'update', 'parts', '1', 'description', 'old', 'new')`,
+  );
+  for (const table of Object.keys(MATRIX)) {
+    const row = await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`);
+    if (!row.rows[0]) throw new Error(`fixture: no row in ${table}`);
+    fixtureId[table] = row.rows[0].id;
+  }
+  // A labor entry that belongs to the demo operator, not to the test operator.
+  const labor = await t.db.query<{ id: string }>(`SELECT l.id::text AS id FROM labor_entries l JOIN users u ON u.id = l.user_id WHERE u.username = 'operator' LIMIT 1`);
+  fixtureId.labor_entries = labor.rows[0]!.id;
+  for (const role of ROLES) agents[role] = await t.signIn(role);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+async function count(table: string): Promise<number> {
+  const res = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+  return res.rows[0]!.n;
+}
+
+const cases = Object.keys(MATRIX).flatMap((resource) => ROLES.map((role) => [resource, role] as const));
+
+describe.each(cases)('%s as %s', (resource, role) => {
+  const rules = MATRIX[resource]!;
+  const expectStatus = (allowed: boolean, status: number) => expect({ allowed, status }).toEqual({ allowed, status: allowed ? 200 : 403 });
+
+  it('list, show and search follow the matrix', async () => {
+    const allowed = rules.R.includes(role);
+    const api = `/admin/api/resources/${resource}`;
+    expectStatus(allowed, (await agents[role].get(`${api}/actions/list`)).status);
+    expectStatus(allowed, (await agents[role].get(`${api}/records/${fixtureId[resource]}/show`)).status);
+    expectStatus(allowed, (await agents[role].get(`${api}/actions/search/a`)).status);
+  });
+
+  it('new follows the matrix and an empty form writes nothing', async () => {
+    const allowed = rules.C.includes(role);
+    const before = await count(resource);
+    const res = await agents[role].post(`/admin/api/resources/${resource}/actions/new`).field('unused', 'x');
+    expectStatus(allowed, res.status);
+    if (allowed) expect(Object.keys(res.body.record.errors).length).toBeGreaterThan(0);
+    expect(await count(resource)).toBe(before);
+  });
+
+  it('edit, delete and bulk delete follow the matrix', async () => {
+    const api = `/admin/api/resources/${resource}`;
+    const id = fixtureId[resource];
+    expectStatus(rules.U.includes(role), (await agents[role].get(`${api}/records/${id}/edit`)).status);
+    expectStatus(rules.D.includes(role), (await agents[role].get(`${api}/records/${id}/delete`)).status);
+    expectStatus(rules.D.includes(role), (await agents[role].get(`${api}/bulk/bulkDelete?recordIds=${id}`)).status);
+  });
+
+  if (!rules.U.includes(role)) {
+    it('a refused edit or delete by direct POST changes nothing', async () => {
+      const api = `/admin/api/resources/${resource}`;
+      const id = fixtureId[resource];
+      const before = await t.db.query(`SELECT * FROM ${resource} WHERE id = $1`, [id]);
+      const edit = await agents[role].post(`${api}/records/${id}/edit`).field('notes', 'changed by a forbidden call').field('description', 'forbidden');
+      expect(edit.status).toBe(403);
+      if (!rules.D.includes(role)) {
+        const del = await agents[role].post(`${api}/records/${id}/delete`);
+        expect(del.status).toBe(403);
+        const bulk = await agents[role].post(`${api}/bulk/bulkDelete?recordIds=${id}`);
+        expect(bulk.status).toBe(403);
+      }
+      const after = await t.db.query(`SELECT * FROM ${resource} WHERE id = $1`, [id]);
+      expect(after.rows).toEqual(before.rows);
+    });
+  }
+});
+
+describe('labor entries are the operator’s own', () => {
+  it('an operator edits their own entry but not another operator’s', async () => {
+    const own = await t.db.query<{ id: string }>(
+      `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason)
+       SELECT $1, id, now() - interval '2 hours', now() - interval '1 hour', 'manual', 'Forgot to clock in'
+       FROM travelers ORDER BY id LIMIT 1 RETURNING id::text AS id`,
+      [t.users.operator.id],
+    );
+    const mine = await agents.operator.get(`/admin/api/resources/labor_entries/records/${own.rows[0]!.id}/edit`);
+    expect(mine.status).toBe(200);
+    const theirs = await agents.operator.get(`/admin/api/resources/labor_entries/records/${fixtureId.labor_entries}/edit`);
+    expect(theirs.status).toBe(403);
+  });
+
+  it('an operator cannot book labor in someone else’s name', async () => {
+    const travelerId = (await t.db.query<{ id: string }>('SELECT id::text AS id FROM travelers ORDER BY id LIMIT 1')).rows[0]!.id;
+    const someoneElse = t.users.admin.id;
+    const res = await agents.operator
+      .post('/admin/api/resources/labor_entries/actions/new')
+      .field('user_id', String(someoneElse))
+      .field('traveler_id', travelerId)
+      .field('started_at', '2026-01-05T08:00:00.000Z')
+      .field('ended_at', '2026-01-05T09:30:00.000Z')
+      .field('entry_type', 'manual')
+      .field('reason', 'Setup time not clocked');
+    expect(res.status).toBe(200);
+    expect(res.body.record.errors).toEqual({});
+    const row = await t.db.query<{ user_id: number; hours: number }>('SELECT user_id, hours FROM labor_entries WHERE id = $1', [res.body.record.id]);
+    expect(row.rows[0]).toEqual({ user_id: t.users.operator.id, hours: 1.5 });
+  });
+});
