@@ -40,7 +40,7 @@ export class Customer extends Model<InferAttributes<Customer>, InferCreationAttr
           type: DataTypes.STRING(200),
           allowNull: false,
           set: trimmed('name'),
-          validate: { notNull: { msg: 'Name is required' }, notBlank: notBlank('Name'), len: { args: [1, 200], msg: 'Name must be at most 200 characters' } },
+          validate: { notNull: { msg: 'Name is required' }, notBlank: notBlank('Name'), len: { args: [0, 200], msg: 'Name must be at most 200 characters' } },
         },
         contact_name: {
           type: DataTypes.STRING(120),
