@@ -10,12 +10,11 @@
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createSequelize, withDatabase } from '../src/db/database.js';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { freeLocalPort, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { MIGRATIONS_TABLE, createMigrator, listMigrationFiles } from '../src/db/migrator.js';
 import { SEEDS_TABLE, createSeeder } from '../src/db/seeder.js';
 import { migrationsDir, projectRoot } from '../src/paths.js';
@@ -55,17 +54,6 @@ function findPgDump(): string {
   );
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
 interface Server {
   /** Superuser-ish URL of the server's maintenance database. */
   url: string;
@@ -82,7 +70,7 @@ async function openServer(): Promise<Server> {
   // which the postgres OS user needs when this runs as root (mkdtemp's 0700 would not do).
   const root = path.join(os.tmpdir(), `nexus-docker-init-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
   log('Starting a throwaway embedded PostgreSQL...');
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freePort(), durable: false, removeOnStop: true, log });
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: await freeLocalPort(), durable: false, removeOnStop: true, log });
   return {
     url: cluster.url,
     async stop() {

@@ -1,26 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-embedded-test-'));
 fs.chmodSync(root, 0o755);
 const dataDir = path.join(root, 'postgres');
 const ownerFile = path.join(root, 'postgres.owner');
 const started: EmbeddedPostgres[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function ping(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
@@ -43,7 +33,7 @@ afterAll(async () => {
 
 describe('embedded PostgreSQL', () => {
   it('recovers a server orphaned by a kill -9 of its owner, then shares a server whose owner is alive', async () => {
-    const port = await freePort();
+    const port = await freeLocalPort();
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     const first = await startEmbeddedPostgres({ dataDir, port, durable: false, log });

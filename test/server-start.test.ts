@@ -1,22 +1,13 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import supertest from 'supertest';
 import { loadConfig } from '../src/config/config.js';
+import { freeLocalPort } from '../src/db/embedded-postgres.js';
 import { startServer } from '../src/server.js';
 import { DEMO_PASSWORD } from '../seeders/demo-users.js';
 import { createEmptyDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   db = await createEmptyDatabase();
@@ -28,7 +19,7 @@ afterAll(async () => {
 
 describe('starting NEXUS against DATABASE_URL', () => {
   it('migrates an empty database, seeds it once, serves the panel, and a restart keeps the data and sessions', async () => {
-    const config = loadConfig({ DATABASE_URL: db.url, PORT: String(await freePort()), SESSION_SECRET: 's'.repeat(40), LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATABASE_URL: db.url, PORT: String(await freeLocalPort()), SESSION_SECRET: 's'.repeat(40), LOG_LEVEL: 'silent' });
     const first = await startServer(config, pino({ level: 'silent' }));
     let cookie: string;
     try {

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -242,4 +243,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       }
     },
   };
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now, for throwaway clusters and servers. */
+export function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
 }

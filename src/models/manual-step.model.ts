@@ -12,18 +12,7 @@ import { LaborEntry } from './labor-entry.model.js';
 import { Traveler } from './traveler.model.js';
 import { User } from './user.model.js';
 import { WorkCenter } from './work-center.model.js';
-import {
-  decimalGetter,
-  decimalNumber,
-  isTimestamp,
-  minTrimmedLength,
-  notBlank,
-  oneOf,
-  optionalText,
-  toTime,
-  trimmed,
-  wholeNumber,
-} from './validation.js';
+import { decimalGetter, decimalNumber, isTimestamp, minTrimmedLength, notBlank, oneOf, optionalText, trimmed, wholeNumber, stepSignOffRules } from './validation.js';
 
 /** A step added to one traveler on the shop floor (rework, extra inspection), with the reason why. */
 export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreationAttributes<ManualStep>> {
@@ -136,27 +125,7 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
         tableName: 'manual_steps',
         modelName: 'ManualStep',
         version: true,
-        validate: {
-          signOffComplete(this: ManualStep) {
-            if ((toTime(this.completed_at) === null) !== (this.completed_by_id == null)) {
-              throw new Error('A sign-off needs both who (Completed by) and when (Completed at): set both or neither');
-            }
-            const signedOff = toTime(this.completed_at) !== null && this.completed_by_id != null;
-            if (this.status === 'completed' && !signedOff) {
-              throw new Error('A completed step needs both who signed it off (Completed by) and when (Completed at)');
-            }
-            if (this.status !== 'completed' && signedOff) {
-              throw new Error('Only a completed step can carry a sign-off: set the status to completed or clear the sign-off');
-            }
-          },
-          startedBeforeCompleted(this: ManualStep) {
-            const started = toTime(this.started_at);
-            const completed = toTime(this.completed_at);
-            if (completed === null) return;
-            if (started === null) throw new Error('A step with a completed-at time also needs a started-at time');
-            if (completed < started) throw new Error('Completed at must not be before started at');
-          },
-        },
+        validate: stepSignOffRules(),
       },
     );
   }

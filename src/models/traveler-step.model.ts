@@ -14,17 +14,7 @@ import { TravelerSubStep } from './traveler-sub-step.model.js';
 import { Traveler } from './traveler.model.js';
 import { User } from './user.model.js';
 import { WorkCenter } from './work-center.model.js';
-import {
-  decimalGetter,
-  decimalNumber,
-  isTimestamp,
-  notBlank,
-  oneOf,
-  optionalText,
-  toTime,
-  trimmed,
-  wholeNumber,
-} from './validation.js';
+import { decimalGetter, decimalNumber, isTimestamp, notBlank, oneOf, optionalText, trimmed, wholeNumber, stepSignOffRules } from './validation.js';
 
 const TRAVELER_STEP_KEY = { name: 'traveler_steps_traveler_step_key', msg: 'This traveler already has a step with that number' };
 
@@ -137,27 +127,7 @@ export class TravelerStep extends Model<InferAttributes<TravelerStep>, InferCrea
         tableName: 'traveler_steps',
         modelName: 'TravelerStep',
         version: true,
-        validate: {
-          signOffComplete(this: TravelerStep) {
-            if ((toTime(this.completed_at) === null) !== (this.completed_by_id == null)) {
-              throw new Error('A sign-off needs both who (Completed by) and when (Completed at): set both or neither');
-            }
-            const signedOff = toTime(this.completed_at) !== null && this.completed_by_id != null;
-            if (this.status === 'completed' && !signedOff) {
-              throw new Error('A completed step needs both who signed it off (Completed by) and when (Completed at)');
-            }
-            if (this.status !== 'completed' && signedOff) {
-              throw new Error('Only a completed step can carry a sign-off: set the status to completed or clear the sign-off');
-            }
-          },
-          startedBeforeCompleted(this: TravelerStep) {
-            const started = toTime(this.started_at);
-            const completed = toTime(this.completed_at);
-            if (completed === null) return;
-            if (started === null) throw new Error('A step with a completed-at time also needs a started-at time');
-            if (completed < started) throw new Error('Completed at must not be before started at');
-          },
-        },
+        validate: stepSignOffRules(),
       },
     );
   }

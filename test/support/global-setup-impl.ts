@@ -1,26 +1,14 @@
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { createSequelize, withDatabase } from '../../src/db/database.js';
 import { createMigrator } from '../../src/db/migrator.js';
 
 declare global {
   // Kept for global-teardown, which runs in this same process.
   var __NEXUS_TEST_CLUSTER__: EmbeddedPostgres | undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**
@@ -33,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
   if (!serverUrl) {
     const cluster = await startEmbeddedPostgres({
       dataDir: path.join(os.tmpdir(), `nexus-test-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, 'postgres'),
-      port: await freePort(),
+      port: await freeLocalPort(),
       durable: false,
       removeOnStop: true,
     });
