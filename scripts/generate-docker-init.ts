@@ -111,6 +111,14 @@ function runPgDump(pgDump: string, databaseUrl: string): string {
       '--column-inserts',
       '--no-owner',
       '--no-privileges',
+      // The rows are already audited (their audit rows are in the dump): loading them must not
+      // fire the audit triggers again, which would also need an actor. Needs a superuser, as
+      // the container's init scripts are.
+      '--disable-triggers',
+      // Through the partitioned root, so audit rows land in whatever monthly partitions the
+      // database has when the container is first started, not in ones named for today.
+      '--load-via-partition-root',
+      // Partitions are made by the schema script for the month the container starts in.
       `--exclude-table-data=${MIGRATIONS_TABLE}`,
       // Sessions of the scratch run mean nothing to another database.
       '--exclude-table-data=sessions',

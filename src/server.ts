@@ -12,6 +12,8 @@ import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createMigrator } from './db/migrator.js';
 import { createSeeder } from './db/seeder.js';
 import { createApp } from './http/app.js';
+import { ensureAuditPartitions } from './audit/audit-partition.service.js';
+import { startAuditSealer } from './audit/audit-sealer.job.js';
 
 export interface RunningServer {
   url: string;
@@ -47,6 +49,10 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       if (seeded.length) logger.info({ seeders: seeded.map((s) => s.name) }, 'demo data seeded');
     }
 
+    const partitions = await ensureAuditPartitions(sequelize);
+    if (partitions) logger.info({ partitions }, 'audit partitions created');
+    const sealer = startAuditSealer(sequelize, config.AUDIT_SEAL_SECONDS * 1000, (error) => logger.error({ err: error }, 'sealing the audit chain failed'));
+
     const admin = createAdmin();
     await admin.initialize();
     const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'));
@@ -72,6 +78,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       sequelize,
       embedded,
       async close() {
+        await sealer.stop();
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await sequelize.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createSeeder } from '../src/db/seeder.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { actAsTestSystem, createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
  * Raw SQL, as a script or a future service might send it, bypasses every model rule: the
@@ -16,6 +16,7 @@ beforeAll(async () => {
   await createSeeder(db.sequelize).up();
   client = new pg.Client({ connectionString: db.url });
   await client.connect();
+  await actAsTestSystem(client);
   const one = async (sql: string) => Number((await client.query(sql)).rows[0].id);
   id.customer = await one(`SELECT id FROM customers LIMIT 1`);
   id.part = await one(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
@@ -56,7 +57,7 @@ describe('foreign keys (23503)', () => {
     ['a traveler for a different part than its work order', () => `INSERT INTO travelers (number, work_order_id, part_id, revision_id, quantity) VALUES ('T-X2', ${id.workOrder}, ${id.otherPart}, ${id.otherRevision}, 1)`, 'travelers_work_order_fkey'],
     ['labor on a step of another traveler', () => `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, ${id.step}, now() - interval '1 hour', now())`, 'labor_entries_step_of_traveler_fkey'],
     ['deleting a customer that parts still use', () => `DELETE FROM customers WHERE id = (SELECT customer_id FROM parts WHERE id = ${id.part})`, 'parts_customer_id_fkey'],
-    ['deleting a user with labor on record', () => `DELETE FROM users WHERE id = ${id.user}`, undefined],
+    ['deleting a work center that routings use', () => `DELETE FROM work_centers WHERE id = ${id.center}`, undefined],
   ])('refuses %s', async (_what, sql, constraint) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);
     expect(result.code).toBe('23503');
@@ -106,6 +107,13 @@ describe('not null (23502)', () => {
   ])('refuses %s', async (_what, sql) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);
     expect(result.code).toBe('23502');
+  });
+});
+
+describe('users are never deleted', () => {
+  it('refuses a DELETE of a user even by raw SQL (NXA03), before any foreign key is consulted', async () => {
+    const result = await sqlstate(`DELETE FROM users WHERE id = ${id.user}`);
+    expect(result.code).toBe('NXA03');
   });
 });
 

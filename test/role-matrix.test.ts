@@ -37,10 +37,6 @@ const fixtureId: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   await createSeeder(t.db.sequelize).up();
-  await t.db.query(
-    `INSERT INTO audit_logs (change_id, action, table_name, record_id, field_name, old_value, new_value)
-     VALUES (gen_random_uuid(), 'update', 'parts', '1', 'description', 'old', 'new')`,
-  );
   for (const table of Object.keys(MATRIX)) {
     const row = await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`);
     if (!row.rows[0]) throw new Error(`fixture: no row in ${table}`);

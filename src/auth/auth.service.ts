@@ -1,5 +1,6 @@
 import { Op } from 'sequelize';
-import type { UserActor } from '../audit/actor.js';
+import type { AnonymousActor, UserActor } from '../audit/actor.js';
+import { recordEvent, recordEventIn } from '../audit/audit-event.service.js';
 import { inTransaction } from '../db/unit-of-work.js';
 import { User } from '../models/index.js';
 import type { RequestContext } from '../http/request-context.js';
@@ -28,20 +29,28 @@ export function actorFor(user: SessionUser, request: RequestContext): UserActor 
   };
 }
 
+export type SignInFailure = 'unknown_user' | 'inactive' | 'wrong_password' | 'malformed';
+
+export type SignInResult = { ok: true; user: SessionUser } | { ok: false; reason: SignInFailure; userId?: number };
+
 /**
  * Checks a sign-in by user name or email. Unknown names, deactivated accounts and wrong
- * passwords all answer null after the same argon2 work, so the answer reveals nothing.
+ * passwords all cost the same argon2 work and look the same to the person signing in; only
+ * the audit trail keeps the reason.
  */
-export async function authenticate(identifier: unknown, password: unknown): Promise<SessionUser | null> {
-  if (typeof identifier !== 'string' || typeof password !== 'string') return null;
+export async function authenticate(identifier: unknown, password: unknown): Promise<SignInResult> {
+  if (typeof identifier !== 'string' || typeof password !== 'string') return { ok: false, reason: 'malformed' };
   const name = identifier.trim().toLowerCase();
   if (name.length === 0 || name.length > MAX_IDENTIFIER) {
     await verifyPassword(null, password);
-    return null;
+    return { ok: false, reason: 'malformed' };
   }
   const user = await User.findOne({ where: { [Op.or]: [{ username: name }, { email: name }] } });
   const ok = await verifyPassword(user?.active ? user.password_hash : null, password);
-  return ok && user ? toSessionUser(user) : null;
+  if (!user) return { ok: false, reason: 'unknown_user' };
+  if (!user.active) return { ok: false, reason: 'inactive', userId: user.id };
+  const sessionUser = ok ? toSessionUser(user) : null;
+  return sessionUser ? { ok: true, user: sessionUser } : { ok: false, reason: 'wrong_password', userId: user.id };
 }
 
 /** The user behind a session, re-read on every request so a deactivation or role change applies at once. */
@@ -56,5 +65,28 @@ export async function recordLogin(user: SessionUser, request: RequestContext): P
   await inTransaction(User.sequelize!, actor, async (options) => {
     // A static update leaves `version` alone: signing in must not make pending approvals of the user stale.
     await User.update({ last_login_at: new Date() }, { where: { id: user.id }, individualHooks: true, ...options });
+    await recordEventIn(User.sequelize!, options.transaction, { action: 'login', table: 'users', record: user.id });
   });
+}
+
+/** A refused sign-in, by whoever typed the name: kept with the reason, which the person is not told. */
+export async function recordFailedLogin(identifier: unknown, failure: { reason: SignInFailure; userId?: number }, request: RequestContext): Promise<void> {
+  const typed = typeof identifier === 'string' ? identifier.trim().slice(0, 120) : '';
+  const actor: AnonymousActor = {
+    kind: 'anonymous',
+    username: typed || '(empty)',
+    ip: request.ip,
+    userAgent: request.userAgent,
+    requestId: request.requestId,
+  };
+  await recordEvent(User.sequelize!, actor, {
+    action: 'login_failed',
+    table: failure.userId ? 'users' : undefined,
+    record: failure.userId,
+    details: { reason: failure.reason },
+  });
+}
+
+export async function recordLogout(user: SessionUser, request: RequestContext): Promise<void> {
+  await recordEvent(User.sequelize!, actorFor(user, request), { action: 'logout', table: 'users', record: user.id });
 }

@@ -1,7 +1,7 @@
 import type AdminJS from 'adminjs';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import formidable from 'express-formidable';
-import { authenticate, recordLogin } from './auth.service.js';
+import { authenticate, loadSessionUser, recordFailedLogin, recordLogin, recordLogout } from './auth.service.js';
 
 function loginPage(admin: AdminJS, errorMessage: string | null) {
   return admin.renderLogin({ action: admin.options.loginPath, errorMessage });
@@ -22,11 +22,13 @@ export function loginRoutes(admin: AdminJS): express.Router {
   router.post('/login', formidable(), async (req: Request, res: Response, next: NextFunction) => {
     try {
       const fields = (req as unknown as { fields?: Record<string, unknown> }).fields ?? {};
-      const user = await authenticate(fields.email, fields.password);
-      if (!user) {
+      const result = await authenticate(fields.email, fields.password);
+      if (!result.ok) {
+        await recordFailedLogin(fields.email, result, req.nexus);
         res.status(401).send(await loginPage(admin, 'invalidCredentials'));
         return;
       }
+      const { user } = result;
       // A new id at sign-in: an id planted before sign-in never becomes an authenticated session.
       req.session.regenerate((regenerateError) => {
         if (regenerateError) return next(regenerateError);
@@ -47,7 +49,13 @@ export function loginRoutes(admin: AdminJS): express.Router {
     }
   });
 
-  const logout = (req: Request, res: Response, next: NextFunction) => {
+  const logout = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const user = await loadSessionUser(req.session.userId);
+      if (user) await recordLogout(user, req.nexus);
+    } catch (error) {
+      return next(error);
+    }
     req.session.destroy((error) => {
       if (error) return next(error);
       res.clearCookie('nexus.sid');

@@ -4,6 +4,8 @@ import { createSequelize } from '../db/database.js';
 import { openDatabaseTarget } from '../db/database-target.js';
 import { createMigrationFiles, createMigrator } from '../db/migrator.js';
 import { createSeeder } from '../db/seeder.js';
+import { sealAuditLog } from '../audit/audit-seal.service.js';
+import { archiveAuditPartitions, ensureAuditPartitions, listAuditPartitions } from '../audit/audit-partition.service.js';
 import { projectRoot } from '../paths.js';
 
 const USAGE = `Usage: npm run db:<command>
@@ -12,6 +14,9 @@ const USAGE = `Usage: npm run db:<command>
   db:migrate:status          list applied migrations (with when) and pending ones
   db:migrate:create -- NAME  write an empty migration pair migrations/<timestamp>-NAME.{up,down}.sql
   db:seed                    run pending seeders (demo data)
+  db:maintain [-- --archive-before=YYYY-MM]
+                             create the coming months' audit partitions, seal the audit chain,
+                             detach (never drop) audit partitions before a month, VACUUM ANALYZE
 
 Uses DATABASE_URL when set, otherwise the embedded PostgreSQL under the data folder.`;
 
@@ -26,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     for (const file of createMigrationFiles(name)) console.log(`created ${path.relative(projectRoot, file)}`);
     return 0;
   }
-  if (!command || !['migrate', 'migrate:undo', 'migrate:status', 'seed'].includes(command)) {
+  if (!command || !['migrate', 'migrate:undo', 'migrate:status', 'seed', 'maintain'].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -59,6 +64,24 @@ async function main(argv: string[]): Promise<number> {
         console.log('Pending:');
         if (pending.length === 0) console.log('  (none)');
         for (const m of pending) console.log(`  ${m.name}`);
+        break;
+      }
+      case 'maintain': {
+        const archiveBefore = rest.find((a) => a.startsWith('--archive-before='))?.split('=')[1];
+        if (archiveBefore !== undefined && !/^\d{4}-\d{2}$/.test(archiveBefore)) {
+          console.error('--archive-before takes a month, e.g. --archive-before=2025-01');
+          return 2;
+        }
+        console.log(`audit partitions created: ${await ensureAuditPartitions(sequelize)}`);
+        const seal = await sealAuditLog(sequelize);
+        console.log(`audit rows sealed: ${seal.rowsSealed} (chain at ${seal.lastPosition})`);
+        if (archiveBefore) console.log(`audit partitions archived (detached, kept): ${await archiveAuditPartitions(sequelize, `${archiveBefore}-01`)}`);
+        for (const p of await listAuditPartitions(sequelize)) {
+          const warn = p.name === 'audit_logs_default' && p.rows > 0 ? '  <- rows outside any monthly partition' : '';
+          console.log(`  ${p.name.padEnd(22)} ${String(p.rows).padStart(10)} rows  ${p.bounds}${warn}`);
+        }
+        await sequelize.query('VACUUM (ANALYZE)');
+        console.log('VACUUM ANALYZE done.');
         break;
       }
       case 'seed': {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
+import { systemActor } from '../audit/actor.js';
 import { migrationsDir } from '../paths.js';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -22,6 +23,11 @@ export function createMigrator(sequelize: Sequelize, folder = migrationsDir) {
         const runFile = (file: string) => async () => {
           const sql = fs.readFileSync(file, 'utf8');
           await sequelize.transaction(async (transaction) => {
+            // A migration that changes data is audited like any other writer, under its own name.
+            await sequelize.query(`SELECT set_config('nexus.actor', $1, true)`, {
+              bind: [JSON.stringify(systemActor(`migration:${base}`))],
+              transaction,
+            });
             await sequelize.query(sql, { transaction });
           });
         };

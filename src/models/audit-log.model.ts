@@ -1,6 +1,6 @@
-import net from 'node:net';
 import {
   DataTypes,
+  literal,
   Model,
   type CreationOptional,
   type InferAttributes,
@@ -10,22 +10,21 @@ import {
 } from 'sequelize';
 import { Approval } from './approval.model.js';
 import { User } from './user.model.js';
-import { SNAKE_NAME_PATTERN } from './validation.js';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function maxLength(label: string, max: number) {
-  return { len: { args: [0, max] as const, msg: `${label} must be at most ${max} characters` } };
-}
+export const ACTOR_KINDS = ['user', 'system', 'anonymous'] as const;
 
 /**
- * One changed field of one change (rows of a change share `change_id`). Append-only; the actor's
- * name and email are copied so the history still reads right after a user is renamed.
+ * One changed field of one change (the rows of a change share `change_id`), or one event
+ * (sign-in, export). Written only by the database (triggers and audit_event()), never through
+ * this model: it is here to read and list. The actor's name and email are copied so the history
+ * still reads right after a user is renamed.
  */
 export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttributes<AuditLog>> {
   /** bigint: a string when beyond JavaScript's safe integers. */
   declare id: CreationOptional<number | string>;
   declare occurred_at: CreationOptional<Date>;
+  /** xid8 of the writing transaction, as text. */
+  declare txid: CreationOptional<string>;
   declare change_id: string;
   declare action: string;
   declare table_name: string | null;
@@ -33,14 +32,16 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
   declare field_name: string | null;
   declare old_value: string | null;
   declare new_value: string | null;
+  declare actor_kind: (typeof ACTOR_KINDS)[number];
   declare actor_id: number | null;
-  declare actor_username: string | null;
+  declare actor_username: string;
   declare actor_name: string | null;
   declare actor_email: string | null;
   declare ip_address: string | null;
   declare user_agent: string | null;
   declare request_id: string | null;
   declare approval_id: number | null;
+  declare details: Record<string, unknown> | null;
 
   declare actor?: NonAttribute<User | null>;
   declare approval?: NonAttribute<Approval | null>;
@@ -49,61 +50,42 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
     AuditLog.init(
       {
         // The table's key is (id, occurred_at) because it is partitioned by month; id alone is
-        // unique in practice (one identity sequence) and is what Sequelize and the panel need.
+        // unique (one identity sequence) and is what Sequelize and the panel need.
         id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
         occurred_at: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
-        change_id: {
-          type: DataTypes.UUID,
-          allowNull: false,
-          validate: { notNull: { msg: 'Change id is required' }, is: { args: UUID_PATTERN, msg: 'Change id must be a UUID' } },
-        },
-        action: {
-          type: DataTypes.STRING(32),
-          allowNull: false,
-          validate: {
-            notNull: { msg: 'Action is required' },
-            len: { args: [1, 32], msg: 'Action must be 1 to 32 characters' },
-            is: { args: SNAKE_NAME_PATTERN, msg: 'Action may contain only lower-case letters and _' },
-          },
-        },
-        table_name: { type: DataTypes.STRING(63), allowNull: true, validate: maxLength('Table name', 63) },
-        record_id: { type: DataTypes.STRING(64), allowNull: true, validate: maxLength('Record id', 64) },
-        field_name: { type: DataTypes.STRING(63), allowNull: true, validate: maxLength('Field name', 63) },
+        txid: { type: 'XID8', allowNull: false, defaultValue: literal('pg_current_xact_id()') },
+        change_id: { type: DataTypes.UUID, allowNull: false },
+        action: { type: DataTypes.STRING(32), allowNull: false },
+        table_name: { type: DataTypes.STRING(63), allowNull: true },
+        record_id: { type: DataTypes.STRING(64), allowNull: true },
+        field_name: { type: DataTypes.STRING(63), allowNull: true },
         old_value: { type: DataTypes.TEXT, allowNull: true },
         new_value: { type: DataTypes.TEXT, allowNull: true },
-        actor_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'users', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
-        actor_username: { type: DataTypes.STRING(64), allowNull: true, validate: maxLength('Actor user name', 64) },
-        actor_name: { type: DataTypes.STRING(120), allowNull: true, validate: maxLength('Actor name', 120) },
-        actor_email: { type: DataTypes.STRING(254), allowNull: true, validate: maxLength('Actor email', 254) },
-        ip_address: {
-          type: DataTypes.INET,
-          allowNull: true,
-          validate: {
-            isInet(value: unknown) {
-              if (value == null) return;
-              // inet also takes a network suffix (10.0.0.0/8), which validator's isIP does not.
-              const [address = '', bits] = String(value).split('/');
-              if (net.isIP(address) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
-                throw new Error('IP address must be an IPv4 or IPv6 address');
-              }
-            },
+        actor_kind: { type: DataTypes.STRING(9), allowNull: false },
+        actor_id: { type: DataTypes.INTEGER, allowNull: true, references: { model: 'users', key: 'id' } },
+        actor_username: { type: DataTypes.STRING(120), allowNull: false },
+        actor_name: { type: DataTypes.STRING(120), allowNull: true },
+        actor_email: { type: DataTypes.STRING(254), allowNull: true },
+        ip_address: { type: DataTypes.INET, allowNull: true },
+        user_agent: { type: DataTypes.STRING(512), allowNull: true },
+        request_id: { type: DataTypes.STRING(64), allowNull: true },
+        approval_id: { type: DataTypes.INTEGER, allowNull: true, references: { model: 'approvals', key: 'id' } },
+        details: { type: DataTypes.JSONB, allowNull: true },
+      },
+      {
+        sequelize,
+        tableName: 'audit_logs',
+        modelName: 'AuditLog',
+        timestamps: false,
+        hooks: {
+          beforeCreate() {
+            throw new Error('Audit rows are written by the database, not through the AuditLog model');
+          },
+          beforeBulkCreate() {
+            throw new Error('Audit rows are written by the database, not through the AuditLog model');
           },
         },
-        user_agent: { type: DataTypes.STRING(512), allowNull: true, validate: maxLength('User agent', 512) },
-        request_id: { type: DataTypes.STRING(64), allowNull: true, validate: maxLength('Request id', 64) },
-        approval_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'approvals', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
       },
-      { sequelize, tableName: 'audit_logs', modelName: 'AuditLog', timestamps: false },
     );
   }
 

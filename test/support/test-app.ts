@@ -45,7 +45,7 @@ export async function createRoleUsers(db: TestDatabase): Promise<Record<Role, Te
 }
 
 /** The real application (sessions, sign-in, AdminJS) over a private test database. */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(options: { trustProxy?: boolean } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const users = await createRoleUsers(db);
   const admin = createAdmin();
@@ -55,7 +55,7 @@ export async function createTestApp(): Promise<TestApp> {
     sessionPool,
     sessionSecret: TEST_SESSION_SECRET,
     secureCookies: false,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     idleTimeoutMinutes: 30,
     absoluteSessionHours: 12,
     logger: pino({ level: process.env.NEXUS_TEST_LOG ?? 'silent' }),

@@ -8,8 +8,13 @@ export interface TestDatabase {
   url: string;
   name: string;
   sequelize: Sequelize;
-  /** Runs SQL on a fresh connection outside Sequelize, as raw SQL from a script would. */
+  /**
+   * Runs SQL on a fresh connection outside Sequelize, as a script would, acting as the named
+   * system actor "test" (audited tables refuse writes without an actor).
+   */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** The same with no actor at all: for proving that such writes are refused. */
+  queryWithoutActor<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
   drop(): Promise<void>;
 }
 
@@ -37,19 +42,34 @@ async function open(name: string): Promise<TestDatabase> {
     name,
     sequelize,
     async query(sql, params) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return await client.query(sql, params as unknown[]);
-      } finally {
-        await client.end();
-      }
+      return runOnce(url, sql, params, TEST_ACTOR);
+    },
+    async queryWithoutActor(sql, params) {
+      return runOnce(url, sql, params, null);
     },
     async drop() {
       await sequelize.close();
       await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
     },
   };
+}
+
+export const TEST_ACTOR = JSON.stringify({ kind: 'system', name: 'test', requestId: 'test' });
+
+/** A session-level actor, for raw connections in tests that write audited tables. */
+export async function actAsTestSystem(client: pg.Client): Promise<void> {
+  await client.query(`SELECT set_config('nexus.actor', $1, false)`, [TEST_ACTOR]);
+}
+
+async function runOnce<R extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] | undefined, actor: string | null): Promise<pg.QueryResult<R>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    if (actor) await client.query(`SELECT set_config('nexus.actor', $1, false)`, [actor]);
+    return await client.query<R>(sql, params as unknown[]);
+  } finally {
+    await client.end();
+  }
 }
 
 function uniqueName(): string {

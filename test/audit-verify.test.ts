@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { systemActor } from '../src/audit/actor.js';
+import { archiveAuditPartitions, ensureAuditPartitions } from '../src/audit/audit-partition.service.js';
+import { sealAuditLog } from '../src/audit/audit-seal.service.js';
+import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
+import { createSeeder } from '../src/db/seeder.js';
+import { inTransaction } from '../src/db/unit-of-work.js';
+import { Customer } from '../src/models/index.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await createSeeder(db.sequelize).up();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+/** Tampering as a superuser would: with every trigger switched off for the session. */
+async function tamper(sql: string, params: unknown[] = []): Promise<void> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+async function row(where: string): Promise<Record<string, unknown>> {
+  return (await db.query(`SELECT * FROM audit_logs WHERE ${where} ORDER BY id LIMIT 1`)).rows[0]!;
+}
+
+describe('tamper evidence', () => {
+  it('reports OK on an intact log and names the first altered, removed or inserted entry', async () => {
+    const sealed = await sealAuditLog(db.sequelize);
+    expect(sealed.rowsSealed).toBeGreaterThan(100);
+    const intact = await verifyAuditLog(db.sequelize);
+    expect(intact).toMatchObject({ ok: true, rowsChecked: sealed.lastPosition, problem: null });
+
+    // Altered: someone rewrites what an old row says.
+    const victim = await row(`table_name = 'parts' AND field_name = 'description'`);
+    await tamper('UPDATE audit_logs SET new_value = $1 WHERE id = $2', ['Nothing to see here', victim.id]);
+    const altered = await verifyAuditLog(db.sequelize);
+    expect(altered.problem).toMatchObject({ kind: 'altered', auditId: String(victim.id) });
+    await tamper('UPDATE audit_logs SET new_value = $1 WHERE id = $2', [victim.new_value, victim.id]);
+    expect((await verifyAuditLog(db.sequelize)).ok).toBe(true);
+
+    // Removed: someone deletes an embarrassing row.
+    const removedRow = await row(`table_name = 'travelers' AND field_name = 'status'`);
+    await tamper('CREATE TABLE removed_copy AS SELECT * FROM audit_logs WHERE id = $1', [removedRow.id]);
+    await tamper('DELETE FROM audit_logs WHERE id = $1', [removedRow.id]);
+    const removed = await verifyAuditLog(db.sequelize);
+    expect(removed.problem).toMatchObject({ kind: 'removed', auditId: String(removedRow.id) });
+    await tamper('INSERT INTO audit_logs SELECT * FROM removed_copy');
+    expect((await verifyAuditLog(db.sequelize)).ok).toBe(true);
+
+    // Inserted: someone back-dates a row into the sealed past.
+    const sealedTxid = (await db.query<{ t: string }>('SELECT txid::text AS t FROM audit_logs ORDER BY id LIMIT 1')).rows[0]!.t;
+    const forged = await db.query<{ id: string }>(
+      `SELECT nextval(pg_get_serial_sequence('audit_logs', 'id'))::text AS id`,
+    );
+    await tamper(
+      `INSERT INTO audit_logs (id, occurred_at, txid, change_id, action, table_name, record_id, field_name, old_value, new_value, actor_kind, actor_username)
+       VALUES ($1, now() - interval '1 day', $2::xid8, gen_random_uuid(), 'update', 'parts', '1', 'description', 'a', 'b', 'system', 'system:forger')`,
+      [forged.rows[0]!.id, sealedTxid],
+    );
+    const inserted = await verifyAuditLog(db.sequelize);
+    expect(inserted.problem).toMatchObject({ kind: 'inserted', auditId: forged.rows[0]!.id });
+    await tamper('DELETE FROM audit_logs WHERE id = $1', [forged.rows[0]!.id]);
+    expect((await verifyAuditLog(db.sequelize)).ok).toBe(true);
+
+    // The chain itself rewritten to match an altered row is caught too.
+    await tamper('UPDATE audit_logs SET new_value = $1 WHERE id = $2', ['Rewritten', victim.id]);
+    await tamper(`UPDATE audit_chain c SET row_hash = audit_row_hash(a) FROM audit_logs a WHERE a.id = c.audit_id AND a.id = $1`, [victim.id]);
+    const rewritten = await verifyAuditLog(db.sequelize);
+    expect(rewritten.problem).toMatchObject({ kind: 'chain_broken', auditId: String(victim.id) });
+  });
+});
+
+describe('many writers at once', () => {
+  it('50 concurrent writers, sealed while they write, leave one unforked chain that verifies', async () => {
+    const fresh = await createTestDatabase();
+    const sequelize = fresh.sequelize;
+    try {
+      const writers = Array.from({ length: 50 }, (_, i) =>
+        inTransaction(sequelize, systemActor(`writer-${i}`), async (options) => {
+          const c = await Customer.create({ code: `W${i}`, name: `Writer ${i}` } as never, options);
+          await c.update({ name: `Writer ${i} (updated)` }, options);
+        }),
+      );
+      const sealers = Array.from({ length: 5 }, () => sealAuditLog(sequelize));
+      await Promise.all([...writers, ...sealers]);
+      await sealAuditLog(sequelize);
+      const report = await verifyAuditLog(sequelize);
+      expect(report).toMatchObject({ ok: true, rowsPending: 0 });
+      const rows = (await fresh.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
+      expect(report.rowsChecked).toBe(rows);
+      // One chain: positions 1..n with no gaps or duplicates, each audit row exactly once.
+      const chain = (await fresh.query<{ n: number; max: number; distinct_rows: number }>(
+        'SELECT count(*)::int AS n, max(position)::int AS max, count(DISTINCT audit_id)::int AS distinct_rows FROM audit_chain',
+      )).rows[0]!;
+      expect(chain).toEqual({ n: rows, max: rows, distinct_rows: rows });
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
+
+describe('archived months', () => {
+  it('detaches old partitions without dropping them, and the chain still verifies through them', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      await ensureAuditPartitions(fresh.sequelize, 0, '2024-01-01');
+      await fresh.query(
+        `INSERT INTO audit_logs (occurred_at, change_id, action, actor_kind, actor_username)
+         SELECT '2024-01-15T10:00:00Z'::timestamptz + make_interval(hours => g), gen_random_uuid(), 'login', 'system', 'system:import'
+           FROM generate_series(1, 20) g`,
+      );
+      await inTransaction(fresh.sequelize, systemActor('test'), async (options) => {
+        await Customer.create({ code: 'NOW', name: 'Current month' } as never, options);
+      });
+      await sealAuditLog(fresh.sequelize);
+      expect(await archiveAuditPartitions(fresh.sequelize, '2024-02-01')).toBe(1);
+      const archive = (await fresh.query<{ table_name: string; row_count: string }>('SELECT table_name, row_count::text FROM audit_archives')).rows;
+      expect(archive).toEqual([{ table_name: 'audit_logs_2024_01', row_count: '20' }]);
+      expect((await fresh.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs_2024_01')).rows[0]!.n).toBe(20);
+      expect((await fresh.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE occurred_at < '2024-02-01'`)).rows[0]!.n).toBe(0);
+      expect(await verifyAuditLog(fresh.sequelize)).toMatchObject({ ok: true });
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
+
+describe('npm run audit:verify', () => {
+  it('prints OK and exits 0 on an intact log, and names the tampered row with exit 1', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      await inTransaction(fresh.sequelize, systemActor('test'), async (options) => {
+        await Customer.create({ code: 'CLI', name: 'Command line' } as never, options);
+      });
+      const run = () =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit.ts'], {
+          encoding: 'utf8',
+          env: { ...process.env, DATABASE_URL: fresh.url, NODE_ENV: 'development' },
+          timeout: 60_000,
+        });
+      const ok = run();
+      expect(ok.stdout).toMatch(/^OK: \d+ audit rows verified/);
+      expect(ok.status).toBe(0);
+
+      const target = (await fresh.query<{ id: string }>(`SELECT id::text AS id FROM audit_logs WHERE field_name = 'name' LIMIT 1`)).rows[0]!.id;
+      const client = new pg.Client({ connectionString: fresh.url });
+      await client.connect();
+      await client.query('SET session_replication_role = replica');
+      await client.query(`UPDATE audit_logs SET new_value = 'Someone else' WHERE id = $1`, [target]);
+      await client.end();
+      const bad = run();
+      expect(bad.stdout).toContain(`TAMPERED: audit row ${target} (chain position`);
+      expect(bad.status).toBe(1);
+    } finally {
+      await fresh.drop();
+    }
+  }, 120_000);
+});
