@@ -147,6 +147,24 @@ describe('every path writes audit rows in the same transaction', () => {
     expect(await count('SELECT count(*)::int AS n FROM audit_logs')).toBe(before);
   });
 
+  it('raw SQL as the app’s own database role: audited with an actor, impossible without one', async () => {
+    const client = new pg.Client({ connectionString: t.db.url });
+    await client.connect();
+    try {
+      await client.query('SET ROLE nexus_app');
+      await expect(client.query(`UPDATE work_centers SET description = 'by the app role' WHERE code = 'SAW'`)).rejects.toMatchObject({ code: 'NXA01' });
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('nexus.actor', $1, true)`, [JSON.stringify({ kind: 'system', name: 'maintenance-script', requestId: 'script-1' })]);
+      await client.query(`UPDATE work_centers SET description = 'by the app role' WHERE code = 'SAW'`);
+      await client.query('COMMIT');
+    } finally {
+      await client.end();
+    }
+    const rows = await auditRows(`table_name = 'work_centers' AND new_value = 'by the app role'`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actor_username: 'system:maintenance-script', request_id: 'script-1' });
+  });
+
   it('a model write with no transaction (so no actor) is refused', async () => {
     await expect(Customer.create({ code: 'NOACTOR', name: 'No actor' } as never)).rejects.toThrow(/without an actor/);
     expect(await count(`SELECT count(*)::int AS n FROM customers WHERE code = 'NOACTOR'`)).toBe(0);

@@ -793,11 +793,22 @@ GRANT EXECUTE ON FUNCTION ensure_audit_log_partitions(date, integer), audit_even
 
 -- ======================================== end of migrations/20261126000200-audit-trail.up.sql
 
+-- ======================================== migrations/20261126000300-audit-parent-key-index.up.sql
+
+-- A traveler's history includes its steps, sub-steps, manual steps and labor, also those since
+-- deleted; they are found through the audit rows that set their parent key. Without this index
+-- that search reads every audit row of the child table.
+CREATE INDEX audit_logs_parent_key_idx ON audit_logs (table_name, field_name, new_value)
+  WHERE field_name IN ('traveler_id', 'traveler_step_id');
+
+-- ======================================== end of migrations/20261126000300-audit-parent-key-index.up.sql
+
 -- ======================================== schema_migrations (umzug SequelizeStorage)
 
 CREATE TABLE IF NOT EXISTS "schema_migrations" ("name" VARCHAR(255) NOT NULL UNIQUE , "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("name"));
 INSERT INTO "schema_migrations" ("name", "created_at", "updated_at") VALUES
   ('20261126000100-initial-schema', now(), now()),
-  ('20261126000200-audit-trail', now(), now());
+  ('20261126000200-audit-trail', now(), now()),
+  ('20261126000300-audit-parent-key-index', now(), now());
 
 COMMIT;

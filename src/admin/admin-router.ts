@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import formidable from 'express-formidable';
 import { actorFor, loadSessionUser } from '../auth/auth.service.js';
 import { loginRoutes } from '../auth/login.routes.js';
+import { AUDIT_EXPORT_PATH, auditExportRoutes } from './audit-export.routes.js';
 import { bindActor } from './request-actor.js';
 
 export interface AdminRouterOptions {
@@ -12,8 +13,9 @@ export interface AdminRouterOptions {
 
 type AdminRoute = (typeof AdminRouter.routes)[number];
 
+/** Calls a program (or a download link) makes: answered 401, not redirected to the sign-in page. */
 function isApiPath(req: Request): boolean {
-  return req.path.startsWith('/api/');
+  return req.path.startsWith('/api/') || req.path === AUDIT_EXPORT_PATH;
 }
 
 /**
@@ -81,6 +83,7 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   router.use(loginRoutes(admin));
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.use(requireSignedIn(admin, options));
+  router.use(auditExportRoutes());
   router.use(formidable());
   for (const route of AdminRouter.routes) {
     if (route.action === 'bundleComponents') continue; // served by buildAssets, before sign-in

@@ -22,6 +22,7 @@ function translations() {
   }
   return {
     labels: { ...labels, navigation: 'NEXUS', loginWelcome: 'NEXUS' },
+    actions: { history: 'History', exportCsv: 'Export CSV' },
     resources,
     messages: {
       invalidCredentials: 'Wrong user name or password, or the account is deactivated',
@@ -54,7 +55,10 @@ export function createAdmin(): AdminJS {
     rootPath: ADMIN_ROOT,
     loginPath: `${ADMIN_ROOT}/login`,
     logoutPath: `${ADMIN_ROOT}/logout`,
-    resources: RESOURCES.map(({ resource, options: resourceOptions }) => ({ resource, options: resourceOptions })),
+    resources: RESOURCES.map(({ resource, adapter, options: resourceOptions }) => ({
+      resource: adapter ? new adapter(resource) : resource,
+      options: resourceOptions,
+    })),
     branding: {
       companyName: 'NEXUS',
       logo: false,

@@ -7,4 +7,8 @@ export const componentLoader = new ComponentLoader();
 
 export const Components = {
   Dashboard: componentLoader.add('Dashboard', path.join(componentsDir, 'dashboard.tsx')),
+  History: componentLoader.add('History', path.join(componentsDir, 'history.tsx')),
+  AuditLogCell: componentLoader.add('AuditLogCell', path.join(componentsDir, 'audit-log-cell.tsx')),
+  AuditActorFilter: componentLoader.add('AuditActorFilter', path.join(componentsDir, 'audit-actor-filter.tsx')),
+  AuditExport: componentLoader.add('AuditExport', path.join(componentsDir, 'audit-export.tsx')),
 };

@@ -1,14 +1,17 @@
-import type { ActionContext, ActionRequest, ActionResponse, CurrentAdmin, ResourceOptions } from 'adminjs';
+import type { ActionContext, ActionRequest, ActionResponse, BaseResource, CurrentAdmin, ResourceOptions } from 'adminjs';
 import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type Predicate, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { MissingActorError } from '../audit/actor.js';
 import { deleteRecords } from '../records/record.service.js';
 import { actorOf, captureFormInput } from '../admin/request-actor.js';
 import { toPanelError } from '../admin/nexus-resource.adapter.js';
+import { historyAction } from './history.action.js';
 
 /** What each resource file exports: the model, its declarative options, and its field labels. */
 export interface ResourceDefinition {
   resource: ModelStatic<Model>;
+  /** A resource-specific adapter class, when the generic one (NexusResource) does not fit. */
+  adapter?: new (model: ModelStatic<Model>) => BaseResource;
   options: ResourceOptions;
   labels: { name: string; properties: Record<string, string> };
 }
@@ -54,7 +57,10 @@ async function bulkDeleteHandler(request: ActionRequest, _response: unknown, con
   }
 }
 
-/** The generic actions of a resource, each gated by the role matrix in access-rules.ts. */
+/**
+ * The generic actions of a resource, each gated by the role matrix in access-rules.ts. Every
+ * audited resource has a History; the audit log is the history itself.
+ */
 export function crudActions(id: ResourceId): NonNullable<ResourceOptions['actions']> {
   const rules = RESOURCE_RULES[id];
   return {
@@ -65,6 +71,7 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
     edit: { isAccessible: gate(rules.update), before: captureFormInput },
     delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.' },
     bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },
+    ...(id !== 'audit_logs' && { history: historyAction(gate(rules.read)) }),
   };
 }
 

@@ -1,0 +1,1 @@
+DROP INDEX audit_logs_parent_key_idx;

@@ -1,0 +1,129 @@
+import { Op, Transaction, literal, type Sequelize, type WhereOptions } from 'sequelize';
+import { assertActor, type Actor } from './actor.js';
+import { recordEventIn } from './audit-event.service.js';
+import { auditLogWhere, describeAuditLogFilter, type AuditLogFilter } from './audit-log-filter.js';
+import { AuditLog } from '../models/index.js';
+
+/**
+ * The audit trail as CSV, for a reviewer to take away. One REPEATABLE READ transaction counts the
+ * rows, records the export (who, which filter, how many rows) and reads the rows from the same
+ * snapshot, so the file holds exactly the counted rows even while others keep writing, and an
+ * export is never recorded without the count it delivered.
+ */
+
+/** Where the CSV goes: the HTTP response in the panel, anything else in scripts and tests. */
+export interface CsvSink {
+  /** Called once, before the first line, when the row count is known. */
+  start(info: { rowCount: number }): void | Promise<void>;
+  /** Resolves when the chunk may be followed by the next one (backpressure); rejects when the receiver is gone. */
+  write(chunk: string): Promise<void>;
+}
+
+export interface ExportResult {
+  rowCount: number;
+  /** False when the receiver went away before the last row. The export is recorded all the same. */
+  delivered: boolean;
+}
+
+export const AUDIT_CSV_COLUMNS = [
+  'id', 'occurred_at', 'action', 'table_name', 'record_id', 'field_name', 'old_value', 'new_value',
+  'actor_kind', 'actor_id', 'actor_username', 'actor_name', 'actor_email', 'ip_address', 'user_agent',
+  'request_id', 'approval_id', 'change_id', 'details',
+] as const;
+
+const BATCH = 1000;
+// A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(values: readonly unknown[]): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}
+
+/**
+ * inTransaction (src/db/unit-of-work.ts) with a chosen isolation level: the actor and request id
+ * go into transaction-local settings exactly as there, so audit_event() knows who exports.
+ */
+async function inTransactionAt<T>(
+  sequelize: Sequelize,
+  actor: Actor,
+  isolationLevel: Transaction.ISOLATION_LEVELS,
+  work: (transaction: Transaction) => Promise<T>,
+): Promise<T> {
+  assertActor(actor, 'export the audit trail');
+  return sequelize.transaction({ isolationLevel }, async (transaction) => {
+    await sequelize.query(`SELECT set_config('nexus.actor', $1, true), set_config('nexus.request_id', $2, true)`, {
+      bind: [JSON.stringify(actor), actor.requestId],
+      transaction,
+    });
+    return work(transaction);
+  });
+}
+
+export async function countAuditLogs(filter: AuditLogFilter): Promise<number> {
+  return AuditLog.count({ where: auditLogWhere(filter) });
+}
+
+export async function exportAuditLogs(sequelize: Sequelize, actor: Actor, filter: AuditLogFilter, sink: CsvSink): Promise<ExportResult> {
+  const where = auditLogWhere(filter);
+  return inTransactionAt(sequelize, actor, Transaction.ISOLATION_LEVELS.REPEATABLE_READ, async (transaction) => {
+    const rowCount = await AuditLog.count({ where, transaction });
+    await recordEventIn(sequelize, transaction, {
+      action: 'export',
+      table: 'audit_logs',
+      details: { filters: describeAuditLogFilter(filter), rowCount, format: 'csv' },
+    });
+    await sink.start({ rowCount });
+
+    // The snapshot hides everyone else's later rows; this transaction's own export row is left
+    // out explicitly, since a transaction sees its own writes.
+    const notThisExport = literal('txid <> pg_current_xact_id()');
+    let lastId: string | null = null;
+    let written = 0;
+    try {
+      await sink.write(`\uFEFF${csvLine(AUDIT_CSV_COLUMNS)}`);
+      for (;;) {
+        const batchWhere: WhereOptions = { [Op.and]: [where, notThisExport, ...(lastId === null ? [] : [{ id: { [Op.gt]: lastId } }])] };
+        const rows = (await AuditLog.findAll({
+          where: batchWhere,
+          attributes: [
+            // id stays the bigint column: ORDER BY "id" would otherwise sort a text alias.
+            ...AUDIT_CSV_COLUMNS.filter((c) => c !== 'occurred_at' && c !== 'ip_address'),
+            // Microseconds and UTC, whatever the session: a JavaScript Date would drop the microseconds.
+            [literal(`to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`), 'occurred_at'],
+            [literal('host(ip_address)'), 'ip_address'],
+          ],
+          order: [['id', 'ASC']],
+          limit: BATCH,
+          raw: true,
+          transaction,
+        })) as unknown as Array<Record<string, unknown>>;
+        if (rows.length === 0) break;
+        await sink.write(rows.map((row) => csvLine(AUDIT_CSV_COLUMNS.map((c) => row[c]))).join(''));
+        written += rows.length;
+        lastId = String(rows[rows.length - 1]!.id);
+      }
+    } catch (error) {
+      // The receiver went away (closed tab, network): what was sent has been exported, so the
+      // export stays recorded. A failing query, by contrast, undoes the whole export.
+      if (error instanceof SinkClosedError) return { rowCount, delivered: false };
+      throw error;
+    }
+    if (written !== rowCount) throw new Error(`Audit export read ${written} rows but counted ${rowCount}`);
+    return { rowCount, delivered: true };
+  });
+}
+
+/** What a sink throws when its receiver is gone. */
+export class SinkClosedError extends Error {
+  constructor() {
+    super('The receiver of the export went away');
+    this.name = 'SinkClosedError';
+  }
+}

@@ -1,0 +1,275 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { recordTitles, referenceTargets, titleKey, type RecordRef } from './record-titles.js';
+
+/**
+ * The history of one record as people read it: its changes newest first, each with who made it,
+ * when, from where, and the fields that changed with their labels, references named. A traveler's
+ * history also holds the changes to what belongs to it (its steps and their checks, manual steps,
+ * labor), including children deleted since: those are found in the audit trail itself, so a
+ * deleted manual step still shows up with what it was.
+ */
+
+/** Person-readable names, from the panel's resource labels (the service does not know AdminJS). */
+export interface RecordDescriber {
+  tableLabel(table: string): string;
+  fieldLabel(table: string, field: string): string;
+}
+
+export interface HistoryOptions {
+  describe?: RecordDescriber;
+  /** IP address and user agent are for audit reviewers only. */
+  includeNetwork?: boolean;
+  /** Child tables the reader may not read are left out. */
+  canReadTable?: (table: string) => boolean;
+  /** Changes (not rows) to return; older ones are reported as existing. */
+  limit?: number;
+}
+
+export interface FieldChange {
+  field: string;
+  label: string;
+  old: string | null;
+  new: string | null;
+  /** The referenced records when the field is a reference (the raw ids stay in old/new). */
+  oldRef?: RecordRef;
+  newRef?: RecordRef;
+  /** A secret (the password): only the fact that it changed is recorded and shown. */
+  secret?: true;
+}
+
+export interface HistoryActor {
+  kind: string;
+  id: number | null;
+  username: string;
+  name: string | null;
+  email: string | null;
+}
+
+export interface HistoryEntry {
+  changeId: string;
+  /** ISO timestamp, database clock. */
+  at: string;
+  action: 'create' | 'update' | 'delete';
+  /** What the change is about: the record itself or one of its children. */
+  record: RecordRef & { tableLabel: string; isSubject: boolean };
+  actor: HistoryActor;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+  requestId: string | null;
+  approvalId: number | null;
+  changes: FieldChange[];
+}
+
+export interface RecordHistory {
+  subject: RecordRef & { tableLabel: string };
+  entries: HistoryEntry[];
+  limit: number;
+  /** True when changes older than the last entry exist and were left out. */
+  olderEntriesExist: boolean;
+  includesNetwork: boolean;
+}
+
+export const DEFAULT_HISTORY_LIMIT = 200;
+const MAX_HISTORY_LIMIT = 1000;
+const CHANGE_ACTIONS = ['create', 'update', 'delete'];
+
+interface ChildSpec {
+  table: string;
+  /** The column of the child that points at its parent. */
+  key: string;
+  children?: ChildSpec[];
+}
+
+/** What a record's history includes besides the record itself. */
+const HISTORY_CHILDREN: Record<string, ChildSpec[]> = {
+  travelers: [
+    { table: 'traveler_steps', key: 'traveler_id', children: [{ table: 'traveler_sub_steps', key: 'traveler_step_id' }] },
+    { table: 'manual_steps', key: 'traveler_id' },
+    { table: 'labor_entries', key: 'traveler_id' },
+  ],
+};
+
+const SECRET_FIELDS = new Set(['password']);
+
+/** A field's label; the password row stands for the hash, whose form label ("New password") would mislead. */
+export function auditFieldLabel(describe: RecordDescriber, table: string, field: string): string {
+  return field === 'password' ? 'Password' : describe.fieldLabel(table, field);
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+const plainDescriber: RecordDescriber = {
+  tableLabel: (table) => table,
+  fieldLabel: (_table, field) => field,
+};
+
+/**
+ * Ids of the children of the given parents, now or ever: the live rows, and every record of the
+ * child table whose audit rows ever set the parent key to one of the parents. Looking at new
+ * values suffices: a child only ever had a parent that its creation or an update set, and it is
+ * what the partial index audit_logs_parent_key_idx serves.
+ */
+async function childIds(sequelize: Sequelize, spec: ChildSpec, parentIds: string[]): Promise<string[]> {
+  if (parentIds.length === 0) return [];
+  const numeric = parentIds.filter((id) => /^\d{1,18}$/.test(id));
+  const rows = await sequelize.query<{ id: string }>(
+    `SELECT id::text AS id FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])
+     UNION
+     SELECT record_id FROM audit_logs
+      WHERE table_name = $2 AND field_name = $3 AND action IN ('create', 'update', 'delete')
+        AND new_value = ANY($4::text[])`,
+    { bind: [numeric, spec.table, spec.key, parentIds], type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => r.id);
+}
+
+async function historyKeys(
+  sequelize: Sequelize,
+  table: string,
+  recordId: string,
+  canReadTable: (table: string) => boolean,
+): Promise<Map<string, string[]>> {
+  const keys = new Map<string, string[]>([[table, [recordId]]]);
+  const walk = async (specs: ChildSpec[] | undefined, parentIds: string[]) => {
+    for (const spec of specs ?? []) {
+      if (!canReadTable(spec.table)) continue;
+      const ids = await childIds(sequelize, spec, parentIds);
+      if (ids.length === 0) continue;
+      keys.set(spec.table, [...(keys.get(spec.table) ?? []), ...ids]);
+      await walk(spec.children, ids);
+    }
+  };
+  await walk(HISTORY_CHILDREN[table], [recordId]);
+  return keys;
+}
+
+interface AuditRow {
+  id: string;
+  change_id: string;
+  occurred_at: Date;
+  action: 'create' | 'update' | 'delete';
+  table_name: string;
+  record_id: string;
+  field_name: string;
+  old_value: string | null;
+  new_value: string | null;
+  actor_kind: string;
+  actor_id: number | null;
+  actor_username: string;
+  actor_name: string | null;
+  actor_email: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  approval_id: number | null;
+}
+
+/**
+ * The newest `limit + 1` changes touching any of the keys (one more than asked, to know whether
+ * older ones exist), then their rows. Each (table_name, record_id) pair is an index lookup on
+ * audit_logs_record_idx; all rows of a change share its transaction's occurred_at.
+ */
+async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, limit: number): Promise<{ rows: AuditRow[]; more: boolean }> {
+  const bind: unknown[] = [CHANGE_ACTIONS];
+  const matches = [...keys].map(([table, ids]) => {
+    bind.push(table, ids);
+    return `(table_name = $${bind.length - 1} AND record_id = ANY($${bind.length}::text[]))`;
+  });
+  bind.push(limit + 1);
+  const rows = await sequelize.query<AuditRow & { rank: string }>(
+    `WITH touched AS (
+       SELECT * FROM audit_logs WHERE action = ANY($1::text[]) AND (${matches.join(' OR ')})
+     ), changes AS (
+       SELECT change_id, max(occurred_at) AS at, max(id) AS last_id
+         FROM touched GROUP BY change_id
+        ORDER BY at DESC, last_id DESC
+        LIMIT $${bind.length}
+     )
+     SELECT t.id::text AS id, t.change_id::text AS change_id, t.occurred_at, t.action, t.table_name, t.record_id,
+            t.field_name, t.old_value, t.new_value, t.actor_kind, t.actor_id, t.actor_username, t.actor_name,
+            t.actor_email, host(t.ip_address) AS ip_address, t.user_agent, t.request_id, t.approval_id
+       FROM touched t JOIN changes c ON c.change_id = t.change_id
+      ORDER BY c.at DESC, c.last_id DESC, t.field_name`,
+    { bind, type: QueryTypes.SELECT },
+  );
+  const changeIds: string[] = [];
+  for (const row of rows) if (changeIds[changeIds.length - 1] !== row.change_id) changeIds.push(row.change_id);
+  if (changeIds.length <= limit) return { rows, more: false };
+  const keep = new Set(changeIds.slice(0, limit));
+  return { rows: rows.filter((r) => keep.has(r.change_id)), more: true };
+}
+
+export async function recordHistory(
+  sequelize: Sequelize,
+  tableName: string,
+  recordId: string | number,
+  options: HistoryOptions = {},
+): Promise<RecordHistory> {
+  const id = String(recordId);
+  const describe = options.describe ?? plainDescriber;
+  const includeNetwork = options.includeNetwork ?? false;
+  const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULT_HISTORY_LIMIT)), MAX_HISTORY_LIMIT);
+
+  const keys = await historyKeys(sequelize, tableName, id, options.canReadTable ?? (() => true));
+  const { rows, more } = await changeRows(sequelize, keys, limit);
+
+  // Everything to name: the records the entries are about, and every referenced id.
+  const references = new Map<string, Map<string, string>>();
+  const referencesFor = (table: string) => {
+    if (!references.has(table)) references.set(table, referenceTargets(sequelize, table));
+    return references.get(table)!;
+  };
+  const wanted: Array<{ table: string; id: string }> = [{ table: tableName, id }];
+  for (const row of rows) {
+    wanted.push({ table: row.table_name, id: row.record_id });
+    const target = referencesFor(row.table_name).get(row.field_name);
+    if (target && row.old_value !== null) wanted.push({ table: target, id: row.old_value });
+    if (target && row.new_value !== null) wanted.push({ table: target, id: row.new_value });
+  }
+  const titles = await recordTitles(sequelize, wanted);
+  const titleOf = (table: string, ref: string) => titles.get(titleKey(table, ref))!;
+
+  const entries: HistoryEntry[] = [];
+  for (const row of rows) {
+    let entry = entries[entries.length - 1];
+    if (!entry || entry.changeId !== row.change_id) {
+      entry = {
+        changeId: row.change_id,
+        at: new Date(row.occurred_at).toISOString(),
+        action: row.action,
+        record: {
+          ...titleOf(row.table_name, row.record_id),
+          tableLabel: describe.tableLabel(row.table_name),
+          isSubject: row.table_name === tableName && row.record_id === id,
+        },
+        actor: { kind: row.actor_kind, id: row.actor_id, username: row.actor_username, name: row.actor_name, email: row.actor_email },
+        ...(includeNetwork && { ipAddress: row.ip_address, userAgent: row.user_agent }),
+        requestId: row.request_id,
+        approvalId: row.approval_id,
+        changes: [],
+      };
+      entries.push(entry);
+    }
+    // A record's own id, set at creation, is what the entry is about already.
+    if (row.field_name === 'id' && (row.new_value ?? row.old_value) === row.record_id) continue;
+    const target = referencesFor(row.table_name).get(row.field_name);
+    const secret = SECRET_FIELDS.has(row.field_name);
+    entry.changes.push({
+      field: row.field_name,
+      label: auditFieldLabel(describe, row.table_name, row.field_name),
+      old: row.old_value,
+      new: row.new_value,
+      ...(target && row.old_value !== null && { oldRef: titleOf(target, row.old_value) }),
+      ...(target && row.new_value !== null && { newRef: titleOf(target, row.new_value) }),
+      ...(secret && { secret: true as const }),
+    });
+  }
+
+  return {
+    subject: { ...titleOf(tableName, id), tableLabel: describe.tableLabel(tableName) },
+    entries,
+    limit,
+    olderEntriesExist: more,
+    includesNetwork: includeNetwork,
+  };
+}

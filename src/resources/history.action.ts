@@ -1,0 +1,37 @@
+import { NotFoundError, type Action, type ActionContext, type ActionRequest, type ActionResponse } from 'adminjs';
+import type { Model, ModelStatic } from 'sequelize';
+import { Components } from '../admin/component-loader.js';
+import { describerFor } from '../admin/record-describer.js';
+import { RESOURCE_RULES, canReviewAuditTrail, type ResourceId, type SessionUser } from '../auth/access-rules.js';
+import { DEFAULT_HISTORY_LIMIT, recordHistory } from '../audit/audit-history.service.js';
+
+type ActionOptions = Partial<Action<ActionResponse>>;
+type Gate = (context: ActionContext) => boolean;
+
+/**
+ * "History" on a record: its audit trail as a timeline. Whoever may read the record may read its
+ * history; where it came from (IP address, browser) is for audit reviewers only.
+ */
+export function historyAction(isAccessible: Gate): ActionOptions {
+  return {
+    actionType: 'record',
+    icon: 'Clock',
+    component: Components.History,
+    showInDrawer: false,
+    isAccessible,
+    handler: async (_request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+      const { record, resource, currentAdmin, _admin } = context;
+      if (!record) throw new NotFoundError(`No record to show the history of in ${resource.id()}`, 'history');
+      const user = currentAdmin as unknown as SessionUser | undefined;
+      const model = (resource as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
+      const table = model.getTableName();
+      const history = await recordHistory(model.sequelize!, typeof table === 'string' ? table : table.tableName, String(record.id()), {
+        describe: describerFor(_admin),
+        includeNetwork: canReviewAuditTrail(user),
+        canReadTable: (table) => table in RESOURCE_RULES && RESOURCE_RULES[table as ResourceId].read(user),
+        limit: DEFAULT_HISTORY_LIMIT,
+      });
+      return { record: record.toJSON(currentAdmin), history };
+    },
+  };
+}

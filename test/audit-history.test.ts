@@ -1,0 +1,286 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type TestAgent from 'supertest/lib/agent.js';
+import { recordHistory, type HistoryEntry, type RecordHistory } from '../src/audit/audit-history.service.js';
+import { recordTitles } from '../src/audit/record-titles.js';
+import { createSeeder } from '../src/db/seeder.js';
+import { RESOURCES } from '../src/resources/index.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * The History action through the panel API: edits made through the panel show up in the
+ * record's timeline with labels, named references, who, when and from where; a traveler's
+ * history includes its children, deleted ones too; secrets and network details are kept back.
+ */
+
+const BROWSER = 'NexusHistoryTest/1.0 (audit review)';
+
+let t: TestApp;
+let engineer: TestAgent;
+let quality: TestAgent;
+let admin: TestAgent;
+let viewer: TestAgent;
+let operator: TestAgent;
+const ids = {} as Record<'traveler' | 'step' | 'part' | 'hydro' | 'aero' | 'viewerUser' | 'tempCustomer' | 'manualStep', string>;
+
+async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
+  return (await t.db.query(sql, params)).rows[0] as T;
+}
+
+function post(agent: TestAgent, url: string, fields: Record<string, string | number>) {
+  let req = agent.post(url).set('User-Agent', BROWSER);
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, String(v));
+  return req;
+}
+
+async function edit(agent: TestAgent, resource: string, id: string, fields: Record<string, string | number>) {
+  const shown = await agent.get(`/admin/api/resources/${resource}/records/${id}/show`);
+  expect(shown.status).toBe(200);
+  const res = await post(agent, `/admin/api/resources/${resource}/records/${id}/edit`, { ...fields, version: shown.body.record.params.version });
+  expect({ status: res.status, errors: res.body.record?.errors, notice: res.body.notice?.type }).toEqual({ status: 200, errors: {}, notice: 'success' });
+}
+
+async function create(agent: TestAgent, resource: string, fields: Record<string, string | number>): Promise<string> {
+  const res = await post(agent, `/admin/api/resources/${resource}/actions/new`, fields);
+  expect({ status: res.status, errors: res.body.record?.errors }).toEqual({ status: 200, errors: {} });
+  return String(res.body.record.id);
+}
+
+async function remove(agent: TestAgent, resource: string, id: string) {
+  const res = await agent.post(`/admin/api/resources/${resource}/records/${id}/delete`).set('User-Agent', BROWSER);
+  expect({ status: res.status, notice: res.body.notice?.type }).toEqual({ status: 200, notice: 'success' });
+}
+
+async function history(agent: TestAgent, resource: string, id: string): Promise<RecordHistory> {
+  const res = await agent.get(`/admin/api/resources/${resource}/records/${id}/history`);
+  expect(res.status).toBe(200);
+  expect(String(res.body.record.id)).toBe(id);
+  return res.body.history as RecordHistory;
+}
+
+const about = (entries: HistoryEntry[], table: string, id: string, action: string) =>
+  entries.filter((e) => e.record.table === table && e.record.id === id && e.action === action);
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createSeeder(t.db.sequelize).up();
+  engineer = await t.signIn('engineer');
+  quality = await t.signIn('quality');
+  admin = await t.signIn('admin');
+  viewer = await t.signIn('viewer');
+  operator = await t.signIn('operator');
+  const id = async (sql: string) => String((await one<{ id: number }>(sql)).id);
+  ids.traveler = await id(`SELECT id FROM travelers WHERE number = 'T-26004'`);
+  ids.step = await id(`SELECT id FROM traveler_steps WHERE traveler_id = ${ids.traveler} ORDER BY step_number LIMIT 1`);
+  ids.part = await id(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
+  ids.hydro = await id(`SELECT id FROM customers WHERE code = 'MIDHYD'`);
+  ids.aero = await id(`SELECT id FROM customers WHERE code = 'AERODYNE'`);
+  ids.viewerUser = String(t.users.viewer.id);
+
+  // A part: its description, and its customer moved to a customer deleted afterwards, then on.
+  ids.tempCustomer = await create(engineer, 'customers', { code: 'TEMPCO', name: 'Temporary Customer Co.' });
+  await edit(engineer, 'parts', ids.part, { description: 'Hydraulic manifold block, 6061-T6, hard anodized', customer_id: ids.tempCustomer });
+  await edit(engineer, 'parts', ids.part, { customer_id: ids.aero });
+  await remove(engineer, 'customers', ids.tempCustomer);
+
+  // A traveler, one of its steps, and a manual step added and removed again.
+  await edit(engineer, 'travelers', ids.traveler, { quantity: 14, notes: 'Expedite: customer called, "line down" <urgent>' });
+  await edit(engineer, 'traveler_steps', ids.step, { instructions: 'Saw from the 7075 plate with cert 4471 only.' });
+  ids.manualStep = await create(engineer, 'manual_steps', {
+    traveler_id: ids.traveler,
+    after_step_number: 10,
+    operation: 'Rework face A',
+    reason: 'Chatter marks on face A',
+    added_by_id: t.users.engineer.id,
+    status: 'pending',
+  });
+  await remove(engineer, 'manual_steps', ids.manualStep);
+
+  // A password change, by an administrator.
+  await edit(admin, 'users', ids.viewerUser, { password: 'a-brand-new-passphrase-2026' });
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('traveler history', () => {
+  let h: RecordHistory;
+  beforeAll(async () => {
+    h = await history(quality, 'travelers', ids.traveler);
+  });
+
+  it('is newest first, grouped by change, and names the traveler', () => {
+    expect(h.subject).toMatchObject({ table: 'travelers', id: ids.traveler, title: 'T-26004', exists: true, tableLabel: 'Travelers' });
+    expect(h.entries.length).toBeGreaterThan(5);
+    const times = h.entries.map((e) => Date.parse(e.at));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(new Set(h.entries.map((e) => e.changeId)).size).toBe(h.entries.length);
+    expect(h.olderEntriesExist).toBe(false);
+    // Newest: the manual step's deletion, then its creation.
+    expect(h.entries[0]).toMatchObject({ action: 'delete', record: { table: 'manual_steps', id: ids.manualStep } });
+    expect(h.entries[1]).toMatchObject({ action: 'create', record: { table: 'manual_steps', id: ids.manualStep } });
+  });
+
+  it('shows the traveler’s own edit with labels and old → new values', () => {
+    const [update] = about(h.entries, 'travelers', ids.traveler, 'update');
+    expect(update).toBeDefined();
+    expect(update!.record.isSubject).toBe(true);
+    expect(update!.changes).toEqual(
+      expect.arrayContaining([
+        { field: 'quantity', label: 'Quantity', old: '12', new: '14' },
+        { field: 'notes', label: 'Notes', old: 'Material on order: 7075 plate, PO 88412.', new: 'Expedite: customer called, "line down" <urgent>' },
+      ]),
+    );
+    expect(update!.changes.map((c) => c.field).sort()).toEqual(['notes', 'quantity']);
+  });
+
+  it('says who, when and from where, for a quality reviewer', async () => {
+    const [update] = about(h.entries, 'travelers', ids.traveler, 'update');
+    expect(update!.actor).toEqual({ kind: 'user', id: t.users.engineer.id, username: 'engineer.user', name: 'Test engineer', email: 'engineer@test.example' });
+    expect(update!.ipAddress).toMatch(/127\.0\.0\.1/);
+    expect(update!.userAgent).toBe(BROWSER);
+    expect(update!.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Math.abs(Date.parse(update!.at) - Date.now())).toBeLessThan(10 * 60_000);
+    const audit = await one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND change_id = $2`,
+      [ids.traveler, update!.changeId],
+    );
+    expect(audit.n).toBe(2);
+  });
+
+  it('includes the traveler’s steps and the manual step deleted since, named', () => {
+    const [stepEdit] = about(h.entries, 'traveler_steps', ids.step, 'update');
+    expect(stepEdit!.record).toMatchObject({ title: 'Step 10 — Cut 7075-T7351 plate', tableLabel: 'Traveler steps', isSubject: false, exists: true });
+    expect(stepEdit!.changes).toEqual([{ field: 'instructions', label: 'Instructions', old: null, new: 'Saw from the 7075 plate with cert 4471 only.' }]);
+
+    const [deleted] = about(h.entries, 'manual_steps', ids.manualStep, 'delete');
+    expect(deleted!.record).toMatchObject({ exists: false, title: `Manual step after 10 — Rework face A (#${ids.manualStep}, deleted)` });
+    expect(deleted!.changes).toEqual(expect.arrayContaining([{ field: 'operation', label: 'Operation', old: 'Rework face A', new: null }]));
+
+    const [created] = about(h.entries, 'manual_steps', ids.manualStep, 'create');
+    const byField = Object.fromEntries(created!.changes.map((c) => [c.field, c]));
+    expect(byField.traveler_id).toMatchObject({ label: 'Traveler', new: ids.traveler, newRef: { table: 'travelers', title: 'T-26004', exists: true } });
+    expect(byField.added_by_id).toMatchObject({ label: 'Added by', newRef: { table: 'users', title: 'Test engineer' } });
+    expect(byField.reason).toMatchObject({ label: 'Reason', old: null, new: 'Chatter marks on face A' });
+  });
+
+  it('goes back to the traveler’s creation by the demo seeder, with references named', () => {
+    const [creation] = about(h.entries, 'travelers', ids.traveler, 'create');
+    expect(creation).toBe(h.entries.filter((e) => e.record.isSubject).at(-1));
+    expect(creation!.actor).toMatchObject({ kind: 'system', username: expect.stringMatching(/^system:seeder/) });
+    const byField = Object.fromEntries(creation!.changes.map((c) => [c.field, c]));
+    expect(byField.part_id).toMatchObject({ label: 'Part', newRef: { table: 'parts', title: 'BRK-2210', exists: true } });
+    expect(byField.work_order_id).toMatchObject({ label: 'Work order', newRef: { title: 'WO-26003' } });
+    expect(byField.revision_id).toMatchObject({ label: 'Revision', newRef: { title: 'Rev A' } });
+    // The routing copied at creation: its steps and their checks are children too.
+    expect(h.entries.some((e) => e.record.table === 'traveler_steps' && e.action === 'create')).toBe(true);
+  });
+
+  it('is the same for an administrator, IP address and browser included', async () => {
+    const asAdmin = await history(admin, 'travelers', ids.traveler);
+    expect(asAdmin.entries.map((e) => e.changeId)).toEqual(h.entries.map((e) => e.changeId));
+    expect(about(asAdmin.entries, 'travelers', ids.traveler, 'update')[0]).toMatchObject({ ipAddress: expect.stringMatching(/127\.0\.0\.1/), userAgent: BROWSER });
+  });
+
+  it('leaves out IP address and browser for a viewer, and keeps the rest', async () => {
+    const asViewer = await history(viewer, 'travelers', ids.traveler);
+    expect(asViewer.entries.map((e) => e.changeId)).toEqual(h.entries.map((e) => e.changeId));
+    for (const entry of asViewer.entries) {
+      expect(entry).not.toHaveProperty('ipAddress');
+      expect(entry).not.toHaveProperty('userAgent');
+    }
+    const [update] = about(asViewer.entries, 'travelers', ids.traveler, 'update');
+    expect(update!.actor.username).toBe('engineer.user');
+    expect(update!.changes).toEqual(about(h.entries, 'travelers', ids.traveler, 'update')[0]!.changes);
+    expect(JSON.stringify(asViewer)).not.toContain(BROWSER);
+  });
+});
+
+describe('a long history', () => {
+  it('is capped at the newest changes and says that older ones exist', async () => {
+    const full = await recordHistory(t.db.sequelize, 'travelers', ids.traveler);
+    const capped = await recordHistory(t.db.sequelize, 'travelers', ids.traveler, { limit: 3 });
+    expect(full.olderEntriesExist).toBe(false);
+    expect(capped).toMatchObject({ limit: 3, olderEntriesExist: true });
+    expect(capped.entries.map((e) => e.changeId)).toEqual(full.entries.slice(0, 3).map((e) => e.changeId));
+    expect(capped.entries[0]!.changes).toEqual(full.entries[0]!.changes);
+  });
+
+  it('leaves out children the reader may not read', async () => {
+    const own = await recordHistory(t.db.sequelize, 'travelers', ids.traveler, { canReadTable: () => false });
+    expect(own.entries.length).toBeGreaterThan(0);
+    expect(own.entries.every((e) => e.record.isSubject)).toBe(true);
+  });
+});
+
+describe('part history', () => {
+  it('names the customers it moved between, the deleted one included', async () => {
+    const h = await history(viewer, 'parts', ids.part);
+    const updates = about(h.entries, 'parts', ids.part, 'update');
+    expect(updates).toHaveLength(2);
+    const [second, first] = updates;
+    const customerOf = (e: HistoryEntry) => e.changes.find((c) => c.field === 'customer_id')!;
+    expect(customerOf(first!)).toMatchObject({
+      label: 'Customer',
+      old: ids.hydro,
+      new: ids.tempCustomer,
+      oldRef: { title: 'Midwest Hydraulics LLC', exists: true },
+      newRef: { title: `Temporary Customer Co. (#${ids.tempCustomer}, deleted)`, exists: false },
+    });
+    expect(customerOf(second!)).toMatchObject({ oldRef: { exists: false }, newRef: { title: 'Aerodyne Systems Inc.', exists: true } });
+    expect(first!.changes.find((c) => c.field === 'description')).toEqual({
+      field: 'description',
+      label: 'Description',
+      old: 'Hydraulic manifold block, 6061-T6',
+      new: 'Hydraulic manifold block, 6061-T6, hard anodized',
+    });
+  });
+
+  it('says "#id (deleted)" for a referenced record the audit trail knows nothing about', async () => {
+    const titles = await recordTitles(t.db.sequelize, [
+      { table: 'customers', id: '987654' },
+      { table: 'customers', id: ids.hydro },
+    ]);
+    expect(titles.get(`customers:987654`)).toEqual({ table: 'customers', id: '987654', title: '#987654 (deleted)', exists: false });
+    expect(titles.get(`customers:${ids.hydro}`)).toMatchObject({ title: 'Midwest Hydraulics LLC', exists: true });
+  });
+});
+
+describe('user history', () => {
+  it('shows a password change as such, never a hash', async () => {
+    const res = await admin.get(`/admin/api/resources/users/records/${ids.viewerUser}/history`);
+    expect(res.status).toBe(200);
+    const h = res.body.history as RecordHistory;
+    const change = h.entries.flatMap((e) => e.changes).find((c) => c.field === 'password' && c.old !== null);
+    expect(change).toEqual({ field: 'password', label: 'Password', old: '(previous password)', new: '(new password set)', secret: true });
+    const body = JSON.stringify(res.body);
+    expect(body).not.toMatch(/\$argon2/);
+    expect(body).not.toContain('a-brand-new-passphrase-2026');
+    expect(body).not.toContain('password_hash');
+  });
+
+  it('is refused to those who may not read users', async () => {
+    for (const agent of [operator, viewer, quality, engineer]) {
+      const res = await agent.get(`/admin/api/resources/users/records/${ids.viewerUser}/history`);
+      expect(res.status).toBe(403);
+      expect(JSON.stringify(res.body)).not.toContain('previous password');
+    }
+  });
+});
+
+describe('the History action', () => {
+  it('is offered on every audited resource and not on the audit log', async () => {
+    for (const { options } of RESOURCES) {
+      const id = options.id as string;
+      if (id === 'audit_logs') continue;
+      const first = await one<{ id: string }>(`SELECT id::text AS id FROM ${id} ORDER BY id LIMIT 1`);
+      const res = await admin.get(`/admin/api/resources/${id}/records/${first.id}/show`);
+      expect({ id, actions: res.body.record.recordActions.map((a: { name: string }) => a.name) }).toEqual({ id, actions: expect.arrayContaining(['history']) });
+      expect((await admin.get(`/admin/api/resources/${id}/records/${first.id}/history`)).status).toBe(200);
+    }
+    const auditRow = await one<{ id: string }>(`SELECT id::text AS id FROM audit_logs ORDER BY id LIMIT 1`);
+    const shown = await quality.get(`/admin/api/resources/audit_logs/records/${auditRow.id}/show`);
+    expect(shown.status).toBe(200);
+    expect(shown.body.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('history');
+  });
+});

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { createSeeder } from '../../src/db/seeder.js';
+import { launchChromium } from '../support/browser.js';
+import { createTestApp, TEST_PASSWORD, type TestApp } from '../support/test-app.js';
+
+const SHOTS = path.resolve('test-results', 'screenshots');
+const OLD_NOTES = 'Material on order: 7075 plate, PO 88412.';
+const NEW_NOTES = 'Material received <PO 88412> & certs checked';
+
+let t: TestApp;
+let server: Server;
+let base: string;
+let browser: Browser;
+let page: Page;
+let travelerId: number;
+const outside: string[] = [];
+const failed: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createSeeder(t.db.sequelize).up();
+  travelerId = (await t.db.query<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26004'`)).rows[0]!.id;
+  server = await new Promise<Server>((resolve) => {
+    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 500) failed.push(`${response.status()} ${response.url()}`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await t?.close();
+});
+
+describe('a traveler’s history in a real browser', () => {
+  it('shows an edit made through the panel as old → new, and the audit log lists and exports it', async () => {
+    await page.goto(`${base}/admin/login`);
+    await page.fill('input[name=email]', t.users.admin.username);
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+
+    // Edit the traveler's notes through the form.
+    await page.goto(`${base}/admin/resources/travelers/records/${travelerId}/edit`);
+    const notes = page.locator('[name=notes], #notes').first();
+    await notes.waitFor({ timeout: 20_000 });
+    expect(await notes.inputValue()).toBe(OLD_NOTES);
+    await notes.fill(NEW_NOTES);
+    await page.getByRole('button', { name: /save/i }).click();
+    await page.waitForURL(/\/admin\/resources\/travelers(\/records\/\d+\/show)?$/, { timeout: 20_000 });
+
+    // Open the History from the record's page.
+    await page.goto(`${base}/admin/resources/travelers/records/${travelerId}/show`);
+    const historyButton = page.locator('a, button').filter({ hasText: /^History$/ }).first();
+    await historyButton.waitFor({ timeout: 20_000 });
+    await Promise.all([page.waitForURL(`${base}/admin/resources/travelers/records/${travelerId}/history`), historyButton.click()]);
+    const timeline = page.getByTestId('nexus-history');
+    await timeline.waitFor({ timeout: 20_000 });
+    await expect(page.getByRole('heading', { name: 'History of T-26004' }).count()).resolves.toBe(1);
+
+    const newest = page.getByTestId('history-entry').first();
+    await expect(newest.textContent()).resolves.toMatch(/Changed/);
+    await expect(newest.textContent()).resolves.toMatch(/Test admin/);
+    const row = newest.getByTestId('history-field-notes');
+    // The old value struck through, the new one shown as typed (escaped, not interpreted as HTML).
+    await expect(row.locator('del').textContent()).resolves.toBe(OLD_NOTES);
+    await expect(row.locator('ins').textContent()).resolves.toBe(NEW_NOTES);
+    await expect(row.locator('del').evaluate((el) => getComputedStyle(el).textDecorationLine)).resolves.toContain('line-through');
+    await expect(newest.textContent()).resolves.toMatch(/From (::ffff:)?127\.0\.0\.1/);
+    await expect(page.locator('body').textContent()).resolves.toMatch(/Created/);
+    await page.screenshot({ path: path.join(SHOTS, 'traveler-history.png') });
+
+    // The audit log, filtered to this traveler, shows the same change by name.
+    await page.goto(`${base}/admin/resources/audit_logs?filters.table_name=travelers&filters.record_id=${travelerId}&filters.field_name=notes`);
+    await page.getByText(NEW_NOTES).first().waitFor({ timeout: 20_000 });
+    const listText = (await page.locator('body').textContent()) ?? '';
+    expect(listText).toContain('T-26004');
+    expect(listText).toContain('Test admin');
+    await page.screenshot({ path: path.join(SHOTS, 'audit-log-list.png') });
+
+    // "Export CSV" opens over the list with its filters and links the download with them.
+    await page.locator('a, button').filter({ hasText: /^Export CSV$/ }).first().click();
+    const drawer = page.getByTestId('audit-export');
+    await drawer.waitFor({ timeout: 20_000 });
+    await drawer.getByText(/row(s)? match now/).waitFor({ timeout: 20_000 });
+    const href = await page.getByTestId('audit-export-download').getAttribute('href');
+    expect(href).toBe(`/admin/exports/audit-logs.csv?filters.table_name=travelers&filters.record_id=${travelerId}&filters.field_name=notes`);
+    await page.screenshot({ path: path.join(SHOTS, 'audit-export.png') });
+    const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href!);
+    expect(csv).toContain(NEW_NOTES);
+    expect(csv.trim().split('\r\n')).toHaveLength(3); // header, the seeder's notes, this edit
+
+    expect(outside).toEqual([]);
+    expect(failed).toEqual([]);
+  }, 180_000);
+});
