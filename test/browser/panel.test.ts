@@ -1,55 +1,33 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { createSeeder } from '../../src/db/seeder.js';
+import type { Page } from 'playwright-core';
 import { RESOURCES } from '../../src/resources/index.js';
-import { launchChromium } from '../support/browser.js';
-import { createTestApp, TEST_PASSWORD, type TestApp } from '../support/test-app.js';
+import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 
 let t: TestApp;
-let server: Server;
 let base: string;
-let browser: Browser;
 let page: Page;
-const outside: string[] = [];
-const failed: string[] = [];
+let session: BrowserSession;
+let outside: string[];
+let failed: string[];
 
 beforeAll(async () => {
-  t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
-  server = await new Promise<Server>((resolve) => {
-    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  session = await startBrowserSession();
+  ({ t, base, page, outside, failed } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  page.on('request', (request) => {
-    const url = request.url();
-    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 500) failed.push(`${response.status()} ${response.url()}`);
-  });
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-  await t?.close();
+  await session?.close();
 });
 
 describe('the panel in a real browser', () => {
   it('signs in, opens every resource list and an edit form, and never leaves the server', async () => {
-    await page.goto(`${base}/admin/login`);
-    await page.fill('input[name=email]', t.users.admin.username);
-    await page.fill('input[name=password]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await session.signIn('admin');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png') });
 
     for (const { options, labels } of RESOURCES) {

@@ -1,5 +1,9 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Server } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Role } from '../../src/auth/roles.js';
+import { createSeeder } from '../../src/db/seeder.js';
+import { createTestApp, TEST_PASSWORD, type TestApp } from './test-app.js';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
 
@@ -26,4 +30,59 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+export interface BrowserSession {
+  t: TestApp;
+  base: string;
+  page: Page;
+  /** Requests that left the server: the panel must make none. */
+  outside: string[];
+  /** Responses with a 5xx status. */
+  failed: string[];
+  signIn(role: Role): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app with the demo shop, listening on a free loopback port, and a Chromium page that
+ * records every request that leaves the server and every server error.
+ */
+export async function startBrowserSession(): Promise<BrowserSession> {
+  const t = await createTestApp();
+  await createSeeder(t.db.sequelize).up();
+  const server = await new Promise<Server>((resolve) => {
+    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  const outside: string[] = [];
+  const failed: string[] = [];
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 500) failed.push(`${response.status()} ${response.url()}`);
+  });
+  return {
+    t,
+    base,
+    page,
+    outside,
+    failed,
+    async signIn(role) {
+      await page.goto(`${base}/admin/login`);
+      await page.fill('input[name=email]', t.users[role].username);
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    },
+    async close() {
+      await browser.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.close();
+    },
+  };
 }
