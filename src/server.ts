@@ -12,6 +12,9 @@ import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createMigrator } from './db/migrator.js';
 import { createSeeder } from './db/seeder.js';
 import { createApp } from './http/app.js';
+import { setAppUrl } from './approvals/approval-request.service.js';
+import { dispatchOutbox } from './notifications/mail-outbox.service.js';
+import { kickMailDispatch, mailDispatchIdle, setMailDispatcher } from './notifications/mail-dispatch.js';
 import { ensureAuditPartitions } from './audit/audit-partition.service.js';
 import { startAuditSealer } from './audit/audit-sealer.job.js';
 
@@ -53,6 +56,13 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
     if (partitions) logger.info({ partitions }, 'audit partitions created');
     const sealer = startAuditSealer(sequelize, config.AUDIT_SEAL_SECONDS * 1000, (error) => logger.error({ err: error }, 'sealing the audit chain failed'));
 
+    setAppUrl(config.APP_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);
+    setMailDispatcher(
+      () => dispatchOutbox(sequelize, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }),
+      (error) => logger.error({ err: error }, 'sending mail from the outbox failed'),
+    );
+    kickMailDispatch();
+
     const admin = createAdmin();
     await admin.initialize();
     const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'));
@@ -79,6 +89,8 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       embedded,
       async close() {
         await sealer.stop();
+        setMailDispatcher(undefined);
+        await mailDispatchIdle();
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await sequelize.close();

@@ -77,7 +77,7 @@ describe('check constraints (23514)', () => {
     ['an unknown role', `UPDATE users SET role = 'superuser' WHERE username = 'viewer'`, 'users_role_valid'],
     ['an email in capitals', `UPDATE users SET email = 'Viewer@Example.com' WHERE username = 'viewer'`, 'users_email_format'],
     ['a released revision without an effective date', () => `INSERT INTO revisions (part_id, revision_code, status) VALUES (${id.otherPart}, 'Z', 'released')`, 'revisions_released_has_effective_date'],
-    ['an approval decided by its requester', () => `INSERT INTO approvals (target_table, target_id, operation, changes, requested_by_id, decided_by_id, status, decided_at) VALUES ('travelers', 1, 'update', '{}', ${id.user}, ${id.user}, 'approved', now())`, 'approvals_four_eyes'],
+    ['an approval decided by its requester', () => `INSERT INTO approvals (target_table, target_id, operation, changes, requested_by_id, decided_by_id, status, decided_at, signature_name, signature_meaning, signed_at) VALUES ('travelers', 1, 'update', '{}', ${id.user}, ${id.user}, 'approved', now(), 'Self', 'approved', now())`, 'approvals_four_eyes'],
     ['a blank part description', `INSERT INTO parts (part_number, description) VALUES ('X-2', '   ')`, 'parts_description_present'],
   ])('refuses %s', async (_what, sql, constraint) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);

@@ -107,7 +107,8 @@ const CASES: CrudCase[] = [
   {
     resource: 'users',
     create: () => ({ username: 'jdoe', full_name: 'Jane Doe', email: 'JDoe@Shop.example', role: 'viewer', password: 'a-very-long-password-1' }),
-    edit: { role: 'quality' },
+    // A role change needs another administrator's approval (test/approval-workflow.test.ts).
+    edit: { full_name: 'Jane Doe-Smith' },
     deletable: false,
   },
 ];
@@ -196,7 +197,7 @@ describe('bad input gets a reason on the field and writes nothing', () => {
 
   it('rules only the database can check come back on the right field', async () => {
     await expectRefused('parts', { part_number: 'HB-1042', description: 'Duplicate' }, 'part_number', /already in use/);
-    await expectRefused('revisions', { part_id: ids.part!, revision_code: 'E', status: 'released', effective_date: '2026-11-01' }, 'status', /already released|already has a released revision/);
+    await expectRefused('process_steps', { revision_id: ids.draftRevision!, step_number: 10, work_center_id: ids.workCenter!, operation: 'Twice' }, 'step_number', /already has a step with this number/);
     await expectRefused(
       'travelers',
       { number: 'T-77001', work_order_id: ids.workOrder!, part_id: ids.part!, revision_id: ids.otherRevision!, quantity: 1, status: 'draft' },

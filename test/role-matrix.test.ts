@@ -28,6 +28,7 @@ const MATRIX: Record<string, { R: Role[]; C: Role[]; U: Role[]; D: Role[] }> = {
   labor_entries: { R: ALL, C: ['admin', 'operator'], U: ['admin'], D: ['admin'] },
   approvals: { R: ['admin', 'engineer', 'quality', 'approver', 'operator'], C: [], U: [], D: [] },
   audit_logs: { R: ['admin', 'quality'], C: [], U: [], D: [] },
+  mail_outbox: { R: ['admin'], C: [], U: [], D: [] },
 };
 
 let t: TestApp;
@@ -37,6 +38,9 @@ const fixtureId: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   await createSeeder(t.db.sequelize).up();
+  await t.db.query(
+    `INSERT INTO mail_outbox (to_address, subject, body, recipient_id) SELECT email, 'Test mail', 'Body', id FROM users ORDER BY id LIMIT 1`,
+  );
   for (const table of Object.keys(MATRIX)) {
     const row = await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`);
     if (!row.rows[0]) throw new Error(`fixture: no row in ${table}`);

@@ -26,6 +26,9 @@ function statusOf(result: unknown): number {
   const baseError = (result as { record?: { baseError?: { type?: string } } } | null)?.record?.baseError;
   if (baseError?.type === 'ForbiddenError') return 403;
   if (baseError?.type === 'NotFoundError') return 404;
+  // Our own record actions (approve, reject) report a refusal with its HTTP status.
+  const refusal = (result as { refusal?: { status?: number } } | null)?.refusal;
+  if (refusal?.status && refusal.status >= 400 && refusal.status < 500) return refusal.status;
   return 200;
 }
 

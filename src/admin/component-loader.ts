@@ -11,4 +11,6 @@ export const Components = {
   AuditLogCell: componentLoader.add('AuditLogCell', path.join(componentsDir, 'audit-log-cell.tsx')),
   AuditActorFilter: componentLoader.add('AuditActorFilter', path.join(componentsDir, 'audit-actor-filter.tsx')),
   AuditExport: componentLoader.add('AuditExport', path.join(componentsDir, 'audit-export.tsx')),
+  ApprovalDecision: componentLoader.add('ApprovalDecision', path.join(componentsDir, 'approval-decision.tsx')),
+  ApprovalChanges: componentLoader.add('ApprovalChanges', path.join(componentsDir, 'approval-changes.tsx')),
 };

@@ -4,7 +4,8 @@ import type { Model, ModelStatic } from 'sequelize';
 import { MissingActorError } from '../audit/actor.js';
 import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError } from '../records/record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
-import { actorOf, formInputOf } from './request-actor.js';
+import { ApprovalRequired } from '../approvals/approval-request.service.js';
+import { actorOf, formInputOf, noteSubmittedForApproval } from './request-actor.js';
 
 /**
  * The Sequelize adapter, with every write routed through the record service: one transaction,
@@ -36,20 +37,20 @@ export class NexusResource extends SequelizeResource {
   override async create(params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
     const actor = this.actor(context, `create ${this.id()}`);
     const input = formInputOf(context) ?? params;
-    const record = await asPanelError(() => createRecord(this.model, flat.unflatten(input), actor));
+    const record = await asPanelError(() => createRecord(this.model, flat.unflatten(input), actor), context);
     return record.toJSON();
   }
 
   override async update(id: string, params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
     const actor = this.actor(context, `update ${this.id()}`);
     const input = formInputOf(context) ?? params;
-    const record = await asPanelError(() => updateRecord(this.model, id, flat.unflatten(input), actor));
+    const record = await asPanelError(() => updateRecord(this.model, id, flat.unflatten(input), actor), context);
     return record.toJSON();
   }
 
   override async delete(id: string, context?: ActionContext): Promise<void> {
     const actor = this.actor(context, `delete from ${this.id()}`);
-    await asPanelError(() => deleteRecord(this.model, id, actor));
+    await asPanelError(() => deleteRecord(this.model, id, actor), context);
   }
 }
 
@@ -64,10 +65,11 @@ function panelValidationError(fields: Record<string, string>, summary: string, t
 }
 
 /** AdminJS shows a ValidationError's field messages on the form and its base message as a notice. */
-export async function asPanelError<T>(work: () => Promise<T>): Promise<T> {
+export async function asPanelError<T>(work: () => Promise<T>, context?: ActionContext): Promise<T> {
   try {
     return await work();
   } catch (error) {
+    if (error instanceof ApprovalRequired) noteSubmittedForApproval(context, error.approval.id, error.message);
     throw toPanelError(error);
   }
 }
@@ -78,7 +80,7 @@ export function toPanelError(error: unknown): unknown {
     const summary = base ?? Object.values(fields).join('; ');
     return panelValidationError(fields, summary, 'validation');
   }
-  if (error instanceof StaleRecordError || error instanceof RecordInUseError || error instanceof RecordNotFoundError) {
+  if (error instanceof StaleRecordError || error instanceof RecordInUseError || error instanceof RecordNotFoundError || error instanceof ApprovalRequired) {
     return panelValidationError({}, error.message, error.name);
   }
   return error;

@@ -33,3 +33,17 @@ export function captureFormInput<R extends { payload?: Record<string, unknown> }
 export function formInputOf(context: object | undefined): Record<string, unknown> | undefined {
   return context ? formInputs.get(context) : undefined;
 }
+
+/**
+ * A change the approval policy held back: the adapter notes the request here, and the action's
+ * after hook tells the user "submitted for approval" with a link, instead of success or error.
+ */
+const submitted = new WeakMap<object, { approvalId: number; message: string }>();
+
+export function noteSubmittedForApproval(context: object | undefined, approvalId: number, message: string): void {
+  if (context) submitted.set(context, { approvalId, message });
+}
+
+export function submittedForApproval(context: object | undefined): { approvalId: number; message: string } | undefined {
+  return context ? submitted.get(context) : undefined;
+}

@@ -68,6 +68,7 @@ export const RESOURCE_RULES = {
   labor_entries: { read: canReadShopData, create: canRecordLabor, update: canRecordLabor, delete: isAdmin },
   approvals: { read: canReadApprovals, create: nobody, update: nobody, delete: nobody },
   audit_logs: { read: canReviewAuditTrail, create: nobody, update: nobody, delete: nobody },
+  mail_outbox: { read: isAdmin, create: nobody, update: nobody, delete: nobody },
 } as const satisfies Record<string, ResourceRules>;
 
 export type ResourceId = keyof typeof RESOURCE_RULES;

@@ -16,7 +16,8 @@ import { SNAKE_NAME_PATTERN, isTimestamp, oneOf, optionalText, toTime, wholeNumb
 export class Approval extends Model<InferAttributes<Approval>, InferCreationAttributes<Approval>> {
   declare id: CreationOptional<number>;
   declare target_table: string;
-  declare target_id: number;
+  /** Null for a request to create a record, which has no id until it is approved. */
+  declare target_id: number | null;
   declare operation: ApprovalOperation;
   /** The proposed field values, as a JSON object. */
   declare changes: Record<string, unknown>;
@@ -29,6 +30,19 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
   declare decided_by_id: number | null;
   declare decided_at: Date | null;
   declare decision_comment: string | null;
+  /** Whose page shows the pending change (a traveler for its steps and manual steps). */
+  declare parent_table: string | null;
+  declare parent_id: number | null;
+  /** The policy rule that asked for approval (src/approvals/approval-policy.ts). */
+  declare rule: string | null;
+  /** One line a person can read in a list or a mail. */
+  declare summary: string | null;
+  /** For an approved request to create a record: the record it created. */
+  declare applied_record_id: number | null;
+  /** The electronic signature: printed name, meaning and time. */
+  declare signature_name: string | null;
+  declare signature_meaning: 'approved' | 'rejected' | 'reviewed' | null;
+  declare signed_at: Date | null;
   declare version: CreationOptional<number>;
   declare created_at: CreationOptional<Date>;
   declare updated_at: CreationOptional<Date>;
@@ -59,8 +73,8 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
         },
         target_id: {
           type: DataTypes.INTEGER,
-          allowNull: false,
-          validate: { notNull: { msg: 'Target record is required' }, isId: wholeNumber('Target record id', 1) },
+          allowNull: true,
+          validate: { isId: wholeNumber('Target record id', 1) },
         },
         operation: {
           type: DataTypes.STRING(12),
@@ -112,6 +126,14 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
         },
         decided_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Decided at') } },
         decision_comment: { type: DataTypes.TEXT, allowNull: true, set: optionalText('decision_comment') },
+        parent_table: { type: DataTypes.STRING(63), allowNull: true },
+        parent_id: { type: DataTypes.INTEGER, allowNull: true },
+        rule: { type: DataTypes.STRING(63), allowNull: true },
+        summary: { type: DataTypes.STRING(300), allowNull: true },
+        applied_record_id: { type: DataTypes.INTEGER, allowNull: true },
+        signature_name: { type: DataTypes.STRING(120), allowNull: true },
+        signature_meaning: { type: DataTypes.STRING(10), allowNull: true },
+        signed_at: { type: DataTypes.DATE, allowNull: true },
         version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         created_at: { type: DataTypes.DATE, allowNull: false },
         updated_at: { type: DataTypes.DATE, allowNull: false },

@@ -3,6 +3,7 @@ import { Approval } from './approval.model.js';
 import { AuditLog } from './audit-log.model.js';
 import { Customer } from './customer.model.js';
 import { LaborEntry } from './labor-entry.model.js';
+import { MailOutbox } from './mail-outbox.model.js';
 import { ManualStep } from './manual-step.model.js';
 import { Part } from './part.model.js';
 import { ProcessStep } from './process-step.model.js';
@@ -20,6 +21,7 @@ export {
   AuditLog,
   Customer,
   LaborEntry,
+  MailOutbox,
   ManualStep,
   Part,
   ProcessStep,
@@ -50,6 +52,7 @@ export const ALL_MODELS = [
   LaborEntry,
   Approval,
   AuditLog,
+  MailOutbox,
 ] as const;
 
 export type AnyModelClass = (typeof ALL_MODELS)[number];

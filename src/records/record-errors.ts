@@ -91,6 +91,8 @@ function fieldOf(model: ModelStatic<Model> | undefined, path: string | null | un
 
 export function translateWriteError(error: unknown, table: string, model?: ModelStatic<Model>): Error {
   if (error instanceof RecordValidationError || error instanceof RecordInUseError || error instanceof StaleRecordError) return error;
+  // The policy wants approval that this actor cannot ask for (a script): a refusal with a reason.
+  if (error instanceof Error && error.name === 'ApprovalNotPossible') return new RecordValidationError({ base: error.message });
   if (error instanceof OptimisticLockError) return new StaleRecordError(table, (error as unknown as { where?: { id?: unknown } }).where?.id);
   if (error instanceof UniqueConstraintError) {
     const pg = pgError(error);

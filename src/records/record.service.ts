@@ -1,31 +1,50 @@
 import type { Model, ModelStatic } from 'sequelize';
+import { ApprovalRequired, approvalNeeded, submitForApproval } from '../approvals/approval-request.service.js';
 import type { Actor } from '../audit/actor.js';
 import { inTransaction, type WriteOptions } from '../db/unit-of-work.js';
 import { coerceInput } from './input-coercion.js';
-import { RecordNotFoundError, StaleRecordError, translateWriteError } from './record-errors.js';
+import { RecordNotFoundError, RecordValidationError, StaleRecordError, translateWriteError } from './record-errors.js';
 
 /**
  * Generic create, update and delete of one record, for the panel's forms and for scripts. Each
- * runs in one transaction that carries the actor; nothing here is written without one.
+ * runs in one transaction that carries the actor; nothing here is written without one. A change
+ * that the approval policy holds back is not applied: the request is committed instead and
+ * ApprovalRequired is thrown to say so.
  */
 type AnyModel = ModelStatic<Model>;
+
+const BOOKKEEPING = new Set(['version', 'updated_at', 'created_at']);
 
 function tableOf(model: AnyModel): string {
   return model.getTableName() as string;
 }
 
-async function guarded<T>(model: AnyModel, work: () => Promise<T>): Promise<T> {
+async function guarded<T>(model: AnyModel, work: () => Promise<T | ApprovalRequired>): Promise<T> {
+  let outcome: T | ApprovalRequired;
   try {
-    return await work();
+    outcome = await work();
   } catch (error) {
     throw translateWriteError(error, tableOf(model), model);
   }
+  // Thrown only after commit: the request must survive, the change must not happen.
+  if (outcome instanceof ApprovalRequired) throw outcome;
+  return outcome;
 }
 
 export async function createRecord<M extends AnyModel>(model: M, input: Record<string, unknown>, actor: Actor): Promise<InstanceType<M>> {
   const { values } = coerceInput(model, input, 'create');
   return guarded(model, () =>
-    inTransaction(model.sequelize!, actor, async (options: WriteOptions) => (await model.create(values, options)) as InstanceType<M>),
+    inTransaction(model.sequelize!, actor, async (options: WriteOptions) => {
+      const record = model.build(values);
+      // Sequelize stamps the times on save, after validation.
+      await record.validate({ skip: ['created_at', 'updated_at'] });
+      // What the record would hold, after setters and defaults, for the fields the form gave.
+      const proposed = Object.fromEntries(Object.keys(values).map((k) => [k, record.get(k)]));
+      const gate = { model, operation: 'create' as const, before: null, values: proposed, actor, transaction: options.transaction };
+      const decision = await approvalNeeded(gate);
+      if (decision) return submitForApproval(gate, decision);
+      return (await record.save(options)) as InstanceType<M>;
+    }),
   );
 }
 
@@ -44,8 +63,23 @@ export async function updateRecord<M extends AnyModel>(
       if (expectedVersion !== undefined && current !== undefined && current !== expectedVersion) {
         throw new StaleRecordError(tableOf(model), id);
       }
+      // A copy: Sequelize hands out its live dataValues, which set() is about to change.
+      const before = { ...(record.get({ plain: true }) as Record<string, unknown>) };
       record.set(values);
-      if (record.changed() === false) return record as InstanceType<M>;
+      const changed = ((record.changed() || []) as string[]).filter((k) => !BOOKKEEPING.has(k) && k !== 'password');
+      const passwordChange = (record.changed() || []).includes('password' as never);
+      if (changed.length === 0 && !passwordChange) return record as InstanceType<M>;
+      await record.validate({ skip: ['created_at', 'updated_at'] });
+      const gate = {
+        model,
+        operation: 'update' as const,
+        before,
+        values: Object.fromEntries(changed.map((k) => [k, record.get(k)])),
+        actor,
+        transaction: options.transaction,
+      };
+      const decision = await approvalNeeded(gate);
+      if (decision) return submitForApproval(gate, decision);
       return (await record.save(options)) as InstanceType<M>;
     }),
   );
@@ -63,6 +97,15 @@ export async function deleteRecords(model: AnyModel, ids: Array<number | string>
       if (records.length !== new Set(ids.map(String)).size) {
         const found = new Set(records.map((r) => String(r.get(model.primaryKeyAttribute))));
         throw new RecordNotFoundError(tableOf(model), ids.find((id) => !found.has(String(id))));
+      }
+      for (const record of records) {
+        const gate = { model, operation: 'delete' as const, before: record.get({ plain: true }) as Record<string, unknown>, values: {}, actor, transaction: options.transaction };
+        const decision = await approvalNeeded(gate);
+        if (!decision) continue;
+        if (records.length > 1) {
+          throw new RecordValidationError({ base: `${decision.rule.description} needs approval: delete record #${String(record.get(model.primaryKeyAttribute))} on its own to ask for it.` });
+        }
+        return submitForApproval(gate, decision);
       }
       for (const record of records) await record.destroy(options);
       return records.length;

@@ -1,5 +1,7 @@
 import { Approval } from '../models/index.js';
 import { APPROVAL_STATUSES } from '../models/constants.js';
+import { Components } from '../admin/component-loader.js';
+import { approvalDecisionActions } from './approval-decision.actions.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition } from './resource-helpers.js';
 
 export const approvalResource: ResourceDefinition = {
@@ -9,19 +11,21 @@ export const approvalResource: ResourceDefinition = {
     navigation: NAVIGATION.quality,
     titleProperty: 'id',
     sort: { sortBy: 'requested_at', direction: 'desc' },
-    listProperties: ['id', 'target_table', 'target_id', 'operation', 'status', 'requested_by_id', 'requested_at', 'decided_by_id'],
+    listProperties: ['id', 'summary', 'status', 'requested_by_id', 'requested_at', 'decided_by_id'],
     showProperties: [
-      'id', 'target_table', 'target_id', 'operation', 'status', 'reason', 'changes', 'base_version',
-      'requested_by_id', 'requested_at', 'decided_by_id', 'decided_at', 'decision_comment', 'created_at', 'updated_at', 'version',
+      'id', 'summary', 'status', 'changes', 'reason', 'target_table', 'target_id', 'operation', 'rule', 'base_version',
+      'requested_by_id', 'requested_at', 'decided_by_id', 'decided_at', 'decision_comment',
+      'signature_name', 'signature_meaning', 'signed_at', 'applied_record_id', 'parent_table', 'parent_id',
     ],
     editProperties: [],
-    filterProperties: ['target_table', 'target_id', 'status', 'requested_by_id', 'decided_by_id', 'requested_at'],
+    filterProperties: ['status', 'target_table', 'target_id', 'parent_table', 'parent_id', 'requested_by_id', 'decided_by_id', 'requested_at'],
     properties: {
       ...TIMESTAMPS,
       id: { isVisible: { list: true, filter: false, show: true, edit: false } },
       status: { availableValues: APPROVAL_STATUSES.map((value) => ({ value, label: value })) },
+      changes: { type: 'mixed', components: { show: Components.ApprovalChanges }, isVisible: { list: false, filter: false, show: true, edit: false } },
     },
-    actions: crudActions('approvals'),
+    actions: { ...crudActions('approvals'), ...approvalDecisionActions },
   },
   labels: {
     name: 'Approvals',
@@ -40,6 +44,14 @@ export const approvalResource: ResourceDefinition = {
       decided_by_id: 'Decided by',
       decided_at: 'Decided',
       decision_comment: 'Comment',
+      summary: 'Change',
+      rule: 'Policy rule',
+      signature_name: 'Signed by (printed name)',
+      signature_meaning: 'Signature meaning',
+      signed_at: 'Signed at',
+      applied_record_id: 'Created record',
+      parent_table: 'On record type',
+      parent_id: 'On record',
     },
   },
 };

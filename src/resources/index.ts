@@ -2,6 +2,7 @@ import { approvalResource } from './approval.resource.js';
 import { auditLogResource } from './audit-log.resource.js';
 import { customerResource } from './customer.resource.js';
 import { laborEntryResource } from './labor-entry.resource.js';
+import { mailOutboxResource } from './mail-outbox.resource.js';
 import { manualStepResource } from './manual-step.resource.js';
 import { partResource } from './part.resource.js';
 import { processStepResource } from './process-step.resource.js';
@@ -32,4 +33,5 @@ export const RESOURCES: ResourceDefinition[] = [
   approvalResource,
   auditLogResource,
   userResource,
+  mailOutboxResource,
 ];

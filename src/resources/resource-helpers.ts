@@ -3,7 +3,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type Predicate, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { MissingActorError } from '../audit/actor.js';
 import { deleteRecords } from '../records/record.service.js';
-import { actorOf, captureFormInput } from '../admin/request-actor.js';
+import { actorOf, captureFormInput, submittedForApproval } from '../admin/request-actor.js';
 import { toPanelError } from '../admin/nexus-resource.adapter.js';
 import { historyAction } from './history.action.js';
 
@@ -58,6 +58,21 @@ async function bulkDeleteHandler(request: ActionRequest, _response: unknown, con
 }
 
 /**
+ * A change held back for approval is neither a success nor an error: say where it went and open
+ * the request.
+ */
+async function reportSubmittedForApproval<T extends ActionResponse>(response: T, _request: ActionRequest, context: ActionContext): Promise<T> {
+  const submitted = submittedForApproval(context);
+  if (!submitted) return response;
+  return {
+    ...response,
+    notice: { message: submitted.message, type: 'info' },
+    redirectUrl: context.h.recordActionUrl({ resourceId: 'approvals', recordId: String(submitted.approvalId), actionName: 'show' }),
+    approvalId: submitted.approvalId,
+  };
+}
+
+/**
  * The generic actions of a resource, each gated by the role matrix in access-rules.ts. Every
  * audited resource has a History; the audit log is the history itself.
  */
@@ -67,9 +82,9 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
     list: { isAccessible: gate(rules.read) },
     show: { isAccessible: gate(rules.read) },
     search: { isAccessible: gate(rules.read) },
-    new: { isAccessible: gate(rules.create), before: captureFormInput },
-    edit: { isAccessible: gate(rules.update), before: captureFormInput },
-    delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.' },
+    new: { isAccessible: gate(rules.create), before: captureFormInput, after: reportSubmittedForApproval },
+    edit: { isAccessible: gate(rules.update), before: captureFormInput, after: reportSubmittedForApproval },
+    delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.', after: reportSubmittedForApproval },
     bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },
     ...(id !== 'audit_logs' && { history: historyAction(gate(rules.read)) }),
   };

@@ -1,0 +1,199 @@
+import { Op, type Model, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import type { UserActor } from '../audit/actor.js';
+import { recordEvent } from '../audit/audit-event.service.js';
+import { verifyPassword } from '../auth/password.js';
+import { inTransaction } from '../db/unit-of-work.js';
+import { ALL_MODELS, Approval, Revision, User } from '../models/index.js';
+import { queueMails } from '../notifications/mail-outbox.service.js';
+import { kickMailDispatch } from '../notifications/mail-dispatch.js';
+import { RecordValidationError, translateWriteError } from '../records/record-errors.js';
+import { ruleById } from './approval-policy.js';
+import { appUrl } from './approval-request.service.js';
+
+export type Decision = 'approve' | 'reject' | 'withdraw';
+
+/** Refusals a person can act on; `status` is the HTTP status the panel API answers with. */
+export class ApprovalRefused extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 401 | 403 | 409,
+    readonly code: 'signature' | 'four_eyes' | 'not_allowed' | 'conflict' | 'stale' | 'reason_required',
+  ) {
+    super(message);
+    this.name = 'ApprovalRefused';
+  }
+}
+
+export interface DecisionInput {
+  approvalId: number;
+  actor: UserActor;
+  /** The decider's password again: the electronic signature. Not needed to withdraw. */
+  password?: string;
+  /** Required to reject (the reason); optional to approve. */
+  comment?: string;
+}
+
+const MEANING = { approve: 'approved', reject: 'rejected' } as const;
+
+function modelFor(table: string): ModelStatic<Model> {
+  const model = ALL_MODELS.find((m) => m.getTableName() === table) as unknown as ModelStatic<Model> | undefined;
+  if (!model) throw new Error(`approval targets unknown table ${table}`);
+  return model;
+}
+
+/** Who may decide requests of a rule (a rule removed from the policy falls back to administrators). */
+export function mayDecide(actor: Pick<UserActor, 'role'>, rule: string | null): boolean {
+  return (ruleById(rule)?.approvers ?? ['admin']).includes(actor.role);
+}
+
+/**
+ * The electronic signature: the decider types their password again. A wrong one is refused
+ * and recorded (in a transaction of its own, so that the refusal does not roll it back).
+ */
+async function checkSignature(sequelize: Sequelize, input: DecisionInput): Promise<void> {
+  const user = await User.findByPk(input.actor.userId);
+  const ok = await verifyPassword(user?.active ? user.password_hash : null, input.password ?? '');
+  if (ok) return;
+  await recordEvent(sequelize, input.actor, {
+    action: 'signature_failed',
+    table: 'approvals',
+    record: input.approvalId,
+    details: { reason: 'wrong password' },
+  });
+  throw new ApprovalRefused('The password is not correct: the decision was not signed and nothing changed.', 401, 'signature');
+}
+
+/** Releasing a revision makes the one released before it obsolete, in the same transaction. */
+async function prepareTarget(table: string, values: Record<string, unknown>, target: Model | null, transaction: Transaction): Promise<void> {
+  if (table !== 'revisions' || values.status !== 'released') return;
+  const partId = values.part_id ?? target?.get('part_id');
+  const others = await Revision.findAll({
+    where: { part_id: partId as number, status: 'released', ...(target ? { id: { [Op.ne]: target.get('id') as number } } : {}) },
+    transaction,
+    lock: transaction.LOCK.UPDATE,
+  });
+  for (const other of others) await other.update({ status: 'obsolete' }, { transaction });
+}
+
+/** Applies the requested diff exactly; returns the id of a record the request created. */
+async function applyChange(approval: Approval, transaction: Transaction): Promise<number | null> {
+  const model = modelFor(approval.target_table);
+  const diff = approval.changes as Record<string, { old: unknown; new: unknown }>;
+  const values = Object.fromEntries(Object.entries(diff).map(([field, v]) => [field, v.new]));
+  if (approval.operation === 'create') {
+    await prepareTarget(approval.target_table, values, null, transaction);
+    const created = await model.create(values, { transaction });
+    return Number(created.get(model.primaryKeyAttribute));
+  }
+  const target = await model.findByPk(approval.target_id!, { transaction, lock: transaction.LOCK.UPDATE });
+  if (!target) throw new ApprovalRefused(`The ${approval.target_table.replace(/_/g, ' ')} record #${approval.target_id} no longer exists.`, 409, 'stale');
+  if (approval.operation === 'delete') {
+    await target.destroy({ transaction });
+    return null;
+  }
+  await prepareTarget(approval.target_table, values, target, transaction);
+  target.set(values);
+  await target.save({ transaction });
+  return null;
+}
+
+async function isStale(approval: Approval, transaction: Transaction): Promise<boolean> {
+  if (approval.operation === 'create' || approval.base_version === null) return false;
+  const model = modelFor(approval.target_table);
+  const target = await model.findByPk(approval.target_id!, { transaction, lock: transaction.LOCK.UPDATE });
+  return !target || Number(target.get('version')) !== approval.base_version;
+}
+
+function requesterMail(approval: Approval, requester: User, decider: UserActor, meaning: string, comment: string | null) {
+  return {
+    recipient: requester,
+    subject: `NEXUS: your request #${approval.id} was ${meaning}`,
+    body:
+      `${decider.fullName} ${meaning} your request #${approval.id}.\n${approval.summary ?? ''}\n` +
+      (comment ? `\nComment: ${comment}\n` : '') +
+      `\n${appUrl()}/admin/resources/approvals/records/${approval.id}/show\n`,
+    approvalId: approval.id,
+  };
+}
+
+/**
+ * Approves, rejects or withdraws a request. The request row is locked first: of two approvers
+ * at once (or a double click) one decides and the other is told it is already decided; the
+ * database's transition trigger refuses a second decision even from outside this service.
+ * Approving applies the exact diff in the same transaction, with every audit row of the change
+ * pointing to the request; mail goes out after commit.
+ */
+export async function decide(sequelize: Sequelize, decision: Decision, input: DecisionInput): Promise<Approval> {
+  const { actor } = input;
+  const comment = input.comment?.trim() || null;
+  if (decision === 'reject' && (!comment || comment.length < 3)) {
+    throw new ApprovalRefused('Give the reason for rejecting (at least 3 characters): the requester needs to know what to change.', 400, 'reason_required');
+  }
+  if (decision !== 'withdraw') await checkSignature(sequelize, input);
+
+  let stale = false;
+  try {
+    const result = await inTransaction(sequelize, actor, async ({ transaction }) => {
+      await sequelize.query(`SELECT set_config('nexus.approval_id', $1, true)`, { bind: [String(input.approvalId)], transaction });
+      const approval = await Approval.findByPk(input.approvalId, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!approval) throw new ApprovalRefused(`There is no approval request #${input.approvalId}.`, 409, 'conflict');
+      if (approval.status !== 'pending') {
+        const by = approval.decided_by_id ? (await User.findByPk(approval.decided_by_id, { transaction }))?.full_name : null;
+        throw new ApprovalRefused(`Request #${approval.id} is already ${approval.status}${by ? ` by ${by}` : ''}: nothing was changed.`, 409, 'conflict');
+      }
+      const now = new Date();
+      if (decision === 'withdraw') {
+        if (approval.requested_by_id !== actor.userId) throw new ApprovalRefused('Only the person who asked can withdraw a request.', 403, 'not_allowed');
+        return approval.update({ status: 'withdrawn', decided_at: now, decision_comment: comment }, { transaction });
+      }
+      if (approval.requested_by_id === actor.userId) {
+        throw new ApprovalRefused('You cannot decide your own request: another person must approve or reject it.', 403, 'four_eyes');
+      }
+      if (!mayDecide(actor, approval.rule)) {
+        throw new ApprovalRefused(`Your role (${actor.role}) may not decide this kind of request.`, 403, 'not_allowed');
+      }
+      if (decision === 'approve' && (await isStale(approval, transaction))) {
+        stale = true;
+        return approval.update({ status: 'stale', decided_at: now, decision_comment: 'The record changed after the request was made.' }, { transaction });
+      }
+      const applied = decision === 'approve' ? await applyChange(approval, transaction) : null;
+      const meaning = MEANING[decision];
+      await approval.update(
+        {
+          status: meaning,
+          decided_by_id: actor.userId,
+          decided_at: now,
+          decision_comment: comment,
+          signature_name: actor.fullName,
+          signature_meaning: meaning,
+          signed_at: now,
+          applied_record_id: applied,
+        },
+        { transaction },
+      );
+      const requester = await User.findByPk(approval.requested_by_id, { transaction });
+      if (requester?.active) await queueMails(transaction, [requesterMail(approval, requester, actor, meaning, comment)]);
+      transaction.afterCommit(() => kickMailDispatch());
+      return approval;
+    });
+    if (stale) {
+      throw new ApprovalRefused(
+        `Request #${input.approvalId} is stale: the record was changed after the request was made, so approving it could undo that change. It is marked stale; ask again if the change is still needed.`,
+        409,
+        'stale',
+      );
+    }
+    return result;
+  } catch (error) {
+    if (error instanceof ApprovalRefused) throw error;
+    const translated = translateWriteError(error, 'approvals');
+    // The transition trigger's refusal (another decision got there first, outside this service).
+    if ((error as { parent?: { code?: string } }).parent?.code === 'NXP01') {
+      throw new ApprovalRefused(`Request #${input.approvalId} was decided by someone else a moment ago: nothing was changed.`, 409, 'conflict');
+    }
+    if (translated instanceof RecordValidationError) {
+      throw new ApprovalRefused(`The change can no longer be applied: ${translated.message}`, 409, 'stale');
+    }
+    throw translated;
+  }
+}

@@ -1,0 +1,73 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { systemActor } from '../audit/actor.js';
+import { inTransaction } from '../db/unit-of-work.js';
+import { MailOutbox, User } from '../models/index.js';
+
+export interface MailSettings {
+  /** smtp://user:password@host:587 (or smtps://); without it mail is held in the outbox. */
+  smtpUrl?: string;
+  from: string;
+}
+
+export interface OutgoingMail {
+  recipient: Pick<User, 'id' | 'email'>;
+  subject: string;
+  body: string;
+  approvalId?: number | null;
+}
+
+/** Queues mails inside the caller's transaction: they exist only if what they announce commits. */
+export async function queueMails(transaction: Transaction, mails: OutgoingMail[]): Promise<void> {
+  for (const mail of mails) {
+    await MailOutbox.create(
+      { recipient_id: mail.recipient.id, to_address: mail.recipient.email, subject: mail.subject.slice(0, 300), body: mail.body, approval_id: mail.approvalId ?? null },
+      { transaction },
+    );
+  }
+}
+
+let transporter: { url: string; transport: Transporter } | undefined;
+
+function transportFor(settings: MailSettings): Transporter | null {
+  if (!settings.smtpUrl) return null;
+  if (transporter?.url !== settings.smtpUrl) transporter = { url: settings.smtpUrl, transport: nodemailer.createTransport(settings.smtpUrl) };
+  return transporter.transport;
+}
+
+/**
+ * Sends what is waiting in the outbox, after the transactions that queued it have committed.
+ * Several app instances may dispatch at once: each row is claimed with SKIP LOCKED. Without
+ * SMTP settings, mails are marked held: administrators read them in the panel.
+ */
+export async function dispatchOutbox(sequelize: Sequelize, settings: MailSettings, limit = 50): Promise<{ sent: number; held: number; failed: number }> {
+  const transport = transportFor(settings);
+  const result = { sent: 0, held: 0, failed: 0 };
+  await inTransaction(sequelize, systemActor('mailer'), async ({ transaction }) => {
+    const pending = await MailOutbox.findAll({
+      where: { status: 'pending', attempts: { [Op.lt]: 5 } },
+      order: [['id', 'ASC']],
+      limit,
+      lock: transaction.LOCK.UPDATE,
+      skipLocked: true,
+      transaction,
+    });
+    for (const mail of pending) {
+      if (!transport) {
+        await mail.update({ status: 'held', last_error: 'No SMTP server configured (SMTP_URL): kept in the outbox' }, { transaction });
+        result.held += 1;
+        continue;
+      }
+      try {
+        await transport.sendMail({ from: settings.from, to: mail.to_address, subject: mail.subject, text: mail.body });
+        await mail.update({ status: 'sent', sent_at: new Date(), attempts: mail.attempts + 1, last_error: null }, { transaction });
+        result.sent += 1;
+      } catch (error) {
+        const attempts = mail.attempts + 1;
+        await mail.update({ status: attempts >= 5 ? 'failed' : 'pending', attempts, last_error: String((error as Error).message ?? error).slice(0, 2000) }, { transaction });
+        result.failed += 1;
+      }
+    }
+  });
+  return result;
+}

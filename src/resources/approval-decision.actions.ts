@@ -1,0 +1,73 @@
+import type { Action, ActionContext, ActionRequest, ActionResponse } from 'adminjs';
+import { ApprovalRefused, decide, mayDecide, type Decision } from '../approvals/approval-decision.service.js';
+import { actorOf } from '../admin/request-actor.js';
+import { Components } from '../admin/component-loader.js';
+import { MissingActorError } from '../audit/actor.js';
+import { Approval } from '../models/index.js';
+import { sessionUser } from './resource-helpers.js';
+
+const LABELS: Record<Decision, string> = { approve: 'Approve', reject: 'Reject', withdraw: 'Withdraw' };
+
+function pending(context: { record?: { param(name: string): unknown } }): boolean {
+  return context.record?.param('status') === 'pending';
+}
+
+/**
+ * Approve, Reject and Withdraw: record actions on a request. The panel shows them only where
+ * they make sense (pending; a decider's role; the requester's own request for Withdraw); the
+ * service checks the same again, and the database refuses a second decision whatever happens.
+ */
+function decisionAction(decision: Decision): Partial<Action<ActionResponse>> {
+  return {
+    actionType: 'record',
+    icon: decision === 'approve' ? 'CheckCircle' : decision === 'reject' ? 'XCircle' : 'CornerUpLeft',
+    component: Components.ApprovalDecision,
+    variant: decision === 'reject' ? 'danger' : decision === 'approve' ? 'success' : 'default',
+    isAccessible: (context) => {
+      const user = sessionUser(context.currentAdmin);
+      if (!user || !context.record) return false;
+      if (!pending(context)) return false;
+      const requester = Number(context.record.param('requested_by_id'));
+      if (decision === 'withdraw') return requester === user.id;
+      return requester !== user.id && mayDecide(user, context.record.param('rule') as string | null);
+    },
+    handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+      const { record, currentAdmin } = context;
+      if (!record) throw new Error('no record');
+      if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
+      const actor = actorOf(context);
+      if (!actor) throw new MissingActorError(`${decision} an approval`);
+      const payload = (request.payload ?? {}) as Record<string, unknown>;
+      try {
+        const approval = await decide(Approval.sequelize!, decision, {
+          approvalId: Number(record.id()),
+          actor,
+          password: typeof payload.password === 'string' ? payload.password : undefined,
+          comment: typeof payload.comment === 'string' ? payload.comment : undefined,
+        });
+        const fresh = await context.resource.findOne(String(approval.id));
+        return {
+          record: (fresh ?? record).toJSON(currentAdmin),
+          notice: { message: `Request #${approval.id} ${approval.status}.`, type: 'success' },
+          redirectUrl: context.h.recordActionUrl({ resourceId: 'approvals', recordId: String(approval.id), actionName: 'show' }),
+        };
+      } catch (error) {
+        if (!(error instanceof ApprovalRefused)) throw error;
+        const refused: ActionResponse = {
+          record: record.toJSON(currentAdmin),
+          notice: { message: error.message, type: 'error' },
+          refusal: { status: error.status, code: error.code },
+        };
+        return refused;
+      }
+    },
+  };
+}
+
+export const approvalDecisionActions = {
+  approve: decisionAction('approve'),
+  reject: decisionAction('reject'),
+  withdraw: decisionAction('withdraw'),
+};
+
+export const DECISION_LABELS = LABELS;

@@ -1,0 +1,294 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import type TestAgent from 'supertest/lib/agent.js';
+import { ApprovalRefused, decide } from '../src/approvals/approval-decision.service.js';
+import type { UserActor } from '../src/audit/actor.js';
+import type { Role } from '../src/auth/roles.js';
+import { createSeeder } from '../src/db/seeder.js';
+import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
+
+let t: TestApp;
+const agents = {} as Record<Role, TestAgent>;
+
+async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
+  return (await t.db.query(sql, params)).rows[0] as T;
+}
+
+async function count(sql: string, params: unknown[] = []): Promise<number> {
+  return (await one<{ n: number }>(sql, params)).n;
+}
+
+async function travelerId(number: string): Promise<number> {
+  return (await one<{ id: number }>('SELECT id FROM travelers WHERE number = $1', [number])).id;
+}
+
+/** Edits a record through the panel API as the form would (with the version it was loaded with). */
+async function edit(role: Role, resource: string, id: number, fields: Record<string, string | number>) {
+  const shown = await agents[role].get(`/admin/api/resources/${resource}/records/${id}/show`);
+  let req = agents[role].post(`/admin/api/resources/${resource}/records/${id}/edit`).field('version', shown.body.record.params.version);
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, String(v));
+  return req;
+}
+
+function decideOverHttp(role: Role, approvalId: number, action: 'approve' | 'reject' | 'withdraw', fields: Record<string, string> = {}) {
+  let req = agents[role].post(`/admin/api/resources/approvals/records/${approvalId}/${action}`);
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+  return req;
+}
+
+/** A fresh request: the engineer changes the quantity of a released traveler. */
+async function requestQuantityChange(number: string, quantity: number): Promise<number> {
+  const id = await travelerId(number);
+  const res = await edit('engineer', 'travelers', id, { quantity });
+  expect(res.body.notice).toMatchObject({ type: 'info' });
+  return Number(res.body.approvalId);
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createSeeder(t.db.sequelize).up();
+  for (const role of ['admin', 'engineer', 'approver', 'operator', 'quality'] as Role[]) agents[role] = await t.signIn(role);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('a change that needs approval is not applied', () => {
+  it('creates a request with the exact diff and base version, leaves the record unchanged, and queues mail for the approvers', async () => {
+    const id = await travelerId('T-26003');
+    const before = await one<{ quantity: number; version: number }>('SELECT quantity, version FROM travelers WHERE id = $1', [id]);
+    const res = await edit('engineer', 'travelers', id, { quantity: before.quantity + 10 });
+    expect(res.status).toBe(200);
+    expect(res.body.notice).toMatchObject({ type: 'info', message: expect.stringMatching(/^Submitted for approval as request #\d+/) });
+    expect(res.body.redirectUrl).toMatch(/\/admin\/resources\/approvals\/records\/\d+\/show$/);
+
+    const after = await one<{ quantity: number; version: number }>('SELECT quantity, version FROM travelers WHERE id = $1', [id]);
+    expect(after).toEqual(before);
+    const approval = await one<Record<string, unknown>>('SELECT * FROM approvals WHERE id = $1', [res.body.approvalId]);
+    expect(approval).toMatchObject({
+      status: 'pending',
+      target_table: 'travelers',
+      target_id: id,
+      operation: 'update',
+      changes: { quantity: { old: before.quantity, new: before.quantity + 10 } },
+      base_version: before.version,
+      requested_by_id: t.users.engineer.id,
+      rule: 'traveler.locked_content',
+    });
+
+    const mail = (await t.db.query<{ recipient: string; subject: string }>(
+      `SELECT u.username AS recipient, m.subject FROM mail_outbox m JOIN users u ON u.id = m.recipient_id WHERE m.approval_id = $1 ORDER BY u.username`,
+      [res.body.approvalId],
+    )).rows;
+    expect(mail.map((m) => m.recipient)).toEqual(['admin', 'admin.user', 'approver', 'approver.user']);
+    expect(mail[0]!.subject).toMatch(/approval needed/);
+    // The request itself is in the audit trail, by the engineer.
+    expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'approvals' AND record_id = $1 AND action = 'create' AND actor_id = $2`, [String(res.body.approvalId), t.users.engineer.id])).toBeGreaterThan(0);
+  });
+
+  it('changes that are work on the floor, not content, need no approval (signing a step off)', async () => {
+    const step = await one<{ id: number }>(
+      `SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = 'T-26003' ORDER BY s.step_number LIMIT 1`,
+    );
+    const res = await edit('admin', 'traveler_steps', step.id, { status: 'in_progress', started_at: '2026-11-20T08:00:00.000Z' });
+    expect(res.body.notice.type).toBe('success');
+    expect((await one<{ status: string }>('SELECT status FROM traveler_steps WHERE id = $1', [step.id])).status).toBe('in_progress');
+  });
+});
+
+describe('approving', () => {
+  it('applies exactly the diff, signed, with the change’s audit rows pointing to the request', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 275);
+    const res = await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD, comment: 'OK per PO change 3' });
+    expect(res.status).toBe(200);
+    expect(res.body.notice).toMatchObject({ type: 'success' });
+
+    const traveler = await one<{ quantity: number }>(`SELECT quantity FROM travelers WHERE number = 'T-26003'`);
+    expect(traveler.quantity).toBe(275);
+    const approval = await one<Record<string, unknown>>('SELECT * FROM approvals WHERE id = $1', [approvalId]);
+    expect(approval).toMatchObject({
+      status: 'approved',
+      decided_by_id: t.users.approver.id,
+      signature_name: 'Test approver',
+      signature_meaning: 'approved',
+      decision_comment: 'OK per PO change 3',
+    });
+    expect(approval.signed_at).toBeInstanceOf(Date);
+    const applied = (await t.db.query<{ approval_id: number; actor_id: number; old_value: string; new_value: string }>(
+      `SELECT approval_id, actor_id, old_value, new_value FROM audit_logs WHERE table_name = 'travelers' AND field_name = 'quantity' AND new_value = '275'`,
+    )).rows;
+    expect(applied).toEqual([{ approval_id: approvalId, actor_id: t.users.approver.id, old_value: expect.any(String), new_value: '275' }]);
+    expect(await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE approval_id = $1 AND recipient_id = $2 AND subject LIKE '%was approved'`, [approvalId, t.users.engineer.id])).toBe(1);
+  });
+
+  it('refuses a wrong password, records the failed signature, and changes nothing', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 300);
+    const res = await decideOverHttp('approver', approvalId, 'approve', { password: 'not-my-password' });
+    expect(res.status).toBe(401);
+    expect(res.body.notice.message).toMatch(/password is not correct/);
+    expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
+    expect((await one<{ quantity: number }>(`SELECT quantity FROM travelers WHERE number = 'T-26003'`)).quantity).not.toBe(300);
+    expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'signature_failed' AND record_id = $1 AND actor_id = $2`, [String(approvalId), t.users.approver.id])).toBe(1);
+  });
+
+  it('never lets the requester approve their own request: not in the panel, not in the service, not in the database', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 301);
+    expect((await decideOverHttp('engineer', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(403);
+    const engineer: UserActor = { kind: 'user', userId: t.users.engineer.id, username: 'engineer.user', fullName: 'Test engineer', email: 'engineer@test.example', role: 'approver', ip: null, userAgent: null, requestId: 'r' };
+    await expect(decide(t.db.sequelize, 'approve', { approvalId, actor: engineer, password: TEST_PASSWORD })).rejects.toMatchObject({ code: 'four_eyes', status: 403 });
+    await expect(
+      t.db.query(`UPDATE approvals SET status = 'approved', decided_by_id = requested_by_id, decided_at = now(), signature_name = 'x', signature_meaning = 'approved', signed_at = now() WHERE id = $1`, [approvalId]),
+    ).rejects.toMatchObject({ code: '23514' });
+    expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
+  });
+
+  it('refuses a stale request (the record changed since) and marks it stale', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 7);
+    // Someone edits the traveler meanwhile (its notes are not locked content).
+    const id = await travelerId('T-26003');
+    expect((await edit('admin', 'travelers', id, { notes: 'Customer called about the due date' })).body.notice.type).toBe('success');
+    const res = await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD });
+    expect(res.status).toBe(409);
+    expect(res.body.notice.message).toMatch(/stale/);
+    expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('stale');
+    expect((await one<{ quantity: number }>('SELECT quantity FROM travelers WHERE id = $1', [id])).quantity).not.toBe(7);
+  });
+
+  it('applies the change exactly once when two approvers approve at the same moment', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 333);
+    const results = await Promise.all([
+      decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD }),
+      decideOverHttp('admin', approvalId, 'approve', { password: TEST_PASSWORD }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)!.body.notice.message).toMatch(/already approved/);
+    expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'travelers' AND field_name = 'quantity' AND new_value = '333'`)).toBe(1);
+    // And a second decision from outside the service is refused by the database itself.
+    await expect(t.db.query(`UPDATE approvals SET status = 'rejected' WHERE id = $1`, [approvalId])).rejects.toMatchObject({ code: 'NXP01' });
+  });
+
+  it('lets an operator do none of it: approve by direct call is 403 and changes nothing', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 400);
+    const res = await decideOverHttp('operator', approvalId, 'approve', { password: TEST_PASSWORD });
+    expect(res.status).toBe(403);
+    expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
+  });
+
+  it('a decision that rolls back notifies nobody', async () => {
+    // A request whose change can no longer be applied: the revision belongs to another part.
+    const id = await travelerId('T-26002');
+    const otherRevision = await one<{ id: number }>(`SELECT r.id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'BRK-2210' LIMIT 1`);
+    const res = await edit('engineer', 'travelers', id, { revision_id: otherRevision.id });
+    const approvalId = Number(res.body.approvalId);
+    expect(approvalId).toBeGreaterThan(0);
+    const mailBefore = await count('SELECT count(*)::int AS n FROM mail_outbox');
+    const decision = await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD });
+    expect(decision.status).toBe(409);
+    expect(await count('SELECT count(*)::int AS n FROM mail_outbox')).toBe(mailBefore);
+    expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
+  });
+});
+
+describe('rejecting and withdrawing', () => {
+  it('needs a reason to reject, then records the signed rejection and applies nothing', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 500);
+    const without = await decideOverHttp('approver', approvalId, 'reject', { password: TEST_PASSWORD });
+    expect(without.status).toBe(400);
+    expect(without.body.notice.message).toMatch(/reason/);
+    expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
+    const rejected = await decideOverHttp('approver', approvalId, 'reject', { password: TEST_PASSWORD, comment: 'Customer PO not received yet' });
+    expect(rejected.status).toBe(200);
+    expect(await one('SELECT status, signature_meaning, decision_comment FROM approvals WHERE id = $1', [approvalId])).toEqual({
+      status: 'rejected',
+      signature_meaning: 'rejected',
+      decision_comment: 'Customer PO not received yet',
+    });
+    expect((await one<{ quantity: number }>(`SELECT quantity FROM travelers WHERE number = 'T-26003'`)).quantity).not.toBe(500);
+  });
+
+  it('lets only the requester withdraw', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 501);
+    expect((await decideOverHttp('approver', approvalId, 'withdraw')).status).toBe(403);
+    expect((await decideOverHttp('engineer', approvalId, 'withdraw')).status).toBe(200);
+    expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('withdrawn');
+  });
+});
+
+describe('the default policy', () => {
+  it('a manual step added to an in-progress traveler is created only when approved', async () => {
+    const id = await travelerId('T-26002');
+    const before = await count('SELECT count(*)::int AS n FROM manual_steps WHERE traveler_id = $1', [id]);
+    const res = await agents.engineer
+      .post('/admin/api/resources/manual_steps/actions/new')
+      .field('traveler_id', String(id))
+      .field('after_step_number', '30')
+      .field('operation', 'Extra leak test')
+      .field('reason', 'Porosity found in the casting lot')
+      .field('added_by_id', String(t.users.engineer.id))
+      .field('status', 'pending');
+    expect(res.body.notice.type).toBe('info');
+    expect(await count('SELECT count(*)::int AS n FROM manual_steps WHERE traveler_id = $1', [id])).toBe(before);
+    const approvalId = Number(res.body.approvalId);
+    expect(await one('SELECT operation, target_id, parent_table, parent_id FROM approvals WHERE id = $1', [approvalId])).toEqual({
+      operation: 'create',
+      target_id: null,
+      parent_table: 'travelers',
+      parent_id: id,
+    });
+    expect((await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(200);
+    const created = await one<{ applied_record_id: number }>('SELECT applied_record_id FROM approvals WHERE id = $1', [approvalId]);
+    expect(await one('SELECT operation, traveler_id FROM manual_steps WHERE id = $1', [created.applied_record_id])).toEqual({ operation: 'Extra leak test', traveler_id: id });
+  });
+
+  it('releasing a revision makes the previously released one obsolete when approved', async () => {
+    const draft = await one<{ id: number; part_id: number }>(`SELECT r.id, r.part_id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'HB-1042' AND r.status = 'draft'`);
+    const res = await edit('engineer', 'revisions', draft.id, { status: 'released', effective_date: '2026-12-01' });
+    expect(res.body.notice).toMatchObject({ type: 'info' });
+    expect((await decideOverHttp('quality', Number(res.body.approvalId), 'approve', { password: TEST_PASSWORD })).status).toBe(200);
+    const revisions = (await t.db.query<{ revision_code: string; status: string }>('SELECT revision_code, status FROM revisions WHERE part_id = $1 ORDER BY revision_code', [draft.part_id])).rows;
+    expect(revisions).toEqual([
+      { revision_code: 'A', status: 'obsolete' },
+      { revision_code: 'B', status: 'obsolete' },
+      { revision_code: 'C', status: 'released' },
+    ]);
+  });
+
+  it('a role change needs another administrator', async () => {
+    const res = await edit('admin', 'users', t.users.viewer.id, { role: 'quality' });
+    expect(res.body.notice.type).toBe('info');
+    const approvalId = Number(res.body.approvalId);
+    expect((await one<{ role: string }>('SELECT role FROM users WHERE id = $1', [t.users.viewer.id])).role).toBe('viewer');
+    // An approver may not decide it; the requesting admin may not either.
+    expect((await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(403);
+    expect((await decideOverHttp('admin', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(403);
+    // Another administrator (the demo one) can.
+    const demoAdmin = await one<{ id: number }>(`SELECT id FROM users WHERE username = 'admin'`);
+    const actor: UserActor = { kind: 'user', userId: demoAdmin.id, username: 'admin', fullName: 'Dana Whitfield', email: 'admin@nexus-demo.example', role: 'admin', ip: null, userAgent: null, requestId: 'r2' };
+    const { DEMO_PASSWORD } = await import('../seeders/demo-users.js');
+    const approved = await decide(t.db.sequelize, 'approve', { approvalId, actor, password: DEMO_PASSWORD });
+    expect(approved.status).toBe('approved');
+    expect((await one<{ role: string }>('SELECT role FROM users WHERE id = $1', [t.users.viewer.id])).role).toBe('quality');
+  });
+
+  it('the service refuses decisions by roles the rule does not name', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 502);
+    const operator: UserActor = { kind: 'user', userId: t.users.operator.id, username: 'operator.user', fullName: 'Test operator', email: 'operator@test.example', role: 'operator', ip: null, userAgent: null, requestId: 'r3' };
+    const refusal = await decide(t.db.sequelize, 'approve', { approvalId, actor: operator, password: TEST_PASSWORD }).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ApprovalRefused);
+    expect(refusal).toMatchObject({ code: 'not_allowed' });
+  });
+});
+
+describe('raw SQL cannot skip a state', () => {
+  it('refuses to re-open a decided request', async () => {
+    const decided = await one<{ id: number }>(`SELECT id FROM approvals WHERE status = 'approved' LIMIT 1`);
+    const client = new pg.Client({ connectionString: t.db.url });
+    await client.connect();
+    try {
+      await client.query(`SELECT set_config('nexus.actor', '{"kind":"system","name":"test"}', false)`);
+      await expect(client.query(`UPDATE approvals SET status = 'pending', decided_at = NULL, decided_by_id = NULL WHERE id = $1`, [decided.id])).rejects.toMatchObject({ code: 'NXP01' });
+    } finally {
+      await client.end();
+    }
+  });
+});
