@@ -253,6 +253,30 @@ describe('the default policy', () => {
     ]);
   });
 
+  it('the routing of a released revision and a released traveler’s checks are locked; recording a measurement is not', async () => {
+    const sub = await one<{ id: number; revision_id: number }>(
+      `SELECT s.id, p.revision_id FROM sub_steps s JOIN process_steps p ON p.id = s.process_step_id JOIN revisions r ON r.id = p.revision_id
+        WHERE r.status = 'released' ORDER BY s.id LIMIT 1`,
+    );
+    const routing = await edit('engineer', 'sub_steps', sub.id, { description: 'Bore diameter (re-measure)' });
+    expect(routing.body.notice.type).toBe('info');
+    expect(await one('SELECT rule, parent_table, parent_id FROM approvals WHERE id = $1', [routing.body.approvalId])).toEqual({
+      rule: 'routing.released_revision_checks',
+      parent_table: 'revisions',
+      parent_id: sub.revision_id,
+    });
+
+    const check = await one<{ id: number; traveler_id: number }>(
+      `SELECT ts.id, s.traveler_id FROM traveler_sub_steps ts JOIN traveler_steps s ON s.id = ts.traveler_step_id JOIN travelers t ON t.id = s.traveler_id
+        WHERE t.number = 'T-26002' AND ts.requires_measurement ORDER BY ts.id DESC LIMIT 1`,
+    );
+    const content = await edit('engineer', 'traveler_sub_steps', check.id, { description: 'Changed check' });
+    expect(content.body.notice.type).toBe('info');
+    expect(await one('SELECT rule, parent_id FROM approvals WHERE id = $1', [content.body.approvalId])).toEqual({ rule: 'traveler.sub_steps', parent_id: check.traveler_id });
+    const measured = await edit('admin', 'traveler_sub_steps', check.id, { measured_value: '12.010' });
+    expect(measured.body.notice.type).toBe('success');
+  });
+
   it('a role change needs another administrator', async () => {
     const res = await edit('admin', 'users', t.users.viewer.id, { role: 'quality' });
     expect(res.body.notice.type).toBe('info');

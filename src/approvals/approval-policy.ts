@@ -63,6 +63,18 @@ async function revisionIsReleased(change: ProposedChange, revisionId: unknown): 
   return row?.status === 'released';
 }
 
+/** The traveler a traveler sub-step belongs to, through its step. */
+async function travelerOfStep(change: ProposedChange): Promise<number | undefined> {
+  const step = await change.lookup<{ traveler_id: number }>('SELECT traveler_id FROM traveler_steps WHERE id = :id', { id: value(change, 'traveler_step_id') });
+  return step?.traveler_id;
+}
+
+/** The revision a routing sub-step belongs to, through its routing step. */
+async function revisionOfProcessStep(change: ProposedChange): Promise<number | undefined> {
+  const step = await change.lookup<{ revision_id: number }>('SELECT revision_id FROM process_steps WHERE id = :id', { id: value(change, 'process_step_id') });
+  return step?.revision_id;
+}
+
 function changesContent(change: ProposedChange): boolean {
   return change.operation !== 'update' || change.changed.some((f) => !WORK_FIELDS.has(f));
 }
@@ -104,13 +116,12 @@ export const APPROVAL_POLICY: readonly ApprovalRule[] = [
     approvers: APPROVERS,
     adminMayApplyDirectly: false,
     applies: async (c) => {
-      if (!changesContent(c)) return false;
-      const step = await c.lookup<{ traveler_id: number }>('SELECT traveler_id FROM traveler_steps WHERE id = :id', { id: value(c, 'traveler_step_id') });
-      return !!step && LOCKED_TRAVELER_STATES.includes(String(await travelerStatus(c, step.traveler_id)));
+      const traveler = changesContent(c) ? await travelerOfStep(c) : undefined;
+      return traveler !== undefined && LOCKED_TRAVELER_STATES.includes(String(await travelerStatus(c, traveler)));
     },
     parent: async (c) => {
-      const step = await c.lookup<{ traveler_id: number }>('SELECT traveler_id FROM traveler_steps WHERE id = :id', { id: value(c, 'traveler_step_id') });
-      return step ? { table: 'travelers', id: step.traveler_id } : null;
+      const traveler = await travelerOfStep(c);
+      return traveler === undefined ? null : { table: 'travelers', id: traveler };
     },
   },
   {
@@ -151,12 +162,12 @@ export const APPROVAL_POLICY: readonly ApprovalRule[] = [
     approvers: ['approver', 'quality', 'admin'],
     adminMayApplyDirectly: false,
     applies: async (c) => {
-      const step = await c.lookup<{ revision_id: number }>('SELECT revision_id FROM process_steps WHERE id = :id', { id: value(c, 'process_step_id') });
-      return !!step && (await revisionIsReleased(c, step.revision_id));
+      const revision = await revisionOfProcessStep(c);
+      return revision !== undefined && (await revisionIsReleased(c, revision));
     },
     parent: async (c) => {
-      const step = await c.lookup<{ revision_id: number }>('SELECT revision_id FROM process_steps WHERE id = :id', { id: value(c, 'process_step_id') });
-      return step ? { table: 'revisions', id: step.revision_id } : null;
+      const revision = await revisionOfProcessStep(c);
+      return revision === undefined ? null : { table: 'revisions', id: revision };
     },
   },
   {
