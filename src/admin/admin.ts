@@ -4,6 +4,9 @@ import AdminJS, { type AdminJSOptions } from 'adminjs';
 import { Database } from '@adminjs/sequelize';
 import { RESOURCES } from '../resources/index.js';
 import { dashboardSummary } from '../dashboard/dashboard.service.js';
+import { approvalInbox } from '../approvals/approval-inbox.service.js';
+import { canReadApprovals } from '../auth/access-rules.js';
+import { sessionUser } from '../resources/resource-helpers.js';
 import { User } from '../models/index.js';
 import { Components, componentLoader } from './component-loader.js';
 import { NexusResource } from './nexus-resource.adapter.js';
@@ -21,7 +24,7 @@ function translations() {
     labels[id] = l.name;
   }
   return {
-    labels: { ...labels, navigation: 'NEXUS', loginWelcome: 'NEXUS' },
+    labels: { ...labels, navigation: 'NEXUS', loginWelcome: 'NEXUS', pages: 'Pages', myApprovals: 'My approvals' },
     actions: { history: 'History', exportCsv: 'Export CSV' },
     resources,
     messages: {
@@ -68,7 +71,21 @@ export function createAdmin(): AdminJS {
     componentLoader,
     dashboard: {
       component: Components.Dashboard,
-      handler: async () => dashboardSummary(User.sequelize!),
+      handler: async (_request, _response, context) => {
+        const user = sessionUser(context?.currentAdmin);
+        return dashboardSummary(User.sequelize!, user && canReadApprovals(user) ? user : undefined);
+      },
+    },
+    pages: {
+      myApprovals: {
+        component: Components.MyApprovals,
+        icon: 'CheckSquare',
+        handler: async (_request, _response, context) => {
+          const user = sessionUser(context?.currentAdmin);
+          if (!user || !canReadApprovals(user)) return { toDecide: [], mine: [] };
+          return approvalInbox(User.sequelize!, user);
+        },
+      },
     },
   };
   return new AdminJS(options);

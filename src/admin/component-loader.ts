@@ -13,4 +13,5 @@ export const Components = {
   AuditExport: componentLoader.add('AuditExport', path.join(componentsDir, 'audit-export.tsx')),
   ApprovalDecision: componentLoader.add('ApprovalDecision', path.join(componentsDir, 'approval-decision.tsx')),
   ApprovalChanges: componentLoader.add('ApprovalChanges', path.join(componentsDir, 'approval-changes.tsx')),
+  MyApprovals: componentLoader.add('MyApprovals', path.join(componentsDir, 'my-approvals.tsx')),
 };

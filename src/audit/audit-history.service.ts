@@ -57,7 +57,16 @@ export interface HistoryEntry {
   userAgent?: string | null;
   requestId: string | null;
   approvalId: number | null;
+  /** For a change applied by an approval: the decider's electronic signature. */
+  signature?: ApprovalSignature;
   changes: FieldChange[];
+}
+
+export interface ApprovalSignature {
+  name: string;
+  meaning: string;
+  /** ISO timestamp. */
+  signedAt: string | null;
 }
 
 export interface RecordHistory {
@@ -199,6 +208,23 @@ async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, lim
   return { rows: rows.filter((r) => keep.has(r.change_id)), more: true };
 }
 
+/** The signatures of the approvals that applied some of the entries (one query for all). */
+async function approvalSignatures(sequelize: Sequelize, entries: HistoryEntry[]): Promise<Map<number, ApprovalSignature>> {
+  const ids = [...new Set(entries.map((e) => e.approvalId).filter((id): id is number => id !== null).map(Number))];
+  if (ids.length === 0) return new Map();
+  const rows = await sequelize.query<{ id: number; signature_name: string; signature_meaning: string; signed_at: Date | null }>(
+    `SELECT id, signature_name, signature_meaning, signed_at FROM approvals
+      WHERE id = ANY($1::int[]) AND signature_name IS NOT NULL`,
+    { bind: [ids], type: QueryTypes.SELECT },
+  );
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      { name: r.signature_name, meaning: r.signature_meaning, signedAt: r.signed_at ? new Date(r.signed_at).toISOString() : null },
+    ]),
+  );
+}
+
 export async function recordHistory(
   sequelize: Sequelize,
   tableName: string,
@@ -263,6 +289,12 @@ export async function recordHistory(
       ...(target && row.new_value !== null && { newRef: titleOf(target, row.new_value) }),
       ...(secret && { secret: true as const }),
     });
+  }
+
+  const signatures = await approvalSignatures(sequelize, entries);
+  for (const entry of entries) {
+    const signature = entry.approvalId === null ? undefined : signatures.get(Number(entry.approvalId));
+    if (signature) entry.signature = signature;
   }
 
   return {

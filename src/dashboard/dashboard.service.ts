@@ -1,17 +1,19 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { decidableCount, type InboxUser } from '../approvals/approval-inbox.service.js';
 import { TRAVELER_STATUSES } from '../models/constants.js';
 
 export interface DashboardSummary {
   travelersByStatus: Array<{ status: string; count: number }>;
   lateTravelers: Array<{ id: number; number: string; due_date: string; status: string; part_number: string }>;
   openWorkOrders: number;
+  /** Pending requests the signed-in person may decide (not their own). */
   pendingApprovals: number;
 }
 
 const ACTIVE = ['draft', 'released', 'in_progress', 'on_hold'];
 
-/** The figures the start page shows, read in one short-lived snapshot. */
-export async function dashboardSummary(sequelize: Sequelize): Promise<DashboardSummary> {
+/** The figures the start page shows the signed-in person (no one signed in: no approvals to decide). */
+export async function dashboardSummary(sequelize: Sequelize, user?: InboxUser): Promise<DashboardSummary> {
   const byStatus = await sequelize.query<{ status: string; count: number }>(
     'SELECT status, count(*)::int AS count FROM travelers GROUP BY status',
     { type: QueryTypes.SELECT },
@@ -28,10 +30,7 @@ export async function dashboardSummary(sequelize: Sequelize): Promise<DashboardS
     `SELECT count(*)::int AS open FROM work_orders WHERE status IN ('open', 'in_progress', 'on_hold')`,
     { type: QueryTypes.SELECT },
   ) as [{ open: number }];
-  const [{ pending }] = await sequelize.query<{ pending: number }>(
-    `SELECT count(*)::int AS pending FROM approvals WHERE status = 'pending'`,
-    { type: QueryTypes.SELECT },
-  ) as [{ pending: number }];
+  const pending = user ? await decidableCount(sequelize, user) : 0;
   return {
     travelersByStatus: TRAVELER_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 })),
     lateTravelers,

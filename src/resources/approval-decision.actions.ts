@@ -1,4 +1,4 @@
-import type { Action, ActionContext, ActionRequest, ActionResponse } from 'adminjs';
+import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord, CurrentAdmin } from 'adminjs';
 import { ApprovalRefused, decide, mayDecide, type Decision } from '../approvals/approval-decision.service.js';
 import { actorOf } from '../admin/request-actor.js';
 import { Components } from '../admin/component-loader.js';
@@ -12,6 +12,14 @@ function pending(context: { record?: { param(name: string): unknown } }): boolea
   return context.record?.param('status') === 'pending';
 }
 
+function allowed(decision: Decision, context: { currentAdmin?: CurrentAdmin; record?: BaseRecord }): boolean {
+  const user = sessionUser(context.currentAdmin);
+  if (!user || !context.record) return false;
+  const requester = Number(context.record.param('requested_by_id'));
+  if (decision === 'withdraw') return requester === user.id;
+  return requester !== user.id && mayDecide(user, context.record.param('rule') as string | null);
+}
+
 /**
  * Approve, Reject and Withdraw: record actions on a request. The panel shows them only where
  * they make sense (pending; a decider's role; the requester's own request for Withdraw); the
@@ -23,14 +31,10 @@ function decisionAction(decision: Decision): Partial<Action<ActionResponse>> {
     icon: decision === 'approve' ? 'CheckCircle' : decision === 'reject' ? 'XCircle' : 'CornerUpLeft',
     component: Components.ApprovalDecision,
     variant: decision === 'reject' ? 'danger' : decision === 'approve' ? 'success' : 'default',
-    isAccessible: (context) => {
-      const user = sessionUser(context.currentAdmin);
-      if (!user || !context.record) return false;
-      if (!pending(context)) return false;
-      const requester = Number(context.record.param('requested_by_id'));
-      if (decision === 'withdraw') return requester === user.id;
-      return requester !== user.id && mayDecide(user, context.record.param('rule') as string | null);
-    },
+    // Shown only while it makes sense; allowed by role alone, so that whoever comes second to a
+    // request that was just decided is told so (409) instead of a bare "forbidden".
+    isVisible: (context) => pending(context) && allowed(decision, context),
+    isAccessible: (context) => allowed(decision, context),
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const { record, currentAdmin } = context;
       if (!record) throw new Error('no record');

@@ -4,6 +4,7 @@ import { Components } from '../admin/component-loader.js';
 import { describerFor } from '../admin/record-describer.js';
 import { RESOURCE_RULES, canReviewAuditTrail, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { DEFAULT_HISTORY_LIMIT, recordHistory } from '../audit/audit-history.service.js';
+import { pendingForRecord } from '../approvals/approval-inbox.service.js';
 
 type ActionOptions = Partial<Action<ActionResponse>>;
 type Gate = (context: ActionContext) => boolean;
@@ -25,13 +26,16 @@ export function historyAction(isAccessible: Gate): ActionOptions {
       const user = currentAdmin as unknown as SessionUser | undefined;
       const model = (resource as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
       const table = model.getTableName();
-      const history = await recordHistory(model.sequelize!, typeof table === 'string' ? table : table.tableName, String(record.id()), {
+      const tableName = typeof table === 'string' ? table : table.tableName;
+      const history = await recordHistory(model.sequelize!, tableName, String(record.id()), {
         describe: describerFor(_admin),
         includeNetwork: canReviewAuditTrail(user),
         canReadTable: (table) => table in RESOURCE_RULES && RESOURCE_RULES[table as ResourceId].read(user),
         limit: DEFAULT_HISTORY_LIMIT,
       });
-      return { record: record.toJSON(currentAdmin), history };
+      // Changes held back for approval are not history yet, but whoever reads the record must know of them.
+      const pending = RESOURCE_RULES.approvals.read(user) ? await pendingForRecord(model.sequelize!, tableName, String(record.id())) : [];
+      return { record: record.toJSON(currentAdmin), history, pending };
     },
   };
 }

@@ -39,7 +39,6 @@ describe('the panel in a real browser', () => {
       expect({ id, status: listed.status() }).toEqual({ id, status: 200 });
       // The breadcrumb names the resource once the list page has rendered.
       await page.getByText(labels.name, { exact: true }).first().waitFor({ timeout: 20_000 });
-      await page.waitForLoadState('networkidle');
       const body = await page.textContent('body');
       expect(body).not.toMatch(/There was an error|forbiddenError/);
       if (id === 'travelers') {

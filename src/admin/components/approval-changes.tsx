@@ -1,8 +1,9 @@
 import React from 'react';
 import { Box, Label, Table, TableHead, TableBody, TableRow, TableCell, Text } from '@adminjs/design-system';
+import { TargetHistory } from './target-history.js';
 
 interface Props {
-  record: { params: Record<string, unknown> };
+  record: { id?: string; params: Record<string, unknown> };
   property?: { label?: string };
 }
 
@@ -43,10 +44,24 @@ export const ChangesTable: React.FC<{ params: Record<string, unknown> }> = ({ pa
   );
 };
 
+/** The diff and, beside it, what happened to the record lately. */
+export const ChangesWithHistory: React.FC<{ approvalId?: string; params: Record<string, unknown>; label?: string }> = ({ approvalId, params, label }) => (
+  <Box flex flexWrap="wrap" style={{ gap: 24 }}>
+    <Box style={{ flex: '1 1 380px' }}>
+      {label ? <Label>{label}</Label> : null}
+      <ChangesTable params={params} />
+    </Box>
+    {approvalId ? (
+      <Box style={{ flex: '1 1 420px', maxHeight: 560, overflowY: 'auto' }}>
+        <TargetHistory approvalId={approvalId} />
+      </Box>
+    ) : null}
+  </Box>
+);
+
 const ApprovalChanges: React.FC<Props> = ({ record, property }) => (
   <Box mb="xl">
-    <Label>{property?.label ?? 'Requested change'}</Label>
-    <ChangesTable params={record.params} />
+    <ChangesWithHistory approvalId={record.id} params={record.params} label={property?.label ?? 'Requested change'} />
   </Box>
 );
 

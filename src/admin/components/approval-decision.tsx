@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { ApiClient, useNotice } from 'adminjs';
 import { Box, Button, H3, Input, Label, Text, TextArea, MessageBox } from '@adminjs/design-system';
-import { ChangesTable } from './approval-changes.js';
+import { ChangesWithHistory } from './approval-changes.js';
 
 interface Props {
   record: { id: string; params: Record<string, unknown> };
@@ -53,7 +53,7 @@ const ApprovalDecision: React.FC<Props> = ({ record, resource, action }) => {
     <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="approval-decision">
       <H3>Request #{record.id}: {String(record.params.summary ?? '')}</H3>
       {record.params.reason ? <Text mb="lg">Reason given: {String(record.params.reason)}</Text> : null}
-      <Box mb="xl"><ChangesTable params={record.params} /></Box>
+      <Box mb="xl"><ChangesWithHistory approvalId={record.id} params={record.params} /></Box>
       <Label htmlFor="comment" required={action.name === 'reject'}>
         {action.name === 'reject' ? 'Reason for rejecting' : 'Comment (optional)'}
       </Label>

@@ -6,14 +6,15 @@ interface Summary {
   travelersByStatus: Array<{ status: string; count: number }>;
   lateTravelers: Array<{ id: number; number: string; due_date: string; status: string; part_number: string }>;
   openWorkOrders: number;
+  /** The ones the signed-in person may decide. */
   pendingApprovals: number;
 }
 
 const api = new ApiClient();
 const label = (status: string) => status.replace('_', ' ');
 
-const Tile: React.FC<{ title: string; value: number; href: string; tone?: string }> = ({ title, value, href, tone }) => (
-  <Box variant="card" flex flexDirection="column" p="lg" mr="lg" mb="lg" style={{ minWidth: 150 }}>
+const Tile: React.FC<{ title: string; value: number; href: string; tone?: string; testId?: string }> = ({ title, value, href, tone, testId }) => (
+  <Box variant="card" flex flexDirection="column" p="lg" mr="lg" mb="lg" style={{ minWidth: 150 }} data-testid={testId}>
     <Text fontSize="sm" color="grey60">{title}</Text>
     <Link href={href} style={{ fontSize: 32, fontWeight: 500, color: tone ?? 'inherit', textDecoration: 'none' }}>
       {value}
@@ -34,7 +35,7 @@ const Dashboard: React.FC = () => {
       <Box flex flexWrap="wrap">
         <Tile title="Open work orders" value={summary.openWorkOrders} href="/admin/resources/work_orders" />
         <Tile title="Late travelers" value={summary.lateTravelers.length} href="/admin/resources/travelers" tone={summary.lateTravelers.length ? '#c20012' : undefined} />
-        <Tile title="Pending approvals" value={summary.pendingApprovals} href="/admin/resources/approvals?filters.status=pending" />
+        <Tile title="Pending approvals" value={summary.pendingApprovals} href="/admin/pages/myApprovals" testId="tile-pending-approvals" />
       </Box>
       <Box variant="card" p="lg" mb="lg">
         <H5>Travelers by status</H5>

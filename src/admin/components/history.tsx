@@ -30,10 +30,20 @@ interface HistoryEntry {
   userAgent?: string | null;
   requestId: string | null;
   approvalId: number | null;
+  signature?: { name: string; meaning: string; signedAt: string | null };
   changes: FieldChange[];
 }
 
-interface RecordHistory {
+interface PendingRequest {
+  id: number;
+  summary: string | null;
+  requestedAt: string;
+  requestedBy: { id: number; username: string; name: string | null };
+  targetTable: string;
+  targetId: number | null;
+}
+
+export interface RecordHistory {
   subject: RecordRef & { tableLabel: string };
   entries: HistoryEntry[];
   limit: number;
@@ -132,7 +142,7 @@ const Changes: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
   );
 };
 
-const Entry: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
+export const Entry: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
   const action = ACTION[entry.action];
   return (
     <Box
@@ -162,6 +172,12 @@ const Entry: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
           {entry.approvalId && (
             <Text fontSize="sm">
               Approved change: <Link href={`/admin/resources/approvals/records/${entry.approvalId}/show`}>approval #{entry.approvalId}</Link>
+              {entry.signature && (
+                <span data-testid="history-signature">
+                  {' '}· signed by <strong>{entry.signature.name}</strong>, {entry.signature.meaning}
+                  {entry.signature.signedAt ? `, ${when(entry.signature.signedAt)}` : ''}
+                </span>
+              )}
             </Text>
           )}
         </Box>
@@ -171,8 +187,24 @@ const Entry: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
   );
 };
 
+/** Changes held back for approval: not history yet, but the first thing a reader must know. */
+const Pending: React.FC<{ pending: PendingRequest[] }> = ({ pending }) => (
+  <Box variant="card" p="lg" mb="lg" data-testid="history-pending" style={{ borderLeft: '4px solid #b45309', background: '#fffbeb' }}>
+    <Text fontWeight="bold" mb="sm">
+      {pending.length} change{pending.length === 1 ? '' : 's'} waiting for approval:
+    </Text>
+    {pending.map((p) => (
+      <Text key={p.id} mb="xs">
+        <Link href={`/admin/resources/approvals/records/${p.id}/show`}>#{p.id}</Link> {p.summary ?? ''}
+        <Text as="span" color="grey60"> · asked by {p.requestedBy.name ?? p.requestedBy.username}, {when(p.requestedAt)}</Text>
+      </Text>
+    ))}
+  </Box>
+);
+
 const History: React.FC<ActionProps> = ({ resource, record }) => {
   const [history, setHistory] = useState<RecordHistory | null>(null);
+  const [pending, setPending] = useState<PendingRequest[]>([]);
   const [error, setError] = useState<string | null>(null);
   const recordId = record?.id;
 
@@ -180,7 +212,11 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
     if (!recordId) return;
     api
       .recordAction({ resourceId: resource.id, recordId, actionName: 'history' })
-      .then((response) => setHistory((response.data as unknown as { history: RecordHistory }).history))
+      .then((response) => {
+        const data = response.data as unknown as { history: RecordHistory; pending?: PendingRequest[] };
+        setPending(data.pending ?? []);
+        setHistory(data.history);
+      })
       .catch(() => setError('The history could not be loaded. Reload the page to try again.'));
   }, [resource.id, recordId]);
 
@@ -190,6 +226,7 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
   return (
     <Box p="lg" style={{ maxWidth: 1100 }} data-testid="nexus-history">
       <H3>History of {history.subject.title}</H3>
+      {pending.length > 0 && <Pending pending={pending} />}
       <Text color="grey60" mb="lg">
         {history.entries.length === 0
           ? 'No recorded changes.'
