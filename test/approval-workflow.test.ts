@@ -57,7 +57,7 @@ describe('a change that needs approval is not applied', () => {
   it('creates a request with the exact diff and base version, leaves the record unchanged, and queues mail for the approvers', async () => {
     const id = await travelerId('T-26003');
     const before = await one<{ quantity: number; version: number }>('SELECT quantity, version FROM travelers WHERE id = $1', [id]);
-    const res = await edit('engineer', 'travelers', id, { quantity: before.quantity + 10 });
+    const res = await edit('engineer', 'travelers', id, { quantity: before.quantity + 10, change_reason: 'Customer PO change 3 adds 10 pieces' });
     expect(res.status).toBe(200);
     expect(res.body.notice).toMatchObject({ type: 'info', message: expect.stringMatching(/^Submitted for approval as request #\d+/) });
     expect(res.body.redirectUrl).toMatch(/\/admin\/resources\/approvals\/records\/\d+\/show$/);
@@ -74,6 +74,7 @@ describe('a change that needs approval is not applied', () => {
       base_version: before.version,
       requested_by_id: t.users.engineer.id,
       rule: 'traveler.locked_content',
+      reason: 'Customer PO change 3 adds 10 pieces',
     });
 
     const mail = (await t.db.query<{ recipient: string; subject: string }>(
@@ -300,6 +301,21 @@ describe('the default policy', () => {
     const refusal = await decide(t.db.sequelize, 'approve', { approvalId, actor: operator, password: TEST_PASSWORD }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(ApprovalRefused);
     expect(refusal).toMatchObject({ code: 'not_allowed' });
+  });
+});
+
+describe('mail after commit', () => {
+  it('without SMTP settings, dispatch keeps the mail in the outbox for administrators, marked held', async () => {
+    const { dispatchOutbox } = await import('../src/notifications/mail-outbox.service.js');
+    await requestQuantityChange('T-26003', 601);
+    const pending = await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'pending'`);
+    expect(pending).toBeGreaterThan(0);
+    const result = await dispatchOutbox(t.db.sequelize, { from: 'NEXUS <nexus@test.example>' }, 1000);
+    expect(result).toEqual({ sent: 0, held: pending, failed: 0 });
+    expect(await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'pending'`)).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'held' AND last_error LIKE 'No SMTP server configured%'`)).toBe(pending);
+    // Each state change of a mail is audited, by the mailer.
+    expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'mail_outbox' AND field_name = 'status' AND new_value = 'held' AND actor_username = 'system:mailer'`)).toBe(pending);
   });
 });
 

@@ -41,6 +41,8 @@ export interface GateInput {
   values: Record<string, unknown>;
   actor: Actor;
   transaction: Transaction;
+  /** Why the requester wants the change, for the approver. */
+  reason?: string | null;
 }
 
 export interface PendingDecision {
@@ -91,6 +93,7 @@ export async function submitForApproval(input: GateInput, decision: PendingDecis
       changes: diff,
       base_version: before ? ((before.version as number | undefined) ?? null) : null,
       requested_by_id: actor.userId,
+      reason: input.reason?.trim() || null,
       rule: decision.rule.id,
       parent_table: parent?.table ?? null,
       parent_id: parent?.id ?? null,

@@ -15,6 +15,12 @@ type AnyModel = ModelStatic<Model>;
 
 const BOOKKEEPING = new Set(['version', 'updated_at', 'created_at']);
 
+/** The optional "why" a form sends with a change that may need approval (not a column). */
+function reasonOf(input: Record<string, unknown>): string | null {
+  const reason = input.change_reason;
+  return typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 2000) : null;
+}
+
 function tableOf(model: AnyModel): string {
   return model.getTableName() as string;
 }
@@ -40,7 +46,7 @@ export async function createRecord<M extends AnyModel>(model: M, input: Record<s
       await record.validate({ skip: ['created_at', 'updated_at'] });
       // What the record would hold, after setters and defaults, for the fields the form gave.
       const proposed = Object.fromEntries(Object.keys(values).map((k) => [k, record.get(k)]));
-      const gate = { model, operation: 'create' as const, before: null, values: proposed, actor, transaction: options.transaction };
+      const gate = { model, operation: 'create' as const, before: null, values: proposed, actor, transaction: options.transaction, reason: reasonOf(input) };
       const decision = await approvalNeeded(gate);
       if (decision) return submitForApproval(gate, decision);
       return (await record.save(options)) as InstanceType<M>;
@@ -77,6 +83,7 @@ export async function updateRecord<M extends AnyModel>(
         values: Object.fromEntries(changed.map((k) => [k, record.get(k)])),
         actor,
         transaction: options.transaction,
+        reason: reasonOf(input),
       };
       const decision = await approvalNeeded(gate);
       if (decision) return submitForApproval(gate, decision);

@@ -1,6 +1,6 @@
 import { ManualStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
 
 export const manualStepResource: ResourceDefinition = {
   resource: ManualStep,
@@ -16,8 +16,7 @@ export const manualStepResource: ResourceDefinition = {
     ],
     editProperties: [
       'traveler_id', 'after_step_number', 'operation', 'work_center_id', 'instructions', 'reason', 'estimated_hours',
-      'status', 'added_by_id', 'started_at', 'completed_at', 'completed_by_id',
-    ],
+      'status', 'added_by_id', 'started_at', 'completed_at', 'completed_by_id', CHANGE_REASON],
     filterProperties: ['traveler_id', 'work_center_id', 'status', 'added_by_id'],
     properties: {
       ...TIMESTAMPS,

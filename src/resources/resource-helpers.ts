@@ -91,7 +91,18 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
 }
 
 /** Bookkeeping columns shown on the detail page but never typed into a form. */
+/**
+ * Not a column: the requester's reason, stored on the approval request when the policy holds
+ * the change back (ignored otherwise). Listed in the edit forms of resources the policy covers.
+ */
+export const CHANGE_REASON = 'change_reason';
+
 export const TIMESTAMPS: ResourceOptions['properties'] = {
+  [CHANGE_REASON]: {
+    type: 'textarea',
+    isVisible: { list: false, filter: false, show: false, edit: true },
+    description: 'Only used when this change needs approval: tell the approver why it is needed.',
+  },
   id: { isVisible: { list: false, filter: false, show: true, edit: false } },
   version: { isVisible: { list: false, filter: false, show: true, edit: false } },
   created_at: { isVisible: { list: false, filter: true, show: true, edit: false } },
@@ -105,6 +116,7 @@ export const COMMON_LABELS: Record<string, string> = {
   updated_at: 'Last changed',
   active: 'Active',
   notes: 'Notes',
+  change_reason: 'Reason for the change (for approval)',
 };
 
 export function textArea(): { type: 'textarea' } {

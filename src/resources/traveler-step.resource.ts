@@ -1,6 +1,6 @@
 import { TravelerStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
 
 export const travelerStepResource: ResourceDefinition = {
   resource: TravelerStep,
@@ -16,8 +16,7 @@ export const travelerStepResource: ResourceDefinition = {
     ],
     editProperties: [
       'traveler_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel',
-      'status', 'started_at', 'completed_at', 'completed_by_id',
-    ],
+      'status', 'started_at', 'completed_at', 'completed_by_id', CHANGE_REASON],
     filterProperties: ['traveler_id', 'work_center_id', 'status', 'completed_by_id'],
     properties: {
       ...TIMESTAMPS,

@@ -1,5 +1,5 @@
 import { TravelerSubStep } from '../models/index.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
 
 export const travelerSubStepResource: ResourceDefinition = {
   resource: TravelerSubStep,
@@ -15,8 +15,7 @@ export const travelerSubStepResource: ResourceDefinition = {
     ],
     editProperties: [
       'traveler_step_id', 'sequence', 'description', 'requires_measurement', 'unit', 'lower_limit', 'upper_limit',
-      'measured_value', 'completed_at', 'completed_by_id',
-    ],
+      'measured_value', 'completed_at', 'completed_by_id', CHANGE_REASON],
     filterProperties: ['traveler_step_id', 'requires_measurement', 'completed_by_id'],
     properties: { ...TIMESTAMPS },
     actions: crudActions('traveler_sub_steps'),
