@@ -87,6 +87,17 @@ describe('a change that needs approval is not applied', () => {
     expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'approvals' AND record_id = $1 AND action = 'create' AND actor_id = $2`, [String(res.body.approvalId), t.users.engineer.id])).toBeGreaterThan(0);
   });
 
+  it('the record tells whoever may read approvals that a change is waiting', async () => {
+    const approvalId = await requestQuantityChange('T-26003', 777);
+    const id = await travelerId('T-26003');
+    const seen = await agents.quality.get(`/admin/api/resources/travelers/records/${id}/pendingChanges`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.pending.map((p: { id: number }) => p.id)).toContain(approvalId);
+    const viewer = await t.signIn('viewer');
+    const hidden = await viewer.get(`/admin/api/resources/travelers/records/${id}/pendingChanges`);
+    expect(hidden.body.pending).toEqual([]);
+  });
+
   it('changes that are work on the floor, not content, need no approval (signing a step off)', async () => {
     const step = await one<{ id: number }>(
       `SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = 'T-26003' ORDER BY s.step_number LIMIT 1`,

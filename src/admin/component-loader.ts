@@ -13,5 +13,6 @@ export const Components = {
   AuditExport: componentLoader.add('AuditExport', path.join(componentsDir, 'audit-export.tsx')),
   ApprovalDecision: componentLoader.add('ApprovalDecision', path.join(componentsDir, 'approval-decision.tsx')),
   ApprovalChanges: componentLoader.add('ApprovalChanges', path.join(componentsDir, 'approval-changes.tsx')),
+  PendingChanges: componentLoader.add('PendingChanges', path.join(componentsDir, 'pending-changes.tsx')),
   MyApprovals: componentLoader.add('MyApprovals', path.join(componentsDir, 'my-approvals.tsx')),
 };

@@ -39,3 +39,26 @@ export function historyAction(isAccessible: Gate): ActionOptions {
     },
   };
 }
+
+/**
+ * The changes to a record that wait for approval, for the banner on the record's own page.
+ * Hidden: the banner calls it; reading the record is what allows it.
+ */
+export function pendingChangesAction(isAccessible: Gate): ActionOptions {
+  return {
+    actionType: 'record',
+    component: false,
+    isVisible: false,
+    isAccessible,
+    handler: async (_request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+      const { record, resource, currentAdmin } = context;
+      if (!record) throw new NotFoundError(`No record in ${resource.id()}`, 'pendingChanges');
+      const user = currentAdmin as unknown as SessionUser | undefined;
+      const model = (resource as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
+      const table = model.getTableName();
+      const tableName = typeof table === 'string' ? table : table.tableName;
+      const pending = RESOURCE_RULES.approvals.read(user) ? await pendingForRecord(model.sequelize!, tableName, String(record.id())) : [];
+      return { record: record.toJSON(currentAdmin), pending };
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { ManualStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const manualStepResource: ResourceDefinition = {
   resource: ManualStep,
@@ -10,7 +10,7 @@ export const manualStepResource: ResourceDefinition = {
     titleProperty: 'operation',
     sort: { sortBy: 'created_at', direction: 'desc' },
     listProperties: ['traveler_id', 'after_step_number', 'operation', 'work_center_id', 'status', 'added_by_id', 'created_at'],
-    showProperties: [
+    showProperties: [PENDING_CHANGES, 
       'traveler_id', 'after_step_number', 'operation', 'work_center_id', 'instructions', 'reason', 'estimated_hours',
       'status', 'added_by_id', 'started_at', 'completed_at', 'completed_by_id', 'id', 'created_at', 'updated_at', 'version',
     ],

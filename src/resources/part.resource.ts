@@ -1,6 +1,6 @@
 import { Part } from '../models/index.js';
 import { UNITS_OF_MEASURE } from '../models/constants.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, PENDING_CHANGES } from './resource-helpers.js';
 
 export const partResource: ResourceDefinition = {
   resource: Part,
@@ -10,7 +10,7 @@ export const partResource: ResourceDefinition = {
     titleProperty: 'part_number',
     sort: { sortBy: 'part_number', direction: 'asc' },
     listProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active'],
-    showProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active', 'id', 'created_at', 'updated_at', 'version'],
+    showProperties: [PENDING_CHANGES, 'part_number', 'description', 'customer_id', 'unit_of_measure', 'active', 'id', 'created_at', 'updated_at', 'version'],
     editProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active'],
     filterProperties: ['part_number', 'description', 'customer_id', 'active'],
     properties: {

@@ -1,5 +1,5 @@
 import { ProcessStep } from '../models/index.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const processStepResource: ResourceDefinition = {
   resource: ProcessStep,
@@ -9,7 +9,7 @@ export const processStepResource: ResourceDefinition = {
     titleProperty: 'operation',
     sort: { sortBy: 'step_number', direction: 'asc' },
     listProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'estimated_hours', 'is_parallel'],
-    showProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', 'id', 'created_at', 'updated_at', 'version'],
+    showProperties: [PENDING_CHANGES, 'revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', 'id', 'created_at', 'updated_at', 'version'],
     editProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', CHANGE_REASON],
     filterProperties: ['revision_id', 'work_center_id', 'operation'],
     properties: {

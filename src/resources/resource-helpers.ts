@@ -5,7 +5,8 @@ import { MissingActorError } from '../audit/actor.js';
 import { deleteRecords } from '../records/record.service.js';
 import { actorOf, captureFormInput, submittedForApproval } from '../admin/request-actor.js';
 import { toPanelError } from '../admin/nexus-resource.adapter.js';
-import { historyAction } from './history.action.js';
+import { Components } from '../admin/component-loader.js';
+import { historyAction, pendingChangesAction } from './history.action.js';
 
 /** What each resource file exports: the model, its declarative options, and its field labels. */
 export interface ResourceDefinition {
@@ -86,7 +87,7 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
     edit: { isAccessible: gate(rules.update), before: captureFormInput, after: reportSubmittedForApproval },
     delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.', after: reportSubmittedForApproval },
     bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },
-    ...(id !== 'audit_logs' && { history: historyAction(gate(rules.read)) }),
+    ...(id !== 'audit_logs' && { history: historyAction(gate(rules.read)), pendingChanges: pendingChangesAction(gate(rules.read)) }),
   };
 }
 
@@ -97,7 +98,15 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
  */
 export const CHANGE_REASON = 'change_reason';
 
+/** Not a column: the banner of changes waiting for approval, first on a record's page. */
+export const PENDING_CHANGES = 'pending_changes';
+
 export const TIMESTAMPS: ResourceOptions['properties'] = {
+  [PENDING_CHANGES]: {
+    type: 'string',
+    components: { show: Components.PendingChanges },
+    isVisible: { list: false, filter: false, show: true, edit: false },
+  },
   [CHANGE_REASON]: {
     type: 'textarea',
     isVisible: { list: false, filter: false, show: false, edit: true },
@@ -117,6 +126,7 @@ export const COMMON_LABELS: Record<string, string> = {
   active: 'Active',
   notes: 'Notes',
   change_reason: 'Reason for the change (for approval)',
+  pending_changes: 'Waiting for approval',
 };
 
 export function textArea(): { type: 'textarea' } {

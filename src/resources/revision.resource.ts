@@ -1,6 +1,6 @@
 import { Revision } from '../models/index.js';
 import { REVISION_STATUSES } from '../models/constants.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const revisionResource: ResourceDefinition = {
   resource: Revision,
@@ -10,7 +10,7 @@ export const revisionResource: ResourceDefinition = {
     titleProperty: 'revision_code',
     sort: { sortBy: 'updated_at', direction: 'desc' },
     listProperties: ['part_id', 'revision_code', 'status', 'effective_date', 'updated_at'],
-    showProperties: ['part_id', 'revision_code', 'status', 'effective_date', 'notes', 'id', 'created_at', 'updated_at', 'version'],
+    showProperties: [PENDING_CHANGES, 'part_id', 'revision_code', 'status', 'effective_date', 'notes', 'id', 'created_at', 'updated_at', 'version'],
     editProperties: ['part_id', 'revision_code', 'status', 'effective_date', 'notes', CHANGE_REASON],
     filterProperties: ['part_id', 'revision_code', 'status', 'effective_date'],
     properties: {

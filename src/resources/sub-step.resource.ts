@@ -1,5 +1,5 @@
 import { SubStep } from '../models/index.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const subStepResource: ResourceDefinition = {
   resource: SubStep,
@@ -9,7 +9,7 @@ export const subStepResource: ResourceDefinition = {
     titleProperty: 'description',
     sort: { sortBy: 'sequence', direction: 'asc' },
     listProperties: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit'],
-    showProperties: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit', 'id', 'created_at', 'updated_at', 'version'],
+    showProperties: [PENDING_CHANGES, 'process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit', 'id', 'created_at', 'updated_at', 'version'],
     editProperties: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit', CHANGE_REASON],
     filterProperties: ['process_step_id', 'description', 'requires_measurement'],
     properties: { ...TIMESTAMPS },

@@ -1,6 +1,6 @@
 import { TravelerStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const travelerStepResource: ResourceDefinition = {
   resource: TravelerStep,
@@ -10,7 +10,7 @@ export const travelerStepResource: ResourceDefinition = {
     titleProperty: 'operation',
     sort: { sortBy: 'step_number', direction: 'asc' },
     listProperties: ['traveler_id', 'step_number', 'operation', 'work_center_id', 'status', 'completed_by_id', 'completed_at'],
-    showProperties: [
+    showProperties: [PENDING_CHANGES, 
       'traveler_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel',
       'status', 'started_at', 'completed_at', 'completed_by_id', 'process_step_id', 'id', 'created_at', 'updated_at', 'version',
     ],

@@ -1,5 +1,5 @@
 import { TravelerSubStep } from '../models/index.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const travelerSubStepResource: ResourceDefinition = {
   resource: TravelerSubStep,
@@ -9,7 +9,7 @@ export const travelerSubStepResource: ResourceDefinition = {
     titleProperty: 'description',
     sort: { sortBy: 'sequence', direction: 'asc' },
     listProperties: ['traveler_step_id', 'sequence', 'description', 'lower_limit', 'measured_value', 'upper_limit', 'completed_by_id'],
-    showProperties: [
+    showProperties: [PENDING_CHANGES, 
       'traveler_step_id', 'sequence', 'description', 'requires_measurement', 'unit', 'lower_limit', 'upper_limit',
       'measured_value', 'completed_at', 'completed_by_id', 'id', 'created_at', 'updated_at', 'version',
     ],

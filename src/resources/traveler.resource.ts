@@ -1,6 +1,6 @@
 import { Traveler } from '../models/index.js';
 import { TRAVELER_STATUSES } from '../models/constants.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const travelerResource: ResourceDefinition = {
   resource: Traveler,
@@ -10,7 +10,7 @@ export const travelerResource: ResourceDefinition = {
     titleProperty: 'number',
     sort: { sortBy: 'updated_at', direction: 'desc' },
     listProperties: ['number', 'work_order_id', 'part_id', 'revision_id', 'quantity', 'status', 'due_date', 'updated_at'],
-    showProperties: [
+    showProperties: [PENDING_CHANGES, 
       'number', 'work_order_id', 'part_id', 'revision_id', 'quantity', 'status', 'due_date',
       'released_at', 'started_at', 'completed_at', 'notes', 'id', 'created_at', 'updated_at', 'version',
     ],

@@ -1,6 +1,6 @@
 import { User } from '../models/index.js';
 import { ROLES, ROLE_LABELS } from '../auth/roles.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON } from './resource-helpers.js';
+import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const userResource: ResourceDefinition = {
   resource: User,
@@ -10,7 +10,7 @@ export const userResource: ResourceDefinition = {
     titleProperty: 'full_name',
     sort: { sortBy: 'username', direction: 'asc' },
     listProperties: ['username', 'full_name', 'email', 'role', 'active', 'last_login_at'],
-    showProperties: ['id', 'username', 'full_name', 'email', 'role', 'active', 'last_login_at', 'password_changed_at', 'created_at', 'updated_at', 'version'],
+    showProperties: [PENDING_CHANGES, 'id', 'username', 'full_name', 'email', 'role', 'active', 'last_login_at', 'password_changed_at', 'created_at', 'updated_at', 'version'],
     editProperties: ['username', 'full_name', 'email', 'role', 'active', 'password', CHANGE_REASON],
     filterProperties: ['username', 'full_name', 'email', 'role', 'active'],
     properties: {

@@ -54,7 +54,14 @@ describe('a change that needs approval, in a real browser', () => {
     await shot('submitted');
     expect(await quantityInDb()).toBe(oldQuantity);
 
-    // The traveler's History says a change is waiting.
+    // The traveler's own page says a change is waiting...
+    await page.goto(`${base}/admin/resources/travelers/records/${travelerId}/show`);
+    const banner = page.getByTestId('record-pending');
+    await banner.waitFor({ timeout: 20_000 });
+    expect(await banner.textContent()).toMatch(new RegExp(`waiting for approval:.*#${approvalId}`));
+    await shot('pending-on-record');
+
+    // ...and so does its History.
     await page.goto(`${base}/admin/resources/travelers/records/${travelerId}/history`);
     const waiting = page.getByTestId('history-pending');
     await waiting.waitFor({ timeout: 20_000 });
