@@ -1,5 +1,6 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient, type ActionProps } from 'adminjs';
+import { PendingBanner, type PendingRequest } from './pending-changes.js';
 import { Badge, Box, H3, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 
 // The shapes sent by src/audit/audit-history.service.ts (components are bundled apart from the server code).
@@ -34,14 +35,6 @@ interface HistoryEntry {
   changes: FieldChange[];
 }
 
-interface PendingRequest {
-  id: number;
-  summary: string | null;
-  requestedAt: string;
-  requestedBy: { id: number; username: string; name: string | null };
-  targetTable: string;
-  targetId: number | null;
-}
 
 export interface RecordHistory {
   subject: RecordRef & { tableLabel: string };
@@ -187,21 +180,6 @@ export const Entry: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
   );
 };
 
-/** Changes held back for approval: not history yet, but the first thing a reader must know. */
-const Pending: React.FC<{ pending: PendingRequest[] }> = ({ pending }) => (
-  <Box variant="card" p="lg" mb="lg" data-testid="history-pending" style={{ borderLeft: '4px solid #b45309', background: '#fffbeb' }}>
-    <Text fontWeight="bold" mb="sm">
-      {pending.length} change{pending.length === 1 ? '' : 's'} waiting for approval:
-    </Text>
-    {pending.map((p) => (
-      <Text key={p.id} mb="xs">
-        <Link href={`/admin/resources/approvals/records/${p.id}/show`}>#{p.id}</Link> {p.summary ?? ''}
-        <Text as="span" color="grey60"> · asked by {p.requestedBy.name ?? p.requestedBy.username}, {when(p.requestedAt)}</Text>
-      </Text>
-    ))}
-  </Box>
-);
-
 const History: React.FC<ActionProps> = ({ resource, record }) => {
   const [history, setHistory] = useState<RecordHistory | null>(null);
   const [pending, setPending] = useState<PendingRequest[]>([]);
@@ -226,7 +204,7 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
   return (
     <Box p="lg" style={{ maxWidth: 1100 }} data-testid="nexus-history">
       <H3>History of {history.subject.title}</H3>
-      {pending.length > 0 && <Pending pending={pending} />}
+      {pending.length > 0 && <PendingBanner pending={pending} testId="history-pending" />}
       <Text color="grey60" mb="lg">
         {history.entries.length === 0
           ? 'No recorded changes.'

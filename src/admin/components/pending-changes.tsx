@@ -2,7 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { Box, Link, Text } from '@adminjs/design-system';
 
-interface PendingRequest {
+export interface PendingRequest {
   id: number;
   summary: string | null;
   requestedAt: string;
@@ -16,6 +16,23 @@ interface Props {
 
 const api = new ApiClient();
 
+const when = (iso: string) => new Date(iso).toLocaleString();
+
+/** Changes held back for approval: not history yet, but the first thing a reader must know. */
+export const PendingBanner: React.FC<{ pending: PendingRequest[]; testId: string }> = ({ pending, testId }) => (
+  <Box variant="card" p="lg" mb="xl" data-testid={testId} style={{ borderLeft: '4px solid #b45309', background: '#fffbeb' }}>
+    <Text fontWeight="bold" mb="sm">
+      {pending.length} change{pending.length === 1 ? '' : 's'} waiting for approval:
+    </Text>
+    {pending.map((p) => (
+      <Text key={p.id} mb="xs">
+        <Link href={`/admin/resources/approvals/records/${p.id}/show`}>#{p.id}</Link> {p.summary ?? ''}
+        <Text as="span" color="grey60"> · asked by {p.requestedBy.name ?? p.requestedBy.username}, {when(p.requestedAt)}</Text>
+      </Text>
+    ))}
+  </Box>
+);
+
 /**
  * On a record's page: the changes to it that wait for approval. Nothing is shown when there
  * are none, so the page looks as usual for the common case.
@@ -28,20 +45,7 @@ const PendingChanges: React.FC<Props> = ({ record, resource }) => {
       .then((response) => setPending(((response.data as unknown as { pending?: PendingRequest[] }).pending) ?? []))
       .catch(() => setPending([]));
   }, [resource.id, record.id]);
-  if (pending.length === 0) return null;
-  return (
-    <Box variant="card" p="lg" mb="xl" data-testid="record-pending" style={{ borderLeft: '4px solid #b45309', background: '#fffbeb' }}>
-      <Text fontWeight="bold" mb="sm">
-        {pending.length} change{pending.length === 1 ? '' : 's'} waiting for approval:
-      </Text>
-      {pending.map((p) => (
-        <Text key={p.id} mb="xs">
-          <Link href={`/admin/resources/approvals/records/${p.id}/show`}>#{p.id}</Link> {p.summary ?? ''}
-          <Text as="span" color="grey60"> · asked by {p.requestedBy.name ?? p.requestedBy.username}</Text>
-        </Text>
-      ))}
-    </Box>
-  );
+  return pending.length === 0 ? null : <PendingBanner pending={pending} testId="record-pending" />;
 };
 
 export default PendingChanges;
