@@ -228,15 +228,16 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
     async function workStep(step: TravelerStep, start: Date, hours: number, by: User, complete: boolean) {
       const end = new Date(start.getTime() + hours * 3_600_000);
       const subs = await TravelerSubStep.findAll({ where: { traveler_step_id: step.id }, order: [['sequence', 'ASC']], transaction: options.transaction });
+      // The database wants the order of the floor: start the step, record its checks, sign off.
+      await step.update({ status: 'in_progress', started_at: start }, options);
       if (complete) {
         for (const sub of subs) {
           const mid = sub.lower_limit !== null && sub.upper_limit !== null ? Number(((sub.lower_limit + sub.upper_limit) / 2).toFixed(4)) : null;
           await sub.update({ measured_value: sub.requires_measurement ? mid : null, completed_at: end, completed_by_id: by.id }, options);
         }
-        await step.update({ status: 'completed', started_at: start, completed_at: end, completed_by_id: by.id }, options);
+        await step.update({ status: 'completed', completed_at: end, completed_by_id: by.id }, options);
         await LaborEntry.create({ user_id: by.id, traveler_id: step.traveler_id, traveler_step_id: step.id, started_at: start, ended_at: end, entry_type: 'clock' }, options);
       } else {
-        await step.update({ status: 'in_progress', started_at: start }, options);
         await LaborEntry.create({ user_id: by.id, traveler_id: step.traveler_id, traveler_step_id: step.id, started_at: start, entry_type: 'clock' }, options);
       }
     }
@@ -256,13 +257,7 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
 
     const running = await traveler('T-26002', orders.wo2, revisions.manifoldB, { status: 'draft', notes: 'First 60 of 120.', quantity: 60 });
     if (running.traveler.status === 'draft') {
-      const released = daysFromNow(-4);
-      await running.traveler.update({ status: 'released', released_at: released }, options);
-      await running.traveler.update({ status: 'in_progress', started_at: new Date(released.getTime() + DAY / 4) }, options);
-      const [saw, op1, op2] = running.steps;
-      await workStep(saw!, daysFromNow(-3, 7), 0.3, operator, true);
-      await workStep(op1!, daysFromNow(-2, 7), 1.6, operator, true);
-      await workStep(op2!, daysFromNow(0, 6), 0, operator, false);
+      // Added while it was still a draft; on a released traveler this would need approval.
       await ensure(
         ManualStep,
         { traveler_id: running.traveler.id, after_step_number: 40 },
@@ -275,6 +270,13 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
         },
         options,
       );
+      const released = daysFromNow(-4);
+      await running.traveler.update({ status: 'released', released_at: released }, options);
+      await running.traveler.update({ status: 'in_progress', started_at: new Date(released.getTime() + DAY / 4) }, options);
+      const [saw, op1, op2] = running.steps;
+      await workStep(saw!, daysFromNow(-3, 7), 0.3, operator, true);
+      await workStep(op1!, daysFromNow(-2, 7), 1.6, operator, true);
+      await workStep(op2!, daysFromNow(0, 6), 0, operator, false);
     }
 
     const released = await traveler('T-26003', orders.wo4, revisions.shaft01, { status: 'draft' });
@@ -285,11 +287,11 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
     const held = await traveler('T-26005', orders.wo5, revisions.bracketA, { status: 'draft' });
     if (held.traveler.status === 'draft') {
       await held.traveler.update({ status: 'released', released_at: daysFromNow(-6) }, options);
-      await held.traveler.update({ status: 'on_hold', notes: 'Held: customer-supplied material not received.' }, options);
+      await held.traveler.update({ status: 'on_hold', status_reason: 'Customer-supplied material not received.' }, options);
     }
 
     const cancelled = await traveler('T-26006', orders.wo3, revisions.bracketA, { status: 'draft', quantity: 4 });
-    if (cancelled.traveler.status === 'draft') await cancelled.traveler.update({ status: 'cancelled', notes: 'Duplicate of T-26004; cancelled.' }, options);
+    if (cancelled.traveler.status === 'draft') await cancelled.traveler.update({ status: 'cancelled', status_reason: 'Duplicate of T-26004.' }, options);
 
     await ensure(
       Approval,

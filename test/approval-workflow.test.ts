@@ -5,7 +5,8 @@ import { ApprovalRefused, decide } from '../src/approvals/approval-decision.serv
 import type { UserActor } from '../src/audit/actor.js';
 import type { Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
-import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
+import { startStep } from '../src/travelers/step-work.service.js';
+import { createTestApp, TEST_PASSWORD, testActor, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
 const agents = {} as Record<Role, TestAgent>;
@@ -98,13 +99,21 @@ describe('a change that needs approval is not applied', () => {
     expect(hidden.body.pending).toEqual([]);
   });
 
-  it('changes that are work on the floor, not content, need no approval (signing a step off)', async () => {
+  it('changes that are work on the floor, not content, need no approval (starting a step)', async () => {
     const step = await one<{ id: number }>(
       `SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = 'T-26003' ORDER BY s.step_number LIMIT 1`,
     );
-    const res = await edit('admin', 'traveler_steps', step.id, { status: 'in_progress', started_at: '2026-11-20T08:00:00.000Z' });
-    expect(res.body.notice.type).toBe('success');
+    const requests = await count('SELECT count(*)::int AS n FROM approvals');
+    await startStep(t.db.sequelize, { kind: 'routing', id: step.id }, testActor(t.users.operator));
     expect((await one<{ status: string }>('SELECT status FROM traveler_steps WHERE id = $1', [step.id])).status).toBe('in_progress');
+    expect(await count('SELECT count(*)::int AS n FROM approvals')).toBe(requests);
+    // The same through a generic edit form is refused on the field: work has its own actions.
+    const other = await one<{ id: number }>(
+      `SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = 'T-26003' ORDER BY s.step_number DESC LIMIT 1`,
+    );
+    const res = await edit('admin', 'traveler_steps', other.id, { status: 'in_progress', started_at: '2026-11-20T08:00:00.000Z' });
+    expect(res.body.record.errors.status.message).toMatch(/started and signed off with their actions/);
+    expect((await one<{ status: string }>('SELECT status FROM traveler_steps WHERE id = $1', [other.id])).status).toBe('pending');
   });
 });
 
@@ -265,7 +274,7 @@ describe('the default policy', () => {
     ]);
   });
 
-  it('the routing of a released revision and a released traveler’s checks are locked; recording a measurement is not', async () => {
+  it('the routing of a released revision and a released traveler’s checks are locked; a measurement is work, not an edit', async () => {
     const sub = await one<{ id: number; revision_id: number }>(
       `SELECT s.id, p.revision_id FROM sub_steps s JOIN process_steps p ON p.id = s.process_step_id JOIN revisions r ON r.id = p.revision_id
         WHERE r.status = 'released' ORDER BY s.id LIMIT 1`,
@@ -285,8 +294,12 @@ describe('the default policy', () => {
     const content = await edit('engineer', 'traveler_sub_steps', check.id, { description: 'Changed check' });
     expect(content.body.notice.type).toBe('info');
     expect(await one('SELECT rule, parent_id FROM approvals WHERE id = $1', [content.body.approvalId])).toEqual({ rule: 'traveler.sub_steps', parent_id: check.traveler_id });
+    // Recording a measurement is the floor's work (the check's action), never a request or a form edit.
+    const requests = await one<{ n: number }>('SELECT count(*)::int AS n FROM approvals');
     const measured = await edit('admin', 'traveler_sub_steps', check.id, { measured_value: '12.010' });
-    expect(measured.body.notice.type).toBe('success');
+    expect(measured.body.record.errors.measured_value.message).toMatch(/recorded with the check/);
+    expect(await one('SELECT count(*)::int AS n FROM approvals')).toEqual(requests);
+    expect(await one('SELECT measured_value FROM traveler_sub_steps WHERE id = $1', [check.id])).toEqual({ measured_value: null });
   });
 
   it('a role change needs another administrator', async () => {

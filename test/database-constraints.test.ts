@@ -24,9 +24,16 @@ beforeAll(async () => {
   id.released = await one(`SELECT id FROM revisions WHERE part_id = ${id.part} AND status = 'released'`);
   id.otherRevision = await one(`SELECT id FROM revisions WHERE part_id = ${id.otherPart} AND status = 'released'`);
   id.workOrder = await one(`SELECT id FROM work_orders WHERE part_id = ${id.part} LIMIT 1`);
+  id.workOrderCustomer = await one(`SELECT customer_id AS id FROM work_orders WHERE id = ${id.workOrder}`);
   id.traveler = await one(`SELECT id FROM travelers WHERE number = 'T-26004'`);
   id.otherTraveler = await one(`SELECT id FROM travelers WHERE number = 'T-26002'`);
   id.step = await one(`SELECT id FROM traveler_steps WHERE traveler_id = ${id.otherTraveler} AND status = 'pending' ORDER BY step_number LIMIT 1`);
+  id.draftStep = await one(`SELECT id FROM traveler_steps WHERE traveler_id = ${id.traveler} ORDER BY step_number LIMIT 1`);
+  id.completedTraveler = await one(`SELECT id FROM travelers WHERE number = 'T-26001'`);
+  id.openCheck = await one(
+    `SELECT ss.id FROM traveler_sub_steps ss JOIN traveler_steps s ON s.id = ss.traveler_step_id
+      WHERE s.traveler_id = ${id.otherTraveler} AND s.status = 'in_progress' AND ss.completed_at IS NULL ORDER BY ss.id LIMIT 1`,
+  );
   id.user = await one(`SELECT id FROM users WHERE username = 'operator'`);
   id.center = await one(`SELECT id FROM work_centers LIMIT 1`);
 });
@@ -53,8 +60,8 @@ async function sqlstate(sql: string, params: unknown[] = []): Promise<{ code?: s
 describe('foreign keys (23503)', () => {
   it.each([
     ['a part of a customer that does not exist', `INSERT INTO parts (part_number, description, customer_id) VALUES ('X-1', 'x', 999999)`, 'parts_customer_id_fkey'],
-    ['a traveler whose revision is of another part', () => `INSERT INTO travelers (number, work_order_id, part_id, revision_id, quantity) VALUES ('T-X1', ${id.workOrder}, ${id.part}, ${id.otherRevision}, 1)`, 'travelers_revision_of_part_fkey'],
-    ['a traveler for a different part than its work order', () => `INSERT INTO travelers (number, work_order_id, part_id, revision_id, quantity) VALUES ('T-X2', ${id.workOrder}, ${id.otherPart}, ${id.otherRevision}, 1)`, 'travelers_work_order_fkey'],
+    ['a traveler whose revision is of another part', () => `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity) VALUES ('T-X1', ${id.workOrder}, ${id.workOrderCustomer}, ${id.part}, ${id.otherRevision}, 1)`, 'travelers_revision_of_part_fkey'],
+    ['a traveler for a different part than its work order', () => `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity) VALUES ('T-X2', ${id.workOrder}, ${id.workOrderCustomer}, ${id.otherPart}, ${id.otherRevision}, 1)`, 'travelers_work_order_fkey'],
     ['labor on a step of another traveler', () => `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, ${id.step}, now() - interval '1 hour', now())`, 'labor_entries_step_of_traveler_fkey'],
     ['deleting a customer that parts still use', () => `DELETE FROM customers WHERE id = (SELECT customer_id FROM parts WHERE id = ${id.part})`, 'parts_customer_id_fkey'],
     ['deleting a work center that routings use', () => `DELETE FROM work_centers WHERE id = ${id.center}`, undefined],
@@ -69,10 +76,10 @@ describe('check constraints (23514)', () => {
   it.each([
     ['a zero quantity work order', () => `UPDATE work_orders SET quantity = 0 WHERE id = ${id.workOrder}`, 'work_orders_quantity_positive'],
     ['an unknown traveler status', () => `UPDATE travelers SET status = 'shipped' WHERE id = ${id.otherTraveler}`, 'travelers_status_valid'],
-    ['a completed traveler without a completion time', () => `UPDATE travelers SET status = 'completed', released_at = now() WHERE id = ${id.traveler}`, 'travelers_completed_has_time'],
+    ['a completed traveler without a completion time', () => `UPDATE travelers SET completed_at = NULL WHERE id = ${id.completedTraveler}`, 'travelers_completed_has_time'],
     ['labor that ends before it starts', () => `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, now(), now() - interval '1 hour')`, 'labor_entries_end_after_start'],
     ['a manual labor entry without a reason', () => `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type) VALUES (${id.user}, ${id.traveler}, now() - interval '1 hour', now(), 'manual')`, 'labor_entries_manual_needs_reason'],
-    ['a sign-off without who', () => `UPDATE traveler_steps SET status = 'completed', started_at = now(), completed_at = now() WHERE id = ${id.step}`, 'traveler_steps_signoff_complete'],
+    ['a check signed without who', () => `UPDATE traveler_sub_steps SET completed_at = now() WHERE id = ${id.openCheck}`, 'traveler_sub_steps_signoff_complete'],
     ['spec limits upside down', () => `INSERT INTO sub_steps (process_step_id, sequence, description, requires_measurement, lower_limit, upper_limit) SELECT id, 99, 'x', true, 2, 1 FROM process_steps LIMIT 1`, 'sub_steps_limits_ordered'],
     ['an unknown role', `UPDATE users SET role = 'superuser' WHERE username = 'viewer'`, 'users_role_valid'],
     ['an email in capitals', `UPDATE users SET email = 'Viewer@Example.com' WHERE username = 'viewer'`, 'users_email_format'],
@@ -89,9 +96,9 @@ describe('unique constraints (23505)', () => {
   it.each([
     ['a second part with the same number', `INSERT INTO parts (part_number, description) VALUES ('HB-1042', 'dup')`, 'parts_part_number_key'],
     ['a second released revision of a part', () => `INSERT INTO revisions (part_id, revision_code, status, effective_date) VALUES (${id.part}, 'Z', 'released', now())`, 'revisions_one_released_per_part'],
-    ['a second open clock-in for one operator', () => `INSERT INTO labor_entries (user_id, traveler_id, started_at) VALUES (${id.user}, ${id.otherTraveler}, now())`, 'labor_entries_one_open_per_user'],
+    ['a second open clock-in for one operator', () => `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at) VALUES (${id.user}, ${id.otherTraveler}, ${id.step}, now())`, 'labor_entries_one_open_per_user'],
     ['a reused user name', `INSERT INTO users (username, email, full_name, role, password_hash) VALUES ('operator', 'other@x.example', 'Other', 'viewer', 'x')`, 'users_username_key'],
-    ['two steps with one number on a traveler', () => `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation) SELECT traveler_id, step_number, work_center_id, 'dup' FROM traveler_steps WHERE id = ${id.step}`, 'traveler_steps_traveler_step_key'],
+    ['two steps with one number on a traveler', () => `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation) SELECT traveler_id, step_number, work_center_id, 'dup' FROM traveler_steps WHERE id = ${id.draftStep}`, 'traveler_steps_traveler_step_key'],
   ])('refuses %s', async (_what, sql, constraint) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);
     expect(result).toEqual({ code: '23505', constraint });

@@ -61,9 +61,11 @@ describe('model validation speaks the shop’s language', () => {
     expect(errors.limitsOrdered ?? Object.values(errors).join(' ')).toMatch(/Lower limit must not be greater than upper limit/);
   });
 
-  it('travelers: a completed traveler needs its completion time', async () => {
-    const errors = await messages(Traveler.build({ number: 'T-1', work_order_id: 1, part_id: 1, revision_id: 1, quantity: 1, status: 'completed', released_at: new Date() } as never));
-    expect(Object.values(errors).join(' ')).toMatch(/completed traveler needs a completed-at time/);
+  it('travelers: holding or cancelling needs a reason; only a completed traveler has a completion time', async () => {
+    const held = await messages(Traveler.build({ number: 'T-1', work_order_id: 1, customer_id: 1, part_id: 1, revision_id: 1, quantity: 1, status: 'on_hold', released_at: new Date() } as never));
+    expect(Object.values(held).join(' ')).toMatch(/on hold or cancelling it needs a reason/);
+    const early = await messages(Traveler.build({ number: 'T-1', work_order_id: 1, customer_id: 1, part_id: 1, revision_id: 1, quantity: 1, status: 'in_progress', completed_at: new Date() } as never));
+    expect(Object.values(early).join(' ')).toMatch(/Only a completed traveler has a completed-at time/);
   });
 
   it('users: role, email and a password that is long enough', async () => {

@@ -2,7 +2,7 @@ import { ValidationError, flat, type ActionContext, type BaseRecord, type Params
 import { Resource as SequelizeResource } from '@adminjs/sequelize';
 import type { Model, ModelStatic } from 'sequelize';
 import { MissingActorError } from '../audit/actor.js';
-import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError } from '../records/record-errors.js';
+import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowRefusedError } from '../records/record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { actorOf, formInputOf, noteSubmittedForApproval } from './request-actor.js';
@@ -80,7 +80,7 @@ export function toPanelError(error: unknown): unknown {
     const summary = base ?? Object.values(fields).join('; ');
     return panelValidationError(fields, summary, 'validation');
   }
-  if (error instanceof StaleRecordError || error instanceof RecordInUseError || error instanceof RecordNotFoundError || error instanceof ApprovalRequired) {
+  if (error instanceof StaleRecordError || error instanceof RecordInUseError || error instanceof RecordNotFoundError || error instanceof ApprovalRequired || error instanceof WorkflowRefusedError) {
     return panelValidationError({}, error.message, error.name);
   }
   return error;

@@ -43,10 +43,14 @@ export interface ApprovalRule {
   parent?(change: ProposedChange): Promise<ParentRef | null> | ParentRef | null;
 }
 
-const LOCKED_TRAVELER_STATES = ['released', 'in_progress'];
+// On hold is still released work: its content changes only with approval, like while it runs.
+const LOCKED_TRAVELER_STATES = ['released', 'in_progress', 'on_hold'];
 /** Recording work (start, sign-off, measurement) is the floor's job, not a content change. */
-const WORK_FIELDS = new Set(['status', 'started_at', 'completed_at', 'completed_by_id', 'measured_value']);
-const TRAVELER_CONTENT_FIELDS = ['quantity', 'revision_id', 'part_id', 'work_order_id'];
+const WORK_FIELDS = new Set([
+  'status', 'started_at', 'completed_at', 'completed_by_id', 'measured_value',
+  'disposition', 'disposition_note', 'disposition_by_id', 'disposition_at', 'status_reason',
+]);
+const TRAVELER_CONTENT_FIELDS = ['number', 'quantity', 'revision_id', 'part_id', 'work_order_id'];
 const APPROVERS: readonly Role[] = ['approver', 'admin'];
 
 function value(change: ProposedChange, field: string): unknown {
@@ -87,13 +91,14 @@ export const APPROVAL_POLICY: readonly ApprovalRule[] = [
     description: 'Releasing a traveler to the floor',
     approvers: APPROVERS,
     adminMayApplyDirectly: false,
-    applies: (c) => c.before?.status !== 'released' && c.after?.status === 'released',
+    // From draft only: resuming a traveler that was held before work started is not a release.
+    applies: (c) => c.before?.status === 'draft' && c.after?.status === 'released',
   },
   {
     id: 'traveler.locked_content',
     table: 'travelers',
     operations: ['update'],
-    description: 'Changing the quantity, revision or part of a released or in-progress traveler',
+    description: 'Changing the quantity, revision or part of a released traveler',
     approvers: APPROVERS,
     adminMayApplyDirectly: false,
     applies: (c) => LOCKED_TRAVELER_STATES.includes(String(c.before?.status)) && c.changed.some((f) => TRAVELER_CONTENT_FIELDS.includes(f)),
@@ -102,7 +107,7 @@ export const APPROVAL_POLICY: readonly ApprovalRule[] = [
     id: 'traveler.steps',
     table: 'traveler_steps',
     operations: ['create', 'update', 'delete'],
-    description: 'Changing the steps of a released or in-progress traveler',
+    description: 'Changing the steps of a released traveler',
     approvers: APPROVERS,
     adminMayApplyDirectly: false,
     applies: async (c) => changesContent(c) && LOCKED_TRAVELER_STATES.includes(String(await travelerStatus(c, value(c, 'traveler_id')))),
@@ -112,7 +117,7 @@ export const APPROVAL_POLICY: readonly ApprovalRule[] = [
     id: 'traveler.sub_steps',
     table: 'traveler_sub_steps',
     operations: ['create', 'update', 'delete'],
-    description: 'Changing the checks of a released or in-progress traveler',
+    description: 'Changing the checks of a released traveler',
     approvers: APPROVERS,
     adminMayApplyDirectly: false,
     applies: async (c) => {
@@ -128,7 +133,7 @@ export const APPROVAL_POLICY: readonly ApprovalRule[] = [
     id: 'traveler.manual_step',
     table: 'manual_steps',
     operations: ['create', 'update', 'delete'],
-    description: 'Adding or changing a manual step on a released or in-progress traveler',
+    description: 'Adding or changing a manual step on a released traveler',
     approvers: APPROVERS,
     adminMayApplyDirectly: false,
     applies: async (c) => changesContent(c) && LOCKED_TRAVELER_STATES.includes(String(await travelerStatus(c, value(c, 'traveler_id')))),

@@ -28,6 +28,14 @@ export const canEditReferenceData: Predicate = roleIn('admin', 'engineer');
 export const canPlanWork: Predicate = roleIn('admin', 'engineer');
 /** Operators record their own labor; administrators correct anyone's. */
 export const canRecordLabor: Predicate = roleIn('admin', 'operator');
+/** Starting steps, recording checks and signing off: operators, and quality for inspection steps. */
+export const canWorkSteps: Predicate = roleIn('admin', 'operator', 'quality');
+/** Clocking in and out on a step: whoever works steps. */
+export const canClockIn: Predicate = canWorkSteps;
+/** A measurement out of limits is decided by quality alone. */
+export const canRecordDisposition: Predicate = roleIn('quality');
+/** Stopping the floor (hold) and letting it go on: planners and quality. */
+export const canHoldTravelers: Predicate = roleIn('admin', 'engineer', 'quality');
 /** Every signed-in role may read shop data. */
 export const canReadShopData: Predicate = roleIn('admin', 'engineer', 'quality', 'approver', 'operator', 'viewer');
 /** Approval requests are read by those who make, decide or review them; viewers only watch the floor. */
@@ -38,6 +46,18 @@ export const canReviewAuditTrail: Predicate = roleIn('admin', 'quality');
 export const canManageUsers: Predicate = roleIn('admin');
 /** Nobody edits or deletes through generic forms what a workflow or trigger owns. */
 export const nobody: Predicate = () => false;
+
+export type TravelerAction = 'release' | 'start' | 'hold' | 'resume' | 'complete' | 'cancel';
+
+/** Who may move a traveler with each of its actions (releasing still needs an approver after). */
+export const TRAVELER_ACTION_RULES: Record<TravelerAction, Predicate> = {
+  release: canPlanWork,
+  start: (user) => canPlanWork(user) || canWorkSteps(user),
+  hold: canHoldTravelers,
+  resume: canHoldTravelers,
+  complete: (user) => canPlanWork(user) || canWorkSteps(user),
+  cancel: canPlanWork,
+};
 
 export type ResourceVerb = 'read' | 'create' | 'update' | 'delete';
 

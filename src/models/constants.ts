@@ -16,6 +16,15 @@ export type WorkOrderPriority = (typeof WORK_ORDER_PRIORITIES)[number];
 export const TRAVELER_STATUSES = ['draft', 'released', 'in_progress', 'on_hold', 'completed', 'cancelled'] as const;
 export type TravelerStatus = (typeof TRAVELER_STATUSES)[number];
 
+/** Quality's decisions on a measurement outside its limits (CHECK traveler_sub_steps_disposition_valid). */
+export const DISPOSITIONS = ['use_as_is', 'repair', 'scrap'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+export const DISPOSITION_LABELS: Record<Disposition, string> = {
+  use_as_is: 'Use as is (deviation accepted)',
+  repair: 'Repaired per an approved procedure',
+  scrap: 'Scrapped (removed from the batch)',
+};
+
 /** Statuses of traveler steps and manual steps. */
 export const STEP_STATUSES = ['pending', 'in_progress', 'completed'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];

@@ -13,15 +13,8 @@ import { ManualStep } from './manual-step.model.js';
 import { TravelerStep } from './traveler-step.model.js';
 import { Traveler } from './traveler.model.js';
 import { User } from './user.model.js';
-import { decimalGetter, fieldError, isTimestamp, oneOf, optionalText, toTime } from './validation.js';
+import { decimalGetter, fieldError, generatedColumnHooks, isTimestamp, oneOf, optionalText, toTime } from './validation.js';
 
-/**
- * `hours` is GENERATED ALWAYS in PostgreSQL, which refuses any value for it, even NULL or an
- * unchanged one, so it is taken out of every INSERT and UPDATE that Sequelize builds.
- */
-function withoutHours(options: { fields?: string[] }): void {
-  if (options.fields) options.fields = options.fields.filter((field) => field !== 'hours');
-}
 
 /** Time spent by a person on a traveler: clocked in and out, or entered afterwards with a reason. */
 export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreationAttributes<LaborEntry>> {
@@ -142,30 +135,8 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
           },
         },
         hooks: {
-          beforeCreate(_entry, options) {
-            withoutHours(options);
-          },
-          beforeBulkCreate(_entries, options) {
-            withoutHours(options);
-          },
-          beforeUpdate(entry, options) {
-            // A form posts hours back; undo that so a static update() does not re-add it as changed.
-            if (entry.changed('hours')) {
-              const previous = entry.previous('hours');
-              if (previous === undefined) Reflect.deleteProperty(entry.dataValues, 'hours');
-              else entry.setDataValue('hours', previous);
-              entry.changed('hours', false);
-            }
-            withoutHours(options);
-            // Read the recomputed hours back in the same statement.
-            if (entry.changed('started_at') || entry.changed('ended_at')) options.returning = true;
-          },
-          beforeBulkUpdate(options) {
-            withoutHours(options);
-            // Sequelize hands the values to bulk-update hooks as `options.attributes` (not in its types).
-            const values = (options as { attributes?: object }).attributes;
-            if (values) Reflect.deleteProperty(values, 'hours');
-          },
+          // `hours` is GENERATED ALWAYS from the two times.
+          ...generatedColumnHooks('hours', ['started_at', 'ended_at']),
           async beforeSave(entry, options) {
             const transaction = options.transaction ?? null;
             const relevant = ['traveler_id', 'traveler_step_id', 'manual_step_id'] as const;

@@ -40,6 +40,17 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
   declare completedBy?: NonAttribute<User | null>;
   declare laborEntries?: NonAttribute<LaborEntry[]>;
 
+  /** Recorded on the floor (start, sign-off), never typed into a form. */
+  static readonly workflowAttributes: Record<string, string> = {
+    status: 'Steps are started and signed off with their actions (Start, Sign off) or on My work, not by editing',
+    started_at: 'Set when the step is started',
+    completed_at: 'Set by the sign-off',
+    completed_by_id: 'The person who signs off, set by the sign-off',
+  };
+
+  /** The person adding the step: always whoever is signed in. */
+  static readonly actorAttribute = 'added_by_id';
+
   /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
   static readonly ruleFields: Record<string, string> = {
     signOffComplete: 'completed_by_id',

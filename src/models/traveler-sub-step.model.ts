@@ -7,11 +7,14 @@ import {
   type NonAttribute,
   type Sequelize,
 } from 'sequelize';
+import { DISPOSITIONS, type Disposition } from './constants.js';
 import { TravelerStep } from './traveler-step.model.js';
 import { User } from './user.model.js';
 import {
   decimalGetter,
   decimalNumber,
+  generatedColumnHooks,
+  oneOf,
   isTimestamp,
   notBlank,
   optionalText,
@@ -39,12 +42,33 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
   declare measured_value: number | null;
   declare completed_at: Date | null;
   declare completed_by_id: number | null;
+  /** Computed by PostgreSQL: a measurement below the lower or above the upper limit; read-only. */
+  declare out_of_limits: CreationOptional<boolean>;
+  /** Quality's decision on a measurement out of limits (signed: who, when, why). */
+  declare disposition: Disposition | null;
+  declare disposition_note: string | null;
+  declare disposition_by_id: number | null;
+  declare disposition_at: Date | null;
   declare version: CreationOptional<number>;
   declare created_at: CreationOptional<Date>;
   declare updated_at: CreationOptional<Date>;
 
   declare travelerStep?: NonAttribute<TravelerStep>;
   declare completedBy?: NonAttribute<User | null>;
+  declare dispositionBy?: NonAttribute<User | null>;
+
+  /** Recorded on the floor (check, measurement) or by quality (disposition), never typed into a form. */
+  static readonly workflowAttributes: Record<string, string> = {
+    measured_value: 'Measurements are recorded with the check’s Record action or on My work',
+    completed_at: 'Set when the check is recorded',
+    completed_by_id: 'The person recording the check',
+    disposition: 'Quality records a disposition with the Disposition action',
+    disposition_note: 'Given with the disposition',
+    disposition_by_id: 'The quality person deciding',
+    disposition_at: 'Set with the disposition',
+  };
+
+  static readonly readOnlyAttributes = ['out_of_limits'] as const;
 
   /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
   static readonly ruleFields: Record<string, string> = {
@@ -52,6 +76,7 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
     limitsNeedMeasurement: 'requires_measurement',
     signOffTogether: 'completed_by_id',
     measuredWhenRequired: 'measured_value',
+    dispositionSigned: 'disposition_note',
   };
 
   static initModel(sequelize: Sequelize): void {
@@ -114,6 +139,20 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
           references: { model: 'users', key: 'id' },
           onDelete: 'RESTRICT',
         },
+        out_of_limits: { type: DataTypes.BOOLEAN, allowNull: true },
+        disposition: {
+          type: DataTypes.STRING(12),
+          allowNull: true,
+          validate: { isIn: oneOf('Disposition', DISPOSITIONS) },
+        },
+        disposition_note: { type: DataTypes.TEXT, allowNull: true, set: optionalText('disposition_note') },
+        disposition_by_id: {
+          type: DataTypes.INTEGER,
+          allowNull: true,
+          references: { model: 'users', key: 'id' },
+          onDelete: 'RESTRICT',
+        },
+        disposition_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Disposition at') } },
         version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         created_at: { type: DataTypes.DATE, allowNull: false },
         updated_at: { type: DataTypes.DATE, allowNull: false },
@@ -146,7 +185,14 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
               throw new Error('This sub-step requires a measured value before it can be signed off');
             }
           },
+          dispositionSigned(this: TravelerSubStep) {
+            if (this.disposition != null && (this.disposition_note ?? '').trim().length < 3) {
+              throw new Error('A disposition needs a note of at least 3 characters saying why');
+            }
+          },
         },
+        // `out_of_limits` is GENERATED ALWAYS from the measurement and the limits.
+        hooks: generatedColumnHooks('out_of_limits', ['measured_value', 'lower_limit', 'upper_limit']),
       },
     );
   }
@@ -154,5 +200,6 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
   static associate(): void {
     TravelerSubStep.belongsTo(TravelerStep, { as: 'travelerStep', foreignKey: 'traveler_step_id' });
     TravelerSubStep.belongsTo(User, { as: 'completedBy', foreignKey: 'completed_by_id' });
+    TravelerSubStep.belongsTo(User, { as: 'dispositionBy', foreignKey: 'disposition_by_id' });
   }
 }

@@ -6,8 +6,10 @@ import {
   type InferCreationAttributes,
   type NonAttribute,
   type Sequelize,
+  type Transaction,
 } from 'sequelize';
 import { MAX_QUANTITY, TRAVELER_STATUSES, type TravelerStatus } from './constants.js';
+import { Customer } from './customer.model.js';
 import { LaborEntry } from './labor-entry.model.js';
 import { ManualStep } from './manual-step.model.js';
 import { Part } from './part.model.js';
@@ -19,6 +21,7 @@ import {
   fieldError,
   isCalendarDate,
   isTimestamp,
+  minTrimmedLength,
   oneOf,
   optionalText,
   toTime,
@@ -31,6 +34,8 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
   declare id: CreationOptional<number>;
   declare number: string;
   declare work_order_id: number;
+  /** Always the work order's customer (a composite key in the database keeps them equal). */
+  declare customer_id: number;
   declare part_id: number;
   declare revision_id: number;
   declare quantity: number;
@@ -40,22 +45,37 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
   declare released_at: Date | null;
   declare started_at: Date | null;
   declare completed_at: Date | null;
+  /** Why it was put on hold or cancelled. */
+  declare status_reason: string | null;
   declare notes: string | null;
   declare version: CreationOptional<number>;
   declare created_at: CreationOptional<Date>;
   declare updated_at: CreationOptional<Date>;
 
   declare workOrder?: NonAttribute<WorkOrder>;
+  declare customer?: NonAttribute<Customer>;
   declare part?: NonAttribute<Part>;
   declare revision?: NonAttribute<Revision>;
   declare steps?: NonAttribute<TravelerStep[]>;
   declare manualSteps?: NonAttribute<ManualStep[]>;
   declare laborEntries?: NonAttribute<LaborEntry[]>;
 
+  /** Moved only by the traveler's actions (src/travelers/traveler-lifecycle.service.ts), never typed into a form. */
+  static readonly workflowAttributes: Record<string, string> = {
+    status: 'The status changes through the traveler’s actions (Release, Hold, Resume, Complete, Cancel), not by editing',
+    released_at: 'Set by the database when the traveler is released',
+    started_at: 'Set by the database when work starts',
+    completed_at: 'Set by the database when the last step is signed off',
+    status_reason: 'Given with Hold or Cancel',
+  };
+
+  /** Always its work order's customer. */
+  static readonly readOnlyAttributes = ['customer_id'] as const;
+
   /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
   static readonly ruleFields: Record<string, string> = {
-    releasedHasTime: 'released_at',
     completedHasTime: 'completed_at',
+    reasonForHoldOrCancel: 'status_reason',
     startedAfterReleased: 'started_at',
     completedAfterStarted: 'completed_at',
   };
@@ -82,6 +102,14 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
           references: { model: 'work_orders', key: 'id' },
           onDelete: 'RESTRICT',
           validate: { notNull: { msg: 'Work order is required' } },
+        },
+        // In the database also (work_order_id, customer_id), following the work order.
+        customer_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          references: { model: 'customers', key: 'id' },
+          onDelete: 'RESTRICT',
+          validate: { notNull: { msg: 'Customer is required' } },
         },
         part_id: {
           type: DataTypes.INTEGER,
@@ -113,6 +141,12 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
         released_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Released at') } },
         started_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Started at') } },
         completed_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Completed at') } },
+        status_reason: {
+          type: DataTypes.TEXT,
+          allowNull: true,
+          set: optionalText('status_reason'),
+          validate: { minLength: minTrimmedLength('Reason', 3) },
+        },
         notes: { type: DataTypes.TEXT, allowNull: true, set: optionalText('notes') },
         version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         created_at: { type: DataTypes.DATE, allowNull: false },
@@ -124,17 +158,15 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
         modelName: 'Traveler',
         version: true,
         validate: {
-          releasedHasTime(this: Traveler) {
-            if (this.status !== 'draft' && this.status !== 'cancelled' && toTime(this.released_at) === null) {
-              throw new Error('A traveler that has been released needs a released-at time');
-            }
-          },
+          // Release, start and completion times are stamped by the database when the status moves.
           completedHasTime(this: Traveler) {
-            if (this.status === 'completed' && toTime(this.completed_at) === null) {
-              throw new Error('A completed traveler needs a completed-at time');
-            }
             if (this.status !== 'completed' && toTime(this.completed_at) !== null) {
               throw new Error('Only a completed traveler has a completed-at time');
+            }
+          },
+          reasonForHoldOrCancel(this: Traveler) {
+            if ((this.status === 'on_hold' || this.status === 'cancelled') && !this.status_reason) {
+              throw new Error('Putting a traveler on hold or cancelling it needs a reason');
             }
           },
           startedAfterReleased(this: Traveler) {
@@ -153,6 +185,17 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
           },
         },
         hooks: {
+          // The customer is the work order's; a writer never has to (and cannot usefully) pick it.
+          async beforeValidate(traveler, options) {
+            if (!traveler.isNewRecord && !traveler.changed('work_order_id')) return;
+            if (traveler.work_order_id == null) return;
+            const order = await WorkOrder.findByPk(traveler.work_order_id, {
+              attributes: ['id', 'customer_id'],
+              // Sequelize passes the save's options (with its transaction) to validate hooks.
+              transaction: (options as { transaction?: Transaction }).transaction ?? null,
+            });
+            if (order) traveler.customer_id = order.customer_id;
+          },
           // The composite foreign keys would fail with a constraint name; name the field instead.
           async beforeSave(traveler, options) {
             const relevant = ['work_order_id', 'part_id', 'revision_id'] as const;
@@ -175,6 +218,7 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
 
   static associate(): void {
     Traveler.belongsTo(WorkOrder, { as: 'workOrder', foreignKey: 'work_order_id' });
+    Traveler.belongsTo(Customer, { as: 'customer', foreignKey: 'customer_id' });
     Traveler.belongsTo(Part, { as: 'part', foreignKey: 'part_id' });
     Traveler.belongsTo(Revision, { as: 'revision', foreignKey: 'revision_id' });
     Traveler.hasMany(TravelerStep, { as: 'steps', foreignKey: 'traveler_id' });

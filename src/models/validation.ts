@@ -193,3 +193,38 @@ export function stepSignOffRules() {
     },
   };
 }
+
+/**
+ * Hooks for a column PostgreSQL computes (GENERATED ALWAYS): it refuses any value for it, even
+ * NULL or an unchanged one, so the column is taken out of every INSERT and UPDATE Sequelize
+ * builds, a value posted back by a form is undone, and an update reads the new value back.
+ */
+export function generatedColumnHooks(column: string, recomputedBy: readonly string[]) {
+  const without = (options: { fields?: string[] }) => {
+    if (options.fields) options.fields = options.fields.filter((field) => field !== column);
+  };
+  return {
+    beforeCreate(_instance: Model, options: { fields?: string[] }) {
+      without(options);
+    },
+    beforeBulkCreate(_instances: Model[], options: { fields?: string[] }) {
+      without(options);
+    },
+    beforeUpdate(instance: Model, options: { fields?: string[]; returning?: boolean | string[] }) {
+      if (instance.changed(column as never)) {
+        const previous = instance.previous(column as never);
+        if (previous === undefined) Reflect.deleteProperty(instance.dataValues, column);
+        else instance.setDataValue(column as never, previous as never);
+        instance.changed(column as never, false);
+      }
+      without(options);
+      if (recomputedBy.some((field) => instance.changed(field as never))) options.returning = true;
+    },
+    beforeBulkUpdate(options: { fields?: string[] }) {
+      without(options);
+      // Sequelize hands the values to bulk-update hooks as `options.attributes` (not in its types).
+      const values = (options as { attributes?: object }).attributes;
+      if (values) Reflect.deleteProperty(values, column);
+    },
+  };
+}

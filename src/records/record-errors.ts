@@ -32,6 +32,21 @@ export class StaleRecordError extends Error {
   }
 }
 
+/**
+ * A workflow rule refused the change: a traveler state that does not allow it, a step out of
+ * order, a check not done. Nothing was written; the message says what would be allowed.
+ */
+export class WorkflowRefusedError extends Error {
+  readonly status = 409;
+  constructor(
+    message: string,
+    readonly code = 'workflow',
+  ) {
+    super(message);
+    this.name = 'WorkflowRefusedError';
+  }
+}
+
 /** Deletion refused because other records still point at this one. */
 export class RecordInUseError extends Error {
   constructor(message: string) {
@@ -90,7 +105,7 @@ function fieldOf(model: ModelStatic<Model> | undefined, path: string | null | un
 }
 
 export function translateWriteError(error: unknown, table: string, model?: ModelStatic<Model>): Error {
-  if (error instanceof RecordValidationError || error instanceof RecordInUseError || error instanceof StaleRecordError) return error;
+  if (error instanceof RecordValidationError || error instanceof RecordInUseError || error instanceof StaleRecordError || error instanceof WorkflowRefusedError) return error;
   // The policy wants approval that this actor cannot ask for (a script): a refusal with a reason.
   if (error instanceof Error && error.name === 'ApprovalNotPossible') return new RecordValidationError({ base: error.message });
   if (error instanceof OptimisticLockError) return new StaleRecordError(table, (error as unknown as { where?: { id?: unknown } }).where?.id);
@@ -134,6 +149,8 @@ export function translateWriteError(error: unknown, table: string, model?: Model
     const pg = pgError(error);
     const known = pg.constraint ? CONSTRAINT_MESSAGES[pg.constraint] : undefined;
     if (known) return new RecordValidationError({ [known.field ?? 'base']: known.message });
+    // The lifecycle triggers' refusals (migrations/*-traveler-lifecycle.up.sql) are written for people.
+    if (pg.code?.startsWith('NXT')) return new WorkflowRefusedError(pg.message ?? 'The database refused the change', pg.code);
     switch (pg.code) {
       case '23514':
         return new RecordValidationError({ base: `The database refused the change (rule ${pg.constraint ?? 'unknown'})` });

@@ -21,6 +21,32 @@ function reasonOf(input: Record<string, unknown>): string | null {
   return typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 2000) : null;
 }
 
+/**
+ * Fields that only a workflow moves (a traveler's status, a step's sign-off): a form or API call
+ * that tries to set them is refused on the field, with the way to do it instead.
+ */
+function refuseWorkflowFields(model: AnyModel, fields: string[]): void {
+  const owned = (model as unknown as { workflowAttributes?: Record<string, string> }).workflowAttributes;
+  if (!owned) return;
+  const refused = Object.fromEntries(fields.filter((f) => f in owned).map((f) => [f, owned[f]!]));
+  if (Object.keys(refused).length) throw new RecordValidationError(refused);
+}
+
+/** Fields given on create that differ from what a new record holds anyway (null or the default). */
+function nonDefaultFields(model: AnyModel, values: Record<string, unknown>): string[] {
+  const attributes = model.getAttributes() as Record<string, { defaultValue?: unknown }>;
+  return Object.entries(values)
+    .filter(([k, v]) => v !== null && v !== undefined && v !== attributes[k]?.defaultValue)
+    .map(([k]) => k);
+}
+
+/** A model may name the attribute that records who created the record (a manual step's "added by"). */
+function withActorAttribute(model: AnyModel, values: Record<string, unknown>, actor: Actor): Record<string, unknown> {
+  const attribute = (model as unknown as { actorAttribute?: string }).actorAttribute;
+  if (!attribute || actor.kind !== 'user') return values;
+  return { ...values, [attribute]: actor.userId };
+}
+
 function tableOf(model: AnyModel): string {
   return model.getTableName() as string;
 }
@@ -38,7 +64,9 @@ async function guarded<T>(model: AnyModel, work: () => Promise<T | ApprovalRequi
 }
 
 export async function createRecord<M extends AnyModel>(model: M, input: Record<string, unknown>, actor: Actor): Promise<InstanceType<M>> {
-  const { values } = coerceInput(model, input, 'create');
+  const coerced = coerceInput(model, input, 'create');
+  refuseWorkflowFields(model, nonDefaultFields(model, coerced.values));
+  const values = withActorAttribute(model, coerced.values, actor);
   return guarded(model, () =>
     inTransaction(model.sequelize!, actor, async (options: WriteOptions) => {
       const record = model.build(values);
@@ -75,6 +103,7 @@ export async function updateRecord<M extends AnyModel>(
       const changed = ((record.changed() || []) as string[]).filter((k) => !BOOKKEEPING.has(k) && k !== 'password');
       const passwordChange = (record.changed() || []).includes('password' as never);
       if (changed.length === 0 && !passwordChange) return record as InstanceType<M>;
+      refuseWorkflowFields(model, changed);
       await record.validate({ skip: ['created_at', 'updated_at'] });
       const gate = {
         model,

@@ -3,7 +3,7 @@ import pino from 'pino';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createAdmin } from '../../src/admin/admin.js';
-import { systemActor } from '../../src/audit/actor.js';
+import { systemActor, type UserActor } from '../../src/audit/actor.js';
 import { ROLES, type Role } from '../../src/auth/roles.js';
 import { createPgPool } from '../../src/db/database.js';
 import { inTransaction } from '../../src/db/unit-of-work.js';
@@ -74,5 +74,20 @@ export async function createTestApp(options: { trustProxy?: boolean } = {}): Pro
       await sessionPool.end();
       await db.drop();
     },
+  };
+}
+
+/** The actor a service call gets for a test user (as the panel would build it from the session). */
+export function testActor(user: TestUser, requestId = `test-${user.role}`): UserActor {
+  return {
+    kind: 'user',
+    userId: user.id,
+    username: user.username,
+    fullName: `Test ${user.role}`,
+    email: `${user.role}@test.example`,
+    role: user.role,
+    ip: '127.0.0.1',
+    userAgent: 'jest',
+    requestId,
   };
 }
