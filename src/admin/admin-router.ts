@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import formidable from 'express-formidable';
 import { actorFor, loadSessionUser } from '../auth/auth.service.js';
 import { loginRoutes } from '../auth/login.routes.js';
+import { travelerPrintRoutes } from '../travelers/traveler-print.routes.js';
 import { AUDIT_EXPORT_PATH, auditExportRoutes } from './audit-export.routes.js';
 import { bindActor } from './request-actor.js';
 
@@ -87,6 +88,7 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.use(requireSignedIn(admin, options));
   router.use(auditExportRoutes());
+  router.use(travelerPrintRoutes());
   router.use(formidable());
   for (const route of AdminRouter.routes) {
     if (route.action === 'bundleComponents') continue; // served by buildAssets, before sign-in
