@@ -29,7 +29,6 @@ beforeAll(async () => {
   id.otherTraveler = await one(`SELECT id FROM travelers WHERE number = 'T-26002'`);
   id.step = await one(`SELECT id FROM traveler_steps WHERE traveler_id = ${id.otherTraveler} AND status = 'pending' ORDER BY step_number LIMIT 1`);
   id.draftStep = await one(`SELECT id FROM traveler_steps WHERE traveler_id = ${id.traveler} ORDER BY step_number LIMIT 1`);
-  id.completedTraveler = await one(`SELECT id FROM travelers WHERE number = 'T-26001'`);
   id.openCheck = await one(
     `SELECT ss.id FROM traveler_sub_steps ss JOIN traveler_steps s ON s.id = ss.traveler_step_id
       WHERE s.traveler_id = ${id.otherTraveler} AND s.status = 'in_progress' AND ss.completed_at IS NULL ORDER BY ss.id LIMIT 1`,
@@ -76,7 +75,7 @@ describe('check constraints (23514)', () => {
   it.each([
     ['a zero quantity work order', () => `UPDATE work_orders SET quantity = 0 WHERE id = ${id.workOrder}`, 'work_orders_quantity_positive'],
     ['an unknown traveler status', () => `UPDATE travelers SET status = 'shipped' WHERE id = ${id.otherTraveler}`, 'travelers_status_valid'],
-    ['a completed traveler without a completion time', () => `UPDATE travelers SET completed_at = NULL WHERE id = ${id.completedTraveler}`, 'travelers_completed_has_time'],
+    ['a completion time on a traveler that is not completed', () => `UPDATE travelers SET completed_at = now() WHERE id = ${id.traveler}`, 'travelers_completed_has_time'],
     ['labor that ends before it starts', () => `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, now(), now() - interval '1 hour')`, 'labor_entries_end_after_start'],
     ['a manual labor entry without a reason', () => `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type) VALUES (${id.user}, ${id.traveler}, now() - interval '1 hour', now(), 'manual')`, 'labor_entries_manual_needs_reason'],
     ['a check signed without who', () => `UPDATE traveler_sub_steps SET completed_at = now() WHERE id = ${id.openCheck}`, 'traveler_sub_steps_signoff_complete'],

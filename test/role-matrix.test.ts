@@ -20,7 +20,8 @@ const MATRIX: Record<string, { R: Role[]; C: Role[]; U: Role[]; D: Role[] }> = {
   process_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
   sub_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
   work_orders: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
-  travelers: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
+  // Travelers are made from a work order ("Create traveler"), which copies the routing; no blank form.
+  travelers: { R: ALL, C: [], U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
   traveler_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
   traveler_sub_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },
   manual_steps: { R: ALL, C: ADMIN_ENGINEER, U: ADMIN_ENGINEER, D: ADMIN_ENGINEER },

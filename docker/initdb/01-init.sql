@@ -1050,6 +1050,14 @@ BEGIN
     END IF;
   END IF;
 
+  -- When it was released, started and completed is history: once written it stays.
+  IF (OLD.released_at IS NOT NULL AND NEW.released_at IS DISTINCT FROM OLD.released_at)
+     OR (OLD.started_at IS NOT NULL AND NEW.started_at IS DISTINCT FROM OLD.started_at)
+     OR (OLD.completed_at IS NOT NULL AND NEW.completed_at IS DISTINCT FROM OLD.completed_at) THEN
+    RAISE EXCEPTION 'Traveler %: the times it was released, started and completed are history and cannot be rewritten', NEW.number
+      USING ERRCODE = 'NXT01';
+  END IF;
+
   IF OLD.status <> 'draft' AND (
        NEW.number IS DISTINCT FROM OLD.number OR NEW.work_order_id IS DISTINCT FROM OLD.work_order_id
        OR NEW.part_id IS DISTINCT FROM OLD.part_id OR NEW.revision_id IS DISTINCT FROM OLD.revision_id

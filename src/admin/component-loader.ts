@@ -15,4 +15,10 @@ export const Components = {
   ApprovalChanges: componentLoader.add('ApprovalChanges', path.join(componentsDir, 'approval-changes.tsx')),
   PendingChanges: componentLoader.add('PendingChanges', path.join(componentsDir, 'pending-changes.tsx')),
   MyApprovals: componentLoader.add('MyApprovals', path.join(componentsDir, 'my-approvals.tsx')),
+  MyWork: componentLoader.add('MyWork', path.join(componentsDir, 'my-work.tsx')),
+  StepAction: componentLoader.add('StepAction', path.join(componentsDir, 'step-action.tsx')),
+  TravelerTransition: componentLoader.add('TravelerTransition', path.join(componentsDir, 'traveler-transition.tsx')),
+  TravelerPrint: componentLoader.add('TravelerPrint', path.join(componentsDir, 'traveler-print.tsx')),
+  AddManualStep: componentLoader.add('AddManualStep', path.join(componentsDir, 'add-manual-step.tsx')),
+  CreateTraveler: componentLoader.add('CreateTraveler', path.join(componentsDir, 'create-traveler.tsx')),
 };

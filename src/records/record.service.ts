@@ -17,7 +17,8 @@ const BOOKKEEPING = new Set(['version', 'updated_at', 'created_at']);
 
 /** The optional "why" a form sends with a change that may need approval (not a column). */
 function reasonOf(input: Record<string, unknown>): string | null {
-  const reason = input.change_reason;
+  // A record that carries its own reason (a manual step's) gives it to the approver by default.
+  const reason = typeof input.change_reason === 'string' && input.change_reason.trim() ? input.change_reason : input.reason;
   return typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 2000) : null;
 }
 

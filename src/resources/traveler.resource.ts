@@ -1,5 +1,6 @@
 import { Traveler } from '../models/index.js';
 import { TRAVELER_STATUSES } from '../models/constants.js';
+import { addManualStepAction, printTravelerAction, travelerLifecycleActions } from './traveler-lifecycle.actions.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const travelerResource: ResourceDefinition = {
@@ -9,20 +10,31 @@ export const travelerResource: ResourceDefinition = {
     navigation: NAVIGATION.travelers,
     titleProperty: 'number',
     sort: { sortBy: 'updated_at', direction: 'desc' },
-    listProperties: ['number', 'work_order_id', 'part_id', 'revision_id', 'quantity', 'status', 'due_date', 'updated_at'],
-    showProperties: [PENDING_CHANGES, 
-      'number', 'work_order_id', 'part_id', 'revision_id', 'quantity', 'status', 'due_date',
+    listProperties: ['number', 'work_order_id', 'customer_id', 'part_id', 'revision_id', 'quantity', 'status', 'due_date', 'updated_at'],
+    showProperties: [PENDING_CHANGES,
+      'number', 'status', 'status_reason', 'work_order_id', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date',
       'released_at', 'started_at', 'completed_at', 'notes', 'id', 'created_at', 'updated_at', 'version',
     ],
-    editProperties: ['number', 'work_order_id', 'part_id', 'revision_id', 'quantity', 'status', 'due_date', 'released_at', 'started_at', 'completed_at', 'notes', CHANGE_REASON],
-    filterProperties: ['number', 'work_order_id', 'part_id', 'status', 'due_date', 'updated_at'],
+    // The status moves only with the lifecycle actions; the customer is the work order's. A
+    // released traveler's number, work order, part, revision and quantity change by approval.
+    editProperties: ['number', 'work_order_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'notes', CHANGE_REASON],
+    filterProperties: ['number', 'work_order_id', 'customer_id', 'part_id', 'status', 'due_date', 'updated_at'],
     properties: {
       ...TIMESTAMPS,
       updated_at: { isVisible: { list: true, filter: true, show: true, edit: false } },
       status: { availableValues: TRAVELER_STATUSES.map((value) => ({ value, label: value.replace('_', ' ') })) },
+      status_reason: { type: 'textarea', isVisible: { list: false, filter: false, show: true, edit: false } },
+      customer_id: { isVisible: { list: true, filter: true, show: true, edit: false } },
       notes: textArea(),
     },
-    actions: crudActions('travelers'),
+    actions: {
+      ...crudActions('travelers'),
+      // A traveler is made from its work order ("Create traveler" there), which copies the routing.
+      new: { isAccessible: false, isVisible: false },
+      ...travelerLifecycleActions,
+      addManualStep: addManualStepAction,
+      print: printTravelerAction,
+    },
   },
   labels: {
     name: 'Travelers',
@@ -30,6 +42,8 @@ export const travelerResource: ResourceDefinition = {
       ...COMMON_LABELS,
       number: 'Traveler',
       work_order_id: 'Work order',
+      customer_id: 'Customer',
+      status_reason: 'Reason for hold or cancellation',
       part_id: 'Part',
       revision_id: 'Revision',
       quantity: 'Quantity',

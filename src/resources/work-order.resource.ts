@@ -1,5 +1,6 @@
 import { WorkOrder } from '../models/index.js';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES } from '../models/constants.js';
+import { createTravelerAction } from './traveler-lifecycle.actions.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
 
 export const workOrderResource: ResourceDefinition = {
@@ -20,7 +21,7 @@ export const workOrderResource: ResourceDefinition = {
       revision_id: { description: 'Optional: travelers use the part’s released revision when this is empty.' },
       notes: textArea(),
     },
-    actions: crudActions('work_orders'),
+    actions: { ...crudActions('work_orders'), createTraveler: createTravelerAction },
   },
   labels: {
     name: 'Work orders',

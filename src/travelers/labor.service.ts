@@ -1,4 +1,4 @@
-import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, ValidationError, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, canClockIn } from '../auth/access-rules.js';
 import { inTransaction } from '../db/unit-of-work.js';
@@ -12,14 +12,14 @@ import { ensureStarted, lockWork, stepLabel, transactionNow, type StepRef } from
  * person is clocked in on at most one step (a unique index in the database decides races).
  * Hours are computed by PostgreSQL from the two times.
  */
-async function whereClockedIn(sequelize: Sequelize, userId: number): Promise<string | null> {
+async function whereClockedIn(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<string | null> {
   const rows = await sequelize.query<{ where: string }>(
     `SELECT concat(t.number, ' ', coalesce('step ' || ts.step_number || ' (' || ts.operation || ')', 'manual step "' || ms.operation || '"')) AS where
        FROM labor_entries e JOIN travelers t ON t.id = e.traveler_id
        LEFT JOIN traveler_steps ts ON ts.id = e.traveler_step_id
        LEFT JOIN manual_steps ms ON ms.id = e.manual_step_id
       WHERE e.user_id = :user AND e.ended_at IS NULL`,
-    { replacements: { user: userId }, type: QueryTypes.SELECT },
+    { replacements: { user: userId }, type: QueryTypes.SELECT, transaction },
   );
   return rows[0]?.where ?? null;
 }
@@ -30,6 +30,9 @@ export async function clockIn(sequelize: Sequelize, ref: StepRef, actor: UserAct
     return await inTransaction(sequelize, actor, async ({ transaction }) => {
       const now = await transactionNow(sequelize, transaction);
       const { traveler, step } = await lockWork(ref, transaction);
+      // Said with where, before the unique index (which still decides a race) refuses it.
+      const where = await whereClockedIn(sequelize, actor.userId, transaction);
+      if (where) throw new WorkflowRefusedError(`You are already clocked in on ${where}: clock out there first.`);
       await ensureStarted(sequelize, traveler, step, now, transaction);
       return LaborEntry.create(
         {
@@ -44,7 +47,8 @@ export async function clockIn(sequelize: Sequelize, ref: StepRef, actor: UserAct
       );
     });
   } catch (error) {
-    if (error instanceof UniqueConstraintError) {
+    const openEntry = error instanceof UniqueConstraintError || (error instanceof ValidationError && /already clocked in/.test(error.message));
+    if (openEntry) {
       const where = await whereClockedIn(sequelize, actor.userId);
       throw new WorkflowRefusedError(`You are already clocked in${where ? ` on ${where}` : ' on another step'}: clock out there first.`);
     }

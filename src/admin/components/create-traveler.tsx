@@ -1,0 +1,123 @@
+import React, { useEffect, useState } from 'react';
+import { ApiClient, useNotice } from 'adminjs';
+import { Box, Button, FormGroup, FormMessage, H3, Input, Label, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text, TextArea } from '@adminjs/design-system';
+
+// The shape sent by src/travelers/traveler-creation.service.ts (TravelerPlan).
+interface Plan {
+  workOrder: { id: number; number: string; status: string; quantity: number };
+  customer: { code: string; name: string };
+  part: { part_number: string; description: string | null };
+  revision: { revision_code: string } | null;
+  remainingQuantity: number;
+  dueDate: string | null;
+  steps: Array<{ step_number: number; operation: string; work_center: string; estimated_hours: number; is_parallel: boolean; checks: number }>;
+  refusal: string | null;
+}
+
+interface Props {
+  record: { id: string; params: Record<string, unknown> };
+  resource: { id: string };
+  action: { name: string };
+}
+
+const api = new ApiClient();
+
+/** "Create traveler" on a work order: what will be filled in and copied, then one button. */
+const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
+  const [plan, setPlan] = useState<Plan | null>(null);
+  const [quantity, setQuantity] = useState('');
+  const [notes, setNotes] = useState('');
+  const [errors, setErrors] = useState<Record<string, { message: string }>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const addNotice = useNotice();
+
+  useEffect(() => {
+    api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name }).then((response) => {
+      const p = (response.data as unknown as { plan: Plan }).plan;
+      setPlan(p);
+      setQuantity(String(p.remainingQuantity));
+    });
+  }, [record.id]);
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setErrors({});
+    try {
+      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data: { quantity, notes } });
+      const data = response.data as { notice?: { message: string; type?: 'success' | 'error' }; redirectUrl?: string; errors?: Record<string, { message: string }> };
+      if (data.notice?.type === 'error') {
+        setErrors(data.errors ?? {});
+        setError(data.notice.message);
+        return;
+      }
+      if (data.notice) addNotice({ message: data.notice.message, type: 'success' });
+      if (data.redirectUrl) window.location.href = data.redirectUrl;
+    } catch (e) {
+      const data = (e as { response?: { data?: { notice?: { message?: string }; errors?: Record<string, { message: string }> } } }).response?.data;
+      setErrors(data?.errors ?? {});
+      setError(data?.notice?.message ?? 'The traveler could not be created.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!plan) return <Loader />;
+  const row = (label: string, value: React.ReactNode) => (
+    <TableRow><TableCell style={{ width: '30%' }}><Text fontWeight="bold">{label}</Text></TableCell><TableCell>{value}</TableCell></TableRow>
+  );
+  return (
+    <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="create-traveler">
+      <H3>New traveler from work order {plan.workOrder.number}</H3>
+      {plan.refusal ? <MessageBox variant="danger" mb="lg" message={plan.refusal} data-testid="create-traveler-refusal" /> : null}
+      <Table mb="xl">
+        <TableBody>
+          {row('Customer', `${plan.customer.name} (${plan.customer.code})`)}
+          {row('Part', `${plan.part.part_number}${plan.part.description ? ` — ${plan.part.description}` : ''}`)}
+          {row('Revision', plan.revision ? `${plan.revision.revision_code} (released)` : 'none released')}
+          {row('Due date', plan.dueDate ?? 'not set')}
+          {row('Work order quantity', `${plan.workOrder.quantity} (${plan.remainingQuantity} not yet on a traveler)`)}
+        </TableBody>
+      </Table>
+      {plan.steps.length ? (
+        <>
+          <Text fontWeight="bold" mb="sm">Routing copied into the traveler ({plan.steps.length} steps)</Text>
+          <Table mb="xl">
+            <TableHead><TableRow><TableCell>Step</TableCell><TableCell>Operation</TableCell><TableCell>Work center</TableCell><TableCell>Est. hours</TableCell><TableCell>Checks</TableCell></TableRow></TableHead>
+            <TableBody>
+              {plan.steps.map((s) => (
+                <TableRow key={s.step_number}>
+                  <TableCell>{s.step_number}{s.is_parallel ? ' (parallel)' : ''}</TableCell>
+                  <TableCell>{s.operation}</TableCell>
+                  <TableCell>{s.work_center}</TableCell>
+                  <TableCell>{s.estimated_hours}</TableCell>
+                  <TableCell>{s.checks}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </>
+      ) : null}
+      {plan.refusal ? null : (
+        <>
+          <FormGroup error={!!errors.quantity}>
+            <Label htmlFor="quantity" required>Quantity on this traveler</Label>
+            <Input id="quantity" type="number" min={1} max={plan.remainingQuantity} value={quantity}
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setQuantity(e.target.value)} />
+            <FormMessage>{errors.quantity?.message}</FormMessage>
+          </FormGroup>
+          <FormGroup>
+            <Label htmlFor="notes">Notes</Label>
+            <TextArea id="notes" width="100%" value={notes} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNotes(e.target.value)} />
+          </FormGroup>
+          {error ? <MessageBox variant="danger" message={error} mb="lg" /> : null}
+          <Button type="submit" variant="contained" disabled={busy}>Create traveler (draft)</Button>
+        </>
+      )}
+    </Box>
+  );
+};
+
+export default CreateTraveler;

@@ -1,0 +1,71 @@
+import React, { useState } from 'react';
+import { ApiClient, useNotice } from 'adminjs';
+import { Box, Button, H3, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
+
+interface Props {
+  record: { id: string; params: Record<string, unknown> };
+  resource: { id: string };
+  action: { name: string; label?: string };
+}
+
+const api = new ApiClient();
+
+const EXPLAIN: Record<string, string> = {
+  release: 'Releasing sends the traveler to the floor. It needs an approver: your request goes to them, and the traveler is released when one of them signs it.',
+  start: 'Marks the traveler as in progress (starting its first step does this too).',
+  hold: 'Stops work: nobody can start or sign steps until it is resumed. Anyone clocked in on it is clocked out.',
+  resume: 'Lets work go on where it stopped.',
+  complete: 'Closes the traveler. Every step must be signed off; its record is then locked.',
+  cancel: 'Cancels the traveler for good. Anyone clocked in on it is clocked out; the record stays, locked.',
+};
+
+/** One lifecycle move of a traveler: what it does, the reason where one is needed, and the outcome. */
+const TravelerTransition: React.FC<Props> = ({ record, resource, action }) => {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const addNotice = useNotice();
+  const needsReason = action.name === 'hold' || action.name === 'cancel';
+  const optionalReason = action.name === 'release';
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data: { reason } });
+      const data = response.data as { notice?: { message: string; type?: 'success' | 'info' | 'error' }; redirectUrl?: string };
+      if (data.notice?.type === 'error') {
+        setError(data.notice.message);
+        return;
+      }
+      if (data.notice) addNotice({ message: data.notice.message, type: data.notice.type ?? 'success' });
+      window.location.href = data.redirectUrl ?? `/admin/resources/travelers/records/${record.id}/show`;
+    } catch (e) {
+      const data = (e as { response?: { data?: { notice?: { message?: string } } } }).response?.data;
+      setError(data?.notice?.message ?? 'The traveler could not be changed.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="traveler-transition">
+      <H3>{action.label ?? action.name}: traveler {String(record.params.number ?? '')}</H3>
+      <Text mb="lg">{EXPLAIN[action.name] ?? ''}</Text>
+      {needsReason || optionalReason ? (
+        <>
+          <Label htmlFor="reason" required={needsReason}>{needsReason ? 'Reason (shown on the traveler)' : 'Note for the approver (optional)'}</Label>
+          <TextArea id="reason" name="reason" width="100%" value={reason} mb="lg"
+            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setReason(e.target.value)} />
+        </>
+      ) : null}
+      {error ? <MessageBox variant="danger" message={error} mb="lg" data-testid="transition-error" /> : null}
+      <Button type="submit" variant={action.name === 'cancel' ? 'danger' : 'contained'} disabled={busy}>
+        {action.name === 'release' ? 'Ask for release' : (action.label ?? action.name)}
+      </Button>
+    </Box>
+  );
+};
+
+export default TravelerTransition;
