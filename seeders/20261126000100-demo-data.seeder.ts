@@ -276,7 +276,8 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
       const [saw, op1, op2] = running.steps;
       await workStep(saw!, daysFromNow(-3, 7), 0.3, operator, true);
       await workStep(op1!, daysFromNow(-2, 7), 1.6, operator, true);
-      await workStep(op2!, daysFromNow(0, 6), 0, operator, false);
+      // Started 90 minutes before seeding, never in the future whatever the time of day.
+      await workStep(op2!, new Date(Date.now() - 90 * 60_000), 0, operator, false);
     }
 
     const released = await traveler('T-26003', orders.wo4, revisions.shaft01, { status: 'draft' });

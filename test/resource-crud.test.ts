@@ -79,13 +79,8 @@ const CASES: CrudCase[] = [
     expectAfterEdit: { quantity: 7 },
   },
   {
-    resource: 'travelers',
-    create: () => ({ number: 'T-99001', work_order_id: ids.workOrder!, part_id: ids.part!, revision_id: ids.releasedRevision!, quantity: 3, status: 'draft' }),
-    edit: { notes: 'Expedite' },
-  },
-  {
     resource: 'traveler_steps',
-    create: () => ({ traveler_id: ids.draftTraveler!, step_number: 99, work_center_id: ids.workCenter!, operation: 'Extra inspection', status: 'pending' }),
+    create: () => ({ traveler_id: ids.draftTraveler!, step_number: 99, work_center_id: ids.workCenter!, operation: 'Extra inspection' }),
     edit: { instructions: 'Use the CMM program 2210-X' },
   },
   {
@@ -95,7 +90,7 @@ const CASES: CrudCase[] = [
   },
   {
     resource: 'manual_steps',
-    create: () => ({ traveler_id: ids.draftTraveler!, after_step_number: 10, operation: 'Rework', reason: 'Scratch found on face A', added_by_id: ids.adminUser!, status: 'pending' }),
+    create: () => ({ traveler_id: ids.draftTraveler!, after_step_number: 10, operation: 'Rework', reason: 'Scratch found on face A' }),
     edit: { instructions: 'Stone the face, then re-inspect' },
   },
   {
@@ -198,12 +193,14 @@ describe('bad input gets a reason on the field and writes nothing', () => {
   it('rules only the database can check come back on the right field', async () => {
     await expectRefused('parts', { part_number: 'HB-1042', description: 'Duplicate' }, 'part_number', /already in use/);
     await expectRefused('process_steps', { revision_id: ids.draftRevision!, step_number: 10, work_center_id: ids.workCenter!, operation: 'Twice' }, 'step_number', /already has a step with this number/);
-    await expectRefused(
-      'travelers',
-      { number: 'T-77001', work_order_id: ids.workOrder!, part_id: ids.part!, revision_id: ids.otherRevision!, quantity: 1, status: 'draft' },
-      'revision_id',
-      /belong to the selected part/,
-    );
+    // Travelers are made from work orders; a draft's revision can be edited, but only to one of its part.
+    const shown = await admin.get(`/admin/api/resources/travelers/records/${ids.draftTraveler}/show`);
+    const edit = await admin
+      .post(`/admin/api/resources/travelers/records/${ids.draftTraveler}/edit`)
+      .field('version', shown.body.record.params.version)
+      .field('revision_id', String(ids.releasedRevision));
+    expect(edit.body.record.errors).toHaveProperty(['revision_id', 'message'], expect.stringMatching(/belong to the selected part/));
+    expect(await one(`SELECT revision_id FROM travelers WHERE id = $1`, [ids.draftTraveler])).toEqual({ revision_id: shown.body.record.params.revision_id });
     await expectRefused('parts', { part_number: 'PN-77', description: 'Orphan', customer_id: 999999 }, 'customer_id', /No customers? record with id 999999/);
   });
 

@@ -5,7 +5,8 @@ import { Database } from '@adminjs/sequelize';
 import { RESOURCES } from '../resources/index.js';
 import { dashboardSummary } from '../dashboard/dashboard.service.js';
 import { approvalInbox } from '../approvals/approval-inbox.service.js';
-import { canReadApprovals } from '../auth/access-rules.js';
+import { canReadApprovals, canWorkSteps } from '../auth/access-rules.js';
+import { emptyMyWork, myWork } from '../travelers/shop-floor.service.js';
 import { sessionUser } from '../resources/resource-helpers.js';
 import { User } from '../models/index.js';
 import { Components, componentLoader } from './component-loader.js';
@@ -24,7 +25,7 @@ function translations() {
     labels[id] = l.name;
   }
   return {
-    labels: { ...labels, navigation: 'NEXUS', loginWelcome: 'NEXUS', pages: 'Pages', myApprovals: 'My approvals' },
+    labels: { ...labels, navigation: 'NEXUS', loginWelcome: 'NEXUS', pages: 'Pages', myApprovals: 'My approvals', myWork: 'My work' },
     actions: { history: 'History', exportCsv: 'Export CSV' },
     resources,
     messages: {
@@ -84,6 +85,18 @@ export function createAdmin(): AdminJS {
           const user = sessionUser(context?.currentAdmin);
           if (!user || !canReadApprovals(user)) return { toDecide: [], mine: [] };
           return approvalInbox(User.sequelize!, user);
+        },
+      },
+      myWork: {
+        component: Components.MyWork,
+        icon: 'Tool',
+        handler: async (request, _response, context) => {
+          const user = sessionUser(context?.currentAdmin);
+          if (!user || !canWorkSteps(user)) {
+            return emptyMyWork(`Your role (${user?.role ?? 'none'}) does not work steps: My work lists steps for operators, quality and administrators.`);
+          }
+          const workCenterId = Number((request.query as Record<string, unknown> | undefined)?.workCenterId);
+          return myWork(User.sequelize!, user, { workCenterId: Number.isFinite(workCenterId) ? workCenterId : null });
         },
       },
     },

@@ -21,4 +21,5 @@ export const Components = {
   TravelerPrint: componentLoader.add('TravelerPrint', path.join(componentsDir, 'traveler-print.tsx')),
   AddManualStep: componentLoader.add('AddManualStep', path.join(componentsDir, 'add-manual-step.tsx')),
   CreateTraveler: componentLoader.add('CreateTraveler', path.join(componentsDir, 'create-traveler.tsx')),
+  TravelerSteps: componentLoader.add('TravelerSteps', path.join(componentsDir, 'traveler-steps.tsx')),
 };

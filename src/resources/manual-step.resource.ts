@@ -1,5 +1,6 @@
 import { ManualStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
+import { stepWorkActions } from './step-work.actions.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const manualStepResource: ResourceDefinition = {
@@ -14,9 +15,9 @@ export const manualStepResource: ResourceDefinition = {
       'traveler_id', 'after_step_number', 'operation', 'work_center_id', 'instructions', 'reason', 'estimated_hours',
       'status', 'added_by_id', 'started_at', 'completed_at', 'completed_by_id', 'id', 'created_at', 'updated_at', 'version',
     ],
+    // Status and sign-off come from the step's actions; "added by" is whoever is signed in.
     editProperties: [
-      'traveler_id', 'after_step_number', 'operation', 'work_center_id', 'instructions', 'reason', 'estimated_hours',
-      'status', 'added_by_id', 'started_at', 'completed_at', 'completed_by_id', CHANGE_REASON],
+      'traveler_id', 'after_step_number', 'operation', 'work_center_id', 'instructions', 'reason', 'estimated_hours', CHANGE_REASON],
     filterProperties: ['traveler_id', 'work_center_id', 'status', 'added_by_id'],
     properties: {
       ...TIMESTAMPS,
@@ -26,7 +27,7 @@ export const manualStepResource: ResourceDefinition = {
       reason: { ...textArea(), description: 'Why this step is added to this traveler only (at least 3 characters).' },
       after_step_number: { description: '0 puts the step before the first routing step.' },
     },
-    actions: crudActions('manual_steps'),
+    actions: { ...crudActions('manual_steps'), ...stepWorkActions('manual_steps') },
   },
   labels: {
     name: 'Manual steps',

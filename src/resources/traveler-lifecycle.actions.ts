@@ -8,6 +8,7 @@ import type { TravelerStatus } from '../models/constants.js';
 import { ManualStep, Traveler, WorkOrder } from '../models/index.js';
 import { RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowRefusedError } from '../records/record-errors.js';
 import { createRecord } from '../records/record.service.js';
+import { travelerPrintData } from '../travelers/traveler-print.service.js';
 import { createTravelerFromWorkOrder, previewTraveler } from '../travelers/traveler-creation.service.js';
 import {
   ACTIONS_NEEDING_REASON,
@@ -114,6 +115,20 @@ export const printTravelerAction: ActionOptions = {
   component: Components.TravelerPrint,
   isAccessible: ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => canReadShopData(sessionUser(currentAdmin)),
   handler: async (_request, _response, context) => ({ record: context.record!.toJSON(context.currentAdmin) }),
+};
+
+/** The traveler's steps, checks, sign-offs and labor for the panel on its page (hidden; reading the traveler allows it). */
+export const stepsOverviewAction: ActionOptions = {
+  actionType: 'record',
+  component: false,
+  isVisible: false,
+  isAccessible: ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => canReadShopData(sessionUser(currentAdmin)),
+  handler: async (request, _response, context) => {
+    const { record, currentAdmin } = context;
+    if (!record) throw new RecordNotFoundError('travelers', request.params.recordId);
+    const data = await travelerPrintData(Traveler.sequelize!, Number(record.id()));
+    return { record: record.toJSON(currentAdmin), overview: data && { steps: data.steps, labor: data.labor } };
+  },
 };
 
 /**

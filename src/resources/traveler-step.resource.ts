@@ -1,5 +1,6 @@
 import { TravelerStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
+import { stepWorkActions } from './step-work.actions.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const travelerStepResource: ResourceDefinition = {
@@ -14,9 +15,9 @@ export const travelerStepResource: ResourceDefinition = {
       'traveler_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel',
       'status', 'started_at', 'completed_at', 'completed_by_id', 'process_step_id', 'id', 'created_at', 'updated_at', 'version',
     ],
+    // Status and sign-off are recorded by the step's actions (Start, Sign off), never typed in.
     editProperties: [
-      'traveler_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel',
-      'status', 'started_at', 'completed_at', 'completed_by_id', CHANGE_REASON],
+      'traveler_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', CHANGE_REASON],
     filterProperties: ['traveler_id', 'work_center_id', 'status', 'completed_by_id'],
     properties: {
       ...TIMESTAMPS,
@@ -24,7 +25,7 @@ export const travelerStepResource: ResourceDefinition = {
       instructions: textArea(),
       process_step_id: { isVisible: { list: false, filter: false, show: true, edit: false } },
     },
-    actions: crudActions('traveler_steps'),
+    actions: { ...crudActions('traveler_steps'), ...stepWorkActions('traveler_steps') },
   },
   labels: {
     name: 'Traveler steps',

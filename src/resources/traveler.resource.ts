@@ -1,6 +1,10 @@
 import { Traveler } from '../models/index.js';
 import { TRAVELER_STATUSES } from '../models/constants.js';
-import { addManualStepAction, printTravelerAction, travelerLifecycleActions } from './traveler-lifecycle.actions.js';
+import { Components } from '../admin/component-loader.js';
+import { addManualStepAction, printTravelerAction, stepsOverviewAction, travelerLifecycleActions } from './traveler-lifecycle.actions.js';
+
+/** Not a column: the traveler's steps with their state, shown on its page. */
+const STEPS_OVERVIEW = 'steps_overview';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 export const travelerResource: ResourceDefinition = {
@@ -13,7 +17,7 @@ export const travelerResource: ResourceDefinition = {
     listProperties: ['number', 'work_order_id', 'customer_id', 'part_id', 'revision_id', 'quantity', 'status', 'due_date', 'updated_at'],
     showProperties: [PENDING_CHANGES,
       'number', 'status', 'status_reason', 'work_order_id', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date',
-      'released_at', 'started_at', 'completed_at', 'notes', 'id', 'created_at', 'updated_at', 'version',
+      'released_at', 'started_at', 'completed_at', 'notes', STEPS_OVERVIEW, 'id', 'created_at', 'updated_at', 'version',
     ],
     // The status moves only with the lifecycle actions; the customer is the work order's. A
     // released traveler's number, work order, part, revision and quantity change by approval.
@@ -23,6 +27,7 @@ export const travelerResource: ResourceDefinition = {
       ...TIMESTAMPS,
       updated_at: { isVisible: { list: true, filter: true, show: true, edit: false } },
       status: { availableValues: TRAVELER_STATUSES.map((value) => ({ value, label: value.replace('_', ' ') })) },
+      [STEPS_OVERVIEW]: { type: 'string', components: { show: Components.TravelerSteps }, isVisible: { list: false, filter: false, show: true, edit: false } },
       status_reason: { type: 'textarea', isVisible: { list: false, filter: false, show: true, edit: false } },
       customer_id: { isVisible: { list: true, filter: true, show: true, edit: false } },
       notes: textArea(),
@@ -34,6 +39,7 @@ export const travelerResource: ResourceDefinition = {
       ...travelerLifecycleActions,
       addManualStep: addManualStepAction,
       print: printTravelerAction,
+      stepsOverview: stepsOverviewAction,
     },
   },
   labels: {
@@ -43,6 +49,7 @@ export const travelerResource: ResourceDefinition = {
       number: 'Traveler',
       work_order_id: 'Work order',
       customer_id: 'Customer',
+      steps_overview: 'Steps',
       status_reason: 'Reason for hold or cancellation',
       part_id: 'Part',
       revision_id: 'Revision',

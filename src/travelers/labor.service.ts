@@ -14,7 +14,7 @@ import { ensureStarted, lockWork, stepLabel, transactionNow, type StepRef } from
  */
 async function whereClockedIn(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<string | null> {
   const rows = await sequelize.query<{ where: string }>(
-    `SELECT concat(t.number, ' ', coalesce('step ' || ts.step_number || ' (' || ts.operation || ')', 'manual step "' || ms.operation || '"')) AS where
+    `SELECT concat(t.number, ' ', coalesce('step ' || ts.step_number || ' (' || ts.operation || ')', 'manual step after ' || ms.after_step_number || ' (' || ms.operation || ')')) AS where
        FROM labor_entries e JOIN travelers t ON t.id = e.traveler_id
        LEFT JOIN traveler_steps ts ON ts.id = e.traveler_step_id
        LEFT JOIN manual_steps ms ON ms.id = e.manual_step_id

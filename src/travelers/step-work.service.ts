@@ -217,6 +217,9 @@ export async function recordCheck(sequelize: Sequelize, subStepId: number, input
     if (!sub.requires_measurement && value !== null) {
       throw new RecordValidationError({ measured_value: `Check ${sub.sequence} (${sub.description}) takes no measurement: just tick it.` });
     }
+    if (!done && !sub.completed_at) {
+      return { subStep: sub, outOfLimits: Boolean(sub.out_of_limits), message: `Check ${sub.sequence} is not ticked.` };
+    }
     await ensureStarted(sequelize, traveler, step, now, transaction);
     const values: Record<string, unknown> = done
       ? { measured_value: value, completed_at: now, completed_by_id: actor.userId }

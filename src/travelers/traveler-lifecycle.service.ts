@@ -52,8 +52,10 @@ export function actionTarget(action: TravelerAction, traveler: TravelerState): T
     complete: 'completed',
     cancel: 'cancelled',
   } as const)[action];
+  // Each action is one move from one place: coming back from a hold is Resume, never Start or Release.
   if (action === 'resume' && traveler.status !== 'on_hold') return null;
   if (action === 'release' && traveler.status !== 'draft') return null;
+  if (action === 'start' && traveler.status !== 'released') return null;
   return TRAVELER_TRANSITIONS[traveler.status].includes(to) ? to : null;
 }
 
@@ -141,7 +143,7 @@ export async function transitionTraveler(
       const to = actionTarget(action, traveler);
       if (!to) {
         throw new WorkflowRefusedError(
-          `Traveler ${traveler.number} is ${traveler.status.replace('_', ' ')}: it cannot be ${pastTense(action)}. From ${traveler.status.replace('_', ' ')} it can go to ${describeAllowed(traveler.status)}.`,
+          `Traveler ${traveler.number} is ${traveler.status.replace('_', ' ')}: it cannot be ${pastTense(action)}. From ${traveler.status.replace('_', ' ')} it can go to ${describeAllowed(traveler.status)}${actionsFrom(traveler)}.`,
         );
       }
       const values: Record<string, unknown> = { status: to };
@@ -167,6 +169,11 @@ export async function transitionTraveler(
   }
   if (outcome instanceof ApprovalRequired) throw outcome;
   return outcome;
+}
+
+function actionsFrom(traveler: TravelerState): string {
+  const usable = TRAVELER_ACTIONS.filter((a) => actionTarget(a, traveler) !== null).map((a) => TRAVELER_ACTION_LABELS[a]);
+  return usable.length ? ` (actions: ${usable.join(', ')})` : '';
 }
 
 function pastTense(action: TravelerAction): string {

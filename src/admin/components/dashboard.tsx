@@ -1,20 +1,86 @@
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import { ApiClient } from 'adminjs';
-import { Box, H2, H5, Text, Table, TableHead, TableBody, TableRow, TableCell, Link, Loader } from '@adminjs/design-system';
+import {
+  Badge, Box, H2, H5, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text,
+} from '@adminjs/design-system';
 
+// The shape sent by src/dashboard/dashboard.service.ts.
 interface Summary {
   travelersByStatus: Array<{ status: string; count: number }>;
-  lateTravelers: Array<{ id: number; number: string; due_date: string; status: string; part_number: string }>;
+  lateTravelers: Array<{
+    id: number; number: string; due_date: string; status: string; part_number: string; customer_name: string; days_late: number;
+  }>;
+  lateTravelerCount: number;
   openWorkOrders: number;
-  /** The ones the signed-in person may decide. */
   pendingApprovals: number;
+  pendingApprovalList: Array<{ id: number; summary: string | null; requested_at: string; requester_name: string }>;
+  weekStart: string;
+  laborThisWeek: Array<{ work_center_id: number; code: string; name: string; actual_hours: number; estimated_hours: number }>;
 }
 
+type Labor = Summary['laborThisWeek'][number];
+
 const api = new ApiClient();
-const label = (status: string) => status.replace('_', ' ');
+
+// The design system's palette (theme.ts), spelled out because SVG attributes do not read the theme.
+const COLOR = {
+  text: '#0C1E29',
+  muted: '#898A9A',
+  grid: '#EEEEEF',
+  primary: '#3040D6',
+  estimate: '#BBC3CB',
+  warning: '#A14F17',
+  error: '#C20012',
+};
+const STATUS_COLOR: Record<string, string> = {
+  draft: '#898A9A',
+  released: '#6483F8',
+  in_progress: '#3040D6',
+  on_hold: '#A14F17',
+  completed: '#007D7F',
+  cancelled: '#BBC3CB',
+};
+
+const statusLabel = (status: string) => {
+  const text = status.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
+const hours = (n: number) => `${Number(n.toFixed(2))} h`;
+const isOver = (c: Labor) => c.actual_hours > c.estimated_hours;
+const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const travelersOfStatus = (status: string) => `/admin/resources/travelers?filters.status=${encodeURIComponent(status)}`;
+
+/**
+ * The width a chart really has, so that it is drawn in pixels: a scaled viewBox would make its
+ * text as small or as large as the card happens to be.
+ */
+function useWidth(fallback: number): [React.RefObject<HTMLDivElement>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry && entry.contentRect.width > 0) setWidth(Math.floor(entry.contentRect.width));
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+const Card: React.FC<{ title: string; aside?: React.ReactNode; testId?: string; children: React.ReactNode }> = ({ title, aside, testId, children }) => (
+  <Box variant="card" p="xl" style={{ minWidth: 0 }} data-testid={testId}>
+    <Box flex justifyContent="space-between" alignItems="baseline" mb="lg">
+      <H5 mb="0">{title}</H5>
+      {aside}
+    </Box>
+    {children}
+  </Box>
+);
 
 const Tile: React.FC<{ title: string; value: number; href: string; tone?: string; testId?: string }> = ({ title, value, href, tone, testId }) => (
-  <Box variant="card" flex flexDirection="column" p="lg" mr="lg" mb="lg" style={{ minWidth: 150 }} data-testid={testId}>
+  <Box variant="card" flex flexDirection="column" p="lg" style={{ minWidth: 170 }} data-testid={testId}>
     <Text fontSize="sm" color="grey60">{title}</Text>
     <Link href={href} style={{ fontSize: 32, fontWeight: 500, color: tone ?? 'inherit', textDecoration: 'none' }}>
       {value}
@@ -22,53 +88,259 @@ const Tile: React.FC<{ title: string; value: number; href: string; tone?: string
   </Box>
 );
 
-const Dashboard: React.FC = () => {
-  const [summary, setSummary] = useState<Summary | null>(null);
-  useEffect(() => {
-    api.getDashboard().then((response) => setSummary(response.data as Summary));
-  }, []);
-  if (!summary) return <Loader />;
-  const max = Math.max(1, ...summary.travelersByStatus.map((s) => s.count));
+/** One bar per status; a bar opens the travelers list filtered by it. */
+const StatusChart: React.FC<{ data: Summary['travelersByStatus'] }> = ({ data }) => {
+  const [ref, width] = useWidth(480);
+  const total = data.reduce((sum, s) => sum + s.count, 0);
+  const max = Math.max(1, ...data.map((s) => s.count));
+  const labelWidth = 96;
+  const countWidth = 56;
+  const row = 30;
+  const barArea = Math.max(40, width - labelWidth - countWidth);
+  const summary = `Travelers by status, ${total} in all: ${data.map((s) => `${statusLabel(s.status)} ${s.count}`).join(', ')}.`;
   return (
-    <Box p="xl" data-testid="nexus-dashboard">
-      <H2>Shop floor today</H2>
-      <Box flex flexWrap="wrap">
-        <Tile title="Open work orders" value={summary.openWorkOrders} href="/admin/resources/work_orders" />
-        <Tile title="Late travelers" value={summary.lateTravelers.length} href="/admin/resources/travelers" tone={summary.lateTravelers.length ? '#c20012' : undefined} />
-        <Tile title="Pending approvals" value={summary.pendingApprovals} href="/admin/pages/myApprovals" testId="tile-pending-approvals" />
+    <div ref={ref}>
+      <svg
+        role="img"
+        aria-label={summary}
+        data-testid="chart-travelers-by-status"
+        viewBox={`0 0 ${width} ${row * data.length}`}
+        width={width}
+        height={row * data.length}
+        style={{ display: 'block' }}
+      >
+        <title>{summary}</title>
+        {data.map((s, i) => {
+          const y = i * row;
+          const barWidth = s.count === 0 ? 0 : Math.max(3, (barArea * s.count) / max);
+          // The legend below carries the same links for keyboards and screen readers.
+          return (
+            <a key={s.status} href={travelersOfStatus(s.status)} tabIndex={-1} data-testid={`status-bar-${s.status}`}>
+              <rect x={0} y={y} width={width} height={row} fill="transparent" />
+              <text x={labelWidth - 10} y={y + row / 2} textAnchor="end" dominantBaseline="central" fontSize={13} fill={COLOR.text}>
+                {statusLabel(s.status)}
+              </text>
+              <rect x={labelWidth} y={y + 6} width={barArea} height={row - 12} rx={3} fill={COLOR.grid} />
+              <rect x={labelWidth} y={y + 6} width={barWidth} height={row - 12} rx={3} fill={STATUS_COLOR[s.status] ?? COLOR.primary} />
+              <text x={labelWidth + barArea + 8} y={y + row / 2} dominantBaseline="central" fontSize={13} fontWeight={600} fill={COLOR.text}>
+                {s.count}
+              </text>
+            </a>
+          );
+        })}
+      </svg>
+      <Box as="ul" flex flexWrap="wrap" mt="lg" style={{ listStyle: 'none', padding: 0, margin: 0, gap: 8 }} data-testid="status-legend">
+        {data.map((s) => (
+          <li key={s.status}>
+            <Link href={travelersOfStatus(s.status)} style={{ display: 'inline-flex', alignItems: 'center', gap: 6, fontSize: 13 }}>
+              <span aria-hidden="true" style={{ width: 10, height: 10, borderRadius: 2, background: STATUS_COLOR[s.status] ?? COLOR.primary }} />
+              {statusLabel(s.status)}: {s.count}
+            </Link>
+          </li>
+        ))}
       </Box>
-      <Box variant="card" p="lg" mb="lg">
-        <H5>Travelers by status</H5>
-        {summary.travelersByStatus.map((s) => (
-          <Box key={s.status} flex alignItems="center" mb="sm">
-            <Box style={{ width: 110 }}><Text>{label(s.status)}</Text></Box>
-            <Box style={{ height: 16, width: `${(60 * s.count) / max}%`, minWidth: 2, background: '#4268F6', borderRadius: 3 }} />
-            <Box ml="md"><Text>{s.count}</Text></Box>
+    </div>
+  );
+};
+
+const LegendKey: React.FC<{ color: string; label: string }> = ({ color, label }) => (
+  <Box as="span" flex alignItems="center" mr="lg" style={{ gap: 6, fontSize: 13 }}>
+    <span aria-hidden="true" style={{ width: 12, height: 12, borderRadius: 2, background: color, display: 'inline-block' }} />
+    {label}
+  </Box>
+);
+
+/** Per work center, this week's hours beside the estimate of the steps they were booked on. */
+const LaborChart: React.FC<{ data: Labor[]; weekStart: string }> = ({ data, weekStart }) => {
+  const [ref, width] = useWidth(720);
+  const max = Math.max(0.01, ...data.flatMap((c) => [c.actual_hours, c.estimated_hours]));
+  const labelWidth = 150;
+  const valueWidth = 70;
+  const bar = 14;
+  const group = bar * 2 + 22;
+  const barArea = Math.max(40, width - labelWidth - valueWidth);
+  const length = (n: number) => (n === 0 ? 0 : Math.max(2, (barArea * n) / max));
+  const over = data.filter(isOver);
+  const summary = `Labor hours in the week from ${weekStart}, actual against estimate: ${data
+    .map((c) => `${c.code} ${hours(c.actual_hours)} of ${hours(c.estimated_hours)} estimated${isOver(c) ? ' (over estimate)' : ''}`)
+    .join('; ')}.`;
+  return (
+    <div ref={ref}>
+      <Box flex flexWrap="wrap" mb="md" data-testid="labor-legend">
+        <LegendKey color={COLOR.primary} label="Actual hours" />
+        <LegendKey color={COLOR.warning} label="Actual, over estimate" />
+        <LegendKey color={COLOR.estimate} label="Estimated hours" />
+      </Box>
+      <svg
+        role="img"
+        aria-label={summary}
+        data-testid="chart-labor-this-week"
+        viewBox={`0 0 ${width} ${group * data.length}`}
+        width={width}
+        height={group * data.length}
+        style={{ display: 'block' }}
+      >
+        <title>{summary}</title>
+        {data.map((c, i) => {
+          const y = i * group + 4;
+          const tone = isOver(c) ? COLOR.warning : COLOR.primary;
+          const valueTone = c.actual_hours === 0 ? COLOR.muted : tone;
+          return (
+            <g key={c.work_center_id} data-testid={`labor-group-${c.code}`} data-over={isOver(c) ? 'true' : 'false'}>
+              <text x={labelWidth - 12} y={y + bar - 2} textAnchor="end" fontSize={13} fontWeight={600} fill={COLOR.text}>{c.code}</text>
+              <text x={labelWidth - 12} y={y + bar * 2 + 2} textAnchor="end" fontSize={11} fill={COLOR.muted}>
+                {c.name.length > 20 ? `${c.name.slice(0, 19)}…` : c.name}
+              </text>
+              <rect x={labelWidth} y={y} width={length(c.actual_hours)} height={bar} rx={2} fill={tone} />
+              <text x={labelWidth + length(c.actual_hours) + 6} y={y + bar / 2} dominantBaseline="central" fontSize={12} fontWeight={600} fill={valueTone}>
+                {hours(c.actual_hours)}
+              </text>
+              <rect x={labelWidth} y={y + bar + 2} width={length(c.estimated_hours)} height={bar} rx={2} fill={COLOR.estimate} />
+              <text x={labelWidth + length(c.estimated_hours) + 6} y={y + bar * 1.5 + 2} dominantBaseline="central" fontSize={12} fill={COLOR.muted}>
+                {hours(c.estimated_hours)}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      {over.length > 0 && (
+        <Text mt="md" color="warning" data-testid="labor-over-estimate">
+          Over estimate: {over.map((c) => `${c.code} (${hours(c.actual_hours - c.estimated_hours)} over)`).join(', ')}
+        </Text>
+      )}
+      <details style={{ marginTop: 12 }}>
+        <summary style={{ cursor: 'pointer', fontSize: 13 }}>Show the figures as a table</summary>
+        <Table data-testid="labor-table" style={{ width: '100%' }}>
+          <TableHead>
+            <TableRow>
+              <TableCell>Work center</TableCell><TableCell>Actual</TableCell><TableCell>Estimated</TableCell><TableCell>Difference</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {data.map((c) => (
+              <TableRow key={c.work_center_id}>
+                <TableCell>{c.code} · {c.name}</TableCell>
+                <TableCell>{hours(c.actual_hours)}</TableCell>
+                <TableCell>{hours(c.estimated_hours)}</TableCell>
+                <TableCell>{c.actual_hours - c.estimated_hours > 0 ? '+' : ''}{hours(c.actual_hours - c.estimated_hours)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </details>
+    </div>
+  );
+};
+
+const LateTravelers: React.FC<{ list: Summary['lateTravelers']; total: number }> = ({ list, total }) =>
+  list.length === 0 ? (
+    <Text color="grey60" data-testid="late-travelers-empty">Nothing is late.</Text>
+  ) : (
+    <>
+      <Table data-testid="late-travelers" style={{ width: '100%' }}>
+        <TableHead>
+          <TableRow>
+            <TableCell>Traveler</TableCell><TableCell>Customer</TableCell><TableCell>Part</TableCell>
+            <TableCell>Due</TableCell><TableCell>Late by</TableCell><TableCell>Status</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {list.map((t) => (
+            <TableRow key={t.id} data-testid="late-traveler">
+              <TableCell><Link href={`/admin/resources/travelers/records/${t.id}/show`}>{t.number}</Link></TableCell>
+              <TableCell>{t.customer_name}</TableCell>
+              <TableCell>{t.part_number}</TableCell>
+              <TableCell>{t.due_date}</TableCell>
+              <TableCell><Badge variant="danger" size="sm">{t.days_late} {t.days_late === 1 ? 'day' : 'days'}</Badge></TableCell>
+              <TableCell>{statusLabel(t.status)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {total > list.length && (
+        <Text mt="md" fontSize="sm" color="grey60">The {list.length} most overdue of {total} late travelers.</Text>
+      )}
+    </>
+  );
+
+const PendingApprovals: React.FC<{ count: number; list: Summary['pendingApprovalList'] }> = ({ count, list }) => (
+  <>
+    {/* One link only in the tile: the count is the way into the inbox. */}
+    <Box data-testid="tile-pending-approvals" flex alignItems="baseline" mb="lg" style={{ gap: 10 }}>
+      <Link href="/admin/pages/myApprovals" style={{ fontSize: 36, fontWeight: 500, textDecoration: 'none', color: count ? COLOR.primary : 'inherit' }}>
+        {count}
+      </Link>
+      <Text color="grey60">{count === 1 ? 'request waits' : 'requests wait'} for your decision</Text>
+    </Box>
+    {list.length === 0 ? (
+      <Text color="grey60" mb="lg">Nothing waits for your decision.</Text>
+    ) : (
+      <Box as="ul" mb="lg" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="pending-approval-list">
+        {list.map((r) => (
+          <Box as="li" key={r.id} py="sm" style={{ borderTop: `1px solid ${COLOR.grid}` }}>
+            <Link href={`/admin/resources/approvals/records/${r.id}/show`}>#{r.id} {r.summary ?? 'Change request'}</Link>
+            <Text fontSize="sm" color="grey60">{r.requester_name} · <span title={r.requested_at}>{when(r.requested_at)}</span></Text>
           </Box>
         ))}
       </Box>
-      <Box variant="card" p="lg">
-        <H5>Late travelers</H5>
-        {summary.lateTravelers.length === 0 ? (
-          <Text>Nothing is late.</Text>
-        ) : (
-          <Table>
-            <TableHead>
-              <TableRow><TableCell>Traveler</TableCell><TableCell>Part</TableCell><TableCell>Due</TableCell><TableCell>Status</TableCell></TableRow>
-            </TableHead>
-            <TableBody>
-              {summary.lateTravelers.map((t) => (
-                <TableRow key={t.id}>
-                  <TableCell><Link href={`/admin/resources/travelers/records/${t.id}/show`}>{t.number}</Link></TableCell>
-                  <TableCell>{t.part_number}</TableCell>
-                  <TableCell>{t.due_date}</TableCell>
-                  <TableCell>{label(t.status)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
+    )}
+    <Link href="/admin/pages/myApprovals" data-testid="open-my-approvals">Open My approvals →</Link>
+  </>
+);
+
+const Dashboard: React.FC = () => {
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [error, setError] = useState(false);
+  useEffect(() => {
+    api
+      .getDashboard()
+      .then((response) => setSummary(response.data as Summary))
+      .catch(() => setError(true));
+  }, []);
+  if (error) return <MessageBox variant="danger" message="The dashboard could not be loaded. Reload the page to try again." />;
+  if (!summary) return <Loader />;
+  const laborRecorded = summary.laborThisWeek.some((c) => c.actual_hours > 0);
+  return (
+    <Box p="xl" data-testid="nexus-dashboard">
+      <H2>Shop floor today</H2>
+      <Box flex flexWrap="wrap" mb="xl" style={{ gap: 16 }}>
+        <Tile title="Open work orders" value={summary.openWorkOrders} href="/admin/resources/work_orders" />
+        <Tile
+          title="Late travelers"
+          value={summary.lateTravelerCount}
+          href="/admin/resources/travelers"
+          tone={summary.lateTravelerCount ? COLOR.error : undefined}
+          testId="tile-late-travelers"
+        />
       </Box>
+      <Box mb="xl" style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(380px, 1fr))', gap: 24 }}>
+        <Card title="Travelers by status" testId="card-travelers-by-status">
+          <StatusChart data={summary.travelersByStatus} />
+        </Card>
+        <Card title="Pending approvals" testId="card-pending-approvals">
+          <PendingApprovals count={summary.pendingApprovals} list={summary.pendingApprovalList} />
+        </Card>
+      </Box>
+      <Box mb="xl">
+        <Card
+          title="Labor this week against estimate"
+          aside={<Text fontSize="sm" color="grey60">Week of {summary.weekStart}</Text>}
+          testId="card-labor-this-week"
+        >
+          {laborRecorded ? (
+            <LaborChart data={summary.laborThisWeek} weekStart={summary.weekStart} />
+          ) : (
+            <Text color="grey60" data-testid="labor-empty">No labor recorded this week.</Text>
+          )}
+        </Card>
+      </Box>
+      <Card
+        title="Late travelers"
+        aside={summary.lateTravelerCount > 0 ? <Badge variant="danger">{summary.lateTravelerCount} late</Badge> : undefined}
+        testId="card-late-travelers"
+      >
+        <LateTravelers list={summary.lateTravelers} total={summary.lateTravelerCount} />
+      </Card>
     </Box>
   );
 };

@@ -1,0 +1,164 @@
+import React, { useState } from 'react';
+import { ApiClient, useNotice } from 'adminjs';
+import { Box, Button, H3, Input, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
+
+interface RecordJSON {
+  id: string;
+  title?: string;
+  params: Record<string, unknown>;
+  populated?: Record<string, { title?: string; id?: string } | null | undefined>;
+}
+
+interface Props {
+  record: RecordJSON;
+  resource: { id: string };
+  action: { name: string; label?: string };
+}
+
+interface Failure {
+  message: string;
+  fields: Record<string, string>;
+}
+
+const api = new ApiClient();
+
+// The values allowed by the database (src/models/constants.ts DISPOSITION_LABELS).
+const DISPOSITIONS: Array<[string, string]> = [
+  ['use_as_is', 'Use as is (deviation accepted)'],
+  ['repair', 'Repaired per an approved procedure'],
+  ['scrap', 'Scrapped (removed from the batch)'],
+];
+
+const BUTTONS: Record<string, { label: string; variant: string; explain: string }> = {
+  start: { label: 'Start step', variant: 'contained', explain: 'Starting records the time; the steps before this one must be signed off (unless it is parallel).' },
+  signOff: { label: 'Sign off', variant: 'success', explain: 'Signing off records your name and the time. Every check must be done, and everyone else clocked in here must clock out first.' },
+  clockIn: { label: 'Clock in', variant: 'contained', explain: 'Your time on this step runs until you clock out (or sign it off). You can be clocked in on one step at a time.' },
+  clockOut: { label: 'Clock out', variant: 'outlined', explain: 'Ends your time on this step.' },
+};
+
+/**
+ * AdminJS routes with React Router: moving through the history API keeps the notice just shown,
+ * which a full page load would drop.
+ */
+export function goTo(url: string): void {
+  window.history.pushState({}, '', url);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+/** The server's reason for a refusal, as it wrote it (field messages too). */
+export function failureOf(error: unknown, fallback: string): Failure {
+  const data = (error as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message?: string }> } } } }).response?.data;
+  const fields: Record<string, string> = {};
+  for (const [field, value] of Object.entries(data?.record?.errors ?? {})) if (value?.message) fields[field] = value.message;
+  return { message: data?.notice?.message ?? fallback, fields };
+}
+
+function limitsOf(params: Record<string, unknown>): string {
+  const unit = params.unit ? ` ${String(params.unit)}` : '';
+  const lower = params.lower_limit ?? null;
+  const upper = params.upper_limit ?? null;
+  if (lower !== null && upper !== null && lower !== '' && upper !== '') return `${String(lower)} to ${String(upper)}${unit}`;
+  if (lower !== null && lower !== '') return `at least ${String(lower)}${unit}`;
+  if (upper !== null && upper !== '') return `at most ${String(upper)}${unit}`;
+  return '';
+}
+
+/**
+ * The page of a step action (Start, Sign off, Clock in, Clock out) or a check action (Record
+ * check, Disposition): what is about to happen, one button, and the server's answer. The work is
+ * always a POST; a GET only shows this page.
+ */
+const StepAction: React.FC<Props> = ({ record, resource, action }) => {
+  const params = record.params;
+  const [measured, setMeasured] = useState(params.measured_value === null || params.measured_value === undefined ? '' : String(params.measured_value));
+  const [disposition, setDisposition] = useState('');
+  const [note, setNote] = useState('');
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [busy, setBusy] = useState(false);
+  const addNotice = useNotice();
+
+  const post = async (data: Record<string, unknown>) => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data });
+      const body = response.data as { notice?: { message: string }; redirectUrl?: string };
+      if (body.notice) addNotice({ message: body.notice.message, type: 'success' });
+      goTo(body.redirectUrl ?? `/admin/resources/${resource.id}/records/${record.id}/show`);
+    } catch (error) {
+      setFailure(failureOf(error, 'The server did not accept this. Reload the page and try again.'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const traveler = record.populated?.traveler_id?.title;
+  const step = record.populated?.traveler_step_id?.title;
+  const heading = `${record.title ?? `#${record.id}`}${traveler ? ` · traveler ${traveler}` : ''}`;
+  // A check's own title is its description, already in the heading: name its step instead.
+  const checkContext = step ? `Step: ${step}` : '';
+  const error = failure ? <MessageBox variant="danger" message={failure.message} mb="lg" data-testid="step-action-error" /> : null;
+
+  if (action.name === 'recordCheck') {
+    const needsValue = params.requires_measurement === true || params.requires_measurement === 'true';
+    const limits = limitsOf(params);
+    const done = Boolean(params.completed_at);
+    return (
+      <Box as="form" variant="card" p="xl" data-testid="step-action" onSubmit={(e: React.FormEvent) => { e.preventDefault(); void post(needsValue ? { measured_value: measured } : {}); }}>
+        <H3>Check {String(params.sequence ?? '')}: {String(params.description ?? '')}</H3>
+        <Text mb="lg" color="grey60">{checkContext}</Text>
+        {needsValue ? (
+          <>
+            <Label htmlFor="measured_value" required>Measured value{params.unit ? ` (${String(params.unit)})` : ''}</Label>
+            <Input id="measured_value" name="measured_value" inputMode="decimal" autoComplete="off" width="100%" value={measured}
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setMeasured(e.target.value)} mb="sm" />
+            {limits ? <Text mb="lg">Limits: {limits}</Text> : null}
+            {failure?.fields.measured_value ? <Text color="error" mb="lg">{failure.fields.measured_value}</Text> : null}
+          </>
+        ) : (
+          <Text mb="lg">Tick this check when it is done.</Text>
+        )}
+        {error}
+        <Box flex style={{ gap: 12 }}>
+          <Button type="submit" variant="contained" size="lg" disabled={busy}>{needsValue ? 'Record measurement' : 'Tick as done'}</Button>
+          {done ? <Button type="button" variant="outlined" size="lg" disabled={busy} onClick={() => void post({ done: 'false' })}>Untick</Button> : null}
+        </Box>
+      </Box>
+    );
+  }
+
+  if (action.name === 'disposition') {
+    return (
+      <Box as="form" variant="card" p="xl" data-testid="step-action" onSubmit={(e: React.FormEvent) => { e.preventDefault(); void post({ disposition, note }); }}>
+        <H3>Disposition of check {String(params.sequence ?? '')}: {String(params.description ?? '')}</H3>
+        <Text mb="lg" color="grey60">{checkContext}</Text>
+        <Text mb="lg">Measured {String(params.measured_value ?? '')}{params.unit ? ` ${String(params.unit)}` : ''}, limits {limitsOf(params)}: outside its limits.</Text>
+        <Label htmlFor="disposition" required>Disposition</Label>
+        <select id="disposition" name="disposition" value={disposition} onChange={(e) => setDisposition(e.target.value)}
+          style={{ width: '100%', fontSize: 16, padding: 10, marginBottom: 8 }}>
+          <option value="">Choose…</option>
+          {DISPOSITIONS.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+        </select>
+        {failure?.fields.disposition ? <Text color="error" mb="lg">{failure.fields.disposition}</Text> : null}
+        <Label htmlFor="note" required>Why (printed on the traveler)</Label>
+        <TextArea id="note" name="note" width="100%" value={note} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNote(e.target.value)} mb="sm" />
+        {failure?.fields.disposition_note ? <Text color="error" mb="lg">{failure.fields.disposition_note}</Text> : null}
+        {error}
+        <Button type="submit" variant="danger" size="lg" disabled={busy}>Record disposition</Button>
+      </Box>
+    );
+  }
+
+  const button = BUTTONS[action.name] ?? { label: action.label ?? action.name, variant: 'contained', explain: '' };
+  return (
+    <Box variant="card" p="xl" data-testid="step-action">
+      <H3>{button.label}: {heading}</H3>
+      <Text mb="sm">Status: {String(params.status ?? '').replace('_', ' ')}</Text>
+      {button.explain ? <Text mb="lg" color="grey60">{button.explain}</Text> : null}
+      {error}
+      <Button variant={button.variant as 'contained'} size="lg" disabled={busy} onClick={() => void post({})}>{button.label}</Button>
+    </Box>
+  );
+};
+
+export default StepAction;
