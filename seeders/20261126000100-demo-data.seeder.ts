@@ -225,7 +225,10 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
     const quality = users.quality!;
 
     // Signs off a step as the operator (and its checks), with the labor that went into it.
-    async function workStep(step: TravelerStep, start: Date, hours: number, by: User, complete: boolean) {
+    // A measurement outside its limits, and quality's disposition of it, to show on a finished traveler.
+    interface Deviation { sequence: number; value: number; disposition: 'use_as_is'; note: string }
+
+    async function workStep(step: TravelerStep, start: Date, hours: number, by: User, complete: boolean, deviation?: Deviation) {
       const end = new Date(start.getTime() + hours * 3_600_000);
       const subs = await TravelerSubStep.findAll({ where: { traveler_step_id: step.id }, order: [['sequence', 'ASC']], transaction: options.transaction });
       // The database wants the order of the floor: start the step, record its checks, sign off.
@@ -233,7 +236,11 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
       if (complete) {
         for (const sub of subs) {
           const mid = sub.lower_limit !== null && sub.upper_limit !== null ? Number(((sub.lower_limit + sub.upper_limit) / 2).toFixed(4)) : null;
-          await sub.update({ measured_value: sub.requires_measurement ? mid : null, completed_at: end, completed_by_id: by.id }, options);
+          const value = deviation?.sequence === sub.sequence ? deviation.value : mid;
+          await sub.update({ measured_value: sub.requires_measurement ? value : null, completed_at: end, completed_by_id: by.id }, options);
+          if (deviation?.sequence === sub.sequence) {
+            await sub.update({ disposition: deviation.disposition, disposition_note: deviation.note, disposition_by_id: quality.id, disposition_at: end }, options);
+          }
         }
         await step.update({ status: 'completed', completed_at: end, completed_by_id: by.id }, options);
         await LaborEntry.create({ user_id: by.id, traveler_id: step.traveler_id, traveler_step_id: step.id, started_at: start, ended_at: end, entry_type: 'clock' }, options);
@@ -249,7 +256,9 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
       await done.traveler.update({ status: 'in_progress', started_at: new Date(t.getTime() + DAY) }, options);
       t = new Date(t.getTime() + DAY);
       for (const step of done.steps) {
-        await workStep(step, t, Number(step.estimated_hours) * 1.1 + 0.1, step.operation.startsWith('Final') ? quality : operator, true);
+        const final = step.operation.startsWith('Final');
+        const roughFinish: Deviation = { sequence: 2, value: 1.7, disposition: 'use_as_is', note: 'Customer deviation CD-0412 accepts Ra up to 1.8 µm on non-sealing faces.' };
+        await workStep(step, t, Number(step.estimated_hours) * 1.1 + 0.1, final ? quality : operator, true, final ? roughFinish : undefined);
         t = new Date(t.getTime() + DAY / 2);
       }
       await done.traveler.update({ status: 'completed', completed_at: t }, options);

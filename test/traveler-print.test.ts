@@ -74,6 +74,8 @@ interface SubStepRow {
   measured: string | null;
   completed_at: Date | null;
   completed_by: string | null;
+  out_of_limits: boolean;
+  disposition_note: string | null;
 }
 
 /** Sub-steps with their numbers as PostgreSQL prints them, trailing zeros dropped. */
@@ -81,7 +83,8 @@ async function subSteps(traveler: number): Promise<SubStepRow[]> {
   const trimmed = (col: string) => `nullif(rtrim(rtrim(${col}::text, '0'), '.'), '')`;
   return rows<SubStepRow>(
     `SELECT ss.id, s.step_number, ss.description, ss.unit, ${trimmed('ss.lower_limit')} AS lower, ${trimmed('ss.upper_limit')} AS upper,
-            ${trimmed('ss.measured_value')} AS measured, ss.completed_at, u.full_name AS completed_by
+            ${trimmed('ss.measured_value')} AS measured, ss.completed_at, u.full_name AS completed_by,
+            ss.out_of_limits, ss.disposition_note
        FROM traveler_sub_steps ss JOIN traveler_steps s ON s.id = ss.traveler_step_id LEFT JOIN users u ON u.id = ss.completed_by_id
       WHERE s.traveler_id = $1 ORDER BY s.step_number, ss.sequence`,
     [traveler],
@@ -199,6 +202,7 @@ describe('the printed steps', () => {
     expect(all.map((s) => s.step_number)).toEqual([10, 20, 30, 40, 50, 60]);
     const checks = await subSteps(ids.done);
     expect(checks.length).toBe(6);
+    expect(checks.filter((c) => c.out_of_limits)).toHaveLength(1);
     for (const s of all) {
       const section = text(part(html, `step-${s.step_number}`));
       expect(section).toContain(`${s.step_number} ${s.operation}`);
@@ -212,14 +216,21 @@ describe('the printed steps', () => {
         if (spec) expect(row).toContain(spec);
         if (measured) expect(row).toContain(measured);
         expect(row).toContain(`${c.completed_by} ${time(c.completed_at!)}`);
-        expect(row).not.toContain('OUT OF LIMITS');
+        // The demo's finished traveler carries one measurement outside its limits, dispositioned by quality.
+        if (c.out_of_limits) {
+          expect(row).toContain('OUT OF LIMITS');
+          expect(row).toContain(`Disposition: Use as is (deviation accepted)`);
+          expect(row).toContain(c.disposition_note!);
+        } else {
+          expect(row).not.toContain('OUT OF LIMITS');
+        }
       }
     }
     // The seeder's values, as an engineer reads them off the drawing.
     const bore = text(part(html, `check-${checks.find((c) => c.description === 'Main bore diameter')!.id}`, 'tr'));
     expect(bore).toContain('12.000 – 12.018 mm');
     expect(bore).toContain('12.009 mm');
-    expect(text(part(html, `check-${checks.find((c) => c.description === 'Surface finish Ra')!.id}`, 'tr'))).toContain('0.0 – 1.6 µm 0.8 µm');
+    expect(text(part(html, `check-${checks.find((c) => c.description === 'Surface finish Ra')!.id}`, 'tr'))).toContain('0.0 – 1.6 µm 1.7 µm OUT OF LIMITS');
     expect(text(part(html, 'step-60'))).toContain('Signed by Lee Chen');
     expect(text(part(html, 'step-50'))).toContain('Signed by Maria Gonzalez');
     // Steps in order, and no empty sign-off line on a completed traveler.

@@ -130,7 +130,7 @@ describe('creating a traveler from a work order', () => {
     expect(preview.body.plan).toMatchObject({ remainingQuantity: 20, refusal: null, steps: expect.arrayContaining([expect.objectContaining({ step_number: 20, checks: 2 })]) });
     const bad = await agent.post(`/admin/api/resources/work_orders/records/${shop.workOrderId}/createTraveler`).field('quantity', 'lots');
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.quantity.message).toMatch(/whole number from 1 to 20/);
+    expect(bad.body.record.errors.quantity.message).toMatch(/whole number from 1 to 20/);
     const made = await agent.post(`/admin/api/resources/work_orders/records/${shop.workOrderId}/createTraveler`).field('quantity', '8');
     expect(made.status).toBe(200);
     expect(made.body.redirectUrl).toBe(`/admin/resources/travelers/records/${made.body.travelerId}/show`);
@@ -311,7 +311,7 @@ describe('manual steps', () => {
     expect(await rows('SELECT id FROM manual_steps WHERE traveler_id = $1', [tr.id])).toEqual([]);
     const missing = await agent.post(`/admin/api/resources/travelers/records/${tr.id}/addManualStep`).field('after_step_number', '10').field('operation', 'x');
     expect(missing.status).toBe(400);
-    expect(missing.body.errors.reason.message).toMatch(/reason/i);
+    expect(missing.body.record.errors.reason.message).toMatch(/reason/i);
 
     await t.db.query(`UPDATE travelers SET status = 'cancelled', status_reason = 'Order withdrawn' WHERE id = $1`, [tr.id]);
     const closed = await agent.post(`/admin/api/resources/travelers/records/${tr.id}/addManualStep`).field('after_step_number', '10').field('operation', 'Late step').field('reason', 'Too late now');

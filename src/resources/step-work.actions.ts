@@ -2,12 +2,12 @@ import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord, 
 import { actorOf } from '../admin/request-actor.js';
 import { Components } from '../admin/component-loader.js';
 import { MissingActorError, type UserActor } from '../audit/actor.js';
-import { AccessDeniedError, canClockIn, canRecordDisposition, canWorkSteps, type Predicate } from '../auth/access-rules.js';
+import { canClockIn, canRecordDisposition, canWorkSteps, type Predicate } from '../auth/access-rules.js';
 import { ManualStep, TravelerStep, TravelerSubStep } from '../models/index.js';
-import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
 import { clockIn, clockOutOfStep } from '../travelers/labor.service.js';
 import { recordCheck, recordDisposition, signOffStep, startStep, stepLabel, type StepKind } from '../travelers/step-work.service.js';
 import { sessionUser } from './resource-helpers.js';
+import { refusalResponse } from './workflow-refusal.js';
 
 /**
  * Working steps from the panel: Start, Sign off, Clock in and Clock out on traveler steps and
@@ -31,18 +31,6 @@ interface Outcome {
   redirect?: { resourceId: string; recordId: string };
 }
 
-/** Why each refusal gets its status; anything else is a server error, not a refusal. */
-function refusalOf(error: unknown): { status: number; code: string; message: string; fields?: Record<string, string> } | null {
-  if (error instanceof WorkflowRefusedError) return { status: error.status, code: error.code, message: error.message };
-  if (error instanceof RecordValidationError) {
-    const messages = Object.values(error.fields);
-    return { status: 400, code: 'validation', message: messages.length > 1 ? messages.join(' ') : error.message, fields: error.fields };
-  }
-  if (error instanceof AccessDeniedError) return { status: error.status, code: 'forbidden', message: error.message };
-  if (error instanceof RecordNotFoundError) return { status: 404, code: 'not_found', message: error.message };
-  return null;
-}
-
 function work(name: string, perform: (actor: UserActor, id: number, payload: Record<string, unknown>) => Promise<Outcome>) {
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
     const { record, resource, currentAdmin, h } = context;
@@ -60,16 +48,7 @@ function work(name: string, perform: (actor: UserActor, id: number, payload: Rec
         redirectUrl: h.recordActionUrl({ ...target, actionName: 'show' }),
       };
     } catch (error) {
-      const refusal = refusalOf(error);
-      if (!refusal) throw error;
-      const json = record.toJSON(currentAdmin);
-      // AdminJS shows record.errors under the form's fields.
-      const errors = Object.fromEntries(Object.entries(refusal.fields ?? {}).map(([field, message]) => [field, { message, type: refusal.code }]));
-      return {
-        record: { ...json, errors: { ...json.errors, ...errors } },
-        notice: { message: refusal.message, type: 'error' },
-        refusal: { status: refusal.status, code: refusal.code },
-      };
+      return refusalResponse(error, record.toJSON(currentAdmin));
     }
   };
 }

@@ -3,10 +3,10 @@ import { Components } from '../admin/component-loader.js';
 import { actorOf } from '../admin/request-actor.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { MissingActorError } from '../audit/actor.js';
-import { AccessDeniedError, TRAVELER_ACTION_RULES, canPlanWork, canReadShopData, type TravelerAction } from '../auth/access-rules.js';
+import { TRAVELER_ACTION_RULES, canPlanWork, canReadShopData, type TravelerAction } from '../auth/access-rules.js';
 import type { TravelerStatus } from '../models/constants.js';
 import { ManualStep, Traveler, WorkOrder } from '../models/index.js';
-import { RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowRefusedError } from '../records/record-errors.js';
+import { RecordNotFoundError } from '../records/record-errors.js';
 import { createRecord } from '../records/record.service.js';
 import { travelerPrintData } from '../travelers/traveler-print.service.js';
 import { createTravelerFromWorkOrder, previewTraveler } from '../travelers/traveler-creation.service.js';
@@ -18,29 +18,9 @@ import {
   transitionTraveler,
 } from '../travelers/traveler-lifecycle.service.js';
 import { sessionUser } from './resource-helpers.js';
+import { refusalResponse } from './workflow-refusal.js';
 
 type ActionOptions = Partial<Action<ActionResponse>>;
-
-/**
- * What a refused workflow call answers: the reason as a notice (and on the fields, for forms),
- * with the HTTP status the panel router sends to a caller outside the panel.
- */
-export function refusalResponse(error: unknown, base: Record<string, unknown>): ActionResponse {
-  const refused = (status: number, code: string, message: string, errors?: Record<string, { message: string }>) => ({
-    ...base,
-    notice: { message, type: 'error' as const },
-    refusal: { status, code },
-    ...(errors && { errors }),
-  });
-  if (error instanceof RecordValidationError) {
-    const errors = Object.fromEntries(Object.entries(error.fields).map(([field, message]) => [field, { message }]));
-    return refused(400, 'invalid', Object.values(error.fields).join(' '), errors);
-  }
-  if (error instanceof WorkflowRefusedError || error instanceof StaleRecordError) return refused(409, 'workflow', error.message);
-  if (error instanceof AccessDeniedError) return refused(403, 'forbidden', error.message);
-  if (error instanceof RecordNotFoundError) return refused(404, 'not_found', error.message);
-  throw error;
-}
 
 /** A held-back change is neither success nor failure: say where it went and open the request. */
 function submittedResponse(error: ApprovalRequired, base: Record<string, unknown>, context: ActionContext): ActionResponse {
@@ -100,7 +80,7 @@ function transitionAction(action: TravelerAction): ActionOptions {
         };
       } catch (error) {
         if (error instanceof ApprovalRequired) return submittedResponse(error, base, context);
-        return refusalResponse(error, base);
+        return refusalResponse(error, base.record, base);
       }
     },
   };
@@ -163,7 +143,7 @@ export const addManualStepAction: ActionOptions = {
       };
     } catch (error) {
       if (error instanceof ApprovalRequired) return submittedResponse(error, base, context);
-      return refusalResponse(error, base);
+      return refusalResponse(error, base.record, base);
     }
   },
 };
@@ -197,7 +177,7 @@ export const createTravelerAction: ActionOptions = {
         redirectUrl: context.h.recordActionUrl({ resourceId: 'travelers', recordId: String(traveler.id), actionName: 'show' }),
       };
     } catch (error) {
-      return refusalResponse(error, base);
+      return refusalResponse(error, base.record, base);
     }
   },
 };

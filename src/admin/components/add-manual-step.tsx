@@ -38,17 +38,17 @@ const AddManualStep: React.FC<Props> = ({ record, resource, action }) => {
     setErrors({});
     try {
       const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data: values });
-      const data = response.data as { notice?: { message: string; type?: 'success' | 'info' | 'error' }; redirectUrl?: string; errors?: Record<string, { message: string }> };
+      const data = response.data as { notice?: { message: string; type?: 'success' | 'info' | 'error' }; redirectUrl?: string; record?: { errors?: Record<string, { message: string }> } };
       if (data.notice?.type === 'error') {
-        setErrors(data.errors ?? {});
+        setErrors(data.record?.errors ?? {});
         setError(data.notice.message);
         return;
       }
       if (data.notice) addNotice({ message: data.notice.message, type: data.notice.type ?? 'success' });
       window.location.href = data.redirectUrl ?? `/admin/resources/travelers/records/${record.id}/show`;
     } catch (e) {
-      const data = (e as { response?: { data?: { notice?: { message?: string }; errors?: Record<string, { message: string }> } } }).response?.data;
-      setErrors(data?.errors ?? {});
+      const data = (e as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message: string }> } } } }).response?.data;
+      setErrors(data?.record?.errors ?? {});
       setError(data?.notice?.message ?? 'The step could not be added.');
     } finally {
       setBusy(false);

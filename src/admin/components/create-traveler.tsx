@@ -47,17 +47,17 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
     setErrors({});
     try {
       const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data: { quantity, notes } });
-      const data = response.data as { notice?: { message: string; type?: 'success' | 'error' }; redirectUrl?: string; errors?: Record<string, { message: string }> };
+      const data = response.data as { notice?: { message: string; type?: 'success' | 'error' }; redirectUrl?: string; record?: { errors?: Record<string, { message: string }> } };
       if (data.notice?.type === 'error') {
-        setErrors(data.errors ?? {});
+        setErrors(data.record?.errors ?? {});
         setError(data.notice.message);
         return;
       }
       if (data.notice) addNotice({ message: data.notice.message, type: 'success' });
       if (data.redirectUrl) window.location.href = data.redirectUrl;
     } catch (e) {
-      const data = (e as { response?: { data?: { notice?: { message?: string }; errors?: Record<string, { message: string }> } } }).response?.data;
-      setErrors(data?.errors ?? {});
+      const data = (e as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message: string }> } } } }).response?.data;
+      setErrors(data?.record?.errors ?? {});
       setError(data?.notice?.message ?? 'The traveler could not be created.');
     } finally {
       setBusy(false);
