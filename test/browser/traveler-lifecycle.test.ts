@@ -51,6 +51,24 @@ describe('planning a traveler in a real browser', () => {
     expect(await overview.locator('[data-testid^="traveler-step-routing-"]').count()).toBe(made.steps);
     await overview.getByText('Bag, label and pack').waitFor();
 
+    // A step added by hand to the draft: added at once, in position, with its reason.
+    await page.goto(`${base}/admin/resources/travelers/records/${travelerId}/addManualStep`);
+    const add = page.getByTestId('add-manual-step');
+    await add.waitFor({ timeout: 20_000 });
+    await page.fill('#after_step_number', '20');
+    await page.fill('#operation', 'Pressure test ports');
+    await add.getByRole('button', { name: 'Add step' }).click();
+    // Without a reason the form stays open with the message on the field, and nothing is added.
+    await add.getByText(/Reason (is required|must)/).first().waitFor({ timeout: 20_000 });
+    expect((await one<{ n: number }>('SELECT count(*)::int AS n FROM manual_steps WHERE traveler_id = $1', [travelerId])).n).toBe(0);
+    await page.fill('#reason', 'Customer asked for a 100% leak test on this lot');
+    await Promise.all([page.waitForURL(new RegExp(`/admin/resources/travelers/records/${travelerId}/show`), { timeout: 20_000 }), add.getByRole('button', { name: 'Add step' }).click()]);
+    await page.getByTestId('traveler-steps').getByText('Pressure test ports').waitFor({ timeout: 20_000 });
+    expect(await one('SELECT after_step_number, reason FROM manual_steps WHERE traveler_id = $1', [travelerId])).toEqual({
+      after_step_number: 20,
+      reason: 'Customer asked for a 100% leak test on this lot',
+    });
+
     // Release: the action explains that an approver signs it, and the request opens.
     await page.goto(`${base}/admin/resources/travelers/records/${travelerId}/release`);
     const release = page.getByTestId('traveler-transition');

@@ -1,5 +1,6 @@
 import React, { useEffect, useState } from 'react';
-import { ApiClient, useNotice } from 'adminjs';
+import { ApiClient } from 'adminjs';
+import { useActionPost } from './use-action-post.js';
 import { Box, Button, FormGroup, FormMessage, H3, Input, Label, MessageBox, Select, Text, TextArea } from '@adminjs/design-system';
 
 interface Props {
@@ -19,10 +20,7 @@ const api = new ApiClient();
 const AddManualStep: React.FC<Props> = ({ record, resource, action }) => {
   const [values, setValues] = useState<Record<string, string>>({ after_step_number: '', operation: '', work_center_id: '', instructions: '', estimated_hours: '0', reason: '' });
   const [centers, setCenters] = useState<Option[]>([]);
-  const [errors, setErrors] = useState<Record<string, { message: string }>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const addNotice = useNotice();
+  const { post, errors, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The step could not be added.');
   const locked = !['draft'].includes(String(record.params.status));
 
   useEffect(() => {
@@ -33,26 +31,7 @@ const AddManualStep: React.FC<Props> = ({ record, resource, action }) => {
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setErrors({});
-    try {
-      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data: values });
-      const data = response.data as { notice?: { message: string; type?: 'success' | 'info' | 'error' }; redirectUrl?: string; record?: { errors?: Record<string, { message: string }> } };
-      if (data.notice?.type === 'error') {
-        setErrors(data.record?.errors ?? {});
-        setError(data.notice.message);
-        return;
-      }
-      if (data.notice) addNotice({ message: data.notice.message, type: data.notice.type ?? 'success' });
-      window.location.href = data.redirectUrl ?? `/admin/resources/travelers/records/${record.id}/show`;
-    } catch (e) {
-      const data = (e as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message: string }> } } } }).response?.data;
-      setErrors(data?.record?.errors ?? {});
-      setError(data?.notice?.message ?? 'The step could not be added.');
-    } finally {
-      setBusy(false);
-    }
+    await post(values, `/admin/resources/travelers/records/${record.id}/show`);
   };
 
   const field = (name: string, label: string, input: React.ReactNode, required = false) => (

@@ -1,5 +1,6 @@
 import React, { useEffect, useState } from 'react';
-import { ApiClient, useNotice } from 'adminjs';
+import { ApiClient } from 'adminjs';
+import { useActionPost } from './use-action-post.js';
 import { Box, Button, FormGroup, FormMessage, H3, Input, Label, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text, TextArea } from '@adminjs/design-system';
 
 // The shape sent by src/travelers/traveler-creation.service.ts (TravelerPlan).
@@ -27,10 +28,7 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
   const [plan, setPlan] = useState<Plan | null>(null);
   const [quantity, setQuantity] = useState('');
   const [notes, setNotes] = useState('');
-  const [errors, setErrors] = useState<Record<string, { message: string }>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const addNotice = useNotice();
+  const { post, errors, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The traveler could not be created.');
 
   useEffect(() => {
     api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name }).then((response) => {
@@ -42,26 +40,7 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setErrors({});
-    try {
-      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data: { quantity, notes } });
-      const data = response.data as { notice?: { message: string; type?: 'success' | 'error' }; redirectUrl?: string; record?: { errors?: Record<string, { message: string }> } };
-      if (data.notice?.type === 'error') {
-        setErrors(data.record?.errors ?? {});
-        setError(data.notice.message);
-        return;
-      }
-      if (data.notice) addNotice({ message: data.notice.message, type: 'success' });
-      if (data.redirectUrl) window.location.href = data.redirectUrl;
-    } catch (e) {
-      const data = (e as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message: string }> } } } }).response?.data;
-      setErrors(data?.record?.errors ?? {});
-      setError(data?.notice?.message ?? 'The traveler could not be created.');
-    } finally {
-      setBusy(false);
-    }
+    await post({ quantity, notes });
   };
 
   if (!plan) return <Loader />;

@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { ApiClient, useNotice } from 'adminjs';
+import { useActionPost } from './use-action-post.js';
 import { Box, Button, H3, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 
 interface Props {
@@ -7,8 +7,6 @@ interface Props {
   resource: { id: string };
   action: { name: string; label?: string };
 }
-
-const api = new ApiClient();
 
 const EXPLAIN: Record<string, string> = {
   release: 'Releasing sends the traveler to the floor. It needs an approver: your request goes to them, and the traveler is released when one of them signs it.',
@@ -22,31 +20,13 @@ const EXPLAIN: Record<string, string> = {
 /** One lifecycle move of a traveler: what it does, the reason where one is needed, and the outcome. */
 const TravelerTransition: React.FC<Props> = ({ record, resource, action }) => {
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const addNotice = useNotice();
+  const { post, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The traveler could not be changed.');
   const needsReason = action.name === 'hold' || action.name === 'cancel';
   const optionalReason = action.name === 'release';
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data: { reason } });
-      const data = response.data as { notice?: { message: string; type?: 'success' | 'info' | 'error' }; redirectUrl?: string };
-      if (data.notice?.type === 'error') {
-        setError(data.notice.message);
-        return;
-      }
-      if (data.notice) addNotice({ message: data.notice.message, type: data.notice.type ?? 'success' });
-      window.location.href = data.redirectUrl ?? `/admin/resources/travelers/records/${record.id}/show`;
-    } catch (e) {
-      const data = (e as { response?: { data?: { notice?: { message?: string } } } }).response?.data;
-      setError(data?.notice?.message ?? 'The traveler could not be changed.');
-    } finally {
-      setBusy(false);
-    }
+    await post({ reason }, `/admin/resources/travelers/records/${record.id}/show`);
   };
 
   return (
