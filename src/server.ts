@@ -11,6 +11,7 @@ import { dataRoot, openDatabaseTarget } from './db/database-target.js';
 import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createMigrator } from './db/migrator.js';
 import { createSeeder } from './db/seeder.js';
+import { APP_GROUP_ROLE, connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './db/runtime-role.js';
 import { createApp } from './http/app.js';
 import { setAppUrl } from './approvals/approval-request.service.js';
 import { dispatchOutbox } from './notifications/mail-outbox.service.js';
@@ -40,20 +41,43 @@ function developmentSessionSecret(root: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-export async function startServer(config: AppConfig, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {
-  const target = await openDatabaseTarget(config, (line) => logger.info(line));
-  const { url: databaseUrl, embedded } = target;
+/**
+ * Everything that needs the owner: migrations, demo data, this month's audit partitions, and the
+ * runtime login (created or re-passworded from DATABASE_URL where the owner may). The owner's
+ * connection is closed before the app serves anything.
+ */
+async function prepareAsOwner(config: AppConfig, ownerUrl: string, runtimeUrl: string, logger: Logger): Promise<void> {
+  const owner = createSequelize({ url: ownerUrl, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS });
   try {
-    const sequelize = createSequelize({ url: databaseUrl, poolMax: config.DB_POOL_MAX, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS });
-    const applied = await createMigrator(sequelize).up();
+    const applied = await createMigrator(owner).up();
     if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     if (config.SEED_DEMO_DATA) {
-      const seeded = await createSeeder(sequelize).up();
+      const seeded = await createSeeder(owner).up();
       if (seeded.length) logger.info({ seeders: seeded.map((s) => s.name) }, 'demo data seeded');
     }
-
-    const partitions = await ensureAuditPartitions(sequelize);
+    const partitions = await ensureAuditPartitions(owner);
     if (partitions) logger.info({ partitions }, 'audit partitions created');
+    if (runtimeUrl !== ownerUrl && (await ensureRuntimeLogin(owner, runtimeUrl)) === 'not-permitted') {
+      logger.warn(`the owner login may not create roles: make sure the DATABASE_URL login exists, has its password and is a member of ${APP_GROUP_ROLE}`);
+    }
+  } finally {
+    await owner.close();
+  }
+}
+
+export async function startServer(config: AppConfig, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {
+  const target = await openDatabaseTarget(config, (line) => logger.info(line));
+  const { runtimeUrl: databaseUrl, embedded } = target;
+  try {
+    await prepareAsOwner(config, target.url, target.runtimeUrl, logger);
+    // From here on the app holds only the runtime login: nexus_app's grants and nothing more.
+    const sequelize = createSequelize({ url: databaseUrl, poolMax: config.DB_POOL_MAX, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS });
+    const privileges = await connectionPrivileges(sequelize);
+    const warnings = privilegeWarnings(privileges);
+    for (const warning of warnings) {
+      logger.warn({ databaseUser: privileges.user }, `DATABASE LOGIN HAS TOO MUCH POWER: ${warning}. Run the app as a member of ${APP_GROUP_ROLE} (DATABASE_URL) and migrate as the owner (DATABASE_OWNER_URL); see docs/operations.md.`);
+    }
+    if (!warnings.length) logger.info({ databaseUser: privileges.user }, `connected as a runtime login (member of ${APP_GROUP_ROLE})`);
     const sealer = startAuditSealer(sequelize, config.AUDIT_SEAL_SECONDS * 1000, (error) => logger.error({ err: error }, 'sealing the audit chain failed'));
 
     setAppUrl(config.APP_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);

@@ -229,7 +229,7 @@ describe('docker-compose.yml', () => {
     expect(app.ports).toEqual(['3000:3000']);
     expect(app.environment).toMatchObject({
       NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://nexus_user:${POSTGRES_PASSWORD:-nexus_password}@postgres:5432/nexus',
+      DATABASE_OWNER_URL: 'postgres://nexus_user:${POSTGRES_PASSWORD:-nexus_password}@postgres:5432/nexus',
       HOST: '0.0.0.0',
       SEED_DEMO_DATA: '${SEED_DEMO_DATA:-false}',
     });
@@ -242,9 +242,12 @@ describe('docker-compose.yml', () => {
       // No compose CLI here: check the file asks for the variable with `:?` (required, no default).
       const doc = parseYaml(fs.readFileSync(composeFile, 'utf8')) as { services: { app: { environment: Record<string, string> } } };
       expect(doc.services.app.environment.SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:\?[^}]+\}$/);
+      // The runtime login's password has no default either, and the app runs as that login.
+      expect(doc.services.app.environment.DATABASE_URL).toMatch(/^postgres:\/\/nexus_runtime:\$\{NEXUS_DB_PASSWORD:\?[^}]+\}@postgres:5432\/nexus$/);
       return;
     }
-    const { SESSION_SECRET: _ignored, ...withoutSecret } = process.env;
+    const { SESSION_SECRET: _ignored, NEXUS_DB_PASSWORD: _alsoIgnored, ...withoutSecrets } = process.env;
+    const withoutSecret = { ...withoutSecrets, NEXUS_DB_PASSWORD: 'runtime-password-for-the-test' };
     const ok = composeConfig(command, { ...withoutSecret, SESSION_SECRET: secret });
     expect({ status: ok.status, stderr: ok.status === 0 ? '' : ok.stderr }).toEqual({ status: 0, stderr: '' });
     expect(ok.stdout).toContain('nexus_postgres');
@@ -255,6 +258,9 @@ describe('docker-compose.yml', () => {
     const missing = composeConfig(command, withoutSecret);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('SESSION_SECRET');
+    const noRuntimePassword = composeConfig(command, { ...withoutSecrets, SESSION_SECRET: secret });
+    expect(noRuntimePassword.status).not.toBe(0);
+    expect(noRuntimePassword.stderr).toContain('NEXUS_DB_PASSWORD');
   });
 });
 

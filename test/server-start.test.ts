@@ -1,4 +1,10 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import pino from 'pino';
 import supertest from 'supertest';
 import { loadConfig } from '../src/config/config.js';
@@ -8,6 +14,18 @@ import { DEMO_PASSWORD } from '../seeders/demo-users.js';
 import { createEmptyDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
+
+/** A logger that keeps its lines, to read what the start-up said. */
+function recordingLogger(): { logger: pino.Logger; lines: Array<{ level: number; msg: string }> } {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines };
+}
 
 beforeAll(async () => {
   db = await createEmptyDatabase();
@@ -20,7 +38,10 @@ afterAll(async () => {
 describe('starting NEXUS against DATABASE_URL', () => {
   it('migrates an empty database, seeds it once, serves the panel, and a restart keeps the data and sessions', async () => {
     const config = loadConfig({ DATABASE_URL: db.url, PORT: String(await freeLocalPort()), SESSION_SECRET: 's'.repeat(40), LOG_LEVEL: 'silent' });
-    const first = await startServer(config, pino({ level: 'silent' }));
+    const log = recordingLogger();
+    const first = await startServer(config, log.logger);
+    // Run like this (one URL, a superuser) it works, and says loudly that it should not be run so.
+    expect(log.lines.filter((l) => l.level === 40 && /DATABASE LOGIN HAS TOO MUCH POWER: .*SUPERUSER/.test(l.msg))).toHaveLength(1);
     let cookie: string;
     try {
       expect(first.url).toBe(`http://127.0.0.1:${config.PORT}/admin`);
@@ -49,4 +70,88 @@ describe('starting NEXUS against DATABASE_URL', () => {
     }
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM travelers')).rows[0]!.n).toBe(travelersBefore);
   }, 90_000);
+});
+
+describe('least privilege at run time', () => {
+  it('migrates as the owner, then serves as a runtime login that cannot change the schema or the audit trail', async () => {
+    const fresh = await createEmptyDatabase();
+    await fresh.sequelize.close();
+    // A role of its own: roles are cluster-wide and other test files share the cluster.
+    const role = `nexus_rt_${crypto.randomBytes(4).toString('hex')}`;
+    const runtimeUrl = new URL(fresh.url);
+    runtimeUrl.username = role;
+    runtimeUrl.password = crypto.randomBytes(12).toString('hex');
+    const config = loadConfig({
+      DATABASE_OWNER_URL: fresh.url,
+      DATABASE_URL: runtimeUrl.toString(),
+      PORT: String(await freeLocalPort()),
+      SESSION_SECRET: 's'.repeat(40),
+    });
+    const log = recordingLogger();
+    const running = await startServer(config, log.logger);
+    try {
+      expect(log.lines.filter((l) => l.level >= 40)).toEqual([]);
+      const [me] = (await running.sequelize.query('SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser')) as [Array<{ user: string; superuser: boolean }>, unknown];
+      expect(me[0]).toEqual({ user: role, superuser: false });
+
+      // What the runtime login may not do, on its own connection: 42501 every time.
+      const client = new pg.Client({ connectionString: runtimeUrl.toString() });
+      await client.connect();
+      try {
+        await client.query(`SELECT set_config('nexus.actor', '{"kind":"system","name":"test","requestId":"t"}', false)`);
+        for (const sql of [
+          'CREATE TABLE sneaky (id int)',
+          'ALTER TABLE travelers DISABLE TRIGGER travelers_audit',
+          'DROP TRIGGER travelers_audit ON travelers',
+          `UPDATE audit_logs SET new_value = 'x'`,
+          'DELETE FROM audit_logs',
+          'TRUNCATE audit_logs',
+          `INSERT INTO audit_logs (change_id, action) VALUES (gen_random_uuid(), 'forged')`,
+          'DELETE FROM audit_chain',
+          'SELECT * FROM schema_migrations',
+        ]) {
+          await expect({ sql, outcome: await client.query(sql).then(() => 'done', (e: { code?: string }) => e.code) }).toEqual({ sql, outcome: '42501' });
+        }
+      } finally {
+        await client.end();
+      }
+
+      // ...and the app does its work through it: sign in, read, and an audited edit.
+      const base = running.url.replace(/\/admin$/, '');
+      const agent = supertest.agent(base);
+      expect((await agent.post('/admin/login').type('form').send({ email: 'engineer', password: DEMO_PASSWORD })).status).toBe(302);
+      const id = (await fresh.query<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26004'`)).rows[0]!.id;
+      const shown = await agent.get(`/admin/api/resources/travelers/records/${id}/show`);
+      const edit = await agent.post(`/admin/api/resources/travelers/records/${id}/edit`).field('version', shown.body.record.params.version).field('notes', 'Edited by the runtime login');
+      expect(edit.body.notice.type).toBe('success');
+      const audit = await fresh.query(`SELECT actor_username FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND field_name = 'notes' ORDER BY id DESC LIMIT 1`, [String(id)]);
+      expect(audit.rows).toEqual([{ actor_username: 'engineer' }]);
+    } finally {
+      await running.close();
+      await fresh.drop();
+      await fresh.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    }
+  }, 90_000);
+
+  it('with no DATABASE_URL, the embedded database serves the app through its runtime login', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-embedded-runtime-'));
+    fs.chmodSync(dataDir, 0o755);
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(await freeLocalPort()),
+      PORT: String(await freeLocalPort()),
+      SEED_DEMO_DATA: 'false',
+      LOG_LEVEL: 'silent',
+    });
+    const running = await startServer(config, pino({ level: 'silent' }));
+    try {
+      const [rows] = (await running.sequelize.query('SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser')) as [Array<{ user: string; superuser: boolean }>, unknown];
+      expect(rows[0]).toEqual({ user: 'nexus_runtime', superuser: false });
+      expect(fs.statSync(path.join(dataDir, 'runtime.password')).mode & 0o777).toBe(0o600);
+      await expect(running.sequelize.query('CREATE TABLE sneaky (id int)')).rejects.toMatchObject({ parent: { code: '42501' } });
+    } finally {
+      await running.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1295,6 +1295,82 @@ CREATE INDEX manual_steps_status_idx ON manual_steps (work_center_id, status);
 
 -- ======================================== end of migrations/20261126000500-traveler-lifecycle.up.sql
 
+-- ======================================== migrations/20261126000600-runtime-role.up.sql
+
+-- Least privilege at run time. Two kinds of connection reach this database: the owner (whoever
+-- runs the migrations: it owns every table and function) and the running app, which logs in
+-- as a member of nexus_app and may only do what nexus_app was granted: read and write business
+-- rows, read the audit trail, append to the audit chain. No DDL, no UPDATE/DELETE/TRUNCATE of
+-- audit rows, nothing it does not need.
+
+-- The login role the app uses unless told otherwise. It has no password here: the deployment
+-- (or the app at start, through the owner connection) sets one; until then it cannot log in
+-- with password authentication.
+DO $$
+BEGIN
+  CREATE ROLE nexus_runtime LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT;
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+GRANT nexus_app TO nexus_runtime;
+
+-- PostgreSQL 15 no longer lets PUBLIC create in schema public; clusters upgraded from older
+-- versions still might. Nobody but the owner creates objects here.
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+
+-- What nexus_app may touch, restated in one place for every table that exists now (earlier
+-- migrations granted table by table; this makes the set explicit and complete).
+GRANT USAGE ON SCHEMA public TO nexus_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON users, customers, work_centers, parts, revisions, process_steps, sub_steps,
+  work_orders, travelers, traveler_steps, traveler_sub_steps, manual_steps, labor_entries, approvals, sessions TO nexus_app;
+GRANT SELECT, INSERT, UPDATE ON mail_outbox TO nexus_app;
+GRANT SELECT ON audit_logs, audit_archives TO nexus_app;
+GRANT SELECT, INSERT ON audit_chain, audit_seals TO nexus_app;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO nexus_app;
+-- Not granted, on purpose: schema_migrations and schema_seeds (the owner's tools' bookkeeping).
+
+-- ======================================== end of migrations/20261126000600-runtime-role.up.sql
+
+-- ======================================== migrations/20261126000700-login-throttle.up.sql
+
+-- Sign-in throttling, shared by every app instance on this database. One row per throttled key:
+-- an account name as typed (lower-cased; the row exists whether or not such a user does, so
+-- the table says nothing about which accounts exist) or a client address. Failures are counted
+-- in a window that starts at the first failure; reaching the limit locks the key for a while.
+--
+-- The app changes a row only with a single INSERT ... ON CONFLICT DO UPDATE ... RETURNING (see
+-- src/auth/login-throttle.service.ts), so failures arriving at once on several instances are
+-- each counted, and every time is the database clock's.
+--
+-- This is security bookkeeping, not critical data: no audit trigger. The audit trail records
+-- every failed sign-in, every lock and every attempt refused while locked.
+CREATE TABLE login_throttle (
+  kind              text        NOT NULL,
+  -- The normalised account name, or the client address (an IPv6 client by its /64 network).
+  subject           text        NOT NULL,
+  -- Failures counted in the current window.
+  failures          integer     NOT NULL,
+  window_started_at timestamptz NOT NULL,
+  last_failure_at   timestamptz NOT NULL,
+  -- Set when the count reaches the limit; a past value is an expired lock.
+  locked_until      timestamptz,
+  -- The count that started the lock: tells the failure that locked from later ones that raced it.
+  locked_after      integer,
+  CONSTRAINT login_throttle_pkey PRIMARY KEY (kind, subject),
+  CONSTRAINT login_throttle_kind_valid CHECK (kind IN ('account', 'ip')),
+  CONSTRAINT login_throttle_subject_length CHECK (length(subject) BETWEEN 1 AND 254),
+  CONSTRAINT login_throttle_failures_positive CHECK (failures > 0),
+  CONSTRAINT login_throttle_failure_in_window CHECK (last_failure_at >= window_started_at),
+  CONSTRAINT login_throttle_lock_complete CHECK ((locked_until IS NULL) = (locked_after IS NULL)),
+  CONSTRAINT login_throttle_lock_after_failures CHECK (locked_after IS NULL OR (locked_after BETWEEN 1 AND failures AND locked_until > window_started_at))
+);
+
+-- Pruning finds the rows whose window has passed.
+CREATE INDEX login_throttle_window_started_at_idx ON login_throttle (window_started_at);
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON login_throttle TO nexus_app;
+
+-- ======================================== end of migrations/20261126000700-login-throttle.up.sql
+
 -- ======================================== schema_migrations (umzug SequelizeStorage)
 
 CREATE TABLE IF NOT EXISTS "schema_migrations" ("name" VARCHAR(255) NOT NULL UNIQUE , "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("name"));
@@ -1303,6 +1379,8 @@ INSERT INTO "schema_migrations" ("name", "created_at", "updated_at") VALUES
   ('20261126000200-audit-trail', now(), now()),
   ('20261126000300-audit-parent-key-index', now(), now()),
   ('20261126000400-approval-workflow', now(), now()),
-  ('20261126000500-traveler-lifecycle', now(), now());
+  ('20261126000500-traveler-lifecycle', now(), now()),
+  ('20261126000600-runtime-role', now(), now()),
+  ('20261126000700-login-throttle', now(), now());
 
 COMMIT;

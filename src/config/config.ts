@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATABASE_SSL_MODES, databaseTlsProblems } from '../db/database-tls.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -8,6 +9,12 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    // Migrations, seeding and maintenance run as the owner; the app runs as DATABASE_URL, which
+    // should be a member of nexus_app (src/db/runtime-role.ts). Unset: DATABASE_URL does both.
+    DATABASE_OWNER_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
@@ -27,8 +34,20 @@ const envSchema = z
     APP_URL: z.string().url('must be the address people open NEXUS at, e.g. https://nexus.shop.example').optional(),
     AUDIT_SEAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // TLS to PostgreSQL (src/db/database-tls.ts): require encrypts, verify-full also checks the
+    // server's certificate against DATABASE_SSL_CA and the URL's host name.
+    DATABASE_SSL_MODE: z.enum(DATABASE_SSL_MODES).default('disable'),
+    DATABASE_SSL_CA: z.string().min(1).optional(),
+    DATABASE_SSL_CERT: z.string().min(1).optional(),
+    DATABASE_SSL_KEY: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
+    for (const problem of databaseTlsProblems(env)) {
+      ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
+    }
+    if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required with DATABASE_OWNER_URL (it is the runtime connection)' });
+    }
     if (env.NODE_ENV === 'production') {
       if (!env.SESSION_SECRET) {
         ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required when NODE_ENV=production' });

@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/config.js';
 import { projectRoot } from '../paths.js';
 import { ensureDatabaseExists, withDatabase } from './database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { RUNTIME_LOGIN_ROLE, embeddedRuntimePassword, runtimeUrlFor } from './runtime-role.js';
 
 export const EMBEDDED_DATABASE = 'nexus';
 
@@ -11,7 +12,10 @@ export function dataRoot(config: AppConfig): string {
 }
 
 export interface DatabaseTarget {
+  /** The owner's connection: migrations, seeding, maintenance, backups. */
   url: string;
+  /** The running app's connection, a member of nexus_app (the same as `url` when only DATABASE_URL is set). */
+  runtimeUrl: string;
   /** Present when this process started (or attached to) the embedded server. */
   embedded?: EmbeddedPostgres;
 }
@@ -22,15 +26,17 @@ export interface DatabaseTarget {
  */
 export async function openDatabaseTarget(config: AppConfig, log: (line: string) => void): Promise<DatabaseTarget> {
   if (config.DATABASE_URL) {
-    await ensureDatabaseExists(config.DATABASE_URL);
-    return { url: config.DATABASE_URL };
+    const owner = config.DATABASE_OWNER_URL ?? config.DATABASE_URL;
+    await ensureDatabaseExists(owner);
+    return { url: owner, runtimeUrl: config.DATABASE_URL };
   }
   const root = dataRoot(config);
   const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: config.EMBEDDED_PG_PORT, durable: true, log });
   try {
     const url = withDatabase(embedded.url, EMBEDDED_DATABASE);
     await ensureDatabaseExists(url);
-    return { url, embedded };
+    // The app itself never runs as the embedded superuser.
+    return { url, runtimeUrl: runtimeUrlFor(url, RUNTIME_LOGIN_ROLE, embeddedRuntimePassword(root)), embedded };
   } catch (error) {
     await embedded.stop().catch(() => undefined);
     throw error;

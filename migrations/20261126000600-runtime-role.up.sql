@@ -1,0 +1,30 @@
+-- Least privilege at run time. Two kinds of connection reach this database: the owner (whoever
+-- runs the migrations: it owns every table and function) and the running app, which logs in
+-- as a member of nexus_app and may only do what nexus_app was granted: read and write business
+-- rows, read the audit trail, append to the audit chain. No DDL, no UPDATE/DELETE/TRUNCATE of
+-- audit rows, nothing it does not need.
+
+-- The login role the app uses unless told otherwise. It has no password here: the deployment
+-- (or the app at start, through the owner connection) sets one; until then it cannot log in
+-- with password authentication.
+DO $$
+BEGIN
+  CREATE ROLE nexus_runtime LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT;
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+GRANT nexus_app TO nexus_runtime;
+
+-- PostgreSQL 15 no longer lets PUBLIC create in schema public; clusters upgraded from older
+-- versions still might. Nobody but the owner creates objects here.
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+
+-- What nexus_app may touch, restated in one place for every table that exists now (earlier
+-- migrations granted table by table; this makes the set explicit and complete).
+GRANT USAGE ON SCHEMA public TO nexus_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON users, customers, work_centers, parts, revisions, process_steps, sub_steps,
+  work_orders, travelers, traveler_steps, traveler_sub_steps, manual_steps, labor_entries, approvals, sessions TO nexus_app;
+GRANT SELECT, INSERT, UPDATE ON mail_outbox TO nexus_app;
+GRANT SELECT ON audit_logs, audit_archives TO nexus_app;
+GRANT SELECT, INSERT ON audit_chain, audit_seals TO nexus_app;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO nexus_app;
+-- Not granted, on purpose: schema_migrations and schema_seeds (the owner's tools' bookkeeping).
