@@ -11,7 +11,7 @@ import { openDatabaseTarget } from '../db/database-target.js';
 async function main(): Promise<number> {
   const config = loadConfig();
   const target = await openDatabaseTarget(config, (line) => console.error(line));
-  const sequelize = createSequelize({ url: target.url, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS });
+  const sequelize = createSequelize({ url: target.url, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl: target.ssl });
   try {
     const seal = await sealAuditLog(sequelize);
     const report = await verifyAuditLog(sequelize);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { AppConfig } from '../config/config.js';
 import { projectRoot } from '../paths.js';
 import { ensureDatabaseExists, withDatabase } from './database.js';
+import { databaseSsl, databaseUrlForTls, type DatabaseSsl } from './database-tls.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { RUNTIME_LOGIN_ROLE, embeddedRuntimePassword, runtimeUrlFor } from './runtime-role.js';
 
@@ -16,6 +17,8 @@ export interface DatabaseTarget {
   url: string;
   /** The running app's connection, a member of nexus_app (the same as `url` when only DATABASE_URL is set). */
   runtimeUrl: string;
+  /** TLS for both connections (DATABASE_SSL_MODE); unset for the embedded server, reached on loopback. */
+  ssl?: DatabaseSsl;
   /** Present when this process started (or attached to) the embedded server. */
   embedded?: EmbeddedPostgres;
 }
@@ -26,9 +29,10 @@ export interface DatabaseTarget {
  */
 export async function openDatabaseTarget(config: AppConfig, log: (line: string) => void): Promise<DatabaseTarget> {
   if (config.DATABASE_URL) {
-    const owner = config.DATABASE_OWNER_URL ?? config.DATABASE_URL;
-    await ensureDatabaseExists(owner);
-    return { url: owner, runtimeUrl: config.DATABASE_URL };
+    const ssl = databaseSsl(config);
+    const owner = databaseUrlForTls(config.DATABASE_OWNER_URL ?? config.DATABASE_URL, config);
+    await ensureDatabaseExists(owner, ssl);
+    return { url: owner, runtimeUrl: databaseUrlForTls(config.DATABASE_URL, config), ssl };
   }
   const root = dataRoot(config);
   const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: config.EMBEDDED_PG_PORT, durable: true, log });

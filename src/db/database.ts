@@ -1,12 +1,23 @@
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { initModels } from '../models/index.js';
+import type { DatabaseSsl } from './database-tls.js';
 
 export interface DatabaseOptions {
   url: string;
   poolMax: number;
   acquireTimeoutMs: number;
   log?: (sql: string) => void;
+  /**
+   * TLS for every connection: databaseSsl(config) from ./database-tls.js, with a URL passed
+   * through databaseUrlForTls (a `sslmode` in the URL would override this). Unset: pg's default.
+   */
+  ssl?: DatabaseSsl;
+}
+
+/** Only set `ssl` when given, so that callers without it keep node-postgres' own default. */
+function sslOption(ssl: DatabaseSsl | undefined): { ssl?: DatabaseSsl } {
+  return ssl === undefined ? {} : { ssl };
 }
 
 // PostgreSQL returns numeric as text to keep precision; our numerics (hours, spec limits) fit a
@@ -25,27 +36,27 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
     logging: options.log ?? false,
     pool: { max: options.poolMax, min: 0, acquire: options.acquireTimeoutMs, idle: 10_000 },
     define: { underscored: true, timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' },
-    dialectOptions: { application_name: 'nexus' },
+    dialectOptions: { application_name: 'nexus', ...sslOption(options.ssl) },
   });
   initModels(sequelize);
   return sequelize;
 }
 
 /** A plain pg pool for libraries that want one (sessions); errors on idle clients must not crash the process. */
-export function createPgPool(url: string, max: number, onError: (error: Error) => void): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'nexus-sessions' });
+export function createPgPool(url: string, max: number, onError: (error: Error) => void, ssl?: DatabaseSsl): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'nexus-sessions', ...sslOption(ssl) });
   pool.on('error', onError);
   return pool;
 }
 
 /** Creates the database named in `url` through the server's maintenance database when it is missing. */
-export async function ensureDatabaseExists(url: string): Promise<void> {
+export async function ensureDatabaseExists(url: string, ssl?: DatabaseSsl): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
   if (!name) throw new Error('DATABASE_URL names no database');
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new pg.Client({ connectionString: admin.toString(), ...sslOption(ssl) });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
