@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { createSequelize } from '../db/database.js';
+import { BackupError, backupDatabase, findPgTools, formatBytes, formatSummary, redact, restoreDatabase } from '../db/backup.service.js';
+import { createSequelize, withDatabase } from '../db/database.js';
 import { openDatabaseTarget } from '../db/database-target.js';
 import { createMigrationFiles, createMigrator } from '../db/migrator.js';
 import { createSeeder } from '../db/seeder.js';
@@ -17,8 +18,93 @@ const USAGE = `Usage: npm run db:<command>
   db:maintain [-- --archive-before=YYYY-MM]
                              create the coming months' audit partitions, seal the audit chain,
                              detach (never drop) audit partitions before a month, VACUUM ANALYZE
+  db:backup [-- --out FILE]  seal the audit chain, then pg_dump the database to FILE
+                             (default backups/nexus-<UTC time>.dump) with a summary beside it
+  db:restore -- FILE [--target NAME|URL]
+                             restore a backup into an EMPTY database (created when missing; default:
+                             the configured one), then check row counts, triggers, grants and the chain
 
-Uses DATABASE_URL when set, otherwise the embedded PostgreSQL under the data folder.`;
+Uses DATABASE_OWNER_URL or DATABASE_URL when set, otherwise the embedded PostgreSQL under the data
+folder. Backups need pg_dump and pg_restore 15 (PG_BIN_DIR, or installed: postgresql-client-15).`;
+
+/** `--name VALUE` or `--name=VALUE`. */
+function option(args: string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  const arg = args[i]!;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[i + 1];
+}
+
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
+function tlsSettings(config: ReturnType<typeof loadConfig>) {
+  const { DATABASE_SSL_MODE, DATABASE_SSL_CA, DATABASE_SSL_CERT, DATABASE_SSL_KEY } = config;
+  return { DATABASE_SSL_MODE, DATABASE_SSL_CA, DATABASE_SSL_CERT, DATABASE_SSL_KEY };
+}
+
+async function backup(args: string[]): Promise<number> {
+  const out = option(args, '--out');
+  if (args.includes('--out') && !out) {
+    console.error('--out takes a file name: npm run db:backup -- --out backups/before-upgrade.dump');
+    return 2;
+  }
+  const config = loadConfig();
+  const tools = await findPgTools({ binDir: config.PG_BIN_DIR });
+  const target = await openDatabaseTarget(config, (line) => console.error(line));
+  try {
+    const result = await backupDatabase({ url: target.url, tls: tlsSettings(config), tools, file: out, log: (line) => console.error(line) });
+    console.log(
+      `Backup written: ${shown(result.file)} (${formatBytes(result.bytes)}) of database "${result.summary.database}" at ${result.summary.takenAt}, ` +
+        `PostgreSQL ${result.summary.serverVersion}, pg_dump ${tools.version} (${tools.pgDump}).`,
+    );
+    console.log(`Summary: ${shown(result.summaryFile)} (keep it beside the dump: a restore checks itself against it).`);
+    if (result.rowsSealed > 0) console.log(`Sealed ${result.rowsSealed} audit rows into the chain before the dump.`);
+    for (const line of formatSummary(result.summary)) console.log(line);
+    console.log(`Restore with: npm run db:restore -- ${shown(result.file)} --target <new database name or URL>`);
+    return 0;
+  } finally {
+    await target.embedded?.stop();
+  }
+}
+
+async function restore(args: string[]): Promise<number> {
+  const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--target');
+  const targetArg = option(args, '--target');
+  if (!file || (args.includes('--target') && !targetArg)) {
+    console.error('Usage: npm run db:restore -- FILE [--target NAME|URL]   e.g. npm run db:restore -- backups/nexus-20261126T101500Z.dump --target nexus_restored');
+    return 2;
+  }
+  const config = loadConfig();
+  const tools = await findPgTools({ binDir: config.PG_BIN_DIR });
+  // A URL names its own server; a bare name is a database on the configured (or embedded) one.
+  const isUrl = targetArg !== undefined && /^postgres(ql)?:\/\//.test(targetArg);
+  const target = isUrl ? undefined : await openDatabaseTarget(config, (line) => console.error(line));
+  try {
+    const url = isUrl ? targetArg! : targetArg ? withDatabase(target!.url, targetArg) : target!.url;
+    const result = await restoreDatabase({ file, url, tls: tlsSettings(config), tools, log: (line) => console.error(line) });
+    console.log(
+      `Restored ${shown(path.resolve(file))} (database "${result.archive.database ?? '?'}", dumped ${result.archive.createdAt ?? '?'} ` +
+        `from PostgreSQL ${result.archive.dumpedFrom ?? '?'}) into "${result.database}"${result.createdDatabase ? ' (created)' : ''} at ${redact(url)}.`,
+    );
+    for (const line of formatSummary(result.summary)) console.log(line);
+    console.log('Checks:');
+    console.log(result.countsMatchedBackup ? '  row counts: every table matches the backup\'s summary' : '  row counts: not compared (no summary file beside the backup)');
+    console.log(`  triggers: all ${result.triggersChecked} of the backup present and enabled (audit rows stay append-only)`);
+    console.log('  grants: nexus_app reads the audit tables and cannot change them');
+    if (result.createdRoles.length) console.log(`  roles created (NOLOGIN): ${result.createdRoles.join(', ')}`);
+    if (result.transactionIdsAdvanced > 0) console.log(`  transaction ids: advanced by ${result.transactionIdsAdvanced} past the backup's, so new audit rows seal after it`);
+    console.log(
+      `  audit chain: OK, ${result.verify.rowsChecked} rows verified, head ${result.verify.headHash ?? '(empty log)'} at position ${result.verify.lastPosition}` +
+        (result.verify.rowsPending ? `; ${result.verify.rowsPending} rows not yet sealed (sealed by the app or npm run db:maintain)` : ''),
+    );
+    return 0;
+  } finally {
+    await target?.embedded?.stop();
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,6 +117,8 @@ async function main(argv: string[]): Promise<number> {
     for (const file of createMigrationFiles(name)) console.log(`created ${path.relative(projectRoot, file)}`);
     return 0;
   }
+  if (command === 'backup') return backup(rest);
+  if (command === 'restore') return restore(rest);
   if (!command || !['migrate', 'migrate:undo', 'migrate:status', 'seed', 'maintain'].includes(command)) {
     console.error(USAGE);
     return 2;
@@ -38,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   const target = await openDatabaseTarget(config, (line) => console.error(line));
-  const sequelize = createSequelize({ url: target.url, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS });
+  const sequelize = createSequelize({ url: target.url, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl: target.ssl });
   try {
     const migrator = createMigrator(sequelize);
     switch (command) {
@@ -100,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error instanceof ConfigError || error instanceof BackupError ? error.message : error);
     process.exit(1);
   },
 );
