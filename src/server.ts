@@ -7,12 +7,13 @@ import type { Sequelize } from 'sequelize';
 import { createAdmin } from './admin/admin.js';
 import type { AppConfig } from './config/config.js';
 import { createPgPool, createSequelize } from './db/database.js';
-import { dataRoot, openDatabaseTarget } from './db/database-target.js';
+import { dataRoot, openDatabaseTarget, type DatabaseTarget } from './db/database-target.js';
 import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createMigrator } from './db/migrator.js';
 import { createSeeder } from './db/seeder.js';
 import { APP_GROUP_ROLE, connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './db/runtime-role.js';
 import { createApp } from './http/app.js';
+import { loginThrottleSettings } from './auth/login-throttle.service.js';
 import { setAppUrl } from './approvals/approval-request.service.js';
 import { dispatchOutbox } from './notifications/mail-outbox.service.js';
 import { kickMailDispatch, mailDispatchIdle, setMailDispatcher } from './notifications/mail-dispatch.js';
@@ -46,8 +47,9 @@ function developmentSessionSecret(root: string): string {
  * runtime login (created or re-passworded from DATABASE_URL where the owner may). The owner's
  * connection is closed before the app serves anything.
  */
-async function prepareAsOwner(config: AppConfig, ownerUrl: string, runtimeUrl: string, logger: Logger): Promise<void> {
-  const owner = createSequelize({ url: ownerUrl, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS });
+async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, logger: Logger): Promise<void> {
+  const { url: ownerUrl, runtimeUrl, ssl } = target;
+  const owner = createSequelize({ url: ownerUrl, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl });
   try {
     const applied = await createMigrator(owner).up();
     if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
@@ -69,9 +71,9 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
   const target = await openDatabaseTarget(config, (line) => logger.info(line));
   const { runtimeUrl: databaseUrl, embedded } = target;
   try {
-    await prepareAsOwner(config, target.url, target.runtimeUrl, logger);
+    await prepareAsOwner(config, target, logger);
     // From here on the app holds only the runtime login: nexus_app's grants and nothing more.
-    const sequelize = createSequelize({ url: databaseUrl, poolMax: config.DB_POOL_MAX, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS });
+    const sequelize = createSequelize({ url: databaseUrl, poolMax: config.DB_POOL_MAX, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl: target.ssl });
     const privileges = await connectionPrivileges(sequelize);
     const warnings = privilegeWarnings(privileges);
     for (const warning of warnings) {
@@ -89,15 +91,17 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
 
     const admin = createAdmin();
     await admin.initialize();
-    const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'));
+    const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'), target.ssl);
     const app = createApp({
       admin,
       sessionPool,
       sessionSecret: config.SESSION_SECRET ?? developmentSessionSecret(dataRoot(config)),
       secureCookies: config.NODE_ENV === 'production' && config.TRUST_PROXY,
       trustProxy: config.TRUST_PROXY,
+      appUrl: config.APP_URL,
       idleTimeoutMinutes: config.SESSION_IDLE_MINUTES,
       absoluteSessionHours: config.SESSION_ABSOLUTE_HOURS,
+      loginThrottle: loginThrottleSettings(config),
       logger,
     });
     const server: Server = await new Promise((resolve, reject) => {

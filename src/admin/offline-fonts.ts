@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { withScriptNonce } from '../http/content-security.js';
 
 const require = createRequire(import.meta.url);
 const robotoDir = path.dirname(require.resolve('@fontsource/roboto/package.json'));
@@ -22,7 +23,10 @@ export function localFontsInHtml() {
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
       if (typeof body === 'string' && body.includes('fonts.googleapis.com')) {
-        return send(body.replace(GOOGLE_FONTS_LINK, LOCAL_LINKS));
+        // The same pages carry AdminJS's inline bootstrap scripts: they get the CSP nonce here.
+        const nonce = res.locals.cspNonce as string | undefined;
+        const local = body.replace(GOOGLE_FONTS_LINK, LOCAL_LINKS);
+        return send(nonce ? withScriptNonce(local, nonce) : local);
       }
       return send(body);
     };

@@ -2,7 +2,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import type { Actor } from './actor.js';
 import { inTransaction } from '../db/unit-of-work.js';
 
-export type AuditEventAction = 'login' | 'login_failed' | 'logout' | 'export' | 'access_denied' | 'signature_failed';
+export type AuditEventAction = 'login' | 'login_failed' | 'logout' | 'export' | 'access_denied' | 'signature_failed' | 'login_locked' | 'login_refused_locked';
 
 export interface AuditEvent {
   action: AuditEventAction;

@@ -25,6 +25,8 @@ const envSchema = z
     DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DATA_DIR: z.string().min(1).optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+    // Folder holding pg_dump and pg_restore 15 for db:backup / db:restore (src/db/backup.service.ts).
+    PG_BIN_DIR: z.string().min(1).optional(),
     SEED_DEMO_DATA: booleanFromEnv.optional(),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
@@ -33,6 +35,11 @@ const envSchema = z
     MAIL_FROM: z.string().min(3).default('NEXUS <nexus@localhost>'),
     APP_URL: z.string().url('must be the address people open NEXUS at, e.g. https://nexus.shop.example').optional(),
     AUDIT_SEAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    // Sign-in throttling (src/auth/login-throttle.service.ts), shared by every instance through the database.
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
+    LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // TLS to PostgreSQL (src/db/database-tls.ts): require encrypts, verify-full also checks the
     // server's certificate against DATABASE_SSL_CA and the URL's host name.

@@ -38,7 +38,8 @@ export function sessionMiddleware(pool: pg.Pool, settings: SessionSettings) {
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
-      secure: settings.secure,
+      // Secure whenever the request came over TLS (through a trusted proxy: X-Forwarded-Proto).
+      secure: settings.secure ? true : 'auto',
       maxAge: settings.idleTimeoutMinutes * 60_000,
     },
   });

@@ -38,7 +38,7 @@ export interface BrowserSession {
   page: Page;
   /** Requests that left the server: the panel must make none. */
   outside: string[];
-  /** Responses with a 5xx status. */
+  /** Responses with a 5xx status, and anything the content security policy blocked. */
   failed: string[];
   signIn(role: Role): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +66,10 @@ export async function startBrowserSession(): Promise<BrowserSession> {
   });
   page.on('response', (response) => {
     if (response.status() >= 500) failed.push(`${response.status()} ${response.url()}`);
+  });
+  // The panel must work under its content security policy: a blocked script or style is a failure.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) failed.push(`CSP: ${message.text()}`);
   });
   return {
     t,

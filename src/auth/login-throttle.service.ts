@@ -1,0 +1,301 @@
+import net from 'node:net';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { AnonymousActor } from '../audit/actor.js';
+import { recordEvent, recordEventIn } from '../audit/audit-event.service.js';
+import { inTransaction } from '../db/unit-of-work.js';
+import type { RequestContext } from '../http/request-context.js';
+
+/**
+ * Sign-in throttling, kept in PostgreSQL (table login_throttle) so that every app instance on
+ * the database sees the same counts and locks. Two keys per attempt: the account name as typed
+ * and the client address. Too many failures on either key within the window lock that key; a
+ * locked key is refused before any password is checked. Every time is the database clock's.
+ *
+ * The account key is the typed name whether or not a user has it, so an unknown name is
+ * throttled exactly like a real one and the answers never tell which accounts exist.
+ */
+
+export interface LoginThrottleSettings {
+  /** Failures of one account name within the window that lock it. */
+  maxFailuresPerAccount: number;
+  /** Failures from one client address (any names) within the window that lock it. */
+  maxFailuresPerIp: number;
+  failureWindowMinutes: number;
+  lockoutMinutes: number;
+}
+
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = Object.freeze({
+  maxFailuresPerAccount: 5,
+  maxFailuresPerIp: 20,
+  failureWindowMinutes: 15,
+  lockoutMinutes: 15,
+});
+
+/** The settings from the environment (src/config/config.ts). */
+export function loginThrottleSettings(config: {
+  LOGIN_MAX_FAILURES: number;
+  LOGIN_MAX_FAILURES_PER_IP: number;
+  LOGIN_FAILURE_WINDOW_MINUTES: number;
+  LOGIN_LOCKOUT_MINUTES: number;
+}): LoginThrottleSettings {
+  return {
+    maxFailuresPerAccount: config.LOGIN_MAX_FAILURES,
+    maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    failureWindowMinutes: config.LOGIN_FAILURE_WINDOW_MINUTES,
+    lockoutMinutes: config.LOGIN_LOCKOUT_MINUTES,
+  };
+}
+
+export type ThrottleKind = 'account' | 'ip';
+
+/** Same bound as the sign-in itself (auth.service.ts): longer names are not names. */
+const MAX_ACCOUNT_NAME = 254;
+const MAX_TYPED_FOR_AUDIT = 120;
+
+/** One sign-in attempt, as the throttle sees it. */
+export interface LoginAttempt {
+  /** The name as typed, trimmed and lower-cased as sign-in compares it; null when there is none. */
+  account: string | null;
+  /** The client address (an IPv6 client by its /64: one host usually holds the whole network). */
+  ip: string | null;
+  request: RequestContext;
+  /** What the person typed, for the audit trail. */
+  typed: string;
+}
+
+export function loginAttempt(identifier: unknown, request: RequestContext): LoginAttempt {
+  const typed = typeof identifier === 'string' ? identifier.trim() : '';
+  const account = typed.toLowerCase();
+  return {
+    account: account.length > 0 && account.length <= MAX_ACCOUNT_NAME ? account : null,
+    ip: ipSubject(request.ip),
+    request,
+    typed: typed.slice(0, MAX_TYPED_FOR_AUDIT),
+  };
+}
+
+/** A refusal because a key is locked. */
+export interface LoginLock {
+  /** Which keys are locked (the person is not told which). */
+  kinds: ThrottleKind[];
+  /** Until the last of them opens, by the database clock, in whole seconds (at least 1). */
+  retryAfterSeconds: number;
+}
+
+/** What the person reads: the same words for every account name, existing or not. */
+export function lockMessage(lock: LoginLock): string {
+  const minutes = Math.max(1, Math.ceil(lock.retryAfterSeconds / 60));
+  // No apostrophes: AdminJS's login page embeds the message in a single-quoted script string.
+  return `Too many failed sign-in attempts. Wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} and try again.`;
+}
+
+function keysOf(attempt: LoginAttempt): Array<{ kind: ThrottleKind; subject: string }> {
+  // Account before address, always: two failures that upsert both keys lock rows in one order.
+  const keys: Array<{ kind: ThrottleKind; subject: string }> = [];
+  if (attempt.account) keys.push({ kind: 'account', subject: attempt.account });
+  if (attempt.ip) keys.push({ kind: 'ip', subject: attempt.ip });
+  return keys;
+}
+
+function anonymousActor(attempt: LoginAttempt): AnonymousActor {
+  return {
+    kind: 'anonymous',
+    username: attempt.typed || '(empty)',
+    ip: attempt.request.ip,
+    userAgent: attempt.request.userAgent,
+    requestId: attempt.request.requestId,
+  };
+}
+
+interface LockRow {
+  kind: ThrottleKind;
+  failures: number;
+  locked_until: Date;
+  retry_after_seconds: number;
+}
+
+function asLock(rows: LockRow[]): LoginLock | null {
+  if (rows.length === 0) return null;
+  return { kinds: rows.map((r) => r.kind), retryAfterSeconds: Math.max(1, ...rows.map((r) => Number(r.retry_after_seconds))) };
+}
+
+/**
+ * Before any password is checked: is the account name or the address locked? A locked attempt
+ * is recorded in the audit trail (login_refused_locked) and must be refused as it is.
+ */
+export async function checkLoginThrottle(sequelize: Sequelize, attempt: LoginAttempt): Promise<LoginLock | null> {
+  const rows = await sequelize.query<LockRow>(
+    `SELECT kind, failures, locked_until, ceil(extract(epoch FROM locked_until - now()))::integer AS retry_after_seconds
+       FROM login_throttle
+      WHERE ((kind = 'account' AND subject = :account) OR (kind = 'ip' AND subject = :ip))
+        AND locked_until > now()
+      ORDER BY kind`,
+    { replacements: { account: attempt.account, ip: attempt.ip }, type: QueryTypes.SELECT },
+  );
+  const lock = asLock(rows);
+  if (lock) {
+    await recordEvent(sequelize, anonymousActor(attempt), {
+      action: 'login_refused_locked',
+      details: {
+        locked: rows.map((r) => ({ key: r.kind, failures: r.failures, until: r.locked_until.toISOString() })),
+        retry_after_seconds: lock.retryAfterSeconds,
+      },
+    });
+  }
+  return lock;
+}
+
+interface FailureRow extends LockRow {
+  window_started_at: Date;
+  lock_started: boolean;
+  locked: boolean;
+}
+
+/**
+ * Counts a failed sign-in against the account name and the address, in one statement: each row
+ * is inserted or updated under its row lock, so failures on any number of instances at once
+ * are each counted. A window that has passed, or a lock that has expired, starts the count
+ * again at 1. The failure that reaches a limit starts the lock; that is audited (login_locked)
+ * in the same transaction. Returns the lock when the attempt's keys are now locked.
+ *
+ * `userId` (the account behind the name, when there is one) goes only into the audit trail.
+ */
+export async function recordLoginFailure(
+  sequelize: Sequelize,
+  attempt: LoginAttempt,
+  settings: LoginThrottleSettings,
+  userId?: number,
+): Promise<LoginLock | null> {
+  const keys = keysOf(attempt);
+  if (keys.length === 0) return null;
+  const values = keys.map((_, i) => `(:kind${i}, :subject${i})`).join(', ');
+  const replacements: Record<string, unknown> = {
+    maxAccount: settings.maxFailuresPerAccount,
+    maxIp: settings.maxFailuresPerIp,
+    windowMinutes: settings.failureWindowMinutes,
+    lockoutMinutes: settings.lockoutMinutes,
+  };
+  keys.forEach((key, i) => {
+    replacements[`kind${i}`] = key.kind;
+    replacements[`subject${i}`] = key.subject;
+  });
+  // A row starts over when its lock has expired, or when it is unlocked and its window has passed.
+  const fresh = `CASE WHEN t.locked_until IS NOT NULL THEN t.locked_until <= now()
+                      ELSE t.window_started_at <= now() - make_interval(mins => :windowMinutes) END`;
+  const failures = `CASE WHEN ${fresh} THEN 1 ELSE t.failures + 1 END`;
+  // now() is when the transaction began: one that began earlier may get the row after one that
+  // began later. A counted failure is never dated before the row's latest failure or window start.
+  const at = `CASE WHEN ${fresh} THEN now() ELSE greatest(now(), t.last_failure_at) END`;
+  const limit = (kind: string) => `CASE ${kind} WHEN 'account' THEN :maxAccount ELSE :maxIp END`;
+  const stillLocked = 't.locked_until > now()';
+  const reachesLimit = `${failures} >= ${limit('t.kind')}`;
+
+  const lock = await inTransaction(sequelize, anonymousActor(attempt), async ({ transaction }) => {
+    const rows = await sequelize.query<FailureRow>(
+      `INSERT INTO login_throttle AS t (kind, subject, failures, window_started_at, last_failure_at, locked_until, locked_after)
+       SELECT k.kind, k.subject, 1, now(), now(),
+              CASE WHEN 1 >= ${limit('k.kind')} THEN now() + make_interval(mins => :lockoutMinutes) END,
+              CASE WHEN 1 >= ${limit('k.kind')} THEN 1 END
+         FROM (VALUES ${values}) AS k (kind, subject)
+       ON CONFLICT (kind, subject) DO UPDATE SET
+         failures = ${failures},
+         window_started_at = CASE WHEN ${fresh} THEN now() ELSE t.window_started_at END,
+         last_failure_at = ${at},
+         -- A failure that raced a lock (its check passed just before) is counted, not lengthening it.
+         locked_until = CASE WHEN ${stillLocked} THEN t.locked_until
+                             WHEN ${reachesLimit} THEN ${at} + make_interval(mins => :lockoutMinutes) END,
+         locked_after = CASE WHEN ${stillLocked} THEN t.locked_after
+                             WHEN ${reachesLimit} THEN ${failures} END
+       RETURNING kind, failures, window_started_at, locked_until,
+                 coalesce(locked_until > now(), false) AS locked,
+                 coalesce(locked_until > now() AND failures = locked_after, false) AS lock_started,
+                 ceil(extract(epoch FROM locked_until - now()))::integer AS retry_after_seconds`,
+      { replacements, type: QueryTypes.SELECT, transaction },
+    );
+    for (const row of rows.filter((r) => r.lock_started)) {
+      await recordEventIn(sequelize, transaction, {
+        action: 'login_locked',
+        table: row.kind === 'account' && userId ? 'users' : undefined,
+        record: row.kind === 'account' ? userId : undefined,
+        details: {
+          key: row.kind,
+          subject: row.kind === 'account' ? attempt.account : attempt.ip,
+          failures: row.failures,
+          window_started_at: row.window_started_at.toISOString(),
+          until: row.locked_until.toISOString(),
+          window_minutes: settings.failureWindowMinutes,
+          lockout_minutes: settings.lockoutMinutes,
+        },
+      });
+    }
+    return asLock(rows.filter((r) => r.locked));
+  });
+  await pruneNowAndThen(sequelize, settings);
+  return lock;
+}
+
+/** When this process last pruned (housekeeping only: no lock decision reads this clock). */
+let lastPrunedAt = 0;
+const PRUNE_EVERY_MS = 60_000;
+
+async function pruneNowAndThen(sequelize: Sequelize, settings: LoginThrottleSettings): Promise<void> {
+  if (Date.now() - lastPrunedAt < PRUNE_EVERY_MS) return;
+  lastPrunedAt = Date.now();
+  await pruneLoginThrottle(sequelize, settings);
+}
+
+/**
+ * A successful sign-in clears the count of the name it used. The address keeps its count: one
+ * account someone can sign in to must not reset the guessing of others from the same place.
+ */
+export async function clearAccountFailures(sequelize: Sequelize, attempt: LoginAttempt): Promise<void> {
+  if (!attempt.account) return;
+  await sequelize.query(`DELETE FROM login_throttle WHERE kind = 'account' AND subject = :account`, {
+    replacements: { account: attempt.account },
+  });
+}
+
+/**
+ * Removes rows that no longer count: their window and any lock are over (a lock starts inside
+ * the window, so window + lockout bounds both). Rows other sign-ins hold are skipped, not waited for.
+ */
+export async function pruneLoginThrottle(sequelize: Sequelize, settings: LoginThrottleSettings): Promise<number> {
+  const [, result] = await sequelize.query(
+    `DELETE FROM login_throttle WHERE (kind, subject) IN (
+       SELECT kind, subject FROM login_throttle
+        WHERE window_started_at < now() - make_interval(mins => :windowMinutes + :lockoutMinutes)
+          AND (locked_until IS NULL OR locked_until <= now())
+        LIMIT 1000
+        FOR UPDATE SKIP LOCKED)`,
+    { replacements: { windowMinutes: settings.failureWindowMinutes, lockoutMinutes: settings.lockoutMinutes } },
+  );
+  return (result as { rowCount?: number } | undefined)?.rowCount ?? 0;
+}
+
+/** The address as a throttle key: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 network. */
+export function ipSubject(ip: string | null | undefined): string | null {
+  if (!ip) return null;
+  const address = ip.replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped && net.isIPv4(mapped[1]!)) return mapped[1]!;
+  if (net.isIPv4(address)) return address;
+  if (net.isIPv6(address)) return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`;
+  return address.slice(0, MAX_ACCOUNT_NAME);
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, in short hex. */
+function ipv6Groups(address: string): string[] {
+  const groups = (part: string) =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((g) => {
+          if (!net.isIPv4(g)) return [g];
+          const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+          return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+        });
+  const [head = '', tail] = address.split('::');
+  const before = groups(head);
+  const after = tail === undefined ? [] : groups(tail);
+  const zeros = tail === undefined ? [] : Array<string>(8 - before.length - after.length).fill('0');
+  return [...before, ...zeros, ...after].map((g) => parseInt(g, 16).toString(16));
+}
