@@ -59,7 +59,8 @@ describe('a change that needs approval is not applied', () => {
     const id = await travelerId('T-26003');
     const before = await one<{ quantity: number; version: number }>('SELECT quantity, version FROM travelers WHERE id = $1', [id]);
     const res = await edit('engineer', 'travelers', id, { quantity: before.quantity + 10, change_reason: 'Customer PO change 3 adds 10 pieces' });
-    expect(res.status).toBe(200);
+    // Accepted, not done: the body says which request to follow.
+    expect(res.status).toBe(202);
     expect(res.body.notice).toMatchObject({ type: 'info', message: expect.stringMatching(/^Submitted for approval as request #\d+/) });
     expect(res.body.redirectUrl).toMatch(/\/admin\/resources\/approvals\/records\/\d+\/show$/);
 

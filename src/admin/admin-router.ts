@@ -2,14 +2,22 @@ import AdminJS, { Router as AdminRouter, type CurrentAdmin } from 'adminjs';
 import { buildAssets, convertToExpressRoute, OldBodyParserUsedError } from '@adminjs/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import formidable from 'express-formidable';
+import pino, { type Logger } from 'pino';
+import { recordEvent } from '../audit/audit-event.service.js';
 import { actorFor, loadSessionUser } from '../auth/auth.service.js';
 import { loginRoutes } from '../auth/login.routes.js';
+import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
 import { travelerPrintRoutes } from '../travelers/traveler-print.routes.js';
 import { AUDIT_EXPORT_PATH, auditExportRoutes } from './audit-export.routes.js';
-import { bindActor } from './request-actor.js';
+import { AuditLog } from '../models/index.js';
+import { listQueryGuard } from './list-query-guard.js';
+import { actorOf, bindActor } from './request-actor.js';
 
 export interface AdminRouterOptions {
   absoluteSessionHours: number;
+  loginThrottle?: LoginThrottleSettings;
+  /** Where refused calls are logged (one warn line each); without it, a logger at LOG_LEVEL. */
+  logger?: Logger;
 }
 
 type AdminRoute = (typeof AdminRouter.routes)[number];
@@ -23,14 +31,29 @@ function isApiPath(req: Request): boolean {
  * AdminJS answers a refused action with HTTP 200 and an error notice. For a caller outside the
  * panel that reads as success, so refusals get their real status: 403 forbidden, 404 missing.
  */
-function statusOf(result: unknown): number {
-  const baseError = (result as { record?: { baseError?: { type?: string } } } | null)?.record?.baseError;
+function statusOf(result: unknown, req: Request): number {
+  const record = (result as { record?: { baseError?: { type?: string } | null; errors?: Record<string, unknown> } } | null)?.record;
+  const baseError = record?.baseError;
   if (baseError?.type === 'ForbiddenError') return 403;
   if (baseError?.type === 'NotFoundError') return 404;
-  // Our own record actions (approve, reject) report a refusal with its HTTP status.
+  // Our own record actions (approve, reject, the workflow moves) report a refusal with its status.
   const refusal = (result as { refusal?: { status?: number } } | null)?.refusal;
   if (refusal?.status && refusal.status >= 400 && refusal.status < 500) return refusal.status;
+  // A refused new/edit/delete: AdminJS's own page needs HTTP 200 to show the reasons on the form
+  // (its client drops the body of an error status); any other caller gets the real status.
+  if (!fromPanelPage(req)) {
+    // Held back for approval: accepted, not done (the body says which request to follow).
+    if (baseError?.type === 'ApprovalRequired') return 202;
+    if (baseError?.type === 'StaleRecordError' || baseError?.type === 'RecordInUseError' || baseError?.type === 'WorkflowRefusedError') return 409;
+    if (baseError?.type === 'RecordNotFoundError') return 404;
+    if (record?.errors && Object.keys(record.errors).length > 0) return 400;
+  }
   return 200;
+}
+
+/** The panel's own pages call the API from the browser, with fetch metadata saying so. */
+function fromPanelPage(req: Request): boolean {
+  return req.get('sec-fetch-site') === 'same-origin' && req.get('sec-fetch-mode') === 'cors';
 }
 
 /** Signed-in users only; the user is re-read from the database on every request. */
@@ -59,7 +82,48 @@ function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
   };
 }
 
-function routeHandler(admin: AdminJS, route: AdminRoute) {
+let defaultLogger: Logger | undefined;
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** The logger when the app passes none: the level config.ts reads (LOG_LEVEL, default info). */
+function fallbackLogger(): Logger {
+  const level = process.env.LOG_LEVEL && LOG_LEVELS.has(process.env.LOG_LEVEL) ? process.env.LOG_LEVEL : 'info';
+  defaultLogger ??= pino({ level });
+  return defaultLogger;
+}
+
+/**
+ * A refused call (403) leaves a trace: an `access_denied` audit event by the signed-in user (with
+ * IP, user agent and request id, from the actor bound to the request) and a warn line. Recording
+ * runs in a transaction of its own and before the answer is sent, so the row exists once the
+ * caller has its 403; if it cannot be written, the failure is logged and the caller still gets 403.
+ */
+export async function recordAccessDenied(req: Request, res: Response, logger: Logger, reason?: string): Promise<void> {
+  const params = req.params as Record<string, string | undefined>;
+  const recordIds = typeof req.query.recordIds === 'string' ? req.query.recordIds : undefined;
+  // Sized to the audit columns: an id typed into the URL may be anything.
+  const table = params.resourceId?.slice(0, 63);
+  const record = (params.recordId ?? recordIds)?.slice(0, 64);
+  const action = params.action ?? (params.pageName ? `page:${params.pageName}` : req.path);
+  const path = `${req.baseUrl}${req.path}`;
+  const actor = actorOf({ currentAdmin: res.locals.currentAdmin as CurrentAdmin | undefined });
+  const who = actor ? { userId: actor.userId, username: actor.username, role: actor.role } : {};
+  const network = { ip: req.nexus?.ip, userAgent: req.nexus?.userAgent };
+  logger.warn({ requestId: req.nexus?.requestId, ...who, ...network, resource: table, record, action, method: req.method, path, reason }, 'access denied');
+  if (!actor) return;
+  try {
+    await recordEvent(AuditLog.sequelize!, actor, {
+      action: 'access_denied',
+      table,
+      record,
+      details: { action, method: req.method, path, ...(reason && { reason }) },
+    });
+  } catch (error) {
+    logger.error({ err: error, requestId: req.nexus?.requestId, path }, 'recording a denied attempt in the audit trail failed');
+  }
+}
+
+function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const controller = new route.Controller({ admin }, res.locals.currentAdmin as CurrentAdmin);
@@ -69,10 +133,27 @@ function routeHandler(admin: AdminJS, route: AdminRoute) {
       const handler = controller[action] as unknown as (request: unknown, response: Response) => Promise<unknown>;
       const result = await handler.call(controller, { ...req, params: req.params, query: req.query, payload, method: req.method.toLowerCase() }, res);
       if (route.contentType) res.set({ 'Content-Type': route.contentType });
-      if (result) res.status(statusOf(result)).send(result);
+      if (!result) return;
+      const status = statusOf(result, req);
+      if (status === 403) await recordAccessDenied(req, res, logger, (result as { notice?: { message?: string } }).notice?.message);
+      res.status(status).send(result);
     } catch (error) {
       next(error);
     }
+  };
+}
+
+/** A form is text a person typed: a megabyte of fields is plenty, and no files are uploaded. */
+const MAX_FORM_BYTES = 1024 * 1024;
+
+/** express-formidable with limits; a body over them is a 413 with the reason, not a server error. */
+function formParser() {
+  const parse = formidable({ maxFieldsSize: MAX_FORM_BYTES, maxFileSize: 1, maxFields: 500 });
+  return (req: Request, res: Response, next: NextFunction) => {
+    parse(req, res, (error?: unknown) => {
+      if (!error) return next();
+      res.status(413).json({ error: `The form is too large or malformed (at most ${MAX_FORM_BYTES / 1024} KiB of fields, no files): ${(error as Error).message}`, requestId: req.nexus?.requestId });
+    });
   };
 }
 
@@ -84,17 +165,19 @@ function routeHandler(admin: AdminJS, route: AdminRoute) {
 export function adminRouter(admin: AdminJS, options: AdminRouterOptions): express.Router {
   const router = express.Router();
   router.use((req, _res, next) => next((req as unknown as { _body?: boolean })._body ? new OldBodyParserUsedError() : undefined));
-  router.use(loginRoutes(admin));
+  router.use(loginRoutes(admin, options.loginThrottle));
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.use(requireSignedIn(admin, options));
   router.use(auditExportRoutes());
   router.use(travelerPrintRoutes());
-  router.use(formidable());
+  router.get('/api/resources/:resourceId/actions/:action(list|export|exportCsv)', listQueryGuard(admin));
+  router.use(formParser());
+  const logger = options.logger ?? fallbackLogger();
   for (const route of AdminRouter.routes) {
     if (route.action === 'bundleComponents') continue; // served by buildAssets, before sign-in
     const path = convertToExpressRoute(route.path);
-    if (route.method === 'GET') router.get(path, routeHandler(admin, route));
-    if (route.method === 'POST') router.post(path, routeHandler(admin, route));
+    if (route.method === 'GET') router.get(path, routeHandler(admin, route, logger));
+    if (route.method === 'POST') router.post(path, routeHandler(admin, route, logger));
   }
   return router;
 }

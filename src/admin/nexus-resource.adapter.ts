@@ -30,7 +30,8 @@ export class NexusResource extends SequelizeResource {
    */
   override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
     const keyType = (this.model.getAttributes()[this.model.primaryKeyAttribute]?.type as { key?: string } | undefined)?.key;
-    const usable = keyType === 'INTEGER' || keyType === 'BIGINT' ? ids.filter((id) => /^\d{1,18}$/.test(String(id))) : ids;
+    const fits = (id: string | number) => /^\d{1,18}$/.test(String(id)) && (keyType !== 'INTEGER' || Number(id) <= 2_147_483_647);
+    const usable = keyType === 'INTEGER' || keyType === 'BIGINT' ? ids.filter(fits) : ids;
     return usable.length ? super.findMany(usable) : [];
   }
 

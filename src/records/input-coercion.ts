@@ -11,6 +11,13 @@ export interface CoercedInput {
 }
 
 const INT32_MAX = 2_147_483_647;
+/** Free text (notes, instructions) is for people: a page of it, not a file. */
+export const MAX_TEXT_LENGTH = 20_000;
+/**
+ * Control characters other than tab and line breaks: invisible on screen and in print, a NUL is
+ * refused by PostgreSQL, and a terminal escape in an exported CSV can mislead a reviewer.
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 function readOnlyFor(model: ModelStatic<Model>): Set<string> {
   const extra = (model as unknown as { readOnlyAttributes?: readonly string[] }).readOnlyAttributes ?? [];
@@ -111,8 +118,10 @@ export function coerceInput(model: ModelStatic<Model>, raw: Record<string, unkno
           break;
         }
         const text = String(input);
-        const max = maxLength(attribute);
-        if (max !== undefined && text.trim().length > max) fields[key] = `${label} must be at most ${max} characters (got ${text.trim().length})`;
+        const max = maxLength(attribute) ?? MAX_TEXT_LENGTH;
+        const control = text.match(CONTROL_CHARACTER);
+        if (text.trim().length > max) fields[key] = `${label} must be at most ${max} characters (got ${text.trim().length})`;
+        else if (control) fields[key] = `${label} contains an invisible control character (code ${control[0].charCodeAt(0)}); remove it`;
         else values[key] = text;
         break;
       }

@@ -2,7 +2,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import { ApprovalRequired, approvalNeeded, submitForApproval } from '../approvals/approval-request.service.js';
 import type { Actor } from '../audit/actor.js';
 import { inTransaction, type WriteOptions } from '../db/unit-of-work.js';
-import { coerceInput } from './input-coercion.js';
+import { CONTROL_CHARACTER, coerceInput } from './input-coercion.js';
 import { RecordNotFoundError, RecordValidationError, StaleRecordError, translateWriteError } from './record-errors.js';
 
 /**
@@ -19,6 +19,9 @@ const BOOKKEEPING = new Set(['version', 'updated_at', 'created_at']);
 function reasonOf(input: Record<string, unknown>): string | null {
   // A record that carries its own reason (a manual step's) gives it to the approver by default.
   const reason = typeof input.change_reason === 'string' && input.change_reason.trim() ? input.change_reason : input.reason;
+  if (typeof reason === 'string' && CONTROL_CHARACTER.test(reason)) {
+    throw new RecordValidationError({ change_reason: 'The reason contains an invisible control character; remove it' });
+  }
   return typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 2000) : null;
 }
 
