@@ -10,6 +10,7 @@ import { createPgPool, createSequelize } from './db/database.js';
 import { dataRoot, openDatabaseTarget, type DatabaseTarget } from './db/database-target.js';
 import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createMigrator } from './db/migrator.js';
+import { withMigrationLock } from './db/migration-lock.js';
 import { createSeeder } from './db/seeder.js';
 import { APP_GROUP_ROLE, connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './db/runtime-role.js';
 import { createApp } from './http/app.js';
@@ -49,22 +50,24 @@ function developmentSessionSecret(root: string): string {
  */
 async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, logger: Logger): Promise<void> {
   const { url: ownerUrl, runtimeUrl, ssl } = target;
-  const owner = createSequelize({ url: ownerUrl, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl });
-  try {
-    const applied = await createMigrator(owner).up();
-    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
-    if (config.SEED_DEMO_DATA) {
-      const seeded = await createSeeder(owner).up();
-      if (seeded.length) logger.info({ seeders: seeded.map((s) => s.name) }, 'demo data seeded');
+  await withMigrationLock(ownerUrl, ssl, async () => {
+    const owner = createSequelize({ url: ownerUrl, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl });
+    try {
+      const applied = await createMigrator(owner).up();
+      if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+      if (config.SEED_DEMO_DATA) {
+        const seeded = await createSeeder(owner).up();
+        if (seeded.length) logger.info({ seeders: seeded.map((s) => s.name) }, 'demo data seeded');
+      }
+      const partitions = await ensureAuditPartitions(owner);
+      if (partitions) logger.info({ partitions }, 'audit partitions created');
+      if (runtimeUrl !== ownerUrl && (await ensureRuntimeLogin(owner, runtimeUrl)) === 'not-permitted') {
+        logger.warn(`the owner login may not create roles: make sure the DATABASE_URL login exists, has its password and is a member of ${APP_GROUP_ROLE}`);
+      }
+    } finally {
+      await owner.close();
     }
-    const partitions = await ensureAuditPartitions(owner);
-    if (partitions) logger.info({ partitions }, 'audit partitions created');
-    if (runtimeUrl !== ownerUrl && (await ensureRuntimeLogin(owner, runtimeUrl)) === 'not-permitted') {
-      logger.warn(`the owner login may not create roles: make sure the DATABASE_URL login exists, has its password and is a member of ${APP_GROUP_ROLE}`);
-    }
-  } finally {
-    await owner.close();
-  }
+  });
 }
 
 export async function startServer(config: AppConfig, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {

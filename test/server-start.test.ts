@@ -155,3 +155,27 @@ describe('least privilege at run time', () => {
     }
   }, 120_000);
 });
+
+describe('several instances starting at once', () => {
+  it('migrate and seed once between them (an advisory lock), and both serve', async () => {
+    const fresh = await createEmptyDatabase();
+    await fresh.sequelize.close();
+    const config = async () => loadConfig({ DATABASE_URL: fresh.url, PORT: String(await freeLocalPort()), SESSION_SECRET: 's'.repeat(40), LOG_LEVEL: 'silent' });
+    const [a, b] = await Promise.all([startServer(await config(), pino({ level: 'silent' })), startServer(await config(), pino({ level: 'silent' }))]);
+    try {
+      const migrations = await fresh.query<{ name: string; n: number }>('SELECT name, count(*)::int AS n FROM schema_migrations GROUP BY name');
+      expect(migrations.rows.length).toBeGreaterThan(0);
+      expect(migrations.rows.every((r) => r.n === 1)).toBe(true);
+      expect((await fresh.query('SELECT count(*)::int AS n FROM travelers')).rows[0]).toEqual({ n: 6 });
+      expect((await fresh.query("SELECT count(*)::int AS n FROM users WHERE username = 'admin'")).rows[0]).toEqual({ n: 1 });
+      for (const running of [a, b]) {
+        const base = running.url.replace(/\/admin$/, '');
+        expect((await supertest(base).post('/admin/login').type('form').send({ email: 'viewer', password: DEMO_PASSWORD })).status).toBe(302);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await fresh.drop();
+    }
+  }, 120_000);
+});

@@ -2,22 +2,21 @@ import AdminJS, { Router as AdminRouter, type CurrentAdmin } from 'adminjs';
 import { buildAssets, convertToExpressRoute, OldBodyParserUsedError } from '@adminjs/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import formidable from 'express-formidable';
-import pino, { type Logger } from 'pino';
-import { recordEvent } from '../audit/audit-event.service.js';
+import type { Logger } from 'pino';
 import { actorFor, loadSessionUser } from '../auth/auth.service.js';
 import { loginRoutes } from '../auth/login.routes.js';
 import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
 import { travelerPrintRoutes } from '../travelers/traveler-print.routes.js';
 import { AUDIT_EXPORT_PATH, auditExportRoutes } from './audit-export.routes.js';
-import { AuditLog } from '../models/index.js';
+import { recordAccessDenied } from './access-denied.js';
 import { listQueryGuard } from './list-query-guard.js';
-import { actorOf, bindActor } from './request-actor.js';
+import { bindActor } from './request-actor.js';
 
 export interface AdminRouterOptions {
   absoluteSessionHours: number;
   loginThrottle?: LoginThrottleSettings;
-  /** Where refused calls are logged (one warn line each); without it, a logger at LOG_LEVEL. */
-  logger?: Logger;
+  /** Where refused calls are logged (one warn line each). */
+  logger: Logger;
 }
 
 type AdminRoute = (typeof AdminRouter.routes)[number];
@@ -82,47 +81,6 @@ function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
   };
 }
 
-let defaultLogger: Logger | undefined;
-const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
-
-/** The logger when the app passes none: the level config.ts reads (LOG_LEVEL, default info). */
-function fallbackLogger(): Logger {
-  const level = process.env.LOG_LEVEL && LOG_LEVELS.has(process.env.LOG_LEVEL) ? process.env.LOG_LEVEL : 'info';
-  defaultLogger ??= pino({ level });
-  return defaultLogger;
-}
-
-/**
- * A refused call (403) leaves a trace: an `access_denied` audit event by the signed-in user (with
- * IP, user agent and request id, from the actor bound to the request) and a warn line. Recording
- * runs in a transaction of its own and before the answer is sent, so the row exists once the
- * caller has its 403; if it cannot be written, the failure is logged and the caller still gets 403.
- */
-export async function recordAccessDenied(req: Request, res: Response, logger: Logger, reason?: string): Promise<void> {
-  const params = req.params as Record<string, string | undefined>;
-  const recordIds = typeof req.query.recordIds === 'string' ? req.query.recordIds : undefined;
-  // Sized to the audit columns: an id typed into the URL may be anything.
-  const table = params.resourceId?.slice(0, 63);
-  const record = (params.recordId ?? recordIds)?.slice(0, 64);
-  const action = params.action ?? (params.pageName ? `page:${params.pageName}` : req.path);
-  const path = `${req.baseUrl}${req.path}`;
-  const actor = actorOf({ currentAdmin: res.locals.currentAdmin as CurrentAdmin | undefined });
-  const who = actor ? { userId: actor.userId, username: actor.username, role: actor.role } : {};
-  const network = { ip: req.nexus?.ip, userAgent: req.nexus?.userAgent };
-  logger.warn({ requestId: req.nexus?.requestId, ...who, ...network, resource: table, record, action, method: req.method, path, reason }, 'access denied');
-  if (!actor) return;
-  try {
-    await recordEvent(AuditLog.sequelize!, actor, {
-      action: 'access_denied',
-      table,
-      record,
-      details: { action, method: req.method, path, ...(reason && { reason }) },
-    });
-  } catch (error) {
-    logger.error({ err: error, requestId: req.nexus?.requestId, path }, 'recording a denied attempt in the audit trail failed');
-  }
-}
-
 function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -163,16 +121,16 @@ function formParser() {
  * buildAuthenticatedRouter, whose login handling we cannot make safe (see login.routes.ts).
  */
 export function adminRouter(admin: AdminJS, options: AdminRouterOptions): express.Router {
+  const { logger } = options;
   const router = express.Router();
   router.use((req, _res, next) => next((req as unknown as { _body?: boolean })._body ? new OldBodyParserUsedError() : undefined));
   router.use(loginRoutes(admin, options.loginThrottle));
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.use(requireSignedIn(admin, options));
-  router.use(auditExportRoutes());
+  router.use(auditExportRoutes(logger));
   router.use(travelerPrintRoutes());
   router.get('/api/resources/:resourceId/actions/:action(list|export|exportCsv)', listQueryGuard(admin));
   router.use(formParser());
-  const logger = options.logger ?? fallbackLogger();
   for (const route of AdminRouter.routes) {
     if (route.action === 'bundleComponents') continue; // served by buildAssets, before sign-in
     const path = convertToExpressRoute(route.path);

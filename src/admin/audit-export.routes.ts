@@ -1,9 +1,11 @@
 import type { CurrentAdmin } from 'adminjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import { canReviewAuditTrail, type SessionUser } from '../auth/access-rules.js';
 import { AuditFilterError, auditLogFilterFromQuery } from '../audit/audit-log-filter.js';
 import { SinkClosedError, exportAuditLogs, type CsvSink } from '../audit/audit-export.service.js';
 import { AuditLog } from '../models/index.js';
+import { recordAccessDenied } from './access-denied.js';
 import { actorOf } from './request-actor.js';
 
 export const AUDIT_EXPORT_PATH = '/exports/audit-logs.csv';
@@ -43,11 +45,12 @@ function responseSink(res: Response): CsvSink {
  * GET /admin/exports/audit-logs.csv?filters.table_name=...: the filtered audit trail as a CSV
  * download. Mounted behind the panel's sign-in; the AdminJS API answers JSON only.
  */
-export function auditExportRoutes(): express.Router {
+export function auditExportRoutes(logger: Logger): express.Router {
   const router = express.Router();
   router.get(AUDIT_EXPORT_PATH, async (req: Request, res: Response, next: NextFunction) => {
     const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
     if (!canReviewAuditTrail(currentAdmin as unknown as SessionUser | undefined)) {
+      await recordAccessDenied(req, res, logger, 'audit trail export');
       res.status(403).json({ error: 'Your role does not allow exporting the audit trail.' });
       return;
     }

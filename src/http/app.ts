@@ -39,7 +39,7 @@ const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOU
  * whose connection is lost is rolled back by PostgreSQL, so such a request may be repeated.
  * Looks through Sequelize's wrapping (`parent`) and `cause` to the driver's error.
  */
-export function isDatabaseUnavailable(error: unknown): boolean {
+function isDatabaseUnavailable(error: unknown): boolean {
   let current = error as { code?: unknown; message?: unknown; parent?: unknown; cause?: unknown } | undefined;
   for (let depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
     if (current instanceof ConnectionError) return true;
@@ -64,7 +64,7 @@ export function createApp(options: AppOptions): express.Express {
   });
   app.use('/fonts/roboto', fontAssets());
   app.use(sessionMiddleware(options.sessionPool, { secret: options.sessionSecret, secure: options.secureCookies, idleTimeoutMinutes: options.idleTimeoutMinutes }));
-  app.use(options.admin.options.rootPath, localFontsInHtml(), adminRouter(options.admin, { absoluteSessionHours: options.absoluteSessionHours, loginThrottle: options.loginThrottle }));
+  app.use(options.admin.options.rootPath, localFontsInHtml(), adminRouter(options.admin, { absoluteSessionHours: options.absoluteSessionHours, loginThrottle: options.loginThrottle, logger: options.logger }));
   app.get('/', (_req, res) => res.redirect(302, options.admin.options.rootPath));
 
   app.use((_req: Request, res: Response) => {
