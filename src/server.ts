@@ -76,7 +76,13 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
   try {
     await prepareAsOwner(config, target, logger);
     // From here on the app holds only the runtime login: nexus_app's grants and nothing more.
-    const sequelize = createSequelize({ url: databaseUrl, poolMax: config.DB_POOL_MAX, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl: target.ssl });
+    const sequelize = createSequelize({
+      url: databaseUrl,
+      poolMax: config.DB_POOL_MAX,
+      acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      ssl: target.ssl,
+    });
     const privileges = await connectionPrivileges(sequelize);
     const warnings = privilegeWarnings(privileges);
     for (const warning of warnings) {
@@ -94,7 +100,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
 
     const admin = createAdmin();
     await admin.initialize();
-    const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'), target.ssl);
+    const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'), target.ssl, config.DB_POOL_ACQUIRE_MS);
     const app = createApp({
       admin,
       sessionPool,

@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  * Tables that belong to libraries (sessions, migration bookkeeping) or to the audit trail's
  * tamper evidence (read and written by src/audit/ in SQL), not to a model.
  */
-const TABLES_WITHOUT_MODEL = new Set(['sessions', 'schema_migrations', 'audit_chain', 'audit_seals', 'audit_archives']);
+const TABLES_WITHOUT_MODEL = new Set(['sessions', 'schema_migrations', 'audit_chain', 'audit_seals', 'audit_archives', 'login_throttle']);
 
 type AnyModel = ModelStatic<Model>;
 type Query = (sql: string) => Promise<{ rows: Record<string, unknown>[] }>;

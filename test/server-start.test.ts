@@ -8,6 +8,7 @@ import pg from 'pg';
 import pino from 'pino';
 import supertest from 'supertest';
 import { loadConfig } from '../src/config/config.js';
+import { withDatabase } from '../src/db/database.js';
 import { freeLocalPort } from '../src/db/embedded-postgres.js';
 import { startServer } from '../src/server.js';
 import { DEMO_PASSWORD } from '../seeders/demo-users.js';
@@ -129,7 +130,10 @@ describe('least privilege at run time', () => {
     } finally {
       await running.close();
       await fresh.drop();
-      await fresh.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      // Roles belong to the server, not to the dropped database: drop it from the maintenance one.
+      const server = new pg.Client({ connectionString: withDatabase(fresh.url, 'postgres') });
+      await server.connect();
+      await server.query(`DROP ROLE IF EXISTS ${role}`).finally(() => server.end());
     }
   }, 90_000);
 

@@ -5,6 +5,8 @@ import type { DatabaseSsl } from './database-tls.js';
 
 export interface DatabaseOptions {
   url: string;
+  /** For serving requests; migrations and maintenance run without a limit. */
+  statementTimeoutMs?: number;
   poolMax: number;
   acquireTimeoutMs: number;
   log?: (sql: string) => void;
@@ -36,15 +38,26 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
     logging: options.log ?? false,
     pool: { max: options.poolMax, min: 0, acquire: options.acquireTimeoutMs, idle: 10_000 },
     define: { underscored: true, timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' },
-    dialectOptions: { application_name: 'nexus', ...sslOption(options.ssl) },
+    dialectOptions: {
+      application_name: 'nexus',
+      ...sslOption(options.ssl),
+      // A request never waits on the database without end: a statement, and a transaction left
+      // idle by a dead caller, are cut off by PostgreSQL itself (the runtime connection only).
+      ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: options.statementTimeoutMs * 2 }),
+    },
   });
   initModels(sequelize);
   return sequelize;
 }
 
-/** A plain pg pool for libraries that want one (sessions); errors on idle clients must not crash the process. */
-export function createPgPool(url: string, max: number, onError: (error: Error) => void, ssl?: DatabaseSsl): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'nexus-sessions', ...sslOption(ssl) });
+/**
+ * A plain pg pool for libraries that want one (sessions); errors on idle clients must not crash the process.
+ * Waiting for a free client, or for a new connection, gives up after `acquireTimeoutMs` (like the
+ * Sequelize pool's acquire timeout): node-postgres' default is to wait for ever, which hangs every
+ * request behind a full pool or an unreachable server.
+ */
+export function createPgPool(url: string, max: number, onError: (error: Error) => void, ssl?: DatabaseSsl, acquireTimeoutMs = 10_000): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: acquireTimeoutMs, application_name: 'nexus-sessions', ...sslOption(ssl) });
   pool.on('error', onError);
   return pool;
 }

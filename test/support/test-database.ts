@@ -36,7 +36,8 @@ async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> 
 
 async function open(name: string): Promise<TestDatabase> {
   const url = withDatabase(serverUrl(), name);
-  const sequelize = createSequelize({ url, poolMax: 5, acquireTimeoutMs: 10_000 });
+  // Roomy: CI runs two test files at once on two cores, and a slow moment is not a failure.
+  const sequelize = createSequelize({ url, poolMax: 8, acquireTimeoutMs: 30_000 });
   return {
     url,
     name,
