@@ -1,8 +1,10 @@
-import { BaseRecord, type Filter } from 'adminjs';
+import { BaseRecord, type ActionContext, type Filter } from 'adminjs';
 import { Op, literal, type WhereOptions } from 'sequelize';
 import { AuditLog } from '../models/index.js';
 import { auditLogWhere, parseAuditLogFilter } from '../audit/audit-log-filter.js';
+import { listCount } from './list-count.js';
 import { NexusResource } from './nexus-resource.adapter.js';
+import { noteEstimatedCount } from './request-actor.js';
 
 /**
  * The audit log's list filters with the same exact-match meaning as the CSV export (the stock
@@ -22,8 +24,10 @@ export class AuditLogPanelResource extends NexusResource {
     return { [Op.and]: [where, /^\d{1,18}$/.test(id) ? { id } : literal('false')] };
   }
 
-  override async count(filter: Filter): Promise<number> {
-    return AuditLog.count({ where: this.whereOf(filter) });
+  override async count(filter: Filter, context?: ActionContext): Promise<number> {
+    const count = await listCount(AuditLog as never, this.whereOf(filter), Object.keys(filter.filters ?? {}).length > 0);
+    if (count.estimated) noteEstimatedCount(context, count);
+    return count.total;
   }
 
   override async find(

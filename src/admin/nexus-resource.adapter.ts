@@ -1,11 +1,12 @@
-import { ValidationError, flat, type ActionContext, type BaseRecord, type ParamsType } from 'adminjs';
-import { Resource as SequelizeResource } from '@adminjs/sequelize';
+import { BaseRecord, ValidationError, flat, type ActionContext, type Filter, type ParamsType } from 'adminjs';
+import { Resource as SequelizeResource, convertFilter } from '@adminjs/sequelize';
 import type { Model, ModelStatic } from 'sequelize';
 import { MissingActorError } from '../audit/actor.js';
 import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowRefusedError } from '../records/record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
-import { actorOf, formInputOf, noteSubmittedForApproval } from './request-actor.js';
+import { listCount } from './list-count.js';
+import { actorOf, formInputOf, noteEstimatedCount, noteSubmittedForApproval } from './request-actor.js';
 
 /**
  * The Sequelize adapter, with every write routed through the record service: one transaction,
@@ -33,6 +34,23 @@ export class NexusResource extends SequelizeResource {
     const fits = (id: string | number) => /^\d{1,18}$/.test(String(id)) && (keyType !== 'INTEGER' || Number(id) <= 2_147_483_647);
     const usable = keyType === 'INTEGER' || keyType === 'BIGINT' ? ids.filter(fits) : ids;
     return usable.length ? super.findMany(usable) : [];
+  }
+
+  /** Exact for small lists; estimated (and said so in the panel) for large ones: see list-count.ts. */
+  override async count(filter: Filter, context?: ActionContext): Promise<number> {
+    const count = await listCount(this.model, convertFilter(filter), Object.keys(filter.filters ?? {}).length > 0);
+    if (count.estimated) noteEstimatedCount(context, count);
+    return count.total;
+  }
+
+  /** The key breaks ties, so that rows with the same sort value never repeat or vanish across pages. */
+  override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }): Promise<BaseRecord[]> {
+    const direction = (sort.direction ?? 'asc').toUpperCase();
+    const key = this.model.primaryKeyAttribute;
+    const order: Array<[string, string]> = sort.sortBy ? [[sort.sortBy, direction]] : [];
+    if (sort.sortBy !== key) order.push([key, direction]);
+    const rows = await this.model.findAll({ where: convertFilter(filter), limit, offset, order });
+    return rows.map((row) => new BaseRecord(row.toJSON(), this));
   }
 
   override async create(params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {

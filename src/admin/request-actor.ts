@@ -47,3 +47,17 @@ export function noteSubmittedForApproval(context: object | undefined, approvalId
 export function submittedForApproval(context: object | undefined): { approvalId: number; message: string } | undefined {
   return context ? submitted.get(context) : undefined;
 }
+
+/**
+ * A list whose total was estimated (src/admin/list-count.ts): the adapter notes it here and the
+ * list action's after hook tells the user, so a trade of accuracy for speed is never silent.
+ */
+const estimatedCounts = new WeakMap<object, { total: number; estimated: false | 'table' | 'filtered' }>();
+
+export function noteEstimatedCount(context: object | undefined, count: { total: number; estimated: false | 'table' | 'filtered' }): void {
+  if (context) estimatedCounts.set(context, count);
+}
+
+export function estimatedCountOf(context: object | undefined): { total: number; estimated: false | 'table' | 'filtered' } | undefined {
+  return context ? estimatedCounts.get(context) : undefined;
+}

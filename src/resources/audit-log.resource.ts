@@ -102,7 +102,7 @@ export const auditLogResource: ResourceDefinition = {
     },
     actions: {
       ...base,
-      list: { ...base.list, after: withNames },
+      list: { ...base.list, after: [base.list!.after as never, withNames] as never },
       show: { ...base.show, after: withNames },
       exportCsv: {
         actionType: 'resource',

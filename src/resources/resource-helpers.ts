@@ -3,7 +3,8 @@ import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type Predicate, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { MissingActorError } from '../audit/actor.js';
 import { deleteRecords } from '../records/record.service.js';
-import { actorOf, captureFormInput, submittedForApproval } from '../admin/request-actor.js';
+import { actorOf, captureFormInput, estimatedCountOf, submittedForApproval } from '../admin/request-actor.js';
+import { estimateNotice } from '../admin/list-count.js';
 import { toPanelError } from '../admin/nexus-resource.adapter.js';
 import { Components } from '../admin/component-loader.js';
 import { historyAction, pendingChangesAction } from './history.action.js';
@@ -73,6 +74,15 @@ async function reportSubmittedForApproval<T extends ActionResponse>(response: T,
   };
 }
 
+/** A list total that was estimated, not counted, is said above the list (src/admin/list-count.ts). */
+async function reportEstimatedCount<T extends ActionResponse>(response: T, _request: ActionRequest, context: ActionContext): Promise<T> {
+  const count = estimatedCountOf(context);
+  if (!count) return response;
+  const what = context.resource.id() === 'audit_logs' ? 'audit rows' : context.resource.id().replace(/_/g, ' ');
+  const message = estimateNotice(count, what);
+  return message ? { ...response, notice: { message, type: 'info' }, meta: { ...response.meta, estimated: count.estimated } } : response;
+}
+
 /**
  * The generic actions of a resource, each gated by the role matrix in access-rules.ts. Every
  * audited resource has a History; the audit log is the history itself.
@@ -80,7 +90,7 @@ async function reportSubmittedForApproval<T extends ActionResponse>(response: T,
 export function crudActions(id: ResourceId): NonNullable<ResourceOptions['actions']> {
   const rules = RESOURCE_RULES[id];
   return {
-    list: { isAccessible: gate(rules.read) },
+    list: { isAccessible: gate(rules.read), after: reportEstimatedCount },
     show: { isAccessible: gate(rules.read) },
     search: { isAccessible: gate(rules.read) },
     new: { isAccessible: gate(rules.create), before: captureFormInput, after: reportSubmittedForApproval },

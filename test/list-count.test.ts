@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import type TestAgent from 'supertest/lib/agent.js';
+import { ESTIMATE_ABOVE, FILTERED_COUNT_CAP } from '../src/admin/list-count.js';
+import { createSeeder } from '../src/db/seeder.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * Large lists are not counted row by row on every page view: their totals come from table
+ * statistics or a capped count, and the panel says so. Small lists and narrow filters stay exact.
+ */
+let t: TestApp;
+let admin: TestAgent;
+const BULK = ESTIMATE_ABOVE + 20_000;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createSeeder(t.db.sequelize).up();
+  admin = await t.signIn('admin');
+  // Bulk history as a migration or import would load it: set-based, without per-row triggers.
+  const client = new pg.Client({ connectionString: t.db.url });
+  await client.connect();
+  try {
+    await client.query(`SET session_replication_role = replica`);
+    await client.query(
+      `INSERT INTO work_orders (number, customer_id, part_id, quantity, status)
+       SELECT 'BULK-' || g, w.customer_id, w.part_id, 1 + g % 50, 'open'
+         FROM generate_series(1, $1::int) g, (SELECT customer_id, part_id FROM work_orders ORDER BY id LIMIT 1) w`,
+      [BULK],
+    );
+    await client.query(
+      `INSERT INTO audit_logs (occurred_at, change_id, action, table_name, record_id, field_name, old_value, new_value, actor_kind, actor_username)
+       SELECT now() - (g % 90) * interval '1 day', gen_random_uuid(), 'update', 'work_orders', (g % 1000)::text, 'notes', NULL, 'bulk ' || g, 'system', 'import'
+         FROM generate_series(1, $1::int) g`,
+      [BULK],
+    );
+    await client.query('ANALYZE work_orders');
+    await client.query('ANALYZE audit_logs');
+  } finally {
+    await client.end();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await t.close();
+});
+
+async function exact(sql: string): Promise<number> {
+  return (await t.db.query<{ n: number }>(sql)).rows[0]!.n;
+}
+
+describe('list totals', () => {
+  it('an unfiltered large list is estimated from statistics, and the panel says "about"', async () => {
+    const res = await admin.get('/admin/api/resources/work_orders/actions/list').query({ page: '1', perPage: '10' });
+    expect(res.status).toBe(200);
+    const actual = await exact('SELECT count(*)::int AS n FROM work_orders');
+    expect(res.body.meta.total).toBeGreaterThanOrEqual(ESTIMATE_ABOVE);
+    // Statistics are close, not exact: within a few percent of the real count.
+    expect(Math.abs(res.body.meta.total - actual) / actual).toBeLessThan(0.05);
+    expect(res.body.notice).toMatchObject({ type: 'info', message: expect.stringMatching(/^About [\d,]+ work orders: counted from the database's statistics/) });
+    expect(res.body.records).toHaveLength(10);
+  });
+
+  it('a filter matching more than the cap says "more than"; a narrow filter is exact and silent', async () => {
+    const wide = await admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'open' });
+    expect(wide.body.meta.total).toBeGreaterThan(FILTERED_COUNT_CAP);
+    expect(wide.body.notice.message).toMatch(new RegExp(`^More than ${FILTERED_COUNT_CAP.toLocaleString('en-US')} work orders match`));
+
+    const narrow = await admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'WO-2600' });
+    expect(narrow.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE number ILIKE '%WO-2600%'`));
+    expect(narrow.body.notice).toBeUndefined();
+  });
+
+  it('a small table is counted exactly, without a note', async () => {
+    const res = await admin.get('/admin/api/resources/customers/actions/list');
+    expect(res.body.meta.total).toBe(await exact('SELECT count(*)::int AS n FROM customers'));
+    expect(res.body.notice).toBeUndefined();
+  });
+
+  it('the audit log (partitioned) is estimated over its partitions, and exact once filtered to one record', async () => {
+    const all = await admin.get('/admin/api/resources/audit_logs/actions/list');
+    expect(all.status).toBe(200);
+    const actual = await exact('SELECT count(*)::int AS n FROM audit_logs');
+    expect(Math.abs(all.body.meta.total - actual) / actual).toBeLessThan(0.05);
+    expect(all.body.notice.message).toMatch(/^About [\d,]+ audit rows/);
+
+    const one = await admin.get('/admin/api/resources/audit_logs/actions/list').query({ 'filters.table_name': 'work_orders', 'filters.record_id': '7' });
+    expect(one.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'work_orders' AND record_id = '7'`));
+    expect(one.body.notice).toBeUndefined();
+  });
+
+  it('pages sorted by a column with ties never repeat or skip a row', async () => {
+    const page = async (n: number) =>
+      (await admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-1', sortBy: 'status', direction: 'asc', page: String(n), perPage: '50' })).body.records.map(
+        (r: { id: string }) => r.id,
+      );
+    const seen = [...(await page(1)), ...(await page(2)), ...(await page(3))];
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(150);
+  });
+});
