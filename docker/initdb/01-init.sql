@@ -1371,6 +1371,20 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON login_throttle TO nexus_app;
 
 -- ======================================== end of migrations/20261126000700-login-throttle.up.sql
 
+-- ======================================== migrations/20261126000800-list-indexes.up.sql
+
+-- Lists page through travelers newest first (the panel's default sort, with the key breaking
+-- ties) and by status: composite indexes serve those orders directly, so a page — deep ones
+-- included — reads only its rows and the ones it skips, from the index, never sorting the table.
+CREATE INDEX travelers_updated_at_id_idx ON travelers (updated_at, id);
+CREATE INDEX travelers_status_updated_at_id_idx ON travelers (status, updated_at, id);
+DROP INDEX travelers_updated_at_idx;
+-- Work orders list by due date (their default sort), earliest first.
+CREATE INDEX work_orders_due_date_id_idx ON work_orders (due_date, id);
+DROP INDEX work_orders_due_date_idx;
+
+-- ======================================== end of migrations/20261126000800-list-indexes.up.sql
+
 -- ======================================== schema_migrations (umzug SequelizeStorage)
 
 CREATE TABLE IF NOT EXISTS "schema_migrations" ("name" VARCHAR(255) NOT NULL UNIQUE , "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("name"));
@@ -1381,6 +1395,7 @@ INSERT INTO "schema_migrations" ("name", "created_at", "updated_at") VALUES
   ('20261126000400-approval-workflow', now(), now()),
   ('20261126000500-traveler-lifecycle', now(), now()),
   ('20261126000600-runtime-role', now(), now()),
-  ('20261126000700-login-throttle', now(), now());
+  ('20261126000700-login-throttle', now(), now()),
+  ('20261126000800-list-indexes', now(), now());
 
 COMMIT;
