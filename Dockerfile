@@ -7,7 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 # The runtime stage copies these folders whether or not the project has files in them yet.
-RUN npm run build && mkdir -p public src/admin/components
+RUN npm run build:production && mkdir -p public src/admin/components
 
 # ---- runtime: production dependencies and compiled code only
 FROM node:20-bookworm-slim AS runtime
@@ -20,7 +20,7 @@ COPY package*.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
-# AdminJS bundles the custom components from source at start-up.
+# The panel's components were bundled at build time (dist/adminjs); the sources stay for reference.
 COPY --from=build /app/src/admin ./src/admin
 COPY --from=build /app/public ./public
 # The only folder the app writes to (AdminJS's bundle); the code itself stays root-owned.

@@ -1,8 +1,16 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from './paths.js';
 
-// AdminJS reads this when it is first imported; keep its bundle beside the project, whatever
-// folder `npm start` was run from, and out of a dot-folder that Express 5 would not serve.
+// AdminJS reads these when it is first imported. In production, the components bundled at build
+// time (npm run build:production) are served as they are: no rollup inside the server.
+const prebuilt = path.join(projectRoot, 'dist', 'adminjs');
+if (process.env.NODE_ENV === 'production' && !process.env.ADMIN_JS_TMP_DIR && fs.existsSync(path.join(prebuilt, 'bundle.js'))) {
+  process.env.ADMIN_JS_TMP_DIR = prebuilt;
+  process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';
+}
+// Otherwise keep the bundle beside the project, whatever folder `npm start` was run from, and
+// out of a dot-folder that Express 5 would not serve.
 process.env.ADMIN_JS_TMP_DIR ??= path.join(projectRoot, '.data', 'adminjs');
 
 const { ConfigError, loadConfig } = await import('./config/config.js');

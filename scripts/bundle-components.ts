@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { projectRoot } from '../src/paths.js';
+
+/**
+ * Bundles the panel's custom components once, at build time, into dist/adminjs. In production
+ * AdminJS would otherwise run rollup inside the server at every start: seconds of CPU and a
+ * few hundred megabytes of memory the server never gives back to the system. src/main.ts uses
+ * this bundle when it finds it.
+ */
+process.env.NODE_ENV = 'production';
+process.env.ADMIN_JS_TMP_DIR = path.join(projectRoot, 'dist', 'adminjs');
+// AdminJS reads both when it is first imported.
+const { createAdmin } = await import('../src/admin/admin.js');
+const { createSequelize } = await import('../src/db/database.js');
+// The resources need initialised models; nothing connects to a database here.
+const models = createSequelize({ url: 'postgres://bundle@127.0.0.1:1/bundle', poolMax: 1, acquireTimeoutMs: 1000 });
+await createAdmin().initialize();
+await models.close();
+console.log(`panel components bundled into ${path.relative(projectRoot, process.env.ADMIN_JS_TMP_DIR)}`);
