@@ -113,23 +113,29 @@ const plainDescriber: RecordDescriber = {
 };
 
 /**
- * Ids of the children of the given parents, now or ever: the live rows, and every record of the
- * child table whose audit rows ever set the parent key to one of the parents. Looking at new
- * values suffices: a child only ever had a parent that its creation or an update set, and it is
- * what the partial index audit_logs_parent_key_idx serves.
+ * Ids of the children of the given parents, now or ever, for every child table of one level in a
+ * single query: the live rows, and every record of the child table whose audit rows ever set the
+ * parent key to one of the parents. Looking at new values suffices: a child only ever had a
+ * parent that its creation or an update set, and it is what the partial index
+ * audit_logs_parent_key_idx serves.
  */
-async function childIds(sequelize: Sequelize, spec: ChildSpec, parentIds: string[]): Promise<string[]> {
-  if (parentIds.length === 0) return [];
+async function childIdsOfLevel(sequelize: Sequelize, specs: ChildSpec[], parentIds: string[], since: Date | null): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  if (parentIds.length === 0 || specs.length === 0) return found;
   const numeric = parentIds.filter((id) => /^\d{1,18}$/.test(id));
-  const rows = await sequelize.query<{ id: string }>(
-    `SELECT id::text AS id FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])
-     UNION
-     SELECT record_id FROM audit_logs
-      WHERE table_name = $2 AND field_name = $3 AND action IN ('create', 'update', 'delete')
-        AND new_value = ANY($4::text[])`,
-    { bind: [numeric, spec.table, spec.key, parentIds], type: QueryTypes.SELECT },
-  );
-  return rows.map((r) => r.id);
+  const bind: unknown[] = [numeric, parentIds, since ?? '-infinity'];
+  const parts = specs.map((spec) => {
+    bind.push(spec.table, spec.key);
+    const [table, key] = [`$${bind.length - 1}`, `$${bind.length}`];
+    return `SELECT ${table}::text AS t, id::text AS id FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])
+            UNION
+            SELECT ${table}::text, record_id FROM audit_logs
+             WHERE table_name = ${table} AND field_name = ${key} AND action IN ('create', 'update', 'delete')
+               AND new_value = ANY($2::text[]) AND occurred_at >= $3::timestamptz`;
+  });
+  const rows = await sequelize.query<{ t: string; id: string }>(parts.map((p) => `(${p})`).join(' UNION ALL '), { bind, type: QueryTypes.SELECT });
+  for (const row of rows) found.set(row.t, [...(found.get(row.t) ?? []), row.id]);
+  return found;
 }
 
 async function historyKeys(
@@ -137,19 +143,41 @@ async function historyKeys(
   table: string,
   recordId: string,
   canReadTable: (table: string) => boolean,
+  since: Date | null,
 ): Promise<Map<string, string[]>> {
   const keys = new Map<string, string[]>([[table, [recordId]]]);
-  const walk = async (specs: ChildSpec[] | undefined, parentIds: string[]) => {
-    for (const spec of specs ?? []) {
-      if (!canReadTable(spec.table)) continue;
-      const ids = await childIds(sequelize, spec, parentIds);
-      if (ids.length === 0) continue;
-      keys.set(spec.table, [...(keys.get(spec.table) ?? []), ...ids]);
-      await walk(spec.children, ids);
+  // Level by level: the children of every table of a level are found in one round trip.
+  let level: Array<{ specs: ChildSpec[]; parentIds: string[] }> = [{ specs: HISTORY_CHILDREN[table] ?? [], parentIds: [recordId] }];
+  while (level.length) {
+    const next: typeof level = [];
+    for (const { specs, parentIds } of level) {
+      const readable = specs.filter((spec) => canReadTable(spec.table));
+      const found = await childIdsOfLevel(sequelize, readable, parentIds, since);
+      for (const spec of readable) {
+        const ids = found.get(spec.table) ?? [];
+        if (ids.length === 0) continue;
+        keys.set(spec.table, [...(keys.get(spec.table) ?? []), ...ids]);
+        if (spec.children?.length) next.push({ specs: spec.children, parentIds: ids });
+      }
     }
-  };
-  await walk(HISTORY_CHILDREN[table], [recordId]);
+    level = next;
+  }
   return keys;
+}
+
+/**
+ * Nothing about a record (or its children, made after it) can be older than the record: its
+ * history is read only from the audit partitions since the day before it was created, so a
+ * record of this month does not search years of partitions. The day absorbs any difference
+ * between the app's clock (created_at) and the database's (occurred_at). A record that is gone
+ * has no creation time here: its history is searched in full.
+ */
+async function historySince(sequelize: Sequelize, table: string, id: string): Promise<Date | null> {
+  if (!/^\d{1,18}$/.test(id)) return null;
+  const rows = await sequelize
+    .query<{ since: Date | null }>(`SELECT created_at - interval '1 day' AS since FROM ${quote(table)} WHERE id = $1::bigint`, { bind: [id], type: QueryTypes.SELECT })
+    .catch(() => []);
+  return rows[0]?.since ?? null;
 }
 
 interface AuditRow {
@@ -178,8 +206,8 @@ interface AuditRow {
  * older ones exist), then their rows. Each (table_name, record_id) pair is an index lookup on
  * audit_logs_record_idx; all rows of a change share its transaction's occurred_at.
  */
-async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, limit: number): Promise<{ rows: AuditRow[]; more: boolean }> {
-  const bind: unknown[] = [CHANGE_ACTIONS];
+async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, limit: number, since: Date | null): Promise<{ rows: AuditRow[]; more: boolean }> {
+  const bind: unknown[] = [CHANGE_ACTIONS, since ?? '-infinity'];
   const matches = [...keys].map(([table, ids]) => {
     bind.push(table, ids);
     return `(table_name = $${bind.length - 1} AND record_id = ANY($${bind.length}::text[]))`;
@@ -187,7 +215,7 @@ async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, lim
   bind.push(limit + 1);
   const rows = await sequelize.query<AuditRow & { rank: string }>(
     `WITH touched AS (
-       SELECT * FROM audit_logs WHERE action = ANY($1::text[]) AND (${matches.join(' OR ')})
+       SELECT * FROM audit_logs WHERE action = ANY($1::text[]) AND occurred_at >= $2::timestamptz AND (${matches.join(' OR ')})
      ), changes AS (
        SELECT change_id, max(occurred_at) AS at, max(id) AS last_id
          FROM touched GROUP BY change_id
@@ -236,8 +264,9 @@ export async function recordHistory(
   const includeNetwork = options.includeNetwork ?? false;
   const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULT_HISTORY_LIMIT)), MAX_HISTORY_LIMIT);
 
-  const keys = await historyKeys(sequelize, tableName, id, options.canReadTable ?? (() => true));
-  const { rows, more } = await changeRows(sequelize, keys, limit);
+  const since = await historySince(sequelize, tableName, id);
+  const keys = await historyKeys(sequelize, tableName, id, options.canReadTable ?? (() => true), since);
+  const { rows, more } = await changeRows(sequelize, keys, limit, since);
 
   // Everything to name: the records the entries are about, and every referenced id.
   const references = new Map<string, Map<string, string>>();

@@ -62,43 +62,11 @@ function refOf(table: string, id: string, exists: boolean, title: string | null)
  * Names the given records of one table in two queries at most: the live rows, then the audit
  * trail's last recorded values for those that no longer exist.
  */
-async function titlesOfTable(sequelize: Sequelize, table: string, ids: string[]): Promise<Map<string, RecordRef>> {
-  const spec = TITLES[table];
-  const refs = new Map<string, RecordRef>();
-  const keys = ids.filter((id) => KEY.test(id));
-  if (!spec || keys.length === 0) {
-    for (const id of ids) refs.set(id, { table, id, exists: true, title: `#${id}` });
-    return refs;
-  }
-  const columns = spec.fields.map((f) => `${quote(f)}::text AS ${quote(f)}`);
-  const live = await sequelize.query<Record<string, string | null> & { id: string }>(
-    `SELECT id::text AS id${columns.map((c) => `, ${c}`).join('')} FROM ${quote(table)} WHERE id = ANY($1::bigint[])`,
-    { bind: [keys], type: QueryTypes.SELECT },
-  );
-  for (const row of live) refs.set(row.id, refOf(table, row.id, true, spec.format(row, row.id)));
-
-  const gone = keys.filter((id) => !refs.has(id));
-  if (gone.length > 0) {
-    const last = spec.fields.length
-      ? await sequelize.query<{ record_id: string; field_name: string; value: string | null }>(
-          `SELECT DISTINCT ON (record_id, field_name) record_id, field_name,
-                  CASE WHEN action = 'delete' THEN old_value ELSE new_value END AS value
-             FROM audit_logs
-            WHERE table_name = $1 AND record_id = ANY($2::text[]) AND field_name = ANY($3::text[])
-              AND action IN ('create', 'update', 'delete')
-            ORDER BY record_id, field_name, occurred_at DESC, id DESC`,
-          { bind: [table, gone, spec.fields], type: QueryTypes.SELECT },
-        )
-      : [];
-    const known = new Map<string, Record<string, string | null>>();
-    for (const row of last) known.set(row.record_id, { ...known.get(row.record_id), [row.field_name]: row.value });
-    for (const id of gone) refs.set(id, refOf(table, id, false, known.has(id) ? spec.format(known.get(id)!, id) : null));
-  }
-  for (const id of ids) if (!refs.has(id)) refs.set(id, refOf(table, id, false, null));
-  return refs;
-}
-
-/** Titles for records of several tables; the answer is keyed `${table}:${id}`. */
+/**
+ * Titles of many records of many tables in two round trips: one query for the live rows of
+ * every table (a UNION ALL), and one for the last known values of those since deleted, from the
+ * audit trail. A History page names dozens of records; a query per table added up.
+ */
 export async function recordTitles(sequelize: Sequelize, records: Array<{ table: string; id: string }>): Promise<Map<string, RecordRef>> {
   const byTable = new Map<string, Set<string>>();
   for (const { table, id } of records) {
@@ -106,9 +74,51 @@ export async function recordTitles(sequelize: Sequelize, records: Array<{ table:
     byTable.get(table)!.add(id);
   }
   const all = new Map<string, RecordRef>();
+  const keyOf = (table: string, id: string) => `${table}:${id}`;
+  const bind: unknown[] = [];
+  const selects: string[] = [];
   for (const [table, ids] of byTable) {
-    for (const [id, ref] of await titlesOfTable(sequelize, table, [...ids])) all.set(`${table}:${id}`, ref);
+    const spec = TITLES[table];
+    const keys = [...ids].filter((id) => KEY.test(id));
+    if (!spec || keys.length === 0) {
+      for (const id of ids) all.set(keyOf(table, id), { table, id, exists: true, title: `#${id}` });
+      continue;
+    }
+    bind.push(keys);
+    const values = spec.fields.length ? `json_build_object(${spec.fields.map((f) => `'${f}', ${quote(f)}::text`).join(', ')})` : `'{}'::json`;
+    selects.push(`SELECT '${table}'::text AS t, id::text AS id, ${values} AS v FROM ${quote(table)} WHERE id = ANY($${bind.length}::bigint[])`);
   }
+  if (selects.length) {
+    const live = await sequelize.query<{ t: string; id: string; v: Record<string, string | null> }>(selects.join(' UNION ALL '), { bind, type: QueryTypes.SELECT });
+    for (const row of live) all.set(keyOf(row.t, row.id), refOf(row.t, row.id, true, TITLES[row.t]!.format(row.v, row.id)));
+  }
+
+  // Records no longer there: their last values, as the audit trail kept them.
+  const gone: Array<{ table: string; id: string }> = [];
+  for (const [table, ids] of byTable) for (const id of ids) if (!all.has(keyOf(table, id)) && KEY.test(id)) gone.push({ table, id });
+  const known = new Map<string, Record<string, string | null>>();
+  const withFields = gone.filter((g) => TITLES[g.table]!.fields.length > 0);
+  if (withFields.length) {
+    const last = await sequelize.query<{ table_name: string; record_id: string; field_name: string; value: string | null }>(
+      `SELECT DISTINCT ON (a.table_name, a.record_id, a.field_name) a.table_name, a.record_id, a.field_name,
+              CASE WHEN a.action = 'delete' THEN a.old_value ELSE a.new_value END AS value
+         FROM audit_logs a
+         JOIN unnest($1::text[], $2::text[]) AS g(table_name, record_id) ON g.table_name = a.table_name AND g.record_id = a.record_id
+        WHERE a.action IN ('create', 'update', 'delete')
+        ORDER BY a.table_name, a.record_id, a.field_name, a.occurred_at DESC, a.id DESC`,
+      { bind: [withFields.map((g) => g.table), withFields.map((g) => g.id)], type: QueryTypes.SELECT },
+    );
+    for (const row of last) {
+      if (!TITLES[row.table_name]!.fields.includes(row.field_name)) continue;
+      const key = keyOf(row.table_name, row.record_id);
+      known.set(key, { ...known.get(key), [row.field_name]: row.value });
+    }
+  }
+  for (const { table, id } of gone) {
+    const key = keyOf(table, id);
+    all.set(key, refOf(table, id, false, known.has(key) ? TITLES[table]!.format(known.get(key)!, id) : null));
+  }
+  for (const [table, ids] of byTable) for (const id of ids) if (!all.has(keyOf(table, id))) all.set(keyOf(table, id), refOf(table, id, false, null));
   return all;
 }
 
