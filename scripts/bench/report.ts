@@ -1,0 +1,342 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ServerFacts } from './bench-database.js';
+import type { Dataset } from './dataset.js';
+import type { LoadRun, PanelTargets, TimedCase } from './panel.js';
+import type { BenchSettings } from './settings.js';
+import { SIZE_VARIABLES } from './settings.js';
+import { ms, seconds, thousands, type CpuUse, type Verdict } from './stats.js';
+import type { ConcurrentWrites, UpdateOverhead } from './writes.js';
+import type { SealResult } from '../../src/audit/audit-seal.service.js';
+import type { VerifyReport } from '../../src/audit/audit-verify.service.js';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  os: string;
+  node: string;
+}
+
+export function machine(): Machine {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const osRelease = fs.existsSync('/etc/os-release') ? fs.readFileSync('/etc/os-release', 'utf8') : '';
+  return {
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    ramGiB: os.totalmem() / 1024 ** 3,
+    os: `${/^PRETTY_NAME="?([^"\n]+)"?$/m.exec(osRelease)?.[1] ?? os.type()}, kernel ${os.release()} (${os.arch()})`,
+    node: process.version,
+  };
+}
+
+/** The command as it was typed, with the size variables that were set (a database URL is not printed). */
+export function commandLine(env: NodeJS.ProcessEnv = process.env): string {
+  const set = SIZE_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== '').map((name) => `${name}=${env[name]}`);
+  if (env.BENCH_DATABASE_URL) set.unshift('BENCH_DATABASE_URL=…');
+  return [...set, 'npm run bench'].join(' ');
+}
+
+export interface BenchResults {
+  settings: BenchSettings;
+  machine: Machine;
+  server: ServerFacts;
+  databaseWhere: string;
+  startedAt: Date;
+  totalMs: number;
+  dataset: Dataset;
+  generatedSeal: SealResult & { ms: number };
+  overhead: UpdateOverhead;
+  writes: ConcurrentWrites;
+  fullVerify: (VerifyReport & { ms: number }) | null;
+  targets: PanelTargets;
+  lists: TimedCase[];
+  history: TimedCase[];
+  load: LoadRun[];
+  app: {
+    startMs: number;
+    peakMiB: number;
+    rssMiB: number;
+    afterStart: { peakMiB: number; rssMiB: number };
+    afterReads: { peakMiB: number; rssMiB: number };
+    poolMax: number;
+    command: string;
+    components: string;
+    readsCpu: CpuUse;
+    loadCpu: CpuUse;
+  };
+  /** 1, 5 and 15 minute load averages when the run started: other work on the machine. */
+  loadBefore: number[];
+  verdicts: Verdict[];
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderReport(r: BenchResults): string {
+  const s = r.settings;
+  const d = r.dataset;
+  const rate = (rows: number, msValue: number) => (msValue > 0 ? `${thousands(rows / (msValue / 1000))}/s` : '—');
+  const out: string[] = [];
+  out.push(
+    '# NEXUS benchmarks',
+    '',
+    '<!-- Written by `npm run bench` (scripts/bench.ts); edit the script, not this file. -->',
+    '',
+    'What the app costs at factory scale, measured side by side in one run of `npm run bench`',
+    '(issue #7): a generated shop with years of history in a private PostgreSQL, the audited write',
+    'path against the same write unaudited, writers in parallel, the panel\'s list and History API',
+    'over HTTP against the real app in a child process, a load run, and the server\'s peak memory.',
+    '',
+    '## Running it',
+    '',
+    '```sh',
+    'npm run bench                      # default size: 20,000 travelers, 300,000 audit rows, 12 months',
+    '',
+    '# the issue\'s full size: 1,000,000 travelers with their steps, 10,000,000 audit rows over 36 months',
+    'BENCH_TRAVELERS=1000000 BENCH_AUDIT_ROWS=10000000 BENCH_MONTHS=36 npm run bench',
+    '# ... and verify the whole 10M-row chain as well (a separate, long measurement)',
+    'BENCH_TRAVELERS=1000000 BENCH_AUDIT_ROWS=10000000 BENCH_MONTHS=36 BENCH_VERIFY_ALL=1 npm run bench',
+    '```',
+    '',
+    'The run needs no database: it starts a throwaway embedded PostgreSQL 15 in a folder under the',
+    'OS temp dir on a free port (fsync on, PostgreSQL\'s default settings except `max_wal_size = 4GB`',
+    'for the bulk load) and removes it afterwards, also on failure and on Ctrl-C. With',
+    '`BENCH_DATABASE_URL=postgres://user:pw@host:5432/postgres` it creates (and drops) a throwaway',
+    'database on that server instead; that login must be allowed to create databases and roles, and',
+    'must be a superuser for trigger-free generation (otherwise each table\'s own triggers are',
+    'disabled while it is filled, and foreign keys are checked). It never touches the developer\'s',
+    '`.data/` database. The report is written to `docs/benchmarks.md` (`BENCH_REPORT` to change).',
+    '',
+    'Full size costs disk and time. The generation, VACUUM ANALYZE and the one-time seal of the',
+    'generated history grow with the sizes (this run\'s rows per second and bytes on disk are in',
+    '"Dataset generation" below: scale them for an estimate); everything else is a fixed-length',
+    'measurement. A medium run on the 2-core machine below (200,000 travelers, 3,000,000 audit',
+    'rows, 36 months) took 110 s to generate, 20 s to VACUUM ANALYZE and 95 s to seal, 2.0 GB on',
+    'disk (1.4 GB of it the audit log), 5 minutes in all. Scaled to the full size that is about',
+    '7 minutes of generation, 1 to 2 of VACUUM ANALYZE, 5 to 6 of sealing and 8 GB of disk, some',
+    '20 minutes in all; `BENCH_VERIFY_ALL=1` adds about 5 minutes (about 40,000 chain entries a second).',
+    '',
+    'Sizes and knobs (environment; defaults in brackets): `BENCH_TRAVELERS` [20000],',
+    '`BENCH_AUDIT_ROWS` [300000], `BENCH_MONTHS` [12], `BENCH_STEPS` steps per traveler [5],',
+    '`BENCH_CHECKS` measured checks on the last step [3], `BENCH_TRAVELERS_PER_WORK_ORDER` [2],',
+    '`BENCH_CUSTOMERS` [travelers/500, at least 40], `BENCH_PARTS` [travelers/100, at least 50],',
+    '`BENCH_WORK_CENTERS` [12], `BENCH_USERS` [travelers/5000, at least 50], `BENCH_VERIFY_ALL` [on',
+    'up to 2,000,000 audit rows], `BENCH_UPDATE_BATCH` [50] and `BENCH_UPDATE_ROUNDS` [10],',
+    '`BENCH_WRITERS` [16] and `BENCH_WRITE_SECONDS` [10], `BENCH_SAMPLES` [50] after `BENCH_WARMUP` [3]',
+    'per HTTP case, `BENCH_PER_PAGE` [10], `BENCH_DEEP_PAGE` [1000], `BENCH_LOAD_SECONDS` [15],',
+    '`BENCH_LOAD_CONNECTIONS` [16], `BENCH_APP` [tsx: `node --import tsx src/main.ts`; dist: the compiled',
+    '`node dist/src/main.js`]. To measure the app as the Dockerfile runs it (compiled, components',
+    'bundled at build time): `npm run build:production && BENCH_APP=dist npm run bench`. The app',
+    'serves a bundle in dist/adminjs whenever one exists, in either mode; without one it bundles at start.',
+    '',
+    `## This run (${r.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+    '',
+    table(
+      ['', ''],
+      [
+        ['command', `\`${commandLine()}\``],
+        ['machine', `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.ramGiB.toFixed(1)} GiB RAM`],
+        ['OS', r.machine.os],
+        ['Node.js', r.machine.node],
+        ['PostgreSQL', `${r.server.version}, ${r.databaseWhere}`],
+        ['PostgreSQL settings', Object.entries(r.server.settings).map(([k, v]) => `${k}=${v}`).join(', ')],
+        ['app', `\`${r.app.command}\`, NODE_ENV=production, runtime login (member of nexus_app), DB_POOL_MAX ${r.app.poolMax} (the default), LOG_LEVEL=warn; panel components: ${r.app.components}`],
+        [
+          'sizes',
+          `${thousands(d.counts.travelers)} travelers × ${s.stepsPerTraveler} steps (+ ${s.checksPerTraveler} checks each), ` +
+            `${thousands(d.counts.auditRows)} audit rows over ${d.months} months (from ${d.historyFrom})`,
+        ],
+        ['other load', `load average ${r.loadBefore.map((x) => x.toFixed(2)).join(' / ')} (1 / 5 / 15 min) when the run started`],
+        ['whole run', seconds(r.totalMs)],
+      ],
+    ),
+    '',
+    '## Targets',
+    '',
+    table(
+      ['measurement', 'measured', 'target', 'result'],
+      r.verdicts.map((v) => [v.name, v.measured, v.target, v.pass ? 'PASS' : `**MISS**: ${v.shortfall}`]),
+    ),
+    '',
+    `${r.verdicts.filter((v) => v.pass).length} of ${r.verdicts.length} targets met. The issue sets its targets for the full size`,
+    '(1,000,000 travelers, 10,000,000 audit rows): a smaller run shows the direction, but what grows',
+    'with the data (counts, filtered deep pages, History) shows its real cost only at full size.',
+    '',
+    `Other work on the machine while this run measured (share of all its cores used by processes`,
+    `that are not this run's): (1) ${pct(r.overhead.cpu)}, (2) ${pct(r.writes.cpu)}, (3) and (4) ${pct(r.app.readsCpu)},`,
+    `(5) ${pct(r.app.loadCpu)}. Numbers taken while others used the machine are pessimistic.`,
+    '',
+    '## Dataset generation',
+    '',
+    'Set-based SQL (`INSERT ... SELECT` over `generate_series`), one connection, in dependency order,',
+    'ids computed from formulas so that every foreign key holds and every CHECK constraint is met.',
+    'The generating connection runs with `session_replication_role = replica` (a superuser), so',
+    'neither foreign-key triggers nor the audit and lifecycle triggers fire for the generated',
+    'history: it writes no audit rows of its own, and travelers are inserted in their final states',
+    '(the lifecycle trigger would only let a draft be inserted). The audit log\'s rows are',
+    'generated directly into its monthly partitions, each naming a record that exists (a traveler',
+    'of that time, its steps, checks, labor, work order; customers, parts; sign-ins) and a user',
+    'who acted, so that the History action and the audit list find real rows. Then',
+    '`VACUUM (ANALYZE)`, and the generated history is sealed into the hash chain once.',
+    '',
+    table(
+      ['table', 'rows', 'time', 'rate'],
+      [
+        ...d.tables.map((t) => [t.table, thousands(t.rows), seconds(t.ms), t.table.includes('partitions') ? '' : rate(t.rows, t.ms)]),
+        ['**generation, all tables**', '', seconds(d.generationMs), ''],
+        ['VACUUM (ANALYZE)', '', seconds(d.vacuumAnalyzeMs), ''],
+        ['size on disk', '', '', `database ${gb(d.databaseBytes)}, of which the audit log ${gb(d.auditBytes)} (tables and indexes)`],
+        ['seal the generated history (sealAuditLog, once)', thousands(r.generatedSeal.rowsSealed), seconds(r.generatedSeal.ms), rate(r.generatedSeal.rowsSealed, r.generatedSeal.ms)],
+        r.fullVerify
+          ? ['verify the whole chain (verifyAuditLog), after the writers', thousands(r.fullVerify.rowsChecked), seconds(r.fullVerify.ms), rate(r.fullVerify.rowsChecked, r.fullVerify.ms)]
+          : ['verify the whole chain', 'not run', '', 'set BENCH_VERIFY_ALL=1'],
+      ],
+    ),
+    '',
+    '## (1) One audited update against the same update unaudited',
+    '',
+    `\`updateRecord(Customer, id, { contact_name, phone }, userActor)\` (the panel's edit path: one`,
+    'transaction, the actor set, the row locked, validated, the approval policy asked, saved), in',
+    'this process through the runtime login, one after another. Unaudited is the same call while',
+    '`customers_audit` is disabled (`ALTER TABLE customers DISABLE TRIGGER customers_audit` as the',
+    `owner, re-enabled after each batch). ${r.overhead.rounds} rounds of a batch of ${r.overhead.batch} each, the order`,
+    'flipping every round so that drift affects both alike; warm-up: one untimed batch of each first.',
+    `Each audited update wrote 2 audit rows (${thousands(r.overhead.auditRowsAudited)} in all); the unaudited ones wrote ${r.overhead.auditRowsUnaudited}.`,
+    '',
+    table(
+      ['', 'updates', 'p50 ms', 'p95 ms', 'mean ms', 'max ms'],
+      [
+        ['audited', String(r.overhead.audited.n), ms(r.overhead.audited.p50), ms(r.overhead.audited.p95), ms(r.overhead.audited.mean), ms(r.overhead.audited.max)],
+        ['unaudited', String(r.overhead.unaudited.n), ms(r.overhead.unaudited.p50), ms(r.overhead.unaudited.p95), ms(r.overhead.unaudited.mean), ms(r.overhead.unaudited.max)],
+        ['ratio', '', r.overhead.ratioP50.toFixed(2), r.overhead.ratioP95.toFixed(2), r.overhead.ratioMean.toFixed(2), ''],
+      ],
+    ),
+    '',
+    'The judged ratio is the one of the medians (p50).',
+    '',
+    `CPU during (1): ${cpuText(r.overhead.cpu, { bench: 'this process' })}.`,
+    '',
+    `## (2) ${r.writes.writers} concurrent writers`,
+    '',
+    `${r.writes.writers} async loops in this process, each doing \`updateRecord\` on its own customers`,
+    `(two fields, so two audit rows a change) for ${s.writeSeconds} s, over a pool of ${r.writes.writers} runtime connections.`,
+    'The chain was sealed just before the run (the anchor) and after it, then verified.',
+    '',
+    table(
+      ['', ''],
+      [
+        ['audited changes', `${thousands(r.writes.changes)} in ${r.writes.seconds.toFixed(1)} s = **${thousands(r.writes.changesPerSecond)}/s**`],
+        ['audit rows written', `${thousands(r.writes.auditRows)} = ${thousands(r.writes.auditRowsPerSecond)}/s`],
+        ['failed changes', `${r.writes.failures}${r.writes.firstFailure ? ` (first: ${r.writes.firstFailure})` : ''}`],
+        ['latency of one change', `p50 ${ms(r.writes.latency.p50)} ms, p95 ${ms(r.writes.latency.p95)} ms, max ${ms(r.writes.latency.max)} ms`],
+        ['CPU while writing', cpuText(r.writes.cpu, { bench: 'the writers\' Node.js process' })],
+        ['seal after the run', `${thousands(r.writes.seal.rowsSealed)} rows in ${seconds(r.writes.seal.ms)} (chain now ${thousands(r.writes.seal.lastPosition)} long)`],
+        [
+          'verify from the anchor (incremental)',
+          `${r.writes.incremental.ok ? 'verifies' : `**FAILS**: ${r.writes.incremental.problem}`}: ${thousands(r.writes.incremental.rowsChecked)} entries in ${seconds(r.writes.incremental.ms)}`,
+        ],
+        [
+          'verify the whole chain',
+          r.fullVerify
+            ? `${r.fullVerify.ok ? 'verifies' : `**FAILS**: ${r.fullVerify.problem?.message}`}: ${thousands(r.fullVerify.rowsChecked)} entries in ${seconds(r.fullVerify.ms)}`
+            : 'not run at this size (BENCH_VERIFY_ALL=1 runs it); the history before the anchor was sealed once after generation',
+        ],
+      ],
+    ),
+    '',
+    'The incremental check (scripts/bench/writes.ts `verifyFromSeal`) recomputes every chain entry',
+    'after the anchor from its audit row, checks the links and the newest seal, and that no row of',
+    'a finished transaction since the anchor is missing from the chain; it starts from the anchor\'s',
+    'head hash instead of re-reading the history before it.',
+    '',
+    '## (3) The panel\'s list API',
+    '',
+    `\`GET /admin/api/resources/<resource>/actions/list?page=…&perPage=${s.perPage}\` over HTTP with a signed-in`,
+    `administrator's session cookie, one request after another on one kept-alive connection: ${s.warmup} untimed,`,
+    `then ${s.samples} timed (from sending the request to the last byte of the answer). A deep page is page`,
+    `${s.deepPage} (${s.perPage} a page), or the last page when the filter matches fewer rows. Sort: the resource's`,
+    'default (travelers by `updated_at` desc, audit log by `occurred_at` desc).',
+    '',
+    table(
+      ['list', 'page', 'rows matching', 'p50 ms', 'p95 ms', 'max ms', 'failed', 'answer'],
+      r.lists.map((c, i) => {
+        const plan = r.targets.cases[i]!;
+        return [c.label, String(plan.page), thousands(plan.matching), ms(c.latency.p50), ms(c.latency.p95), ms(c.latency.max), String(c.failures), c.firstFailure ?? c.note];
+      }),
+    ),
+    '',
+    `CPU during (3) and (4): ${cpuText(r.app.readsCpu, { app: 'the app' })}.`,
+    '',
+    '## (4) History of one record',
+    '',
+    '`GET /admin/api/resources/travelers/records/<id>/history` (the History action: the traveler\'s',
+    'changes and those of its steps, checks, manual steps and labor, newest first, 200 at most),',
+    `same method as (3).`,
+    '',
+    table(
+      ['record', 'p50 ms', 'p95 ms', 'max ms', 'failed', 'answer'],
+      r.history.map((c) => [c.label, ms(c.latency.p50), ms(c.latency.p95), ms(c.latency.max), String(c.failures), c.firstFailure ?? c.note]),
+    ),
+    '',
+    '## (5) Load run (autocannon)',
+    '',
+    `Two autocannon runs at once from this process, ${r.load[0]?.connections ?? 0} connections each, ${s.loadSeconds} s: one on the list`,
+    'calls below (in turn), one on show calls of random travelers and audit rows. Every request',
+    'carries the cookie of one of several signed-in sessions. Latency percentiles are over every',
+    'response. The load generator shares the machine\'s cores with the app and PostgreSQL.',
+    '',
+    table(
+      ['run', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'timeouts', 'non-2xx'],
+      r.load.map((l) => [l.label, thousands(l.requests), thousands(l.requestsPerSecond), ms(l.p50), ms(l.p95), ms(l.p99), String(l.errors), String(l.timeouts), String(l.non2xx)]),
+    ),
+    '',
+    ...(r.load[0] ? ['List calls: ' + r.load[0].paths.map((p) => `\`${p}\``).join(', ') + '.', ''] : []),
+    `CPU during the load run: ${cpuText(r.app.loadCpu, { app: 'the app', bench: 'autocannon (this process)' })}.`,
+    '',
+    '## (6) Server memory',
+    '',
+    `Peak resident set (VmHWM in /proc/<pid>/status) of the app's process over its whole life in this`,
+    `run (start-up, every measurement above): **${mb(r.app.peakMiB)} MB** (${r.app.peakMiB.toFixed(0)} MiB). Panel components: ${r.app.components}.`,
+    `It started serving ${seconds(r.app.startMs)} after it was spawned (\`${r.app.command}\`${r.app.command.includes('tsx') ? ': the tsx loader compiles the TypeScript sources in the process and holds them in memory too; `BENCH_APP=dist` measures the compiled app, as the Dockerfile runs it' : ''}).`,
+    '',
+    table(
+      ['when', 'peak so far (VmHWM)', 'resident (VmRSS)'],
+      [
+        ['serving, before any signed-in request', `${mb(r.app.afterStart.peakMiB)} MB`, `${mb(r.app.afterStart.rssMiB)} MB`],
+        ['after (3) and (4)', `${mb(r.app.afterReads.peakMiB)} MB`, `${mb(r.app.afterReads.rssMiB)} MB`],
+        ['after the load run (5)', `${mb(r.app.peakMiB)} MB`, `${mb(r.app.rssMiB)} MB`],
+      ],
+    ),
+    '',
+  );
+  return out.join('\n');
+}
+
+function gb(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(0)} MB`;
+}
+
+/** MB of 10^6 bytes, the target's unit, from MiB. */
+function mb(mib: number): string {
+  return ((mib * 1024 * 1024) / 1e6).toFixed(0);
+}
+
+function pct(cpu: CpuUse): string {
+  return `${cpu.othersPercent.toFixed(0)}%`;
+}
+
+function cpuText(cpu: CpuUse, names: Record<string, string>): string {
+  const parts = Object.entries(names).map(([key, label]) => `${label} ${(cpu.processPercent[key] ?? NaN).toFixed(0)}% of one core`);
+  return `the machine's cores ${cpu.machineBusyPercent.toFixed(0)}% busy, at least ${cpu.othersPercent.toFixed(0)}% of them with other processes than this run's; ${parts.join(', ')}`;
+}
+
+export function writeReport(r: BenchResults, root: string): string {
+  const file = path.resolve(root, r.settings.reportPath);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, renderReport(r));
+  return file;
+}

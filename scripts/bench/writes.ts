@@ -1,0 +1,286 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { UserActor } from '../../src/audit/actor.js';
+import { GENESIS, nextLink } from '../../src/audit/audit-chain.js';
+import { sealAuditLog, type SealResult } from '../../src/audit/audit-seal.service.js';
+import { verifyAuditLog, type VerifyReport } from '../../src/audit/audit-verify.service.js';
+import type { Role } from '../../src/auth/roles.js';
+import { Customer } from '../../src/models/index.js';
+import { updateRecord } from '../../src/records/record.service.js';
+import type { BenchSettings } from './settings.js';
+import { latency, msSince, watchCpu, type CpuUse, type Latency } from './stats.js';
+
+/**
+ * Measurements (1) and (2): the app's write path (updateRecord, as the panel's edit form calls
+ * it, with a user actor) on customers, through a runtime login, in this process.
+ */
+
+async function actorsFor(sequelize: Sequelize, ids: number[]): Promise<UserActor[]> {
+  const rows = await sequelize.query<{ id: number; username: string; full_name: string; email: string; role: Role }>(
+    'SELECT id, username, full_name, email, role FROM users WHERE id IN (:ids) ORDER BY id',
+    { type: QueryTypes.SELECT, replacements: { ids } },
+  );
+  return rows.map((u) => ({
+    kind: 'user',
+    userId: u.id,
+    username: u.username,
+    fullName: u.full_name,
+    email: u.email,
+    role: u.role,
+    ip: '127.0.0.1',
+    userAgent: 'nexus-bench',
+    requestId: '',
+  }));
+}
+
+let edits = 0;
+
+/** One edit form's save: two fields of a customer change, so an audited save writes two audit rows. */
+async function editCustomer(id: number, actor: UserActor, tag: string): Promise<void> {
+  edits += 1;
+  // Values unlike the generated ones ("Buyer <id>", "+1 555 <id>"), so that every save changes both fields.
+  const values = { contact_name: `Bench buyer ${edits}`, phone: `+1 555 9${String(edits).padStart(8, '0')}` };
+  await updateRecord(Customer, id, values, { ...actor, requestId: `${tag}-${crypto.randomUUID()}` });
+}
+
+export interface UpdateOverhead {
+  audited: Latency;
+  unaudited: Latency;
+  /** p50 audited / p50 unaudited: the judged ratio. */
+  ratioP50: number;
+  ratioP95: number;
+  ratioMean: number;
+  rounds: number;
+  batch: number;
+  /** Audit rows the audited updates wrote, and the unaudited ones (should be 2 per audited update, 0). */
+  auditRowsAudited: number;
+  auditRowsUnaudited: number;
+  cpu: CpuUse;
+}
+
+/**
+ * (1) The same update with the customers audit trigger enabled and disabled, in alternating
+ * batches (the order flips every round) so that drift in the machine affects both equally.
+ * Warm-up: one untimed batch of each, stated in the report.
+ */
+export async function measureUpdateOverhead(sequelize: Sequelize, ownerUrl: string, s: BenchSettings, actorId: number): Promise<UpdateOverhead> {
+  const [actor] = await actorsFor(sequelize, [actorId]);
+  if (!actor) throw new Error(`no user ${actorId} to act as`);
+  const owner = new pg.Client({ connectionString: ownerUrl });
+  await owner.connect();
+  const records = Math.min(s.customers, 64);
+  let next = 0;
+  const audited: number[] = [];
+  const unaudited: number[] = [];
+  const batch = async (mode: 'audited' | 'unaudited', into: number[] | null) => {
+    if (mode === 'unaudited') await owner.query('ALTER TABLE customers DISABLE TRIGGER customers_audit');
+    try {
+      for (let i = 0; i < s.updateBatch; i += 1) {
+        const id = 1 + (next++ % records);
+        const start = process.hrtime.bigint();
+        await editCustomer(id, actor, `bench-overhead-${mode}`);
+        into?.push(msSince(start));
+      }
+    } finally {
+      if (mode === 'unaudited') await owner.query('ALTER TABLE customers ENABLE TRIGGER customers_audit');
+    }
+  };
+  const cpu = watchCpu({ bench: process.pid });
+  try {
+    await batch('audited', null);
+    await batch('unaudited', null);
+    for (let round = 0; round < s.updateRounds; round += 1) {
+      const order: Array<'audited' | 'unaudited'> = round % 2 === 0 ? ['audited', 'unaudited'] : ['unaudited', 'audited'];
+      for (const mode of order) await batch(mode, mode === 'audited' ? audited : unaudited);
+    }
+    const counted = await owner.query<{ audited: number; unaudited: number }>(
+      `SELECT count(*) FILTER (WHERE request_id LIKE 'bench-overhead-audited-%')::int AS audited,
+              count(*) FILTER (WHERE request_id LIKE 'bench-overhead-unaudited-%')::int AS unaudited
+         FROM audit_logs WHERE table_name = 'customers' AND occurred_at > now() - interval '1 day'`,
+    );
+    const a = latency(audited);
+    const u = latency(unaudited);
+    return {
+      audited: a,
+      unaudited: u,
+      ratioP50: a.p50 / u.p50,
+      ratioP95: a.p95 / u.p95,
+      ratioMean: a.mean / u.mean,
+      rounds: s.updateRounds,
+      batch: s.updateBatch,
+      auditRowsAudited: counted.rows[0]?.audited ?? 0,
+      auditRowsUnaudited: counted.rows[0]?.unaudited ?? 0,
+      cpu: cpu(),
+    };
+  } finally {
+    // Whatever happened, the trigger is on again before anything else runs.
+    await owner.query('ALTER TABLE customers ENABLE TRIGGER customers_audit').catch(() => undefined);
+    await owner.end();
+  }
+}
+
+export interface ConcurrentWrites {
+  writers: number;
+  seconds: number;
+  changes: number;
+  failures: number;
+  firstFailure: string | null;
+  changesPerSecond: number;
+  auditRows: number;
+  auditRowsPerSecond: number;
+  latency: Latency;
+  /** How busy the machine was while the writers ran, and this process (the writers' Node.js) in percent of one core. */
+  cpu: CpuUse;
+  preSeal: SealResult & { ms: number };
+  seal: SealResult & { ms: number };
+  incremental: { ok: boolean; rowsChecked: number; ms: number; problem: string | null };
+  full: (VerifyReport & { ms: number }) | null;
+}
+
+/**
+ * (2) Writers in parallel, each on its own customers, for a fixed time; then the chain is sealed
+ * and verified: incrementally from the seal taken just before the run (always), and in full
+ * when asked or when the log is small enough to do it in reasonable time.
+ */
+export async function measureConcurrentWrites(sequelize: Sequelize, s: BenchSettings, firstUserId: number, verifyAll: boolean): Promise<ConcurrentWrites> {
+  const actors = await actorsFor(sequelize, Array.from({ length: s.writers }, (_, i) => firstUserId + i));
+  const preStart = process.hrtime.bigint();
+  const preSeal = { ...(await sealAuditLog(sequelize)), ms: msSince(preStart) };
+  const [{ before }] = (await sequelize.query<{ before: string }>(`SELECT coalesce(max(id), 0)::text AS before FROM audit_logs`, { type: QueryTypes.SELECT })) as [{ before: string }];
+
+  const latencies: number[] = [];
+  let changes = 0;
+  let failures = 0;
+  let firstFailure: string | null = null;
+  const start = process.hrtime.bigint();
+  const cpu = watchCpu({ bench: process.pid });
+  const deadline = Date.now() + s.writeSeconds * 1000;
+  await Promise.all(
+    actors.map(async (actor, w) => {
+      const mine: number[] = [];
+      for (let id = 1 + w; id <= s.customers; id += s.writers) mine.push(id);
+      let i = 0;
+      while (Date.now() < deadline) {
+        const id = mine[i++ % mine.length]!;
+        const t = process.hrtime.bigint();
+        try {
+          await editCustomer(id, actor, `bench-writers-${w}`);
+          latencies.push(msSince(t));
+          changes += 1;
+        } catch (error) {
+          failures += 1;
+          firstFailure ??= (error as Error).message;
+        }
+      }
+    }),
+  );
+  const elapsedMs = msSince(start);
+  const cpuUse = cpu();
+  const [{ rows }] = (await sequelize.query<{ rows: number }>(
+    `SELECT count(*)::int AS rows FROM audit_logs WHERE id > :before AND request_id LIKE 'bench-writers-%'`,
+    { type: QueryTypes.SELECT, replacements: { before } },
+  )) as [{ rows: number }];
+
+  const sealStart = process.hrtime.bigint();
+  const seal = { ...(await sealAuditLog(sequelize)), ms: msSince(sealStart) };
+  const incStart = process.hrtime.bigint();
+  const inc = await verifyFromSeal(sequelize, preSeal.lastPosition, preSeal.headHash);
+  const incremental = { ...inc, ms: msSince(incStart) };
+  let full: ConcurrentWrites['full'] = null;
+  if (verifyAll) {
+    const fullStart = process.hrtime.bigint();
+    const report = await verifyAuditLog(sequelize);
+    full = { ...report, ms: msSince(fullStart) };
+  }
+  return {
+    writers: s.writers,
+    seconds: elapsedMs / 1000,
+    changes,
+    failures,
+    firstFailure,
+    changesPerSecond: changes / (elapsedMs / 1000),
+    auditRows: rows,
+    auditRowsPerSecond: rows / (elapsedMs / 1000),
+    latency: latency(latencies),
+    cpu: cpuUse,
+    preSeal,
+    seal,
+    incremental,
+    full,
+  };
+}
+
+/**
+ * Verifies the chain from a trusted earlier seal (its last position and head hash) to the newest
+ * seal: every entry after the anchor still matches its audit row and links to the one before,
+ * the newest seal's position and head match, and no row of a finished transaction since the
+ * anchor's horizon is missing from the chain. The same checks as verifyAuditLog, over the part
+ * of the chain written since the anchor: the part before it was verified when it was sealed.
+ */
+export async function verifyFromSeal(
+  sequelize: Sequelize,
+  fromPosition: number,
+  fromHead: string | null,
+): Promise<{ ok: boolean; rowsChecked: number; problem: string | null }> {
+  let previous: Buffer = fromHead ? Buffer.from(fromHead, 'hex') : GENESIS;
+  let position = fromPosition;
+  let checked = 0;
+  const fail = (problem: string) => ({ ok: false, rowsChecked: checked, problem });
+  for (;;) {
+    const rows = await sequelize.query<{ position: string; audit_id: string; row_hash: Buffer; chain_hash: Buffer; actual: Buffer | null }>(
+      `SELECT c.position::text AS position, c.audit_id::text AS audit_id, c.row_hash, c.chain_hash, audit_row_hash(a) AS actual
+         FROM audit_chain c
+         LEFT JOIN audit_logs a ON a.id = c.audit_id AND a.occurred_at = c.audit_occurred_at
+        WHERE c.position > :after
+        ORDER BY c.position
+        LIMIT 5000`,
+      { type: QueryTypes.SELECT, replacements: { after: position } },
+    );
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const p = Number(row.position);
+      if (p !== position + 1) return fail(`chain entry ${position + 1} is missing`);
+      if (!row.actual) return fail(`audit row ${row.audit_id} (position ${p}) has been removed`);
+      if (!row.actual.equals(row.row_hash)) return fail(`audit row ${row.audit_id} (position ${p}) was altered after sealing`);
+      const expected = nextLink(previous, row.row_hash);
+      if (!expected.equals(row.chain_hash)) return fail(`the chain was edited at position ${p}`);
+      previous = expected;
+      position = p;
+      checked += 1;
+    }
+  }
+  const [seal] = await sequelize.query<{ last_position: string; head_hash: Buffer | null; txid_horizon: string }>(
+    'SELECT last_position::text, head_hash, txid_horizon::text FROM audit_seals ORDER BY id DESC LIMIT 1',
+    { type: QueryTypes.SELECT },
+  );
+  if (!seal) return fail('no seal');
+  if (Number(seal.last_position) !== position) return fail(`the last seal ends at ${seal.last_position}, the chain at ${position}`);
+  if (seal.head_hash && !seal.head_hash.equals(previous)) return fail('the chain head does not match the last seal');
+  const [anchor] = await sequelize.query<{ txid_horizon: string }>(
+    'SELECT txid_horizon::text FROM audit_seals WHERE last_position <= :from ORDER BY id DESC LIMIT 1',
+    { type: QueryTypes.SELECT, replacements: { from: fromPosition } },
+  );
+  const missing = await sequelize.query<{ id: string }>(
+    `SELECT a.id::text AS id FROM audit_logs a
+      WHERE a.txid >= :from::xid8 AND a.txid < :horizon::xid8
+        AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id AND c.audit_occurred_at = a.occurred_at)
+      LIMIT 1`,
+    { type: QueryTypes.SELECT, replacements: { from: anchor?.txid_horizon ?? '0', horizon: seal.txid_horizon } },
+  );
+  if (missing[0]) return fail(`audit row ${missing[0].id} is not in the chain although its transaction ended before the last seal`);
+  return { ok: true, rowsChecked: checked, problem: null };
+}
+
+/** Seals everything generated, once, so that later verification can start from there. */
+export async function sealGeneratedHistory(sequelize: Sequelize): Promise<SealResult & { ms: number }> {
+  const start = process.hrtime.bigint();
+  const result = await sealAuditLog(sequelize);
+  return { ...result, ms: msSince(start) };
+}
+
+export async function verifyWholeChain(sequelize: Sequelize): Promise<VerifyReport & { ms: number }> {
+  const start = process.hrtime.bigint();
+  const report = await verifyAuditLog(sequelize);
+  return { ...report, ms: msSince(start) };
+}
