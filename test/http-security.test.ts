@@ -122,6 +122,16 @@ describe('session cookie and lifetime', () => {
     expect((await supertest(t.app).get('/admin/api/dashboard').set('Cookie', cookie)).status).toBe(401);
   });
 
+  it('pushes the session’s expiry back at most once a minute, not with every request', async () => {
+    const cookie = await signedIn('engineer');
+    const sid = decodeURIComponent(cookie.split('=')[1]!).slice(2).split('.')[0]!;
+    const expiry = async () => (await t.db.query<{ expire: Date }>('SELECT expire FROM sessions WHERE sid = $1', [sid])).rows[0]!.expire.getTime();
+    await supertest(t.app).get('/admin/api/dashboard').set('Cookie', cookie);
+    const afterFirst = await expiry();
+    for (let i = 0; i < 3; i += 1) expect((await supertest(t.app).get('/admin/api/dashboard').set('Cookie', cookie)).status).toBe(200);
+    expect(await expiry()).toBe(afterFirst);
+  });
+
   it('ends a session older than its absolute lifetime, however active, and deletes it', async () => {
     const cookie = await signedIn('engineer');
     const sid = decodeURIComponent(cookie.split('=')[1]!).slice(2).split('.')[0]!;

@@ -18,6 +18,30 @@ export interface SessionSettings {
 }
 
 export const SESSION_COOKIE = 'nexus.sid';
+
+/**
+ * A rolling session is "touched" (its expiry pushed back) on every request: one UPDATE per page
+ * view and API call. Once a minute per session is enough to keep an idle timeout of minutes; the
+ * idle timeout is then exact to within this interval.
+ */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+function throttleTouch(store: session.Store, intervalMs: number): void {
+  const touch = store.touch?.bind(store);
+  if (!touch) return;
+  const lastTouched = new Map<string, number>();
+  store.touch = (sid: string, sess: session.SessionData, callback?: () => void) => {
+    const now = Date.now();
+    if (now - (lastTouched.get(sid) ?? 0) < intervalMs) {
+      callback?.();
+      return;
+    }
+    // Bounded: forget the oldest entries rather than grow with every session ever seen.
+    if (lastTouched.size > 50_000) lastTouched.clear();
+    lastTouched.set(sid, now);
+    touch(sid, sess, callback);
+  };
+}
 export const SESSION_TABLE = 'sessions';
 
 /**
@@ -28,6 +52,7 @@ export const SESSION_TABLE = 'sessions';
 export function sessionMiddleware(pool: pg.Pool, settings: SessionSettings) {
   const PgStore = connectPgSimple(session);
   const store = new PgStore({ pool, tableName: SESSION_TABLE, createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+  throttleTouch(store, TOUCH_INTERVAL_MS);
   return session({
     store,
     name: SESSION_COOKIE,
