@@ -11,9 +11,11 @@ RUN npm run build:production && mkdir -p public src/admin/components
 
 # ---- runtime: production dependencies and compiled code only
 FROM node:20-bookworm-slim AS runtime
+# Heap limits: the same as src/config/node-options.ts (a test keeps them equal).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=8"
 WORKDIR /app
 COPY package*.json ./
 # embedded-postgres stays a runtime dependency but is never started: production requires DATABASE_URL.

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PRODUCTION_NODE_OPTIONS } from '../src/config/node-options.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { createSequelize } from '../src/db/database.js';
@@ -273,5 +274,10 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
     expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+  });
+
+  it('the Dockerfile runs the server with the heap limits the benchmark measured', () => {
+    const dockerfile = fs.readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`NODE_OPTIONS="${PRODUCTION_NODE_OPTIONS}"`);
   });
 });

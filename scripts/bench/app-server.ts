@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PRODUCTION_NODE_OPTIONS } from '../../src/config/node-options.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -59,6 +60,8 @@ export async function startAppServer(runtimeUrl: string, ownerUrl: string, mode:
     HOST: '127.0.0.1',
     PORT: String(port),
     ...(bundleDir && { ADMIN_JS_TMP_DIR: bundleDir }),
+    // The built app runs with the Dockerfile's heap limits, as in production.
+    ...(mode === 'dist' && { NODE_OPTIONS: PRODUCTION_NODE_OPTIONS }),
   });
   const started = process.hrtime.bigint();
   const child: ChildProcess = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
