@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     [`traveler ${targets.travelerLabel} (id ${targets.travelerId}, from the middle of the history)`, targets.travelerId],
     [`busiest traveler (id ${targets.busyTravelerId}, ${targets.busyTravelerRows} audit rows of its own)`, targets.busyTravelerId],
   ] as const) {
-    const timed = await timeRequests(app.base, cookie, label, `/admin/api/resources/travelers/records/${id}/history`, settings, expectHistory);
+    const timed = await timeRequests(app.base, cookie, label, `/admin/api/history/travelers/${id}`, settings, expectHistory);
     history.push(timed);
     log(`  ${label}: p50 ${timed.latency.p50.toFixed(1)} ms, p95 ${timed.latency.p95.toFixed(1)} ms${timed.failures ? `, ${timed.failures} FAILED: ${timed.firstFailure}` : ''}`);
   }

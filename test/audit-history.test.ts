@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { recordHistory, type HistoryEntry, type RecordHistory } from '../src/audit/audit-history.service.js';
 import { recordTitles } from '../src/audit/record-titles.js';
@@ -284,5 +285,26 @@ describe('the History action', () => {
     const shown = await quality.get(`/admin/api/resources/audit_logs/records/${auditRow.id}/show`);
     expect(shown.status).toBe(200);
     expect(shown.body.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('history');
+  });
+});
+
+describe('the History page’s own route', () => {
+  it('answers what the History action answers, under the same access rule, without loading the record through AdminJS', async () => {
+    const traveler = await one<{ id: string }>(`SELECT id::text AS id FROM travelers WHERE number = 'T-26002'`);
+    const viaAction = await admin.get(`/admin/api/resources/travelers/records/${traveler.id}/history`);
+    const viaRoute = await admin.get(`/admin/api/history/travelers/${traveler.id}`);
+    expect(viaRoute.status).toBe(200);
+    expect(viaRoute.body).toEqual({ history: viaAction.body.history, pending: viaAction.body.pending });
+
+    // Users' histories are for administrators: refused (and recorded) for everyone else.
+    const denied = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'access_denied'`)).rows[0]!.n;
+    const refused = await viewer.get(`/admin/api/history/users/${ids.viewerUser}`);
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).not.toContain('previous password');
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'access_denied'`)).rows[0]!.n).toBe(denied + 1);
+
+    expect((await admin.get(`/admin/api/history/audit_logs/1`)).status).toBe(404);
+    expect((await admin.get(`/admin/api/history/nonsense/1`)).status).toBe(404);
+    expect((await supertest(t.app).get(`/admin/api/history/travelers/${traveler.id}`)).status).toBe(401);
   });
 });

@@ -273,7 +273,7 @@ export function renderReport(r: BenchResults): string {
     '',
     '## (4) History of one record',
     '',
-    '`GET /admin/api/resources/travelers/records/<id>/history` (the History action: the traveler\'s',
+    '`GET /admin/api/history/travelers/<id>` (what the History page loads: the traveler\'s',
     'changes and those of its steps, checks, manual steps and labor, newest first, 200 at most),',
     `same method as (3).`,
     '',

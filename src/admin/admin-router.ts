@@ -9,6 +9,7 @@ import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
 import { travelerPrintRoutes } from '../travelers/traveler-print.routes.js';
 import { AUDIT_EXPORT_PATH, auditExportRoutes } from './audit-export.routes.js';
 import { recordAccessDenied } from './access-denied.js';
+import { historyRoutes } from './history.routes.js';
 import { listQueryGuard } from './list-query-guard.js';
 import { bindActor } from './request-actor.js';
 
@@ -128,6 +129,7 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.use(requireSignedIn(admin, options));
   router.use(auditExportRoutes(logger));
+  router.use(historyRoutes(admin, logger));
   router.use(travelerPrintRoutes());
   router.get('/api/resources/:resourceId/actions/:action(list|export|exportCsv)', listQueryGuard(admin));
   router.use(formParser());

@@ -1,4 +1,4 @@
-import { NotFoundError, type Action, type ActionContext, type ActionRequest, type ActionResponse } from 'adminjs';
+import AdminJS, { NotFoundError, type Action, type ActionContext, type ActionRequest, type ActionResponse } from 'adminjs';
 import type { Model, ModelStatic } from 'sequelize';
 import { Components } from '../admin/component-loader.js';
 import { describerFor } from '../admin/record-describer.js';
@@ -13,6 +13,26 @@ type Gate = (context: ActionContext) => boolean;
  * "History" on a record: its audit trail as a timeline. Whoever may read the record may read its
  * history; where it came from (IP address, browser) is for audit reviewers only.
  */
+/**
+ * What the History page shows: the record's audit trail and the changes to it waiting for
+ * approval. Served by the History action and, without AdminJS's loading of the record and its
+ * references, by GET /admin/api/history/:resource/:id (src/admin/history.routes.ts), which
+ * the page itself calls.
+ */
+export async function historyPayload(admin: AdminJS, model: ModelStatic<Model>, recordId: string, user: SessionUser | undefined) {
+  const table = model.getTableName();
+  const tableName = typeof table === 'string' ? table : table.tableName;
+  const history = await recordHistory(model.sequelize!, tableName, recordId, {
+    describe: describerFor(admin),
+    includeNetwork: canReviewAuditTrail(user),
+    canReadTable: (t) => t in RESOURCE_RULES && RESOURCE_RULES[t as ResourceId].read(user),
+    limit: DEFAULT_HISTORY_LIMIT,
+  });
+  // Changes held back for approval are not history yet, but whoever reads the record must know of them.
+  const pending = RESOURCE_RULES.approvals.read(user) ? await pendingForRecord(model.sequelize!, tableName, recordId) : [];
+  return { history, pending };
+}
+
 export function historyAction(isAccessible: Gate): ActionOptions {
   return {
     actionType: 'record',
@@ -23,19 +43,9 @@ export function historyAction(isAccessible: Gate): ActionOptions {
     handler: async (_request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const { record, resource, currentAdmin, _admin } = context;
       if (!record) throw new NotFoundError(`No record to show the history of in ${resource.id()}`, 'history');
-      const user = currentAdmin as unknown as SessionUser | undefined;
       const model = (resource as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
-      const table = model.getTableName();
-      const tableName = typeof table === 'string' ? table : table.tableName;
-      const history = await recordHistory(model.sequelize!, tableName, String(record.id()), {
-        describe: describerFor(_admin),
-        includeNetwork: canReviewAuditTrail(user),
-        canReadTable: (table) => table in RESOURCE_RULES && RESOURCE_RULES[table as ResourceId].read(user),
-        limit: DEFAULT_HISTORY_LIMIT,
-      });
-      // Changes held back for approval are not history yet, but whoever reads the record must know of them.
-      const pending = RESOURCE_RULES.approvals.read(user) ? await pendingForRecord(model.sequelize!, tableName, String(record.id())) : [];
-      return { record: record.toJSON(currentAdmin), history, pending };
+      const payload = await historyPayload(_admin, model, String(record.id()), currentAdmin as unknown as SessionUser | undefined);
+      return { record: record.toJSON(currentAdmin), ...payload };
     },
   };
 }

@@ -1,5 +1,5 @@
 import React, { useEffect, useState } from 'react';
-import { ApiClient, type ActionProps } from 'adminjs';
+import type { ActionProps } from 'adminjs';
 import { PendingBanner, type PendingRequest } from './pending-changes.js';
 import { Badge, Box, H3, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 
@@ -43,7 +43,6 @@ export interface RecordHistory {
   olderEntriesExist: boolean;
 }
 
-const api = new ApiClient();
 
 const COLORS = { removed: '#b3001b', removedBg: '#fdecee', added: '#0b6b2f', addedBg: '#e7f6ec', muted: '#6b7280', border: '#e5e7eb' };
 const ACTION = {
@@ -188,10 +187,11 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
 
   useEffect(() => {
     if (!recordId) return;
-    api
-      .recordAction({ resourceId: resource.id, recordId, actionName: 'history' })
-      .then((response) => {
-        const data = response.data as unknown as { history: RecordHistory; pending?: PendingRequest[] };
+    // The lean route (src/admin/history.routes.ts), not the action: AdminJS has the record already.
+    fetch(`/admin/api/history/${encodeURIComponent(resource.id)}/${encodeURIComponent(recordId)}`, { credentials: 'same-origin' })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(String(response.status));
+        const data = (await response.json()) as { history: RecordHistory; pending?: PendingRequest[] };
         setPending(data.pending ?? []);
         setHistory(data.history);
       })
