@@ -5,7 +5,8 @@ import { inTransaction } from '../db/unit-of-work.js';
 import { LaborEntry, ManualStep, TravelerStep } from '../models/index.js';
 import { RecordNotFoundError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
 import { asSessionUser } from './traveler-lifecycle.service.js';
-import { ensureStarted, lockWork, stepLabel, transactionNow, type StepRef } from './step-work.service.js';
+import { ensureStarted, lockWork, stepLabel, type StepRef } from './step-work.service.js';
+import { clockOutTime, transactionNow } from './work-clock.js';
 
 /**
  * Clocking in and out on a step. Several people may be clocked in on one step at once; one
@@ -70,7 +71,7 @@ export async function clockOut(sequelize: Sequelize, actor: UserActor, entryId?:
       }
       if (entry.user_id !== actor.userId && actor.role !== 'admin') throw new AccessDeniedError('Only the person clocked in (or an administrator) clocks them out.');
       if (entry.ended_at) throw new WorkflowRefusedError(`Labor entry #${entry.id} is already closed.`);
-      await entry.update({ ended_at: now > entry.started_at ? now : new Date(entry.started_at.getTime() + 1000) }, { transaction });
+      await entry.update({ ended_at: clockOutTime(entry, now) }, { transaction });
       await entry.reload({ transaction });
       return entry;
     });

@@ -6,7 +6,8 @@ import { DISPOSITIONS, type Disposition } from '../models/constants.js';
 import { LaborEntry, ManualStep, Traveler, TravelerStep, TravelerSubStep, User } from '../models/index.js';
 import { decimalNumber } from '../models/validation.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
-import { asSessionUser } from './traveler-lifecycle.service.js';
+import { asSessionUser, openStepCount } from './traveler-lifecycle.service.js';
+import { clockOutTime, transactionNow } from './work-clock.js';
 
 /**
  * Working a traveler on the floor: starting steps, recording checks and measurements, quality's
@@ -34,10 +35,6 @@ function requireWorker(actor: UserActor): void {
   if (!canWorkSteps(asSessionUser(actor))) throw new AccessDeniedError(`Your role (${actor.role}) may not work steps.`);
 }
 
-export async function transactionNow(sequelize: Sequelize, transaction: Transaction): Promise<Date> {
-  const [{ now }] = (await sequelize.query<{ now: Date }>('SELECT now() AS now', { type: QueryTypes.SELECT, transaction })) as [{ now: Date }];
-  return now;
-}
 
 export function stepLabel(step: AnyStep): string {
   return step instanceof TravelerStep ? `Step ${step.step_number} (${step.operation})` : `The manual step "${step.operation}"`;
@@ -156,15 +153,11 @@ export async function signOffStep(sequelize: Sequelize, ref: StepRef, actor: Use
       throw new WorkflowRefusedError(`${stepLabel(step)} cannot be signed off while ${names} ${others.length === 1 ? 'is' : 'are'} still clocked in on it: they clock out first.`);
     }
     const mine = await LaborEntry.findOne({ where: { ...stepKey, ended_at: null, user_id: actor.userId }, transaction, lock: transaction.LOCK.UPDATE });
-    if (mine) await mine.update({ ended_at: now > mine.started_at ? now : new Date(mine.started_at.getTime() + 1000) }, { transaction });
+    if (mine) await mine.update({ ended_at: clockOutTime(mine, now) }, { transaction });
     await (step as TravelerStep).update({ status: 'completed', completed_at: now, completed_by_id: actor.userId }, { transaction });
-    const [{ open: remaining }] = (await sequelize.query<{ open: number }>('SELECT traveler_open_steps(:id) AS open', {
-      replacements: { id: traveler.id },
-      type: QueryTypes.SELECT,
-      transaction,
-    })) as [{ open: number }];
+    const remaining = await openStepCount(traveler.id, transaction);
     let travelerCompleted = false;
-    if (Number(remaining) === 0) {
+    if (remaining === 0) {
       await traveler.update({ status: 'completed' }, { transaction });
       travelerCompleted = true;
     }

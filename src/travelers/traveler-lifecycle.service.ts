@@ -5,6 +5,7 @@ import { AccessDeniedError, TRAVELER_ACTION_RULES, type SessionUser, type Travel
 import { inTransaction } from '../db/unit-of-work.js';
 import type { TravelerStatus } from '../models/constants.js';
 import { Approval, LaborEntry, Revision, Traveler } from '../models/index.js';
+import { clockOutTime, transactionNow } from './work-clock.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
 
 /**
@@ -84,10 +85,9 @@ export interface TransitionResult {
 export async function closeOpenClockIns(travelerId: number, transaction: Transaction): Promise<number> {
   const open = await LaborEntry.findAll({ where: { traveler_id: travelerId, ended_at: null }, transaction, lock: transaction.LOCK.UPDATE });
   if (!open.length) return 0;
-  const [{ now }] = (await Traveler.sequelize!.query<{ now: Date }>('SELECT now() AS now', { type: QueryTypes.SELECT, transaction })) as [{ now: Date }];
+  const now = await transactionNow(Traveler.sequelize!, transaction);
   for (const entry of open) {
-    // A clock-in made in this same transaction cannot end at its own start time.
-    await entry.update({ ended_at: now > entry.started_at ? now : new Date(entry.started_at.getTime() + 1000) }, { transaction });
+    await entry.update({ ended_at: clockOutTime(entry, now) }, { transaction });
   }
   return open.length;
 }
