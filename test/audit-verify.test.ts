@@ -160,6 +160,15 @@ describe('npm run audit:verify', () => {
       expect(ok.status).toBe(0);
 
       const target = (await fresh.query<{ id: string }>(`SELECT id::text AS id FROM audit_logs WHERE field_name = 'name' LIMIT 1`)).rows[0]!.id;
+      // The row must be in the chain before it is altered: the sealer waits for transactions
+      // open anywhere on the server (another test file's, in CI), so the run above may have
+      // sealed nothing yet. Seal until it is there (bounded), or the tampering would be sealed.
+      const sealedRow = async () => (await fresh.query('SELECT 1 FROM audit_chain WHERE audit_id = $1', [target])).rowCount === 1;
+      for (let attempt = 0; attempt < 600 && !(await sealedRow()); attempt += 1) {
+        await sealAuditLog(fresh.sequelize);
+        if (!(await sealedRow())) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await sealedRow()).toBe(true);
       const client = new pg.Client({ connectionString: fresh.url });
       await client.connect();
       await client.query('SET session_replication_role = replica');
