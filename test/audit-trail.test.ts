@@ -190,6 +190,29 @@ describe('every path writes audit rows in the same transaction', () => {
     expect(await count('SELECT count(*)::int AS n FROM audit_logs')).toBe(before);
   });
 
+
+  it('the actor travels with START TRANSACTION, quoted: hostile text is recorded as written and runs nothing', async () => {
+    const hostile = `x'); UPDATE customers SET name = 'pwned'; --\\' ' \\\\ "`;
+    const actor = { ...actorFor('admin'), fullName: hostile, userAgent: `Agent ${hostile}`, requestId: 'req-quoted' };
+    const statements: string[] = [];
+    const logging = t.db.sequelize.options.logging;
+    t.db.sequelize.options.logging = (sql: string) => statements.push(sql);
+    try {
+      await inTransaction(t.db.sequelize, actor, async (options) => {
+        await Customer.create({ code: 'QUOTED', name: 'Quoted actor' } as never, options);
+      });
+    } finally {
+      t.db.sequelize.options.logging = logging;
+    }
+    // One round trip begins the unit of work and names its actor; then the insert and the commit.
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toMatch(/START TRANSACTION; SELECT set_config\('nexus\.actor'/);
+    expect(statements[2]).toMatch(/COMMIT/);
+    const rows = await auditRows(`table_name = 'customers' AND request_id = 'req-quoted'`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toMatchObject({ actor_name: hostile, user_agent: `Agent ${hostile}`, actor_id: t.users.admin.id });
+    expect(await count(`SELECT count(*)::int AS n FROM customers WHERE name = 'pwned'`)).toBe(0);
+  });
   it('a password change is recorded as such, never with the hash', async () => {
     const agent = await t.signIn('admin');
     const show = await agent.get(`/admin/api/resources/users/records/${t.users.viewer.id}/show`);

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { initModels } from '../models/index.js';
 import type { DatabaseSsl } from './database-tls.js';
+import { installSettingsOnBegin } from './unit-of-work.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -46,6 +47,7 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
       ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: options.statementTimeoutMs * 2 }),
     },
   });
+  installSettingsOnBegin(sequelize);
   initModels(sequelize);
   return sequelize;
 }
