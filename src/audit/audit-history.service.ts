@@ -81,6 +81,7 @@ export interface RecordHistory {
 export const DEFAULT_HISTORY_LIMIT = 200;
 const MAX_HISTORY_LIMIT = 1000;
 const CHANGE_ACTIONS = ['create', 'update', 'delete'];
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface ChildSpec {
   table: string;
@@ -113,29 +114,50 @@ const plainDescriber: RecordDescriber = {
 };
 
 /**
+ * The span of time a record's audit rows can lie in: from the day before it was created (see
+ * historySince) to a day from now. Both ends are bound as values, so that PostgreSQL leaves out
+ * every other monthly partition while planning: months before the record, and the months ahead
+ * that db:maintain creates in advance and that hold nothing yet. The day absorbs any difference
+ * between the app's clock and the database's.
+ */
+interface HistoryWindow {
+  since: Date | null;
+  until: Date;
+}
+
+/**
  * Ids of the children of the given parents, now or ever, for every child table of one level in a
- * single query: the live rows, and every record of the child table whose audit rows ever set the
+ * single query: the live rows, and every record of the child tables whose audit rows ever set the
  * parent key to one of the parents. Looking at new values suffices: a child only ever had a
  * parent that its creation or an update set, and it is what the partial index
- * audit_logs_parent_key_idx serves.
+ * audit_logs_parent_key_idx serves. The audit rows of all the level's tables are read in one
+ * scan (one plan over the partitions, not one per table), and matched to their tables here.
  */
-async function childIdsOfLevel(sequelize: Sequelize, specs: ChildSpec[], parentIds: string[], since: Date | null): Promise<Map<string, string[]>> {
-  const found = new Map<string, string[]>();
-  if (parentIds.length === 0 || specs.length === 0) return found;
+async function childIdsOfLevel(sequelize: Sequelize, specs: ChildSpec[], parentIds: string[], window: HistoryWindow): Promise<Map<string, string[]>> {
+  const found = new Map<string, Set<string>>();
+  if (parentIds.length === 0 || specs.length === 0) return new Map();
   const numeric = parentIds.filter((id) => /^\d{1,18}$/.test(id));
-  const bind: unknown[] = [numeric, parentIds, since ?? '-infinity'];
-  const parts = specs.map((spec) => {
-    bind.push(spec.table, spec.key);
-    const [table, key] = [`$${bind.length - 1}`, `$${bind.length}`];
-    return `SELECT ${table}::text AS t, id::text AS id FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])
-            UNION
-            SELECT ${table}::text, record_id FROM audit_logs
-             WHERE table_name = ${table} AND field_name = ${key} AND action IN ('create', 'update', 'delete')
-               AND new_value = ANY($2::text[]) AND occurred_at >= $3::timestamptz`;
+  const keyOf = new Map(specs.map((spec) => [spec.table, spec.key]));
+  const bind: unknown[] = [numeric, parentIds, window.since ?? '-infinity', window.until, [...keyOf.keys()], [...new Set(keyOf.values())], CHANGE_ACTIONS];
+  const live = specs.map((spec) => {
+    bind.push(spec.table);
+    return `SELECT $${bind.length}::text AS t, id::text AS id, NULL::text AS k FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])`;
   });
-  const rows = await sequelize.query<{ t: string; id: string }>(parts.map((p) => `(${p})`).join(' UNION ALL '), { bind, type: QueryTypes.SELECT });
-  for (const row of rows) found.set(row.t, [...(found.get(row.t) ?? []), row.id]);
-  return found;
+  const rows = await sequelize.query<{ t: string; id: string; k: string | null }>(
+    `${live.join(' UNION ALL ')}
+     UNION ALL
+     SELECT DISTINCT table_name, record_id, field_name FROM audit_logs
+      WHERE table_name = ANY($5::text[]) AND field_name = ANY($6::text[]) AND action = ANY($7::text[])
+        AND new_value = ANY($2::text[]) AND occurred_at >= $3::timestamptz AND occurred_at < $4::timestamptz`,
+    { bind, type: QueryTypes.SELECT },
+  );
+  for (const row of rows) {
+    // An audit row of one table's parent key says nothing about a table whose key is another.
+    if (row.k !== null && keyOf.get(row.t) !== row.k) continue;
+    if (!found.has(row.t)) found.set(row.t, new Set());
+    found.get(row.t)!.add(row.id);
+  }
+  return new Map([...found].map(([t, ids]) => [t, [...ids]]));
 }
 
 async function historyKeys(
@@ -143,7 +165,7 @@ async function historyKeys(
   table: string,
   recordId: string,
   canReadTable: (table: string) => boolean,
-  since: Date | null,
+  window: HistoryWindow,
 ): Promise<Map<string, string[]>> {
   const keys = new Map<string, string[]>([[table, [recordId]]]);
   // Level by level: the children of every table of a level are found in one round trip.
@@ -152,7 +174,7 @@ async function historyKeys(
     const next: typeof level = [];
     for (const { specs, parentIds } of level) {
       const readable = specs.filter((spec) => canReadTable(spec.table));
-      const found = await childIdsOfLevel(sequelize, readable, parentIds, since);
+      const found = await childIdsOfLevel(sequelize, readable, parentIds, window);
       for (const spec of readable) {
         const ids = found.get(spec.table) ?? [];
         if (ids.length === 0) continue;
@@ -206,8 +228,8 @@ interface AuditRow {
  * older ones exist), then their rows. Each (table_name, record_id) pair is an index lookup on
  * audit_logs_record_idx; all rows of a change share its transaction's occurred_at.
  */
-async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, limit: number, since: Date | null): Promise<{ rows: AuditRow[]; more: boolean }> {
-  const bind: unknown[] = [CHANGE_ACTIONS, since ?? '-infinity'];
+async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, limit: number, window: HistoryWindow): Promise<{ rows: AuditRow[]; more: boolean }> {
+  const bind: unknown[] = [CHANGE_ACTIONS, window.since ?? '-infinity', window.until];
   const matches = [...keys].map(([table, ids]) => {
     bind.push(table, ids);
     return `(table_name = $${bind.length - 1} AND record_id = ANY($${bind.length}::text[]))`;
@@ -215,7 +237,7 @@ async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, lim
   bind.push(limit + 1);
   const rows = await sequelize.query<AuditRow & { rank: string }>(
     `WITH touched AS (
-       SELECT * FROM audit_logs WHERE action = ANY($1::text[]) AND occurred_at >= $2::timestamptz AND (${matches.join(' OR ')})
+       SELECT * FROM audit_logs WHERE action = ANY($1::text[]) AND occurred_at >= $2::timestamptz AND occurred_at < $3::timestamptz AND (${matches.join(' OR ')})
      ), changes AS (
        SELECT change_id, max(occurred_at) AS at, max(id) AS last_id
          FROM touched GROUP BY change_id
@@ -264,9 +286,9 @@ export async function recordHistory(
   const includeNetwork = options.includeNetwork ?? false;
   const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULT_HISTORY_LIMIT)), MAX_HISTORY_LIMIT);
 
-  const since = await historySince(sequelize, tableName, id);
-  const keys = await historyKeys(sequelize, tableName, id, options.canReadTable ?? (() => true), since);
-  const { rows, more } = await changeRows(sequelize, keys, limit, since);
+  const window: HistoryWindow = { since: await historySince(sequelize, tableName, id), until: new Date(Date.now() + DAY_MS) };
+  const keys = await historyKeys(sequelize, tableName, id, options.canReadTable ?? (() => true), window);
+  const { rows, more } = await changeRows(sequelize, keys, limit, window);
 
   // Everything to name: the records the entries are about, and every referenced id.
   const references = new Map<string, Map<string, string>>();
