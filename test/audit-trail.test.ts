@@ -195,14 +195,16 @@ describe('every path writes audit rows in the same transaction', () => {
     const hostile = `x'); UPDATE customers SET name = 'pwned'; --\\' ' \\\\ "`;
     const actor = { ...actorFor('admin'), fullName: hostile, userAgent: `Agent ${hostile}`, requestId: 'req-quoted' };
     const statements: string[] = [];
-    const logging = t.db.sequelize.options.logging;
-    t.db.sequelize.options.logging = (sql: string) => statements.push(sql);
+    // Sequelize reads its logging option at each query; its types do not show `options`.
+    const settings = (t.db.sequelize as unknown as { options: { logging: unknown } }).options;
+    const logging = settings.logging;
+    settings.logging = (sql: string) => statements.push(sql);
     try {
       await inTransaction(t.db.sequelize, actor, async (options) => {
         await Customer.create({ code: 'QUOTED', name: 'Quoted actor' } as never, options);
       });
     } finally {
-      t.db.sequelize.options.logging = logging;
+      settings.logging = logging;
     }
     // One round trip begins the unit of work and names its actor; then the insert and the commit.
     expect(statements).toHaveLength(3);
