@@ -18,7 +18,7 @@ import { expectHistory, expectRecords, listPath, loadRun, planPanelCases, timeRe
 import { machine, writeReport, type BenchResults } from './bench/report.js';
 import { BenchSettingsError, benchSettings } from './bench/settings.js';
 import { atLeast, atMost, countAsOurs, exactly, msSince, watchCpu, type Verdict } from './bench/stats.js';
-import { measureConcurrentWrites, measureUpdateOverhead, sealGeneratedHistory } from './bench/writes.js';
+import { measureConcurrentWrites, measureDriverWrites, measureUpdateOverhead, sealGeneratedHistory } from './bench/writes.js';
 
 /** The whole chain is verified by default up to this many audit rows; beyond, with BENCH_VERIFY_ALL=1. */
 const VERIFY_ALL_UP_TO = 2_000_000;
@@ -83,6 +83,9 @@ async function main(): Promise<void> {
   log(`  ${Math.round(writes.changesPerSecond)} changes/s, ${writes.failures} failed (machine ${writes.cpu.machineBusyPercent.toFixed(0)}% busy, ` +
     `${writes.cpu.othersPercent.toFixed(0)}% with other work; writers' process ${(writes.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core); incremental verify ${writes.incremental.ok ? 'ok' : 'FAILED'}` +
     (writes.full ? `, full verify ${writes.full.ok ? 'ok' : 'FAILED'} (${(writes.full.ms / 1000).toFixed(1)} s)` : ''));
+  log(`    for reference, the same statements through node-postgres directly (no ORM), ${settings.writers} writers...`);
+  const driverWrites = await measureDriverWrites(db.runtimeUrl, sequelize, settings, dataset.firstUserId);
+  log(`    ${Math.round(driverWrites.changesPerSecond)} changes/s (writers' process ${(driverWrites.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core)`);
   await sequelize.close();
   cleanups.pop();
 
@@ -169,6 +172,7 @@ async function main(): Promise<void> {
     generatedSeal,
     overhead,
     writes,
+    driverWrites,
     fullVerify: writes.full,
     targets,
     lists,

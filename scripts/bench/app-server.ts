@@ -11,8 +11,9 @@ import { msSince } from './stats.js';
 
 /**
  * The real app, as production runs it (NODE_ENV=production, a runtime login, the owner only for
- * start-up), in a child process of its own so that its memory is its own: `node --import tsx
- * src/main.ts`, or with BENCH_APP=dist the compiled `node dist/src/main.js` as in the Dockerfile.
+ * start-up), in a child process of its own so that its memory is its own: the compiled
+ * `node dist/src/main.js` as in the Dockerfile (BENCH_APP=dist, the default), or `node --import tsx
+ * src/main.ts` as npm start runs it (BENCH_APP=tsx).
  * Signed-in sessions come from POST /admin/login like any client's.
  */
 
@@ -37,7 +38,7 @@ export interface AppServer {
 /** The command line that starts the app, in the project folder. */
 export function appCommand(mode: 'tsx' | 'dist'): string[] {
   if (mode === 'tsx') return ['--import', 'tsx', 'src/main.ts'];
-  if (!fs.existsSync(path.join(projectRoot, 'dist', 'src', 'main.js'))) throw new Error('BENCH_APP=dist needs the compiled app: run npm run build:production first');
+  if (!fs.existsSync(path.join(projectRoot, 'dist', 'src', 'main.js'))) throw new Error('BENCH_APP=dist needs the compiled app: run npm run build:production first (npm run bench does)');
   return ['dist/src/main.js'];
 }
 

@@ -59,7 +59,8 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
 }
 
 function appMode(raw: string | undefined): 'tsx' | 'dist' {
-  const value = (raw ?? '').trim() || 'tsx';
+  // The app as the Dockerfile runs it; npm run bench builds it first.
+  const value = (raw ?? '').trim() || 'dist';
   if (value !== 'tsx' && value !== 'dist') throw new BenchSettingsError(`BENCH_APP must be tsx or dist (got "${raw}")`);
   return value;
 }

@@ -284,3 +284,70 @@ export async function verifyWholeChain(sequelize: Sequelize): Promise<VerifyRepo
   const report = await verifyAuditLog(sequelize);
   return { ...report, ms: msSince(start) };
 }
+
+export interface DriverWrites {
+  writers: number;
+  seconds: number;
+  changes: number;
+  changesPerSecond: number;
+  auditRows: number;
+  cpu: CpuUse;
+}
+
+/**
+ * A reference for (2), not a target: the statements one audited edit sends (begin with the
+ * actor, the locked read, the update of two fields, commit), through node-postgres directly,
+ * with the same writers, customers, runtime login and audit trigger. What remains between this
+ * and (2) is the app's own work per change in Node.js (Sequelize's model, hooks, validation and
+ * query building, the approval policy), which shares the machine's cores with PostgreSQL.
+ */
+export async function measureDriverWrites(runtimeUrl: string, sequelize: Sequelize, s: BenchSettings, firstUserId: number): Promise<DriverWrites> {
+  const actors = await actorsFor(sequelize, Array.from({ length: s.writers }, (_, i) => firstUserId + i));
+  const clients = await Promise.all(actors.map(async () => {
+    const client = new pg.Client({ connectionString: runtimeUrl });
+    await client.connect();
+    return client;
+  }));
+  let changes = 0;
+  const start = process.hrtime.bigint();
+  const cpu = watchCpu({ bench: process.pid });
+  const deadline = Date.now() + s.writeSeconds * 1000;
+  try {
+    await Promise.all(
+      actors.map(async (actor, w) => {
+        const client = clients[w]!;
+        const mine: number[] = [];
+        for (let id = 1 + w; id <= s.customers; id += s.writers) mine.push(id);
+        let i = 0;
+        while (Date.now() < deadline) {
+          const id = mine[i++ % mine.length]!;
+          edits += 1;
+          const settings = JSON.stringify({ ...actor, requestId: `bench-driver-${w}-${crypto.randomUUID()}` });
+          await client.query(`START TRANSACTION; SELECT set_config('nexus.actor', ${client.escapeLiteral(settings)}, true)`);
+          try {
+            await client.query('SELECT * FROM customers WHERE id = $1 FOR UPDATE', [id]);
+            await client.query('UPDATE customers SET contact_name = $1, phone = $2, version = version + 1, updated_at = now() WHERE id = $3', [
+              `Bench buyer ${edits}`,
+              `+1 555 9${String(edits).padStart(8, '0')}`,
+              id,
+            ]);
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK');
+            throw error;
+          }
+          changes += 1;
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+  const elapsedMs = msSince(start);
+  const cpuUse = cpu();
+  const [{ rows }] = (await sequelize.query<{ rows: number }>(
+    `SELECT count(*)::int AS rows FROM audit_logs WHERE occurred_at > now() - interval '1 hour' AND request_id LIKE 'bench-driver-%'`,
+    { type: QueryTypes.SELECT },
+  )) as [{ rows: number }];
+  return { writers: s.writers, seconds: elapsedMs / 1000, changes, changesPerSecond: changes / (elapsedMs / 1000), auditRows: rows, cpu: cpuUse };
+}
