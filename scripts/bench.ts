@@ -9,6 +9,7 @@
  * (3 to 6), report.ts (the document).
  */
 import os from 'node:os';
+import { sealAuditLog } from '../src/audit/audit-seal.service.js';
 import { createSequelize } from '../src/db/database.js';
 import { projectRoot } from '../src/paths.js';
 import { openBenchDatabase, migrateBenchDatabase, serverFacts, type BenchDatabase } from './bench/bench-database.js';
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
   log(`    for reference, the same statements through node-postgres directly (no ORM), ${settings.writers} writers...`);
   const driverWrites = await measureDriverWrites(db.runtimeUrl, sequelize, settings, dataset.firstUserId);
   log(`    ${Math.round(driverWrites.changesPerSecond)} changes/s (writers' process ${(driverWrites.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core)`);
+  // Sealed here, so that the app's own sealer does not chain these rows during (3) to (6).
+  await sealAuditLog(sequelize);
   await sequelize.close();
   cleanups.pop();
 
