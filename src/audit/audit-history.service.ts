@@ -225,19 +225,28 @@ interface AuditRow {
 
 /**
  * The newest `limit + 1` changes touching any of the keys (one more than asked, to know whether
- * older ones exist), then their rows. Each (table_name, record_id) pair is an index lookup on
- * audit_logs_record_idx; all rows of a change share its transaction's occurred_at.
+ * older ones exist), then their rows. Each table's ids are one index lookup on
+ * audit_logs_record_idx per partition, joined laterally from a list of (table, ids): PostgreSQL
+ * plans one parameterised scan per partition, where an OR of the tables planned a bitmap of
+ * several per partition, and planning is what a History costs most. All rows of a change share
+ * its transaction's occurred_at.
  */
 async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, limit: number, window: HistoryWindow): Promise<{ rows: AuditRow[]; more: boolean }> {
   const bind: unknown[] = [CHANGE_ACTIONS, window.since ?? '-infinity', window.until];
-  const matches = [...keys].map(([table, ids]) => {
+  const values = [...keys].map(([table, ids]) => {
     bind.push(table, ids);
-    return `(table_name = $${bind.length - 1} AND record_id = ANY($${bind.length}::text[]))`;
+    return `($${bind.length - 1}::text, $${bind.length}::text[])`;
   });
   bind.push(limit + 1);
   const rows = await sequelize.query<AuditRow & { rank: string }>(
-    `WITH touched AS (
-       SELECT * FROM audit_logs WHERE action = ANY($1::text[]) AND occurred_at >= $2::timestamptz AND occurred_at < $3::timestamptz AND (${matches.join(' OR ')})
+    `WITH keys (table_name, ids) AS (VALUES ${values.join(', ')}),
+     touched AS (
+       SELECT a.* FROM keys k
+        CROSS JOIN LATERAL (
+          SELECT * FROM audit_logs a
+           WHERE a.table_name = k.table_name AND a.record_id = ANY(k.ids)
+             AND a.action = ANY($1::text[]) AND a.occurred_at >= $2::timestamptz AND a.occurred_at < $3::timestamptz
+        ) a
      ), changes AS (
        SELECT change_id, max(occurred_at) AS at, max(id) AS last_id
          FROM touched GROUP BY change_id
