@@ -37,7 +37,10 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
     dialect: 'postgres',
     dialectModule: pg,
     logging: options.log ?? false,
-    pool: { max: options.poolMax, min: 0, acquire: options.acquireTimeoutMs, idle: 10_000 },
+    // Idle connections are kept for minutes, not seconds: a new one first loads the catalog
+    // entries of every audit partition and index it plans over, which costs a History or an
+    // audit-log page several milliseconds per query until the connection is warm.
+    pool: { max: options.poolMax, min: 0, acquire: options.acquireTimeoutMs, idle: 300_000 },
     define: { underscored: true, timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' },
     dialectOptions: {
       application_name: 'nexus',
