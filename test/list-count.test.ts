@@ -45,6 +45,25 @@ afterAll(async () => {
   await t.close();
 });
 
+/** The SQL the app sent while `work` ran (Sequelize reads its logging option at each query). */
+async function withStatements<T>(work: () => Promise<T>): Promise<{ res: T; statements: string[] }> {
+  const statements: string[] = [];
+  const settings = (t.db.sequelize as unknown as { options: { logging: unknown } }).options;
+  const logging = settings.logging;
+  settings.logging = (sql: string) => statements.push(sql.replace(/^Execut(ed|ing) \([^)]*\): /, '').replace(/;\s*$/, ''));
+  try {
+    return { res: await work(), statements };
+  } finally {
+    settings.logging = logging;
+  }
+}
+
+/** Which indexes PostgreSQL would use for the statement, and whether it would read a whole table. */
+async function planOf(sql: string): Promise<{ sql: string; indexes: string[]; readsEveryRow: boolean }> {
+  const plan = JSON.stringify((await t.db.query(`EXPLAIN (FORMAT JSON) ${sql}`)).rows[0]);
+  return { sql, indexes: [...plan.matchAll(/"Index Name":"([^"]+)"/g)].map((m) => m[1]!), readsEveryRow: plan.includes('"Seq Scan"') };
+}
+
 async function exact(sql: string): Promise<number> {
   return (await t.db.query<{ n: number }>(sql)).rows[0]!.n;
 }
@@ -87,6 +106,30 @@ describe('list totals', () => {
     const one = await admin.get('/admin/api/resources/audit_logs/actions/list').query({ 'filters.table_name': 'work_orders', 'filters.record_id': '7' });
     expect(one.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'work_orders' AND record_id = '7'`));
     expect(one.body.notice).toBeUndefined();
+  });
+
+  it('a status filter matches its value exactly, served by the status index', async () => {
+    const { res, statements } = await withStatements(() => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'on_hold', perPage: '500' }));
+    expect(res.status).toBe(200);
+    expect(res.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE status = 'on_hold'`));
+    expect(res.body.records.every((r: { params: { status: string } }) => r.params.status === 'on_hold')).toBe(true);
+    // The stock adapter sent LIKE '%on_hold%' (`_` a wildcard), which no index serves.
+    const filtered = statements.filter((sql) => /FROM "work_orders"/.test(sql) && /status/.test(sql));
+    expect(filtered.length).toBeGreaterThanOrEqual(2); // the capped count and the page
+    for (const sql of filtered) {
+      expect(sql).not.toMatch(/LIKE/);
+      expect(await planOf(sql)).toMatchObject({ sql, indexes: expect.arrayContaining(['work_orders_status_due_date_idx']), readsEveryRow: false });
+    }
+  });
+
+  it('a search in a number is served by its trigram index, not by reading every row', async () => {
+    const { res, statements } = await withStatements(() => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-11999' }));
+    expect(res.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE number LIKE '%BULK-11999%'`));
+    const searches = statements.filter((sql) => /FROM "work_orders"/.test(sql) && /LIKE '%BULK-11999%'/.test(sql));
+    expect(searches.length).toBeGreaterThanOrEqual(2);
+    for (const sql of searches) {
+      expect(await planOf(sql)).toMatchObject({ sql, indexes: expect.arrayContaining(['work_orders_number_trgm_idx']), readsEveryRow: false });
+    }
   });
 
   it('pages sorted by a column with ties never repeat or skip a row', async () => {

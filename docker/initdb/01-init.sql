@@ -1385,6 +1385,18 @@ DROP INDEX work_orders_due_date_idx;
 
 -- ======================================== end of migrations/20261126000800-list-indexes.up.sql
 
+-- ======================================== migrations/20261126000900-number-search-indexes.up.sql
+
+-- The panel's search box on a text field matches anywhere in it (ILIKE '%…%'): on a million
+-- travelers that read the whole table for every search, and then counted it again. Trigram
+-- indexes answer such a search (three characters or more) from the index. pg_trgm ships with
+-- PostgreSQL and is a trusted extension: the database owner may create it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX travelers_number_trgm_idx ON travelers USING gin (number gin_trgm_ops);
+CREATE INDEX work_orders_number_trgm_idx ON work_orders USING gin (number gin_trgm_ops);
+
+-- ======================================== end of migrations/20261126000900-number-search-indexes.up.sql
+
 -- ======================================== schema_migrations (umzug SequelizeStorage)
 
 CREATE TABLE IF NOT EXISTS "schema_migrations" ("name" VARCHAR(255) NOT NULL UNIQUE , "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("name"));
@@ -1396,6 +1408,7 @@ INSERT INTO "schema_migrations" ("name", "created_at", "updated_at") VALUES
   ('20261126000500-traveler-lifecycle', now(), now()),
   ('20261126000600-runtime-role', now(), now()),
   ('20261126000700-login-throttle', now(), now()),
-  ('20261126000800-list-indexes', now(), now());
+  ('20261126000800-list-indexes', now(), now()),
+  ('20261126000900-number-search-indexes', now(), now());
 
 COMMIT;

@@ -1,6 +1,6 @@
 import { BaseRecord, ValidationError, flat, type ActionContext, type Filter, type ParamsType } from 'adminjs';
 import { Resource as SequelizeResource, convertFilter } from '@adminjs/sequelize';
-import type { Model, ModelStatic } from 'sequelize';
+import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { MissingActorError } from '../audit/actor.js';
 import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowRefusedError } from '../records/record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
@@ -38,7 +38,7 @@ export class NexusResource extends SequelizeResource {
 
   /** Exact for small lists; estimated (and said so in the panel) for large ones: see list-count.ts. */
   override async count(filter: Filter, context?: ActionContext): Promise<number> {
-    const count = await listCount(this.model, convertFilter(filter), Object.keys(filter.filters ?? {}).length > 0);
+    const count = await listCount(this.model, listWhere(this.model, filter), Object.keys(filter.filters ?? {}).length > 0);
     if (count.estimated) noteEstimatedCount(context, count);
     return count.total;
   }
@@ -49,7 +49,7 @@ export class NexusResource extends SequelizeResource {
     const key = this.model.primaryKeyAttribute;
     const order: Array<[string, string]> = sort.sortBy ? [[sort.sortBy, direction]] : [];
     if (sort.sortBy !== key) order.push([key, direction]);
-    const rows = await this.model.findAll({ where: convertFilter(filter), limit, offset, order });
+    const rows = await this.model.findAll({ where: listWhere(this.model, filter), limit, offset, order });
     return rows.map((row) => new BaseRecord(row.toJSON(), this));
   }
 
@@ -71,6 +71,26 @@ export class NexusResource extends SequelizeResource {
     const actor = this.actor(context, `delete from ${this.id()}`);
     await asPanelError(() => deleteRecord(this.model, id, actor), context);
   }
+}
+
+/**
+ * The stock adapter's filter, except on fields with a fixed set of values (a status, a role):
+ * it matches those with LIKE '%value%' ('in_progress' also matched 'in-progress' and anything
+ * containing it, `_` being a wildcard), which no index serves: a status filter read every
+ * traveler. Such a field now matches its value exactly, served by the status indexes.
+ */
+export function listWhere(model: ModelStatic<Model>, filter: Filter): WhereOptions {
+  const where = convertFilter(filter) as Record<string | symbol, unknown>;
+  const conditions = where[Op.and] as Array<Record<string, unknown>> | undefined;
+  if (!conditions) return where;
+  const attributes = model.getAttributes() as Record<string, { validate?: { isIn?: unknown } }>;
+  const raw = Object.fromEntries(Object.values(filter.filters ?? {}).map((f) => [f.path, f.value]));
+  where[Op.and] = conditions.map((condition) => {
+    const [field] = Object.keys(condition);
+    if (field === undefined || !attributes[field]?.validate?.isIn || typeof raw[field] !== 'string') return condition;
+    return { [field]: raw[field] };
+  });
+  return where;
 }
 
 /**
