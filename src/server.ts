@@ -82,6 +82,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
       ssl: target.ssl,
+      preparedReads: config.DB_PREPARED_READS,
     });
     const privileges = await connectionPrivileges(sequelize);
     const warnings = privilegeWarnings(privileges);

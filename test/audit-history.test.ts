@@ -3,6 +3,8 @@ import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { recordHistory, type HistoryEntry, type RecordHistory } from '../src/audit/audit-history.service.js';
 import { recordTitles } from '../src/audit/record-titles.js';
+import { createSequelize } from '../src/db/database.js';
+import { planCachedQuery } from '../src/db/plan-cached-reads.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { RESOURCES } from '../src/resources/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -306,5 +308,42 @@ describe('the History page’s own route', () => {
     expect((await admin.get(`/admin/api/history/audit_logs/1`)).status).toBe(404);
     expect((await admin.get(`/admin/api/history/nonsense/1`)).status).toBe(404);
     expect((await supertest(t.app).get(`/admin/api/history/travelers/${traveler.id}`)).status).toBe(401);
+  });
+});
+
+describe('History’s searches of the audit log', () => {
+  it('are prepared once per connection with generic plans, on a pool of their own; the app’s connections keep custom plans', async () => {
+    const traveler = await one<{ id: string }>(`SELECT id::text AS id FROM travelers WHERE number = 'T-26001'`);
+    const first = await recordHistory(t.db.sequelize, 'travelers', traveler.id);
+    const again = await recordHistory(t.db.sequelize, 'travelers', traveler.id);
+    expect(again).toEqual(first);
+    expect(first.entries.length).toBeGreaterThan(0);
+    // The pool hands back its most recently used connection: the one that just prepared them.
+    const prepared = await planCachedQuery<{ statement: string; generic_plans: string; custom_plans: string }>(
+      t.db.sequelize,
+      `SELECT statement, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE statement LIKE '%FROM audit_logs%' AND statement NOT LIKE '%pg_prepared_statements%'`,
+      [],
+    );
+    expect(prepared.length).toBeGreaterThanOrEqual(2);
+    for (const p of prepared) expect({ generic: Number(p.generic_plans) >= 1, custom: Number(p.custom_plans) }).toEqual({ generic: true, custom: 0 });
+    // Each names its time window in its text, so that the plan covers only those partitions.
+    for (const p of prepared) expect(p.statement).toMatch(/occurred_at < '\d{4}-\d{2}-01T00:00:00\.000Z'::timestamptz/);
+    const [mode] = await planCachedQuery<{ mode: string }>(t.db.sequelize, `SELECT current_setting('plan_cache_mode') AS mode`, []);
+    expect(mode!.mode).toBe('force_generic_plan');
+    expect((await t.db.sequelize.query(`SELECT current_setting('plan_cache_mode') AS mode`, { plain: true })) as { mode: string }).toEqual({ mode: 'auto' });
+  });
+
+  // Last in this file: a second Sequelize instance binds the models to itself.
+  it('answer the same without prepared statements (DB_PREPARED_READS=false, for poolers that cannot keep them)', async () => {
+    const traveler = await one<{ id: string }>(`SELECT id::text AS id FROM travelers WHERE number = 'T-26001'`);
+    const prepared = await recordHistory(t.db.sequelize, 'travelers', traveler.id);
+    const plain = createSequelize({ url: t.db.url, poolMax: 2, acquireTimeoutMs: 10_000, preparedReads: false });
+    try {
+      const unprepared = await recordHistory(plain, 'travelers', traveler.id);
+      expect(unprepared).toEqual(prepared);
+      expect(((await plain.query(`SELECT count(*)::int AS n FROM pg_prepared_statements`, { plain: true })) as { n: number }).n).toBe(0);
+    } finally {
+      await plain.close();
+    }
   });
 });

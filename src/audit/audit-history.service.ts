@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { planCachedQuery } from '../db/plan-cached-reads.js';
 import { recordTitles, referenceTargets, titleKey, type RecordRef } from './record-titles.js';
 
 /**
@@ -115,14 +117,33 @@ const plainDescriber: RecordDescriber = {
 
 /**
  * The span of time a record's audit rows can lie in: from the day before it was created (see
- * historySince) to a day from now. Both ends are bound as values, so that PostgreSQL leaves out
- * every other monthly partition while planning: months before the record, and the months ahead
- * that db:maintain creates in advance and that hold nothing yet. The day absorbs any difference
- * between the app's clock and the database's.
+ * historySince) to a day from now, widened to whole months (the audit partitions' bounds). The
+ * searches below write it into their text, with the table names, and bind only record ids: they
+ * are prepared once per connection with generic plans (see db/plan-cached-reads.ts), planned
+ * over exactly the partitions of that span. Months before the record, and the months ahead that
+ * db:maintain creates in advance and that hold nothing yet, are never planned or read.
  */
 interface HistoryWindow {
+  /** Inclusive; null when the record is gone and its creation unknown: every partition. */
   since: Date | null;
+  /** Exclusive. */
   until: Date;
+}
+
+const literal = (value: string) => pg.escapeLiteral(value);
+
+function monthStart(at: Date): Date {
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+}
+
+function historyWindow(since: Date | null): HistoryWindow {
+  const soon = monthStart(new Date(Date.now() + DAY_MS));
+  return { since: since && monthStart(since), until: new Date(Date.UTC(soon.getUTCFullYear(), soon.getUTCMonth() + 1, 1)) };
+}
+
+function windowSql(window: HistoryWindow, column: string): string {
+  const lower = window.since ? ` AND ${column} >= ${literal(window.since.toISOString())}::timestamptz` : '';
+  return `${lower} AND ${column} < ${literal(window.until.toISOString())}::timestamptz`;
 }
 
 /**
@@ -138,18 +159,17 @@ async function childIdsOfLevel(sequelize: Sequelize, specs: ChildSpec[], parentI
   if (parentIds.length === 0 || specs.length === 0) return new Map();
   const numeric = parentIds.filter((id) => /^\d{1,18}$/.test(id));
   const keyOf = new Map(specs.map((spec) => [spec.table, spec.key]));
-  const bind: unknown[] = [numeric, parentIds, window.since ?? '-infinity', window.until, [...keyOf.keys()], [...new Set(keyOf.values())], CHANGE_ACTIONS];
-  const live = specs.map((spec) => {
-    bind.push(spec.table);
-    return `SELECT $${bind.length}::text AS t, id::text AS id, NULL::text AS k FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])`;
-  });
-  const rows = await sequelize.query<{ t: string; id: string; k: string | null }>(
+  const live = specs.map(
+    (spec) => `SELECT ${literal(spec.table)}::text AS t, id::text AS id, NULL::text AS k FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])`,
+  );
+  const rows = await planCachedQuery<{ t: string; id: string; k: string | null }>(
+    sequelize,
     `${live.join(' UNION ALL ')}
      UNION ALL
      SELECT DISTINCT table_name, record_id, field_name FROM audit_logs
-      WHERE table_name = ANY($5::text[]) AND field_name = ANY($6::text[]) AND action = ANY($7::text[])
-        AND new_value = ANY($2::text[]) AND occurred_at >= $3::timestamptz AND occurred_at < $4::timestamptz`,
-    { bind, type: QueryTypes.SELECT },
+      WHERE table_name IN (${[...keyOf.keys()].map(literal).join(', ')}) AND field_name IN (${[...new Set(keyOf.values())].map(literal).join(', ')})
+        AND action IN (${CHANGE_ACTIONS.map(literal).join(', ')}) AND new_value = ANY($2::text[])${windowSql(window, 'occurred_at')}`,
+    [numeric, parentIds],
   );
   for (const row of rows) {
     // An audit row of one table's parent key says nothing about a table whose key is another.
@@ -232,33 +252,34 @@ interface AuditRow {
  * its transaction's occurred_at.
  */
 async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, limit: number, window: HistoryWindow): Promise<{ rows: AuditRow[]; more: boolean }> {
-  const bind: unknown[] = [CHANGE_ACTIONS, window.since ?? '-infinity', window.until];
-  const values = [...keys].map(([table, ids]) => {
-    bind.push(table, ids);
-    return `($${bind.length - 1}::text, $${bind.length}::text[])`;
+  const values: unknown[] = [];
+  const list = [...keys].map(([table, ids]) => {
+    values.push(ids);
+    return `(${literal(table)}::text, $${values.length}::text[])`;
   });
-  bind.push(limit + 1);
-  const rows = await sequelize.query<AuditRow & { rank: string }>(
-    `WITH keys (table_name, ids) AS (VALUES ${values.join(', ')}),
+  values.push(limit + 1);
+  const rows = await planCachedQuery<AuditRow>(
+    sequelize,
+    `WITH keys (table_name, ids) AS (VALUES ${list.join(', ')}),
      touched AS (
        SELECT a.* FROM keys k
         CROSS JOIN LATERAL (
           SELECT * FROM audit_logs a
            WHERE a.table_name = k.table_name AND a.record_id = ANY(k.ids)
-             AND a.action = ANY($1::text[]) AND a.occurred_at >= $2::timestamptz AND a.occurred_at < $3::timestamptz
+             AND a.action IN (${CHANGE_ACTIONS.map(literal).join(', ')})${windowSql(window, 'a.occurred_at')}
         ) a
      ), changes AS (
        SELECT change_id, max(occurred_at) AS at, max(id) AS last_id
          FROM touched GROUP BY change_id
         ORDER BY at DESC, last_id DESC
-        LIMIT $${bind.length}
+        LIMIT $${values.length}
      )
      SELECT t.id::text AS id, t.change_id::text AS change_id, t.occurred_at, t.action, t.table_name, t.record_id,
             t.field_name, t.old_value, t.new_value, t.actor_kind, t.actor_id, t.actor_username, t.actor_name,
             t.actor_email, host(t.ip_address) AS ip_address, t.user_agent, t.request_id, t.approval_id
        FROM touched t JOIN changes c ON c.change_id = t.change_id
       ORDER BY c.at DESC, c.last_id DESC, t.field_name`,
-    { bind, type: QueryTypes.SELECT },
+    values,
   );
   const changeIds: string[] = [];
   for (const row of rows) if (changeIds[changeIds.length - 1] !== row.change_id) changeIds.push(row.change_id);
@@ -295,7 +316,7 @@ export async function recordHistory(
   const includeNetwork = options.includeNetwork ?? false;
   const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULT_HISTORY_LIMIT)), MAX_HISTORY_LIMIT);
 
-  const window: HistoryWindow = { since: await historySince(sequelize, tableName, id), until: new Date(Date.now() + DAY_MS) };
+  const window = historyWindow(await historySince(sequelize, tableName, id));
   const keys = await historyKeys(sequelize, tableName, id, options.canReadTable ?? (() => true), window);
   const { rows, more } = await changeRows(sequelize, keys, limit, window);
 

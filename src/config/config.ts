@@ -24,6 +24,8 @@ const envSchema = z
     DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+    // Off behind a connection pooler that cannot keep prepared statements (see docs/operations.md).
+    DB_PREPARED_READS: booleanFromEnv.default(true),
     DATA_DIR: z.string().min(1).optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     // Folder holding pg_dump and pg_restore 15 for db:backup / db:restore (src/db/backup.service.ts).

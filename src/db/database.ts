@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { initModels } from '../models/index.js';
 import type { DatabaseSsl } from './database-tls.js';
+import { attachPlanCachedReads } from './plan-cached-reads.js';
 import { installSettingsOnBegin } from './unit-of-work.js';
 
 export interface DatabaseOptions {
@@ -16,6 +17,8 @@ export interface DatabaseOptions {
    * through databaseUrlForTls (a `sslmode` in the URL would override this). Unset: pg's default.
    */
   ssl?: DatabaseSsl;
+  /** History's searches as prepared statements on a pool of their own (db/plan-cached-reads.ts); default on. */
+  preparedReads?: boolean;
 }
 
 /** Only set `ssl` when given, so that callers without it keep node-postgres' own default. */
@@ -51,6 +54,7 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
     },
   });
   installSettingsOnBegin(sequelize);
+  if (options.preparedReads !== false) attachPlanCachedReads(sequelize, { url: options.url, ...sslOption(options.ssl), acquireTimeoutMs: options.acquireTimeoutMs, statementTimeoutMs: options.statementTimeoutMs });
   initModels(sequelize);
   return sequelize;
 }
