@@ -349,12 +349,14 @@ function whyMissed(r: BenchResults): string[] {
     } else if (v.name.startsWith('(4) History')) {
       if (missed.find((m) => m.name.startsWith('(4) History')) !== v) continue;
       out.push(
-        `- **${missed.filter((m) => m.name.startsWith('(4) History')).map((m) => m.name).join('; ')}**: a record's History searches the audit log from the day before the record was created up to now, ` +
-          'one monthly partition at a time: PostgreSQL plans each of the three searches (the children ever attached, their ' +
-          'children, then the changes) over every partition in that span, and planning is most of the time. A traveler from ' +
-          `the middle of the history spans about ${Math.ceil(r.settings.months / 2)} months; the busiest is one of the first, ` +
-          `so it spans all ${r.settings.months}, and costs the most to plan. Prepared (generic) plans would plan once, but with the ` +
-          'time window unknown at planning PostgreSQL picks the time index over the record index, and they were slower.',
+        `- **${missed.filter((m) => m.name.startsWith('(4) History')).map((m) => m.name).join('; ')}**: a History is about eight ` +
+          'round trips: the session and the signed-in user (re-read on every request), the record\'s creation time, two ' +
+          'searches for the children it ever had, one for the changes, the names of what they reference, and the pending ' +
+          'approvals (alongside). The three audit-log searches are prepared once per connection with generic plans over the ' +
+          'monthly partitions from the record\'s creation on (src/db/plan-cached-reads.ts), but each still looks into every ' +
+          `one of those partitions: a traveler from the middle of the history spans about ${Math.ceil(r.settings.months / 2)} months, ` +
+          `the busiest is one of the first and spans all ${r.settings.months}. The first History of a given span on a connection ` +
+          'also pays for planning it (the warm-up requests do here).',
       );
     } else {
       out.push(`- **${v.name}**: see its section below.`);
