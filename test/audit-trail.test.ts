@@ -6,6 +6,7 @@ import { inTransaction } from '../src/db/unit-of-work.js';
 import { Customer, Part, User } from '../src/models/index.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
+import { statementsDuring } from './support/test-database.js';
 
 let t: TestApp;
 
@@ -194,18 +195,11 @@ describe('every path writes audit rows in the same transaction', () => {
   it('the actor travels with START TRANSACTION, quoted: hostile text is recorded as written and runs nothing', async () => {
     const hostile = `x'); UPDATE customers SET name = 'pwned'; --\\' ' \\\\ "`;
     const actor = { ...actorFor('admin'), fullName: hostile, userAgent: `Agent ${hostile}`, requestId: 'req-quoted' };
-    const statements: string[] = [];
-    // Sequelize reads its logging option at each query; its types do not show `options`.
-    const settings = (t.db.sequelize as unknown as { options: { logging: unknown } }).options;
-    const logging = settings.logging;
-    settings.logging = (sql: string) => statements.push(sql);
-    try {
-      await inTransaction(t.db.sequelize, actor, async (options) => {
+    const { statements } = await statementsDuring(t.db.sequelize, () =>
+      inTransaction(t.db.sequelize, actor, async (options) => {
         await Customer.create({ code: 'QUOTED', name: 'Quoted actor' } as never, options);
-      });
-    } finally {
-      settings.logging = logging;
-    }
+      }),
+    );
     // One round trip begins the unit of work and names its actor; then the insert and the commit.
     expect(statements).toHaveLength(3);
     expect(statements[0]).toMatch(/START TRANSACTION; SELECT set_config\('nexus\.actor'/);

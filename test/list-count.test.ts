@@ -4,6 +4,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { ESTIMATE_ABOVE, FILTERED_COUNT_CAP } from '../src/admin/list-count.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { statementsDuring } from './support/test-database.js';
 
 /**
  * Large lists are not counted row by row on every page view: their totals come from table
@@ -44,19 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-/** The SQL the app sent while `work` ran (Sequelize reads its logging option at each query). */
-async function withStatements<T>(work: () => Promise<T>): Promise<{ res: T; statements: string[] }> {
-  const statements: string[] = [];
-  const settings = (t.db.sequelize as unknown as { options: { logging: unknown } }).options;
-  const logging = settings.logging;
-  settings.logging = (sql: string) => statements.push(sql.replace(/^Execut(ed|ing) \([^)]*\): /, '').replace(/;\s*$/, ''));
-  try {
-    return { res: await work(), statements };
-  } finally {
-    settings.logging = logging;
-  }
-}
 
 /** Which indexes PostgreSQL would use for the statement, and whether it would read a whole table. */
 async function planOf(sql: string): Promise<{ sql: string; indexes: string[]; readsEveryRow: boolean }> {
@@ -109,7 +97,7 @@ describe('list totals', () => {
   });
 
   it('a status filter matches its value exactly, served by the status index', async () => {
-    const { res, statements } = await withStatements(() => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'on_hold', perPage: '500' }));
+    const { result: res, statements } = await statementsDuring(t.db.sequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'on_hold', perPage: '500' }));
     expect(res.status).toBe(200);
     expect(res.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE status = 'on_hold'`));
     expect(res.body.records.every((r: { params: { status: string } }) => r.params.status === 'on_hold')).toBe(true);
@@ -123,7 +111,7 @@ describe('list totals', () => {
   });
 
   it('a search in a number is served by its trigram index, not by reading every row', async () => {
-    const { res, statements } = await withStatements(() => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-11999' }));
+    const { result: res, statements } = await statementsDuring(t.db.sequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-11999' }));
     expect(res.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE number LIKE '%BULK-11999%'`));
     const searches = statements.filter((sql) => /FROM "work_orders"/.test(sql) && /LIKE '%BULK-11999%'/.test(sql));
     expect(searches.length).toBeGreaterThanOrEqual(2);

@@ -92,3 +92,19 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   await onServer((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
   return open(name);
 }
+
+/**
+ * The SQL a Sequelize instance sent while `work` ran, as PostgreSQL received it (Sequelize reads
+ * its logging option at each query; its types do not show `options`).
+ */
+export async function statementsDuring<T>(sequelize: Sequelize, work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  const settings = (sequelize as unknown as { options: { logging: unknown } }).options;
+  const logging = settings.logging;
+  settings.logging = (sql: string) => statements.push(sql.replace(/^Execut(ed|ing) \([^)]*\): /, '').replace(/;\s*$/, ''));
+  try {
+    return { result: await work(), statements };
+  } finally {
+    settings.logging = logging;
+  }
+}
