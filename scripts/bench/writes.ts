@@ -36,11 +36,22 @@ async function actorsFor(sequelize: Sequelize, ids: number[]): Promise<UserActor
 
 let edits = 0;
 
+/** The next edit's two field values: unlike the generated ones ("Buyer <id>", "+1 555 <id>"), so that every save changes both. */
+function nextEditValues(): { contact_name: string; phone: string } {
+  edits += 1;
+  return { contact_name: `Bench buyer ${edits}`, phone: `+1 555 9${String(edits).padStart(8, '0')}` };
+}
+
+/** Writer w's own customers: writers never wait for each other's row locks. */
+function customersOf(w: number, s: BenchSettings): number[] {
+  const mine: number[] = [];
+  for (let id = 1 + w; id <= s.customers; id += s.writers) mine.push(id);
+  return mine;
+}
+
 /** One edit form's save: two fields of a customer change, so an audited save writes two audit rows. */
 async function editCustomer(id: number, actor: UserActor, tag: string): Promise<void> {
-  edits += 1;
-  // Values unlike the generated ones ("Buyer <id>", "+1 555 <id>"), so that every save changes both fields.
-  const values = { contact_name: `Bench buyer ${edits}`, phone: `+1 555 9${String(edits).padStart(8, '0')}` };
+  const values = nextEditValues();
   await updateRecord(Customer, id, values, { ...actor, requestId: `${tag}-${crypto.randomUUID()}` });
 }
 
@@ -158,8 +169,7 @@ export async function measureConcurrentWrites(sequelize: Sequelize, s: BenchSett
   const deadline = Date.now() + s.writeSeconds * 1000;
   await Promise.all(
     actors.map(async (actor, w) => {
-      const mine: number[] = [];
-      for (let id = 1 + w; id <= s.customers; id += s.writers) mine.push(id);
+      const mine = customersOf(w, s);
       let i = 0;
       while (Date.now() < deadline) {
         const id = mine[i++ % mine.length]!;
@@ -316,19 +326,18 @@ export async function measureDriverWrites(runtimeUrl: string, sequelize: Sequeli
     await Promise.all(
       actors.map(async (actor, w) => {
         const client = clients[w]!;
-        const mine: number[] = [];
-        for (let id = 1 + w; id <= s.customers; id += s.writers) mine.push(id);
+        const mine = customersOf(w, s);
         let i = 0;
         while (Date.now() < deadline) {
           const id = mine[i++ % mine.length]!;
-          edits += 1;
+          const values = nextEditValues();
           const settings = JSON.stringify({ ...actor, requestId: `bench-driver-${w}-${crypto.randomUUID()}` });
           await client.query(`START TRANSACTION; SELECT set_config('nexus.actor', ${client.escapeLiteral(settings)}, true)`);
           try {
             await client.query('SELECT * FROM customers WHERE id = $1 FOR UPDATE', [id]);
             await client.query('UPDATE customers SET contact_name = $1, phone = $2, version = version + 1, updated_at = now() WHERE id = $3', [
-              `Bench buyer ${edits}`,
-              `+1 555 9${String(edits).padStart(8, '0')}`,
+              values.contact_name,
+              values.phone,
               id,
             ]);
             await client.query('COMMIT');
