@@ -35,6 +35,10 @@ function daysFromNow(days: number, hour = 8): Date {
   return d;
 }
 
+function hoursAgo(hours: number): Date {
+  return new Date(Date.now() - hours * 3_600_000);
+}
+
 function dateOnly(days: number): string {
   return daysFromNow(days).toISOString().slice(0, 10);
 }
@@ -283,10 +287,11 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
       await running.traveler.update({ status: 'released', released_at: released }, options);
       await running.traveler.update({ status: 'in_progress', started_at: new Date(released.getTime() + DAY / 4) }, options);
       const [saw, op1, op2] = running.steps;
-      await workStep(saw!, daysFromNow(-3, 7), 0.3, operator, true);
-      await workStep(op1!, daysFromNow(-2, 7), 1.6, operator, true);
-      // Started 90 minutes before seeding, never in the future whatever the time of day.
-      await workStep(op2!, new Date(Date.now() - 90 * 60_000), 0, operator, false);
+      // Worked in the hours before seeding, so that the dashboard's "labor this week" has it on
+      // any day but the first hours of a Monday; never in the future whatever the time of day.
+      await workStep(saw!, hoursAgo(5), 0.3, operator, true);
+      await workStep(op1!, hoursAgo(4.5), 1.6, operator, true);
+      await workStep(op2!, hoursAgo(1.5), 0, operator, false);
     }
 
     const released = await traveler('T-26003', orders.wo4, revisions.shaft01, { status: 'draft' });
