@@ -18,6 +18,7 @@ import { freeLocalPort, startEmbeddedPostgres } from '../src/db/embedded-postgre
 import { MIGRATIONS_TABLE, createMigrator, listMigrationFiles } from '../src/db/migrator.js';
 import { SEEDS_TABLE, createSeeder } from '../src/db/seeder.js';
 import { migrationsDir, projectRoot } from '../src/paths.js';
+import { NOT_DUMPED, demoEpilogue, demoPrologue, readDemoSnapshot, type DemoSnapshot } from './docker-init/demo-data-sql.js';
 
 const COMMAND = 'npm run db:generate-init';
 const OUT_DIR = path.join(projectRoot, 'docker', 'initdb');
@@ -111,17 +112,9 @@ function runPgDump(pgDump: string, databaseUrl: string): string {
       '--column-inserts',
       '--no-owner',
       '--no-privileges',
-      // The rows are already audited (their audit rows are in the dump): loading them must not
-      // fire the audit triggers again, which would also need an actor. Needs a superuser, as
-      // the container's init scripts are.
-      '--disable-triggers',
-      // Through the partitioned root, so audit rows land in whatever monthly partitions the
-      // database has when the container is first started, not in ones named for today.
-      '--load-via-partition-root',
-      // Partitions are made by the schema script for the month the container starts in.
-      `--exclude-table-data=${MIGRATIONS_TABLE}`,
-      // Sessions of the scratch run mean nothing to another database.
-      '--exclude-table-data=sessions',
+      // Triggers are switched off for the whole load by demo-data-sql.ts (session_replication_role),
+      // not per table: pg_dump's --disable-triggers names every table, audit partitions included.
+      ...NOT_DUMPED.map((table) => `--exclude-table-data=${table}`),
       `--dbname=${url.toString()}`,
     ],
     { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) } },
@@ -187,13 +180,16 @@ function initSql(migrationFiles: string[], migrationsDdl: string, applied: strin
   return parts.join('\n');
 }
 
-function seedSql(seedsDdl: string, dump: string): string {
+function seedSql(seedsDdl: string, dump: string, snapshot: DemoSnapshot): string {
   return [
     header([
       'Demo data for a new database, loaded after 01-init.sql: what the seeders in seeders/ wrote',
-      'to a freshly migrated database, dumped with pg_dump --data-only. Dates are relative to',
-      'when this file was generated. Demo logins share the published password in',
-      'seeders/demo-users.ts: remove this file from docker/initdb for a real deployment.',
+      'to a freshly migrated database (pg_dump --data-only), made to load on any date: every date',
+      'and time in it moves forward by the time since it was generated, so the shop looks as it',
+      'did on the day it was seeded, and its audit rows are appended by the load itself, under',
+      "the seeder's system actor (see scripts/docker-init/demo-data-sql.ts). Demo logins share the",
+      'published password in seeders/demo-users.ts: remove this file from docker/initdb for a real',
+      'deployment.',
       '',
       `${SEEDS_TABLE} is created by the seeder's storage (not a migration) and lists the seeders`,
       'as run, so the app does not seed again when SEED_DEMO_DATA=true.',
@@ -201,9 +197,13 @@ function seedSql(seedsDdl: string, dump: string): string {
     '',
     'BEGIN;',
     '',
+    demoPrologue(snapshot),
+    '',
     seedsDdl,
     '',
     dump,
+    '',
+    demoEpilogue(snapshot),
     '',
     'COMMIT;',
     '',
@@ -254,12 +254,13 @@ async function main(): Promise<void> {
 
     log(`Dumping the data with ${pgDump}...`);
     const dump = cleanDump(runPgDump(pgDump, scratchUrl));
+    const snapshot = await readDemoSnapshot(scratchUrl);
     // Without these rows the app would run the seeders again over the loaded data.
     if (!dump.includes(`INSERT INTO public.${SEEDS_TABLE} `)) throw new Error(`the dump records no seeder in ${SEEDS_TABLE}`);
 
     // Both built before either is written, so a failure leaves the committed pair as it was.
     const init = initSql(migrationFiles, storageDdl(statements, MIGRATIONS_TABLE), applied);
-    const seed = seedSql(storageDdl(statements, SEEDS_TABLE), dump);
+    const seed = seedSql(storageDdl(statements, SEEDS_TABLE), dump, snapshot);
     fs.mkdirSync(OUT_DIR, { recursive: true });
     const initFile = path.join(OUT_DIR, '01-init.sql');
     const seedFile = path.join(OUT_DIR, '02-seed-data.sql');
