@@ -69,13 +69,18 @@ export interface MyWork {
   truncated: boolean;
   /** Why the list is empty for this person, when it is by role. */
   note?: string;
+  /**
+   * The server's time of this answer: the page says "since 06:00" for a clock-in of the server's
+   * today, whatever the clock of the terminal showing it says.
+   */
+  asOf: string;
 }
 
 /** A page of the floor is what a terminal can show; beyond it, the work-center filter narrows. */
 export const MY_WORK_LIMIT = 200;
 
 export function emptyMyWork(note: string): MyWork {
-  return { clockedIn: null, steps: [], workCenters: [], workCenterId: null, truncated: false, note };
+  return { clockedIn: null, steps: [], workCenters: [], workCenterId: null, truncated: false, note, asOf: new Date().toISOString() };
 }
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -252,5 +257,6 @@ export async function myWork(sequelize: Sequelize, user: { id: number }, options
     workCenters,
     workCenterId,
     truncated,
+    asOf: new Date().toISOString(),
   };
 }

@@ -52,16 +52,18 @@ interface MyWorkData {
   workCenterId: number | null;
   truncated: boolean;
   note?: string;
+  asOf: string;
 }
 
 const api = new ApiClient();
 
 const stepResource = (kind: 'routing' | 'manual') => (kind === 'routing' ? 'traveler_steps' : 'manual_steps');
 
-function since(iso: string): string {
+/** The time alone for a clock-in of the server's today (a terminal's own clock may be wrong). */
+function since(iso: string, asOf: string): string {
   const d = new Date(iso);
   const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
-  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString()} ${time}`;
+  return d.toDateString() === new Date(asOf).toDateString() ? time : `${d.toLocaleDateString()} ${time}`;
 }
 
 function limits(c: WorkCheck): string {
@@ -157,7 +159,7 @@ const MyWork: React.FC = () => {
         <Box variant="card" p="lg" mb="xl" data-testid="clock-in-banner" flex flexDirection="row" alignItems="center" justifyContent="space-between"
           style={{ background: '#ecfdf5', borderLeft: '6px solid #059669', gap: 16, flexWrap: 'wrap' }}>
           <Text fontSize="xl" fontWeight="bold">
-            Clocked in on {open.travelerNumber} {open.stepLabel} since {since(open.since)}
+            Clocked in on {open.travelerNumber} {open.stepLabel} since {since(open.since, data.asOf)}
           </Text>
           {open.stepKind && open.stepId !== null ? (
             <Button variant="contained" style={big} disabled={busy !== null} data-testid="banner-clock-out"
