@@ -20,6 +20,7 @@ import { projectRoot } from '../src/paths.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { DEMO_PASSWORD } from '../seeders/demo-users.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { movedClockEnv } from './support/moved-clock.js';
 
 /**
  * Faults (checklist 27, issue #6): the database restarts or drops a connection under a request,
@@ -517,6 +518,7 @@ describe('the app process is killed during an approval', () => {
       SEED_DEMO_DATA: 'true',
       LOG_LEVEL: 'silent',
       ADMIN_JS_TMP_DIR: adminJsDir,
+      ...movedClockEnv(),
     };
     await db.query(PAUSE_POINT_SQL);
   });

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Role } from '../../src/auth/roles.js';
 import { createSeeder } from '../../src/db/seeder.js';
+import { realClockEnv } from './moved-clock.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './test-app.js';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
@@ -19,6 +20,7 @@ export async function launchChromium(): Promise<Browser> {
   }
   return chromium.launch({
     executablePath,
+    env: realClockEnv(),
     args: [
       '--headless',
       '--no-sandbox',
