@@ -15,6 +15,7 @@ process.env.ADMIN_JS_TMP_DIR ??= path.join(projectRoot, '.data', 'adminjs');
 
 const { ConfigError, loadConfig } = await import('./config/config.js');
 const { startServer } = await import('./server.js');
+const { default: pino } = await import('pino');
 const { DEMO_PASSWORD, DEMO_USERS } = await import('../seeders/demo-users.js');
 
 let config;
@@ -28,7 +29,15 @@ try {
   throw error;
 }
 
-const running = await startServer(config);
+const logger = pino({ level: config.LOG_LEVEL });
+// No request may end the process. The request gate and the one error path of each request keep
+// errors inside requests; an error thrown outside any (a library's event handler, a promise no one
+// awaited) is logged at fatal level and the server goes on serving the others. Compose restarts
+// the app should it die anyway.
+process.on('uncaughtException', (error) => logger.fatal({ err: error }, 'uncaught error outside any request: logged, the server goes on'));
+process.on('unhandledRejection', (reason) => logger.fatal({ err: reason }, 'unhandled rejection: logged, the server goes on'));
+
+const running = await startServer(config, logger);
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;

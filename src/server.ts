@@ -112,6 +112,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       idleTimeoutMinutes: config.SESSION_IDLE_MINUTES,
       absoluteSessionHours: config.SESSION_ABSOLUTE_HOURS,
       loginThrottle: loginThrottleSettings(config),
+      bodyTimeoutMs: config.HTTP_BODY_TIMEOUT_SECONDS * 1000,
       logger,
     });
     const server: Server = await new Promise((resolve, reject) => {

@@ -280,7 +280,7 @@ describe('sign-in, sign-out and failed sign-in are audited', () => {
 
     const agent = supertest.agent(t.app);
     await agent.post('/admin/login').set('X-Forwarded-For', '203.0.113.7').type('form').send({ email: 'quality.user', password: TEST_PASSWORD });
-    await agent.get('/admin/logout').set('X-Forwarded-For', '203.0.113.7');
+    await agent.post('/admin/logout').set('X-Forwarded-For', '203.0.113.7');
     const events = await auditRows(`ip_address = '203.0.113.7'`);
     expect(events.map((e) => [e.action, e.actor_id])).toEqual([
       ['login', t.users.quality.id],

@@ -133,10 +133,25 @@ describe('sign-in', () => {
 });
 
 describe('sign-out and unauthenticated access', () => {
+  it('only a POST signs out: the logout address asks first, and a link from another site ends nothing', async () => {
+    const agent = await t.signIn('quality');
+    const asked = await agent.get('/admin/logout');
+    expect(asked.status).toBe(200);
+    expect(asked.text).toMatch(/<form method="post" action="\/admin\/logout">/);
+    const planted = await agent.get('/admin/logout').set('Sec-Fetch-Site', 'cross-site').set('Referer', 'http://evil.example/');
+    expect(planted.status).toBe(200);
+    const head = await agent.head('/admin/logout').set('Sec-Fetch-Site', 'cross-site');
+    expect(head.status).toBe(200);
+    expect((await agent.get('/admin/api/dashboard')).status).toBe(200);
+    // A cross-site POST is refused by the cross-site guard, and the session lives on.
+    expect((await agent.post('/admin/logout').set('Origin', 'http://evil.example')).status).toBe(403);
+    expect((await agent.get('/admin/api/dashboard')).status).toBe(200);
+  });
+
   it('logout destroys the server-side session', async () => {
     const agent = await t.signIn('quality');
     expect((await agent.get('/admin/api/dashboard')).status).toBe(200);
-    const out = await agent.get('/admin/logout');
+    const out = await agent.post('/admin/logout');
     expect(out.status).toBe(302);
     expect(out.headers.location).toBe('/admin/login');
     expect((await agent.get('/admin/api/dashboard')).status).toBe(401);

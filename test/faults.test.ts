@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,11 +16,10 @@ import { createAdmin } from '../src/admin/admin.js';
 import { createPgPool, createSequelize, withDatabase } from '../src/db/database.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { createApp } from '../src/http/app.js';
-import { projectRoot } from '../src/paths.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { DEMO_PASSWORD } from '../seeders/demo-users.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { movedClockEnv } from './support/moved-clock.js';
+import { appEnvironment, startApp, stopApps, waitFor, type AppProcess } from './support/app-process.js';
 
 /**
  * Faults (checklist 27, issue #6): the database restarts or drops a connection under a request,
@@ -49,16 +48,6 @@ const PAUSE_POINT_SQL = `
   CREATE TRIGGER zz_faults_pause AFTER UPDATE ON travelers FOR EACH ROW EXECUTE FUNCTION faults_pause_point();`;
 
 /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A connection of the test's own (a superuser's), outside the app; a lost connection is expected, not fatal. */
 async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, application_name: 'faults-test' });
@@ -416,45 +405,7 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
 // 3: the app process is killed during an approval
 // ---------------------------------------------------------------------------------------------
 
-interface AppProcess {
-  child: ChildProcess;
-  base: string;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 const children: ChildProcess[] = [];
-
-/** `node --import tsx src/main.ts`, as a shop runs it; resolves once it answers /healthz. */
-async function startApp(env: Record<string, string>): Promise<AppProcess> {
-  const port = await freeLocalPort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: projectRoot,
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const output: string[] = [];
-  child.stdout!.on('data', (chunk) => output.push(String(chunk)));
-  child.stderr!.on('data', (chunk) => output.push(String(chunk)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const base = `http://127.0.0.1:${port}`;
-  // Its own banner (so the answer below comes from this child, not from whatever else may hold the port), then /healthz.
-  await waitFor(
-    'the app to start',
-    async () => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the app exited during start:\n${output.join('')}`);
-      if (!output.join('').includes(`NEXUS is running: ${base}/admin`)) return undefined;
-      const ok = await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      return ok ? true : undefined;
-    },
-    90_000,
-  );
-  return { child, base, output, exited };
-}
 
 async function killApp(app: AppProcess): Promise<void> {
   app.child.kill('SIGKILL');
@@ -463,9 +414,8 @@ async function killApp(app: AppProcess): Promise<void> {
 
 describe('the app process is killed during an approval', () => {
   let db: TestDatabase;
-  let role: string;
+  let appEnv: ReturnType<typeof appEnvironment>;
   let env: Record<string, string>;
-  let adminJsDir: string;
   let travelerId: number;
   let firstRequest: number;
   /** The app started after the first kill, and the approver signed in to it. */
@@ -503,38 +453,22 @@ describe('the app process is killed during an approval', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    role = `nexus_faults_${crypto.randomBytes(4).toString('hex')}`;
-    const runtimeUrl = new URL(db.url);
-    runtimeUrl.username = role;
-    runtimeUrl.password = crypto.randomBytes(12).toString('hex');
-    adminJsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-faults-adminjs-'));
-    env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? os.homedir(),
-      TMPDIR: os.tmpdir(),
-      DATABASE_OWNER_URL: db.url,
-      DATABASE_URL: runtimeUrl.toString(),
-      SESSION_SECRET: 'faults-session-secret-0123456789-abcdefghij',
-      SEED_DEMO_DATA: 'true',
-      LOG_LEVEL: 'silent',
-      ADMIN_JS_TMP_DIR: adminJsDir,
-      ...movedClockEnv(),
-    };
+    appEnv = appEnvironment(db);
+    env = appEnv.env;
     await db.query(PAUSE_POINT_SQL);
   });
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
-    if (adminJsDir) fs.rmSync(adminJsDir, { recursive: true, force: true });
+    await stopApps(children);
+    appEnv?.cleanup();
     if (!db) return;
     await db.drop();
     // Roles belong to the whole server: dropped through its maintenance database, the test database being gone.
-    await once(withDatabase(db.url, 'postgres'), `DROP ROLE IF EXISTS ${role}`);
+    await once(withDatabase(db.url, 'postgres'), `DROP ROLE IF EXISTS ${appEnv.runtimeRole}`);
   });
 
   it('killed while its transaction is inside the database: the request stays pending, nothing of it remains, the chain verifies', async () => {
-    const app = await startApp(env);
+    const app = await startApp(env, children);
     const seeded = await one<{ id: number } | undefined>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
     if (!seeded) throw new Error(`the app did not seed its demo data:\n${app.output.join('')}`);
     travelerId = seeded.id;
@@ -568,7 +502,7 @@ describe('the app process is killed during an approval', () => {
   }, 120_000);
 
   it('a fresh app approves it once, fully applied, with the audit rows carrying the approval', async () => {
-    appAfterKill = await startApp(env);
+    appAfterKill = await startApp(env, children);
     const before = await traveler();
     approver = await signIn(appAfterKill.base, 'approver');
     const res = await approve(approver, firstRequest);

@@ -441,7 +441,7 @@ describe('a denied attempt is logged', () => {
 
   it('keeps an id typed into the URL to the size of the audit column, and still answers 403', async () => {
     const before = await auditMaxId();
-    const bulk = await agents.viewer.get(`/admin/api/resources/customers/bulk/bulkDelete?recordIds=${Array.from({ length: 40 }, () => fixtureId.customers).join(',')}`);
+    const bulk = await agents.viewer.get(`/admin/api/resources/customers/bulk/bulkDelete?recordIds=${[fixtureId.customers, ...Array.from({ length: 40 }, (_, i) => 1_000_000 + i)].join(',')}`);
     expect(bulk.status).toBe(403);
     const row = await one<{ record_id: string }>(`SELECT record_id FROM audit_logs WHERE id > $1::bigint AND action = 'access_denied'`, [before]);
     expect(row.record_id.length).toBe(64);

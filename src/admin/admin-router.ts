@@ -1,7 +1,6 @@
 import AdminJS, { Router as AdminRouter, type CurrentAdmin } from 'adminjs';
 import { buildAssets, convertToExpressRoute, OldBodyParserUsedError } from '@adminjs/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import formidable from 'express-formidable';
 import type { Logger } from 'pino';
 import { actorFor, loadSessionUser } from '../auth/auth.service.js';
 import { loginRoutes } from '../auth/login.routes.js';
@@ -9,6 +8,7 @@ import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
 import { travelerPrintRoutes } from '../travelers/traveler-print.routes.js';
 import { AUDIT_EXPORT_PATH, auditExportRoutes } from './audit-export.routes.js';
 import { recordAccessDenied } from './access-denied.js';
+import { adminRouteGuard } from './admin-route-guard.js';
 import { historyRoutes } from './history.routes.js';
 import { listQueryGuard } from './list-query-guard.js';
 import { bindActor } from './request-actor.js';
@@ -86,11 +86,12 @@ function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const controller = new route.Controller({ admin }, res.locals.currentAdmin as CurrentAdmin);
-      const withFields = req as unknown as { fields?: Record<string, unknown>; files?: Record<string, unknown> };
-      const payload = { ...(withFields.fields ?? {}), ...(withFields.files ?? {}) };
       const action = route.action as keyof typeof controller;
       const handler = controller[action] as unknown as (request: unknown, response: Response) => Promise<unknown>;
-      const result = await handler.call(controller, { ...req, params: req.params, query: req.query, payload, method: req.method.toLowerCase() }, res);
+      // AdminJS's actions change data for any method but "get": HEAD (which Express routes to GET
+      // handlers) must read as a GET, so that only a POST ever writes.
+      const method = req.method === 'POST' ? 'post' : 'get';
+      const result = await handler.call(controller, { ...req, params: req.params, query: req.query, payload: { ...req.payload }, method }, res);
       if (route.contentType) res.set({ 'Content-Type': route.contentType });
       if (!result) return;
       const status = statusOf(result, req);
@@ -99,20 +100,6 @@ function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
     } catch (error) {
       next(error);
     }
-  };
-}
-
-/** A form is text a person typed: a megabyte of fields is plenty, and no files are uploaded. */
-const MAX_FORM_BYTES = 1024 * 1024;
-
-/** express-formidable with limits; a body over them is a 413 with the reason, not a server error. */
-function formParser() {
-  const parse = formidable({ maxFieldsSize: MAX_FORM_BYTES, maxFileSize: 1, maxFields: 500 });
-  return (req: Request, res: Response, next: NextFunction) => {
-    parse(req, res, (error?: unknown) => {
-      if (!error) return next();
-      res.status(413).json({ error: `The form is too large or malformed (at most ${MAX_FORM_BYTES / 1024} KiB of fields, no files): ${(error as Error).message}`, requestId: req.nexus?.requestId });
-    });
   };
 }
 
@@ -128,11 +115,11 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   router.use(loginRoutes(admin, options.loginThrottle));
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.use(requireSignedIn(admin, options));
+  router.use(adminRouteGuard(admin));
   router.use(auditExportRoutes(logger));
   router.use(historyRoutes(admin, logger));
   router.use(travelerPrintRoutes());
   router.get('/api/resources/:resourceId/actions/:action(list|export|exportCsv)', listQueryGuard(admin));
-  router.use(formParser());
   for (const route of AdminRouter.routes) {
     if (route.action === 'bundleComponents') continue; // served by buildAssets, before sign-in
     const path = convertToExpressRoute(route.path);

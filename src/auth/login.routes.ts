@@ -1,6 +1,5 @@
 import type AdminJS from 'adminjs';
 import express, { type Request, type Response, type NextFunction } from 'express';
-import formidable from 'express-formidable';
 import { User } from '../models/index.js';
 import { authenticate, loadSessionUser, recordFailedLogin, recordLogin, recordLogout } from './auth.service.js';
 import {
@@ -13,6 +12,22 @@ import {
   type LoginLock,
   type LoginThrottleSettings,
 } from './login-throttle.service.js';
+
+function signOutPage(logoutPath: string, rootPath: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign out · NEXUS</title></head>
+<body style="font-family: Roboto, system-ui, sans-serif; background: #f6f7fb; color: #1c1c38; margin: 0">
+<main style="max-width: 28rem; margin: 15vh auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.12)">
+<h1 style="font-size: 1.4rem; margin-top: 0">Sign out of NEXUS?</h1>
+<form method="post" action="${logoutPath}">
+<button type="submit" autofocus style="font-size: 1rem; padding: .6rem 1.4rem; background: #3040d6; color: #fff; border: 0; border-radius: 4px; cursor: pointer">Sign out</button>
+<a href="${rootPath}" style="margin-left: 1rem; color: #3040d6">Stay signed in</a>
+</form>
+</main>
+</body>
+</html>`;
+}
 
 function loginPage(admin: AdminJS, errorMessage: string | null) {
   return admin.renderLogin({ action: admin.options.loginPath, errorMessage });
@@ -37,9 +52,9 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
     res.send(await loginPage(admin, null));
   });
 
-  router.post('/login', formidable(), async (req: Request, res: Response, next: NextFunction) => {
+  router.post('/login', async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const fields = (req as unknown as { fields?: Record<string, unknown> }).fields ?? {};
+      const fields = req.payload;
       // Models are bound to the process's one database; the throttle shares it.
       const sequelize = User.sequelize!;
       const attempt = loginAttempt(fields.email, req.nexus);
@@ -77,7 +92,13 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
     }
   });
 
-  const logout = async (req: Request, res: Response, next: NextFunction) => {
+  // Only a POST signs out: a link another site plants (or a prefetch) must not end a session.
+  // The panel's "Log out" link lands here and asks once.
+  router.get('/logout', (req: Request, res: Response) => {
+    if (req.session.userId === undefined) return res.redirect(302, admin.options.loginPath);
+    res.type('html').send(signOutPage(admin.options.logoutPath, rootPath));
+  });
+  router.post('/logout', async (req: Request, res: Response, next: NextFunction) => {
     try {
       const user = await loadSessionUser(req.session.userId);
       if (user) await recordLogout(user, req.nexus);
@@ -89,8 +110,6 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
       res.clearCookie('nexus.sid');
       res.redirect(302, admin.options.loginPath);
     });
-  };
-  router.get('/logout', logout);
-  router.post('/logout', logout);
+  });
   return router;
 }

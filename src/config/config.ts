@@ -34,6 +34,8 @@ const envSchema = z
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
     TRUST_PROXY: booleanFromEnv.default(false),
+    // A request body not in full after this long is refused (408): a slow client cannot hold a connection.
+    HTTP_BODY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
     MAIL_FROM: z.string().min(3).default('NEXUS <nexus@localhost>'),
     APP_URL: z.string().url('must be the address people open NEXUS at, e.g. https://nexus.shop.example').optional(),

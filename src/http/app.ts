@@ -9,6 +9,7 @@ import { fontAssets, localFontsInHtml } from '../admin/offline-fonts.js';
 import { securityHeaders } from './content-security.js';
 import { crossSiteGuard } from './cross-site-guard.js';
 import { requestContext } from './request-context.js';
+import { requestGate } from './request-gate.js';
 import { SESSION_COOKIE, sessionMiddleware } from './session.js';
 
 export interface AppOptions {
@@ -21,6 +22,8 @@ export interface AppOptions {
   appUrl?: string;
   idleTimeoutMinutes: number;
   absoluteSessionHours: number;
+  /** How long a request body may take to arrive in full (request-gate.ts's default otherwise). */
+  bodyTimeoutMs?: number;
   /** Sign-in throttling (kept in the database, shared by instances); defaults: DEFAULT_LOGIN_THROTTLE. */
   loginThrottle?: LoginThrottleSettings;
   logger: Logger;
@@ -56,9 +59,12 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', 1);
+  // Flat name=value parameters only; the gate refuses repeated and nested names with a reason.
+  app.set('query parser', 'simple');
   app.use(securityHeaders());
   app.use(requestContext());
   app.use(crossSiteGuard({ appUrl: options.appUrl, logger: options.logger }));
+  app.use(requestGate({ bodyTimeoutMs: options.bodyTimeoutMs }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -75,8 +75,7 @@ describe('a change that needs approval, in a real browser', () => {
     expect(await page.getByTestId('inbox-to-decide').textContent()).not.toContain(`#${approvalId}`);
 
     // The approver signs in: the dashboard counts what they may decide.
-    await page.goto(`${base}/admin/logout`);
-    await page.waitForURL(/\/admin\/login/, { timeout: 20_000 });
+    await session.signOut();
     await session.signIn('approver');
     const expected = await decidableCount(t.db.sequelize, { id: t.users.approver.id, role: 'approver' });
     expect(expected).toBeGreaterThanOrEqual(1);

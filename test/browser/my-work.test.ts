@@ -137,8 +137,7 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     await page.getByTestId('step-action-error').filter({ hasText: /quality must record a disposition\.$/ }).waitFor();
     expect(await one('SELECT status FROM traveler_steps WHERE id = $1', [step])).toEqual({ status: 'in_progress' });
 
-    await page.goto(`${base}/admin/logout`);
-    await page.waitForURL(/\/admin\/login/);
+    await session.signOut();
     await session.signIn('quality');
     await page.goto(`${base}/admin/resources/traveler_sub_steps/records/${check}/disposition`);
     await form.waitFor({ timeout: 30_000 });

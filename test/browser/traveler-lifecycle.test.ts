@@ -79,7 +79,7 @@ describe('planning a traveler in a real browser', () => {
     expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM approvals WHERE target_table = 'travelers' AND target_id = $1 AND rule = 'traveler.release' AND status = 'pending'`, [travelerId])).n).toBe(1);
 
     // Quality holds a released traveler: a reason is required, and shown.
-    await page.goto(`${base}/admin/logout`);
+    await session.signOut();
     await session.signIn('quality');
     const held = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
     await page.goto(`${base}/admin/resources/travelers/records/${held.id}/hold`);

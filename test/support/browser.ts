@@ -43,6 +43,8 @@ export interface BrowserSession {
   /** Responses with a 5xx status, and anything the content security policy blocked. */
   failed: string[];
   signIn(role: Role): Promise<void>;
+  /** The panel's "Log out": its page asks, the button signs out (only a POST does). */
+  signOut(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,10 @@ export async function startBrowserSession(): Promise<BrowserSession> {
       await page.fill('input[name=email]', t.users[role].username);
       await page.fill('input[name=password]', TEST_PASSWORD);
       await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    },
+    async signOut() {
+      await page.goto(`${base}/admin/logout`);
+      await Promise.all([page.waitForURL(/\/admin\/login/), page.getByRole('button', { name: 'Sign out' }).click()]);
     },
     async close() {
       await browser.close();

@@ -1,4 +1,0 @@
-declare module 'express-formidable' {
-  import type { RequestHandler } from 'express';
-  export default function formidable(options?: Record<string, unknown>): RequestHandler;
-}
