@@ -184,14 +184,23 @@ describe('users resource', () => {
     expect(JSON.stringify(list.body)).not.toContain('$argon2');
     expect(JSON.stringify(list.body)).not.toContain('password_hash');
 
-    const created = await agent
-      .post('/admin/api/resources/users/actions/new')
-      .field('username', 'new.operator')
-      .field('full_name', 'New Operator')
-      .field('email', 'new.operator@test.example')
-      .field('role', 'operator')
-      .field('password', 'a-long-enough-secret-42')
-      .field('password_hash', 'attacker-chosen-hash');
+    const form = (extra: Record<string, string>) => {
+      let request = agent
+        .post('/admin/api/resources/users/actions/new')
+        .field('username', 'new.operator')
+        .field('full_name', 'New Operator')
+        .field('email', 'new.operator@test.example')
+        .field('role', 'operator')
+        .field('password', 'a-long-enough-secret-42');
+      for (const [name, value] of Object.entries(extra)) request = request.field(name, value);
+      return request;
+    };
+    // A hash chosen by the caller is refused, naming the field, and no user is made.
+    const forged = await form({ password_hash: 'attacker-chosen-hash' });
+    expect(forged.status).toBe(400);
+    expect(forged.body.record.errors).toEqual({ password_hash: expect.objectContaining({ message: expect.stringMatching(/cannot be set/) }) });
+    expect((await t.db.query('SELECT 1 FROM users WHERE username = $1', ['new.operator'])).rowCount).toBe(0);
+    const created = await form({});
     expect(created.status).toBe(200);
     expect(created.body.record.errors).toEqual({});
     expect(JSON.stringify(created.body)).not.toContain('$argon2');

@@ -129,17 +129,26 @@ describe('labor entries are the operator’s own', () => {
     expect(theirs.status).toBe(403);
   });
 
-  it('an operator cannot book labor in someone else’s name', async () => {
+  it('an operator cannot book labor in someone else’s name: refused on the field, nothing written; left out, it is their own', async () => {
     const travelerId = (await t.db.query<{ id: string }>('SELECT id::text AS id FROM travelers ORDER BY id LIMIT 1')).rows[0]!.id;
     const someoneElse = t.users.admin.id;
-    const res = await agents.operator
-      .post('/admin/api/resources/labor_entries/actions/new')
-      .field('user_id', String(someoneElse))
-      .field('traveler_id', travelerId)
-      .field('started_at', '2026-01-05T08:00:00.000Z')
-      .field('ended_at', '2026-01-05T09:30:00.000Z')
-      .field('entry_type', 'manual')
-      .field('reason', 'Setup time not clocked');
+    const entries = async () => Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM labor_entries')).rows[0]!.n);
+    const before = await entries();
+    const book = (user: string | null) => {
+      let request = agents.operator.post('/admin/api/resources/labor_entries/actions/new');
+      if (user !== null) request = request.field('user_id', user);
+      return request
+        .field('traveler_id', travelerId)
+        .field('started_at', '2026-01-05T08:00:00.000Z')
+        .field('ended_at', '2026-01-05T09:30:00.000Z')
+        .field('entry_type', 'manual')
+        .field('reason', 'Setup time not clocked');
+    };
+    const refused = await book(String(someoneElse));
+    expect(refused.status).toBe(400);
+    expect(refused.body.record.errors.user_id.message).toMatch(/their own labor/);
+    expect(await entries()).toBe(before);
+    const res = await book(null);
     expect(res.status).toBe(200);
     expect(res.body.record.errors).toEqual({});
     const row = await t.db.query<{ user_id: number; hours: number }>('SELECT user_id, hours FROM labor_entries WHERE id = $1', [res.body.record.id]);

@@ -52,7 +52,7 @@ function customersOf(w: number, s: BenchSettings): number[] {
 /** One edit form's save: two fields of a customer change, so an audited save writes two audit rows. */
 async function editCustomer(id: number, actor: UserActor, tag: string): Promise<void> {
   const values = nextEditValues();
-  await updateRecord(Customer, id, values, { ...actor, requestId: `${tag}-${crypto.randomUUID()}` });
+  await updateRecord(Customer, id, values, { ...actor, requestId: `${tag}-${crypto.randomUUID()}` }, { lastWriteWins: true });
 }
 
 export interface UpdateOverhead {

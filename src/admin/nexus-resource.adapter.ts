@@ -1,12 +1,13 @@
-import { BaseRecord, ValidationError, flat, type ActionContext, type Filter, type ParamsType } from 'adminjs';
+import { BaseRecord, ForbiddenError, ValidationError, flat, type ActionContext, type Filter, type ParamsType } from 'adminjs';
 import { Resource as SequelizeResource, convertFilter } from '@adminjs/sequelize';
 import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { MissingActorError } from '../audit/actor.js';
+import { AccessDeniedError } from '../auth/access-rules.js';
 import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowRefusedError } from '../records/record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { listCount } from './list-count.js';
-import { actorOf, formInputOf, noteEstimatedCount, noteSubmittedForApproval } from './request-actor.js';
+import { actorOf, addressedRecordOf, formInputOf, noteEstimatedCount, noteSubmittedForApproval } from './request-actor.js';
 
 /**
  * The Sequelize adapter, with every write routed through the record service: one transaction,
@@ -63,7 +64,10 @@ export class NexusResource extends SequelizeResource {
   override async update(id: string, params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
     const actor = this.actor(context, `update ${this.id()}`);
     const input = formInputOf(context) ?? params;
-    const record = await asPanelError(() => updateRecord(this.model, id, flat.unflatten(input), actor), context);
+    // The address names the record (see request-actor.ts); `id` may be the form's by now.
+    const addressed = addressedRecordOf(context);
+    if (context && addressed === undefined) throw new Error(`update of ${this.id()} without the record's address: the edit action must capture its form input`);
+    const record = await asPanelError(() => updateRecord(this.model, addressed ?? id, flat.unflatten(input), actor), context);
     return record.toJSON();
   }
 
@@ -114,6 +118,8 @@ export async function asPanelError<T>(work: () => Promise<T>, context?: ActionCo
 }
 
 export function toPanelError(error: unknown): unknown {
+  // The service's own check of the role matrix: AdminJS answers it as its own refusals (403).
+  if (error instanceof AccessDeniedError) return new ForbiddenError(error.message);
   if (error instanceof RecordValidationError) {
     const { base, ...fields } = error.fields;
     const summary = base ?? Object.values(fields).join('; ');

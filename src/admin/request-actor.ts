@@ -24,10 +24,23 @@ export function actorOf(context: { currentAdmin?: CurrentAdmin } | undefined): U
  * and checks the original text instead, with a message on the field when it is wrong.
  */
 const formInputs = new WeakMap<object, Record<string, unknown>>();
+/**
+ * The record named by the address. AdminJS's BaseRecord.update stores the form's fields in the
+ * record before it asks the adapter to save "its" id, so an `id` field in the form would choose
+ * the record written; the adapter writes this one instead, and the service refuses a form that
+ * names another.
+ */
+const addressedRecords = new WeakMap<object, string>();
 
-export function captureFormInput<R extends { payload?: Record<string, unknown> }>(request: R, context: object): R {
+export function captureFormInput<R extends { payload?: Record<string, unknown>; params?: Record<string, unknown> }>(request: R, context: object): R {
   if (request.payload) formInputs.set(context, { ...request.payload });
+  const recordId = request.params?.recordId;
+  if (typeof recordId === 'string') addressedRecords.set(context, recordId);
   return request;
+}
+
+export function addressedRecordOf(context: object | undefined): string | undefined {
+  return context ? addressedRecords.get(context) : undefined;
 }
 
 export function formInputOf(context: object | undefined): Record<string, unknown> | undefined {

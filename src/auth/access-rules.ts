@@ -1,3 +1,4 @@
+import type { UserActor } from '../audit/actor.js';
 import type { Role } from './roles.js';
 
 /**
@@ -14,6 +15,11 @@ export interface SessionUser {
 }
 
 export type Predicate = (user: SessionUser | null | undefined) => boolean;
+
+/** The person behind a write, as the predicates below see them. */
+export function asSessionUser(actor: UserActor): SessionUser {
+  return { id: actor.userId, username: actor.username, email: actor.email, title: actor.fullName, role: actor.role };
+}
 
 const roleIn =
   (...roles: Role[]): Predicate =>

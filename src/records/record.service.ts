@@ -3,6 +3,7 @@ import { ApprovalRequired, approvalNeeded, submitForApproval } from '../approval
 import type { Actor } from '../audit/actor.js';
 import { inTransaction, type WriteOptions } from '../db/unit-of-work.js';
 import { CONTROL_CHARACTER, coerceInput } from './input-coercion.js';
+import { authorizeCreate, authorizeDelete, authorizeUpdate, authorizeUpdateOf } from './record-authorization.js';
 import { RecordNotFoundError, RecordValidationError, StaleRecordError, translateWriteError } from './record-errors.js';
 
 /**
@@ -94,6 +95,7 @@ async function guarded<T>(model: AnyModel, work: () => Promise<T | ApprovalRequi
 }
 
 export async function createRecord<M extends AnyModel>(model: M, input: Record<string, unknown>, actor: Actor): Promise<InstanceType<M>> {
+  authorizeCreate(model, actor, input);
   const coerced = coerceInput(model, input, 'create');
   refuseWorkflowFields(model, nonDefaultFields(model, coerced.values));
   const values = withActorAttribute(model, coerced.values, actor);
@@ -114,17 +116,40 @@ export async function createRecord<M extends AnyModel>(model: M, input: Record<s
   );
 }
 
+export interface UpdateOptions {
+  /**
+   * Save over whatever the record holds now, without the version the caller read. Only for code
+   * that means it (a script's bulk fix, the benchmark); a form or API call always sends its version.
+   */
+  lastWriteWins?: boolean;
+}
+
 export async function updateRecord<M extends AnyModel>(
   model: M,
   id: number | string,
   input: Record<string, unknown>,
   actor: Actor,
+  options: UpdateOptions = {},
 ): Promise<InstanceType<M>> {
-  const { values, expectedVersion } = coerceInput(model, input, 'update');
+  authorizeUpdateOf(model, actor);
+  // The record to change is the one named by the caller (the address), never by a field.
+  const key = model.primaryKeyAttribute;
+  if (input[key] !== undefined && input[key] !== '' && String(input[key]) !== String(id)) {
+    throw new RecordValidationError({ [key]: `This change is for record #${id}; the form names #${String(input[key]).slice(0, 20)}. Nothing was saved.` });
+  }
+  const lastWriteWins = options.lastWriteWins ?? false;
   return guarded(model, () =>
     inTransaction(model.sequelize!, actor, async (options) => {
       const record = await findLocked(model, id, options.transaction);
       if (!record) throw new RecordNotFoundError(tableOf(model), id);
+      // Who may set which field first: a value is not even looked at where it may not be given.
+      authorizeUpdate(model, actor, input, record.get({ plain: true }) as Record<string, unknown>);
+      const { values, expectedVersion } = coerceInput(model, input, 'update');
+      if (expectedVersion === undefined && !lastWriteWins) {
+        throw new RecordValidationError({
+          version: 'The change does not say which version of the record it was made on, so it could overwrite someone else’s: reload the record and save again.',
+        });
+      }
       const current = record.get('version') as number | undefined;
       if (expectedVersion !== undefined && current !== undefined && current !== expectedVersion) {
         throw new StaleRecordError(tableOf(model), id);
@@ -154,6 +179,7 @@ export async function updateRecord<M extends AnyModel>(
 }
 
 export async function deleteRecords(model: AnyModel, ids: Array<number | string>, actor: Actor): Promise<number> {
+  authorizeDelete(model, actor, []);
   return guarded(model, () =>
     inTransaction(model.sequelize!, actor, async (options) => {
       // All or nothing: a bulk delete that hits one record still in use deletes none.
@@ -166,6 +192,7 @@ export async function deleteRecords(model: AnyModel, ids: Array<number | string>
         const found = new Set(records.map((r) => String(r.get(model.primaryKeyAttribute))));
         throw new RecordNotFoundError(tableOf(model), ids.find((id) => !found.has(String(id))));
       }
+      authorizeDelete(model, actor, records.map((r) => r.get({ plain: true }) as Record<string, unknown>));
       for (const record of records) {
         const gate = { model, operation: 'delete' as const, before: record.get({ plain: true }) as Record<string, unknown>, values: {}, actor, transaction: options.transaction };
         const decision = await approvalNeeded(gate);

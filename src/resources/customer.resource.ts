@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { Customer } from '../models/index.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
 
@@ -10,7 +11,7 @@ export const customerResource: ResourceDefinition = {
     sort: { sortBy: 'name', direction: 'asc' },
     listProperties: ['code', 'name', 'contact_name', 'email', 'phone', 'active'],
     showProperties: ['code', 'name', 'contact_name', 'email', 'phone', 'address', 'active', 'id', 'created_at', 'updated_at', 'version'],
-    editProperties: ['code', 'name', 'contact_name', 'email', 'phone', 'address', 'active'],
+    editProperties: [...WRITABLE_FIELDS.customers],
     filterProperties: ['code', 'name', 'contact_name', 'active'],
     properties: { ...TIMESTAMPS, address: textArea() },
     actions: crudActions('customers'),

@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import type { ActionRequest, ActionContext, BaseRecord, CurrentAdmin } from 'adminjs';
 import { captureFormInput } from '../admin/request-actor.js';
 import { LaborEntry } from '../models/index.js';
@@ -10,10 +11,13 @@ const base = crudActions('labor_entries');
 const ownEntry = ({ currentAdmin, record }: { currentAdmin?: CurrentAdmin; record?: BaseRecord }) =>
   canEditLaborEntry(sessionUser(currentAdmin), record?.param('user_id'));
 
-/** An operator's entry is always their own, whatever the form says; administrators may enter for others. */
+/**
+ * An operator's new entry is their own when the form leaves the person out; naming someone else
+ * is refused by the record service (field-rules.ts), not silently changed.
+ */
 async function entryForSelf(request: ActionRequest, context: ActionContext): Promise<ActionRequest> {
   const user = sessionUser(context.currentAdmin);
-  if (request.method === 'post' && request.payload && user && !isAdmin(user)) {
+  if (request.method === 'post' && request.payload && user && !isAdmin(user) && (request.payload.user_id === undefined || request.payload.user_id === '')) {
     return { ...request, payload: { ...request.payload, user_id: String(user.id) } };
   }
   return request;
@@ -31,7 +35,7 @@ export const laborEntryResource: ResourceDefinition = {
       'user_id', 'traveler_id', 'traveler_step_id', 'manual_step_id', 'started_at', 'ended_at', 'hours', 'entry_type',
       'reason', 'id', 'created_at', 'updated_at', 'version',
     ],
-    editProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'manual_step_id', 'started_at', 'ended_at', 'entry_type', 'reason'],
+    editProperties: [...WRITABLE_FIELDS.labor_entries],
     filterProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'started_at', 'entry_type'],
     properties: {
       ...TIMESTAMPS,

@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { ManualStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
 import { stepWorkActions } from './step-work.actions.js';
@@ -16,8 +17,7 @@ export const manualStepResource: ResourceDefinition = {
       'status', 'added_by_id', 'started_at', 'completed_at', 'completed_by_id', 'id', 'created_at', 'updated_at', 'version',
     ],
     // Status and sign-off come from the step's actions; "added by" is whoever is signed in.
-    editProperties: [
-      'traveler_id', 'after_step_number', 'operation', 'work_center_id', 'instructions', 'reason', 'estimated_hours', CHANGE_REASON],
+    editProperties: [...WRITABLE_FIELDS.manual_steps, CHANGE_REASON],
     filterProperties: ['traveler_id', 'work_center_id', 'status', 'added_by_id'],
     properties: {
       ...TIMESTAMPS,

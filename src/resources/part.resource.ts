@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { Part } from '../models/index.js';
 import { UNITS_OF_MEASURE } from '../models/constants.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, PENDING_CHANGES } from './resource-helpers.js';
@@ -11,7 +12,7 @@ export const partResource: ResourceDefinition = {
     sort: { sortBy: 'part_number', direction: 'asc' },
     listProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active'],
     showProperties: [PENDING_CHANGES, 'part_number', 'description', 'customer_id', 'unit_of_measure', 'active', 'id', 'created_at', 'updated_at', 'version'],
-    editProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active'],
+    editProperties: [...WRITABLE_FIELDS.parts],
     filterProperties: ['part_number', 'description', 'customer_id', 'active'],
     properties: {
       ...TIMESTAMPS,

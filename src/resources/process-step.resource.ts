@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { ProcessStep } from '../models/index.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
@@ -10,7 +11,7 @@ export const processStepResource: ResourceDefinition = {
     sort: { sortBy: 'step_number', direction: 'asc' },
     listProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'estimated_hours', 'is_parallel'],
     showProperties: [PENDING_CHANGES, 'revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', 'id', 'created_at', 'updated_at', 'version'],
-    editProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', CHANGE_REASON],
+    editProperties: [...WRITABLE_FIELDS.process_steps, CHANGE_REASON],
     filterProperties: ['revision_id', 'work_center_id', 'operation'],
     properties: {
       ...TIMESTAMPS,

@@ -1,4 +1,4 @@
-import type { ActionContext, ActionRequest, ActionResponse, BaseResource, CurrentAdmin, ResourceOptions } from 'adminjs';
+import { NotFoundError, type ActionContext, type ActionRequest, type ActionResponse, type BaseResource, type CurrentAdmin, type ResourceOptions } from 'adminjs';
 import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type Predicate, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { MissingActorError } from '../audit/actor.js';
@@ -53,10 +53,32 @@ async function bulkDeleteHandler(request: ActionRequest, _response: unknown, con
       redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
     };
   } catch (error) {
-    const panelError = toPanelError(error) as { baseError?: { message?: string } };
-    if (panelError?.baseError?.message) return { records: recordsJson, notice: { message: panelError.baseError.message, type: 'error' } };
+    // Thrown, not answered as a notice: AdminJS then marks the refusal on the response, and a
+    // caller outside the panel gets its status (403, 409...) instead of a 200 (admin-router.ts).
+    throw toPanelError(error);
+  }
+}
+
+/**
+ * Delete of one record. The stock handler answers a refused delete with HTTP 200 and an error
+ * notice; this one lets the refusal through as such (the panel still shows its message), and a
+ * delete held for approval says where the request went.
+ */
+async function deleteHandler(request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> {
+  const { record, resource, h, currentAdmin } = context;
+  if (!record) throw new NotFoundError(`There is no such ${resource.id()} record.`, 'delete');
+  if (request.method === 'get') return { record: record.toJSON(currentAdmin) };
+  try {
+    await resource.delete(record.id(), context);
+  } catch (error) {
+    if (submittedForApproval(context)) return reportSubmittedForApproval({ record: record.toJSON(currentAdmin) }, request, context);
     throw error;
   }
+  return {
+    record: record.toJSON(currentAdmin),
+    redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+    notice: { message: 'successfullyDeleted', type: 'success' },
+  };
 }
 
 /**
@@ -95,7 +117,7 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
     search: { isAccessible: gate(rules.read) },
     new: { isAccessible: gate(rules.create), before: captureFormInput, after: reportSubmittedForApproval },
     edit: { isAccessible: gate(rules.update), before: captureFormInput, after: reportSubmittedForApproval },
-    delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.', after: reportSubmittedForApproval },
+    delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.', handler: deleteHandler },
     bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },
     ...(id !== 'audit_logs' && { history: historyAction(gate(rules.read)), pendingChanges: pendingChangesAction(gate(rules.read)) }),
   };

@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { Revision } from '../models/index.js';
 import { REVISION_STATUSES } from '../models/constants.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
@@ -11,7 +12,7 @@ export const revisionResource: ResourceDefinition = {
     sort: { sortBy: 'updated_at', direction: 'desc' },
     listProperties: ['part_id', 'revision_code', 'status', 'effective_date', 'updated_at'],
     showProperties: [PENDING_CHANGES, 'part_id', 'revision_code', 'status', 'effective_date', 'notes', 'id', 'created_at', 'updated_at', 'version'],
-    editProperties: ['part_id', 'revision_code', 'status', 'effective_date', 'notes', CHANGE_REASON],
+    editProperties: [...WRITABLE_FIELDS.revisions, CHANGE_REASON],
     filterProperties: ['part_id', 'revision_code', 'status', 'effective_date'],
     properties: {
       ...TIMESTAMPS,

@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { SubStep } from '../models/index.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
@@ -10,7 +11,7 @@ export const subStepResource: ResourceDefinition = {
     sort: { sortBy: 'sequence', direction: 'asc' },
     listProperties: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit'],
     showProperties: [PENDING_CHANGES, 'process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit', 'id', 'created_at', 'updated_at', 'version'],
-    editProperties: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit', CHANGE_REASON],
+    editProperties: [...WRITABLE_FIELDS.sub_steps, CHANGE_REASON],
     filterProperties: ['process_step_id', 'description', 'requires_measurement'],
     properties: { ...TIMESTAMPS },
     actions: crudActions('sub_steps'),

@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { TravelerStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
 import { stepWorkActions } from './step-work.actions.js';
@@ -16,8 +17,7 @@ export const travelerStepResource: ResourceDefinition = {
       'status', 'started_at', 'completed_at', 'completed_by_id', 'process_step_id', 'id', 'created_at', 'updated_at', 'version',
     ],
     // Status and sign-off are recorded by the step's actions (Start, Sign off), never typed in.
-    editProperties: [
-      'traveler_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', CHANGE_REASON],
+    editProperties: [...WRITABLE_FIELDS.traveler_steps, CHANGE_REASON],
     filterProperties: ['traveler_id', 'work_center_id', 'status', 'completed_by_id'],
     properties: {
       ...TIMESTAMPS,

@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { TravelerSubStep } from '../models/index.js';
 import { DISPOSITIONS, DISPOSITION_LABELS } from '../models/constants.js';
 import { subStepWorkActions } from './step-work.actions.js';
@@ -18,8 +19,7 @@ export const travelerSubStepResource: ResourceDefinition = {
     ],
     // The measurement, the tick and quality's disposition are recorded with the check's actions
     // (Record check, Disposition) or on My work; a form edits only what the check asks for.
-    editProperties: [
-      'traveler_step_id', 'sequence', 'description', 'requires_measurement', 'unit', 'lower_limit', 'upper_limit', CHANGE_REASON],
+    editProperties: [...WRITABLE_FIELDS.traveler_sub_steps, CHANGE_REASON],
     filterProperties: ['traveler_step_id', 'requires_measurement', 'out_of_limits', 'disposition', 'completed_by_id'],
     properties: {
       ...TIMESTAMPS,

@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { Traveler } from '../models/index.js';
 import { TRAVELER_STATUSES } from '../models/constants.js';
 import { Components } from '../admin/component-loader.js';
@@ -21,7 +22,7 @@ export const travelerResource: ResourceDefinition = {
     ],
     // The status moves only with the lifecycle actions; the customer is the work order's. A
     // released traveler's number, work order, part, revision and quantity change by approval.
-    editProperties: ['number', 'work_order_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'notes', CHANGE_REASON],
+    editProperties: [...WRITABLE_FIELDS.travelers, CHANGE_REASON],
     filterProperties: ['number', 'work_order_id', 'customer_id', 'part_id', 'status', 'due_date', 'updated_at'],
     properties: {
       ...TIMESTAMPS,

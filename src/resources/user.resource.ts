@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { User } from '../models/index.js';
 import { ROLES, ROLE_LABELS } from '../auth/roles.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
@@ -11,7 +12,7 @@ export const userResource: ResourceDefinition = {
     sort: { sortBy: 'username', direction: 'asc' },
     listProperties: ['username', 'full_name', 'email', 'role', 'active', 'last_login_at'],
     showProperties: [PENDING_CHANGES, 'id', 'username', 'full_name', 'email', 'role', 'active', 'last_login_at', 'password_changed_at', 'created_at', 'updated_at', 'version'],
-    editProperties: ['username', 'full_name', 'email', 'role', 'active', 'password', CHANGE_REASON],
+    editProperties: [...WRITABLE_FIELDS.users, CHANGE_REASON],
     filterProperties: ['username', 'full_name', 'email', 'role', 'active'],
     properties: {
       ...TIMESTAMPS,

@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { WorkCenter } from '../models/index.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
 
@@ -10,7 +11,7 @@ export const workCenterResource: ResourceDefinition = {
     sort: { sortBy: 'code', direction: 'asc' },
     listProperties: ['code', 'name', 'active'],
     showProperties: ['code', 'name', 'description', 'active', 'id', 'created_at', 'updated_at', 'version'],
-    editProperties: ['code', 'name', 'description', 'active'],
+    editProperties: [...WRITABLE_FIELDS.work_centers],
     filterProperties: ['code', 'name', 'active'],
     properties: { ...TIMESTAMPS, description: textArea() },
     actions: crudActions('work_centers'),

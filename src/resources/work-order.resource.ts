@@ -1,3 +1,4 @@
+import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { WorkOrder } from '../models/index.js';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES } from '../models/constants.js';
 import { createTravelerAction } from './traveler-lifecycle.actions.js';
@@ -12,7 +13,7 @@ export const workOrderResource: ResourceDefinition = {
     sort: { sortBy: 'due_date', direction: 'asc' },
     listProperties: ['number', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'priority', 'status'],
     showProperties: ['number', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'priority', 'status', 'notes', 'id', 'created_at', 'updated_at', 'version'],
-    editProperties: ['number', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'priority', 'status', 'notes'],
+    editProperties: [...WRITABLE_FIELDS.work_orders],
     filterProperties: ['number', 'customer_id', 'part_id', 'status', 'priority', 'due_date'],
     properties: {
       ...TIMESTAMPS,

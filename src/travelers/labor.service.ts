@@ -1,10 +1,9 @@
 import { QueryTypes, UniqueConstraintError, ValidationError, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
-import { AccessDeniedError, canClockIn } from '../auth/access-rules.js';
+import { AccessDeniedError, asSessionUser, canClockIn } from '../auth/access-rules.js';
 import { inTransaction } from '../db/unit-of-work.js';
 import { LaborEntry, ManualStep, TravelerStep } from '../models/index.js';
 import { RecordNotFoundError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
-import { asSessionUser } from './traveler-lifecycle.service.js';
 import { ensureStarted, lockWork, stepLabel, type StepRef } from './step-work.service.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
 

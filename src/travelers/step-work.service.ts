@@ -1,12 +1,12 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
-import { AccessDeniedError, canRecordDisposition, canWorkSteps } from '../auth/access-rules.js';
+import { AccessDeniedError, asSessionUser, canRecordDisposition, canWorkSteps } from '../auth/access-rules.js';
 import { inTransaction } from '../db/unit-of-work.js';
 import { DISPOSITIONS, type Disposition } from '../models/constants.js';
 import { LaborEntry, ManualStep, Traveler, TravelerStep, TravelerSubStep, User } from '../models/index.js';
 import { decimalNumber } from '../models/validation.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
-import { asSessionUser, openStepCount } from './traveler-lifecycle.service.js';
+import { openStepCount } from './traveler-lifecycle.service.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
 
 /**

@@ -1,11 +1,10 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
-import { AccessDeniedError, canPlanWork } from '../auth/access-rules.js';
+import { AccessDeniedError, asSessionUser, canPlanWork } from '../auth/access-rules.js';
 import { inTransaction } from '../db/unit-of-work.js';
 import { Customer, Part, ProcessStep, Revision, SubStep, Traveler, WorkCenter, WorkOrder } from '../models/index.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
 import { copyRoutingToTraveler } from './routing-copy.js';
-import { asSessionUser } from './traveler-lifecycle.service.js';
 
 /**
  * A traveler is made from a work order: its part, the part's released revision, the customer,

@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { ApprovalRequired, approvalNeeded, submitForApproval } from '../approvals/approval-request.service.js';
 import type { UserActor } from '../audit/actor.js';
-import { AccessDeniedError, TRAVELER_ACTION_RULES, type SessionUser, type TravelerAction } from '../auth/access-rules.js';
+import { AccessDeniedError, TRAVELER_ACTION_RULES, asSessionUser, type SessionUser, type TravelerAction } from '../auth/access-rules.js';
 import { inTransaction } from '../db/unit-of-work.js';
 import type { TravelerStatus } from '../models/constants.js';
 import { Approval, LaborEntry, Revision, Traveler } from '../models/index.js';
@@ -53,6 +53,9 @@ export function actionTarget(action: TravelerAction, traveler: TravelerState): T
     complete: 'completed',
     cancel: 'cancelled',
   } as const)[action];
+  // A refused form is shown again with what was typed, status included: nothing is offered from
+  // a status that does not exist.
+  if (!Object.prototype.hasOwnProperty.call(TRAVELER_TRANSITIONS, traveler.status)) return null;
   // Each action is one move from one place: coming back from a hold is Resume, never Start or Release.
   if (action === 'resume' && traveler.status !== 'on_hold') return null;
   if (action === 'release' && traveler.status !== 'draft') return null;
@@ -63,10 +66,6 @@ export function actionTarget(action: TravelerAction, traveler: TravelerState): T
 export function describeAllowed(status: TravelerStatus): string {
   const next = TRAVELER_TRANSITIONS[status];
   return next.length ? next.map((s) => s.replace('_', ' ')).join(', ') : 'nothing (it is closed)';
-}
-
-export function asSessionUser(actor: UserActor): SessionUser {
-  return { id: actor.userId, username: actor.username, email: actor.email, title: actor.fullName, role: actor.role };
 }
 
 /** The actions this person could use on a traveler in this state (what the panel shows). */
