@@ -59,6 +59,8 @@ function expectedType(type: unknown): ExpectedType | string {
       return { dataType: 'text' };
     case 'BOOLEAN':
       return { dataType: 'boolean' };
+    case 'BLOB':
+      return { dataType: 'bytea' };
     case 'DATE':
       return { dataType: 'timestamp with time zone' };
     case 'DATEONLY':

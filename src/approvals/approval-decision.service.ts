@@ -1,4 +1,4 @@
-import { Op, type Model, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Model, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { recordEvent } from '../audit/audit-event.service.js';
 import { verifyPassword } from '../auth/password.js';
@@ -97,11 +97,22 @@ async function applyChange(approval: Approval, transaction: Transaction): Promis
   return null;
 }
 
-async function isStale(approval: Approval, transaction: Transaction): Promise<boolean> {
-  if (approval.operation === 'create' || approval.base_version === null) return false;
-  const model = modelFor(approval.target_table);
-  const target = await model.findByPk(approval.target_id!, { transaction, lock: transaction.LOCK.UPDATE });
-  return !target || Number(target.get('version')) !== approval.base_version;
+/**
+ * Whether what the request is about changed since it was made: the record's version (bumped by the
+ * database on every UPDATE, whoever writes) and the content the request binds to (a traveler with
+ * its steps and checks, a revision with its routing), hashed by the database as when it was made.
+ */
+async function isStale(sequelize: Sequelize, approval: Approval, transaction: Transaction): Promise<boolean> {
+  if (approval.operation !== 'create' && approval.base_version !== null) {
+    const model = modelFor(approval.target_table);
+    const target = await model.findByPk(approval.target_id!, { transaction, lock: transaction.LOCK.UPDATE });
+    if (!target || Number(target.get('version')) !== approval.base_version) return true;
+  }
+  const [row] = await sequelize.query<{ same: boolean }>(
+    'SELECT approval_content_hash(target_table, target_id, parent_table, parent_id) IS NOT DISTINCT FROM content_hash AS same FROM approvals WHERE id = :id',
+    { replacements: { id: approval.id }, type: QueryTypes.SELECT, transaction },
+  );
+  return !row?.same;
 }
 
 function requesterMail(approval: Approval, requester: User, decider: UserActor, meaning: string, comment: string | null) {
@@ -152,12 +163,13 @@ export async function decide(sequelize: Sequelize, decision: Decision, input: De
       if (!mayDecide(actor, approval.rule)) {
         throw new ApprovalRefused(`Your role (${actor.role}) may not decide this kind of request.`, 403, 'not_allowed');
       }
-      if (decision === 'approve' && (await isStale(approval, transaction))) {
+      if (decision === 'approve' && (await isStale(sequelize, approval, transaction))) {
         stale = true;
         return approval.update({ status: 'stale', decided_at: now, decision_comment: 'The record changed after the request was made.' }, { transaction });
       }
-      const applied = decision === 'approve' ? await applyChange(approval, transaction) : null;
       const meaning = MEANING[decision];
+      // Signed first: the database lets content locked for approval change only while the request
+      // naming it is approved and not yet applied, and records that it was applied, once.
       await approval.update(
         {
           status: meaning,
@@ -167,10 +179,13 @@ export async function decide(sequelize: Sequelize, decision: Decision, input: De
           signature_name: actor.fullName,
           signature_meaning: meaning,
           signed_at: now,
-          applied_record_id: applied,
         },
         { transaction },
       );
+      if (decision === 'approve') {
+        const applied = await applyChange(approval, transaction);
+        await approval.update({ applied_at: now, applied_record_id: applied }, { transaction });
+      }
       const requester = await User.findByPk(approval.requested_by_id, { transaction });
       if (requester?.active) await queueMails(transaction, [requesterMail(approval, requester, actor, meaning, comment)]);
       transaction.afterCommit(() => kickMailDispatch());
@@ -188,6 +203,9 @@ export async function decide(sequelize: Sequelize, decision: Decision, input: De
     if (error instanceof ApprovalRefused) throw error;
     const translated = translateWriteError(error, 'approvals');
     // The transition trigger's refusal (another decision got there first, outside this service).
+    if ((error as { parent?: { code?: string } }).parent?.code === 'NXP02') {
+      throw new ApprovalRefused(`Request #${input.approvalId} is stale: what it is about changed a moment ago. Nothing was changed; ask again if the change is still needed.`, 409, 'stale');
+    }
     if ((error as { parent?: { code?: string } }).parent?.code === 'NXP01') {
       throw new ApprovalRefused(`Request #${input.approvalId} was decided by someone else a moment ago: nothing was changed.`, 409, 'conflict');
     }

@@ -185,6 +185,16 @@ export const APPROVAL_POLICY: readonly ApprovalRule[] = [
     adminMayApplyDirectly: false,
     applies: (c) => c.changed.includes('role'),
   },
+  {
+    id: 'user.reactivate',
+    table: 'users',
+    operations: ['update'],
+    description: 'Reactivating a user',
+    // A deactivated account comes back only with a second administrator's signature.
+    approvers: ['admin'],
+    adminMayApplyDirectly: false,
+    applies: (c) => c.before?.active === false && c.after?.active === true,
+  },
 ];
 
 /** The first rule that applies to the change, if any. */

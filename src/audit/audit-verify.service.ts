@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { GENESIS, nextLink } from './audit-chain.js';
 
-export type TamperKind = 'altered' | 'removed' | 'inserted' | 'chain_broken' | 'seal_mismatch';
+export type TamperKind = 'altered' | 'removed' | 'inserted' | 'chain_broken' | 'seal_mismatch' | 'out_of_order' | 'archive_missing';
 
 export interface VerifyProblem {
   kind: TamperKind;
@@ -24,6 +24,7 @@ export interface VerifyReport {
 const BATCH = 5_000;
 
 interface ChainRow {
+  occurred_at: Date;
   position: string;
   audit_id: string;
   row_hash: Buffer;
@@ -38,22 +39,53 @@ interface ChainRow {
  * their archive tables, which are kept, never dropped.
  */
 export async function verifyAuditLog(sequelize: Sequelize): Promise<VerifyReport> {
-  const archives = await sequelize.query<{ table_name: string }>('SELECT table_name FROM audit_archives ORDER BY range_from', {
-    type: QueryTypes.SELECT,
-  });
-  const source = [
-    'SELECT a.id, a.occurred_at, audit_row_hash(a) AS h FROM audit_logs a',
-    ...archives.map(({ table_name }) => `SELECT r.id, r.occurred_at, audit_row_hash(ROW(r.*)::audit_logs) AS h FROM ${quoteIdent(table_name)} r`),
-  ].join(' UNION ALL ');
+  const archives = await sequelize.query<{ table_name: string; present: boolean; range_from: string; range_to: string; row_count: string; first: string | null; last: string | null }>(
+    `SELECT a.table_name, to_regclass(format('public.%I', a.table_name)) IS NOT NULL AS present,
+            to_char(a.range_from AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS range_from, to_char(a.range_to AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS range_to,
+            a.row_count::text,
+            (SELECT min(c.position)::text FROM audit_chain c WHERE c.audit_occurred_at >= a.range_from AND c.audit_occurred_at < a.range_to) AS first,
+            (SELECT max(c.position)::text FROM audit_chain c WHERE c.audit_occurred_at >= a.range_from AND c.audit_occurred_at < a.range_to) AS last
+       FROM audit_archives a ORDER BY a.range_from`,
+    { type: QueryTypes.SELECT },
+  );
+  const [{ tolerance_seconds: toleranceSeconds }] = (await sequelize.query<{ tolerance_seconds: number }>(
+    'SELECT extract(epoch FROM audit_clock_tolerance())::float8 AS tolerance_seconds',
+    { type: QueryTypes.SELECT },
+  )) as [{ tolerance_seconds: number }];
 
   let previous: Buffer = GENESIS;
   let checked = 0;
   let lastPosition = 0;
   let problem: VerifyProblem | null = null;
 
+  // An archive is a detached month kept as a table; one that is gone took its stretch of the chain with it.
+  const missing = archives.find((a) => !a.present);
+  if (missing) {
+    const stretch = missing.first ? `chain positions ${missing.first} to ${missing.last}` : 'no sealed position';
+    return {
+      ok: false,
+      rowsChecked: 0,
+      rowsPending: 0,
+      headHash: null,
+      lastPosition: 0,
+      problem: {
+        kind: 'archive_missing',
+        auditId: null,
+        position: missing.first ? Number(missing.first) : null,
+        message: `the archive ${missing.table_name} (audit rows from ${missing.range_from} to ${missing.range_to}, ${missing.row_count} rows, ${stretch}) is missing`,
+      },
+    };
+  }
+  const source = [
+    'SELECT a.id, a.occurred_at, audit_row_hash(a) AS h FROM audit_logs a',
+    ...archives.map(({ table_name }) => `SELECT r.id, r.occurred_at, audit_row_hash(ROW(r.*)::audit_logs) AS h FROM ${quoteIdent(table_name)} r`),
+  ].join(' UNION ALL ');
+  /** The newest time chained so far: a row dated well before it was written later than it claims. */
+  let newest = -Infinity;
+
   outer: for (;;) {
     const rows = await sequelize.query<ChainRow>(
-      `SELECT c.position::text AS position, c.audit_id::text AS audit_id, c.row_hash, c.chain_hash,
+      `SELECT c.position::text AS position, c.audit_id::text AS audit_id, c.row_hash, c.chain_hash, c.audit_occurred_at AS occurred_at,
               s.id IS NOT NULL AS present, s.h AS actual_hash
          FROM audit_chain c
          LEFT JOIN LATERAL (SELECT x.id, x.h FROM (${source}) x WHERE x.id = c.audit_id AND x.occurred_at = c.audit_occurred_at) s ON true
@@ -82,6 +114,17 @@ export async function verifyAuditLog(sequelize: Sequelize): Promise<VerifyReport
         problem = { kind: 'chain_broken', auditId: row.audit_id, position, message: `the chain itself was edited at position ${position} (audit row ${row.audit_id})` };
         break outer;
       }
+      const at = new Date(row.occurred_at).getTime();
+      if (at < newest - toleranceSeconds * 1000) {
+        problem = {
+          kind: 'out_of_order',
+          auditId: row.audit_id,
+          position,
+          message: `audit row ${row.audit_id} (chain position ${position}) is dated ${new Date(at).toISOString()}, before rows written ahead of it (up to ${new Date(newest).toISOString()}) by more than the ${toleranceSeconds / 60}-minute clock tolerance: it was back-dated`,
+        };
+        break outer;
+      }
+      newest = Math.max(newest, at);
       previous = expected;
       lastPosition = position;
       checked += 1;

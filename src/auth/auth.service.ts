@@ -63,8 +63,9 @@ export async function loadSessionUser(userId: unknown): Promise<SessionUser | nu
 export async function recordLogin(user: SessionUser, request: RequestContext): Promise<void> {
   const actor = actorFor(user, request);
   await inTransaction(User.sequelize!, actor, async (options) => {
-    // A static update leaves `version` alone: signing in must not make pending approvals of the user stale.
-    await User.update({ last_login_at: new Date() }, { where: { id: user.id }, individualHooks: true, ...options });
+    // Through the database's own function: nobody else may write the sign-in time, and it is no
+    // change of the account (its version stays, so pending requests about the user stay valid).
+    await User.sequelize!.query('SELECT users_record_sign_in(:id)', { replacements: { id: user.id }, transaction: options.transaction });
     await recordEventIn(User.sequelize!, options.transaction, { action: 'login', table: 'users', record: user.id });
   });
 }

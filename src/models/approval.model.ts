@@ -39,6 +39,10 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
   declare summary: string | null;
   /** For an approved request to create a record: the record it created. */
   declare applied_record_id: number | null;
+  /** When the approved change was applied (once: the database refuses a second time). */
+  declare applied_at: Date | null;
+  /** What the request is about, hashed by the database when it was made (approval_content_hash). */
+  declare content_hash: CreationOptional<Buffer | null>;
   /** The electronic signature: printed name, meaning and time. */
   declare signature_name: string | null;
   declare signature_meaning: 'approved' | 'rejected' | 'reviewed' | null;
@@ -131,6 +135,8 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
         rule: { type: DataTypes.STRING(63), allowNull: true },
         summary: { type: DataTypes.STRING(300), allowNull: true },
         applied_record_id: { type: DataTypes.INTEGER, allowNull: true },
+        applied_at: { type: DataTypes.DATE, allowNull: true },
+        content_hash: { type: DataTypes.BLOB, allowNull: true },
         signature_name: { type: DataTypes.STRING(120), allowNull: true },
         signature_meaning: { type: DataTypes.STRING(10), allowNull: true },
         signed_at: { type: DataTypes.DATE, allowNull: true },

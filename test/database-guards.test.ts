@@ -1,0 +1,283 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { APPROVAL_POLICY } from '../src/approvals/approval-policy.js';
+import { decide } from '../src/approvals/approval-decision.service.js';
+import { sealAuditLog } from '../src/audit/audit-seal.service.js';
+import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
+import { createSeeder } from '../src/db/seeder.js';
+import { createRecord, updateRecord } from '../src/records/record.service.js';
+import { User } from '../src/models/index.js';
+import { ApprovalRequired } from '../src/approvals/approval-request.service.js';
+import { transitionTraveler } from '../src/travelers/traveler-lifecycle.service.js';
+import { createTestApp, testActor, type TestApp } from './support/test-app.js';
+import { TEST_PASSWORD } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * The database stands behind the app. Each check runs as the runtime login would (SET ROLE
+ * nexus_app: no owner rights), with psql-like raw SQL, claiming whichever user it likes in
+ * nexus.actor; and asserts what did not happen.
+ */
+
+let t: TestApp;
+const one = async <T>(sql: string, params: unknown[] = []) => (await t.db.query(sql, params)).rows[0] as T;
+
+/** Runs statements in one transaction as the runtime role, acting as the given user; the error, or null. */
+async function asRuntime(url: string, userId: number | null, statements: Array<[string, unknown[]?]>): Promise<{ code?: string; message: string } | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL ROLE nexus_app');
+    const actor = userId === null ? { kind: 'system', name: 'psql' } : { kind: 'user', userId, username: `user${userId}` };
+    await client.query(`SELECT set_config('nexus.actor', $1, true)`, [JSON.stringify(actor)]);
+    for (const [sql, params] of statements) await client.query(sql, params as unknown[]);
+    await client.query('COMMIT');
+    return null;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const e = error as { code?: string; message: string };
+    return { code: e.code, message: e.message };
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createSeeder(t.db.sequelize).up();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('approved changes, as the runtime login sees them', () => {
+  it('naming some other approval in nexus.approval_id does not unlock a released traveler, nor does a used or pending one', async () => {
+    const traveler = await one<{ id: number; quantity: number }>(`SELECT id, quantity FROM travelers WHERE status = 'released' ORDER BY id LIMIT 1`);
+    const revision = await one<{ id: number }>(`SELECT id FROM revisions WHERE status = 'draft' ORDER BY id LIMIT 1`);
+    // An approved and applied request about something else, and one about this traveler already applied.
+    const unrelated = await one<{ id: number }>(
+      `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, status, requested_by_id, decided_by_id, decided_at, signature_name, signature_meaning, signed_at, rule, applied_at)
+       VALUES ('revisions', $1, 'update', '{"notes": {"old": null, "new": "x"}}', 0, 'approved', $2, $3, now(), 'Test approver', 'approved', now(), 'revision.release', now()) RETURNING id`,
+      [revision.id, t.users.engineer.id, t.users.approver.id],
+    );
+    const used = await one<{ id: number }>(
+      `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, status, requested_by_id, decided_by_id, decided_at, signature_name, signature_meaning, signed_at, rule, applied_at)
+       VALUES ('travelers', $1, 'update', '{"quantity": {"old": 1, "new": 2}}', 0, 'approved', $2, $3, now(), 'Test approver', 'approved', now(), 'traveler.locked_content', now()) RETURNING id`,
+      [traveler.id, t.users.engineer.id, t.users.approver.id],
+    );
+    const auditBefore = await one<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs');
+    for (const approvalId of [String(unrelated.id), String(used.id), '999999', 'x; DROP TABLE users']) {
+      const refused = await asRuntime(t.db.url, t.users.engineer.id, [
+        [`SELECT set_config('nexus.approval_id', $1, true)`, [approvalId]],
+        ['UPDATE travelers SET quantity = quantity + 100 WHERE id = $1', [traveler.id]],
+      ]);
+      expect({ approvalId, code: refused?.code }).toEqual({ approvalId, code: 'NXT02' });
+    }
+    expect(await one(`SELECT quantity FROM travelers WHERE id = $1`, [traveler.id])).toEqual({ quantity: traveler.quantity });
+    expect(await one('SELECT count(*)::int AS n FROM audit_logs')).toEqual(auditBefore);
+  });
+
+  it('a draft traveler is not released without an approved release request', async () => {
+    const draft = await one<{ id: number }>(`SELECT id FROM travelers WHERE status = 'draft' AND EXISTS (SELECT 1 FROM traveler_steps s WHERE s.traveler_id = travelers.id) ORDER BY id LIMIT 1`);
+    const refused = await asRuntime(t.db.url, t.users.admin.id, [[`UPDATE travelers SET status = 'released' WHERE id = $1`, [draft.id]]]);
+    expect(refused).toMatchObject({ code: 'NXT01', message: expect.stringMatching(/approved release request/) });
+    expect(await one(`SELECT status FROM travelers WHERE id = $1`, [draft.id])).toEqual({ status: 'draft' });
+  });
+
+  it('every UPDATE bumps the version, whoever writes it', async () => {
+    const customer = await one<{ id: number; version: number }>('SELECT id, version FROM customers ORDER BY id LIMIT 1');
+    expect(await asRuntime(t.db.url, t.users.engineer.id, [[`UPDATE customers SET phone = '+1 555 0199' WHERE id = $1`, [customer.id]]])).toBeNull();
+    expect(await one('SELECT version FROM customers WHERE id = $1', [customer.id])).toEqual({ version: customer.version + 1 });
+    // Even an UPDATE that tries to set the version back.
+    expect(await asRuntime(t.db.url, t.users.engineer.id, [[`UPDATE customers SET version = 0, phone = '+1 555 0198' WHERE id = $1`, [customer.id]]])).toBeNull();
+    expect(await one('SELECT version FROM customers WHERE id = $1', [customer.id])).toEqual({ version: customer.version + 2 });
+  });
+});
+
+describe('approval requests and decisions, as the runtime login sees them', () => {
+  let pendingId: number;
+  beforeAll(async () => {
+    const part = await one<{ id: number }>('SELECT id FROM parts ORDER BY id LIMIT 1');
+    const revision = await one<{ id: number }>(
+      `INSERT INTO revisions (part_id, revision_code, status) VALUES ($1, 'GRD', 'draft') RETURNING id`,
+      [part.id],
+    );
+    pendingId = (await one<{ id: number }>(
+      `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, requested_by_id, rule)
+       VALUES ('revisions', $1, 'update', '{"status": {"old": "draft", "new": "released"}}', 0, $2, 'revision.release') RETURNING id`,
+      [revision.id, t.users.engineer.id],
+    )).id;
+  });
+
+  it('a request cannot be inserted already decided, nor in someone else’s name', async () => {
+    const base = `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, requested_by_id, rule, status, decided_by_id, decided_at, signature_name, signature_meaning, signed_at)
+                  SELECT 'customers', id, 'update', '{}', 0, $1::int, 'user.role', $2::varchar, $3::int, CASE WHEN $2::text = 'pending' THEN NULL ELSE now() END, $4::varchar, $5::varchar, CASE WHEN $2::text = 'pending' THEN NULL ELSE now() END FROM customers ORDER BY id LIMIT 1`;
+    const count = () => one<{ n: number }>('SELECT count(*)::int AS n FROM approvals');
+    const before = await count();
+    expect(await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.engineer.id, 'approved', t.users.admin.id, 'Test admin', 'approved']]])).toMatchObject({ code: 'NXP01' });
+    expect(await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.quality.id, 'pending', null, null, null]]])).toMatchObject({ code: 'NXP01', message: expect.stringMatching(/asked by the user making it/) });
+    expect(await count()).toEqual(before);
+  });
+
+  it.each([
+    ['by the requester', 'engineer', 'engineer', /decides their own/],
+    ['by a role the rule does not name', 'operator', 'operator', /may not decide/],
+    ['signed with another name', 'approver', 'Someone Else', /printed name/],
+    ['by a user other than the one acting', 'admin', 'admin', /user acting/],
+  ] as const)('a decision %s is refused, and the request stays pending', async (what, decider, signer, reason) => {
+    const deciderId = t.users[decider].id;
+    const signature = signer === 'Someone Else' ? signer : `Test ${signer}`;
+    // The session claims the approver while writing the administrator's decision.
+    const actingAs = what === 'by a user other than the one acting' ? t.users.approver.id : deciderId;
+    const refused = await asRuntime(t.db.url, actingAs, [
+      [
+        `UPDATE approvals SET status = 'approved', decided_by_id = $2, decided_at = now(), signature_name = $3, signature_meaning = 'approved', signed_at = now() WHERE id = $1`,
+        [pendingId, deciderId, signature],
+      ],
+    ]);
+    expect(refused).toMatchObject({ code: 'NXP01', message: expect.stringMatching(reason) });
+    expect(await one('SELECT status FROM approvals WHERE id = $1', [pendingId])).toEqual({ status: 'pending' });
+  });
+
+  it('an inactive user decides nothing', async () => {
+    await t.db.query(`UPDATE users SET active = false WHERE id = $1`, [t.users.approver.id]);
+    try {
+      const refused = await asRuntime(t.db.url, t.users.approver.id, [
+        [`UPDATE approvals SET status = 'rejected', decision_comment = 'nope', decided_by_id = $2, decided_at = now(), signature_name = 'Test approver', signature_meaning = 'rejected', signed_at = now() WHERE id = $1`, [pendingId, t.users.approver.id]],
+      ]);
+      expect(refused).toMatchObject({ code: 'NXP01', message: expect.stringMatching(/active user/) });
+    } finally {
+      await t.db.query(`UPDATE users SET active = true WHERE id = $1`, [t.users.approver.id]);
+    }
+    expect(await one('SELECT status FROM approvals WHERE id = $1', [pendingId])).toEqual({ status: 'pending' });
+  });
+
+  it('the database names the same deciders for every rule as the policy', async () => {
+    for (const rule of APPROVAL_POLICY) {
+      const row = await one<{ roles: string[] }>('SELECT approval_rule_deciders($1) AS roles', [rule.id]);
+      expect({ rule: rule.id, roles: [...row.roles].sort() }).toEqual({ rule: rule.id, roles: [...rule.approvers].sort() });
+    }
+    expect(await one('SELECT approval_rule_deciders($1) AS roles', ['no.such.rule'])).toEqual({ roles: ['admin'] });
+  });
+});
+
+describe('an approval approves exactly what the approver saw', () => {
+  it('a release request goes stale when a check of the traveler changes in between, though the traveler itself did not', async () => {
+    const draft = await one<{ id: number; version: number }>(
+      `SELECT t.id, t.version FROM travelers t WHERE t.status = 'draft' AND EXISTS (SELECT 1 FROM traveler_steps s JOIN traveler_sub_steps c ON c.traveler_step_id = s.id WHERE s.traveler_id = t.id) ORDER BY t.id LIMIT 1`,
+    );
+    const engineer = testActor(t.users.engineer);
+    const submitted = await transitionTraveler(t.db.sequelize, draft.id, 'release', engineer).catch((error: unknown) => error);
+    expect(submitted).toBeInstanceOf(ApprovalRequired);
+    const approvalId = (submitted as ApprovalRequired).approval.id;
+    // A check's limit changes (by SQL, as the owner: the traveler row is not touched).
+    await t.db.query(
+      `UPDATE traveler_sub_steps SET upper_limit = coalesce(upper_limit, 0) + 1 WHERE id = (SELECT c.id FROM traveler_sub_steps c JOIN traveler_steps s ON s.id = c.traveler_step_id WHERE s.traveler_id = $1 ORDER BY c.id LIMIT 1)`,
+      [draft.id],
+    );
+    expect(await one('SELECT version FROM travelers WHERE id = $1', [draft.id])).toEqual({ version: draft.version });
+    const decided = await decide(t.db.sequelize, 'approve', { approvalId, actor: testActor(t.users.approver), password: TEST_PASSWORD }).catch((error: unknown) => error);
+    expect(decided).toMatchObject({ status: 409, code: 'stale' });
+    expect(await one('SELECT status FROM approvals WHERE id = $1', [approvalId])).toEqual({ status: 'stale' });
+    expect(await one('SELECT status FROM travelers WHERE id = $1', [draft.id])).toEqual({ status: 'draft' });
+  });
+});
+
+describe('the audit chain has one writer', () => {
+  it('the runtime login cannot insert into audit_chain or audit_seals, and seals through audit_seal()', async () => {
+    const forged = await asRuntime(t.db.url, null, [[`INSERT INTO audit_seals (txid_horizon, last_position, rows_sealed) VALUES ('999999999'::xid8, 0, 0)`]]);
+    expect(forged).toMatchObject({ code: '42501' });
+    const chained = await asRuntime(t.db.url, null, [[`INSERT INTO audit_chain (position, audit_id, audit_occurred_at, row_hash, chain_hash) VALUES (999999, 1, now(), '\\x00'::bytea, '\\x00'::bytea)`]]);
+    expect(chained).toMatchObject({ code: '42501' });
+    expect(await asRuntime(t.db.url, null, [['SELECT * FROM audit_seal()']])).toBeNull();
+    expect(await verifyAuditLog(t.db.sequelize)).toMatchObject({ ok: true, problem: null });
+  });
+});
+
+describe('sign-in times', () => {
+  it('are written by signing in only: an edit by the runtime login is refused', async () => {
+    const before = await one<{ last_login_at: Date | null }>('SELECT last_login_at FROM users WHERE id = $1', [t.users.viewer.id]);
+    const refused = await asRuntime(t.db.url, t.users.admin.id, [[`UPDATE users SET last_login_at = '2001-01-01' WHERE id = $1`, [t.users.viewer.id]]]);
+    expect(refused).toMatchObject({ code: 'NXA03' });
+    expect(await one('SELECT last_login_at FROM users WHERE id = $1', [t.users.viewer.id])).toEqual(before);
+    await t.signIn('viewer');
+    const after = await one<{ last_login_at: Date | null; version: number }>('SELECT last_login_at, version FROM users WHERE id = $1', [t.users.viewer.id]);
+    expect(after.last_login_at).not.toBeNull();
+  });
+});
+
+describe('four eyes for administrators', () => {
+  it('reactivating a user is a request for another administrator, not a change applied at once', async () => {
+    const admin = testActor(t.users.admin);
+    const user = await createRecord(User as never, { username: 'gone.operator', full_name: 'Gone Operator', email: 'gone@test.example', role: 'operator', password: 'a-long-enough-secret-77' }, admin) as unknown as { id: number };
+    const deactivate = await one<{ version: number }>('SELECT version FROM users WHERE id = $1', [user.id]);
+    await updateRecord(User as never, user.id, { active: false, version: deactivate.version }, admin);
+    const reactivate = await one<{ version: number }>('SELECT version FROM users WHERE id = $1', [user.id]);
+    const asked = await updateRecord(User as never, user.id, { active: true, version: reactivate.version }, admin).catch((error: unknown) => error);
+    expect(asked).toBeInstanceOf(ApprovalRequired);
+    expect((asked as ApprovalRequired).rule.id).toBe('user.reactivate');
+    expect(await one('SELECT active FROM users WHERE id = $1', [user.id])).toEqual({ active: false });
+  });
+});
+
+describe('the audit log’s own evidence', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await db?.drop();
+  });
+
+  const sealAll = async () => {
+    const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
+    for (let attempt = 0; attempt < 600 && (await sealAuditLog(db.sequelize)).lastPosition < total; attempt += 1) await new Promise((r) => setTimeout(r, 100));
+  };
+
+  it('an archived month stays append-only, and a missing archive is reported as tampering with its range, not a crash', async () => {
+    await db.query(`SELECT ensure_audit_log_partitions((date_trunc('month', now()) - interval '14 months')::date, 0)`);
+    // History of an old month, as a database made then holds it (written before anything newer).
+    await db.query(
+      `INSERT INTO audit_logs (occurred_at, change_id, action, table_name, record_id, field_name, new_value, actor_kind, actor_username)
+       VALUES (date_trunc('month', now()) - interval '14 months' + interval '3 days', gen_random_uuid(), 'create', 'customers', '1', 'name', 'Old Co', 'system', 'system:test')`,
+    );
+    await sealAll();
+    const old = (await db.query<{ part: string }>(`SELECT to_char(date_trunc('month', now()) - interval '14 months', '"audit_logs_"YYYY_MM') AS part`)).rows[0]!.part;
+    expect(await db.query(`SELECT archive_audit_log_partitions((date_trunc('month', now()) - interval '13 months')::date)`)).toBeTruthy();
+    const refusal = await db.query(`UPDATE ${old} SET new_value = 'forged'`).catch((error: { code?: string }) => error.code);
+    expect(refusal).toBe('NXA02');
+    expect(await verifyAuditLog(db.sequelize)).toMatchObject({ ok: true });
+
+    await db.query(`DROP TABLE ${old}`);
+    const report = await verifyAuditLog(db.sequelize);
+    expect(report).toMatchObject({ ok: false, problem: { kind: 'archive_missing', message: expect.stringMatching(new RegExp(`${old} \\(audit rows from \\d{4}-\\d{2}-01 to \\d{4}-\\d{2}-01, 1 rows, chain positions 1 to 1\\) is missing`)) } });
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit.ts'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url, NODE_ENV: 'development' }, timeout: 60_000 });
+    expect({ status: cli.status, out: cli.stdout.split('\n')[0] }).toEqual({ status: 1, out: expect.stringMatching(/^TAMPERED: the archive .* is missing/) });
+  });
+
+  it('a back-dated audit row added by the owner is flagged by sealing and verification', async () => {
+    await db.query(`INSERT INTO customers (code, name) VALUES ('NOW1', 'Today Co')`);
+    await sealAll();
+    await db.query(
+      `INSERT INTO audit_logs (occurred_at, change_id, action, table_name, record_id, field_name, new_value, actor_kind, actor_username)
+       VALUES (now() - interval '2 days', gen_random_uuid(), 'update', 'customers', '1', 'name', 'Quietly changed', 'system', 'system:owner')`,
+    );
+    const seal = await (async () => {
+      for (let attempt = 0; attempt < 600; attempt += 1) {
+        const result = await sealAuditLog(db.sequelize);
+        if (result.rowsSealed > 0) return result;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the back-dated row was never sealed');
+    })();
+    expect(seal.outOfOrder).toBe(1);
+    const report = await verifyAuditLog(db.sequelize);
+    expect(report).toMatchObject({ ok: false, problem: { kind: 'out_of_order', message: expect.stringMatching(/back-dated/) } });
+  });
+
+  it('archiving refuses a month that has not ended', async () => {
+    await expect(db.query(`SELECT archive_audit_log_partitions((date_trunc('month', now()) + interval '2 months')::date)`)).rejects.toMatchObject({ code: '22023' });
+  });
+});
