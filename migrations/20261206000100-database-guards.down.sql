@@ -39,6 +39,7 @@ ALTER TABLE audit_seals DROP CONSTRAINT audit_seals_out_of_order_nonnegative, DR
 DROP FUNCTION audit_clock_tolerance();
 
 DROP FUNCTION users_record_sign_in(integer);
+ALTER TABLE users DROP COLUMN must_change_password;
 DROP TRIGGER users_last_login_guard ON users;
 DROP FUNCTION users_last_login_guard();
 

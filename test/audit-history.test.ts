@@ -98,8 +98,11 @@ beforeAll(async () => {
   });
   await remove(engineer, 'manual_steps', ids.manualStep);
 
-  // A password change, by an administrator.
+  // A password change, by an administrator: a one-time password, which the viewer then replaces
+  // with their own (until then their session opens nothing else).
   await edit(admin, 'users', ids.viewerUser, { password: 'a-brand-new-passphrase-2026' });
+  const own = await viewer.post('/admin/change-password').type('form').send({ current: 'a-brand-new-passphrase-2026', password: 'the-viewers-own-passphrase-9', repeat: 'the-viewers-own-passphrase-9' });
+  expect(own.status).toBe(302);
 });
 
 afterAll(async () => {

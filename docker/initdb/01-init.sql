@@ -1639,9 +1639,12 @@ BEGIN
     END IF;
   END IF;
   IF NEW.status IN ('approved', 'rejected') THEN
-    SELECT id, role, active, full_name INTO decider FROM users WHERE id = NEW.decided_by_id;
+    SELECT id, role, active, full_name, must_change_password INTO decider FROM users WHERE id = NEW.decided_by_id;
     IF NOT FOUND OR NOT decider.active THEN
       RAISE EXCEPTION 'Request % must be decided by an active user', OLD.id USING ERRCODE = 'NXP01';
+    END IF;
+    IF decider.must_change_password THEN
+      RAISE EXCEPTION 'Request % cannot be signed with a password someone else set: its holder chooses their own first', OLD.id USING ERRCODE = 'NXP01';
     END IF;
     IF decider.id = OLD.requested_by_id THEN
       RAISE EXCEPTION 'Nobody decides their own request (request %)', OLD.id USING ERRCODE = 'NXP01';
@@ -1711,6 +1714,12 @@ BEGIN
   END LOOP;
   RETURN NULL;
 END $$;
+
+-- ---------------------------------------------------------------- passwords set by someone else
+
+-- A password an administrator set is a one-time password: its holder chooses their own at the
+-- next sign-in, and until then signs nothing (21 CFR 11.300).
+ALTER TABLE users ADD COLUMN must_change_password boolean NOT NULL DEFAULT false;
 
 -- ---------------------------------------------------------------- sign-in times
 

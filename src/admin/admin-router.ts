@@ -3,15 +3,15 @@ import { buildAssets, convertToExpressRoute, OldBodyParserUsedError } from '@adm
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { actorFor, loadSessionUser } from '../auth/auth.service.js';
-import { loginRoutes } from '../auth/login.routes.js';
-import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
+import { CHANGE_PASSWORD_PATH, changePasswordRoutes, loginRoutes } from '../auth/login.routes.js';
+import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleSettings } from '../auth/login-throttle.service.js';
 import { travelerPrintRoutes } from '../travelers/traveler-print.routes.js';
 import { AUDIT_EXPORT_PATH, auditExportRoutes } from './audit-export.routes.js';
 import { recordAccessDenied } from './access-denied.js';
 import { adminRouteGuard } from './admin-route-guard.js';
 import { historyRoutes } from './history.routes.js';
 import { listQueryGuard } from './list-query-guard.js';
-import { bindActor } from './request-actor.js';
+import { bindActor, bindThrottle } from './request-actor.js';
 
 export interface AdminRouterOptions {
   absoluteSessionHours: number;
@@ -74,7 +74,17 @@ function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
       // A fresh object per request: the actor bound to it cannot leak into another request.
       const currentAdmin = { ...user } as unknown as CurrentAdmin;
       bindActor(currentAdmin, actorFor(user, req.nexus));
+      bindThrottle(currentAdmin, options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE);
       res.locals.currentAdmin = currentAdmin;
+      // A password someone else set opens only the page that replaces it (and signing out).
+      if (user.mustChangePassword && req.path !== CHANGE_PASSWORD_PATH) {
+        if (isApiPath(req)) {
+          res.status(403).json({ error: `Your password was set by an administrator: choose your own first (${admin.options.rootPath}${CHANGE_PASSWORD_PATH}).` });
+        } else {
+          res.redirect(302, `${admin.options.rootPath}${CHANGE_PASSWORD_PATH}`);
+        }
+        return;
+      }
       next();
     } catch (error) {
       next(error);
@@ -115,6 +125,7 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   router.use(loginRoutes(admin, options.loginThrottle));
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.use(requireSignedIn(admin, options));
+  router.use(changePasswordRoutes(admin));
   router.use(adminRouteGuard(admin));
   router.use(auditExportRoutes(logger));
   router.use(historyRoutes(admin, logger));

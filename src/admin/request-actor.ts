@@ -1,5 +1,6 @@
 import type { CurrentAdmin } from 'adminjs';
 import type { UserActor } from '../audit/actor.js';
+import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
 
 /**
  * AdminJS hands adapters the action context but not the HTTP request, and the context's
@@ -16,6 +17,18 @@ export function bindActor(currentAdmin: CurrentAdmin, actor: UserActor): void {
 export function actorOf(context: { currentAdmin?: CurrentAdmin } | undefined): UserActor | undefined {
   const admin = context?.currentAdmin;
   return admin ? actors.get(admin) : undefined;
+}
+
+/** The sign-in throttle's settings, which also count wrong signature passwords (approval decisions). */
+const throttles = new WeakMap<object, LoginThrottleSettings>();
+
+export function bindThrottle(currentAdmin: CurrentAdmin, settings: LoginThrottleSettings): void {
+  throttles.set(currentAdmin, settings);
+}
+
+export function throttleOf(context: { currentAdmin?: CurrentAdmin } | undefined): LoginThrottleSettings | undefined {
+  const admin = context?.currentAdmin;
+  return admin ? throttles.get(admin) : undefined;
 }
 
 /**

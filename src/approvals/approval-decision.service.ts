@@ -2,6 +2,7 @@ import { Op, QueryTypes, type Model, type ModelStatic, type Sequelize, type Tran
 import type { UserActor } from '../audit/actor.js';
 import { recordEvent } from '../audit/audit-event.service.js';
 import { verifyPassword } from '../auth/password.js';
+import { DEFAULT_LOGIN_THROTTLE, checkLoginThrottle, clearAccountFailures, lockMessage, loginAttempt, recordLoginFailure, type LoginThrottleSettings } from '../auth/login-throttle.service.js';
 import { inTransaction } from '../db/unit-of-work.js';
 import { ALL_MODELS, Approval, Revision, User } from '../models/index.js';
 import { queueMails } from '../notifications/mail-outbox.service.js';
@@ -16,8 +17,8 @@ export type Decision = 'approve' | 'reject' | 'withdraw';
 export class ApprovalRefused extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 401 | 403 | 409,
-    readonly code: 'signature' | 'four_eyes' | 'not_allowed' | 'conflict' | 'stale' | 'reason_required',
+    readonly status: 400 | 401 | 403 | 409 | 429,
+    readonly code: 'signature' | 'four_eyes' | 'not_allowed' | 'conflict' | 'stale' | 'reason_required' | 'locked',
   ) {
     super(message);
     this.name = 'ApprovalRefused';
@@ -31,6 +32,8 @@ export interface DecisionInput {
   password?: string;
   /** Required to reject (the reason); optional to approve. */
   comment?: string;
+  /** Throttling of wrong signature passwords (the sign-in's settings; defaults when not given). */
+  throttle?: LoginThrottleSettings;
 }
 
 const MEANING = { approve: 'approved', reject: 'rejected' } as const;
@@ -51,16 +54,53 @@ export function mayDecide(actor: Pick<UserActor, 'role'>, rule: string | null): 
  * and recorded (in a transaction of its own, so that the refusal does not roll it back).
  */
 async function checkSignature(sequelize: Sequelize, input: DecisionInput): Promise<void> {
-  const user = await User.findByPk(input.actor.userId);
+  const { actor } = input;
+  const user = await User.findByPk(actor.userId);
+  // Throttled as the sign-in is, on the same account key: guessing a signature locks the account.
+  const attempt = loginAttempt(user?.username ?? actor.username, { requestId: actor.requestId, ip: actor.ip, userAgent: actor.userAgent });
+  const locked = await checkLoginThrottle(sequelize, attempt);
+  if (locked) {
+    throw new ApprovalRefused(`${lockMessage(locked).replace('sign-in attempts', 'passwords')} Nothing was signed.`, 429, 'locked');
+  }
+  if (user?.must_change_password) {
+    throw new ApprovalRefused('Your password was set by an administrator: choose your own before you sign anything. Nothing was signed.', 403, 'signature');
+  }
   const ok = await verifyPassword(user?.active ? user.password_hash : null, input.password ?? '');
-  if (ok) return;
-  await recordEvent(sequelize, input.actor, {
+  if (ok) {
+    await clearAccountFailures(sequelize, attempt);
+    return;
+  }
+  await recordEvent(sequelize, actor, {
     action: 'signature_failed',
     table: 'approvals',
     record: input.approvalId,
     details: { reason: 'wrong password' },
   });
+  const lock = await recordLoginFailure(sequelize, attempt, input.throttle ?? DEFAULT_LOGIN_THROTTLE, actor.userId);
+  if (lock) {
+    await notifyAdministratorsOfLock(sequelize, actor, lock.retryAfterSeconds);
+    throw new ApprovalRefused(`${lockMessage(lock).replace('sign-in attempts', 'passwords')} The account is locked and administrators were told. Nothing was signed.`, 429, 'locked');
+  }
   throw new ApprovalRefused('The password is not correct: the decision was not signed and nothing changed.', 401, 'signature');
+}
+
+/** 21 CFR 11.300(d): repeated attempts at someone's signature are reported to those responsible. */
+async function notifyAdministratorsOfLock(sequelize: Sequelize, actor: UserActor, seconds: number): Promise<void> {
+  await inTransaction(sequelize, actor, async ({ transaction }) => {
+    const admins = await User.findAll({ where: { role: 'admin', active: true }, order: [['id', 'ASC']], transaction });
+    await queueMails(
+      transaction,
+      admins.map((admin) => ({
+        recipient: admin,
+        subject: `NEXUS: account ${actor.username} locked after wrong signature passwords`,
+        body:
+          `The account ${actor.fullName} (${actor.username}) gave the wrong password to sign approvals too many times ` +
+          `(last from ${actor.ip ?? 'an unknown address'}). It is locked for ${Math.ceil(seconds / 60)} minutes: sign-in and signatures are refused.\n\n` +
+          `The attempts are in the audit log (signature_failed, login_locked).\n`,
+      })),
+    );
+    transaction.afterCommit(() => kickMailDispatch());
+  });
 }
 
 /** Releasing a revision makes the one released before it obsolete, in the same transaction. */

@@ -12,6 +12,8 @@ export interface SessionUser {
   email: string;
   title: string;
   role: Role;
+  /** Signed in with a password someone else set: until they choose their own, nothing else is open to them. */
+  mustChangePassword?: boolean;
 }
 
 export type Predicate = (user: SessionUser | null | undefined) => boolean;
@@ -25,6 +27,9 @@ const roleIn =
   (...roles: Role[]): Predicate =>
   (user) =>
     !!user && roles.includes(user.role);
+
+/** Roles that decide, sign or administer: granting one is a change another administrator approves. */
+export const PRIVILEGED_ROLES: readonly Role[] = ['admin', 'approver', 'quality'];
 
 /** Administrators: users and everything else. */
 export const isAdmin: Predicate = roleIn('admin');

@@ -5,14 +5,14 @@ import { inTransaction } from '../db/unit-of-work.js';
 import { User } from '../models/index.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { SessionUser } from './access-rules.js';
-import { verifyPassword } from './password.js';
+import { passwordProblem, verifyPassword } from './password.js';
 import { isRole } from './roles.js';
 
 const MAX_IDENTIFIER = 254;
 
 export function toSessionUser(user: User): SessionUser | null {
   if (!isRole(user.role)) return null;
-  return { id: user.id, username: user.username, email: user.email, title: user.full_name, role: user.role };
+  return { id: user.id, username: user.username, email: user.email, title: user.full_name, role: user.role, mustChangePassword: user.must_change_password };
 }
 
 export function actorFor(user: SessionUser, request: RequestContext): UserActor {
@@ -90,4 +90,31 @@ export async function recordFailedLogin(identifier: unknown, failure: { reason: 
 
 export async function recordLogout(user: SessionUser, request: RequestContext): Promise<void> {
   await recordEvent(User.sequelize!, actorFor(user, request), { action: 'logout', table: 'users', record: user.id });
+}
+
+export type PasswordChangeRefusal = { field: 'current' | 'password' | 'repeat'; message: string };
+
+/**
+ * A person chooses their own password: the current one again, then the new one twice. A password
+ * someone else set (must_change_password) is replaced this way at the first sign-in; afterwards
+ * the account may sign again. Audited as a password change by its holder.
+ */
+export async function changeOwnPassword(
+  user: SessionUser,
+  input: { current: unknown; password: unknown; repeat: unknown },
+  request: RequestContext,
+): Promise<PasswordChangeRefusal | null> {
+  const current = typeof input.current === 'string' ? input.current : '';
+  const password = typeof input.password === 'string' ? input.password : '';
+  const stored = await User.findByPk(user.id);
+  if (!stored?.active || !(await verifyPassword(stored.password_hash, current))) return { field: 'current', message: 'The current password is not correct.' };
+  const problem = passwordProblem(password, stored.username);
+  if (problem) return { field: 'password', message: problem };
+  if (password !== input.repeat) return { field: 'repeat', message: 'The two new passwords are not the same.' };
+  if (await verifyPassword(stored.password_hash, password)) return { field: 'password', message: 'Choose a password other than the one you have now.' };
+  await inTransaction(User.sequelize!, actorFor(user, request), async (options) => {
+    const row = await User.findByPk(user.id, { transaction: options.transaction, lock: options.transaction.LOCK.UPDATE });
+    await row!.update({ password, must_change_password: false } as never, options);
+  });
+  return null;
 }

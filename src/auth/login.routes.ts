@@ -1,7 +1,8 @@
 import type AdminJS from 'adminjs';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { User } from '../models/index.js';
-import { authenticate, loadSessionUser, recordFailedLogin, recordLogin, recordLogout } from './auth.service.js';
+import { changePasswordPage, signOutPage } from './account-pages.js';
+import { authenticate, changeOwnPassword, loadSessionUser, recordFailedLogin, recordLogin, recordLogout } from './auth.service.js';
 import {
   DEFAULT_LOGIN_THROTTLE,
   checkLoginThrottle,
@@ -12,22 +13,6 @@ import {
   type LoginLock,
   type LoginThrottleSettings,
 } from './login-throttle.service.js';
-
-function signOutPage(logoutPath: string, rootPath: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign out · NEXUS</title></head>
-<body style="font-family: Roboto, system-ui, sans-serif; background: #f6f7fb; color: #1c1c38; margin: 0">
-<main style="max-width: 28rem; margin: 15vh auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.12)">
-<h1 style="font-size: 1.4rem; margin-top: 0">Sign out of NEXUS?</h1>
-<form method="post" action="${logoutPath}">
-<button type="submit" autofocus style="font-size: 1rem; padding: .6rem 1.4rem; background: #3040d6; color: #fff; border: 0; border-radius: 4px; cursor: pointer">Sign out</button>
-<a href="${rootPath}" style="margin-left: 1rem; color: #3040d6">Stay signed in</a>
-</form>
-</main>
-</body>
-</html>`;
-}
 
 function loginPage(admin: AdminJS, errorMessage: string | null) {
   return admin.renderLogin({ action: admin.options.loginPath, errorMessage });
@@ -110,6 +95,36 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
       res.clearCookie('nexus.sid');
       res.redirect(302, admin.options.loginPath);
     });
+  });
+  return router;
+}
+
+export const CHANGE_PASSWORD_PATH = '/change-password';
+
+/**
+ * Choosing one's own password, behind the sign-in. A person whose password was set by someone
+ * else is sent here, and only here, until they have chosen their own (admin-router.ts).
+ */
+export function changePasswordRoutes(admin: AdminJS): express.Router {
+  const router = express.Router();
+  const action = `${admin.options.rootPath}${CHANGE_PASSWORD_PATH}`;
+  const logoutPath = admin.options.logoutPath;
+  router.get(CHANGE_PASSWORD_PATH, (_req: Request, res: Response) => {
+    const user = res.locals.currentAdmin as { mustChangePassword?: boolean };
+    res.type('html').send(changePasswordPage({ action, logoutPath, required: Boolean(user.mustChangePassword) }));
+  });
+  router.post(CHANGE_PASSWORD_PATH, async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const user = res.locals.currentAdmin as Parameters<typeof changeOwnPassword>[0];
+      const refusal = await changeOwnPassword(user, { current: req.payload.current, password: req.payload.password, repeat: req.payload.repeat }, req.nexus);
+      if (refusal) {
+        res.status(400).type('html').send(changePasswordPage({ action, logoutPath, required: Boolean(user.mustChangePassword), error: refusal }));
+        return;
+      }
+      res.redirect(302, admin.options.rootPath);
+    } catch (error) {
+      next(error);
+    }
   });
   return router;
 }

@@ -36,6 +36,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare active: CreationOptional<boolean>;
   declare last_login_at: Date | null;
   declare password_changed_at: CreationOptional<Date | null>;
+  /** The password was set by someone else (an administrator): its holder chooses their own at the next sign-in. */
+  declare must_change_password: CreationOptional<boolean>;
   declare version: CreationOptional<number>;
   declare created_at: CreationOptional<Date>;
   declare updated_at: CreationOptional<Date>;
@@ -103,6 +105,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
           validate: { notNull: { msg: 'Password is required' }, notEmpty: { msg: 'Password is required' } },
         },
         active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        must_change_password: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         last_login_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Last login') } },
         password_changed_at: {
           type: DataTypes.DATE,

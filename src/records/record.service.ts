@@ -4,6 +4,7 @@ import type { Actor } from '../audit/actor.js';
 import { inTransaction, type WriteOptions } from '../db/unit-of-work.js';
 import { CONTROL_CHARACTER, coerceInput } from './input-coercion.js';
 import { authorizeCreate, authorizeDelete, authorizeUpdate, authorizeUpdateOf } from './record-authorization.js';
+import { holdPrivilegedRole, markOneTimePassword, notifyPasswordSet } from './user-account.rules.js';
 import { RecordNotFoundError, RecordValidationError, StaleRecordError, translateWriteError } from './record-errors.js';
 
 /**
@@ -99,6 +100,8 @@ export async function createRecord<M extends AnyModel>(model: M, input: Record<s
   const coerced = coerceInput(model, input, 'create');
   refuseWorkflowFields(model, nonDefaultFields(model, coerced.values));
   const values = withActorAttribute(model, coerced.values, actor);
+  const heldRole = holdPrivilegedRole(model, values, actor);
+  const oneTimePassword = markOneTimePassword(model, values, actor, null);
   return guarded(model, () =>
     inTransaction(model.sequelize!, actor, async (options: WriteOptions) => {
       const record = model.build(values);
@@ -111,7 +114,23 @@ export async function createRecord<M extends AnyModel>(model: M, input: Record<s
       const decision = await approvalNeeded(gate);
       if (decision) return submitForApproval(gate, decision);
       // Validated above, with the same values: a second pass would only cost time.
-      return (await record.save({ ...options, validate: false })) as InstanceType<M>;
+      const saved = (await record.save({ ...options, validate: false })) as InstanceType<M>;
+      if (oneTimePassword) await notifyPasswordSet(options.transaction, saved.get({ plain: true }) as never, actor);
+      if (heldRole) {
+        // The account exists with the viewer's rights; the privileged role is another administrator's to grant.
+        const grant = {
+          model,
+          operation: 'update' as const,
+          before: { ...(saved.get({ plain: true }) as Record<string, unknown>) },
+          values: { role: heldRole },
+          actor,
+          transaction: options.transaction,
+          reason: reasonOf(input) ?? `Asked for when the account was created (it was made with the viewer's rights).`,
+        };
+        const grantDecision = await approvalNeeded(grant);
+        if (grantDecision) return submitForApproval(grant, grantDecision);
+      }
+      return saved;
     }),
   );
 }
@@ -145,6 +164,7 @@ export async function updateRecord<M extends AnyModel>(
       // Who may set which field first: a value is not even looked at where it may not be given.
       authorizeUpdate(model, actor, input, record.get({ plain: true }) as Record<string, unknown>);
       const { values, expectedVersion } = coerceInput(model, input, 'update');
+      const oneTimePassword = markOneTimePassword(model, values, actor, Number(id));
       if (expectedVersion === undefined && !lastWriteWins) {
         throw new RecordValidationError({
           version: 'The change does not say which version of the record it was made on, so it could overwrite someone else’s: reload the record and save again.',
@@ -173,7 +193,9 @@ export async function updateRecord<M extends AnyModel>(
       };
       const decision = await approvalNeeded(gate);
       if (decision) return submitForApproval(gate, decision);
-      return (await record.save({ ...options, validate: false })) as InstanceType<M>;
+      const saved = (await record.save({ ...options, validate: false })) as InstanceType<M>;
+      if (oneTimePassword) await notifyPasswordSet(options.transaction, saved.get({ plain: true }) as never, actor);
+      return saved;
     }),
   );
 }

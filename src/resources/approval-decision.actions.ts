@@ -1,6 +1,6 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord, CurrentAdmin } from 'adminjs';
 import { ApprovalRefused, decide, mayDecide, type Decision } from '../approvals/approval-decision.service.js';
-import { actorOf } from '../admin/request-actor.js';
+import { actorOf, throttleOf } from '../admin/request-actor.js';
 import { Components } from '../admin/component-loader.js';
 import { MissingActorError } from '../audit/actor.js';
 import { Approval } from '../models/index.js';
@@ -48,6 +48,7 @@ function decisionAction(decision: Decision): Partial<Action<ActionResponse>> {
           actor,
           password: typeof payload.password === 'string' ? payload.password : undefined,
           comment: typeof payload.comment === 'string' ? payload.comment : undefined,
+          throttle: throttleOf(context),
         });
         const fresh = await context.resource.findOne(String(approval.id));
         return {
