@@ -231,6 +231,14 @@ describe('docker/initdb on a new volume, as the postgres image runs it', () => {
     expect(inTheFuture).toEqual([]);
   });
 
+  it('keeps the demo’s pending request decidable: what it is about is hashed as it is after the move', async () => {
+    const pending = await seeded.query<{ id: number; same: boolean }>(
+      `SELECT id, approval_content_hash(target_table, target_id, parent_table, parent_id) IS NOT DISTINCT FROM content_hash AS same FROM approvals WHERE status = 'pending'`,
+    );
+    expect(pending.rows.length).toBeGreaterThan(0);
+    expect(pending.rows.every((r) => r.same)).toBe(true);
+  });
+
   it('keeps the audit trail true to the rows: the last value it records for every field is the value in the row', async () => {
     const latest = await seeded.query<{ table_name: string; record_id: string; field_name: string; new_value: string | null }>(`
       SELECT DISTINCT ON (table_name, record_id, field_name) table_name, record_id, field_name, new_value
