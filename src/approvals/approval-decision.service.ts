@@ -8,6 +8,7 @@ import { ALL_MODELS, Approval, Revision, User } from '../models/index.js';
 import { queueMails } from '../notifications/mail-outbox.service.js';
 import { kickMailDispatch } from '../notifications/mail-dispatch.js';
 import { RecordValidationError, translateWriteError } from '../records/record-errors.js';
+import { executeWrite } from '../records/write-command.js';
 import { ruleById } from './approval-policy.js';
 import { appUrl } from './approval-request.service.js';
 
@@ -180,11 +181,15 @@ export async function decide(sequelize: Sequelize, decision: Decision, input: De
   if (decision === 'reject' && (!comment || comment.length < 3)) {
     throw new ApprovalRefused('Give the reason for rejecting (at least 3 characters): the requester needs to know what to change.', 400, 'reason_required');
   }
-  if (decision !== 'withdraw') await checkSignature(sequelize, input);
-
   let stale = false;
-  try {
-    const result = await inTransaction(sequelize, actor, async ({ transaction }) => {
+  const result = await executeWrite(sequelize, {
+    actor,
+    table: 'approvals',
+    // The electronic signature is the decider's permission to sign (withdrawing needs none).
+    permit: async () => {
+      if (decision !== 'withdraw') await checkSignature(sequelize, input);
+    },
+    run: async ({ transaction }) => {
       await sequelize.query(`SELECT set_config('nexus.approval_id', $1, true)`, { bind: [String(input.approvalId)], transaction });
       const approval = await Approval.findByPk(input.approvalId, { transaction, lock: transaction.LOCK.UPDATE });
       if (!approval) throw new ApprovalRefused(`There is no approval request #${input.approvalId}.`, 409, 'conflict');
@@ -230,28 +235,26 @@ export async function decide(sequelize: Sequelize, decision: Decision, input: De
       if (requester?.active) await queueMails(transaction, [requesterMail(approval, requester, actor, meaning, comment)]);
       transaction.afterCommit(() => kickMailDispatch());
       return approval;
-    });
-    if (stale) {
-      throw new ApprovalRefused(
-        `Request #${input.approvalId} is stale: the record was changed after the request was made, so approving it could undo that change. It is marked stale; ask again if the change is still needed.`,
-        409,
-        'stale',
-      );
-    }
-    return result;
-  } catch (error) {
-    if (error instanceof ApprovalRefused) throw error;
-    const translated = translateWriteError(error, 'approvals');
-    // The transition trigger's refusal (another decision got there first, outside this service).
-    if ((error as { parent?: { code?: string } }).parent?.code === 'NXP02') {
-      throw new ApprovalRefused(`Request #${input.approvalId} is stale: what it is about changed a moment ago. Nothing was changed; ask again if the change is still needed.`, 409, 'stale');
-    }
-    if ((error as { parent?: { code?: string } }).parent?.code === 'NXP01') {
-      throw new ApprovalRefused(`Request #${input.approvalId} was decided by someone else a moment ago: nothing was changed.`, 409, 'conflict');
-    }
-    if (translated instanceof RecordValidationError) {
-      throw new ApprovalRefused(`The change can no longer be applied: ${translated.message}`, 409, 'stale');
-    }
-    throw translated;
+    },
+    translate: (error) => {
+      if (error instanceof ApprovalRefused) return error;
+      const code = (error as { parent?: { code?: string } }).parent?.code;
+      // The database's refusals: what the request is about changed, or another decision got there first.
+      if (code === 'NXP02') {
+        return new ApprovalRefused(`Request #${input.approvalId} is stale: what it is about changed a moment ago. Nothing was changed; ask again if the change is still needed.`, 409, 'stale');
+      }
+      if (code === 'NXP01') return new ApprovalRefused(`Request #${input.approvalId} was decided by someone else a moment ago: nothing was changed.`, 409, 'conflict');
+      const translated = translateWriteError(error, 'approvals');
+      if (translated instanceof RecordValidationError) return new ApprovalRefused(`The change can no longer be applied: ${translated.message}`, 409, 'stale');
+      return translated;
+    },
+  });
+  if (stale) {
+    throw new ApprovalRefused(
+      `Request #${input.approvalId} is stale: the record was changed after the request was made, so approving it could undo that change. It is marked stale; ask again if the change is still needed.`,
+      409,
+      'stale',
+    );
   }
+  return result;
 }

@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import type { AnonymousActor, UserActor } from '../audit/actor.js';
 import { recordEvent, recordEventIn } from '../audit/audit-event.service.js';
-import { inTransaction } from '../db/unit-of-work.js';
+import { executeWrite } from '../records/write-command.js';
 import { User } from '../models/index.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { SessionUser } from './access-rules.js';
@@ -61,12 +61,16 @@ export async function loadSessionUser(userId: unknown): Promise<SessionUser | nu
 }
 
 export async function recordLogin(user: SessionUser, request: RequestContext): Promise<void> {
-  const actor = actorFor(user, request);
-  await inTransaction(User.sequelize!, actor, async (options) => {
-    // Through the database's own function: nobody else may write the sign-in time, and it is no
-    // change of the account (its version stays, so pending requests about the user stay valid).
-    await User.sequelize!.query('SELECT users_record_sign_in(:id)', { replacements: { id: user.id }, transaction: options.transaction });
-    await recordEventIn(User.sequelize!, options.transaction, { action: 'login', table: 'users', record: user.id });
+  await executeWrite(User.sequelize!, {
+    actor: actorFor(user, request),
+    table: 'users',
+    model: User,
+    run: async (options) => {
+      // Through the database's own function: nobody else may write the sign-in time, and it is no
+      // change of the account (its version stays, so pending requests about the user stay valid).
+      await User.sequelize!.query('SELECT users_record_sign_in(:id)', { replacements: { id: user.id }, transaction: options.transaction });
+      await recordEventIn(User.sequelize!, options.transaction, { action: 'login', table: 'users', record: user.id });
+    },
   });
 }
 
@@ -112,9 +116,14 @@ export async function changeOwnPassword(
   if (problem) return { field: 'password', message: problem };
   if (password !== input.repeat) return { field: 'repeat', message: 'The two new passwords are not the same.' };
   if (await verifyPassword(stored.password_hash, password)) return { field: 'password', message: 'Choose a password other than the one you have now.' };
-  await inTransaction(User.sequelize!, actorFor(user, request), async (options) => {
-    const row = await User.findByPk(user.id, { transaction: options.transaction, lock: options.transaction.LOCK.UPDATE });
-    await row!.update({ password, must_change_password: false } as never, options);
+  await executeWrite(User.sequelize!, {
+    actor: actorFor(user, request),
+    table: 'users',
+    model: User,
+    run: async (options) => {
+      const row = await User.findByPk(user.id, { transaction: options.transaction, lock: options.transaction.LOCK.UPDATE });
+      return row!.update({ password, must_change_password: false } as never, options);
+    },
   });
   return null;
 }

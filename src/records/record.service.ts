@@ -1,11 +1,12 @@
 import { QueryTypes, type Model, type ModelStatic, type Transaction } from 'sequelize';
-import { ApprovalRequired, approvalNeeded, submitForApproval } from '../approvals/approval-request.service.js';
+import { approvalNeeded, submitForApproval } from '../approvals/approval-request.service.js';
 import type { Actor } from '../audit/actor.js';
-import { inTransaction, type WriteOptions } from '../db/unit-of-work.js';
+import type { WriteOptions } from '../db/unit-of-work.js';
+import { executeWrite } from './write-command.js';
 import { CONTROL_CHARACTER, coerceInput } from './input-coercion.js';
 import { authorizeCreate, authorizeDelete, authorizeUpdate, authorizeUpdateOf } from './record-authorization.js';
 import { holdPrivilegedRole, markOneTimePassword, notifyPasswordSet } from './user-account.rules.js';
-import { RecordNotFoundError, RecordValidationError, StaleRecordError, translateWriteError } from './record-errors.js';
+import { RecordNotFoundError, RecordValidationError, StaleRecordError } from './record-errors.js';
 
 /**
  * Generic create, update and delete of one record, for the panel's forms and for scripts. Each
@@ -83,17 +84,6 @@ async function findLocked(model: AnyModel, id: number | string, transaction: Tra
   return rows[0] ? model.build(rows[0], { isNewRecord: false, raw: true }) : null;
 }
 
-async function guarded<T>(model: AnyModel, work: () => Promise<T | ApprovalRequired>): Promise<T> {
-  let outcome: T | ApprovalRequired;
-  try {
-    outcome = await work();
-  } catch (error) {
-    throw translateWriteError(error, tableOf(model), model);
-  }
-  // Thrown only after commit: the request must survive, the change must not happen.
-  if (outcome instanceof ApprovalRequired) throw outcome;
-  return outcome;
-}
 
 export async function createRecord<M extends AnyModel>(model: M, input: Record<string, unknown>, actor: Actor): Promise<InstanceType<M>> {
   authorizeCreate(model, actor, input);
@@ -102,8 +92,11 @@ export async function createRecord<M extends AnyModel>(model: M, input: Record<s
   const values = withActorAttribute(model, coerced.values, actor);
   const heldRole = holdPrivilegedRole(model, values, actor);
   const oneTimePassword = markOneTimePassword(model, values, actor, null);
-  return guarded(model, () =>
-    inTransaction(model.sequelize!, actor, async (options: WriteOptions) => {
+  return executeWrite(model.sequelize!, {
+    actor,
+    table: tableOf(model),
+    model,
+    run: async (options: WriteOptions) => {
       const record = model.build(values);
       // Sequelize stamps the times on save, after validation. Validated here, inside the
       // transaction (validate hooks may read), before the approval gate sees the values.
@@ -131,8 +124,8 @@ export async function createRecord<M extends AnyModel>(model: M, input: Record<s
         if (grantDecision) return submitForApproval(grant, grantDecision);
       }
       return saved;
-    }),
-  );
+    },
+  });
 }
 
 export interface UpdateOptions {
@@ -157,8 +150,11 @@ export async function updateRecord<M extends AnyModel>(
     throw new RecordValidationError({ [key]: `This change is for record #${id}; the form names #${String(input[key]).slice(0, 20)}. Nothing was saved.` });
   }
   const lastWriteWins = options.lastWriteWins ?? false;
-  return guarded(model, () =>
-    inTransaction(model.sequelize!, actor, async (options) => {
+  return executeWrite(model.sequelize!, {
+    actor,
+    table: tableOf(model),
+    model,
+    run: async (options) => {
       const record = await findLocked(model, id, options.transaction);
       if (!record) throw new RecordNotFoundError(tableOf(model), id);
       // Who may set which field first: a value is not even looked at where it may not be given.
@@ -196,14 +192,17 @@ export async function updateRecord<M extends AnyModel>(
       const saved = (await record.save({ ...options, validate: false })) as InstanceType<M>;
       if (oneTimePassword) await notifyPasswordSet(options.transaction, saved.get({ plain: true }) as never, actor);
       return saved;
-    }),
-  );
+    },
+  });
 }
 
 export async function deleteRecords(model: AnyModel, ids: Array<number | string>, actor: Actor): Promise<number> {
   authorizeDelete(model, actor, []);
-  return guarded(model, () =>
-    inTransaction(model.sequelize!, actor, async (options) => {
+  return executeWrite(model.sequelize!, {
+    actor,
+    table: tableOf(model),
+    model,
+    run: async (options) => {
       // All or nothing: a bulk delete that hits one record still in use deletes none.
       const records = await model.findAll({
         where: { [model.primaryKeyAttribute]: ids },
@@ -226,8 +225,8 @@ export async function deleteRecords(model: AnyModel, ids: Array<number | string>
       }
       for (const record of records) await record.destroy(options);
       return records.length;
-    }),
-  );
+    },
+  });
 }
 
 export async function deleteRecord(model: AnyModel, id: number | string, actor: Actor): Promise<void> {

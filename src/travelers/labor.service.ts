@@ -1,9 +1,9 @@
 import { QueryTypes, UniqueConstraintError, ValidationError, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canClockIn } from '../auth/access-rules.js';
-import { inTransaction } from '../db/unit-of-work.js';
 import { LaborEntry, ManualStep, TravelerStep } from '../models/index.js';
-import { RecordNotFoundError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
+import { RecordNotFoundError, WorkflowRefusedError } from '../records/record-errors.js';
+import { executeWrite } from '../records/write-command.js';
 import { ensureStarted, lockWork, stepLabel, type StepRef } from './step-work.service.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
 
@@ -25,9 +25,14 @@ async function whereClockedIn(sequelize: Sequelize, userId: number, transaction?
 }
 
 export async function clockIn(sequelize: Sequelize, ref: StepRef, actor: UserActor): Promise<LaborEntry> {
-  if (!canClockIn(asSessionUser(actor))) throw new AccessDeniedError(`Your role (${actor.role}) may not clock in on steps.`);
-  try {
-    return await inTransaction(sequelize, actor, async ({ transaction }) => {
+  return executeWrite(sequelize, {
+    actor,
+    table: 'labor_entries',
+    model: LaborEntry,
+    permit: () => {
+      if (!canClockIn(asSessionUser(actor))) throw new AccessDeniedError(`Your role (${actor.role}) may not clock in on steps.`);
+    },
+    run: async ({ transaction }) => {
       const now = await transactionNow(sequelize, transaction);
       const { traveler, step } = await lockWork(ref, transaction);
       // Said with where, before the unique index (which still decides a race) refuses it.
@@ -45,21 +50,24 @@ export async function clockIn(sequelize: Sequelize, ref: StepRef, actor: UserAct
         },
         { transaction },
       );
-    });
-  } catch (error) {
-    const openEntry = error instanceof UniqueConstraintError || (error instanceof ValidationError && /already clocked in/.test(error.message));
-    if (openEntry) {
+    },
+    // The unique index decided a race: say where the person is clocked in.
+    translate: async (error) => {
+      const openEntry = error instanceof UniqueConstraintError || (error instanceof ValidationError && /already clocked in/.test(error.message));
+      if (!openEntry) return undefined;
       const where = await whereClockedIn(sequelize, actor.userId);
-      throw new WorkflowRefusedError(`You are already clocked in${where ? ` on ${where}` : ' on another step'}: clock out there first.`);
-    }
-    throw translateWriteError(error, 'labor_entries', LaborEntry);
-  }
+      return new WorkflowRefusedError(`You are already clocked in${where ? ` on ${where}` : ' on another step'}: clock out there first.`);
+    },
+  });
 }
 
 /** Ends the person's open clock-in (an administrator may end anyone's by giving the entry). */
 export async function clockOut(sequelize: Sequelize, actor: UserActor, entryId?: number): Promise<LaborEntry> {
-  try {
-    return await inTransaction(sequelize, actor, async ({ transaction }) => {
+  return executeWrite(sequelize, {
+    actor,
+    table: 'labor_entries',
+    model: LaborEntry,
+    run: async ({ transaction }) => {
       const now = await transactionNow(sequelize, transaction);
       const entry = entryId
         ? await LaborEntry.findByPk(entryId, { transaction, lock: transaction.LOCK.UPDATE })
@@ -73,10 +81,8 @@ export async function clockOut(sequelize: Sequelize, actor: UserActor, entryId?:
       await entry.update({ ended_at: clockOutTime(entry, now) }, { transaction });
       await entry.reload({ transaction });
       return entry;
-    });
-  } catch (error) {
-    throw translateWriteError(error, 'labor_entries', LaborEntry);
-  }
+    },
+  });
 }
 
 /** Clocks out on a given step: the person's own open entry there. */

@@ -1,11 +1,11 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canRecordDisposition, canWorkSteps } from '../auth/access-rules.js';
-import { inTransaction } from '../db/unit-of-work.js';
 import { DISPOSITIONS, type Disposition } from '../models/constants.js';
 import { LaborEntry, ManualStep, Traveler, TravelerStep, TravelerSubStep, User } from '../models/index.js';
 import { decimalNumber } from '../models/validation.js';
-import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
+import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
+import { executeWrite } from '../records/write-command.js';
 import { openStepCount } from './traveler-lifecycle.service.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
 
@@ -98,12 +98,9 @@ export async function ensureStarted(sequelize: Sequelize, traveler: Traveler, st
   return true;
 }
 
-async function run<T>(sequelize: Sequelize, actor: UserActor, table: string, work: (t: Transaction, now: Date) => Promise<T>): Promise<T> {
-  try {
-    return await inTransaction(sequelize, actor, async ({ transaction }) => work(transaction, await transactionNow(sequelize, transaction)));
-  } catch (error) {
-    throw translateWriteError(error, table);
-  }
+/** Floor work through the one write pipeline, with the transaction's own time. */
+function run<T>(sequelize: Sequelize, actor: UserActor, table: string, work: (t: Transaction, now: Date) => Promise<T>): Promise<T> {
+  return executeWrite(sequelize, { actor, table, run: async ({ transaction }) => work(transaction, await transactionNow(sequelize, transaction)) });
 }
 
 export async function startStep(sequelize: Sequelize, ref: StepRef, actor: UserActor): Promise<AnyStep> {

@@ -1,9 +1,9 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canPlanWork } from '../auth/access-rules.js';
-import { inTransaction } from '../db/unit-of-work.js';
 import { Customer, Part, ProcessStep, Revision, SubStep, Traveler, WorkCenter, WorkOrder } from '../models/index.js';
-import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
+import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
+import { executeWrite } from '../records/write-command.js';
 import { copyRoutingToTraveler } from './routing-copy.js';
 
 /**
@@ -111,9 +111,14 @@ export interface CreateTravelerInput {
 }
 
 export async function createTravelerFromWorkOrder(sequelize: Sequelize, workOrderId: number, input: CreateTravelerInput, actor: UserActor): Promise<Traveler> {
-  if (!canPlanWork(asSessionUser(actor))) throw new AccessDeniedError(`Your role (${actor.role}) may not create travelers.`);
-  try {
-    return await inTransaction(sequelize, actor, async ({ transaction }) => {
+  return executeWrite(sequelize, {
+    actor,
+    table: 'travelers',
+    model: Traveler,
+    permit: () => {
+      if (!canPlanWork(asSessionUser(actor))) throw new AccessDeniedError(`Your role (${actor.role}) may not create travelers.`);
+    },
+    run: async ({ transaction }) => {
       // The work order row is locked: two planners splitting one order cannot over-allocate it.
       const p = await plan(workOrderId, transaction);
       if (p.refusal) throw new WorkflowRefusedError(p.refusal);
@@ -139,8 +144,6 @@ export async function createTravelerFromWorkOrder(sequelize: Sequelize, workOrde
       );
       await copyRoutingToTraveler(traveler.id, p.revision!.id, { transaction, actor });
       return traveler;
-    });
-  } catch (error) {
-    throw translateWriteError(error, 'travelers', Traveler);
-  }
+    },
+  });
 }

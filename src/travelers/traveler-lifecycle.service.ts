@@ -1,12 +1,12 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { ApprovalRequired, approvalNeeded, submitForApproval } from '../approvals/approval-request.service.js';
+import { approvalNeeded, submitForApproval } from '../approvals/approval-request.service.js';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, TRAVELER_ACTION_RULES, asSessionUser, type SessionUser, type TravelerAction } from '../auth/access-rules.js';
-import { inTransaction } from '../db/unit-of-work.js';
 import type { TravelerStatus } from '../models/constants.js';
 import { Approval, LaborEntry, Revision, Traveler } from '../models/index.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
-import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError, translateWriteError } from '../records/record-errors.js';
+import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
+import { executeWrite } from '../records/write-command.js';
 
 /**
  * A traveler's states and the actions that move it. The same table of allowed moves is held by
@@ -135,9 +135,11 @@ export async function transitionTraveler(
   if (ACTIONS_NEEDING_REASON.has(action) && (!reason || reason.length < 3)) {
     throw new RecordValidationError({ status_reason: `Say why (at least 3 characters): the reason is kept with the traveler and shown to everyone.` });
   }
-  let outcome: TransitionResult | ApprovalRequired;
-  try {
-    outcome = await inTransaction(sequelize, actor, async ({ transaction }) => {
+  return executeWrite(sequelize, {
+    actor,
+    table: 'travelers',
+    model: Traveler,
+    run: async ({ transaction }) => {
       const traveler = await lockTraveler(travelerId, transaction);
       const to = actionTarget(action, traveler);
       if (!to) {
@@ -162,12 +164,8 @@ export async function transitionTraveler(
       await traveler.reload({ transaction });
       const note = closed ? ` ${closed} open clock-in${closed === 1 ? ' was' : 's were'} closed.` : '';
       return { traveler, closedClockIns: closed, message: `Traveler ${traveler.number} is ${to.replace('_', ' ')}.${note}` };
-    });
-  } catch (error) {
-    throw translateWriteError(error, 'travelers', Traveler);
-  }
-  if (outcome instanceof ApprovalRequired) throw outcome;
-  return outcome;
+    },
+  });
 }
 
 function actionsFrom(traveler: TravelerState): string {
