@@ -222,6 +222,32 @@ describe('four eyes for administrators', () => {
   });
 });
 
+describe('the approver sees what will be approved', () => {
+  it('a release request’s page lists the traveler’s steps and checks, and says when that content changed since', async () => {
+    const draft = await one<{ id: number; number: string }>(
+      `SELECT t.id, t.number FROM travelers t WHERE t.status = 'draft' AND EXISTS (SELECT 1 FROM traveler_steps s JOIN traveler_sub_steps c ON c.traveler_step_id = s.id WHERE s.traveler_id = t.id)
+         AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.target_table = 'travelers' AND a.target_id = t.id AND a.status = 'pending') ORDER BY t.id LIMIT 1`,
+    );
+    const submitted = await transitionTraveler(t.db.sequelize, draft.id, 'release', testActor(t.users.engineer)).catch((error: unknown) => error);
+    expect(submitted).toBeInstanceOf(ApprovalRequired);
+    const approvalId = (submitted as ApprovalRequired).approval.id;
+    const approver = await t.signIn('approver');
+    const shown = await approver.get(`/admin/api/resources/approvals/records/${approvalId}/subject`);
+    expect(shown.status).toBe(200);
+    const steps = await t.db.query<{ operation: string; checks: number }>(
+      `SELECT s.operation, (SELECT count(*)::int FROM traveler_sub_steps c WHERE c.traveler_step_id = s.id) AS checks FROM traveler_steps s WHERE s.traveler_id = $1 ORDER BY s.step_number`,
+      [draft.id],
+    );
+    expect(shown.body.subject).toMatchObject({ kind: 'traveler', id: draft.id, title: expect.stringContaining(draft.number), unchanged: true });
+    expect(shown.body.subject.steps.map((s: { operation: string; checks: unknown[] }) => [s.operation, s.checks.length])).toEqual(steps.rows.map((r) => [r.operation, r.checks]));
+    await t.db.query(`UPDATE traveler_steps SET operation = operation || ' (revised)' WHERE id = (SELECT min(id) FROM traveler_steps WHERE traveler_id = $1)`, [draft.id]);
+    const after = await approver.get(`/admin/api/resources/approvals/records/${approvalId}/subject`);
+    expect(after.body.subject.unchanged).toBe(false);
+  });
+});
+
+
+// Last: its databases of their own rebind the models (which follow the newest Sequelize).
 describe('the audit log’s own evidence', () => {
   let db: TestDatabase;
   beforeEach(async () => {

@@ -98,6 +98,7 @@ const MATRIX: Record<string, Record<string, readonly Role[]>> = {
     reject: ['admin', 'approver'],
     withdraw: ['engineer'],
     targetHistory: APPROVALS_READERS,
+    subject: APPROVALS_READERS,
   },
   audit_logs: {
     // The audit trail is the history itself: no History or pending-changes actions of its own.

@@ -3,6 +3,7 @@ import { APPROVAL_STATUSES } from '../models/constants.js';
 import { Components } from '../admin/component-loader.js';
 import { approvalDecisionActions } from './approval-decision.actions.js';
 import { approvalTargetHistoryAction } from './approval-target-history.action.js';
+import { approvalSubjectAction } from './approval-subject.action.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition } from './resource-helpers.js';
 
 export const approvalResource: ResourceDefinition = {
@@ -26,7 +27,7 @@ export const approvalResource: ResourceDefinition = {
       status: { availableValues: APPROVAL_STATUSES.map((value) => ({ value, label: value })) },
       changes: { type: 'mixed', components: { show: Components.ApprovalChanges }, isVisible: { list: false, filter: false, show: true, edit: false } },
     },
-    actions: { ...crudActions('approvals'), ...approvalDecisionActions, targetHistory: approvalTargetHistoryAction },
+    actions: { ...crudActions('approvals'), ...approvalDecisionActions, targetHistory: approvalTargetHistoryAction, subject: approvalSubjectAction },
   },
   labels: {
     name: 'Approvals',

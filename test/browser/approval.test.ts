@@ -104,6 +104,12 @@ describe('a change that needs approval, in a real browser', () => {
     expect(diffText).toContain(String(newQuantity));
     await page.getByTestId('approval-target-history').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('approval-target-history').textContent()).toContain('Recent changes of T-26003');
+    // What is approved, in full: the traveler with its steps and checks.
+    const subject = page.getByTestId('approval-subject');
+    await subject.waitFor({ timeout: 20_000 });
+    expect(await subject.textContent()).toMatch(/What this approves: Traveler T-26003 \(SHF-0330 rev 01, quantity \d+\)/);
+    expect(await page.getByTestId('approval-subject-step').count()).toBeGreaterThan(2);
+    expect(await subject.textContent()).toContain('Check 1: Bearing journal diameter (24.987 to 25 mm)');
     await shot('request');
 
     // Approve: the form shows the diff again; the password is the signature.

@@ -1,6 +1,7 @@
 import React from 'react';
 import { Box, Label, Table, TableHead, TableBody, TableRow, TableCell, Text } from '@adminjs/design-system';
 import { TargetHistory } from './target-history.js';
+import { ApprovalSubjectView } from './approval-subject.js';
 
 interface Props {
   record: { id?: string; params: Record<string, unknown> };
@@ -50,6 +51,7 @@ export const ChangesWithHistory: React.FC<{ approvalId?: string; params: Record<
     <Box style={{ flex: '1 1 380px' }}>
       {label ? <Label>{label}</Label> : null}
       <ChangesTable params={params} />
+      {approvalId ? <ApprovalSubjectView approvalId={approvalId} /> : null}
     </Box>
     {approvalId ? (
       <Box style={{ flex: '1 1 420px', maxHeight: 560, overflowY: 'auto' }}>
