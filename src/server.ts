@@ -20,6 +20,7 @@ import { dispatchOutbox } from './notifications/mail-outbox.service.js';
 import { kickMailDispatch, mailDispatchIdle, setMailDispatcher } from './notifications/mail-dispatch.js';
 import { ensureAuditPartitions } from './audit/audit-partition.service.js';
 import { startAuditSealer } from './audit/audit-sealer.job.js';
+import { startPartitionKeeper } from './audit/audit-partition.job.js';
 
 export interface RunningServer {
   url: string;
@@ -91,6 +92,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
     }
     if (!warnings.length) logger.info({ databaseUser: privileges.user }, `connected as a runtime login (member of ${APP_GROUP_ROLE})`);
     const sealer = startAuditSealer(sequelize, config.AUDIT_SEAL_SECONDS * 1000, (error) => logger.error({ err: error }, 'sealing the audit chain failed'));
+    const partitionKeeper = startPartitionKeeper(sequelize, config.AUDIT_PARTITION_CHECK_MINUTES * 60_000, (error) => logger.error({ err: error }, 'making the coming months\' audit partitions failed'));
 
     setAppUrl(config.APP_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);
     setMailDispatcher(
@@ -128,6 +130,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       embedded,
       async close() {
         await sealer.stop();
+        await partitionKeeper.stop();
         setMailDispatcher(undefined);
         await mailDispatchIdle();
         server.closeAllConnections?.();

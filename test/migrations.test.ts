@@ -42,6 +42,14 @@ describe('migrations', () => {
     await migrator.down({ to: 0 });
     expect(await tables()).toEqual(['schema_migrations']);
     expect(await migrator.executed()).toEqual([]);
+    // Nothing else left behind: no function, type or extension the migrations made.
+    const leftovers = await db.query<{ what: string }>(
+      `SELECT 'function ' || p.proname AS what FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+       UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql'
+       UNION ALL SELECT 'type ' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd') ORDER BY 1`,
+    );
+    expect(leftovers.rows).toEqual([]);
 
     await migrator.up();
     expect(await tables()).toEqual(afterUp);

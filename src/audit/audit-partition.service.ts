@@ -9,6 +9,38 @@ export async function ensureAuditPartitions(sequelize: Sequelize, monthsAhead = 
   return row?.created ?? 0;
 }
 
+/**
+ * Creates the coming months' partitions where missing, by one instance at a time: a caller that
+ * finds another at it (its advisory lock taken) skips, and says so (null).
+ */
+export async function ensureAuditPartitionsElected(sequelize: Sequelize, monthsAhead = 3): Promise<number | null> {
+  return sequelize.transaction(async (transaction) => {
+    const [lock] = await sequelize.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('nexus.audit.partitions')) AS got`, { type: QueryTypes.SELECT, transaction });
+    if (!lock?.got) return null;
+    const [row] = await sequelize.query<{ created: number }>(`SELECT ensure_audit_log_partitions(date_trunc('month', now())::date, :ahead) AS created`, {
+      type: QueryTypes.SELECT,
+      replacements: { ahead: monthsAhead },
+      transaction,
+    });
+    return row?.created ?? 0;
+  });
+}
+
+/** Audit rows outside every monthly partition, by month: a problem db:maintain reports. */
+export async function defaultPartitionMonths(sequelize: Sequelize): Promise<Array<{ month: string; rows: number }>> {
+  return sequelize.query<{ month: string; rows: number }>(
+    `SELECT to_char(date_trunc('month', occurred_at), 'YYYY-MM') AS month, count(*)::int AS rows FROM audit_logs_default GROUP BY 1 ORDER BY 1`,
+    { type: QueryTypes.SELECT },
+  );
+}
+
+/** Gives every month that has rows in the default partition its partition, moving the rows there unchanged (owner only). */
+export async function adoptDefaultRows(sequelize: Sequelize): Promise<Array<{ month: string; rows: number }>> {
+  return sequelize.query<{ month: string; rows: number }>(`SELECT to_char(month, 'YYYY-MM') AS month, rows_moved::int AS rows FROM audit_adopt_default_rows()`, {
+    type: QueryTypes.SELECT,
+  });
+}
+
 /** Detaches (never drops) the partitions of months before `beforeMonth` (YYYY-MM-01). */
 export async function archiveAuditPartitions(sequelize: Sequelize, beforeMonth: string): Promise<number> {
   const [row] = await sequelize.query<{ archived: number }>('SELECT archive_audit_log_partitions(CAST(:before AS date)) AS archived', {

@@ -40,6 +40,8 @@ const envSchema = z
     MAIL_FROM: z.string().min(3).default('NEXUS <nexus@localhost>'),
     APP_URL: z.string().url('must be the address people open NEXUS at, e.g. https://nexus.shop.example').optional(),
     AUDIT_SEAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    // How often a running app makes sure the coming months' audit partitions exist (one instance at a time).
+    AUDIT_PARTITION_CHECK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
     // Sign-in throttling (src/auth/login-throttle.service.ts), shared by every instance through the database.
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
