@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 
@@ -40,5 +43,35 @@ describe('configuration is validated at start', () => {
     expect(config.DB_POOL_MAX).toBe(20);
     expect(config.SEED_DEMO_DATA).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, DATABASE_URL: 'postgres://h/db', SEED_DEMO_DATA: 'true' }).SEED_DEMO_DATA).toBe(true);
+  });
+
+  it('reads secrets from files (X_FILE), and passwords of the database URLs from files of their own', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-secrets-'));
+    try {
+      const file = (name: string, content: string) => {
+        const full = path.join(folder, name);
+        fs.writeFileSync(full, content, { mode: 0o600 });
+        return full;
+      };
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        SESSION_SECRET_FILE: file('session', `${SECRET}\n`),
+        DATABASE_URL: 'postgres://nexus_runtime@db:5432/nexus',
+        DATABASE_PASSWORD_FILE: file('runtime', 'run time/pw:1\n'),
+        DATABASE_OWNER_URL: 'postgres://nexus_user@db:5432/nexus',
+        DATABASE_OWNER_PASSWORD_FILE: file('owner', 'owner-pw\n'),
+      });
+      expect(config.SESSION_SECRET).toBe(SECRET);
+      expect(config.DATABASE_URL).toBe('postgres://nexus_runtime:run%20time%2Fpw%3A1@db:5432/nexus');
+      expect(config.DATABASE_OWNER_URL).toBe('postgres://nexus_user:owner-pw@db:5432/nexus');
+      // Both ways at once, a missing file, an empty file, a password without its URL: each named.
+      expect(() => loadConfig({ SESSION_SECRET: SECRET, SESSION_SECRET_FILE: file('s2', SECRET) })).toThrow(/SESSION_SECRET and SESSION_SECRET_FILE are both set/);
+      expect(() => loadConfig({ SESSION_SECRET_FILE: path.join(folder, 'missing') })).toThrow(/SESSION_SECRET_FILE names a file that cannot be read .*ENOENT/);
+      expect(() => loadConfig({ SESSION_SECRET_FILE: file('empty', '\n') })).toThrow(/SESSION_SECRET_FILE names an empty file/);
+      expect(() => loadConfig({ DATABASE_PASSWORD_FILE: file('alone', 'pw') })).toThrow(/DATABASE_PASSWORD_FILE is set but DATABASE_URL is not/);
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://u:inline@h/db', DATABASE_PASSWORD_FILE: file('twice', 'pw') })).toThrow(/carries a password and DATABASE_PASSWORD_FILE is set too/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 import { DATABASE_SSL_MODES, databaseTlsProblems } from '../db/database-tls.js';
 
@@ -85,10 +86,71 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Secrets may come from files (Docker secrets, a vault agent) as well as from variables: X_FILE
+ * names a file whose first line is X. Passwords of the two database URLs have files of their own,
+ * so that the URL itself (user, host, database) can stay in plain configuration.
+ */
+const SECRET_FILES: Record<string, string> = {
+  SESSION_SECRET_FILE: 'SESSION_SECRET',
+  SMTP_URL_FILE: 'SMTP_URL',
+  DATABASE_URL_FILE: 'DATABASE_URL',
+  DATABASE_OWNER_URL_FILE: 'DATABASE_OWNER_URL',
+};
+const PASSWORD_FILES: Record<string, string> = {
+  DATABASE_PASSWORD_FILE: 'DATABASE_URL',
+  DATABASE_OWNER_PASSWORD_FILE: 'DATABASE_OWNER_URL',
+};
+
+function readSecretFiles(env: Record<string, string>, problems: string[]): Record<string, string> {
+  const out = { ...env };
+  const read = (variable: string): string | undefined => {
+    try {
+      const value = fs.readFileSync(env[variable]!, 'utf8').split(/\r?\n/)[0]!.trim();
+      if (!value) problems.push(`${variable} names an empty file (${env[variable]})`);
+      return value || undefined;
+    } catch (error) {
+      problems.push(`${variable} names a file that cannot be read (${env[variable]}): ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      return undefined;
+    }
+  };
+  for (const [fileVariable, variable] of Object.entries(SECRET_FILES)) {
+    if (env[fileVariable] === undefined) continue;
+    if (env[variable] !== undefined) {
+      problems.push(`${variable} and ${fileVariable} are both set: give the secret one way`);
+      continue;
+    }
+    const value = read(fileVariable);
+    if (value !== undefined) out[variable] = value;
+  }
+  for (const [fileVariable, urlVariable] of Object.entries(PASSWORD_FILES)) {
+    if (env[fileVariable] === undefined) continue;
+    const password = read(fileVariable);
+    const url = out[urlVariable];
+    if (password === undefined) continue;
+    if (!url) {
+      problems.push(`${fileVariable} is set but ${urlVariable} is not: the password needs its URL`);
+      continue;
+    }
+    try {
+      const parsed = new URL(url);
+      if (parsed.password) problems.push(`${urlVariable} carries a password and ${fileVariable} is set too: give the password one way`);
+      parsed.password = encodeURIComponent(password);
+      out[urlVariable] = parsed.toString();
+    } catch {
+      // The URL's own check below names the problem.
+    }
+  }
+  return out;
+}
+
 /** Parses the environment once at start; any problem stops the process with every reason listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // An empty variable in a .env file or compose file means "not set", not "set to empty".
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const given = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const fileProblems: string[] = [];
+  const cleaned = readSecretFiles(given, fileProblems);
+  if (fileProblems.length) throw new ConfigError(fileProblems);
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
