@@ -11,10 +11,12 @@
 -- ---------------------------------------------------------------- the runtime role
 -- What the running app may do. Login roles for the app are made members of it (operations
 -- docs); it owns nothing and may not write audit rows except through the functions below.
+-- A DBA may have made it already, for an owner that may not create roles: only made when missing.
 DO $$
 BEGIN
-  CREATE ROLE nexus_app NOLOGIN;
-EXCEPTION WHEN duplicate_object THEN NULL;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_app') THEN
+    CREATE ROLE nexus_app NOLOGIN;
+  END IF;
 END $$;
 
 -- ---------------------------------------------------------------- audit_logs, final shape

@@ -7,12 +7,17 @@
 -- The login role the app uses unless told otherwise. It has no password here: the deployment
 -- (or the app at start, through the owner connection) sets one; until then it cannot log in
 -- with password authentication.
+-- Made (and made a member) only when missing: a DBA may have done both for an owner that may
+-- not create roles or grant memberships.
 DO $$
 BEGIN
-  CREATE ROLE nexus_runtime LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT;
-EXCEPTION WHEN duplicate_object THEN NULL;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_runtime') THEN
+    CREATE ROLE nexus_runtime LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT;
+  END IF;
+  IF NOT pg_has_role('nexus_runtime', 'nexus_app', 'MEMBER') THEN
+    GRANT nexus_app TO nexus_runtime;
+  END IF;
 END $$;
-GRANT nexus_app TO nexus_runtime;
 
 -- PostgreSQL 15 no longer lets PUBLIC create in schema public; clusters upgraded from older
 -- versions still might. Nobody but the owner creates objects here.

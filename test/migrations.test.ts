@@ -88,3 +88,41 @@ describe('migrations', () => {
     fs.rmSync(folder, { recursive: true, force: true });
   });
 });
+
+describe('migrations by an owner a DBA set up', () => {
+  it('run to the end for an owner that may not create roles, when the DBA made nexus_app and nexus_runtime', async () => {
+    const crypto = await import('node:crypto');
+    const pg = (await import('pg')).default;
+    const { createSequelize, withDatabase } = await import('../src/db/database.js');
+    const owner = `nexus_dba_owner_${crypto.randomBytes(4).toString('hex')}`;
+    const password = crypto.randomBytes(12).toString('hex');
+    const target = await createEmptyDatabase();
+    const admin = new pg.Client({ connectionString: withDatabase(target.url, 'postgres') });
+    await admin.connect();
+    try {
+      // What a DBA does once: the two roles and the membership (already on this server), and an
+      // owner login with neither CREATEROLE nor superuser that owns the database.
+      await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_app') THEN CREATE ROLE nexus_app NOLOGIN; END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_runtime') THEN CREATE ROLE nexus_runtime LOGIN; END IF;
+        IF NOT pg_has_role('nexus_runtime', 'nexus_app', 'MEMBER') THEN GRANT nexus_app TO nexus_runtime; END IF; END $$`);
+      await admin.query(`CREATE ROLE ${owner} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '${password}'`);
+      await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(target.name)} OWNER TO ${owner}`);
+      const asOwner = new URL(target.url);
+      asOwner.username = owner;
+      asOwner.password = password;
+      const sequelize = createSequelize({ url: asOwner.toString(), poolMax: 1, acquireTimeoutMs: 10_000 });
+      try {
+        const applied = await createMigrator(sequelize).up();
+        expect(applied.map((m) => m.name)).toEqual(listMigrationFiles().map((f) => f.replace(/\.up\.sql$/, '')));
+        const [{ rolcreaterole }] = (await sequelize.query(`SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user`, { type: 'SELECT' as never })) as unknown as [{ rolcreaterole: boolean }];
+        expect(rolcreaterole).toBe(false);
+      } finally {
+        await sequelize.close();
+      }
+    } finally {
+      await target.drop();
+      await admin.query(`DROP ROLE IF EXISTS ${owner}`);
+      await admin.end();
+    }
+  });
+});
