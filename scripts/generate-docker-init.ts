@@ -160,6 +160,10 @@ function initSql(migrationFiles: string[], migrationsDdl: string, applied: strin
     'SET client_min_messages = warning;',
     '',
     'BEGIN;',
+    '',
+    "-- Made as the database's owner (00-owner.sh made it nexus_user), not as whoever runs this script:",
+    '-- the postgres image runs it as the cluster superuser, which must own nothing of NEXUS.',
+    "SELECT set_config('role', pg_get_userbyid(datdba)::text, true) FROM pg_database WHERE datname = current_database();",
   ];
   for (const file of migrationFiles) {
     const sql = fs.readFileSync(path.join(migrationsDir, file), 'utf8').trim();

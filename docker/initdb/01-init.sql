@@ -9,6 +9,10 @@ SET client_min_messages = warning;
 
 BEGIN;
 
+-- Made as the database's owner (00-owner.sh made it nexus_user), not as whoever runs this script:
+-- the postgres image runs it as the cluster superuser, which must own nothing of NEXUS.
+SELECT set_config('role', pg_get_userbyid(datdba)::text, true) FROM pg_database WHERE datname = current_database();
+
 -- ======================================== migrations/20261126000100-initial-schema.up.sql
 
 -- NEXUS initial schema.
@@ -464,10 +468,12 @@ CREATE INDEX sessions_expire_idx ON sessions (expire);
 -- ---------------------------------------------------------------- the runtime role
 -- What the running app may do. Login roles for the app are made members of it (operations
 -- docs); it owns nothing and may not write audit rows except through the functions below.
+-- A DBA may have made it already, for an owner that may not create roles: only made when missing.
 DO $$
 BEGIN
-  CREATE ROLE nexus_app NOLOGIN;
-EXCEPTION WHEN duplicate_object THEN NULL;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_app') THEN
+    CREATE ROLE nexus_app NOLOGIN;
+  END IF;
 END $$;
 
 -- ---------------------------------------------------------------- audit_logs, final shape
@@ -1306,12 +1312,17 @@ CREATE INDEX manual_steps_status_idx ON manual_steps (work_center_id, status);
 -- The login role the app uses unless told otherwise. It has no password here: the deployment
 -- (or the app at start, through the owner connection) sets one; until then it cannot log in
 -- with password authentication.
+-- Made (and made a member) only when missing: a DBA may have done both for an owner that may
+-- not create roles or grant memberships.
 DO $$
 BEGIN
-  CREATE ROLE nexus_runtime LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT;
-EXCEPTION WHEN duplicate_object THEN NULL;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_runtime') THEN
+    CREATE ROLE nexus_runtime LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT;
+  END IF;
+  IF NOT pg_has_role('nexus_runtime', 'nexus_app', 'MEMBER') THEN
+    GRANT nexus_app TO nexus_runtime;
+  END IF;
 END $$;
-GRANT nexus_app TO nexus_runtime;
 
 -- PostgreSQL 15 no longer lets PUBLIC create in schema public; clusters upgraded from older
 -- versions still might. Nobody but the owner creates objects here.

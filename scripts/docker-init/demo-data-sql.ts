@@ -120,6 +120,8 @@ export function demoPrologue(snapshot: DemoSnapshot): string {
     '-- Loaded as dumped: no trigger fires (the rows are consistent as a whole, and their audit',
     '-- rows are appended below). Needs a superuser, as the postgres image runs its init scripts.',
     'SET LOCAL session_replication_role = replica;',
+    "-- Then as the database's owner, who owns every table (and the seeders' bookkeeping table made here).",
+    "SELECT set_config('role', pg_get_userbyid(datdba)::text, true) FROM pg_database WHERE datname = current_database();",
     '',
     `-- The demo was generated at ${snapshot.generatedAt} (UTC). Everything moves forward by the time`,
     '-- since: times by the exact interval, dates by whole days.',

@@ -77,7 +77,7 @@ async function embeddedBinDir(): Promise<string | undefined> {
 }
 
 const INSTALL_HINT =
-  `Install the PostgreSQL ${PG_MAJOR} client tools (Debian/Ubuntu: apt-get install postgresql-client-${PG_MAJOR}; ` +
+  `Install the PostgreSQL ${PG_MAJOR} client tools (Debian/Ubuntu: apt-get install postgresql-client-${PG_MAJOR}; Alpine: apk add postgresql${PG_MAJOR}-client; ` +
   `macOS: brew install postgresql@${PG_MAJOR}) or set PG_BIN_DIR to the folder that holds pg_dump and pg_restore ${PG_MAJOR}.`;
 
 /**
@@ -90,6 +90,8 @@ export async function findPgTools(options: FindPgToolsOptions = {}): Promise<PgT
     : [
         await embeddedBinDir(),
         `/usr/lib/postgresql/${PG_MAJOR}/bin`,
+        // Alpine's postgresql15-client (the production image).
+        `/usr/libexec/postgresql${PG_MAJOR}`,
         ...(options.searchPath ?? (process.env.PATH ?? '').split(path.delimiter)),
       ].filter((d): d is string => Boolean(d));
   const seen: string[] = [];
