@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { createAdmin } from './admin/admin.js';
@@ -11,6 +12,7 @@ import { dataRoot, openDatabaseTarget, type DatabaseTarget } from './db/database
 import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createMigrator } from './db/migrator.js';
 import { withMigrationLock } from './db/migration-lock.js';
+import { advanceTransactionIds } from './db/transaction-horizon.js';
 import { createSeeder } from './db/seeder.js';
 import { APP_GROUP_ROLE, connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './db/runtime-role.js';
 import { createApp } from './http/app.js';
@@ -56,6 +58,10 @@ async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, logger:
     try {
       const applied = await createMigrator(owner).up();
       if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+      // A database restored onto a new server (pg_dump's plain SQL through psql included) has
+      // audit rows and seals from transaction ids this server has not reached: catch up first.
+      const advanced = await withClient(ownerUrl, ssl, (client) => advanceTransactionIds(client, (line) => logger.warn(line)));
+      if (advanced) logger.warn({ transactionIds: advanced }, 'transaction counter moved past the restored audit trail');
       if (config.SEED_DEMO_DATA) {
         const seeded = await createSeeder(owner).up();
         if (seeded.length) logger.info({ seeders: seeded.map((s) => s.name) }, 'demo data seeded');
@@ -69,6 +75,17 @@ async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, logger:
       await owner.close();
     }
   });
+}
+
+async function withClient<T>(url: string, ssl: DatabaseTarget['ssl'], work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, ...(ssl !== undefined && { ssl }) });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 export async function startServer(config: AppConfig, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {

@@ -7,6 +7,7 @@ import { sealAuditLog } from '../audit/audit-seal.service.js';
 import { verifyAuditLog, type VerifyReport } from '../audit/audit-verify.service.js';
 import { projectRoot } from '../paths.js';
 import { databaseSsl, databaseUrlForTls, type DatabaseSsl, type DatabaseTlsSettings } from './database-tls.js';
+import { TransactionHorizonError, advanceTransactionIds } from './transaction-horizon.js';
 
 /**
  * Backups of a NEXUS database with PostgreSQL's own tools, and restores that prove themselves:
@@ -30,13 +31,6 @@ const APP_ROLE = 'nexus_app';
 const AUDIT_TABLES = ['audit_logs', 'audit_chain', 'audit_seals', 'audit_archives'];
 /** The tables without which a dump is not a NEXUS backup (and the chain cannot be verified). */
 const REQUIRED_TABLES = ['audit_logs', 'audit_chain', 'audit_seals', 'audit_archives', 'users'];
-/**
- * Burning transaction ids runs at a few hundred thousand a second; beyond this many, the gap is
- * a different cluster generation (xid epoch) and needs pg_resetwal, not a loop.
- */
-const MAX_TRANSACTION_ID_ADVANCE = 200_000_000n;
-const ADVANCE_BATCH = 1_000_000n;
-
 export class BackupError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -511,37 +505,6 @@ async function createMissingRoles(client: pg.Client, roles: string[]): Promise<s
   return missing;
 }
 
-/**
- * Audit rows carry the id of the transaction that wrote them, and the sealer chains rows by
- * transaction id. A cluster whose counter is behind the backup's (a new server, a fresh embedded
- * data folder) would hand new rows ids below the restored seal: never sealed, and reported as
- * inserted into the sealed past. Consuming ids until the counter passes the backup's fixes that
- * for good; restored rows keep their ids, which their hashes include.
- */
-async function advanceTransactionIds(client: pg.Client, log: (line: string) => void): Promise<number> {
-  const { rows } = await client.query<{ needed: string | null; current: string }>(
-    `SELECT greatest((SELECT max(txid) FROM audit_logs), (SELECT txid_horizon FROM audit_seals ORDER BY id DESC LIMIT 1))::text AS needed,
-            pg_current_xact_id()::text AS current`,
-  );
-  if (!rows[0]!.needed) return 0;
-  const gap = BigInt(rows[0]!.needed) - BigInt(rows[0]!.current) + 1n;
-  if (gap <= 0n) return 0;
-  if (gap > MAX_TRANSACTION_ID_ADVANCE) {
-    throw new BackupError(
-      `The data is restored, but this cluster's transaction counter (${rows[0]!.current}) is ${gap} behind the backup's (${rows[0]!.needed}), ` +
-        'too far to catch up by consuming ids: new audit rows would not be sealed. Stop this server and raise its counter with ' +
-        `pg_resetwal --epoch (one more than the backup's ${BigInt(rows[0]!.needed) >> 32n}) before the app writes to it.`,
-    );
-  }
-  log(`This server's transaction counter is behind the backup's: consuming ${gap} transaction ids so that new audit rows seal after the restored ones...`);
-  for (let left = gap; left > 0n; left -= ADVANCE_BATCH) {
-    const n = left < ADVANCE_BATCH ? left : ADVANCE_BATCH;
-    // COMMIT inside DO: one short transaction per id, outside any explicit transaction block.
-    await client.query(`DO $$ BEGIN FOR i IN 1..${n.toString()} LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$`);
-  }
-  return Number(gap);
-}
-
 async function checkAppendOnly(client: pg.Client, listing: ArchiveListing): Promise<number> {
   const { rows: triggers } = await client.query<{ tbl: string; name: string; enabled: string }>(
     `SELECT c.relname AS tbl, t.tgname AS name, t.tgenabled AS enabled
@@ -627,7 +590,9 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
       log(`No ${path.basename(summaryFile)} beside the backup: row counts are shown, not compared.`);
     }
     const triggersChecked = await checkAppendOnly(client, listing);
-    const transactionIdsAdvanced = await advanceTransactionIds(client, log);
+    const transactionIdsAdvanced = await advanceTransactionIds(client, log).catch((error: unknown) => {
+      throw error instanceof TransactionHorizonError ? new BackupError(error.message) : error;
+    });
 
     const sequelize = auditSequelize(target);
     let verify: VerifyReport;
