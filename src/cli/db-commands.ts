@@ -5,6 +5,8 @@ import { backupDatabase, findPgTools, formatBytes, formatSummary, redact, restor
 import { createSequelize, withDatabase } from '../db/database.js';
 import { openDatabaseTarget } from '../db/database-target.js';
 import { createMigrationFiles, createMigrator } from '../db/migrator.js';
+import { generateMigration } from '../db/migration-generator.js';
+import { ALL_MODELS } from '../models/index.js';
 import { createSeeder } from '../db/seeder.js';
 import { sealAuditLog } from '../audit/audit-seal.service.js';
 import { adoptDefaultRows, archiveAuditPartitions, defaultPartitionMonths, ensureAuditPartitions, listAuditPartitions } from '../audit/audit-partition.service.js';
@@ -16,6 +18,10 @@ const USAGE = `Usage: npm run db:<command>
   db:migrate:undo            undo the most recent migration
   db:migrate:status          list applied migrations (with when) and pending ones
   db:migrate:create -- NAME  write an empty migration pair migrations/<timestamp>-NAME.{up,down}.sql
+  db:migrate:generate -- NAME
+                             compare the models with the migrated database and write the pair for
+                             the difference (columns, types, nullability, defaults, foreign keys,
+                             unique keys and indexes the models declare), for review
   db:seed                    run pending seeders (demo data)
   db:maintain [-- --archive-before=YYYY-MM] [--adopt-default-rows]
                              create the coming months' audit partitions, seal the audit chain,
@@ -127,6 +133,34 @@ export async function dbCommand(argv: string[]): Promise<number> {
       return 2;
     }
     return 0;
+  }
+  if (command === 'migrate:generate') {
+    const name = rest[0];
+    if (!name) {
+      console.error('Give the migration a name: npm run db:migrate:generate -- add-scrap-reasons');
+      return 2;
+    }
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+      console.error(`migration name "${name}" must be lowercase words joined by hyphens, e.g. add-scrap-reasons`);
+      return 2;
+    }
+    const config = loadConfig();
+    const target = await openDatabaseTarget(config, (line) => console.error(line));
+    const sequelize = createSequelize({ url: target.url, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl: target.ssl });
+    try {
+      const result = await generateMigration(sequelize, ALL_MODELS as never, name);
+      if (!result.files) {
+        console.log('Nothing to write: the models and the database agree.');
+        return 0;
+      }
+      for (const d of result.drift) console.log(`  ${d.message}`);
+      for (const file of result.files) console.log(`created ${path.relative(projectRoot, file)}`);
+      console.log('Review both files, then apply with npm run db:migrate.');
+      return 0;
+    } finally {
+      await sequelize.close();
+      await target.embedded?.stop();
+    }
   }
   if (command === 'backup') return backup(rest);
   if (command === 'restore') return restore(rest);

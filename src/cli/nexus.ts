@@ -9,7 +9,7 @@ import { createFirstAdmin } from './user-commands.js';
  * dependencies: `docker compose exec app nexus audit:verify`) and on a checkout (`npm run ...`).
  */
 const USAGE = `Usage: nexus <command> [options]
-  db:migrate | db:migrate:undo | db:migrate:status | db:migrate:create NAME | db:seed
+  db:migrate | db:migrate:undo | db:migrate:status | db:migrate:create NAME | db:migrate:generate NAME | db:seed
   db:maintain [--archive-before=YYYY-MM] [--adopt-default-rows]
   db:backup [--out FILE] | db:restore FILE [--target NAME|URL]
   audit:verify
