@@ -1,6 +1,6 @@
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM nexus_app;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM nexus_app;
-REVOKE USAGE ON SCHEMA public FROM nexus_app;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${app_role};
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${app_role};
+REVOKE USAGE ON SCHEMA public FROM ${app_role};
 
 DROP TRIGGER users_never_deleted ON users;
 DROP FUNCTION users_never_deleted();

@@ -14,9 +14,12 @@
 -- A DBA may have made it already, for an owner that may not create roles: only made when missing.
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_app') THEN
-    CREATE ROLE nexus_app NOLOGIN;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${app_role}') THEN
+    CREATE ROLE ${app_role} NOLOGIN;
   END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE EXCEPTION 'database % needs the role ${app_role} and % may not create roles: have an administrator run CREATE ROLE ${app_role} NOLOGIN; CREATE ROLE ${runtime_role} LOGIN; GRANT ${app_role} TO ${runtime_role}; then migrate again',
+    current_database(), current_user;
 END $$;
 
 -- ---------------------------------------------------------------- audit_logs, final shape
@@ -327,15 +330,15 @@ CREATE TRIGGER audit_archives_append_only BEFORE UPDATE OR DELETE ON audit_archi
 
 -- ---------------------------------------------------------------- privileges of the runtime role
 
-GRANT USAGE ON SCHEMA public TO nexus_app;
+GRANT USAGE ON SCHEMA public TO ${app_role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON users, customers, work_centers, parts, revisions, process_steps, sub_steps,
-  work_orders, travelers, traveler_steps, traveler_sub_steps, manual_steps, labor_entries, approvals, sessions TO nexus_app;
+  work_orders, travelers, traveler_steps, traveler_sub_steps, manual_steps, labor_entries, approvals, sessions TO ${app_role};
 -- Audit rows are written only by the SECURITY DEFINER functions above; the app reads them.
-GRANT SELECT ON audit_logs, audit_archives TO nexus_app;
+GRANT SELECT ON audit_logs, audit_archives TO ${app_role};
 -- The sealer runs inside the app: it may append to the chain, never change it.
-GRANT SELECT, INSERT ON audit_chain, audit_seals TO nexus_app;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO nexus_app;
+GRANT SELECT, INSERT ON audit_chain, audit_seals TO ${app_role};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${app_role};
 REVOKE ALL ON FUNCTION ensure_audit_log_partitions(date, integer), archive_audit_log_partitions(date),
   audit_event(text, text, text, jsonb), audit_row_change(), audit_current_actor(), audit_row_hash(audit_logs) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ensure_audit_log_partitions(date, integer), audit_event(text, text, text, jsonb),
-  audit_current_actor(), audit_row_hash(audit_logs) TO nexus_app;
+  audit_current_actor(), audit_row_hash(audit_logs) TO ${app_role};

@@ -80,8 +80,8 @@ CREATE INDEX mail_outbox_status_idx ON mail_outbox (status, created_at);
 CREATE INDEX mail_outbox_approval_id_idx ON mail_outbox (approval_id);
 CREATE INDEX mail_outbox_recipient_id_idx ON mail_outbox (recipient_id);
 
-GRANT SELECT, INSERT, UPDATE ON mail_outbox TO nexus_app;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO nexus_app;
+GRANT SELECT, INSERT, UPDATE ON mail_outbox TO ${app_role};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${app_role};
 
 -- Who was told what, and when it went out, is part of the record too.
 CREATE TRIGGER mail_outbox_audit AFTER INSERT OR UPDATE OR DELETE ON mail_outbox

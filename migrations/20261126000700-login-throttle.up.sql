@@ -33,4 +33,4 @@ CREATE TABLE login_throttle (
 -- Pruning finds the rows whose window has passed.
 CREATE INDEX login_throttle_window_started_at_idx ON login_throttle (window_started_at);
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON login_throttle TO nexus_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON login_throttle TO ${app_role};

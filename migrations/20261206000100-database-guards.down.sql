@@ -33,7 +33,7 @@ BEGIN
   RETURN archived;
 END $$;
 
-GRANT INSERT ON audit_chain, audit_seals TO nexus_app;
+GRANT INSERT ON audit_chain, audit_seals TO ${app_role};
 DROP FUNCTION audit_seal();
 ALTER TABLE audit_seals DROP CONSTRAINT audit_seals_out_of_order_nonnegative, DROP COLUMN out_of_order_rows;
 DROP FUNCTION audit_clock_tolerance();

@@ -399,11 +399,11 @@ BEGIN
   RETURN QUERY SELECT sealed, pos, CASE WHEN pos > 0 THEN head END, horizon, flagged;
 END $$;
 
-REVOKE INSERT ON audit_chain, audit_seals FROM nexus_app;
+REVOKE INSERT ON audit_chain, audit_seals FROM ${app_role};
 REVOKE ALL ON FUNCTION audit_seal(), users_record_sign_in(integer), approval_content_hash(text, integer, text, integer),
   nexus_current_approval(), nexus_applying_approval_for_traveler(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION audit_seal(), users_record_sign_in(integer), approval_content_hash(text, integer, text, integer),
-  nexus_current_approval(), nexus_applying_approval_for_traveler(integer) TO nexus_app;
+  nexus_current_approval(), nexus_applying_approval_for_traveler(integer) TO ${app_role};
 
 -- ---------------------------------------------------------------- archives keep their guard
 

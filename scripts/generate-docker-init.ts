@@ -17,10 +17,13 @@ import { createSequelize, withDatabase } from '../src/db/database.js';
 import { freeLocalPort, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { MIGRATIONS_TABLE, createMigrator, listMigrationFiles } from '../src/db/migrator.js';
 import { SEEDS_TABLE, createSeeder } from '../src/db/seeder.js';
+import { bindRoleNames, databaseRolesFor } from '../src/db/database-roles.js';
 import { migrationsDir, projectRoot } from '../src/paths.js';
 import { NOT_DUMPED, demoEpilogue, demoPrologue, readDemoSnapshot, type DemoSnapshot } from './docker-init/demo-data-sql.js';
 
 const COMMAND = 'npm run db:generate-init';
+/** POSTGRES_DB in docker-compose.yml: the init script grants to this database's own roles. */
+const COMPOSE_DATABASE = 'nexus';
 const OUT_DIR = path.join(projectRoot, 'docker', 'initdb');
 // The container is postgres:15; a newer pg_dump writes settings PostgreSQL 15 rejects
 // (pg_dump 17 emits SET transaction_timeout), so only a 15 client will do.
@@ -166,7 +169,7 @@ function initSql(migrationFiles: string[], migrationsDdl: string, applied: strin
     "SELECT set_config('role', pg_get_userbyid(datdba)::text, true) FROM pg_database WHERE datname = current_database();",
   ];
   for (const file of migrationFiles) {
-    const sql = fs.readFileSync(path.join(migrationsDir, file), 'utf8').trim();
+    const sql = bindRoleNames(fs.readFileSync(path.join(migrationsDir, file), 'utf8'), databaseRolesFor(COMPOSE_DATABASE)).trim();
     parts.push('', `-- ======================================== migrations/${file}`, '', sql, '', `-- ======================================== end of migrations/${file}`);
   }
   const values = applied.map((name) => `  ('${name.replace(/'/g, "''")}', now(), now())`).join(',\n');
@@ -272,7 +275,10 @@ async function main(): Promise<void> {
     fs.writeFileSync(seedFile, seed);
     console.log(`wrote ${path.relative(projectRoot, initFile)}\nwrote ${path.relative(projectRoot, seedFile)}`);
   } finally {
+    const roles = databaseRolesFor(scratch);
     await onServer(server.url, `DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).catch((error) => log(`could not drop ${scratch}: ${error}`));
+    // The scratch database's own roles (its migrations made them): nothing else uses them.
+    await onServer(server.url, `DROP ROLE IF EXISTS ${roles.runtime}, ${roles.app}`).catch((error) => log(`could not drop the roles of ${scratch}: ${error}`));
     await server.stop();
   }
 }

@@ -14,7 +14,8 @@ import { createMigrator } from './db/migrator.js';
 import { withMigrationLock } from './db/migration-lock.js';
 import { advanceTransactionIds } from './db/transaction-horizon.js';
 import { createSeeder } from './db/seeder.js';
-import { APP_GROUP_ROLE, connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './db/runtime-role.js';
+import { adoptDatabaseRoles } from './db/database-roles.js';
+import { connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './db/runtime-role.js';
 import { createApp } from './http/app.js';
 import { loginThrottleSettings } from './auth/login-throttle.service.js';
 import { setAppUrl } from './approvals/approval-request.service.js';
@@ -56,6 +57,10 @@ async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, logger:
   await withMigrationLock(ownerUrl, ssl, async () => {
     const owner = createSequelize({ url: ownerUrl, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl });
     try {
+      // A copy of another NEXUS database (restored or created from it as a template) gets roles of
+      // its own before anything else, also when it has nothing to migrate.
+      const adopted = await adoptDatabaseRoles(owner);
+      if (adopted) logger.warn({ from: adopted.from, to: adopted.to }, 'this database was a copy: its grants moved to roles of its own');
       const applied = await createMigrator(owner).up();
       if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
       // A database restored onto a new server (pg_dump's plain SQL through psql included) has
@@ -68,8 +73,12 @@ async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, logger:
       }
       const partitions = await ensureAuditPartitions(owner);
       if (partitions) logger.info({ partitions }, 'audit partitions created');
-      if (runtimeUrl !== ownerUrl && (await ensureRuntimeLogin(owner, runtimeUrl)) === 'not-permitted') {
-        logger.warn(`the owner login may not create roles: make sure the DATABASE_URL login exists, has its password and is a member of ${APP_GROUP_ROLE}`);
+      if (runtimeUrl !== ownerUrl) {
+        const login = await ensureRuntimeLogin(owner, runtimeUrl);
+        if (login.outcome === 'not-permitted') {
+          logger.warn(`the owner login may not create roles: make sure the DATABASE_URL login exists, has its password and is a member of ${login.appRole}`);
+        }
+        if (login.warning) logger.warn(login.warning);
       }
     } finally {
       await owner.close();
@@ -93,7 +102,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
   const { runtimeUrl: databaseUrl, embedded } = target;
   try {
     await prepareAsOwner(config, target, logger);
-    // From here on the app holds only the runtime login: nexus_app's grants and nothing more.
+    // From here on the app holds only the runtime login: the group role's grants and nothing more.
     const sequelize = createSequelize({
       url: databaseUrl,
       poolMax: config.DB_POOL_MAX,
@@ -105,9 +114,9 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
     const privileges = await connectionPrivileges(sequelize);
     const warnings = privilegeWarnings(privileges);
     for (const warning of warnings) {
-      logger.warn({ databaseUser: privileges.user }, `DATABASE LOGIN HAS TOO MUCH POWER: ${warning}. Run the app as a member of ${APP_GROUP_ROLE} (DATABASE_URL) and migrate as the owner (DATABASE_OWNER_URL); see docs/operations.md.`);
+      logger.warn({ databaseUser: privileges.user }, `DATABASE LOGIN HAS TOO MUCH POWER: ${warning}. Run the app as a member of ${privileges.appRole} (DATABASE_URL) and migrate as the owner (DATABASE_OWNER_URL); see docs/operations.md.`);
     }
-    if (!warnings.length) logger.info({ databaseUser: privileges.user }, `connected as a runtime login (member of ${APP_GROUP_ROLE})`);
+    if (!warnings.length) logger.info({ databaseUser: privileges.user }, `connected as a runtime login (member of ${privileges.appRole})`);
     const sealer = startAuditSealer(sequelize, config.AUDIT_SEAL_SECONDS * 1000, (error) => logger.error({ err: error }, 'sealing the audit chain failed'));
     const partitionKeeper = startPartitionKeeper(sequelize, config.AUDIT_PARTITION_CHECK_MINUTES * 60_000, (error) => logger.error({ err: error }, 'making the coming months\' audit partitions failed'));
 

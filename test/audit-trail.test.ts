@@ -161,7 +161,7 @@ describe('every path writes audit rows in the same transaction', () => {
     const client = new pg.Client({ connectionString: t.db.url });
     await client.connect();
     try {
-      await client.query('SET ROLE nexus_app');
+      await client.query(`SET ROLE ${(await t.db.roles()).app}`);
       await expect(client.query(`UPDATE work_centers SET description = 'by the app role' WHERE code = 'SAW'`)).rejects.toMatchObject({ code: 'NXA01' });
       await client.query('BEGIN');
       await client.query(`SELECT set_config('nexus.actor', $1, true)`, [JSON.stringify({ kind: 'system', name: 'maintenance-script', requestId: 'script-1' })]);
@@ -322,13 +322,14 @@ describe('the audit trail is append-only', () => {
   }
 
   it('the app role has no UPDATE, DELETE or TRUNCATE (42501)', async () => {
-    expect(await asRole('nexus_app', `UPDATE audit_logs SET new_value = 'forged'`)).toEqual({ code: '42501' });
-    expect(await asRole('nexus_app', 'DELETE FROM audit_logs')).toEqual({ code: '42501' });
-    expect(await asRole('nexus_app', 'TRUNCATE audit_logs')).toEqual({ code: '42501' });
-    expect(await asRole('nexus_app', `INSERT INTO audit_logs (change_id, action, actor_kind, actor_username) VALUES (gen_random_uuid(), 'login', 'system', 'forger')`)).toEqual({ code: '42501' });
-    expect(await asRole('nexus_app', `UPDATE audit_chain SET row_hash = row_hash`)).toEqual({ code: '42501' });
+    const { app } = await t.db.roles();
+    expect(await asRole(app, `UPDATE audit_logs SET new_value = 'forged'`)).toEqual({ code: '42501' });
+    expect(await asRole(app, 'DELETE FROM audit_logs')).toEqual({ code: '42501' });
+    expect(await asRole(app, 'TRUNCATE audit_logs')).toEqual({ code: '42501' });
+    expect(await asRole(app, `INSERT INTO audit_logs (change_id, action, actor_kind, actor_username) VALUES (gen_random_uuid(), 'login', 'system', 'forger')`)).toEqual({ code: '42501' });
+    expect(await asRole(app, `UPDATE audit_chain SET row_hash = row_hash`)).toEqual({ code: '42501' });
     // What it may do: read the trail.
-    expect(await asRole('nexus_app', 'SELECT count(*) FROM audit_logs')).toEqual({});
+    expect(await asRole(app, 'SELECT count(*) FROM audit_logs')).toEqual({});
   });
 
   it('even the owner is refused by the trigger, on the table and on each partition', async () => {

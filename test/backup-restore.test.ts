@@ -10,9 +10,10 @@ import { sealAuditLog } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
 import { BackupError, backupDatabase, findPgTools, restoreDatabase, type BackupResult, type PgTools, type RestoreResult } from '../src/db/backup.service.js';
 import { withDatabase } from '../src/db/database.js';
+import { databaseRolesFor } from '../src/db/database-roles.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { createSeeder } from '../src/db/seeder.js';
-import { TEST_ACTOR, createEmptyDatabase, createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { TEST_ACTOR, createEmptyDatabase, createTestDatabase, dropDatabaseAndItsRoles, type TestDatabase } from './support/test-database.js';
 
 /**
  * Checklist 26: a backup restored into an empty database gives the same data and a verifying
@@ -42,7 +43,11 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-/** Every table and partition of schema public: row count and a hash of every row's content. */
+/**
+ * Every table and partition of schema public: row count and a hash of every row's content.
+ * nexus_roles only by count: it names the database's own roles, which a restore under another
+ * name changes on purpose (rolesOf checks it).
+ */
 async function contents(url: string): Promise<Record<string, { rows: number; md5: string | null }>> {
   return withClient(url, async (client) => {
     const { rows: tables } = await client.query<{ name: string }>(
@@ -54,9 +59,17 @@ async function contents(url: string): Promise<Record<string, { rows: number; md5
       const { rows } = await client.query<{ n: number; md5: string | null }>(
         `SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text COLLATE "C")) AS md5 FROM ${client.escapeIdentifier(name)} t`,
       );
-      out[name] = { rows: rows[0]!.n, md5: rows[0]!.md5 };
+      out[name] = { rows: rows[0]!.n, md5: name === 'nexus_roles' ? null : rows[0]!.md5 };
     }
     return out;
+  });
+}
+
+/** The roles a database names as its own (table nexus_roles). */
+async function rolesOf(url: string): Promise<{ app: string; runtime: string }> {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ app: string; runtime: string }>('SELECT app_role AS app, runtime_role AS runtime FROM nexus_roles');
+    return rows[0]!;
   });
 }
 
@@ -79,15 +92,15 @@ async function protections(url: string): Promise<{ grants: unknown[]; triggers: 
       await c.query(
         `SELECT 'relation' AS kind, c.relname AS name, a.privilege_type
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a
-          WHERE n.nspname = 'public' AND a.grantee = 'nexus_app'::regrole
+          WHERE n.nspname = 'public' AND a.grantee = (SELECT app_role FROM nexus_roles)::regrole
          UNION ALL
          SELECT 'function', p.oid::regprocedure::text, a.privilege_type
            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, aclexplode(p.proacl) a
-          WHERE n.nspname = 'public' AND a.grantee = 'nexus_app'::regrole
+          WHERE n.nspname = 'public' AND a.grantee = (SELECT app_role FROM nexus_roles)::regrole
          UNION ALL
          SELECT 'schema', n.nspname, a.privilege_type
            FROM pg_namespace n, aclexplode(n.nspacl) a
-          WHERE n.nspname = 'public' AND a.grantee = 'nexus_app'::regrole
+          WHERE n.nspname = 'public' AND a.grantee = (SELECT app_role FROM nexus_roles)::regrole
          ORDER BY 1, 2, 3`,
       )
     ).rows,
@@ -146,7 +159,7 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+    await dropDatabaseAndItsRoles(client, name);
   } finally {
     await client.end();
   }
@@ -218,6 +231,9 @@ describe('a restore into an empty database', () => {
     const after = await contents(target.url);
     expect(Object.keys(after)).toEqual(Object.keys(before));
     expect(after).toEqual(before);
+    // Restored under another name, it has roles of its own rather than sharing the source's.
+    expect(await rolesOf(target.url)).toEqual(databaseRolesFor(new URL(target.url).pathname.slice(1)));
+    expect(await rolesOf(target.url)).not.toEqual(await source.roles());
     expect(before.customers!.rows).toBeGreaterThan(0);
     expect(before.audit_logs!.rows).toBeGreaterThan(100);
     expect(await sequences(target.url)).toEqual(await sequences(source.url));
@@ -237,7 +253,7 @@ describe('a restore into an empty database', () => {
     expect(restored.transactionIdsAdvanced).toBe(0);
   });
 
-  it('still refuses to change audit rows, and nexus_app keeps exactly its grants', async () => {
+  it('still refuses to change audit rows, and the group role keeps exactly its grants', async () => {
     const [from, to] = await Promise.all([protections(source.url), protections(target.url)]);
     expect(to.triggers).toEqual(from.triggers);
     expect(to.grants).toEqual(from.grants);
@@ -251,7 +267,7 @@ describe('a restore into an empty database', () => {
     }
     // ...and the runtime role has no privilege to try.
     for (const sql of ['UPDATE audit_logs SET new_value = $$x$$', 'DELETE FROM audit_logs', 'INSERT INTO audit_logs (change_id, action, actor_kind, actor_username) VALUES (gen_random_uuid(), $$login$$, $$system$$, $$x$$)']) {
-      expect(await refusal(target.url, sql, 'nexus_app')).toMatchObject({ code: '42501' });
+      expect(await refusal(target.url, sql, (await target.roles()).app)).toMatchObject({ code: '42501' });
     }
     // Business tables are audited again for changes made after the restore.
     const count = async () => (await target.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
@@ -352,7 +368,7 @@ describe('a restore onto a new server', () => {
   });
 
   it('creates the roles the grants need and moves the transaction counter past the backup, so new audit rows seal and verify', async () => {
-    // A brand-new cluster: no nexus_app role, and a transaction counter far behind the backup's.
+    // A brand-new cluster: none of the backup's roles, and a transaction counter far behind the backup's.
     cluster = await startEmbeddedPostgres({
       dataDir: path.join(clusterRoot, 'postgres'),
       port: await freeLocalPort(),
@@ -362,10 +378,11 @@ describe('a restore onto a new server', () => {
     const url = withDatabase(cluster.url, 'nexus');
     const result = await restoreDatabase({ file: backup.file, url, tools });
     expect(result.createdDatabase).toBe(true);
-    expect(result.createdRoles).toContain('nexus_app');
+    expect(result.createdRoles).toContain((await source.roles()).app);
     expect(result.transactionIdsAdvanced).toBeGreaterThan(0);
     expect(result.verify).toMatchObject({ ok: true, rowsChecked: backup.summary.chain.lastPosition });
     expect(await contents(url)).toEqual(sourceAtBackup);
+    expect(await rolesOf(url)).toEqual(databaseRolesFor('nexus'));
     expect((await protections(url)).grants).toEqual((await protections(source.url)).grants);
 
     // Life goes on: a change on the restored copy is audited, sealed after the restored rows, verified.
@@ -424,6 +441,7 @@ describe('npm run db:backup and db:restore', () => {
     expect(restoredByCli.stdout).toMatch(/triggers: all \d+ of the backup present and enabled/);
     expect(restoredByCli.stdout).toMatch(/audit chain: OK, \d+ rows verified, head ([0-9a-f]{64}|\(empty log\)) at position \d+/);
     expect(await contents(withDatabase(source.url, name))).toEqual(await contents(source.url));
+    expect(await rolesOf(withDatabase(source.url, name))).toEqual(databaseRolesFor(name));
 
     const refused = cli(['restore', file, '--target', name], source.url);
     expect(refused.status).toBe(1);

@@ -15,13 +15,17 @@ import { TEST_PASSWORD } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
- * The database stands behind the app. Each check runs as the runtime login would (SET ROLE
- * nexus_app: no owner rights), with psql-like raw SQL, claiming whichever user it likes in
+ * The database stands behind the app. Each check runs as the runtime login would (SET ROLE to
+ * the database's group role: no owner rights), with psql-like raw SQL, claiming whichever user it likes in
  * nexus.actor; and asserts what did not happen.
  */
 
 let t: TestApp;
 const one = async <T>(sql: string, params: unknown[] = []) => (await t.db.query(sql, params)).rows[0] as T;
+
+async function appRoleOf(client: pg.Client): Promise<string> {
+  return (await client.query<{ app_role: string }>('SELECT app_role FROM nexus_roles')).rows[0]!.app_role;
+}
 
 /** Runs statements in one transaction as the runtime role, acting as the given user; the error, or null. */
 async function asRuntime(url: string, userId: number | null, statements: Array<[string, unknown[]?]>): Promise<{ code?: string; message: string } | null> {
@@ -29,7 +33,7 @@ async function asRuntime(url: string, userId: number | null, statements: Array<[
   await client.connect();
   try {
     await client.query('BEGIN');
-    await client.query('SET LOCAL ROLE nexus_app');
+    await client.query(`SET LOCAL ROLE ${await appRoleOf(client)}`);
     const actor = userId === null ? { kind: 'system', name: 'psql' } : { kind: 'user', userId, username: `user${userId}` };
     await client.query(`SELECT set_config('nexus.actor', $1, true)`, [JSON.stringify(actor)]);
     for (const [sql, params] of statements) await client.query(sql, params as unknown[]);

@@ -329,19 +329,21 @@ describe('two app instances on one database', () => {
 });
 
 describe('throttle service', () => {
-  it('works with only the runtime role nexus_app (least privilege)', async () => {
+  it('works with only the rights of the database\'s group role (least privilege)', async () => {
+    const { app } = await t.db.roles();
     const privileges = await t.db.query<Record<string, boolean>>(
-      `SELECT has_table_privilege('nexus_app', 'login_throttle', 'SELECT') AS "select", has_table_privilege('nexus_app', 'login_throttle', 'INSERT') AS "insert",
-              has_table_privilege('nexus_app', 'login_throttle', 'UPDATE') AS "update", has_table_privilege('nexus_app', 'login_throttle', 'DELETE') AS "delete",
-              has_table_privilege('nexus_app', 'login_throttle', 'TRUNCATE') AS "truncate", has_table_privilege('nexus_app', 'login_throttle', 'REFERENCES') AS "references",
-              has_table_privilege('nexus_app', 'login_throttle', 'TRIGGER') AS "trigger"`,
+      `SELECT has_table_privilege($1, 'login_throttle', 'SELECT') AS "select", has_table_privilege($1, 'login_throttle', 'INSERT') AS "insert",
+              has_table_privilege($1, 'login_throttle', 'UPDATE') AS "update", has_table_privilege($1, 'login_throttle', 'DELETE') AS "delete",
+              has_table_privilege($1, 'login_throttle', 'TRUNCATE') AS "truncate", has_table_privilege($1, 'login_throttle', 'REFERENCES') AS "references",
+              has_table_privilege($1, 'login_throttle', 'TRIGGER') AS "trigger"`,
+      [app],
     );
     expect(privileges.rows[0]).toEqual({ select: true, insert: true, update: true, delete: true, truncate: false, references: false, trigger: false });
 
-    // A connection that has only nexus_app's rights runs every statement of the service.
+    // A connection that has only the group role's rights runs every statement of the service.
     const asApp = new Sequelize(t.db.url, { dialect: 'postgres', logging: false, pool: { max: 2 } });
     asApp.addHook('afterConnect', async (connection: unknown) => {
-      await (connection as { query(sql: string): Promise<unknown> }).query('SET ROLE nexus_app');
+      await (connection as { query(sql: string): Promise<unknown> }).query(`SET ROLE ${app}`);
     });
     try {
       const attempt = loginAttempt('least.privilege', { requestId: 'role', ip: '198.51.100.110', userAgent: null });
@@ -352,7 +354,7 @@ describe('throttle service', () => {
       expect(await pruneLoginThrottle(asApp, DEFAULT_LOGIN_THROTTLE)).toBe(1);
       expect(await count(`SELECT count(*)::int AS n FROM login_throttle WHERE subject IN ('least.privilege', '198.51.100.110')`)).toBe(0);
       const who = await asApp.query<{ user: string }>('SELECT current_user AS user', { type: QueryTypes.SELECT });
-      expect(who[0]!.user).toBe('nexus_app');
+      expect(who[0]!.user).toBe(app);
     } finally {
       await asApp.close();
     }

@@ -95,7 +95,8 @@ describe('db:maintain and db:migrate answer mistakes with a message', () => {
       await holder.end();
     }
     const free = cli('migrate');
-    expect({ status: free.status, out: free.stdout.trim() }).toEqual({ status: 0, out: 'Nothing to apply: the schema is up to date.' });
+    // A test database is a copy of the run's template, so its first migrate also takes roles of its own.
+    expect({ status: free.status, out: free.stdout.trim().split('\n').at(-1) }).toEqual({ status: 0, out: 'Nothing to apply: the schema is up to date.' });
   });
 });
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigrationFiles, createMigrator, listMigrationFiles } from '../src/db/migrator.js';
+import { databaseRolesFor } from '../src/db/database-roles.js';
 import { createEmptyDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
@@ -90,7 +91,7 @@ describe('migrations', () => {
 });
 
 describe('migrations by an owner a DBA set up', () => {
-  it('run to the end for an owner that may not create roles, when the DBA made nexus_app and nexus_runtime', async () => {
+  it("run to the end for an owner that may not create roles, when the DBA made the database's two roles", async () => {
     const crypto = await import('node:crypto');
     const pg = (await import('pg')).default;
     const { createSequelize, withDatabase } = await import('../src/db/database.js');
@@ -100,11 +101,11 @@ describe('migrations by an owner a DBA set up', () => {
     const admin = new pg.Client({ connectionString: withDatabase(target.url, 'postgres') });
     await admin.connect();
     try {
-      // What a DBA does once: the two roles and the membership (already on this server), and an
-      // owner login with neither CREATEROLE nor superuser that owns the database.
-      await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_app') THEN CREATE ROLE nexus_app NOLOGIN; END IF;
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_runtime') THEN CREATE ROLE nexus_runtime LOGIN; END IF;
-        IF NOT pg_has_role('nexus_runtime', 'nexus_app', 'MEMBER') THEN GRANT nexus_app TO nexus_runtime; END IF; END $$`);
+      // What a DBA does once: the database's two roles (named after it, as docs/operations.md
+      // says) and the membership, and an owner login with neither CREATEROLE nor superuser that
+      // owns the database.
+      const roles = databaseRolesFor(target.name);
+      await admin.query(`CREATE ROLE ${roles.app} NOLOGIN; CREATE ROLE ${roles.runtime} LOGIN; GRANT ${roles.app} TO ${roles.runtime}`);
       await admin.query(`CREATE ROLE ${owner} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '${password}'`);
       await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(target.name)} OWNER TO ${owner}`);
       const asOwner = new URL(target.url);
@@ -116,6 +117,7 @@ describe('migrations by an owner a DBA set up', () => {
         expect(applied.map((m) => m.name)).toEqual(listMigrationFiles().map((f) => f.replace(/\.up\.sql$/, '')));
         const [{ rolcreaterole }] = (await sequelize.query(`SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user`, { type: 'SELECT' as never })) as unknown as [{ rolcreaterole: boolean }];
         expect(rolcreaterole).toBe(false);
+        expect(await target.roles()).toEqual(roles);
       } finally {
         await sequelize.close();
       }

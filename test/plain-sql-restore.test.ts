@@ -15,8 +15,9 @@ import { findPgTools } from '../src/db/backup.service.js';
 import { createSequelize, withDatabase } from '../src/db/database.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { createSeeder } from '../src/db/seeder.js';
+import { databaseRolesFor } from '../src/db/database-roles.js';
 import { createMigrator } from '../src/db/migrator.js';
-import { projectRoot } from '../src/paths.js';
+import { migrationsDir, projectRoot } from '../src/paths.js';
 import { startServer } from '../src/server.js';
 import { DEMO_PASSWORD } from '../seeders/demo-users.js';
 import { runInitScripts } from './support/postgres-image.js';
@@ -88,7 +89,8 @@ beforeAll(async () => {
   asOwner.password = password;
   const owner = createSequelize({ url: asOwner.toString(), poolMax: 2, acquireTimeoutMs: 10_000 });
   try {
-    await createMigrator(owner).up();
+    // Granting to the compose database's roles, as a dump of it does.
+    await createMigrator(owner, migrationsDir, { roles: databaseRolesFor('nexus') }).up();
     await createSeeder(owner).up();
   } finally {
     await owner.close();

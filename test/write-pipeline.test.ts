@@ -82,8 +82,8 @@ describe('the code base', () => {
     // Besides the pipeline, transactions of their own are kept for what is not a change of
     // critical data: audit events, sign-in counters, the mail outbox's delivery state, the mail
     // that tells administrators of a locked account, read-only snapshots (the audit export, the
-    // printed traveler), the owner's schema migrations, and making the coming months' audit
-    // partitions (one instance at a time, under a transaction-scoped lock).
+    // printed traveler), the owner's schema migrations and the database's own roles, and making
+    // the coming months' audit partitions (one instance at a time, under a transaction-scoped lock).
     const allowed = new Set([
       'src/db/unit-of-work.ts',
       'src/records/write-command.ts',
@@ -94,6 +94,7 @@ describe('the code base', () => {
       'src/audit/audit-export.service.ts',
       'src/travelers/traveler-print.service.ts',
       'src/db/migrator.ts',
+      'src/db/database-roles.ts',
       'src/audit/audit-partition.service.ts',
     ]);
     const found: string[] = [];

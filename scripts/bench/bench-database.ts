@@ -17,7 +17,7 @@ import { ensureRuntimeLogin, runtimeUrlFor } from '../../src/db/runtime-role.js'
 export interface BenchDatabase {
   /** The owner (superuser for the embedded server): migrations, generation, trigger switches. */
   ownerUrl: string;
-  /** A runtime login, member of nexus_app, as the app uses in production. */
+  /** A runtime login, member of the database's group role, as the app uses in production. */
   runtimeUrl: string;
   runtimeRole: string;
   database: string;
@@ -114,7 +114,7 @@ export async function migrateBenchDatabase(db: BenchDatabase): Promise<void> {
   const owner = createSequelize({ url: db.ownerUrl, poolMax: 2, acquireTimeoutMs: 30_000 });
   try {
     await createMigrator(owner).up();
-    if ((await ensureRuntimeLogin(owner, db.runtimeUrl)) !== 'ready') {
+    if ((await ensureRuntimeLogin(owner, db.runtimeUrl)).outcome !== 'ready') {
       throw new Error('the BENCH_DATABASE_URL login may not create roles: the benchmark needs CREATEROLE (or a superuser) for its runtime login');
     }
   } finally {

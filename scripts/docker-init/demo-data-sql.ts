@@ -29,6 +29,8 @@ export const NOT_DUMPED = [
   'audit_archives',
   // Filled by 01-init.sql; the seeder's storage is in the dump.
   'schema_migrations',
+  // Names the scratch database's roles; 01-init.sql records the compose database's own.
+  'nexus_roles',
   // Sessions and sign-in counters of the scratch run mean nothing to another database.
   'sessions',
   'login_throttle',

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/config.js';
 import { backupDatabase, findPgTools, formatBytes, formatSummary, redact, restoreDatabase } from '../db/backup.service.js';
 import { createSequelize, withDatabase } from '../db/database.js';
 import { openDatabaseTarget } from '../db/database-target.js';
+import { adoptDatabaseRoles, currentDatabaseRoles } from '../db/database-roles.js';
 import { createMigrationFiles, createMigrator } from '../db/migrator.js';
 import { generateMigration } from '../db/migration-generator.js';
 import { ALL_MODELS } from '../models/index.js';
@@ -104,7 +105,7 @@ async function restore(args: string[]): Promise<number> {
     console.log('Checks:');
     console.log(result.countsMatchedBackup ? '  row counts: every table matches the backup\'s summary' : '  row counts: not compared (no summary file beside the backup)');
     console.log(`  triggers: all ${result.triggersChecked} of the backup present and enabled (audit rows stay append-only)`);
-    console.log('  grants: nexus_app reads the audit tables and cannot change them');
+    console.log(`  grants: ${result.appRole} reads the audit tables and cannot change them`);
     if (result.createdRoles.length) console.log(`  roles created (NOLOGIN): ${result.createdRoles.join(', ')}`);
     if (result.transactionIdsAdvanced > 0) console.log(`  transaction ids: advanced by ${result.transactionIdsAdvanced} past the backup's, so new audit rows seal after it`);
     console.log(
@@ -177,7 +178,12 @@ export async function dbCommand(argv: string[]): Promise<number> {
     switch (command) {
       case 'migrate': {
         // The same lock as the app's start: a deploy starting beside this command waits for it.
-        const applied = await withMigrationLock(target.url, target.ssl, () => migrator.up());
+        const applied = await withMigrationLock(target.url, target.ssl, async () => {
+          // A copy of another NEXUS database gets roles of its own, also when it is up to date.
+          const adopted = await adoptDatabaseRoles(sequelize);
+          if (adopted) console.log(`this database was a copy: its grants moved from ${adopted.from.app} to ${adopted.to.app} (runtime login ${adopted.to.runtime})`);
+          return migrator.up();
+        });
         console.log(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') : 'Nothing to apply: the schema is up to date.');
         break;
       }
@@ -192,6 +198,8 @@ export async function dbCommand(argv: string[]): Promise<number> {
           unknown,
         ];
         const pending = await migrator.pending();
+        const roles = await currentDatabaseRoles(sequelize);
+        console.log(`Roles of this database: ${roles.app} (group), ${roles.runtime} (default runtime login)`);
         console.log('Applied:');
         if (rows.length === 0) console.log('  (none)');
         for (const row of rows) console.log(`  ${row.created_at ? row.created_at.toISOString() : '(time unknown)      '}  ${row.name}`);

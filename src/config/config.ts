@@ -14,7 +14,8 @@ const envSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
     // Migrations, seeding and maintenance run as the owner; the app runs as DATABASE_URL, which
-    // should be a member of nexus_app (src/db/runtime-role.ts). Unset: DATABASE_URL does both.
+    // should be a member of the database's group role, e.g. nexus_app for the database nexus
+    // (src/db/database-roles.ts). Unset: DATABASE_URL does both.
     DATABASE_OWNER_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')

@@ -8,6 +8,7 @@ import { verifyAuditLog, type VerifyReport } from '../audit/audit-verify.service
 import { projectRoot } from '../paths.js';
 import { databaseSsl, databaseUrlForTls, type DatabaseSsl, type DatabaseTlsSettings } from './database-tls.js';
 import { TransactionHorizonError, advanceTransactionIds } from './transaction-horizon.js';
+import { DatabaseRolesError, LEGACY_ROLES, adoptDatabaseRoles } from './database-roles.js';
 
 /**
  * Backups of a NEXUS database with PostgreSQL's own tools, and restores that prove themselves:
@@ -25,8 +26,6 @@ import { TransactionHorizonError, advanceTransactionIds } from './transaction-ho
 
 export const PG_MAJOR = 15;
 
-/** The runtime group role (migrations/*-audit-trail.up.sql): roles are per cluster, not in a dump. */
-const APP_ROLE = 'nexus_app';
 /** Tables whose rows are the tamper-evident record: the runtime role may never change them. */
 const AUDIT_TABLES = ['audit_logs', 'audit_chain', 'audit_seals', 'audit_archives'];
 /** The tables without which a dump is not a NEXUS backup (and the chain cannot be verified). */
@@ -376,7 +375,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
 
 export interface RestoreOptions {
   file: string;
-  /** Superuser, or owner with CREATEROLE when nexus_app is missing, connection to the target. Created when missing. */
+  /** Superuser, or owner with CREATEROLE when the backup's roles are missing, connection to the target. Created when missing. */
   url: string;
   tls?: DatabaseTlsSettings;
   tools: PgTools;
@@ -394,6 +393,8 @@ export interface RestoreResult {
   /** The backup's summary file was found beside the dump; every row count and the chain's end matched it. */
   countsMatchedBackup: boolean;
   triggersChecked: number;
+  /** The group role the restored database grants to (its own when restored under a new name): it may read the audit tables, never change them. */
+  appRole: string;
   /** Transaction ids consumed so that this cluster's counter passed the backup's. */
   transactionIdsAdvanced: number;
   verify: VerifyReport;
@@ -505,7 +506,7 @@ async function createMissingRoles(client: pg.Client, roles: string[]): Promise<s
   return missing;
 }
 
-async function checkAppendOnly(client: pg.Client, listing: ArchiveListing): Promise<number> {
+async function checkAppendOnly(client: pg.Client, listing: ArchiveListing): Promise<{ triggersChecked: number; appRole: string }> {
   const { rows: triggers } = await client.query<{ tbl: string; name: string; enabled: string }>(
     `SELECT c.relname AS tbl, t.tgname AS name, t.tgenabled AS enabled
        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -520,23 +521,32 @@ async function checkAppendOnly(client: pg.Client, listing: ArchiveListing): Prom
   for (const guard of ['audit_logs_append_only', 'audit_chain_append_only', 'audit_seals_append_only']) {
     if (![...present.keys()].some((k) => k.endsWith(`.${guard}`))) throw new BackupError(`Restored, but the append-only trigger ${guard} is missing: do not use this database.`);
   }
+  const appRole = await groupRoleOf(client);
   const { rows: grants } = await client.query<{ tbl: string; can_read: boolean; can_change: boolean }>(
     `SELECT t AS tbl, has_table_privilege($2, 'public.' || t, 'SELECT') AS can_read,
             has_table_privilege($2, 'public.' || t, 'UPDATE, DELETE, TRUNCATE') AS can_change
        FROM unnest($1::text[]) t`,
-    [AUDIT_TABLES, APP_ROLE],
+    [AUDIT_TABLES, appRole],
   );
   for (const g of grants) {
-    if (g.can_change) throw new BackupError(`Restored, but ${APP_ROLE} may change ${g.tbl}: do not use this database.`);
-    if (!g.can_read) throw new BackupError(`Restored, but ${APP_ROLE} lost its grants (cannot read ${g.tbl}).`);
+    if (g.can_change) throw new BackupError(`Restored, but ${appRole} may change ${g.tbl}: do not use this database.`);
+    if (!g.can_read) throw new BackupError(`Restored, but ${appRole} lost its grants (cannot read ${g.tbl}).`);
   }
-  return listing.triggers.length;
+  return { triggersChecked: listing.triggers.length, appRole };
+}
+
+/** The group role the restored database grants to (recorded in it; the shared name in older backups). */
+async function groupRoleOf(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ recorded: boolean }>(`SELECT to_regclass('public.nexus_roles') IS NOT NULL AS recorded`);
+  if (!rows[0]?.recorded) return LEGACY_ROLES.app;
+  const { rows: named } = await client.query<{ app_role: string }>('SELECT app_role FROM nexus_roles');
+  return named[0]?.app_role ?? LEGACY_ROLES.app;
 }
 
 /**
  * Restores a backup into an EMPTY database (created when missing; refused when it holds any
  * table, function, type, schema or extension), then proves the result: every table's row count
- * equals the backup's summary, every trigger of the backup is present and enabled, nexus_app may
+ * equals the backup's summary, every trigger of the backup is present and enabled, the group role may
  * read but never change the audit tables, and the audit chain verifies.
  *
  * pg_restore runs in one transaction (a failure leaves the target empty) with --no-owner: the
@@ -589,15 +599,28 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
     } else {
       log(`No ${path.basename(summaryFile)} beside the backup: row counts are shown, not compared.`);
     }
-    const triggersChecked = await checkAppendOnly(client, listing);
+    const { triggersChecked, appRole: restoredRole } = await checkAppendOnly(client, listing);
     const transactionIdsAdvanced = await advanceTransactionIds(client, log).catch((error: unknown) => {
       throw error instanceof TransactionHorizonError ? new BackupError(error.message) : error;
     });
 
     const sequelize = auditSequelize(target);
     let verify: VerifyReport;
+    let appRole = restoredRole;
     try {
       verify = await verifyAuditLog(sequelize);
+      // Restored under another name (a second NEXUS database on a server): roles of its own, so
+      // the source's runtime login cannot reach it. Without CREATEROLE the app's first start or
+      // `nexus db:migrate` does it once a DBA has made them; the restore itself stands.
+      const adopted = await adoptDatabaseRoles(sequelize).catch((error: unknown) => {
+        if (!(error instanceof DatabaseRolesError)) throw error;
+        log(error.message);
+        return null;
+      });
+      if (adopted) {
+        appRole = adopted.to.app;
+        log(`Restored as a new database: its grants moved from ${adopted.from.app} to its own ${adopted.to.app} (runtime login ${adopted.to.runtime}).`);
+      }
     } finally {
       await sequelize.close();
     }
@@ -617,6 +640,7 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
       summary,
       countsMatchedBackup,
       triggersChecked,
+      appRole,
       transactionIdsAdvanced,
       verify,
     };

@@ -4,7 +4,8 @@ import { projectRoot } from '../paths.js';
 import { ensureDatabaseExists, withDatabase } from './database.js';
 import { databaseSsl, databaseUrlForTls, type DatabaseSsl } from './database-tls.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
-import { RUNTIME_LOGIN_ROLE, embeddedRuntimePassword, runtimeUrlFor } from './runtime-role.js';
+import { databaseRolesFor } from './database-roles.js';
+import { embeddedRuntimePassword, runtimeUrlFor } from './runtime-role.js';
 
 export const EMBEDDED_DATABASE = 'nexus';
 
@@ -15,7 +16,7 @@ export function dataRoot(config: AppConfig): string {
 export interface DatabaseTarget {
   /** The owner's connection: migrations, seeding, maintenance, backups. */
   url: string;
-  /** The running app's connection, a member of nexus_app (the same as `url` when only DATABASE_URL is set). */
+  /** The running app's connection, a member of the database's group role (the same as `url` when only DATABASE_URL is set). */
   runtimeUrl: string;
   /** TLS for both connections (DATABASE_SSL_MODE); unset for the embedded server, reached on loopback. */
   ssl?: DatabaseSsl;
@@ -40,7 +41,7 @@ export async function openDatabaseTarget(config: AppConfig, log: (line: string) 
     const url = withDatabase(embedded.url, EMBEDDED_DATABASE);
     await ensureDatabaseExists(url);
     // The app itself never runs as the embedded superuser.
-    return { url, runtimeUrl: runtimeUrlFor(url, RUNTIME_LOGIN_ROLE, embeddedRuntimePassword(root)), embedded };
+    return { url, runtimeUrl: runtimeUrlFor(url, databaseRolesFor(EMBEDDED_DATABASE).runtime, embeddedRuntimePassword(root)), embedded };
   } catch (error) {
     await embedded.stop().catch(() => undefined);
     throw error;

@@ -4,6 +4,7 @@ import { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import { systemActor } from '../audit/actor.js';
 import { migrationsDir } from '../paths.js';
+import { adoptDatabaseRoles, bindRoleNames, currentDatabaseRoles, type DatabaseRoles } from './database-roles.js';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
@@ -11,8 +12,21 @@ export const MIGRATIONS_TABLE = 'schema_migrations';
  * Migrations are plain SQL pairs (NAME.up.sql / NAME.down.sql): the schema is PostgreSQL's
  * (partitions, partial indexes, CHECKs, triggers), so it is written in PostgreSQL's language,
  * and the docker init script is their concatenation. Each file runs in one transaction.
+ *
+ * Migrations write ${app_role} and ${runtime_role} for the database's own roles (Flyway's
+ * placeholders); each run first gives a copied database roles of its own, then binds the names
+ * once, so every file of the run grants to the same roles. `options.roles` names them instead
+ * (tests standing in for the compose database, whose name they cannot take).
  */
-export function createMigrator(sequelize: Sequelize, folder = migrationsDir) {
+export function createMigrator(sequelize: Sequelize, folder = migrationsDir, options: { roles?: DatabaseRoles } = {}) {
+  let roles: Promise<DatabaseRoles> | undefined;
+  const rolesForRun = () =>
+    (roles ??= options.roles
+      ? Promise.resolve(options.roles)
+      : (async () => {
+          await adoptDatabaseRoles(sequelize);
+          return currentDatabaseRoles(sequelize);
+        })());
   return new Umzug({
     migrations: {
       glob: ['*.up.sql', { cwd: folder }],
@@ -21,7 +35,7 @@ export function createMigrator(sequelize: Sequelize, folder = migrationsDir) {
         const base = name.replace(/\.up\.sql$/, '');
         const downPath = path.join(path.dirname(upPath), `${base}.down.sql`);
         const runFile = (file: string) => async () => {
-          const sql = fs.readFileSync(file, 'utf8');
+          const sql = bindRoleNames(fs.readFileSync(file, 'utf8'), await rolesForRun());
           await sequelize.transaction(async (transaction) => {
             // A migration that changes data is audited like any other writer, under its own name.
             await sequelize.query(`SELECT set_config('nexus.actor', $1, true)`, {

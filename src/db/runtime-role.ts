@@ -2,11 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
-
-/** The group role whose grants are everything the running app may do (migrations/*-audit-trail, *-runtime-role). */
-export const APP_GROUP_ROLE = 'nexus_app';
-/** The login role the app uses with the embedded database, and the default elsewhere. */
-export const RUNTIME_LOGIN_ROLE = 'nexus_runtime';
+import { currentDatabaseRoles } from './database-roles.js';
 
 export interface ConnectionPrivileges {
   user: string;
@@ -14,19 +10,22 @@ export interface ConnectionPrivileges {
   createRole: boolean;
   /** Tables in schema public this login owns (directly or through a role it belongs to). */
   ownedTables: number;
+  /** This database's group role (src/db/database-roles.ts). */
+  appRole: string;
   memberOfAppRole: boolean;
 }
 
-/** What the current login may do beyond nexus_app's grants: the things a runtime login must not have. */
+/** What the current login may do beyond the group role's grants: the things a runtime login must not have. */
 export async function connectionPrivileges(sequelize: Sequelize): Promise<ConnectionPrivileges> {
+  const { app } = await currentDatabaseRoles(sequelize);
   const [row] = await sequelize.query<{ user: string; superuser: boolean; create_role: boolean; owned_tables: number; member: boolean }>(
     `SELECT current_user AS user, r.rolsuper AS superuser, r.rolcreaterole AS create_role,
             (SELECT count(*)::int FROM pg_tables t WHERE t.schemaname = 'public' AND pg_has_role(current_user, t.tableowner, 'MEMBER')) AS owned_tables,
-            coalesce(pg_has_role(current_user, :group, 'MEMBER'), false) AS member
+            EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = :group AND pg_has_role(current_user, g.oid, 'MEMBER')) AS member
        FROM pg_roles r WHERE r.rolname = current_user`,
-    { replacements: { group: APP_GROUP_ROLE }, type: QueryTypes.SELECT },
+    { replacements: { group: app }, type: QueryTypes.SELECT },
   );
-  return { user: row!.user, superuser: row!.superuser, createRole: row!.create_role, ownedTables: row!.owned_tables, memberOfAppRole: row!.member };
+  return { user: row!.user, superuser: row!.superuser, createRole: row!.create_role, ownedTables: row!.owned_tables, appRole: app, memberOfAppRole: row!.member };
 }
 
 /**
@@ -39,34 +38,59 @@ export function privilegeWarnings(p: ConnectionPrivileges): string[] {
   if (p.superuser) warnings.push(`the database login "${p.user}" is a SUPERUSER: it can disable the audit triggers and rewrite history`);
   if (p.ownedTables > 0) warnings.push(`the database login "${p.user}" owns ${p.ownedTables} tables: it can run DDL and drop the audit trail's protections`);
   if (p.createRole && !p.superuser) warnings.push(`the database login "${p.user}" can create roles`);
-  if (!p.memberOfAppRole && !p.superuser) warnings.push(`the database login "${p.user}" is not a member of ${APP_GROUP_ROLE}: the app will be refused what it needs`);
+  if (!p.memberOfAppRole && !p.superuser) warnings.push(`the database login "${p.user}" is not a member of ${p.appRole}: the app will be refused what it needs`);
   return warnings;
+}
+
+export interface RuntimeLoginResult {
+  outcome: 'ready' | 'not-permitted';
+  /** This database's group role, which the login was made a member of. */
+  appRole: string;
+  /** Something an operator should fix, for the start-up log. */
+  warning?: string;
 }
 
 /**
  * Makes the runtime login of `runtimeUrl` exist, log in with that URL's password, and belong to
- * nexus_app — through the owner connection, which needs CREATEROLE (a superuser in the embedded
- * and compose setups). With no such right it changes nothing and says what the DBA must do.
+ * this database's group role — through the owner connection, which needs CREATEROLE (a superuser
+ * in the embedded and compose setups). With no such right it changes nothing and says what the
+ * DBA must do. A login that also belongs to other roles (another NEXUS database's group, say) is
+ * made a member but never re-passworded: two apps on one server must not take turns setting one
+ * login's password.
  */
-export async function ensureRuntimeLogin(owner: Sequelize, runtimeUrl: string): Promise<'ready' | 'not-permitted'> {
+export async function ensureRuntimeLogin(owner: Sequelize, runtimeUrl: string): Promise<RuntimeLoginResult> {
   const url = new URL(runtimeUrl);
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   if (!user) throw new Error('DATABASE_URL names no user');
+  const roles = await currentDatabaseRoles(owner);
+  const appRole = roles.app;
   const [me] = await owner.query<{ can: boolean }>(`SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user`, { type: QueryTypes.SELECT });
-  if (!me?.can) return 'not-permitted';
+  if (!me?.can) return { outcome: 'not-permitted', appRole };
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
-  const [exists] = await owner.query<{ superuser: boolean }>(`SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = :user`, {
-    replacements: { user },
-    type: QueryTypes.SELECT,
-  });
+  const [exists] = await owner.query<{ superuser: boolean; others: string[] }>(
+    `SELECT r.rolsuper AS superuser,
+            ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                   WHERE m.member = r.oid AND g.rolname <> :app ORDER BY 1) AS others
+       FROM pg_roles r WHERE r.rolname = :user`,
+    { replacements: { user, app: appRole }, type: QueryTypes.SELECT },
+  );
   // Never demote or re-password an administrator's own login that was (mis)configured as DATABASE_URL.
-  if (exists?.superuser) return 'ready';
-  if (!exists) await owner.query(`CREATE ROLE ${quote(user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT`);
-  if (password) await owner.query(`ALTER ROLE ${quote(user)} WITH LOGIN PASSWORD ${literal(password)}`);
-  await owner.query(`GRANT ${APP_GROUP_ROLE} TO ${quote(user)}`);
-  return 'ready';
+  if (exists?.superuser) return { outcome: 'ready', appRole };
+  let warning: string | undefined;
+  if (!exists) {
+    await owner.query(`CREATE ROLE ${quote(user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT`);
+    if (password) await owner.query(`ALTER ROLE ${quote(user)} WITH LOGIN PASSWORD ${literal(password)}`);
+  } else if (exists.others.length === 0) {
+    if (password) await owner.query(`ALTER ROLE ${quote(user)} WITH LOGIN PASSWORD ${literal(password)}`);
+  } else {
+    warning =
+      `the database login "${user}" also belongs to ${exists.others.join(', ')}, so it may serve another database: its password was left as it is. ` +
+      `Give this database its own runtime login (${roles.runtime} by default) in DATABASE_URL.`;
+  }
+  await owner.query(`GRANT ${quote(appRole)} TO ${quote(user)}`);
+  return { outcome: 'ready', appRole, ...(warning && { warning }) };
 }
 
 /** The embedded database's runtime password: made once, kept beside the data (mode 600). */

@@ -22,7 +22,7 @@ type AnyModel = ModelStatic<Model>;
  * Tables that belong to libraries (sessions, migration bookkeeping) or to the audit trail's
  * tamper evidence (read and written by src/audit/ in SQL), not to a model.
  */
-export const TABLES_WITHOUT_MODEL = new Set(['sessions', 'schema_migrations', 'schema_seeds', 'audit_chain', 'audit_seals', 'audit_archives', 'login_throttle']);
+export const TABLES_WITHOUT_MODEL = new Set(['sessions', 'schema_migrations', 'schema_seeds', 'audit_chain', 'audit_seals', 'audit_archives', 'login_throttle', 'nexus_roles']);
 
 interface DbColumn {
   table_name: string;

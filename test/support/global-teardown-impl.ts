@@ -15,6 +15,9 @@ export default async function globalTeardown(): Promise<void> {
     for (const { datname } of leftovers.rows) {
       await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`);
     }
+    // The template's roles (its clones share them) and any a crashed worker's database made.
+    const roles = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY rolname DESC', [template]);
+    for (const { rolname } of roles.rows) await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(rolname)}`);
     await admin.end();
   }
   await globalThis.__NEXUS_TEST_CLUSTER__?.stop();

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { createSequelize, withDatabase } from '../../src/db/database.js';
+import { currentDatabaseRoles, databaseRolesFor, type DatabaseRoles } from '../../src/db/database-roles.js';
 
 export interface TestDatabase {
   /** URL of this file's private database (superuser on the test server). */
@@ -15,6 +16,8 @@ export interface TestDatabase {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
   /** The same with no actor at all: for proving that such writes are refused. */
   queryWithoutActor<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** The roles this database grants to (the run's template's, for a clone: src/db/database-roles.ts). */
+  roles(): Promise<DatabaseRoles>;
   drop(): Promise<void>;
 }
 
@@ -48,11 +51,24 @@ async function open(name: string): Promise<TestDatabase> {
     async queryWithoutActor(sql, params) {
       return runOnce(url, sql, params, null);
     },
+    async roles() {
+      return currentDatabaseRoles(sequelize);
+    },
     async drop() {
       await sequelize.close();
-      await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
+      await onServer((c) => dropDatabaseAndItsRoles(c, name));
     },
   };
+}
+
+/**
+ * Roles are per server: a database that got roles of its own (migrated from empty, or adopted
+ * as a copy at an app start) leaves them behind unless they go with it.
+ */
+export async function dropDatabaseAndItsRoles(client: pg.Client, name: string): Promise<void> {
+  await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+  const roles = databaseRolesFor(name);
+  await client.query(`DROP ROLE IF EXISTS ${roles.runtime}, ${roles.app}`);
 }
 
 export const TEST_ACTOR = JSON.stringify({ kind: 'system', name: 'test', requestId: 'test' });
