@@ -36,6 +36,16 @@ describe('sign-in', () => {
     expect(res.headers.location).toBe('/admin');
   });
 
+  it('lands an operator on My work and every other role on the dashboard', async () => {
+    const landing: Record<string, string> = {};
+    for (const role of ROLES) {
+      const res = await supertest(t.app).post('/admin/login').type('form').send({ email: t.users[role].username, password: TEST_PASSWORD });
+      expect(res.status).toBe(302);
+      landing[role] = res.headers.location!;
+    }
+    expect(landing).toEqual(Object.fromEntries(ROLES.map((role) => [role, role === 'operator' ? '/admin/pages/myWork' : '/admin'])));
+  });
+
   it('refuses a wrong password with 401 and the login page, and creates no session', async () => {
     const before = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM sessions');
     const res = await supertest(t.app).post('/admin/login').type('form').send({ email: 'admin.user', password: 'not-the-password' });

@@ -368,6 +368,18 @@ describe('a measurement out of limits', () => {
 });
 
 describe('who may print', () => {
+  it('marks a draft DRAFT on every page and says it is not released; a released or running one carries no mark', async () => {
+    const draft = await print(viewer, ids.draft);
+    expect(text(part(draft, 'not-for-work', 'p'))).toBe('DRAFT: not released for production. Do not work to this copy.');
+    expect(text(part(draft, 'watermark', 'div'))).toBe('DRAFT');
+    expect(draft).toMatch(/<h1>DRAFT Traveler T-26004<\/h1>/);
+    for (const id of [ids.released, ids.running, ids.done]) {
+      const copy = await print(viewer, id!);
+      expect(copy).not.toContain('data-testid="not-for-work"');
+      expect(copy).not.toContain('data-testid="watermark"');
+    }
+  });
+
   it('sends someone not signed in to the sign-in page', async () => {
     const res = await supertest(t.app).get(`/admin/travelers/${ids.done}/print`);
     expect(res.status).toBe(302);

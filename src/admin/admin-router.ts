@@ -131,6 +131,7 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   router.use(historyRoutes(admin, logger));
   router.use(travelerPrintRoutes());
   router.get('/api/resources/:resourceId/actions/:action(list|export|exportCsv)', listQueryGuard(admin));
+  router.get('/api/resources/:resourceId/actions/search/:query?', listQueryGuard(admin));
   for (const route of AdminRouter.routes) {
     if (route.action === 'bundleComponents') continue; // served by buildAssets, before sign-in
     const path = convertToExpressRoute(route.path);

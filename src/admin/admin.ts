@@ -11,6 +11,9 @@ import { sessionUser } from '../resources/resource-helpers.js';
 import { User } from '../models/index.js';
 import { Components, componentLoader } from './component-loader.js';
 import { NexusResource } from './nexus-resource.adapter.js';
+import { TITLE_PROPERTY } from './panel-titles.js';
+import { PANEL_STYLES_PATH } from './panel-styles.js';
+import { withTitlesAndPickers } from './reference-options.js';
 
 AdminJS.registerAdapter({ Database, Resource: NexusResource });
 
@@ -21,7 +24,7 @@ function translations() {
   const labels: Record<string, string> = {};
   for (const { options, labels: l } of RESOURCES) {
     const id = options.id as string;
-    resources[id] = { properties: l.properties };
+    resources[id] = { properties: { [TITLE_PROPERTY]: 'Search', ...l.properties } };
     labels[id] = l.name;
   }
   return {
@@ -59,9 +62,9 @@ export function createAdmin(): AdminJS {
     rootPath: ADMIN_ROOT,
     loginPath: `${ADMIN_ROOT}/login`,
     logoutPath: `${ADMIN_ROOT}/logout`,
-    resources: RESOURCES.map(({ resource, adapter, options: resourceOptions }) => ({
+    resources: RESOURCES.map(({ resource, adapter, options: resourceOptions, labels }) => ({
       resource: adapter ? new adapter(resource) : resource,
-      options: resourceOptions,
+      options: withTitlesAndPickers(resource, resourceOptions, labels.properties),
     })),
     branding: {
       companyName: 'NEXUS',
@@ -70,6 +73,7 @@ export function createAdmin(): AdminJS {
     },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations() } },
     componentLoader,
+    assets: { styles: [PANEL_STYLES_PATH] },
     dashboard: {
       component: Components.Dashboard,
       handler: async (_request, _response, context) => {

@@ -22,4 +22,7 @@ export const Components = {
   AddManualStep: componentLoader.add('AddManualStep', path.join(componentsDir, 'add-manual-step.tsx')),
   CreateTraveler: componentLoader.add('CreateTraveler', path.join(componentsDir, 'create-traveler.tsx')),
   TravelerSteps: componentLoader.add('TravelerSteps', path.join(componentsDir, 'traveler-steps.tsx')),
+  DefaultPropertyValue: componentLoader.override('DefaultPropertyValue', path.join(componentsDir, 'value-badge.tsx')),
+  SidebarPages: componentLoader.override('SidebarPages', path.join(componentsDir, 'sidebar-pages.tsx')),
+  ReferencePicker: componentLoader.add('ReferencePicker', path.join(componentsDir, 'reference-picker.tsx')),
 };

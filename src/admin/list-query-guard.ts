@@ -1,6 +1,7 @@
 import type AdminJS from 'adminjs';
 import type { NextFunction, Request, Response } from 'express';
 import { CONTROL_CHARACTER } from '../records/input-coercion.js';
+import { CHOOSABLE_FILTER } from './panel-titles.js';
 
 /**
  * Checks a list's query (page, page size, sort, filters) against the resource before AdminJS and
@@ -85,6 +86,10 @@ export function checkListQuery(resource: ResourceLike, query: Record<string, unk
       checkListQuery(resource, Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [`filters.${k}`, v])));
     } else if (key.startsWith('filters.')) {
       const path = key.slice('filters.'.length).replace(RANGE_SUFFIX, '');
+      if (path === CHOOSABLE_FILTER) {
+        if (raw !== 'true') throw new BadListQuery(key, `${key} must be true`);
+        continue;
+      }
       const property = filterable.has(path) ? decorated.getPropertyByKey(path) : null;
       if (!property) throw new BadListQuery(key, `${key} is not a filter of this list`);
       checkValue(key, property, raw);

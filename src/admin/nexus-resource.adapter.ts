@@ -1,12 +1,13 @@
 import { BaseRecord, ForbiddenError, ValidationError, flat, type ActionContext, type Filter, type ParamsType } from 'adminjs';
 import { Resource as SequelizeResource, convertFilter } from '@adminjs/sequelize';
-import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { Op, type Model, type ModelStatic, type OrderItem, type WhereOptions } from 'sequelize';
 import { MissingActorError } from '../audit/actor.js';
 import { AccessDeniedError } from '../auth/access-rules.js';
 import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowRefusedError } from '../records/record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { listCount } from './list-count.js';
+import { CHOOSABLE_FILTER, TITLE_PROPERTY, choosableWhere, titleAttributes, titleOrder, titleSearch } from './panel-titles.js';
 import { actorOf, addressedRecordOf, formInputOf, noteEstimatedCount, noteSubmittedForApproval } from './request-actor.js';
 
 /**
@@ -31,10 +32,39 @@ export class NexusResource extends SequelizeResource {
    * references ("ACME" in a customer field): ids that cannot be keys are no match, not an error.
    */
   override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
+    const usable = ids.filter((id) => this.isKey(id));
+    if (usable.length === 0) return [];
+    const rows = await this.model.findAll({ where: { [this.model.primaryKeyAttribute]: { [Op.in]: usable } }, attributes: titleAttributes(this.model) });
+    return rows.map((row) => new BaseRecord(row.toJSON(), this));
+  }
+
+  /** With its title (panel-titles.ts), for the page's header and the picker that shows it chosen. */
+  override async findOne(id: string | number): Promise<BaseRecord | null> {
+    if (!this.isKey(id)) return null;
+    const row = await this.model.findByPk(id, { attributes: titleAttributes(this.model) });
+    return row ? new BaseRecord(row.toJSON(), this) : null;
+  }
+
+  /** A form posts back every value it was shown, the computed title too: it is not a column. */
+  private withoutTitle(input: Record<string, unknown>): Record<string, unknown> {
+    if (!(TITLE_PROPERTY in input) || TITLE_PROPERTY in this.model.getAttributes()) return input;
+    const { [TITLE_PROPERTY]: _shown, ...rest } = input;
+    return rest;
+  }
+
+  /** The saved row with its title as saved (AdminJS merges what the form posted into the record it answers with). */
+  private async withTitle(record: Model): Promise<ParamsType> {
+    const attributes = titleAttributes(this.model);
+    if (!attributes) return record.toJSON();
+    const id = record.get(this.model.primaryKeyAttribute) as string | number;
+    const titled = await this.model.findByPk(id, { attributes: [[attributes.include[0]![0], TITLE_PROPERTY]] });
+    return { ...record.toJSON(), [TITLE_PROPERTY]: titled?.get(TITLE_PROPERTY) ?? null };
+  }
+
+  private isKey(id: string | number): boolean {
     const keyType = (this.model.getAttributes()[this.model.primaryKeyAttribute]?.type as { key?: string } | undefined)?.key;
-    const fits = (id: string | number) => /^\d{1,18}$/.test(String(id)) && (keyType !== 'INTEGER' || Number(id) <= 2_147_483_647);
-    const usable = keyType === 'INTEGER' || keyType === 'BIGINT' ? ids.filter(fits) : ids;
-    return usable.length ? super.findMany(usable) : [];
+    if (keyType !== 'INTEGER' && keyType !== 'BIGINT') return true;
+    return /^\d{1,18}$/.test(String(id)) && (keyType !== 'INTEGER' || Number(id) <= 2_147_483_647);
   }
 
   /** Exact for small lists; estimated (and said so in the panel) for large ones: see list-count.ts. */
@@ -48,27 +78,28 @@ export class NexusResource extends SequelizeResource {
   override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }): Promise<BaseRecord[]> {
     const direction = (sort.direction ?? 'asc').toUpperCase();
     const key = this.model.primaryKeyAttribute;
-    const order: Array<[string, string]> = sort.sortBy ? [[sort.sortBy, direction]] : [];
+    const byTitle = sort.sortBy === TITLE_PROPERTY ? titleOrder(this.model) : undefined;
+    const order: OrderItem[] = byTitle ? [[byTitle, direction]] : sort.sortBy ? [[sort.sortBy, direction]] : [];
     if (sort.sortBy !== key) order.push([key, direction]);
-    const rows = await this.model.findAll({ where: listWhere(this.model, filter), limit, offset, order });
+    const rows = await this.model.findAll({ where: listWhere(this.model, filter), limit, offset, order, attributes: titleAttributes(this.model) });
     return rows.map((row) => new BaseRecord(row.toJSON(), this));
   }
 
   override async create(params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
     const actor = this.actor(context, `create ${this.id()}`);
-    const input = formInputOf(context) ?? params;
+    const input = this.withoutTitle(formInputOf(context) ?? params);
     const record = await asPanelError(() => createRecord(this.model, flat.unflatten(input), actor), context);
-    return record.toJSON();
+    return this.withTitle(record);
   }
 
   override async update(id: string, params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
     const actor = this.actor(context, `update ${this.id()}`);
-    const input = formInputOf(context) ?? params;
+    const input = this.withoutTitle(formInputOf(context) ?? params);
     // The address names the record (see request-actor.ts); `id` may be the form's by now.
     const addressed = addressedRecordOf(context);
     if (context && addressed === undefined) throw new Error(`update of ${this.id()} without the record's address: the edit action must capture its form input`);
     const record = await asPanelError(() => updateRecord(this.model, addressed ?? id, flat.unflatten(input), actor), context);
-    return record.toJSON();
+    return this.withTitle(record);
   }
 
   override async delete(id: string, context?: ActionContext): Promise<void> {
@@ -84,16 +115,26 @@ export class NexusResource extends SequelizeResource {
  * traveler. Such a field now matches its value exactly, served by the status indexes.
  */
 export function listWhere(model: ModelStatic<Model>, filter: Filter): WhereOptions {
-  const where = convertFilter(filter) as Record<string | symbol, unknown>;
-  const conditions = where[Op.and] as Array<Record<string, unknown>> | undefined;
-  if (!conditions) return where;
+  const { [TITLE_PROPERTY]: title, [CHOOSABLE_FILTER]: choosable, ...columns } = filter.filters ?? {};
+  // The title and "choosable" are not columns: they become SQL of their own (panel-titles.ts).
+  const columnFilter = Object.assign(Object.create(Object.getPrototypeOf(filter) as object) as Filter, filter, { filters: columns });
+  const where = convertFilter(columnFilter) as Record<string | symbol, unknown>;
+  const conditions = (where[Op.and] as Array<Record<string, unknown>> | undefined) ?? [];
   const attributes = model.getAttributes() as Record<string, { validate?: { isIn?: unknown } }>;
-  const raw = Object.fromEntries(Object.values(filter.filters ?? {}).map((f) => [f.path, f.value]));
-  where[Op.and] = conditions.map((condition) => {
-    const [field] = Object.keys(condition);
-    if (field === undefined || !attributes[field]?.validate?.isIn || typeof raw[field] !== 'string') return condition;
-    return { [field]: raw[field] };
-  });
+  const raw = Object.fromEntries(Object.values(columns).map((f) => [f.path, f.value]));
+  const extra = [
+    typeof title?.value === 'string' ? titleSearch(model, title.value) : undefined,
+    choosable?.value === 'true' ? choosableWhere(model) : undefined,
+  ].filter((w): w is WhereOptions => w !== undefined);
+  if (conditions.length === 0 && extra.length === 0) return where;
+  where[Op.and] = [
+    ...conditions.map((condition) => {
+      const [field] = Object.keys(condition);
+      if (field === undefined || !attributes[field]?.validate?.isIn || typeof raw[field] !== 'string') return condition;
+      return { [field]: raw[field] };
+    }),
+    ...extra,
+  ];
   return where;
 }
 

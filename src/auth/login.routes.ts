@@ -69,7 +69,8 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
           } catch (error) {
             return next(error);
           }
-          res.redirect(302, rootPath);
+          // Operators work from My work; everyone else starts on the dashboard.
+          res.redirect(302, user.role === 'operator' ? `${rootPath}/pages/myWork` : rootPath);
         });
       });
     } catch (error) {

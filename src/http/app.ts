@@ -6,6 +6,7 @@ import { ConnectionError } from 'sequelize';
 import { adminRouter } from '../admin/admin-router.js';
 import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
 import { fontAssets, localFontsInHtml } from '../admin/offline-fonts.js';
+import { PANEL_STYLES_PATH, panelStyles } from '../admin/panel-styles.js';
 import { securityHeaders } from './content-security.js';
 import { crossSiteGuard } from './cross-site-guard.js';
 import { requestContext } from './request-context.js';
@@ -69,6 +70,7 @@ export function createApp(options: AppOptions): express.Express {
     res.json({ status: 'ok' });
   });
   app.use('/fonts/roboto', fontAssets());
+  app.get(PANEL_STYLES_PATH, panelStyles);
   app.use(sessionMiddleware(options.sessionPool, { secret: options.sessionSecret, secure: options.secureCookies, idleTimeoutMinutes: options.idleTimeoutMinutes }));
   app.use(options.admin.options.rootPath, localFontsInHtml(), adminRouter(options.admin, { absoluteSessionHours: options.absoluteSessionHours, loginThrottle: options.loginThrottle, logger: options.logger }));
   app.get('/', (_req, res) => res.redirect(302, options.admin.options.rootPath));

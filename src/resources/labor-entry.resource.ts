@@ -43,10 +43,12 @@ export const laborEntryResource: ResourceDefinition = {
       entry_type: { availableValues: LABOR_ENTRY_TYPES.map((value) => ({ value, label: value === 'clock' ? 'clock in/out' : 'manual entry' })) },
       reason: { ...textArea(), description: 'Required for a manual entry.' },
       ended_at: { description: 'Empty while the operator is clocked in.' },
+      traveler_step_id: { custom: { dependsOn: 'traveler_id' } },
+      manual_step_id: { custom: { dependsOn: 'traveler_id' } },
     },
     actions: {
       ...base,
-      new: { isAccessible: gate(RESOURCE_RULES.labor_entries.create), before: [entryForSelf, captureFormInput] },
+      new: { isAccessible: gate(RESOURCE_RULES.labor_entries.create), before: [entryForSelf, captureFormInput], after: base.new?.after as never },
       edit: { isAccessible: ownEntry, before: [entryForSelf, captureFormInput] },
     },
   },

@@ -96,6 +96,13 @@ async function reportSubmittedForApproval<T extends ActionResponse>(response: T,
   };
 }
 
+/** After creating a record the person lands on it, not on the list it went into. */
+async function landOnCreatedRecord<T extends ActionResponse>(response: T, request: ActionRequest, context: ActionContext): Promise<T> {
+  const record = response.record as { id?: string; errors?: Record<string, unknown> } | undefined;
+  if (request.method !== 'post' || !record?.id || Object.keys(record.errors ?? {}).length || !response.redirectUrl) return response;
+  return { ...response, redirectUrl: context.h.recordActionUrl({ resourceId: context.resource.id(), recordId: String(record.id), actionName: 'show' }) };
+}
+
 /** A list total that was estimated, not counted, is said above the list (src/admin/list-count.ts). */
 async function reportEstimatedCount<T extends ActionResponse>(response: T, _request: ActionRequest, context: ActionContext): Promise<T> {
   const count = estimatedCountOf(context);
@@ -115,7 +122,7 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
     list: { isAccessible: gate(rules.read), after: reportEstimatedCount },
     show: { isAccessible: gate(rules.read) },
     search: { isAccessible: gate(rules.read) },
-    new: { isAccessible: gate(rules.create), before: captureFormInput, after: reportSubmittedForApproval },
+    new: { isAccessible: gate(rules.create), before: captureFormInput, after: [landOnCreatedRecord, reportSubmittedForApproval] },
     edit: { isAccessible: gate(rules.update), before: captureFormInput, after: reportSubmittedForApproval },
     delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.', handler: deleteHandler },
     bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },

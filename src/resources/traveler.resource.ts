@@ -31,6 +31,7 @@ export const travelerResource: ResourceDefinition = {
       [STEPS_OVERVIEW]: { type: 'string', components: { show: Components.TravelerSteps }, isVisible: { list: false, filter: false, show: true, edit: false } },
       status_reason: { type: 'textarea', isVisible: { list: false, filter: false, show: true, edit: false } },
       customer_id: { isVisible: { list: true, filter: true, show: true, edit: false } },
+      revision_id: { custom: { dependsOn: 'part_id' } },
       notes: textArea(),
     },
     actions: {

@@ -19,7 +19,7 @@ export const workOrderResource: ResourceDefinition = {
       ...TIMESTAMPS,
       priority: { availableValues: WORK_ORDER_PRIORITIES.map((value) => ({ value, label: value })) },
       status: { availableValues: WORK_ORDER_STATUSES.map((value) => ({ value, label: value.replace('_', ' ') })) },
-      revision_id: { description: 'Optional: travelers use the part’s released revision when this is empty.' },
+      revision_id: { description: 'Optional: travelers use the part’s released revision when this is empty.', custom: { dependsOn: 'part_id' } },
       notes: textArea(),
     },
     actions: { ...crudActions('work_orders'), createTraveler: createTravelerAction },

@@ -61,6 +61,8 @@ thead{display:table-header-group}
 .labor td,.labor th{border-bottom:1px solid #ddd}
 .labor tfoot td{border-top:2px solid #111;font-weight:700}
 .footer{margin-top:14px;font-size:8pt;color:#555}
+.not-for-work{margin:8px 0;padding:6px 10px;border:3px solid #a40000;color:#a40000;font-weight:800;font-size:12pt;letter-spacing:.02em}
+.watermark{position:fixed;top:40%;left:0;right:0;text-align:center;font-size:110pt;font-weight:800;color:rgba(164,0,0,.13);transform:rotate(-28deg);pointer-events:none;z-index:0}
 @page{margin:12mm 10mm}
 @media print{
   html,body{background:#fff}
@@ -359,6 +361,15 @@ export interface PrintPageOptions {
   printedBy: string;
 }
 
+/**
+ * A copy that must not be worked to says so on every printed page: a draft is not released for
+ * production, a cancelled traveler is void. (The watermark is fixed, so Chromium repeats it.)
+ */
+const NOT_FOR_WORK: Record<string, { mark: string; reason: string }> = {
+  draft: { mark: 'DRAFT', reason: 'DRAFT: not released for production. Do not work to this copy.' },
+  cancelled: { mark: 'VOID', reason: 'CANCELLED: this traveler is void. Do not work to this copy.' },
+};
+
 function TravelerPrintPage({ data, options, qrSvg }: { data: TravelerPrintData; options: PrintPageOptions; qrSvg: string }) {
   const h = data.header;
   const laborOf = new Map(data.labor.steps.map((s) => [`${s.kind}:${s.id}`, s]));
@@ -383,9 +394,19 @@ function TravelerPrintPage({ data, options, qrSvg }: { data: TravelerPrintData; 
           </a>
         </nav>
         <main className="sheet">
+          {NOT_FOR_WORK[h.status] ? (
+            <div className="watermark" aria-hidden="true" data-testid="watermark">
+              {NOT_FOR_WORK[h.status]!.mark}
+            </div>
+          ) : null}
           <div className="top">
             <div>
-              <h1>Traveler {h.number}</h1>
+              <h1>{NOT_FOR_WORK[h.status] ? `${NOT_FOR_WORK[h.status]!.mark} ` : ''}Traveler {h.number}</h1>
+              {NOT_FOR_WORK[h.status] ? (
+                <p className="not-for-work" role="note" data-testid="not-for-work">
+                  {NOT_FOR_WORK[h.status]!.reason}
+                </p>
+              ) : null}
               <HeaderTable data={data} />
               <p className="uncontrolled">Printed copy: the traveler in NEXUS is the record. Scan the code to open it.</p>
             </div>

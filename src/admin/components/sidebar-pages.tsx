@@ -1,0 +1,29 @@
+import React from 'react';
+import { useCurrentAdmin } from 'adminjs';
+import { canReadApprovals, canWorkSteps, type Predicate, type SessionUser } from '../../auth/access-rules.js';
+
+interface Page {
+  name: string;
+  icon?: string;
+}
+
+interface Props {
+  pages?: Page[];
+  OriginalComponent?: React.ComponentType<{ pages?: Page[] }>;
+}
+
+// The same predicates the pages' handlers check on the server (admin/admin.ts).
+const PAGE_RULES: Record<string, Predicate> = {
+  myApprovals: canReadApprovals,
+  myWork: canWorkSteps,
+};
+
+/** AdminJS lists every page for everyone; each person's menu lists the pages their role works in. */
+const SidebarPages: React.FC<Props> = ({ pages, OriginalComponent }) => {
+  const [currentAdmin] = useCurrentAdmin();
+  const user = currentAdmin as unknown as SessionUser | null;
+  const mine = (pages ?? []).filter((page) => PAGE_RULES[page.name]?.(user) ?? true);
+  return OriginalComponent ? <OriginalComponent pages={mine} /> : null;
+};
+
+export default SidebarPages;
