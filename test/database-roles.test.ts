@@ -2,11 +2,10 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { QueryTypes } from 'sequelize';
-import { createSequelize, withDatabase } from '../src/db/database.js';
 import { LEGACY_ROLES, adoptDatabaseRoles, bindRoleNames, databaseRolesFor, type DatabaseRoles } from '../src/db/database-roles.js';
 import { createMigrator, listMigrationFiles } from '../src/db/migrator.js';
 import { ensureRuntimeLogin, runtimeUrlFor } from '../src/db/runtime-role.js';
-import { createEmptyDatabase, createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { asOwnerWithoutCreateRole, createEmptyDatabase, createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
  * Role names are per server, NEXUS databases per database. Two NEXUS databases on one server
@@ -235,16 +234,9 @@ describe('a database migrated when every NEXUS database shared nexus_app', () =>
 
 describe('an owner that may not create roles', () => {
   it('is told exactly which roles to have an administrator make, and the migration that needs them is not applied', async () => {
-    const target = await createEmptyDatabase();
-    const owner = `nexus_limited_owner_${crypto.randomBytes(4).toString('hex')}`;
-    const password = crypto.randomBytes(12).toString('hex');
-    const admin = new pg.Client({ connectionString: withDatabase(target.url, 'postgres') });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE ROLE ${owner} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '${password}'`);
-      await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(target.name)} OWNER TO ${owner}`);
-      const sequelize = createSequelize({ url: runtimeUrlFor(target.url, owner, password), poolMax: 1, acquireTimeoutMs: 10_000 });
-      try {
+    await asOwnerWithoutCreateRole(
+      async () => undefined,
+      async (sequelize, target) => {
         const roles = databaseRolesFor(target.name);
         await expect(createMigrator(sequelize).up()).rejects.toThrow(
           new RegExp(`may not create roles: have an administrator run CREATE ROLE ${roles.app} NOLOGIN; CREATE ROLE ${roles.runtime} LOGIN; GRANT ${roles.app} TO ${roles.runtime}`),
@@ -253,13 +245,7 @@ describe('an owner that may not create roles', () => {
         expect(applied.map((m) => m.name)).not.toContain('20261126000200-audit-trail');
         const [chain] = await sequelize.query<{ audit: string | null }>(`SELECT to_regclass('public.audit_chain')::text AS audit`, { type: QueryTypes.SELECT });
         expect(chain!.audit).toBeNull();
-      } finally {
-        await sequelize.close();
-      }
-    } finally {
-      await target.drop();
-      await admin.query(`DROP ROLE IF EXISTS ${owner}`);
-      await admin.end();
-    }
+      },
+    );
   });
 });

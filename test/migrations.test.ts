@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigrationFiles, createMigrator, listMigrationFiles } from '../src/db/migrator.js';
 import { databaseRolesFor } from '../src/db/database-roles.js';
-import { createEmptyDatabase, type TestDatabase } from './support/test-database.js';
+import { asOwnerWithoutCreateRole, createEmptyDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
 
@@ -92,39 +92,21 @@ describe('migrations', () => {
 
 describe('migrations by an owner a DBA set up', () => {
   it("run to the end for an owner that may not create roles, when the DBA made the database's two roles", async () => {
-    const crypto = await import('node:crypto');
-    const pg = (await import('pg')).default;
-    const { createSequelize, withDatabase } = await import('../src/db/database.js');
-    const owner = `nexus_dba_owner_${crypto.randomBytes(4).toString('hex')}`;
-    const password = crypto.randomBytes(12).toString('hex');
-    const target = await createEmptyDatabase();
-    const admin = new pg.Client({ connectionString: withDatabase(target.url, 'postgres') });
-    await admin.connect();
-    try {
-      // What a DBA does once: the database's two roles (named after it, as docs/operations.md
-      // says) and the membership, and an owner login with neither CREATEROLE nor superuser that
-      // owns the database.
-      const roles = databaseRolesFor(target.name);
-      await admin.query(`CREATE ROLE ${roles.app} NOLOGIN; CREATE ROLE ${roles.runtime} LOGIN; GRANT ${roles.app} TO ${roles.runtime}`);
-      await admin.query(`CREATE ROLE ${owner} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '${password}'`);
-      await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(target.name)} OWNER TO ${owner}`);
-      const asOwner = new URL(target.url);
-      asOwner.username = owner;
-      asOwner.password = password;
-      const sequelize = createSequelize({ url: asOwner.toString(), poolMax: 1, acquireTimeoutMs: 10_000 });
-      try {
+    let roles: ReturnType<typeof databaseRolesFor> | undefined;
+    await asOwnerWithoutCreateRole(
+      async (admin, target) => {
+        // What a DBA does once: the database's two roles (named after it, as docs/operations.md
+        // says) and the membership.
+        roles = databaseRolesFor(target.name);
+        await admin.query(`CREATE ROLE ${roles.app} NOLOGIN; CREATE ROLE ${roles.runtime} LOGIN; GRANT ${roles.app} TO ${roles.runtime}`);
+      },
+      async (sequelize, target) => {
         const applied = await createMigrator(sequelize).up();
         expect(applied.map((m) => m.name)).toEqual(listMigrationFiles().map((f) => f.replace(/\.up\.sql$/, '')));
         const [{ rolcreaterole }] = (await sequelize.query(`SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user`, { type: 'SELECT' as never })) as unknown as [{ rolcreaterole: boolean }];
         expect(rolcreaterole).toBe(false);
         expect(await target.roles()).toEqual(roles);
-      } finally {
-        await sequelize.close();
-      }
-    } finally {
-      await target.drop();
-      await admin.query(`DROP ROLE IF EXISTS ${owner}`);
-      await admin.end();
-    }
+      },
+    );
   });
 });

@@ -5,7 +5,7 @@ import { Database } from '@adminjs/sequelize';
 import { RESOURCES } from '../resources/index.js';
 import { dashboardSummary } from '../dashboard/dashboard.service.js';
 import { approvalInbox } from '../approvals/approval-inbox.service.js';
-import { canReadApprovals, canWorkSteps } from '../auth/access-rules.js';
+import { PAGE_ACCESS, canReadApprovals } from '../auth/access-rules.js';
 import { emptyMyWork, myWork } from '../travelers/shop-floor.service.js';
 import { sessionUser } from '../resources/resource-helpers.js';
 import { User } from '../models/index.js';
@@ -87,7 +87,7 @@ export function createAdmin(): AdminJS {
         icon: 'CheckSquare',
         handler: async (_request, _response, context) => {
           const user = sessionUser(context?.currentAdmin);
-          if (!user || !canReadApprovals(user)) return { toDecide: [], mine: [] };
+          if (!user || !PAGE_ACCESS.myApprovals(user)) return { toDecide: [], mine: [] };
           return approvalInbox(User.sequelize!, user);
         },
       },
@@ -96,7 +96,7 @@ export function createAdmin(): AdminJS {
         icon: 'Tool',
         handler: async (request, _response, context) => {
           const user = sessionUser(context?.currentAdmin);
-          if (!user || !canWorkSteps(user)) {
+          if (!user || !PAGE_ACCESS.myWork(user)) {
             return emptyMyWork(`Your role (${user?.role ?? 'none'}) does not work steps: My work lists steps for operators, quality and administrators.`);
           }
           const workCenterId = Number((request.query as Record<string, unknown> | undefined)?.workCenterId);

@@ -7,7 +7,7 @@ import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleReco
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { listCount } from './list-count.js';
-import { CHOOSABLE_FILTER, TITLE_PROPERTY, choosableWhere, titleAttributes, titleOrder, titleSearch } from './panel-titles.js';
+import { CHOOSABLE_FILTER, TITLE_PROPERTY, choosableWhere, titleAttributes, titleLiteral, titleSearch } from './panel-titles.js';
 import { actorOf, addressedRecordOf, formInputOf, noteEstimatedCount, noteSubmittedForApproval } from './request-actor.js';
 
 /**
@@ -54,10 +54,10 @@ export class NexusResource extends SequelizeResource {
 
   /** The saved row with its title as saved (AdminJS merges what the form posted into the record it answers with). */
   private async withTitle(record: Model): Promise<ParamsType> {
-    const attributes = titleAttributes(this.model);
-    if (!attributes) return record.toJSON();
+    const title = titleLiteral(this.model);
+    if (!title) return record.toJSON();
     const id = record.get(this.model.primaryKeyAttribute) as string | number;
-    const titled = await this.model.findByPk(id, { attributes: [[attributes.include[0]![0], TITLE_PROPERTY]] });
+    const titled = await this.model.findByPk(id, { attributes: [[title, TITLE_PROPERTY]] });
     return { ...record.toJSON(), [TITLE_PROPERTY]: titled?.get(TITLE_PROPERTY) ?? null };
   }
 
@@ -78,7 +78,7 @@ export class NexusResource extends SequelizeResource {
   override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }): Promise<BaseRecord[]> {
     const direction = (sort.direction ?? 'asc').toUpperCase();
     const key = this.model.primaryKeyAttribute;
-    const byTitle = sort.sortBy === TITLE_PROPERTY ? titleOrder(this.model) : undefined;
+    const byTitle = sort.sortBy === TITLE_PROPERTY ? titleLiteral(this.model) : undefined;
     const order: OrderItem[] = byTitle ? [[byTitle, direction]] : sort.sortBy ? [[sort.sortBy, direction]] : [];
     if (sort.sortBy !== key) order.push([key, direction]);
     const rows = await this.model.findAll({ where: listWhere(this.model, filter), limit, offset, order, attributes: titleAttributes(this.model) });

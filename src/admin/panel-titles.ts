@@ -79,16 +79,16 @@ export function hasPanelTitle(model: ModelStatic<Model>): boolean {
   return titleOf(model) !== undefined;
 }
 
-/** The extra attribute that puts the title into each row the adapter reads. */
-export function titleAttributes(model: ModelStatic<Model>): { include: Array<[ReturnType<typeof Sequelize.literal>, string]> } | undefined {
-  const title = titleOf(model);
-  return title ? { include: [[Sequelize.literal(bind(title.sql, model)), TITLE_PROPERTY]] } : undefined;
-}
-
-/** The title as an ORDER BY term, for pickers sorted by what they show. */
-export function titleOrder(model: ModelStatic<Model>): ReturnType<typeof Sequelize.literal> | undefined {
+/** The title as SQL over the model's row: selected beside its columns, or sorted by. */
+export function titleLiteral(model: ModelStatic<Model>): ReturnType<typeof Sequelize.literal> | undefined {
   const title = titleOf(model);
   return title ? Sequelize.literal(bind(title.sql, model)) : undefined;
+}
+
+/** The extra attribute that puts the title into each row the adapter reads. */
+export function titleAttributes(model: ModelStatic<Model>): { include: Array<[ReturnType<typeof Sequelize.literal>, string]> } | undefined {
+  const literal = titleLiteral(model);
+  return literal ? { include: [[literal, TITLE_PROPERTY]] } : undefined;
 }
 
 const escapeLike = (word: string) => word.replace(/[\\%_]/g, (c) => `\\${c}`);

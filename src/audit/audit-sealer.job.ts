@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { sealAuditLog } from './audit-seal.service.js';
+import { startPeriodicJob } from './periodic-job.js';
 
 /**
  * Seals the audit chain every few seconds in the background, so the window in which a fresh
@@ -7,21 +8,5 @@ import { sealAuditLog } from './audit-seal.service.js';
  * in several processes are serialised by the sealer's advisory lock.
  */
 export function startAuditSealer(sequelize: Sequelize, everyMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = sealAuditLog(sequelize)
-      .catch(onError)
-      .finally(() => {
-        running = null;
-      });
-  }, everyMs);
-  timer.unref();
-  return {
-    /** Stops the timer and waits for a run in progress, so the pool can be closed after it. */
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodicJob(() => sealAuditLog(sequelize), everyMs, onError);
 }

@@ -55,6 +55,15 @@ export const canReadApprovals: Predicate = roleIn('admin', 'engineer', 'quality'
 export const canReviewAuditTrail: Predicate = roleIn('admin', 'quality');
 /** Only administrators see the user directory. */
 export const canManageUsers: Predicate = roleIn('admin');
+/**
+ * Who works in each of the panel's pages: the page's handler answers others with nothing, and
+ * their menu does not list it (admin/components/sidebar-pages.tsx).
+ */
+export const PAGE_ACCESS = {
+  myApprovals: canReadApprovals,
+  myWork: canWorkSteps,
+} as const satisfies Record<string, Predicate>;
+
 /** Nobody edits or deletes through generic forms what a workflow or trigger owns. */
 export const nobody: Predicate = () => false;
 

@@ -45,7 +45,7 @@ export function databaseRolesFor(database: string): DatabaseRoles {
 
 /** The migration's SQL with the database's role names in place of the placeholders. */
 export function bindRoleNames(sql: string, roles: DatabaseRoles): string {
-  return sql.split(ROLE_PLACEHOLDERS.app).join(roles.app).split(ROLE_PLACEHOLDERS.runtime).join(roles.runtime);
+  return sql.replaceAll(ROLE_PLACEHOLDERS.app, roles.app).replaceAll(ROLE_PLACEHOLDERS.runtime, roles.runtime);
 }
 
 interface Recorded {

@@ -110,6 +110,40 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
 }
 
 /**
+ * A new empty database owned by a login with neither CREATEROLE nor superuser, as a DBA sets one
+ * up; `prepare` runs first as the superuser (e.g. the DBA making the database's roles), `work`
+ * then runs connected as that owner. The database and the owner are dropped afterwards.
+ */
+export async function asOwnerWithoutCreateRole<T>(
+  prepare: (admin: pg.Client, target: TestDatabase) => Promise<void>,
+  work: (sequelize: Sequelize, target: TestDatabase) => Promise<T>,
+): Promise<T> {
+  const target = await createEmptyDatabase();
+  const owner = `nexus_limited_owner_${crypto.randomBytes(4).toString('hex')}`;
+  const password = crypto.randomBytes(12).toString('hex');
+  const admin = new pg.Client({ connectionString: withDatabase(target.url, 'postgres') });
+  await admin.connect();
+  try {
+    await prepare(admin, target);
+    await admin.query(`CREATE ROLE ${owner} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '${password}'`);
+    await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(target.name)} OWNER TO ${owner}`);
+    const asOwner = new URL(target.url);
+    asOwner.username = owner;
+    asOwner.password = password;
+    const sequelize = createSequelize({ url: asOwner.toString(), poolMax: 1, acquireTimeoutMs: 10_000 });
+    try {
+      return await work(sequelize, target);
+    } finally {
+      await sequelize.close();
+    }
+  } finally {
+    await target.drop();
+    await admin.query(`DROP ROLE IF EXISTS ${owner}`);
+    await admin.end();
+  }
+}
+
+/**
  * The SQL a Sequelize instance sent while `work` ran, as PostgreSQL received it (Sequelize reads
  * its logging option at each query; its types do not show `options`).
  */

@@ -1,6 +1,6 @@
 import React from 'react';
 import { useCurrentAdmin } from 'adminjs';
-import { canReadApprovals, canWorkSteps, type Predicate, type SessionUser } from '../../auth/access-rules.js';
+import { PAGE_ACCESS, type Predicate, type SessionUser } from '../../auth/access-rules.js';
 
 interface Page {
   name: string;
@@ -12,11 +12,7 @@ interface Props {
   OriginalComponent?: React.ComponentType<{ pages?: Page[] }>;
 }
 
-// The same predicates the pages' handlers check on the server (admin/admin.ts).
-const PAGE_RULES: Record<string, Predicate> = {
-  myApprovals: canReadApprovals,
-  myWork: canWorkSteps,
-};
+const PAGE_RULES: Record<string, Predicate | undefined> = PAGE_ACCESS;
 
 /** AdminJS lists every page for everyone; each person's menu lists the pages their role works in. */
 const SidebarPages: React.FC<Props> = ({ pages, OriginalComponent }) => {
