@@ -2,6 +2,7 @@ import type AdminJS from 'adminjs';
 import type { NextFunction, Request, Response } from 'express';
 import { CONTROL_CHARACTER } from '../records/input-coercion.js';
 import { CHOOSABLE_FILTER } from './panel-titles.js';
+import { tileFiltersOf } from '../dashboard/tile-filters.js';
 
 /**
  * Checks a list's query (page, page size, sort, filters) against the resource before AdminJS and
@@ -22,6 +23,7 @@ interface PropertyLike {
 }
 
 interface ResourceLike {
+  id(): string;
   decorate(): {
     getPropertyByKey(key: string): PropertyLike | null;
     getProperties(options: { where: 'filter' | 'list' }): Array<{ propertyPath: string }>;
@@ -86,7 +88,8 @@ export function checkListQuery(resource: ResourceLike, query: Record<string, unk
       checkListQuery(resource, Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [`filters.${k}`, v])));
     } else if (key.startsWith('filters.')) {
       const path = key.slice('filters.'.length).replace(RANGE_SUFFIX, '');
-      if (path === CHOOSABLE_FILTER) {
+      // A dashboard tile's named filter (dashboard/tile-filters.ts): on or absent.
+      if (path === CHOOSABLE_FILTER || Object.hasOwn(tileFiltersOf(resource.id()), path)) {
         if (raw !== 'true') throw new BadListQuery(key, `${key} must be true`);
         continue;
       }

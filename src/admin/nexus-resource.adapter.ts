@@ -1,12 +1,13 @@
 import { BaseRecord, ForbiddenError, ValidationError, flat, type ActionContext, type Filter, type ParamsType } from 'adminjs';
 import { Resource as SequelizeResource, convertFilter } from '@adminjs/sequelize';
-import { Op, type Model, type ModelStatic, type OrderItem, type WhereOptions } from 'sequelize';
+import { Op, Sequelize, type Model, type ModelStatic, type OrderItem, type WhereOptions } from 'sequelize';
 import { MissingActorError } from '../audit/actor.js';
 import { AccessDeniedError } from '../auth/access-rules.js';
 import { RecordInUseError, RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowRefusedError } from '../records/record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from '../records/record.service.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { listCount } from './list-count.js';
+import { tileFilterSql, tileFiltersOf } from '../dashboard/tile-filters.js';
 import { CHOOSABLE_FILTER, TITLE_PROPERTY, choosableWhere, titleAttributes, titleLiteral, titleSearch } from './panel-titles.js';
 import { actorOf, addressedRecordOf, formInputOf, noteEstimatedCount, noteSubmittedForApproval } from './request-actor.js';
 
@@ -74,13 +75,8 @@ export class NexusResource extends SequelizeResource {
     return count.total;
   }
 
-  /** The key breaks ties, so that rows with the same sort value never repeat or vanish across pages. */
-  override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }): Promise<BaseRecord[]> {
-    const direction = (sort.direction ?? 'asc').toUpperCase();
-    const key = this.model.primaryKeyAttribute;
-    const byTitle = sort.sortBy === TITLE_PROPERTY ? titleLiteral(this.model) : undefined;
-    const order: OrderItem[] = byTitle ? [[byTitle, direction]] : sort.sortBy ? [[sort.sortBy, direction]] : [];
-    if (sort.sortBy !== key) order.push([key, direction]);
+  override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: ListSort }): Promise<BaseRecord[]> {
+    const order = listOrder(this.model, sort);
     const rows = await this.model.findAll({ where: listWhere(this.model, filter), limit, offset, order, attributes: titleAttributes(this.model) });
     return rows.map((row) => new BaseRecord(row.toJSON(), this));
   }
@@ -108,6 +104,21 @@ export class NexusResource extends SequelizeResource {
   }
 }
 
+export interface ListSort {
+  sortBy?: string;
+  direction?: 'asc' | 'desc';
+}
+
+/** The key breaks ties, so that rows with the same sort value never repeat or vanish across pages (or exports). */
+export function listOrder(model: ModelStatic<Model>, sort: ListSort): OrderItem[] {
+  const direction = (sort.direction ?? 'asc').toUpperCase();
+  const key = model.primaryKeyAttribute;
+  const byTitle = sort.sortBy === TITLE_PROPERTY ? titleLiteral(model) : undefined;
+  const order: OrderItem[] = byTitle ? [[byTitle, direction]] : sort.sortBy ? [[sort.sortBy, direction]] : [];
+  if (sort.sortBy !== key) order.push([key, direction]);
+  return order;
+}
+
 /**
  * The stock adapter's filter, except on fields with a fixed set of values (a status, a role):
  * it matches those with LIKE '%value%' ('in_progress' also matched 'in-progress' and anything
@@ -115,7 +126,11 @@ export class NexusResource extends SequelizeResource {
  * traveler. Such a field now matches its value exactly, served by the status indexes.
  */
 export function listWhere(model: ModelStatic<Model>, filter: Filter): WhereOptions {
-  const { [TITLE_PROPERTY]: title, [CHOOSABLE_FILTER]: choosable, ...columns } = filter.filters ?? {};
+  const { [TITLE_PROPERTY]: title, [CHOOSABLE_FILTER]: choosable, ...rest } = filter.filters ?? {};
+  // A dashboard tile's filter (`filters.late=true`): the tile's own SQL (dashboard/tile-filters.ts).
+  const table = model.getTableName() as string;
+  const named = Object.keys(rest).filter((name) => Object.hasOwn(tileFiltersOf(table), name));
+  const columns = Object.fromEntries(Object.entries(rest).filter(([name]) => !named.includes(name)));
   // The title and "choosable" are not columns: they become SQL of their own (panel-titles.ts).
   const columnFilter = Object.assign(Object.create(Object.getPrototypeOf(filter) as object) as Filter, filter, { filters: columns });
   const where = convertFilter(columnFilter) as Record<string | symbol, unknown>;
@@ -125,6 +140,7 @@ export function listWhere(model: ModelStatic<Model>, filter: Filter): WhereOptio
   const extra = [
     typeof title?.value === 'string' ? titleSearch(model, title.value) : undefined,
     choosable?.value === 'true' ? choosableWhere(model) : undefined,
+    ...named.filter((name) => rest[name]?.value === 'true').map((name) => Sequelize.literal(tileFilterSql(table, name, `"${model.name.replace(/"/g, '""')}"`))),
   ].filter((w): w is WhereOptions => w !== undefined);
   if (conditions.length === 0 && extra.length === 0) return where;
   where[Op.and] = [

@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { approvalInbox, type InboxUser } from '../approvals/approval-inbox.service.js';
 import { TRAVELER_STATUSES } from '../models/constants.js';
+import { tileFilterSql } from './tile-filters.js';
 
 export interface LateTraveler {
   id: number;
@@ -38,6 +39,8 @@ export interface DashboardSummary {
   /** All late active travelers, also those beyond the list. */
   lateTravelerCount: number;
   openWorkOrders: number;
+  /** Whether the person reads approval requests at all (a viewer does not: no approvals card). */
+  approvalsVisible: boolean;
   /** Pending requests the signed-in person may decide (not their own). */
   pendingApprovals: number;
   /** The oldest of those, at most PENDING_LIST_LIMIT. */
@@ -48,7 +51,6 @@ export interface DashboardSummary {
   laborThisWeek: WorkCenterLabor[];
 }
 
-const ACTIVE = ['draft', 'released', 'in_progress', 'on_hold'];
 export const LATE_LIST_LIMIT = 10;
 export const PENDING_LIST_LIMIT = 5;
 
@@ -62,7 +64,8 @@ async function travelersByStatus(sequelize: Sequelize): Promise<DashboardSummary
 }
 
 // Both read travelers_status_due_date_idx: one range per active status, so the cost follows the
-// number of late travelers, not the size of the table.
+// number of late travelers, not the size of the table. "Late" is the travelers list's own filter
+// (tile-filters.ts), so the tile's figure is what the list it opens shows.
 async function lateTravelers(sequelize: Sequelize): Promise<{ list: LateTraveler[]; count: number }> {
   const list = await sequelize.query<LateTraveler>(
     `SELECT t.id, t.number, to_char(t.due_date, 'YYYY-MM-DD') AS due_date, t.status, p.part_number,
@@ -70,20 +73,20 @@ async function lateTravelers(sequelize: Sequelize): Promise<{ list: LateTraveler
        FROM travelers t
        JOIN parts p ON p.id = t.part_id
        JOIN customers c ON c.id = t.customer_id
-      WHERE t.due_date < current_date AND t.status IN (:active)
+      WHERE ${tileFilterSql('travelers', 'late', 't')}
       ORDER BY t.due_date, t.number LIMIT :limit`,
-    { type: QueryTypes.SELECT, replacements: { active: ACTIVE, limit: LATE_LIST_LIMIT } },
+    { type: QueryTypes.SELECT, replacements: { limit: LATE_LIST_LIMIT } },
   );
   const [{ count }] = (await sequelize.query<{ count: number }>(
-    'SELECT count(*)::int AS count FROM travelers WHERE due_date < current_date AND status IN (:active)',
-    { type: QueryTypes.SELECT, replacements: { active: ACTIVE } },
+    `SELECT count(*)::int AS count FROM travelers t WHERE ${tileFilterSql('travelers', 'late', 't')}`,
+    { type: QueryTypes.SELECT },
   )) as [{ count: number }];
   return { list, count };
 }
 
 async function openWorkOrders(sequelize: Sequelize): Promise<number> {
   const [{ open }] = (await sequelize.query<{ open: number }>(
-    `SELECT count(*)::int AS open FROM work_orders WHERE status IN ('open', 'in_progress', 'on_hold')`,
+    `SELECT count(*)::int AS open FROM work_orders w WHERE ${tileFilterSql('work_orders', 'open', 'w')}`,
     { type: QueryTypes.SELECT },
   )) as [{ open: number }];
   return open;
@@ -156,6 +159,7 @@ export async function dashboardSummary(sequelize: Sequelize, user?: InboxUser): 
     lateTravelers: late.list,
     lateTravelerCount: late.count,
     openWorkOrders: open,
+    approvalsVisible: user !== undefined,
     pendingApprovals: inbox.toDecide.length,
     pendingApprovalList: inbox.toDecide.slice(0, PENDING_LIST_LIMIT).map((r) => ({
       id: r.id,

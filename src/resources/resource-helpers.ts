@@ -8,6 +8,7 @@ import { estimateNotice } from '../admin/list-count.js';
 import { toPanelError } from '../admin/nexus-resource.adapter.js';
 import { Components } from '../admin/component-loader.js';
 import { historyAction, pendingChangesAction } from './history.action.js';
+import { listExportAction } from './list-export.action.js';
 
 /** What each resource file exports: the model, its declarative options, and its field labels. */
 export interface ResourceDefinition {
@@ -120,10 +121,13 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
   const rules = RESOURCE_RULES[id];
   return {
     list: { isAccessible: gate(rules.read), after: reportEstimatedCount },
-    show: { isAccessible: gate(rules.read) },
+    // A record's page offers what is done to the record: the list's "Export CSV" stays on the list.
+    show: { isAccessible: gate(rules.read), showResourceActions: false },
     search: { isAccessible: gate(rules.read) },
+    // Whoever reads a list may take it away as CSV, with its filters (the audit log has its own).
+    exportCsv: listExportAction(gate(rules.read)),
     new: { isAccessible: gate(rules.create), before: captureFormInput, after: [landOnCreatedRecord, reportSubmittedForApproval] },
-    edit: { isAccessible: gate(rules.update), before: captureFormInput, after: reportSubmittedForApproval },
+    edit: { isAccessible: gate(rules.update), showResourceActions: false, before: captureFormInput, after: reportSubmittedForApproval },
     delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.', handler: deleteHandler },
     bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },
     ...(id !== 'audit_logs' && { history: historyAction(gate(rules.read)), pendingChanges: pendingChangesAction(gate(rules.read)) }),
