@@ -194,7 +194,16 @@ describe('the CSV holds exactly the filtered rows', () => {
     const second = records((await exportCsv(agents.admin, { 'filters.action': 'export' })).body as string);
     expect(second).toHaveLength(first.length + 1);
     const newest = second.at(-1)!;
-    expect(newest).toMatchObject({ action: 'export', table_name: 'audit_logs', actor_username: 'admin.user', actor_id: String(t.users.admin.id) });
+    // Read as people read it (the action's label, the user's name), with the codes and ids beside it.
+    expect(newest).toMatchObject({
+      action: 'Exported',
+      action_code: 'export',
+      record_type: 'Audit log',
+      table_name: 'audit_logs',
+      user: 'Test admin (admin.user)',
+      actor_username: 'admin.user',
+      actor_id: String(t.users.admin.id),
+    });
     // The newest row of the second file is the first export's own record, with the first file's count.
     expect(JSON.parse(newest.details!)).toMatchObject({ rowCount: first.length, filters: { action: 'export' } });
   });
@@ -220,7 +229,10 @@ describe('cells are safe in a spreadsheet and survive quoting', () => {
   it('keeps commas, quotes and line breaks inside one cell', () => {
     const notes = rows.find((r) => r.table_name === 'travelers' && r.record_id === ids.traveler && r.field_name === 'notes');
     expect(notes?.new_value).toBe(AWKWARD);
+    expect(notes?.new_value_stored).toBe(AWKWARD);
     expect(notes?.actor_username).toBe('engineer.user');
+    // The record's title and the user's name beside their ids.
+    expect(notes).toMatchObject({ record_title: 'T-26004', record_type: 'Travelers', field: 'Notes', user: 'Test engineer (engineer.user)' });
   });
 
   it('quotes by the rules (unit)', () => {

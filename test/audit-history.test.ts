@@ -133,8 +133,15 @@ describe('traveler history', () => {
     expect(update!.record.isSubject).toBe(true);
     expect(update!.changes).toEqual(
       expect.arrayContaining([
-        { field: 'quantity', label: 'Quantity', old: '12', new: '14' },
-        { field: 'notes', label: 'Notes', old: 'Material on order: 7075 plate, PO 88412.', new: 'Expedite: customer called, "line down" <urgent>' },
+        { field: 'quantity', label: 'Quantity', old: '12', new: '14', oldText: '12', newText: '14' },
+        {
+          field: 'notes',
+          label: 'Notes',
+          old: 'Material on order: 7075 plate, PO 88412.',
+          new: 'Expedite: customer called, "line down" <urgent>',
+          oldText: 'Material on order: 7075 plate, PO 88412.',
+          newText: 'Expedite: customer called, "line down" <urgent>',
+        },
       ]),
     );
     expect(update!.changes.map((c) => c.field).sort()).toEqual(['notes', 'quantity']);
@@ -145,6 +152,11 @@ describe('traveler history', () => {
     expect(update!.actor).toEqual({ kind: 'user', id: t.users.engineer.id, username: 'engineer.user', name: 'Test engineer', email: 'engineer@test.example' });
     expect(update!.ipAddress).toMatch(/127\.0\.0\.1/);
     expect(update!.userAgent).toBe(BROWSER);
+    // The user agent collapsed to what it names; the full text stays beside it.
+    expect(update!.browser).toBe('NexusHistoryTest 1.0');
+    // The time as every audit view writes it: the shop's zone (UTC on this machine), named.
+    expect(update!.atText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    expect(update!.atText.slice(0, 19)).toBe(update!.at.slice(0, 19).replace('T', ' '));
     expect(update!.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Math.abs(Date.parse(update!.at) - Date.now())).toBeLessThan(10 * 60_000);
     const audit = await one<{ n: number }>(
@@ -157,17 +169,24 @@ describe('traveler history', () => {
   it('includes the traveler’s steps and the manual step deleted since, named', () => {
     const [stepEdit] = about(h.entries, 'traveler_steps', ids.step, 'update');
     expect(stepEdit!.record).toMatchObject({ title: 'Step 10 — Cut 7075-T7351 plate', tableLabel: 'Traveler steps', isSubject: false, exists: true });
-    expect(stepEdit!.changes).toEqual([{ field: 'instructions', label: 'Instructions', old: null, new: 'Saw from the 7075 plate with cert 4471 only.' }]);
+    expect(stepEdit!.changes).toEqual([
+      { field: 'instructions', label: 'Instructions', old: null, new: 'Saw from the 7075 plate with cert 4471 only.', oldText: null, newText: 'Saw from the 7075 plate with cert 4471 only.' },
+    ]);
 
     const [deleted] = about(h.entries, 'manual_steps', ids.manualStep, 'delete');
     expect(deleted!.record).toMatchObject({ exists: false, title: `Manual step after 10 — Rework face A (#${ids.manualStep}, deleted)` });
-    expect(deleted!.changes).toEqual(expect.arrayContaining([{ field: 'operation', label: 'Operation', old: 'Rework face A', new: null }]));
+    expect(deleted!.changes).toEqual(
+      expect.arrayContaining([{ field: 'operation', label: 'Operation', old: 'Rework face A', new: null, oldText: 'Rework face A', newText: null }]),
+    );
 
     const [created] = about(h.entries, 'manual_steps', ids.manualStep, 'create');
     const byField = Object.fromEntries(created!.changes.map((c) => [c.field, c]));
-    expect(byField.traveler_id).toMatchObject({ label: 'Traveler', new: ids.traveler, newRef: { table: 'travelers', title: 'T-26004', exists: true } });
-    expect(byField.added_by_id).toMatchObject({ label: 'Added by', newRef: { table: 'users', title: 'Test engineer' } });
-    expect(byField.reason).toMatchObject({ label: 'Reason', old: null, new: 'Chatter marks on face A' });
+    // References read by their titles; the stored ids stay beside them.
+    expect(byField.traveler_id).toMatchObject({ label: 'Traveler', new: ids.traveler, newText: 'T-26004', newRef: { table: 'travelers', title: 'T-26004', exists: true } });
+    expect(byField.added_by_id).toMatchObject({ label: 'Added by', newText: 'Test engineer', newRef: { table: 'users', title: 'Test engineer' } });
+    expect(byField.reason).toMatchObject({ label: 'Reason', old: null, new: 'Chatter marks on face A', newText: 'Chatter marks on face A' });
+    // A status by the label the panel gives it.
+    expect(byField.status).toMatchObject({ new: 'pending', newText: 'Pending' });
   });
 
   it('goes back to the traveler’s creation by the demo seeder, with references named', () => {
@@ -177,7 +196,8 @@ describe('traveler history', () => {
     const byField = Object.fromEntries(creation!.changes.map((c) => [c.field, c]));
     expect(byField.part_id).toMatchObject({ label: 'Part', newRef: { table: 'parts', title: 'BRK-2210', exists: true } });
     expect(byField.work_order_id).toMatchObject({ label: 'Work order', newRef: { title: 'WO-26003' } });
-    expect(byField.revision_id).toMatchObject({ label: 'Revision', newRef: { title: 'Rev A' } });
+    // A revision is named with its part: "Rev A" alone would not say which.
+    expect(byField.revision_id).toMatchObject({ label: 'Revision', newText: 'BRK-2210 rev A', newRef: { title: 'BRK-2210 rev A' } });
     // The routing copied at creation: its steps and their checks are children too.
     expect(h.entries.some((e) => e.record.table === 'traveler_steps' && e.action === 'create')).toBe(true);
   });
@@ -230,6 +250,8 @@ describe('part history', () => {
       label: 'Customer',
       old: ids.hydro,
       new: ids.tempCustomer,
+      oldText: 'Midwest Hydraulics LLC',
+      newText: `Temporary Customer Co. (#${ids.tempCustomer}, deleted)`,
       oldRef: { title: 'Midwest Hydraulics LLC', exists: true },
       newRef: { title: `Temporary Customer Co. (#${ids.tempCustomer}, deleted)`, exists: false },
     });
@@ -239,6 +261,8 @@ describe('part history', () => {
       label: 'Description',
       old: 'Hydraulic manifold block, 6061-T6',
       new: 'Hydraulic manifold block, 6061-T6, hard anodized',
+      oldText: 'Hydraulic manifold block, 6061-T6',
+      newText: 'Hydraulic manifold block, 6061-T6, hard anodized',
     });
   });
 
@@ -258,7 +282,15 @@ describe('user history', () => {
     expect(res.status).toBe(200);
     const h = res.body.history as RecordHistory;
     const change = h.entries.flatMap((e) => e.changes).find((c) => c.field === 'password' && c.old !== null);
-    expect(change).toEqual({ field: 'password', label: 'Password', old: '(previous password)', new: '(new password set)', secret: true });
+    expect(change).toEqual({
+      field: 'password',
+      label: 'Password',
+      old: '(previous password)',
+      new: '(new password set)',
+      oldText: '(previous password)',
+      newText: '(new password set)',
+      secret: true,
+    });
     const body = JSON.stringify(res.body);
     expect(body).not.toMatch(/\$argon2/);
     expect(body).not.toContain('a-brand-new-passphrase-2026');

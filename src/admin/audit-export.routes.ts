@@ -1,3 +1,4 @@
+import type AdminJS from 'adminjs';
 import type { CurrentAdmin } from 'adminjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -6,18 +7,22 @@ import { AuditFilterError, auditLogFilterFromQuery } from '../audit/audit-log-fi
 import { SinkClosedError, exportAuditLogs, type CsvSink } from '../audit/audit-export.service.js';
 import { AuditLog } from '../models/index.js';
 import { recordAccessDenied } from './access-denied.js';
+import { describerFor } from './record-describer.js';
 import { actorOf } from './request-actor.js';
 
 export const AUDIT_EXPORT_PATH = '/exports/audit-logs.csv';
 
-/** Writes to the HTTP response, waiting when its buffer is full, failing once the client has gone. */
-function responseSink(res: Response): CsvSink {
+/**
+ * Writes to the HTTP response, waiting when its buffer is full, failing once the client has gone.
+ * Also the sink of the lists' CSV export (list-export.routes.ts); `name` starts the file's name.
+ */
+export function responseSink(res: Response, name = 'audit-log'): CsvSink {
   return {
     start({ rowCount }) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
       res.status(200).set({
         'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="audit-log-${stamp}Z.csv"`,
+        'Content-Disposition': `attachment; filename="${name}-${stamp}Z.csv"`,
         'Cache-Control': 'no-store',
         'X-Row-Count': String(rowCount),
       });
@@ -45,7 +50,7 @@ function responseSink(res: Response): CsvSink {
  * GET /admin/exports/audit-logs.csv?filters.table_name=...: the filtered audit trail as a CSV
  * download. Mounted behind the panel's sign-in; the AdminJS API answers JSON only.
  */
-export function auditExportRoutes(logger: Logger): express.Router {
+export function auditExportRoutes(logger: Logger, admin?: AdminJS): express.Router {
   const router = express.Router();
   router.get(AUDIT_EXPORT_PATH, async (req: Request, res: Response, next: NextFunction) => {
     const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
@@ -71,7 +76,8 @@ export function auditExportRoutes(logger: Logger): express.Router {
       return;
     }
     try {
-      await exportAuditLogs(AuditLog.sequelize!, actor, filter, responseSink(res));
+      // Named as the panel names them (labels, statuses), when the panel is at hand.
+      await exportAuditLogs(AuditLog.sequelize!, actor, filter, responseSink(res), admin ? { describe: describerFor(admin) } : {});
       res.end();
     } catch (error) {
       // Once the first line is out, the status cannot change: cut the download short instead,

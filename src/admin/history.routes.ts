@@ -3,13 +3,16 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type ResourceId, type SessionUser } from '../auth/access-rules.js';
+import { HistoryFilterError, parseHistoryFilter } from '../audit/audit-history.service.js';
 import { historyPayload } from '../resources/history.action.js';
 import { recordAccessDenied } from './access-denied.js';
 
 export const HISTORY_API_PATH = '/api/history/:resourceId/:recordId';
 
 /**
- * GET /admin/api/history/:resource/:id — the History page's data, with the same access rule as
+ * GET /admin/api/history/:resource/:id?field=&user=&from=&to=&limit= — the History page's data,
+ * narrowed by field, user and span of days (parseHistoryFilter; a filter it cannot apply is
+ * answered 400 with the reason), with the same access rule as
  * the record (whoever may read it may read its history). The History action would answer the
  * same, but AdminJS first loads the record and every record it references for it: most of the
  * time the page waited for. A record that is gone still has its history here.
@@ -31,8 +34,12 @@ export function historyRoutes(admin: AdminJS, logger: Logger): express.Router {
         return;
       }
       const model = (admin.findResource(resourceId) as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
-      res.json(await historyPayload(admin, model, recordId, user));
+      res.json(await historyPayload(admin, model, recordId, user, parseHistoryFilter(req.query as Record<string, unknown>)));
     } catch (error) {
+      if (error instanceof HistoryFilterError) {
+        res.status(400).json({ error: error.message });
+        return;
+      }
       next(error);
     }
   });

@@ -1,5 +1,6 @@
 import type AdminJS from 'adminjs';
 import type { RecordDescriber } from '../audit/audit-history.service.js';
+import { startCase } from './value-format.js';
 
 interface Translations {
   labels?: Record<string, string>;
@@ -17,8 +18,20 @@ export function describerFor(admin: AdminJS): RecordDescriber {
   // A locale given as a function (per user) is not used by NEXUS; labels then fall back to names.
   const locale = typeof admin.options.locale === 'function' ? undefined : admin.options.locale;
   const translations = (locale?.translations?.[locale.language] ?? {}) as Translations;
+  // A fixed value (a status, a role) by the label its badge shows in the panel (value-badge.tsx).
+  const valueLabels = new Map<string, Map<string, string> | null>();
+  const labelsOf = (table: string, field: string) => {
+    const key = `${table}.${field}`;
+    if (!valueLabels.has(key)) {
+      const property = admin.resources.find((r) => r.id() === table)?.decorate().getPropertyByKey(field);
+      const values = property?.availableValues() ?? null;
+      valueLabels.set(key, values ? new Map(values.map((o) => [String(o.value), startCase(String(o.label ?? o.value))])) : null);
+    }
+    return valueLabels.get(key);
+  };
   return {
     tableLabel: (table) => translations.labels?.[table] ?? humanize(table),
     fieldLabel: (table, field) => translations.resources?.[table]?.properties?.[field] ?? humanize(field),
+    valueLabel: (table, field, value) => labelsOf(table, field)?.get(value),
   };
 }

@@ -1,6 +1,9 @@
+import { formatDateTime } from '../admin/value-format.js';
+import { shopTimeZone } from '../audit/audit-values.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Role } from '../auth/roles.js';
 import { mayDecide } from './approval-decision.service.js';
+import { ruleById } from './approval-policy.js';
 
 /**
  * What waits for a person: the pending requests they may decide (never their own: four eyes),
@@ -17,9 +20,13 @@ export interface PendingRequest {
   id: number;
   summary: string | null;
   rule: string | null;
+  /** The rule in words ("Releasing a traveler to the floor"). */
+  what: string | null;
   operation: string;
   /** ISO timestamp, database clock. */
   requestedAt: string;
+  /** The same moment as every page writes one: shop zone, named (admin/value-format.ts). */
+  requestedAtText: string;
   requestedBy: { id: number; username: string; name: string | null };
   targetTable: string;
   targetId: number | null;
@@ -61,8 +68,10 @@ function toRequest(row: PendingRow): PendingRequest {
     id: row.id,
     summary: row.summary,
     rule: row.rule,
+    what: ruleById(row.rule)?.description ?? null,
     operation: row.operation,
     requestedAt: new Date(row.requested_at).toISOString(),
+    requestedAtText: formatDateTime(row.requested_at, shopTimeZone()),
     requestedBy: { id: row.requested_by_id, username: row.requester_username, name: row.requester_name },
     targetTable: row.target_table,
     targetId: row.target_id,
@@ -79,6 +88,20 @@ export async function approvalInbox(sequelize: Sequelize, user: InboxUser): Prom
     toDecide: requests.filter((r) => r.requestedBy.id !== user.id && mayDecide(user, r.rule)),
     mine: requests.filter((r) => r.requestedBy.id === user.id),
   };
+}
+
+/**
+ * The request to open once this person has decided one: the next in their inbox's order (the
+ * oldest first) after the one decided, else the first still waiting; null when nothing waits.
+ */
+export async function nextToDecide(sequelize: Sequelize, user: InboxUser, decidedId: number): Promise<number | null> {
+  const { toDecide } = await approvalInbox(sequelize, user);
+  if (toDecide.length === 0) return null;
+  const [decided] = await sequelize.query<{ requested_at: Date }>('SELECT requested_at FROM approvals WHERE id = $1', { bind: [decidedId], type: QueryTypes.SELECT });
+  if (!decided) return toDecide[0]!.id;
+  const at = new Date(decided.requested_at).toISOString();
+  const later = toDecide.find((r) => r.requestedAt > at || (r.requestedAt === at && r.id > decidedId));
+  return (later ?? toDecide[0]!).id;
 }
 
 /** How many pending requests this person may decide (the dashboard tile). */

@@ -2,6 +2,9 @@ import { Op, Transaction, literal, type Sequelize, type WhereOptions } from 'seq
 import { assertActor, type Actor } from './actor.js';
 import { recordEventIn } from './audit-event.service.js';
 import { auditLogWhere, describeAuditLogFilter, type AuditLogFilter } from './audit-log-filter.js';
+import type { RecordDescriber } from './audit-history.service.js';
+import { describeAuditRows, type AuditRowKey } from './audit-row-display.service.js';
+import { shopTimeZone } from './audit-values.js';
 import { AuditLog } from '../models/index.js';
 
 /**
@@ -25,11 +28,63 @@ export interface ExportResult {
   delivered: boolean;
 }
 
+/**
+ * The file's columns. First what a person reads (times in the shop's zone with the zone, labels,
+ * Yes/No, decimals at their scale, records and users by name), then the row exactly as recorded
+ * (UTC to the microsecond, codes, ids, stored texts), so that the file can be checked against
+ * the trail and read without it.
+ */
 export const AUDIT_CSV_COLUMNS = [
-  'id', 'occurred_at', 'action', 'table_name', 'record_id', 'field_name', 'old_value', 'new_value',
+  'id', 'occurred_at', 'action', 'record_type', 'record_title', 'field', 'old_value', 'new_value', 'user', 'browser',
+  'occurred_at_utc', 'action_code', 'table_name', 'record_id', 'field_name', 'old_value_stored', 'new_value_stored',
   'actor_kind', 'actor_id', 'actor_username', 'actor_name', 'actor_email', 'ip_address', 'user_agent',
   'request_id', 'approval_id', 'change_id', 'details',
 ] as const;
+
+/** The raw columns read from the trail, under their own names. */
+const STORED_COLUMNS = [
+  'id', 'action', 'table_name', 'record_id', 'field_name', 'old_value', 'new_value', 'actor_kind', 'actor_id',
+  'actor_username', 'actor_name', 'actor_email', 'user_agent', 'request_id', 'approval_id', 'change_id', 'details',
+] as const;
+
+export interface ExportOptions {
+  /** Labels of tables, fields and fixed values (the panel's); without, codes are shown as they are. */
+  describe?: RecordDescriber;
+  /** The zone of the readable times; the shop's by default. */
+  timeZone?: string;
+}
+
+const plainNames: RecordDescriber = { tableLabel: (table) => table, fieldLabel: (_table, field) => field };
+
+/** One CSV line per row: the readable columns from describeAuditRows, then the stored ones. */
+async function csvRows(sequelize: Sequelize, rows: Array<Record<string, unknown>>, describe: RecordDescriber, timeZone: string): Promise<string> {
+  const displays = await describeAuditRows(
+    sequelize,
+    rows.map((row) => ({ ...row, occurred_at: row.occurred_at_utc as string }) as unknown as AuditRowKey),
+    describe,
+    timeZone,
+  );
+  return rows
+    .map((row, i) => {
+      const shown = displays[i]!;
+      const readable: Record<string, unknown> = {
+        occurred_at: shown.occurred_at_text,
+        action: shown.action_label,
+        record_type: shown.table_label,
+        record_title: shown.record_title,
+        field: shown.field_label,
+        old_value: shown.old_text,
+        new_value: shown.new_text,
+        user: shown.actor_text,
+        browser: shown.browser,
+        action_code: row.action,
+        old_value_stored: row.old_value,
+        new_value_stored: row.new_value,
+      };
+      return csvLine(AUDIT_CSV_COLUMNS.map((c) => (c in readable ? readable[c] : row[c])));
+    })
+    .join('');
+}
 
 const BATCH = 1000;
 // A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
@@ -49,14 +104,16 @@ export function csvLine(values: readonly unknown[]): string {
 /**
  * inTransaction (src/db/unit-of-work.ts) with a chosen isolation level: the actor and request id
  * go into transaction-local settings exactly as there, so audit_event() knows who exports.
+ * Also used by the lists' CSV export (src/exports/list-export.service.ts).
  */
-async function inTransactionAt<T>(
+export async function inTransactionAt<T>(
   sequelize: Sequelize,
   actor: Actor,
   isolationLevel: Transaction.ISOLATION_LEVELS,
   work: (transaction: Transaction) => Promise<T>,
+  what = 'export the audit trail',
 ): Promise<T> {
-  assertActor(actor, 'export the audit trail');
+  assertActor(actor, what);
   return sequelize.transaction({ isolationLevel }, async (transaction) => {
     await sequelize.query(`SELECT set_config('nexus.actor', $1, true), set_config('nexus.request_id', $2, true)`, {
       bind: [JSON.stringify(actor), actor.requestId],
@@ -70,8 +127,16 @@ export async function countAuditLogs(filter: AuditLogFilter): Promise<number> {
   return AuditLog.count({ where: auditLogWhere(filter) });
 }
 
-export async function exportAuditLogs(sequelize: Sequelize, actor: Actor, filter: AuditLogFilter, sink: CsvSink): Promise<ExportResult> {
+export async function exportAuditLogs(
+  sequelize: Sequelize,
+  actor: Actor,
+  filter: AuditLogFilter,
+  sink: CsvSink,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
   const where = auditLogWhere(filter);
+  const describe = options.describe ?? plainNames;
+  const timeZone = options.timeZone ?? shopTimeZone();
   return inTransactionAt(sequelize, actor, Transaction.ISOLATION_LEVELS.REPEATABLE_READ, async (transaction) => {
     const rowCount = await AuditLog.count({ where, transaction });
     await recordEventIn(sequelize, transaction, {
@@ -94,9 +159,9 @@ export async function exportAuditLogs(sequelize: Sequelize, actor: Actor, filter
           where: batchWhere,
           attributes: [
             // id stays the bigint column: ORDER BY "id" would otherwise sort a text alias.
-            ...AUDIT_CSV_COLUMNS.filter((c) => c !== 'occurred_at' && c !== 'ip_address'),
+            ...STORED_COLUMNS,
             // Microseconds and UTC, whatever the session: a JavaScript Date would drop the microseconds.
-            [literal(`to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`), 'occurred_at'],
+            [literal(`to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`), 'occurred_at_utc'],
             [literal('host(ip_address)'), 'ip_address'],
           ],
           order: [['id', 'ASC']],
@@ -105,7 +170,7 @@ export async function exportAuditLogs(sequelize: Sequelize, actor: Actor, filter
           transaction,
         })) as unknown as Array<Record<string, unknown>>;
         if (rows.length === 0) break;
-        await sink.write(rows.map((row) => csvLine(AUDIT_CSV_COLUMNS.map((c) => row[c]))).join(''));
+        await sink.write(await csvRows(sequelize, rows, describe, timeZone));
         written += rows.length;
         lastId = String(rows[rows.length - 1]!.id);
       }

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { collapseUserAgent, formatDateTime, startOfDayIn } from '../admin/value-format.js';
 import { planCachedQuery } from '../db/plan-cached-reads.js';
+import { isLimitField, isMeasured, measurementPrecisions, precisionOf, readableValue, shopTimeZone, type ValueLabels } from './audit-values.js';
 import { recordTitles, referenceTargets, titleKey, type RecordRef } from './record-titles.js';
 
 /**
@@ -12,7 +14,7 @@ import { recordTitles, referenceTargets, titleKey, type RecordRef } from './reco
  */
 
 /** Person-readable names, from the panel's resource labels (the service does not know AdminJS). */
-export interface RecordDescriber {
+export interface RecordDescriber extends ValueLabels {
   tableLabel(table: string): string;
   fieldLabel(table: string, field: string): string;
 }
@@ -25,13 +27,51 @@ export interface HistoryOptions {
   canReadTable?: (table: string) => boolean;
   /** Changes (not rows) to return; older ones are reported as existing. */
   limit?: number;
+  /** Only the changes of one field, by one user, in a span of time (parseHistoryFilter). */
+  filter?: HistoryFilter;
+  /** Also list the fields and users the whole history holds, for the page's filter controls. */
+  facets?: boolean;
+  /** The zone times are written in; the shop's by default. */
+  timeZone?: string;
+}
+
+/** What a History may be narrowed to. Every part narrows; none can reach another record. */
+export interface HistoryFilter {
+  /** One field; of one table of the history when `table` is given ("traveler_steps.status"). */
+  field?: { table?: string; name: string };
+  /** A person by user id, or a system actor by name ("system:seeder"). */
+  user?: { id: number } | { username: string };
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+/** A filter the History cannot apply: answered 400 with this reason. */
+export class HistoryFilterError extends Error {
+  readonly status = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = 'HistoryFilterError';
+  }
+}
+
+export interface HistoryFacets {
+  /** "table.field" values with their labels, the subject's own fields first. */
+  fields: Array<{ value: string; label: string }>;
+  /** User ids (or "system:..." names) with the names people know them by. */
+  users: Array<{ value: string; label: string }>;
 }
 
 export interface FieldChange {
   field: string;
   label: string;
+  /** As recorded: the audit trail's text. */
   old: string | null;
   new: string | null;
+  /** As people read them: labels, Yes/No, times in the shop's zone, decimals at their scale, titles. */
+  oldText: string | null;
+  newText: string | null;
   /** The referenced records when the field is a reference (the raw ids stay in old/new). */
   oldRef?: RecordRef;
   newRef?: RecordRef;
@@ -51,12 +91,16 @@ export interface HistoryEntry {
   changeId: string;
   /** ISO timestamp, database clock. */
   at: string;
+  /** The same in the shop's zone, as every audit view writes it. */
+  atText: string;
   action: 'create' | 'update' | 'delete';
   /** What the change is about: the record itself or one of its children. */
   record: RecordRef & { tableLabel: string; isSubject: boolean };
   actor: HistoryActor;
   ipAddress?: string | null;
+  /** The full user agent, and the browser and system it names ("Chrome 156 on Linux"). */
   userAgent?: string | null;
+  browser?: string | null;
   requestId: string | null;
   approvalId: number | null;
   /** For a change applied by an approval: the decider's electronic signature. */
@@ -69,6 +113,7 @@ export interface ApprovalSignature {
   meaning: string;
   /** ISO timestamp. */
   signedAt: string | null;
+  signedAtText: string | null;
 }
 
 export interface RecordHistory {
@@ -78,6 +123,11 @@ export interface RecordHistory {
   /** True when changes older than the last entry exist and were left out. */
   olderEntriesExist: boolean;
   includesNetwork: boolean;
+  /** The zone the texts' times are in. */
+  timeZone: string;
+  /** The filter applied, as the page sends it back (field "table.field", user, ISO from/to). */
+  filter: { field?: string; user?: string; from?: string; to?: string };
+  facets?: HistoryFacets;
 }
 
 export const DEFAULT_HISTORY_LIMIT = 200;
@@ -251,12 +301,30 @@ interface AuditRow {
  * several per partition, and planning is what a History costs most. All rows of a change share
  * its transaction's occurred_at.
  */
-async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, limit: number, window: HistoryWindow): Promise<{ rows: AuditRow[]; more: boolean }> {
+async function changeRows(
+  sequelize: Sequelize,
+  keys: Map<string, string[]>,
+  limit: number,
+  window: HistoryWindow,
+  filter: HistoryFilter = {},
+): Promise<{ rows: AuditRow[]; more: boolean }> {
   const values: unknown[] = [];
   const list = [...keys].map(([table, ids]) => {
     values.push(ids);
     return `(${literal(table)}::text, $${values.length}::text[])`;
   });
+  if (list.length === 0) return { rows: [], more: false };
+  // A filter narrows the rows searched, bound as values: the statement's text (and its cached
+  // plan) varies only with which filters are given, not with what they say.
+  let narrowed = '';
+  const bind = (value: unknown, cast: string) => {
+    values.push(value);
+    return `$${values.length}::${cast}`;
+  };
+  if (filter.field) narrowed += ` AND a.field_name = ${bind(filter.field.name, 'text')}`;
+  if (filter.user) narrowed += 'id' in filter.user ? ` AND a.actor_id = ${bind(filter.user.id, 'int')}` : ` AND a.actor_username = ${bind(filter.user.username, 'text')}`;
+  if (filter.from) narrowed += ` AND a.occurred_at >= ${bind(filter.from.toISOString(), 'timestamptz')}`;
+  if (filter.to) narrowed += ` AND a.occurred_at < ${bind(filter.to.toISOString(), 'timestamptz')}`;
   values.push(limit + 1);
   const rows = await planCachedQuery<AuditRow>(
     sequelize,
@@ -266,7 +334,7 @@ async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, lim
         CROSS JOIN LATERAL (
           SELECT * FROM audit_logs a
            WHERE a.table_name = k.table_name AND a.record_id = ANY(k.ids)
-             AND a.action IN (${CHANGE_ACTIONS.map(literal).join(', ')})${windowSql(window, 'a.occurred_at')}
+             AND a.action IN (${CHANGE_ACTIONS.map(literal).join(', ')})${windowSql(window, 'a.occurred_at')}${narrowed}
         ) a
      ), changes AS (
        SELECT change_id, max(occurred_at) AS at, max(id) AS last_id
@@ -289,7 +357,7 @@ async function changeRows(sequelize: Sequelize, keys: Map<string, string[]>, lim
 }
 
 /** The signatures of the approvals that applied some of the entries (one query for all). */
-async function approvalSignatures(sequelize: Sequelize, entries: HistoryEntry[]): Promise<Map<number, ApprovalSignature>> {
+async function approvalSignatures(sequelize: Sequelize, entries: HistoryEntry[], timeZone: string): Promise<Map<number, ApprovalSignature>> {
   const ids = [...new Set(entries.map((e) => e.approvalId).filter((id): id is number => id !== null).map(Number))];
   if (ids.length === 0) return new Map();
   const rows = await sequelize.query<{ id: number; signature_name: string; signature_meaning: string; signed_at: Date | null }>(
@@ -300,9 +368,183 @@ async function approvalSignatures(sequelize: Sequelize, entries: HistoryEntry[])
   return new Map(
     rows.map((r) => [
       Number(r.id),
-      { name: r.signature_name, meaning: r.signature_meaning, signedAt: r.signed_at ? new Date(r.signed_at).toISOString() : null },
+      {
+        name: r.signature_name,
+        meaning: r.signature_meaning,
+        signedAt: r.signed_at ? new Date(r.signed_at).toISOString() : null,
+        signedAtText: r.signed_at ? formatDateTime(new Date(r.signed_at), timeZone) : null,
+      },
     ]),
   );
+}
+
+/** Tables whose changes a record's History shows: its own, and its readable children's. */
+function historyTables(table: string, canReadTable: (table: string) => boolean): string[] {
+  const tables = [table];
+  const walk = (specs: ChildSpec[]) => {
+    for (const spec of specs) {
+      if (!canReadTable(spec.table)) continue;
+      tables.push(spec.table);
+      walk(spec.children ?? []);
+    }
+  };
+  walk(HISTORY_CHILDREN[table] ?? []);
+  return tables;
+}
+
+function fieldsOf(sequelize: Sequelize, table: string): Set<string> {
+  const model = Object.values(sequelize.models).find((m) => {
+    const name = m.getTableName();
+    return (typeof name === 'string' ? name : name.tableName) === table;
+  });
+  return new Set(Object.keys(model?.getAttributes() ?? {}));
+}
+
+/** A field filter names a field of a table this History shows, or it is refused: nothing else is reachable. */
+function checkFieldFilter(sequelize: Sequelize, describe: RecordDescriber, tables: string[], field: NonNullable<HistoryFilter['field']>): void {
+  const subject = describe.tableLabel(tables[0]!);
+  if (field.table !== undefined && !tables.includes(field.table)) {
+    throw new HistoryFilterError(`The history of ${subject.toLowerCase()} holds no ${field.table.replace(/_/g, ' ')}: filter by one of its own fields`);
+  }
+  const searched = field.table === undefined ? tables : [field.table];
+  if (!searched.some((table) => fieldsOf(sequelize, table).has(field.name))) {
+    throw new HistoryFilterError(`The history of ${subject.toLowerCase()} has no field "${field.name}"`);
+  }
+}
+
+const FILTER_PARAMS = ['field', 'user', 'from', 'to', 'limit'];
+// Far from any day the shop will work in, whatever the clock says: a year 20 or 20260 is a typo.
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(3000, 0, 1);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** A day in the shop's zone (from its start, to its end) or an exact time with its zone. */
+function filterMoment(key: 'from' | 'to', value: string, timeZone: string): Date {
+  let at: Date | null;
+  if (DAY.test(value)) {
+    at = startOfDayIn(value, timeZone);
+    if (!at) throw new HistoryFilterError(`Filter ${key} is not a day of the calendar: ${value}`);
+    // "to" a day includes that day.
+    if (key === 'to') at = startOfDayIn(nextDay(value), timeZone);
+  } else if (MOMENT.test(value)) {
+    at = new Date(value);
+    if (Number.isNaN(at.getTime())) throw new HistoryFilterError(`Filter ${key} is not a time: ${value.slice(0, 40)}`);
+    if (key === 'to') at = new Date(at.getTime() + 1);
+  } else {
+    throw new HistoryFilterError(`Filter ${key} must be a day (2026-03-14) or a time with its zone (2026-03-14T09:00:00+01:00), not "${value.slice(0, 40)}"`);
+  }
+  if (!at || at.getTime() < EARLIEST || at.getTime() > LATEST) throw new HistoryFilterError(`Filter ${key} must lie between the years 1970 and 2999`);
+  return at;
+}
+
+/**
+ * Reads the History's filters from a query (?field=status&user=12&from=2026-03-01&to=2026-03-31
+ * &limit=50). Days are the shop's days. Anything it does not understand is refused with the
+ * reason, never ignored: a filter silently dropped would show more than was asked for.
+ */
+export function parseHistoryFilter(query: Record<string, unknown>, timeZone: string = shopTimeZone()): { filter: HistoryFilter; limit?: number } {
+  const filter: HistoryFilter = {};
+  let limit: number | undefined;
+  for (const [key, raw] of Object.entries(query)) {
+    if (!FILTER_PARAMS.includes(key)) {
+      throw new HistoryFilterError(`History cannot be filtered by "${key.slice(0, 40)}": use ${FILTER_PARAMS.join(', ')}`);
+    }
+    if (raw !== undefined && typeof raw !== 'string') throw new HistoryFilterError(`Filter ${key} was given more than once`);
+    const value = (raw ?? '').trim();
+    if (value === '') continue;
+    if (key === 'field') {
+      const match = /^(?:([a-z][a-z0-9_]{0,62})\.)?([a-z][a-z0-9_]{0,62})$/.exec(value);
+      if (!match) throw new HistoryFilterError(`Filter field must name a field ("status", "traveler_steps.status"), not "${value.slice(0, 40)}"`);
+      filter.field = match[1] ? { table: match[1], name: match[2]! } : { name: match[2]! };
+    } else if (key === 'user') {
+      if (/^\d{1,9}$/.test(value)) filter.user = { id: Number(value) };
+      else if (/^system:[\w.:-]{1,60}$/.test(value)) filter.user = { username: value };
+      else throw new HistoryFilterError(`Filter user must be a user id or a system name ("system:seeder"), not "${value.slice(0, 40)}"`);
+    } else if (key === 'from' || key === 'to') {
+      filter[key] = filterMoment(key, value, timeZone);
+    } else if (key === 'limit') {
+      const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+      if (!(n >= 1 && n <= MAX_HISTORY_LIMIT)) throw new HistoryFilterError(`limit must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`);
+      limit = n;
+    }
+  }
+  if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) {
+    throw new HistoryFilterError('Filter from must be before to');
+  }
+  return { filter, ...(limit !== undefined && { limit }) };
+}
+
+/** The window narrowed to the filter's months, so that only their partitions are planned and read. */
+function narrowedWindow(window: HistoryWindow, filter: HistoryFilter): HistoryWindow | null {
+  let { since, until } = window;
+  if (filter.from) {
+    const from = monthStart(filter.from);
+    if (!since || from > since) since = from;
+  }
+  if (filter.to) {
+    const last = monthStart(new Date(filter.to.getTime() - 1));
+    const to = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1));
+    if (to < until) until = to;
+  }
+  return since && since >= until ? null : { since, until };
+}
+
+/** The fields and the people of a whole History, for its filter controls: one scan of its rows. */
+async function historyFacets(sequelize: Sequelize, keys: Map<string, string[]>, window: HistoryWindow, describe: RecordDescriber, subject: string): Promise<HistoryFacets> {
+  const values: unknown[] = [];
+  const list = [...keys].map(([table, ids]) => {
+    values.push(ids);
+    return `(${literal(table)}::text, $${values.length}::text[])`;
+  });
+  const rows = await planCachedQuery<{ facet: 'field' | 'user'; table_name: string | null; field_name: string | null; actor_kind: string | null; actor_id: number | null; actor_username: string | null; actor_name: string | null }>(
+    sequelize,
+    `WITH keys (table_name, ids) AS (VALUES ${list.join(', ')}),
+     touched AS (
+       SELECT a.table_name, a.field_name, a.actor_kind, a.actor_id, a.actor_username, a.actor_name, a.occurred_at FROM keys k
+        CROSS JOIN LATERAL (
+          SELECT * FROM audit_logs a
+           WHERE a.table_name = k.table_name AND a.record_id = ANY(k.ids)
+             AND a.action IN (${CHANGE_ACTIONS.map(literal).join(', ')})${windowSql(window, 'a.occurred_at')}
+        ) a
+     )
+     SELECT 'field' AS facet, table_name, field_name, NULL::text AS actor_kind, NULL::int AS actor_id, NULL::text AS actor_username, NULL::text AS actor_name
+       FROM touched WHERE field_name <> 'id' GROUP BY table_name, field_name
+     UNION ALL
+     SELECT 'user', NULL, NULL, actor_kind, actor_id, actor_username, (array_agg(actor_name ORDER BY occurred_at DESC))[1]
+       FROM touched GROUP BY actor_kind, actor_id, actor_username`,
+    values,
+  );
+  const fields = rows
+    .filter((r) => r.facet === 'field')
+    .map((r) => ({
+      value: `${r.table_name}.${r.field_name}`,
+      own: r.table_name === subject,
+      label: `${auditFieldLabel(describe, r.table_name!, r.field_name!)}${r.table_name === subject ? '' : ` (${describe.tableLabel(r.table_name!)})`}`,
+    }))
+    .sort((a, b) => Number(b.own) - Number(a.own) || a.label.localeCompare(b.label))
+    .map(({ value, label }) => ({ value, label }));
+  const users = new Map<string, string>();
+  for (const r of rows) {
+    if (r.facet !== 'user') continue;
+    if (r.actor_kind === 'user' && r.actor_id !== null) users.set(String(r.actor_id), `${r.actor_name ?? r.actor_username} (${r.actor_username})`);
+    else if (r.actor_kind === 'system' && r.actor_username) users.set(r.actor_username, `System (${r.actor_username.replace(/^system:/, '')})`);
+  }
+  return { fields, users: [...users].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label)) };
+}
+
+function filterEcho(filter: HistoryFilter): RecordHistory['filter'] {
+  return {
+    ...(filter.field && { field: filter.field.table ? `${filter.field.table}.${filter.field.name}` : filter.field.name }),
+    ...(filter.user && { user: 'id' in filter.user ? String(filter.user.id) : filter.user.username }),
+    ...(filter.from && { from: filter.from.toISOString() }),
+    ...(filter.to && { to: filter.to.toISOString() }),
+  };
 }
 
 export async function recordHistory(
@@ -315,10 +557,20 @@ export async function recordHistory(
   const describe = options.describe ?? plainDescriber;
   const includeNetwork = options.includeNetwork ?? false;
   const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULT_HISTORY_LIMIT)), MAX_HISTORY_LIMIT);
+  const filter = options.filter ?? {};
+  const timeZone = options.timeZone ?? shopTimeZone();
+  const canReadTable = options.canReadTable ?? (() => true);
+  if (filter.field) checkFieldFilter(sequelize, describe, historyTables(tableName, canReadTable), filter.field);
 
   const window = historyWindow(await historySince(sequelize, tableName, id));
-  const keys = await historyKeys(sequelize, tableName, id, options.canReadTable ?? (() => true), window);
-  const { rows, more } = await changeRows(sequelize, keys, limit, window);
+  const keys = await historyKeys(sequelize, tableName, id, canReadTable, window);
+  // Children are found over the record's whole life; only their changes are narrowed.
+  const filteredKeys = filter.field?.table ? new Map([...keys].filter(([table]) => table === filter.field!.table)) : keys;
+  const changeWindow = narrowedWindow(window, filter);
+  const [{ rows, more }, facets] = await Promise.all([
+    changeWindow ? changeRows(sequelize, filteredKeys, limit, changeWindow, filter) : Promise.resolve({ rows: [] as AuditRow[], more: false }),
+    options.facets ? historyFacets(sequelize, keys, window, describe, tableName) : Promise.resolve(undefined),
+  ]);
 
   // Everything to name: the records the entries are about, and every referenced id.
   const references = new Map<string, Map<string, string>>();
@@ -327,22 +579,33 @@ export async function recordHistory(
     return references.get(table)!;
   };
   const wanted: Array<{ table: string; id: string }> = [{ table: tableName, id }];
+  const measured: Array<{ table: string; id: string }> = [];
+  const seenLimits: Array<{ table: string; id: string; value: string | null }> = [];
   for (const row of rows) {
     wanted.push({ table: row.table_name, id: row.record_id });
     const target = referencesFor(row.table_name).get(row.field_name);
     if (target && row.old_value !== null) wanted.push({ table: target, id: row.old_value });
     if (target && row.new_value !== null) wanted.push({ table: target, id: row.new_value });
+    if (isMeasured(row.table_name, row.field_name)) measured.push({ table: row.table_name, id: row.record_id });
+    if (isLimitField(row.table_name, row.field_name)) {
+      seenLimits.push({ table: row.table_name, id: row.record_id, value: row.old_value }, { table: row.table_name, id: row.record_id, value: row.new_value });
+    }
   }
-  const titles = await recordTitles(sequelize, wanted);
+  const [titles, precisions] = await Promise.all([
+    recordTitles(sequelize, wanted),
+    measured.length ? measurementPrecisions(sequelize, measured, seenLimits) : Promise.resolve(new Map<string, number>()),
+  ]);
   const titleOf = (table: string, ref: string) => titles.get(titleKey(table, ref))!;
 
   const entries: HistoryEntry[] = [];
   for (const row of rows) {
     let entry = entries[entries.length - 1];
     if (!entry || entry.changeId !== row.change_id) {
+      const at = new Date(row.occurred_at);
       entry = {
         changeId: row.change_id,
-        at: new Date(row.occurred_at).toISOString(),
+        at: at.toISOString(),
+        atText: formatDateTime(at, timeZone),
         action: row.action,
         record: {
           ...titleOf(row.table_name, row.record_id),
@@ -350,7 +613,7 @@ export async function recordHistory(
           isSubject: row.table_name === tableName && row.record_id === id,
         },
         actor: { kind: row.actor_kind, id: row.actor_id, username: row.actor_username, name: row.actor_name, email: row.actor_email },
-        ...(includeNetwork && { ipAddress: row.ip_address, userAgent: row.user_agent }),
+        ...(includeNetwork && { ipAddress: row.ip_address, userAgent: row.user_agent, browser: collapseUserAgent(row.user_agent) }),
         requestId: row.request_id,
         approvalId: row.approval_id,
         changes: [],
@@ -361,18 +624,29 @@ export async function recordHistory(
     if (row.field_name === 'id' && (row.new_value ?? row.old_value) === row.record_id) continue;
     const target = referencesFor(row.table_name).get(row.field_name);
     const secret = SECRET_FIELDS.has(row.field_name);
+    const precision = precisionOf(precisions, row.table_name, row.record_id);
+    const text = (value: string | null) =>
+      value === null
+        ? null
+        : target
+          ? titleOf(target, value).title
+          : secret
+            ? value
+            : readableValue(sequelize, describe, timeZone, row.table_name, row.field_name, value, precision);
     entry.changes.push({
       field: row.field_name,
       label: auditFieldLabel(describe, row.table_name, row.field_name),
       old: row.old_value,
       new: row.new_value,
+      oldText: text(row.old_value),
+      newText: text(row.new_value),
       ...(target && row.old_value !== null && { oldRef: titleOf(target, row.old_value) }),
       ...(target && row.new_value !== null && { newRef: titleOf(target, row.new_value) }),
       ...(secret && { secret: true as const }),
     });
   }
 
-  const signatures = await approvalSignatures(sequelize, entries);
+  const signatures = await approvalSignatures(sequelize, entries, timeZone);
   for (const entry of entries) {
     const signature = entry.approvalId === null ? undefined : signatures.get(Number(entry.approvalId));
     if (signature) entry.signature = signature;
@@ -384,5 +658,8 @@ export async function recordHistory(
     limit,
     olderEntriesExist: more,
     includesNetwork: includeNetwork,
+    timeZone,
+    filter: filterEcho(filter),
+    ...(facets && { facets }),
   };
 }

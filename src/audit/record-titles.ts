@@ -2,11 +2,14 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 
 /**
  * How the audit views name a record: "T-26002", "Step 20 — Mill op 1", "Midwest Hydraulics
- * LLC". A title is made from the record's own columns only, so that a record deleted since can
- * still be named from the values the audit trail last recorded for it.
+ * LLC", "HB-1042 rev A". A title is made from the record's own columns (and, while it exists,
+ * its parent's name), so that a record deleted since can still be named from the values the
+ * audit trail last recorded for it.
  */
 interface TitleSpec {
   fields: string[];
+  /** Context only a live row has (its parent's name), as SQL over the row: absent once it is deleted. */
+  live?: Record<string, string>;
   format(values: Record<string, string | null>, id: string): string | null;
 }
 
@@ -27,7 +30,12 @@ const TITLES: Record<string, TitleSpec> = {
   customers: column('name'),
   work_centers: column('name'),
   parts: column('part_number'),
-  revisions: { fields: ['revision_code'], format: (v) => (v.revision_code ? `Rev ${v.revision_code}` : null) },
+  // "HB-1042 rev A", as the panel names it: "Rev A" alone does not say of which part.
+  revisions: {
+    fields: ['revision_code'],
+    live: { part_number: `(SELECT p.part_number FROM parts p WHERE p.id = "revisions".part_id)` },
+    format: (v) => (v.revision_code ? (v.part_number ? `${v.part_number} rev ${v.revision_code}` : `Rev ${v.revision_code}`) : null),
+  },
   process_steps: step,
   sub_steps: subStep,
   work_orders: column('number'),
@@ -85,7 +93,8 @@ export async function recordTitles(sequelize: Sequelize, records: Array<{ table:
       continue;
     }
     bind.push(keys);
-    const values = spec.fields.length ? `json_build_object(${spec.fields.map((f) => `'${f}', ${quote(f)}::text`).join(', ')})` : `'{}'::json`;
+    const columns = [...spec.fields.map((f) => `'${f}', ${quote(f)}::text`), ...Object.entries(spec.live ?? {}).map(([name, sql]) => `'${name}', (${sql})::text`)];
+    const values = columns.length ? `json_build_object(${columns.join(', ')})` : `'{}'::json`;
     selects.push(`SELECT '${table}'::text AS t, id::text AS id, ${values} AS v FROM ${quote(table)} WHERE id = ANY($${bind.length}::bigint[])`);
   }
   if (selects.length) {

@@ -5,9 +5,13 @@ import { describerFor } from '../admin/record-describer.js';
 import { RESOURCE_RULES, canReviewAuditTrail, type ResourceId } from '../auth/access-rules.js';
 import { listAuditActors } from '../audit/audit-actors.service.js';
 import { countAuditLogs } from '../audit/audit-export.service.js';
-import { AuditFilterError, auditLogFilterFromQuery } from '../audit/audit-log-filter.js';
+import { auditFieldLabel, type RecordDescriber } from '../audit/audit-history.service.js';
+import { AuditFilterError, auditLogFilterFromQuery, type AuditLogFilter } from '../audit/audit-log-filter.js';
 import { describeAuditRows, type AuditRowKey } from '../audit/audit-row-display.service.js';
-import { AuditLog } from '../models/index.js';
+import { shopTimeZone } from '../audit/audit-values.js';
+import { recordTitles, titleKey } from '../audit/record-titles.js';
+import { formatActor, formatDateTime } from '../admin/value-format.js';
+import { AuditLog, User } from '../models/index.js';
 import { approvalResource } from './approval.resource.js';
 import { customerResource } from './customer.resource.js';
 import { laborEntryResource } from './labor-entry.resource.js';
@@ -44,7 +48,12 @@ const AUDIT_ACTIONS = [
 
 const cell = { list: Components.AuditLogCell, show: Components.AuditLogCell };
 
-/** Names the page's rows for people: record titles, field labels, referenced records. */
+/**
+ * Names the page's rows for people: record titles, field labels, values as read, referenced
+ * records, the time with its zone, the browser. Rows of one change (one save) that follow each
+ * other on the page are marked, so that the list shows them as one group: the first row says
+ * when and who, the others continue it.
+ */
 async function withNames(response: ActionResponse, _request: ActionRequest, context: ActionContext): Promise<ActionResponse> {
   const records: RecordJSON[] = response.records ?? (response.record ? [response.record] : []);
   if (records.length === 0) return response;
@@ -57,14 +66,69 @@ async function withNames(response: ActionResponse, _request: ActionRequest, cont
       record.params.record_link = context.h.recordActionUrl({ resourceId: table, recordId: id, actionName: 'history' });
     }
   });
+  if (response.records) {
+    let start = 0;
+    for (let i = 1; i <= records.length; i++) {
+      const changeId = records[start]!.params.change_id;
+      if (i < records.length && changeId && records[i]!.params.change_id === changeId) continue;
+      // Rows start..i-1 are one change: the first leads, the rest continue it.
+      for (let j = start; j < i; j++) {
+        records[j]!.params.change_rows = i - start;
+        records[j]!.params.change_position = j - start + 1;
+      }
+      start = i;
+    }
+  }
   return response;
 }
 
-/** How many rows the export would hold with the list's current filters. */
-async function exportPreview(request: ActionRequest): Promise<ActionResponse> {
+/**
+ * A page of the audit log holds 50 rows unless the address asks otherwise: one save writes a
+ * row per field, and AdminJS's 10 split a single change over pages.
+ */
+export const AUDIT_LIST_PER_PAGE = 50;
+
+async function auditPerPage(request: ActionRequest): Promise<ActionRequest> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  if (query.perPage !== undefined && query.perPage !== '') return request;
+  return { ...request, query: { ...query, perPage: String(AUDIT_LIST_PER_PAGE) } };
+}
+
+/**
+ * The list's filters as people read them, for the export drawer: "Record type: Travelers",
+ * "Record: T-26004", "User: Test engineer (engineer.user)", times in the shop's zone.
+ */
+async function readableFilters(filter: AuditLogFilter, describe: RecordDescriber): Promise<Array<{ name: string; value: string }>> {
+  const timeZone = shopTimeZone();
+  const out: Array<{ name: string; value: string }> = [];
+  if (filter.table_name) out.push({ name: 'Record type', value: describe.tableLabel(filter.table_name) });
+  if (filter.record_id) {
+    let value = `#${filter.record_id}`;
+    if (filter.table_name) {
+      const ref = (await recordTitles(AuditLog.sequelize!, [{ table: filter.table_name, id: filter.record_id }])).get(titleKey(filter.table_name, filter.record_id));
+      if (ref && ref.title !== value) value = ref.title.includes(`#${filter.record_id}`) ? ref.title : `${ref.title} (#${filter.record_id})`;
+    }
+    out.push({ name: 'Record', value });
+  }
+  if (filter.actor_id !== undefined) {
+    const user = await User.findByPk(filter.actor_id, { attributes: ['full_name', 'username'] });
+    out.push({ name: 'User', value: user ? formatActor({ kind: 'user', username: user.username, name: user.full_name }) : `user #${filter.actor_id}` });
+  }
+  if (filter.action) out.push({ name: 'Action', value: describe.valueLabel?.('audit_logs', 'action', filter.action) ?? filter.action });
+  if (filter.field_name) {
+    out.push({ name: 'Field', value: filter.table_name ? auditFieldLabel(describe, filter.table_name, filter.field_name) : filter.field_name });
+  }
+  if (filter.occurred_from) out.push({ name: 'From', value: formatDateTime(filter.occurred_from, timeZone) });
+  if (filter.occurred_to) out.push({ name: 'To', value: formatDateTime(filter.occurred_to, timeZone) });
+  return out;
+}
+
+/** How many rows the export would hold with the list's current filters, and those filters by name. */
+async function exportPreview(request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> {
   try {
-    const rowCount = await countAuditLogs(auditLogFilterFromQuery((request.query ?? {}) as Record<string, unknown>));
-    return { rowCount };
+    const filter = auditLogFilterFromQuery((request.query ?? {}) as Record<string, unknown>);
+    const [rowCount, filters] = await Promise.all([countAuditLogs(filter), readableFilters(filter, describerFor(context._admin))]);
+    return { rowCount, filters, timeZone: shopTimeZone() };
   } catch (error) {
     if (error instanceof AuditFilterError) return { rowCount: null, notice: { message: error.message, type: 'error' } };
     throw error;
@@ -96,13 +160,17 @@ export const auditLogResource: ResourceDefinition = {
       table_name: { availableValues: [...AUDITED.map(({ options, labels }) => ({ value: options.id as string, label: labels.name })), { value: 'audit_logs', label: 'Audit log' }] },
       record_id: { components: cell },
       field_name: { components: cell },
+      // Shown in the shop's zone, with it, as every audit view writes times; filtered as a date.
+      occurred_at: { components: cell },
+      // "Chrome 156 on Linux", the full text on demand.
+      user_agent: { components: { show: Components.AuditLogCell } },
       action: { availableValues: AUDIT_ACTIONS },
       actor_id: { components: { filter: Components.AuditActorFilter } },
       details: { type: 'mixed', components: { show: Components.AuditLogCell } },
     },
     actions: {
       ...base,
-      list: { ...base.list, after: [base.list!.after as never, withNames] as never },
+      list: { ...base.list, before: auditPerPage, after: [base.list!.after as never, withNames] as never },
       show: { ...base.show, after: withNames },
       exportCsv: {
         actionType: 'resource',

@@ -3,7 +3,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import { Components } from '../admin/component-loader.js';
 import { describerFor } from '../admin/record-describer.js';
 import { RESOURCE_RULES, canReviewAuditTrail, type ResourceId, type SessionUser } from '../auth/access-rules.js';
-import { DEFAULT_HISTORY_LIMIT, recordHistory } from '../audit/audit-history.service.js';
+import { DEFAULT_HISTORY_LIMIT, recordHistory, type HistoryFilter } from '../audit/audit-history.service.js';
 import { pendingForRecord } from '../approvals/approval-inbox.service.js';
 
 type ActionOptions = Partial<Action<ActionResponse>>;
@@ -19,7 +19,13 @@ type Gate = (context: ActionContext) => boolean;
  * references, by GET /admin/api/history/:resource/:id (src/admin/history.routes.ts), which
  * the page itself calls.
  */
-export async function historyPayload(admin: AdminJS, model: ModelStatic<Model>, recordId: string, user: SessionUser | undefined) {
+export async function historyPayload(
+  admin: AdminJS,
+  model: ModelStatic<Model>,
+  recordId: string,
+  user: SessionUser | undefined,
+  narrowed: { filter?: HistoryFilter; limit?: number } = {},
+) {
   const table = model.getTableName();
   const tableName = typeof table === 'string' ? table : table.tableName;
   // Independent reads, side by side on two pooled connections: the page waits for the slower only.
@@ -28,7 +34,10 @@ export async function historyPayload(admin: AdminJS, model: ModelStatic<Model>, 
       describe: describerFor(admin),
       includeNetwork: canReviewAuditTrail(user),
       canReadTable: (t) => t in RESOURCE_RULES && RESOURCE_RULES[t as ResourceId].read(user),
-      limit: DEFAULT_HISTORY_LIMIT,
+      limit: narrowed.limit ?? DEFAULT_HISTORY_LIMIT,
+      filter: narrowed.filter ?? {},
+      // The fields and people to filter by, for the page's controls.
+      facets: true,
     }),
     // Changes held back for approval are not history yet, but whoever reads the record must know of them.
     RESOURCE_RULES.approvals.read(user) ? pendingForRecord(model.sequelize!, tableName, recordId) : Promise.resolve([]),

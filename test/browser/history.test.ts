@@ -22,7 +22,9 @@ beforeAll(async () => {
   ({ t, base, page, outside, failed } = session);
   travelerId = (await t.db.query<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26004'`)).rows[0]!.id;
   fs.mkdirSync(SHOTS, { recursive: true });
-}, 120_000);
+  // The panel's components are bundled on their first request: done here, outside any page's timeout.
+  expect((await fetch(`${base}/admin/frontend/assets/components.bundle.js`)).status).toBe(200);
+}, 240_000);
 
 afterAll(async () => {
   await session?.close();
@@ -59,6 +61,15 @@ describe('a traveler’s history in a real browser', () => {
     await expect(row.locator('ins').textContent()).resolves.toBe(NEW_NOTES);
     await expect(row.locator('del').evaluate((el) => getComputedStyle(el).textDecorationLine)).resolves.toContain('line-through');
     await expect(newest.textContent()).resolves.toMatch(/From (::ffff:)?127\.0\.0\.1/);
+    // When, in one format with its zone; the browser by make and system, its full user agent on demand.
+    await expect(newest.getByTestId('history-when').textContent()).resolves.toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [A-Z]{2,5}([+-]\d{1,2}(:\d{2})?)?$/);
+    const browserName = newest.getByTestId('history-browser').locator('summary');
+    await expect(browserName.textContent()).resolves.toMatch(/^Chrome \d+( \(headless\))? on Linux$/);
+    await expect(browserName.getAttribute('title')).resolves.toMatch(/^Mozilla\/5\.0 .*Chrome\/\d+/);
+    // Collapsed until asked for: the full text shows on a click (or tap).
+    await expect(newest.innerText()).resolves.not.toContain('Mozilla/5.0');
+    await browserName.click();
+    await expect(newest.getByTestId('history-browser').innerText()).resolves.toMatch(/Mozilla\/5\.0 .*Chrome\/\d+/);
     await expect(page.locator('body').textContent()).resolves.toMatch(/Created/);
     await page.screenshot({ path: path.join(SHOTS, 'traveler-history.png') });
 
@@ -81,6 +92,9 @@ describe('a traveler’s history in a real browser', () => {
     const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href!);
     expect(csv).toContain(NEW_NOTES);
     expect(csv.trim().split('\r\n')).toHaveLength(3); // header, the seeder's notes, this edit
+    // The record's title and the user's name beside the ids.
+    expect(csv).toContain(`,Travelers,T-26004,Notes,`);
+    expect(csv).toContain('Test admin (admin.user)');
 
     expect(outside).toEqual([]);
     expect(failed).toEqual([]);

@@ -4,16 +4,6 @@ import { Box, Button, DrawerContent, H3, Icon, MessageBox, Text } from '@adminjs
 
 const api = new ApiClient();
 
-const FILTER_NAMES: Record<string, string> = {
-  table_name: 'Record type',
-  record_id: 'Record',
-  actor_id: 'User (id)',
-  action: 'Action',
-  field_name: 'Field',
-  'occurred_at~~from': 'From',
-  'occurred_at~~to': 'To',
-};
-
 /**
  * "Export CSV" over the audit log list: downloads the rows the list's current filters select.
  * The filters come from the page address (the drawer opens with the list's query string); the
@@ -30,13 +20,16 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
   }, []);
   const [rowCount, setRowCount] = useState<number | null | undefined>(undefined);
   const [problem, setProblem] = useState<string | null>(null);
+  // The filters as people read them (record type, record, user by name, times with the zone), from the server.
+  const [described, setDescribed] = useState<Array<{ name: string; value: string }> | null>(null);
 
   useEffect(() => {
     api
       .resourceAction({ resourceId: resource.id, actionName: 'exportCsv', params: filters })
       .then((response) => {
-        const data = response.data as unknown as { rowCount: number | null; notice?: { message: string } };
+        const data = response.data as unknown as { rowCount: number | null; filters?: Array<{ name: string; value: string }>; notice?: { message: string } };
         setRowCount(data.rowCount);
+        if (data.filters) setDescribed(data.filters);
         if (data.notice) setProblem(data.notice.message);
       })
       .catch(() => setProblem('The number of rows could not be counted.'));
@@ -45,10 +38,9 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
   const query = filters.toString();
   const href = `/admin/exports/audit-logs.csv${query ? `?${query}` : ''}`;
   const listHref = `/admin/resources/${resource.id}${query ? `?${query}` : ''}`;
-  const shownFilters = [...filters.entries()].map(([key, value]) => {
-    const name = key.slice('filters.'.length);
-    return [FILTER_NAMES[name] ?? name, value] as const;
-  });
+  // Until the server has named them (or when it refused them), the filters as the address gives them.
+  const shownFilters: Array<readonly [string, string]> =
+    described?.map((f) => [f.name, f.value] as const) ?? [...filters.entries()].map(([key, value]) => [key.slice('filters.'.length), value] as const);
 
   return (
     <DrawerContent data-testid="audit-export">
@@ -60,7 +52,7 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
           <>
             <Text mb="sm">With the list’s filters:</Text>
             {shownFilters.map(([name, value]) => (
-              <Text key={`${name}=${value}`}>
+              <Text key={`${name}=${value}`} data-testid="audit-export-filter">
                 <strong>{name}</strong>: {value}
               </Text>
             ))}
@@ -72,6 +64,12 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
         <Text mb="lg">
           {rowCount} row{rowCount === 1 ? '' : 's'} match now; the file holds exactly the rows that match when it is made.
           The export itself is recorded in the audit trail.
+        </Text>
+      )}
+      {rowCount !== undefined && rowCount !== null && (
+        <Text mb="lg" color="grey60">
+          Each row is given as people read it (times in shop time with the zone, labels, Yes/No, record titles, user names) and,
+          in the columns after it, exactly as recorded (UTC times, codes, ids).
         </Text>
       )}
       <Box flex style={{ gap: 8 }}>

@@ -3,9 +3,11 @@ import { useTranslation, type BasePropertyProps } from 'adminjs';
 import { Box, Link, Text, ValueGroup } from '@adminjs/design-system';
 
 /**
- * How the audit log shows one column of an audit row, in the list and on the detail page: who
- * acted, which record (by its title), which field (by its label), the change as old → new, and
- * an event's details as plain lines instead of raw JSON. The names come from the resource's
+ * How the audit log shows one column of an audit row, in the list and on the detail page: when
+ * (in the shop's zone, with it), who acted, which record (by its title), which field (by its
+ * label), the change as old → new with values as people read them, the browser by name, and an
+ * event's details as plain lines instead of raw JSON. The rows of one change are grouped: its
+ * first row says when and who, the next ones continue it. The names come from the resource's
  * `after` hook (src/audit/audit-row-display.service.ts).
  */
 type Params = Record<string, unknown>;
@@ -36,12 +38,19 @@ function Who({ params }: { params: Params }) {
   );
 }
 
+/** The value as people read it (old_text/new_text from the server), the stored text if none was given. */
+function readable(params: Params, side: 'old' | 'new'): string | null {
+  const shown = params[`${side}_text`];
+  if (shown !== undefined) return text(shown);
+  return withTitle(text(params[`${side}_value`]), text(params[`${side}_title`]));
+}
+
 function Change({ params, where }: { params: Params; where: string }) {
   const action = text(params.action);
   if (!text(params.field_name)) return <span style={{ color: COLORS.muted }}>—</span>;
   if (params.field_name === 'password') return <span>{action === 'create' ? 'password set' : 'password changed'}</span>;
-  const oldValue = withTitle(text(params.old_value), text(params.old_title));
-  const newValue = withTitle(text(params.new_value), text(params.new_title));
+  const oldValue = readable(params, 'old');
+  const newValue = readable(params, 'new');
   const pre = { whiteSpace: where === 'list' ? 'normal' : 'pre-wrap', wordBreak: 'break-word', padding: '0 3px' } as const;
   return (
     <span>
@@ -52,6 +61,39 @@ function Change({ params, where }: { params: Params; where: string }) {
       {newValue !== null && <ins style={{ ...pre, color: COLORS.added, background: COLORS.addedBg, textDecoration: 'none' }}>{clip(newValue, where)}</ins>}
       {oldValue === null && newValue === null && <span style={{ color: COLORS.muted }}>(empty)</span>}
     </span>
+  );
+}
+
+/** Rows 2.. of one change on the page: said once, on its first row, and continued below it. */
+const continues = (params: Params) => Number(params.change_position ?? 1) > 1;
+
+function When({ params, where }: { params: Params; where: string }) {
+  const shown = text(params.occurred_at_text) ?? text(params.occurred_at) ?? '';
+  if (where === 'list' && continues(params)) {
+    return (
+      <span style={{ color: COLORS.muted }} title={shown} data-testid="audit-same-change">
+        ↳ same change
+      </span>
+    );
+  }
+  const rows = Number(params.change_rows ?? 1);
+  return (
+    <span>
+      <time dateTime={text(params.occurred_at) ?? undefined}>{shown}</time>
+      {where === 'list' && rows > 1 ? <span style={{ color: COLORS.muted, whiteSpace: 'nowrap' }}> · {rows} fields</span> : null}
+    </span>
+  );
+}
+
+/** "Chrome 156 on Linux", opening to the full user agent. */
+function BrowserCell({ params }: { params: Params }) {
+  const full = text(params.user_agent);
+  if (full === null) return <span style={{ color: COLORS.muted }}>—</span>;
+  return (
+    <details data-testid="audit-browser">
+      <summary title={full} style={{ cursor: 'pointer' }}>{text(params.browser) ?? full}</summary>
+      <span style={{ display: 'block', wordBreak: 'break-word', fontFamily: 'monospace', fontSize: 12 }}>{full}</span>
+    </details>
   );
 }
 
@@ -100,7 +142,13 @@ const AuditLogCell: React.FC<BasePropertyProps> = ({ property, record, where }) 
   let content: React.ReactNode;
   switch (property.path) {
     case 'who':
-      content = <Who params={params} />;
+      content = where === 'list' && continues(params) ? <span style={{ color: COLORS.muted }}>same</span> : <Who params={params} />;
+      break;
+    case 'occurred_at':
+      content = <When params={params} where={where} />;
+      break;
+    case 'user_agent':
+      content = <BrowserCell params={params} />;
       break;
     case 'change':
       content = <Change params={params} where={where} />;

@@ -6,6 +6,8 @@ export interface PendingRequest {
   id: number;
   summary: string | null;
   requestedAt: string;
+  /** Written on the server in the shop's zone, as History writes times. */
+  requestedAtText: string;
   requestedBy: { id: number; username: string; name: string | null };
 }
 
@@ -16,8 +18,6 @@ interface Props {
 
 const api = new ApiClient();
 
-const when = (iso: string) => new Date(iso).toLocaleString();
-
 /** Changes held back for approval: not history yet, but the first thing a reader must know. */
 export const PendingBanner: React.FC<{ pending: PendingRequest[]; testId: string }> = ({ pending, testId }) => (
   <Box variant="card" p="lg" mb="xl" data-testid={testId} style={{ borderLeft: '4px solid #b45309', background: '#fffbeb' }}>
@@ -27,7 +27,7 @@ export const PendingBanner: React.FC<{ pending: PendingRequest[]; testId: string
     {pending.map((p) => (
       <Text key={p.id} mb="xs">
         <Link href={`/admin/resources/approvals/records/${p.id}/show`}>#{p.id}</Link> {p.summary ?? ''}
-        <Text as="span" color="grey60"> · asked by {p.requestedBy.name ?? p.requestedBy.username}, {when(p.requestedAt)}</Text>
+        <Text as="span" color="grey60"> · asked by {p.requestedBy.name ?? p.requestedBy.username}, {p.requestedAtText}</Text>
       </Text>
     ))}
   </Box>
