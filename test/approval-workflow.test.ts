@@ -83,7 +83,7 @@ describe('a change that needs approval is not applied', () => {
       `SELECT u.username AS recipient, m.subject FROM mail_outbox m JOIN users u ON u.id = m.recipient_id WHERE m.approval_id = $1 ORDER BY u.username`,
       [res.body.approvalId],
     )).rows;
-    expect(mail.map((m) => m.recipient)).toEqual(['admin', 'admin.user', 'approver', 'approver.user']);
+    expect(mail.map((m) => m.recipient)).toEqual(['admin', 'admin.user', 'admin2', 'approver', 'approver.user']);
     expect(mail[0]!.subject).toMatch(/approval needed/);
     // The request itself is in the audit trail, by the engineer.
     expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'approvals' AND record_id = $1 AND action = 'create' AND actor_id = $2`, [String(res.body.approvalId), t.users.engineer.id])).toBeGreaterThan(0);
@@ -264,8 +264,11 @@ describe('the default policy', () => {
 
   it('releasing a revision makes the previously released one obsolete when approved', async () => {
     const draft = await one<{ id: number; part_id: number }>(`SELECT r.id, r.part_id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'HB-1042' AND r.status = 'draft'`);
-    const res = await edit('engineer', 'revisions', draft.id, { status: 'released', effective_date: '2026-12-01' });
+    // With the Release action (the status is not a field of the edit form).
+    const shown = await agents.engineer.get(`/admin/api/resources/revisions/records/${draft.id}/show`);
+    const res = await agents.engineer.post(`/admin/api/resources/revisions/records/${draft.id}/release`).send({ effective_date: '2026-12-01', version: String(shown.body.record.params.version) });
     expect(res.body.notice).toMatchObject({ type: 'info' });
+    expect(await one('SELECT rule, status FROM approvals WHERE id = $1', [res.body.approvalId])).toEqual({ rule: 'revision.release', status: 'pending' });
     expect((await decideOverHttp('quality', Number(res.body.approvalId), 'approve', { password: TEST_PASSWORD })).status).toBe(200);
     const revisions = (await t.db.query<{ revision_code: string; status: string }>('SELECT revision_code, status FROM revisions WHERE part_id = $1 ORDER BY revision_code', [draft.part_id])).rows;
     expect(revisions).toEqual([

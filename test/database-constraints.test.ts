@@ -82,7 +82,8 @@ describe('check constraints (23514)', () => {
     ['spec limits upside down', () => `INSERT INTO sub_steps (process_step_id, sequence, description, requires_measurement, lower_limit, upper_limit) SELECT id, 99, 'x', true, 2, 1 FROM process_steps LIMIT 1`, 'sub_steps_limits_ordered'],
     ['an unknown role', `UPDATE users SET role = 'superuser' WHERE username = 'viewer'`, 'users_role_valid'],
     ['an email in capitals', `UPDATE users SET email = 'Viewer@Example.com' WHERE username = 'viewer'`, 'users_email_format'],
-    ['a released revision without an effective date', () => `INSERT INTO revisions (part_id, revision_code, status) VALUES (${id.otherPart}, 'Z', 'released')`, 'revisions_released_has_effective_date'],
+    // A revision starts as a draft (a trigger refuses any other start), so these are its release.
+    ['a released revision without an effective date', `UPDATE revisions SET status = 'released' WHERE status = 'draft' AND effective_date IS NULL AND part_id = (SELECT id FROM parts WHERE part_number = 'IMP-5500')`, 'revisions_released_has_effective_date'],
     ['an approval decided by its requester', () => `INSERT INTO approvals (target_table, target_id, operation, changes, requested_by_id, decided_by_id, status, decided_at, signature_name, signature_meaning, signed_at) VALUES ('travelers', 1, 'update', '{}', ${id.user}, ${id.user}, 'approved', now(), 'Self', 'approved', now())`, 'approvals_four_eyes'],
     ['a blank part description', `INSERT INTO parts (part_number, description) VALUES ('X-2', '   ')`, 'parts_description_present'],
   ])('refuses %s', async (_what, sql, constraint) => {
@@ -94,7 +95,7 @@ describe('check constraints (23514)', () => {
 describe('unique constraints (23505)', () => {
   it.each([
     ['a second part with the same number', `INSERT INTO parts (part_number, description) VALUES ('HB-1042', 'dup')`, 'parts_part_number_key'],
-    ['a second released revision of a part', () => `INSERT INTO revisions (part_id, revision_code, status, effective_date) VALUES (${id.part}, 'Z', 'released', now())`, 'revisions_one_released_per_part'],
+    ['a second released revision of a part', () => `UPDATE revisions SET status = 'released', effective_date = now() WHERE part_id = ${id.part} AND status = 'draft'`, 'revisions_one_released_per_part'],
     ['a second open clock-in for one operator', () => `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at) VALUES (${id.user}, ${id.otherTraveler}, ${id.step}, now())`, 'labor_entries_one_open_per_user'],
     ['a reused user name', `INSERT INTO users (username, email, full_name, role, password_hash) VALUES ('operator', 'other@x.example', 'Other', 'viewer', 'x')`, 'users_username_key'],
     ['two steps with one number on a traveler', () => `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation) SELECT traveler_id, step_number, work_center_id, 'dup' FROM traveler_steps WHERE id = ${id.draftStep}`, 'traveler_steps_traveler_step_key'],

@@ -23,6 +23,22 @@ async function signIn(username: string, password = TEST_PASSWORD): Promise<TestA
   return agent;
 }
 
+/**
+ * A draft revision with a one-step routing, and the engineer's Release of it: held for a second
+ * person's signature (approval-policy.ts revision.release), a request to sign.
+ */
+async function askRelease(engineer: TestAgent, tag: string) {
+  const customer = await one<{ id: number }>(`INSERT INTO customers (code, name) VALUES ($1, 'Four Eyes Co') RETURNING id`, [tag]);
+  const part = await one<{ id: number }>(`INSERT INTO parts (part_number, description, customer_id) VALUES ($1, 'Four eyes part', $2) RETURNING id`, [`P-${tag}`, customer.id]);
+  const center = await one<{ id: number }>(`INSERT INTO work_centers (code, name) VALUES ($1, 'Saw') RETURNING id`, [`W-${tag}`]);
+  const revision = await one<{ id: number; version: number }>(`INSERT INTO revisions (part_id, revision_code) VALUES ($1, 'A') RETURNING id, version`, [part.id]);
+  await t.db.query(`INSERT INTO process_steps (revision_id, step_number, work_center_id, operation) VALUES ($1, 10, $2, 'Saw')`, [revision.id, center.id]);
+  const asked = await engineer.post(`/admin/api/resources/revisions/records/${revision.id}/release`).send({ effective_date: '2031-02-03', version: String(revision.version) });
+  expect(asked.status).toBe(200);
+  expect(asked.body.approvalId).toEqual(expect.any(Number));
+  return asked;
+}
+
 beforeAll(async () => {
   t = await createTestApp();
   // A second administrator, made by the system (as the demo data has one).
@@ -94,11 +110,8 @@ describe('a password set by someone else', () => {
 
     // Nor can a request be signed in the approver's name with that password.
     const engineer = await t.signIn('engineer');
-    const customer = await one<{ id: number }>(`INSERT INTO customers (code, name) VALUES ('FE1', 'Four Eyes Co') RETURNING id`);
-    const part = await one<{ id: number }>(`INSERT INTO parts (part_number, description, customer_id) VALUES ('FE-1', 'Four eyes part', $1) RETURNING id`, [customer.id]);
-    const revision = await one<{ id: number; version: number }>(`INSERT INTO revisions (part_id, revision_code, status) VALUES ($1, 'A', 'draft') RETURNING id, version`, [part.id]);
-    const asked = await engineer.post(`/admin/api/resources/revisions/records/${revision.id}/edit`).field('version', String(revision.version)).field('status', 'released').field('effective_date', new Date().toISOString().slice(0, 10));
-    expect(asked.status).toBe(202);
+    const asked = await askRelease(engineer, 'FE1');
+    expect(asked.body.notice).toMatchObject({ type: 'info', message: expect.stringMatching(/Submitted for approval/) });
     const approvalId = Number(asked.body.approvalId);
     const signed = await asApprover.post(`/admin/api/resources/approvals/records/${approvalId}/approve`).field('password', 'set-by-the-admin-123');
     expect(signed.status).toBe(403);
@@ -122,10 +135,7 @@ describe('a password set by someone else', () => {
 describe('electronic signatures are throttled like sign-in', () => {
   it('after the limit of wrong passwords the account is locked (even the right one is refused), recorded, and administrators are told', async () => {
     const engineer = await t.signIn('engineer');
-    const customer = await one<{ id: number; version: number }>(`INSERT INTO customers (code, name) VALUES ('FE2', 'Throttle Co') RETURNING id, version`);
-    const part = await one<{ id: number }>(`INSERT INTO parts (part_number, description, customer_id) VALUES ('FE-2', 'Throttle part', $1) RETURNING id`, [customer.id]);
-    const revision = await one<{ id: number; version: number }>(`INSERT INTO revisions (part_id, revision_code, status) VALUES ($1, 'A', 'draft') RETURNING id, version`, [part.id]);
-    const asked = await engineer.post(`/admin/api/resources/revisions/records/${revision.id}/edit`).field('version', String(revision.version)).field('status', 'released').field('effective_date', new Date().toISOString().slice(0, 10));
+    const asked = await askRelease(engineer, 'FE2');
     const approvalId = Number(asked.body.approvalId);
     const quality = await t.signIn('quality');
     const adminMails = async () => (await one<{ n: number }>(`SELECT count(*)::int AS n FROM mail_outbox m JOIN users u ON u.id = m.recipient_id WHERE u.role = 'admin' AND m.subject LIKE '%locked after wrong signature%'`)).n;

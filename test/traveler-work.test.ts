@@ -116,7 +116,8 @@ describe('creating a traveler from a work order', () => {
 
   it('a second released revision of a part is refused by the database', async () => {
     const shop = await buildShop(t.db);
-    await expect(t.db.query(`INSERT INTO revisions (part_id, revision_code, status, effective_date) VALUES ($1, 'B', 'released', current_date)`, [shop.partId])).rejects.toMatchObject({
+    const draft = (await t.db.query<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, effective_date) VALUES ($1, 'B', current_date) RETURNING id`, [shop.partId])).rows[0]!;
+    await expect(t.db.query(`UPDATE revisions SET status = 'released' WHERE id = $1`, [draft.id])).rejects.toMatchObject({
       code: '23505',
       constraint: 'revisions_one_released_per_part',
     });

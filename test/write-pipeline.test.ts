@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApprovalRequired } from '../src/approvals/approval-request.service.js';
 import { AccessDeniedError } from '../src/auth/access-rules.js';
 import { systemActor } from '../src/audit/actor.js';
-import { Customer, Revision } from '../src/models/index.js';
+import { Customer, User } from '../src/models/index.js';
 import { RecordValidationError } from '../src/records/record-errors.js';
 import { executeWrite } from '../src/records/write-command.js';
 import { updateRecord } from '../src/records/record.service.js';
@@ -66,14 +66,13 @@ describe('the write pipeline', () => {
   });
 
   it('commits a request held for approval, and only then says so; the change itself is not made', async () => {
-    const part = (await t.db.query<{ id: number }>(`INSERT INTO customers (code, name) VALUES ('PIPE3', 'Pipe Three') RETURNING id`)).rows[0]!;
-    const partRow = (await t.db.query<{ id: number }>(`INSERT INTO parts (part_number, description, customer_id) VALUES ('PIPE-3', 'Pipe part', $1) RETURNING id`, [part.id])).rows[0]!;
-    const revision = (await t.db.query<{ id: number; version: number }>(`INSERT INTO revisions (part_id, revision_code, status) VALUES ($1, 'A', 'draft') RETURNING id, version`, [partRow.id])).rows[0]!;
+    // An administrator raises a viewer's role: another administrator signs it (approval-policy.ts user.role).
+    const viewer = (await t.db.query<{ id: number; version: number }>(`SELECT id, version FROM users WHERE id = $1`, [t.users.viewer.id])).rows[0]!;
     const approvals = await count('approvals');
-    const asked = await updateRecord(Revision as never, revision.id, { status: 'released', effective_date: '2026-01-01', version: revision.version }, testActor(t.users.engineer)).catch((error: unknown) => error);
+    const asked = await updateRecord(User as never, viewer.id, { role: 'engineer', version: viewer.version }, testActor(t.users.admin)).catch((error: unknown) => error);
     expect(asked).toBeInstanceOf(ApprovalRequired);
     expect(await count('approvals')).toBe(approvals + 1);
-    expect((await t.db.query('SELECT status FROM revisions WHERE id = $1', [revision.id])).rows[0]).toEqual({ status: 'draft' });
+    expect((await t.db.query('SELECT role, version FROM users WHERE id = $1', [viewer.id])).rows[0]).toEqual({ role: 'viewer', version: viewer.version });
   });
 });
 
@@ -82,8 +81,9 @@ describe('the code base', () => {
     // Besides the pipeline, transactions of their own are kept for what is not a change of
     // critical data: audit events, sign-in counters, the mail outbox's delivery state, the mail
     // that tells administrators of a locked account, read-only snapshots (the audit export, the
-    // printed traveler), the owner's schema migrations and the database's own roles, and making
-    // the coming months' audit partitions (one instance at a time, under a transaction-scoped lock).
+    // printed traveler, the routing editor's view, what the Release form says), the owner's schema
+    // migrations and the database's own roles, and making the coming months' audit partitions
+    // (one instance at a time, under a transaction-scoped lock).
     const allowed = new Set([
       'src/db/unit-of-work.ts',
       'src/records/write-command.ts',
@@ -93,6 +93,8 @@ describe('the code base', () => {
       'src/approvals/approval-decision.service.ts:notifyAdministratorsOfLock',
       'src/audit/audit-export.service.ts',
       'src/travelers/traveler-print.service.ts',
+      'src/records/routing.service.ts:readRouting',
+      'src/records/revision-release.service.ts:revisionActionPlan',
       'src/db/migrator.ts',
       'src/db/database-roles.ts',
       'src/audit/audit-partition.service.ts',

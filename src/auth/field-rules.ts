@@ -12,7 +12,7 @@ export const WRITABLE_FIELDS = {
   customers: ['code', 'name', 'contact_name', 'email', 'phone', 'address', 'active'],
   work_centers: ['code', 'name', 'description', 'active'],
   parts: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active'],
-  revisions: ['part_id', 'revision_code', 'status', 'effective_date', 'notes'],
+  revisions: ['part_id', 'revision_code', 'effective_date', 'notes'],
   process_steps: ['revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel'],
   sub_steps: ['process_step_id', 'sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit'],
   work_orders: ['number', 'customer_id', 'part_id', 'revision_id', 'quantity', 'due_date', 'priority', 'status', 'notes'],

@@ -34,6 +34,14 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
   declare workOrders?: NonAttribute<WorkOrder[]>;
   declare travelers?: NonAttribute<Traveler[]>;
 
+  /**
+   * Moved only by Release and Make obsolete (src/records/revision-release.service.ts, with their
+   * checks and the approval policy), never typed into a form.
+   */
+  static readonly workflowAttributes: Record<string, string> = {
+    status: 'The status changes through Release and Make obsolete, not by editing',
+  };
+
   /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
   static readonly ruleFields: Record<string, string> = {
     releasedHasEffectiveDate: 'effective_date',
@@ -90,6 +98,15 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
           },
         },
         hooks: {
+          beforeValidate(revision) {
+            if (!revision.isNewRecord) return;
+            // A revision is written as a draft and released with Release (and its approval): one made
+            // released or obsolete would skip both. The database refuses it too (revision_starts_draft).
+            // An unknown status is left to the Status field's own check, which lists the valid ones.
+            if ((REVISION_STATUSES as readonly unknown[]).includes(revision.status) && revision.status !== 'draft') {
+              throw fieldError(revision, 'status', `A new revision starts as a draft, not ${String(revision.status)}: release it with Release once its routing is written`);
+            }
+          },
           // The partial unique index would refuse a second released revision with a message about
           // "part_id"; say which revision is in the way instead.
           async beforeSave(revision, options) {

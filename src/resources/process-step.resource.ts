@@ -1,6 +1,10 @@
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { ProcessStep } from '../models/index.js';
+import { Components } from '../admin/component-loader.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
+
+/** Not a column: the step's checks, written in place on its page. */
+const CHECKS = 'checks';
 
 export const processStepResource: ResourceDefinition = {
   resource: ProcessStep,
@@ -10,13 +14,14 @@ export const processStepResource: ResourceDefinition = {
     titleProperty: 'operation',
     sort: { sortBy: 'step_number', direction: 'asc' },
     listProperties: ['revision_id', 'step_number', 'operation', 'work_center_id', 'estimated_hours', 'is_parallel'],
-    showProperties: [PENDING_CHANGES, 'revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', 'id', 'created_at', 'updated_at', 'version'],
+    showProperties: [PENDING_CHANGES, 'revision_id', 'step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel', CHECKS, 'id', 'created_at', 'updated_at', 'version'],
     editProperties: [...WRITABLE_FIELDS.process_steps, CHANGE_REASON],
     filterProperties: ['revision_id', 'work_center_id', 'operation'],
     properties: {
       ...TIMESTAMPS,
       instructions: textArea(),
       is_parallel: { description: 'May be signed off before the step before it is complete.' },
+      [CHECKS]: { type: 'string', components: { show: Components.RoutingEditor }, isVisible: { list: false, filter: false, show: true, edit: false } },
     },
     actions: crudActions('process_steps'),
   },
@@ -31,6 +36,7 @@ export const processStepResource: ResourceDefinition = {
       instructions: 'Instructions',
       estimated_hours: 'Estimated hours',
       is_parallel: 'Parallel',
+      checks: 'Checks',
     },
   },
 };
