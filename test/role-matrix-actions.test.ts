@@ -37,10 +37,10 @@ const AUDITORS: readonly Role[] = ['admin', 'quality'];
 const FLOOR: readonly Role[] = ['admin', 'quality', 'operator'];
 const APPROVALS_READERS: readonly Role[] = ['admin', 'engineer', 'quality', 'approver', 'operator'];
 
-/** The generic actions, each named: R = list, show, search, history, pendingChanges; C = new; U = edit; D = delete, bulkDelete. */
+/** The generic actions, each named: R = list, show, search, history, pendingChanges, exportCsv; C = new; U = edit; D = delete, bulkDelete. */
 function generic(r: { R: readonly Role[]; C: readonly Role[]; U: readonly Role[]; D: readonly Role[] }): Record<string, readonly Role[]> {
   return {
-    list: r.R, show: r.R, search: r.R, history: r.R, pendingChanges: r.R,
+    list: r.R, show: r.R, search: r.R, history: r.R, pendingChanges: r.R, exportCsv: r.R,
     new: r.C, edit: r.U, delete: r.D, bulkDelete: r.D,
   };
 }
@@ -53,11 +53,18 @@ const referenceData = generic({ R: ALL, C: PLANNERS, U: PLANNERS, D: PLANNERS })
  * the traveler content rule (decided by approvers and administrators, never by the requester).
  */
 const MATRIX: Record<string, Record<string, readonly Role[]>> = {
-  users: generic({ R: ADMIN, C: ADMIN, U: ADMIN, D: NONE }),
+  users: {
+    ...generic({ R: ADMIN, C: ADMIN, U: ADMIN, D: NONE }),
+    // Colleagues are looked up by name by everyone (a "completed by" filter); the directory stays the administrators'.
+    search: ALL,
+    deactivate: ADMIN,
+    reactivate: ADMIN,
+  },
   customers: referenceData,
   work_centers: referenceData,
   parts: referenceData,
-  revisions: referenceData,
+  // A revision's status moves with Release (held for an approver) and Make obsolete, never by typing it.
+  revisions: { ...referenceData, release: PLANNERS, obsolete: PLANNERS },
   process_steps: referenceData,
   sub_steps: referenceData,
   work_orders: {
@@ -80,6 +87,8 @@ const MATRIX: Record<string, Record<string, readonly Role[]>> = {
   traveler_steps: {
     ...generic({ R: ALL, C: PLANNERS, U: PLANNERS, D: PLANNERS }),
     start: FLOOR, signOff: FLOOR, clockIn: FLOOR, clockOut: FLOOR,
+    // The step's checks awaiting a disposition, with their forms: quality's alone.
+    disposition: ['quality'],
   },
   manual_steps: {
     ...generic({ R: ALL, C: PLANNERS, U: PLANNERS, D: PLANNERS }),
@@ -112,11 +121,13 @@ const MATRIX: Record<string, Record<string, readonly Role[]>> = {
 
 /** Actions that change something when POSTed; every role denied one POSTs it too, with this payload. */
 const STATE_CHANGING: Record<string, Record<string, Record<string, string>>> = {
+  users: { deactivate: {}, reactivate: { reason: 'Forbidden' } },
   travelers: {
     release: {}, start: {}, hold: { reason: 'Forbidden hold' }, resume: {}, complete: {}, cancel: { reason: 'Forbidden cancel' },
     addManualStep: { after_step_number: '10', operation: 'Forbidden step', reason: 'Forbidden' },
   },
   work_orders: { createTraveler: { quantity: '1' } },
+  revisions: { release: { effective_date: '2031-01-01' }, obsolete: {} },
   traveler_steps: { start: {}, signOff: {}, clockIn: {}, clockOut: {} },
   manual_steps: { start: {}, signOff: {}, clockIn: {}, clockOut: {} },
   traveler_sub_steps: { recordCheck: { measured_value: '1' }, disposition: { disposition: 'scrap', note: 'Forbidden' } },
@@ -131,7 +142,7 @@ const STATE_CHANGING: Record<string, Record<string, Record<string, string>>> = {
  * Pages: open to every signed-in role (200, nothing to refuse); what they list depends on the
  * role. `shows`: the roles the page lists something for, as `probe` tells from its answer.
  */
-const PAGES: Record<string, { shows: readonly Role[]; probe: (body: Record<string, unknown>) => boolean }> = {
+const PAGES: Record<string, { shows: readonly Role[]; probe: (body: Record<string, unknown>) => boolean; othersRefused?: boolean }> = {
   // The fixture request waits in the inbox of those who may decide it, and under "mine" for its requester.
   myApprovals: {
     shows: ['admin', 'approver', 'engineer'],
@@ -140,6 +151,8 @@ const PAGES: Record<string, { shows: readonly Role[]; probe: (body: Record<strin
   },
   // Steps to work, for those who work steps; anyone else gets an empty list and the reason.
   myWork: { shows: FLOOR, probe: (body) => Array.isArray(body.workCenters) && body.workCenters.length > 0 && !body.note },
+  // Quality's queue of checks awaiting a disposition: anyone else is refused (403) with the reason.
+  dispositionQueue: { shows: ['quality'], probe: (body) => Array.isArray(body.choices) && body.choices.length > 0, othersRefused: true },
 };
 
 /** Routes of ours outside the AdminJS API. */
@@ -367,16 +380,16 @@ describe('what the sweep left behind', () => {
 });
 
 describe('pages, the dashboard and our own routes', () => {
-  it('opens every page to every role, listing things only for the roles the page is for', async () => {
+  it('opens every page to every role (or refuses it, for a page of one role), listing things only for the roles the page is for', async () => {
     const got: Record<string, Record<Role, string>> = {};
     const want: Record<string, Record<Role, string>> = {};
-    for (const [page, { shows, probe }] of Object.entries(PAGES)) {
+    for (const [page, { shows, probe, othersRefused }] of Object.entries(PAGES)) {
       got[page] = {} as Record<Role, string>;
       want[page] = {} as Record<Role, string>;
       for (const role of ROLES) {
         const res = await agents[role].get(`/admin/api/pages/${page}`);
         got[page]![role] = `${res.status} ${probe(res.body as Record<string, unknown>) ? 'lists' : 'empty'}`;
-        want[page]![role] = `200 ${shows.includes(role) ? 'lists' : 'empty'}`;
+        want[page]![role] = shows.includes(role) ? '200 lists' : othersRefused ? '403 empty' : '200 empty';
       }
     }
     expect(got).toEqual(want);

@@ -5,7 +5,7 @@ import type { WriteOptions } from '../db/unit-of-work.js';
 import { executeWrite } from './write-command.js';
 import { CONTROL_CHARACTER, coerceInput } from './input-coercion.js';
 import { authorizeCreate, authorizeDelete, authorizeUpdate, authorizeUpdateOf } from './record-authorization.js';
-import { holdPrivilegedRole, markOneTimePassword, notifyPasswordSet } from './user-account.rules.js';
+import { holdPrivilegedRole, markOneTimePassword, notifyPasswordSet, refuseOwnDeactivation } from './user-account.rules.js';
 import { RecordNotFoundError, RecordValidationError, StaleRecordError } from './record-errors.js';
 
 /**
@@ -160,6 +160,7 @@ export async function updateRecord<M extends AnyModel>(
       // Who may set which field first: a value is not even looked at where it may not be given.
       authorizeUpdate(model, actor, input, record.get({ plain: true }) as Record<string, unknown>);
       const { values, expectedVersion } = coerceInput(model, input, 'update');
+      refuseOwnDeactivation(model, id, values, actor);
       const oneTimePassword = markOneTimePassword(model, values, actor, Number(id));
       if (expectedVersion === undefined && !lastWriteWins) {
         throw new RecordValidationError({

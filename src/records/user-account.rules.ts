@@ -4,6 +4,7 @@ import type { Role } from '../auth/roles.js';
 import type { Actor } from '../audit/actor.js';
 import { queueMails } from '../notifications/mail-outbox.service.js';
 import { kickMailDispatch } from '../notifications/mail-dispatch.js';
+import { RecordValidationError } from './record-errors.js';
 
 /**
  * What no single administrator may do alone with accounts (21 CFR 11.300, 11.10(g)): give
@@ -26,6 +27,15 @@ export function holdPrivilegedRole(model: ModelStatic<Model>, values: Record<str
   if (!role || !(PRIVILEGED_ROLES as readonly string[]).includes(role)) return null;
   values.role = 'viewer';
   return role;
+}
+
+/**
+ * Nobody deactivates their own account: another administrator does. (An administrator who did
+ * would be out at once, and the last one would leave nobody to let them back in.)
+ */
+export function refuseOwnDeactivation(model: ModelStatic<Model>, id: number | string, values: Record<string, unknown>, actor: Actor): void {
+  if (!isUsers(model) || actor.kind !== 'user' || values.active !== false || Number(id) !== actor.userId) return;
+  throw new RecordValidationError({ active: 'You cannot deactivate your own account: another administrator does it.' });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord, CurrentAdmin } from 'adminjs';
 import { ApprovalRefused, decide, mayDecide, type Decision } from '../approvals/approval-decision.service.js';
+import { nextToDecide } from '../approvals/approval-inbox.service.js';
 import { actorOf, throttleOf } from '../admin/request-actor.js';
 import { Components } from '../admin/component-loader.js';
 import { MissingActorError } from '../audit/actor.js';
@@ -7,6 +8,13 @@ import { Approval } from '../models/index.js';
 import { sessionUser } from './resource-helpers.js';
 
 const LABELS: Record<Decision, string> = { approve: 'Approve', reject: 'Reject', withdraw: 'Withdraw' };
+
+/** What the decider is told, in the inbox the decision returns to. */
+function decidedMessage(approval: Approval): string {
+  if (approval.status === 'approved') return `Request #${approval.id} approved: the change is applied.`;
+  if (approval.status === 'rejected') return `Request #${approval.id} rejected: the requester is told your reason.`;
+  return `Request #${approval.id} ${approval.status}.`;
+}
 
 function pending(context: { record?: { param(name: string): unknown } }): boolean {
   return context.record?.param('status') === 'pending';
@@ -51,10 +59,14 @@ function decisionAction(decision: Decision): Partial<Action<ActionResponse>> {
           throttle: throttleOf(context),
         });
         const fresh = await context.resource.findOne(String(approval.id));
+        // Back to the inbox with the next request open: deciding a queue is one request after another.
+        const next = decision === 'withdraw' ? null : await nextToDecide(Approval.sequelize!, { id: actor.userId, role: actor.role }, approval.id);
+        const inbox = context.h.pageUrl('myApprovals');
         return {
           record: (fresh ?? record).toJSON(currentAdmin),
-          notice: { message: `Request #${approval.id} ${approval.status}.`, type: 'success' },
-          redirectUrl: context.h.recordActionUrl({ resourceId: 'approvals', recordId: String(approval.id), actionName: 'show' }),
+          notice: { message: decidedMessage(approval), type: 'success' },
+          redirectUrl: next === null ? inbox : `${inbox}?request=${next}`,
+          nextRequestId: next,
         };
       } catch (error) {
         if (!(error instanceof ApprovalRefused)) throw error;

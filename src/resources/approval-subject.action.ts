@@ -1,12 +1,132 @@
-import type { Action, ActionContext, ActionResponse } from 'adminjs';
-import { approvalSubject } from '../approvals/approval-subject.service.js';
-import { canReadApprovals, canReadShopData } from '../auth/access-rules.js';
+import type AdminJS from 'adminjs';
+import type { Action, ActionContext, ActionResponse, BaseRecord } from 'adminjs';
+import { describerFor } from '../admin/record-describer.js';
+import { ruleById } from '../approvals/approval-policy.js';
+import { approvalSubject, type ApprovalSubject } from '../approvals/approval-subject.service.js';
+import { RESOURCE_RULES, canReadApprovals, canReadShopData, type ResourceId, type SessionUser } from '../auth/access-rules.js';
+import { readableValue, shopTimeZone } from '../audit/audit-values.js';
+import { referenceTargets } from '../audit/record-titles.js';
 import { Approval } from '../models/index.js';
 import { sessionUser } from './resource-helpers.js';
 
+/** How a request names the kind of record it is about ("Routing step", not "process_steps"). */
+const RECORD_KINDS: Record<string, string> = {
+  travelers: 'Traveler',
+  traveler_steps: 'Traveler step',
+  traveler_sub_steps: 'Traveler check',
+  manual_steps: 'Manual step',
+  revisions: 'Revision',
+  process_steps: 'Routing step',
+  sub_steps: 'Routing check',
+  users: 'User',
+  parts: 'Part',
+};
+
+const kindOf = (table: string) => RECORD_KINDS[table] ?? table.replace(/_/g, ' ').replace(/s$/, '').replace(/^./, (c) => c.toUpperCase());
+
+/** A record a request names, by its full title, with its page when the reader may open it. */
+export interface RequestRecord {
+  kind: string;
+  title: string;
+  href: string | null;
+  exists: boolean;
+}
+
+/** One requested field change, with the values as people read them (references by their titles). */
+export interface RequestedChange {
+  field: string;
+  label: string;
+  before: string | null;
+  after: string | null;
+}
+
+/** What the request page shows besides the request's own fields; internal ids stay in the record's data. */
+export interface ApprovalView {
+  /** "Releasing a traveler to the floor". */
+  what: string;
+  operation: 'create' | 'update' | 'delete';
+  /** What kind of record the change is made to ("Routing check"), also for one the request would create. */
+  kind: string;
+  /** The record the change is made to (null for a record the request would create). */
+  record: RequestRecord | null;
+  /** What that record belongs to, when it is a step or a check: the traveler or the revision. */
+  parent: RequestRecord | null;
+  /** The record an approved "create" made. */
+  created: RequestRecord | null;
+  changes: RequestedChange[];
+  subject: ApprovalSubject | null;
+}
+
+const readable = (table: string, user: SessionUser | undefined) => table in RESOURCE_RULES && RESOURCE_RULES[table as ResourceId].read(user);
+
+/** Titles of records by the panel's names for them (admin/panel-titles.ts), through the resource's adapter. */
+async function titlesOf(admin: AdminJS, table: string, ids: string[]): Promise<Map<string, string>> {
+  const titles = new Map<string, string>();
+  const resource = admin.resources.find((r) => r.id() === table);
+  if (!resource || ids.length === 0) return titles;
+  for (const found of await resource.findMany(ids)) titles.set(String(found.id()), String(found.param('title') ?? found.id()));
+  return titles;
+}
+
+async function recordRef(admin: AdminJS, table: string | null, id: unknown, user: SessionUser | undefined, subject: ApprovalSubject | null): Promise<RequestRecord | null> {
+  if (!table || id === null || id === undefined || id === '') return null;
+  const key = String(id);
+  const kind = kindOf(table);
+  // The traveler or revision whose content is approved has its full name already ("Traveler T-26003 (SHF-0330 rev 01, quantity 250)").
+  const title =
+    subject && subject.table === table && String(subject.id) === key ? subject.title.replace(new RegExp(`^${kind} `), '') : (await titlesOf(admin, table, [key])).get(key);
+  const exists = title !== undefined;
+  const shown = title ?? `#${key} (no longer exists)`;
+  const withName = table === 'users' && exists ? await userName(admin, key, shown) : shown;
+  return { kind, title: withName, href: exists && readable(table, user) ? `/admin/resources/${table}/records/${key}/show` : null, exists };
+}
+
+/** A user is named with their user name too: two people may share a name. */
+async function userName(admin: AdminJS, id: string, fullName: string): Promise<string> {
+  const resource = admin.resources.find((r) => r.id() === 'users');
+  const user = await resource?.findOne(id);
+  const username = user?.param('username');
+  return username ? `${fullName} (${String(username)})` : fullName;
+}
+
+async function requestedChanges(admin: AdminJS, record: BaseRecord): Promise<RequestedChange[]> {
+  const table = String(record.param('target_table'));
+  const sequelize = Approval.sequelize!;
+  const describe = describerFor(admin);
+  const diff = (record.params as Record<string, unknown>) ?? {};
+  const fields = new Map<string, { old: unknown; new: unknown }>();
+  for (const [key, value] of Object.entries(diff)) {
+    const m = key.match(/^changes\.(.+)\.(old|new)$/);
+    if (!m) continue;
+    const entry = fields.get(m[1]!) ?? { old: null, new: null };
+    entry[m[2] as 'old' | 'new'] = value;
+    fields.set(m[1]!, entry);
+  }
+  const refs = referenceTargets(sequelize, table);
+  // One lookup per referenced table for every id the diff names.
+  const wanted = new Map<string, Set<string>>();
+  for (const [field, v] of fields) {
+    const target = refs.get(field);
+    if (!target) continue;
+    for (const value of [v.old, v.new]) if (value !== null && value !== undefined && value !== '') (wanted.get(target) ?? wanted.set(target, new Set()).get(target)!).add(String(value));
+  }
+  const titles = new Map<string, Map<string, string>>();
+  for (const [target, ids] of wanted) titles.set(target, await titlesOf(admin, target, [...ids]));
+  const zone = shopTimeZone();
+  const show = (field: string, value: unknown): string | null => {
+    if (value === null || value === undefined || value === '') return null;
+    const target = refs.get(field);
+    if (target) return titles.get(target)?.get(String(value)) ?? `#${String(value)}`;
+    return readableValue(sequelize, describe, zone, table, field, String(value));
+  };
+  return [...fields].map(([field, v]) => ({ field, label: describe.fieldLabel(table, field), before: show(field, v.old), after: show(field, v.new) }));
+}
+
 /**
- * What a request approves, in full (a traveler with its steps and checks, a revision with its
- * routing), for the request's page and the decision form. Called by the components only.
+ * What a request is about and what it changes, in full, for the request's page, the decision
+ * form and My approvals: the record and what it belongs to, named and linked; the change with
+ * values as people read them; the traveler's steps and checks or the routing, before and after
+ * (approval-subject.service.ts). Called by the components only, so no button of its own.
  */
 export const approvalSubjectAction: Partial<Action<ActionResponse>> = {
   actionType: 'record',
@@ -14,8 +134,29 @@ export const approvalSubjectAction: Partial<Action<ActionResponse>> = {
   isVisible: false,
   isAccessible: ({ currentAdmin }) => canReadApprovals(sessionUser(currentAdmin)) && canReadShopData(sessionUser(currentAdmin)),
   handler: async (_request, _response, context: ActionContext): Promise<ActionResponse> => {
-    const { record, currentAdmin } = context;
+    const { record, currentAdmin, _admin } = context;
     if (!record) throw new Error('no record');
-    return { record: record.toJSON(currentAdmin), subject: await approvalSubject(Approval.sequelize!, Number(record.id())) };
+    const user = sessionUser(currentAdmin);
+    const subject = await approvalSubject(Approval.sequelize!, Number(record.id()));
+    const operation = record.param('operation') as ApprovalView['operation'];
+    const targetTable = String(record.param('target_table'));
+    const parentTable = (record.param('parent_table') as string | null) ?? null;
+    const [target, parent, created, changes] = await Promise.all([
+      recordRef(_admin, targetTable, record.param('target_id'), user, subject),
+      recordRef(_admin, parentTable, record.param('parent_id'), user, subject),
+      recordRef(_admin, targetTable, record.param('applied_record_id'), user, subject),
+      requestedChanges(_admin, record),
+    ]);
+    const view: ApprovalView = {
+      what: ruleById(record.param('rule') as string | null)?.description ?? 'A change that needs approval',
+      operation,
+      kind: kindOf(targetTable),
+      record: target,
+      parent,
+      created,
+      changes,
+      subject,
+    };
+    return { record: record.toJSON(currentAdmin), subject, view };
   },
 };

@@ -6,6 +6,8 @@ import { approvalTargetHistoryAction } from './approval-target-history.action.js
 import { approvalSubjectAction } from './approval-subject.action.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition } from './resource-helpers.js';
 
+const crud = crudActions('approvals');
+
 export const approvalResource: ResourceDefinition = {
   resource: Approval,
   options: {
@@ -14,10 +16,12 @@ export const approvalResource: ResourceDefinition = {
     titleProperty: 'id',
     sort: { sortBy: 'requested_at', direction: 'desc' },
     listProperties: ['id', 'summary', 'status', 'requested_by_id', 'requested_at', 'decided_by_id'],
+    // What a decider reads. The record type and id, the policy rule and the version the request is
+    // based on stay in the record's data (the services and the filters use them), not on the page;
+    // the page itself is the ApprovalRequest component, which names the record instead.
     showProperties: [
-      'id', 'summary', 'status', 'changes', 'reason', 'target_table', 'target_id', 'operation', 'rule', 'base_version',
-      'requested_by_id', 'requested_at', 'decided_by_id', 'decided_at', 'decision_comment',
-      'signature_name', 'signature_meaning', 'signed_at', 'applied_record_id', 'parent_table', 'parent_id',
+      'id', 'summary', 'status', 'changes', 'reason', 'requested_by_id', 'requested_at', 'decided_by_id', 'decided_at',
+      'decision_comment', 'signature_name', 'signature_meaning', 'signed_at',
     ],
     editProperties: [],
     filterProperties: ['status', 'target_table', 'target_id', 'parent_table', 'parent_id', 'requested_by_id', 'decided_by_id', 'requested_at'],
@@ -27,7 +31,13 @@ export const approvalResource: ResourceDefinition = {
       status: { availableValues: APPROVAL_STATUSES.map((value) => ({ value, label: value })) },
       changes: { type: 'mixed', components: { show: Components.ApprovalChanges }, isVisible: { list: false, filter: false, show: true, edit: false } },
     },
-    actions: { ...crudActions('approvals'), ...approvalDecisionActions, targetHistory: approvalTargetHistoryAction, subject: approvalSubjectAction },
+    actions: {
+      ...crud,
+      show: { isAccessible: crud.show?.isAccessible, component: Components.ApprovalRequest },
+      ...approvalDecisionActions,
+      targetHistory: approvalTargetHistoryAction,
+      subject: approvalSubjectAction,
+    },
   },
   labels: {
     name: 'Approvals',

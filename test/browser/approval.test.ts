@@ -90,16 +90,22 @@ describe('a change that needs approval, in a real browser', () => {
     await toDecide.waitFor({ timeout: 20_000 });
     expect(await toDecide.textContent()).toMatch(/Test engineer/);
     await shot('inbox');
+    // The request opens in the inbox, under the list; its own page is one link away.
+    await Promise.all([
+      page.waitForURL(`${base}/admin/pages/myApprovals?request=${approvalId}`),
+      toDecide.getByRole('link', { name: `#${approvalId}`, exact: true }).click(),
+    ]);
+    await page.getByTestId('opened-request').getByTestId('approval-diff').waitFor({ timeout: 20_000 });
     await Promise.all([
       page.waitForURL(`${base}/admin/resources/approvals/records/${approvalId}/show`),
-      toDecide.getByRole('link', { name: `#${approvalId}`, exact: true }).click(),
+      page.getByRole('link', { name: 'Open the request’s own page' }).click(),
     ]);
 
     // The diff, old and new, beside the traveler's recent history.
     const diff = page.getByTestId('approval-diff');
     await diff.waitFor({ timeout: 20_000 });
     const diffText = await diff.textContent();
-    expect(diffText).toContain('quantity');
+    expect(diffText).toContain('Quantity');
     expect(diffText).toContain(String(oldQuantity));
     expect(diffText).toContain(String(newQuantity));
     await page.getByTestId('approval-target-history').waitFor({ timeout: 20_000 });
@@ -120,14 +126,19 @@ describe('a change that needs approval, in a real browser', () => {
     await form.waitFor({ timeout: 20_000 });
     expect(await form.getByTestId('approval-diff').textContent()).toContain(String(newQuantity));
     await form.getByTestId('approval-target-history').waitFor({ timeout: 20_000 });
-    await page.fill('#password', TEST_PASSWORD);
+    await form.locator('input[name=password]').fill(TEST_PASSWORD);
     await shot('approve-form');
+    await page.getByRole('button', { name: 'Sign and approve' }).click();
+    // Confirmed once more, then back to My approvals (with the next request open, if any).
     await Promise.all([
-      page.waitForURL(new RegExp(`/admin/resources/approvals/records/${approvalId}/show(\\?.*)?$`), { timeout: 20_000 }),
-      page.getByRole('button', { name: 'Sign and approve' }).click(),
+      page.waitForURL(new RegExp(`/admin/pages/myApprovals(\\?request=\\d+)?$`), { timeout: 20_000 }),
+      page.getByRole('dialog', { name: 'Approve this request?' }).getByRole('button', { name: 'Yes, approve' }).click(),
     ]);
-    // The request's page, reloaded after signing, shows its new state.
-    await page.getByText(/^approved$/i).first().waitFor({ timeout: 20_000 });
+    await page.getByText(`Request #${approvalId} approved: the change is applied.`).first().waitFor({ timeout: 20_000 });
+    // The request's page shows its new state and the signature.
+    await page.goto(`${base}/admin/resources/approvals/records/${approvalId}/show`);
+    await page.getByTestId('approval-signature').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('approval-status').textContent()).toBe('Approved');
     await shot('approved');
 
     expect(await quantityInDb()).toBe(newQuantity);

@@ -1,43 +1,62 @@
-import React from 'react';
-import { Box, Label, Table, TableHead, TableBody, TableRow, TableCell, Text } from '@adminjs/design-system';
-import { TargetHistory } from './target-history.js';
-import { ApprovalSubjectView } from './approval-subject.js';
+import React, { useEffect, useState } from 'react';
+import { ApiClient } from 'adminjs';
+import { Box, Label, Loader, Table, TableHead, TableBody, TableRow, TableCell, Text } from '@adminjs/design-system';
 
-interface Props {
-  record: { id?: string; params: Record<string, unknown> };
-  property?: { label?: string };
+// The shapes sent by src/resources/approval-subject.action.ts (types only: nothing of the server is bundled).
+import type { ApprovalView, RequestRecord, RequestedChange } from '../../resources/approval-subject.action.js';
+
+export type { ApprovalView, RequestRecord, RequestedChange };
+
+const api = new ApiClient();
+
+/** The request's record, subject and change as the approvals' hidden `subject` action gives them. */
+export function useApprovalView(approvalId: string | null): { view: ApprovalView | null | undefined; failed: boolean } {
+  const [view, setView] = useState<ApprovalView | null | undefined>(undefined);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (!approvalId) return undefined;
+    let current = true;
+    setView(undefined);
+    setFailed(false);
+    api
+      .recordAction({ resourceId: 'approvals', recordId: approvalId, actionName: 'subject' })
+      .then((response) => {
+        if (current) setView((response.data as unknown as { view?: ApprovalView }).view ?? null);
+      })
+      .catch(() => {
+        if (current) setFailed(true);
+      });
+    return () => {
+      current = false;
+    };
+  }, [approvalId]);
+  return { view, failed };
 }
 
-/** AdminJS flattens the JSON diff into "changes.<field>.old" / ".new" params; put it back together. */
-export function diffOf(params: Record<string, unknown>): Array<{ field: string; old: unknown; new: unknown }> {
-  const fields = new Map<string, { old: unknown; new: unknown }>();
-  for (const [key, value] of Object.entries(params)) {
-    const m = key.match(/^changes\.(.+)\.(old|new)$/);
-    if (!m) continue;
-    const entry = fields.get(m[1]!) ?? { old: null, new: null };
-    entry[m[2] as 'old' | 'new'] = value;
-    fields.set(m[1]!, entry);
-  }
-  return [...fields.entries()].map(([field, v]) => ({ field, ...v }));
-}
+const show = (v: string | null) => (v === null ? '(empty)' : v);
 
-const show = (v: unknown) => (v === null || v === undefined || v === '' ? '(empty)' : String(v));
-
-/** The requested change as a before/after table, for the show page and the decision form. */
-export const ChangesTable: React.FC<{ params: Record<string, unknown> }> = ({ params }) => {
-  const diff = diffOf(params);
-  if (diff.length === 0) return <Text>(no field changes)</Text>;
+/** The requested change as a before/after table, field by field, values as people read them. */
+export const ChangesTable: React.FC<{ changes: RequestedChange[]; operation: ApprovalView['operation'] }> = ({ changes, operation }) => {
+  if (changes.length === 0) return <Text>(no field changes)</Text>;
   return (
-    <Table data-testid="approval-diff">
+    <Table data-testid="approval-diff" style={{ width: '100%' }}>
       <TableHead>
-        <TableRow><TableCell>Field</TableCell><TableCell>Before</TableCell><TableCell>After</TableCell></TableRow>
+        <TableRow>
+          <TableCell as="th" scope="col">Field</TableCell>
+          {operation === 'create' ? null : <TableCell as="th" scope="col">Before</TableCell>}
+          {operation === 'delete' ? null : <TableCell as="th" scope="col">{operation === 'create' ? 'Value' : 'After'}</TableCell>}
+        </TableRow>
       </TableHead>
       <TableBody>
-        {diff.map((d) => (
-          <TableRow key={d.field}>
-            <TableCell><strong>{d.field.replace(/_id$/, '').replace(/_/g, ' ')}</strong></TableCell>
-            <TableCell><span style={{ color: '#c20012', textDecoration: 'line-through' }}>{show(d.old)}</span></TableCell>
-            <TableCell><span style={{ color: '#007d3a', fontWeight: 500 }}>{show(d.new)}</span></TableCell>
+        {changes.map((d) => (
+          <TableRow key={d.field} data-testid={`approval-diff-${d.field}`}>
+            <TableCell as="th" scope="row" style={{ textAlign: 'left' }}>{d.label}</TableCell>
+            {operation === 'create' ? null : (
+              <TableCell>{operation === 'delete' ? show(d.before) : <del style={{ color: '#8a1010' }}>{show(d.before)}</del>}</TableCell>
+            )}
+            {operation === 'delete' ? null : (
+              <TableCell><ins style={{ color: '#0b5d1e', fontWeight: 600, textDecoration: 'none' }}>{show(d.after)}</ins></TableCell>
+            )}
           </TableRow>
         ))}
       </TableBody>
@@ -45,26 +64,22 @@ export const ChangesTable: React.FC<{ params: Record<string, unknown> }> = ({ pa
   );
 };
 
-/** The diff and, beside it, what happened to the record lately. */
-export const ChangesWithHistory: React.FC<{ approvalId?: string; params: Record<string, unknown>; label?: string }> = ({ approvalId, params, label }) => (
-  <Box flex flexWrap="wrap" style={{ gap: 24 }}>
-    <Box style={{ flex: '1 1 380px' }}>
-      {label ? <Label>{label}</Label> : null}
-      <ChangesTable params={params} />
-      {approvalId ? <ApprovalSubjectView approvalId={approvalId} /> : null}
-    </Box>
-    {approvalId ? (
-      <Box style={{ flex: '1 1 420px', maxHeight: 560, overflowY: 'auto' }}>
-        <TargetHistory approvalId={approvalId} />
-      </Box>
-    ) : null}
-  </Box>
-);
+interface Props {
+  record: { id?: string; params: Record<string, unknown> };
+  property?: { label?: string };
+}
 
-const ApprovalChanges: React.FC<Props> = ({ record, property }) => (
-  <Box mb="xl">
-    <ChangesWithHistory approvalId={record.id} params={record.params} label={property?.label ?? 'Requested change'} />
-  </Box>
-);
+/** The `changes` property, wherever AdminJS shows it on its own: the table of the requested change. */
+const ApprovalChanges: React.FC<Props> = ({ record, property }) => {
+  const { view, failed } = useApprovalView(record.id ?? null);
+  if (failed) return <Text color="grey80">The requested change could not be loaded.</Text>;
+  if (view === undefined) return <Loader />;
+  return (
+    <Box mb="xl">
+      <Label>{property?.label ?? 'Requested change'}</Label>
+      {view ? <ChangesTable changes={view.changes} operation={view.operation} /> : null}
+    </Box>
+  );
+};
 
 export default ApprovalChanges;
