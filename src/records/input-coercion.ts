@@ -19,6 +19,27 @@ export const MAX_TEXT_LENGTH = 20_000;
  */
 export const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
+/**
+ * A decimal as people type it, for every decimal the server reads (forms and measurements). The
+ * decimal keypad of a phone shows a comma in many locales, so the one separator may be a point or
+ * a comma: "12,5" is 12.5. Grouping is refused rather than guessed ("1.250,5", "1,250.5", "1,2,5"):
+ * whether it meant twelve hundred or one and a quarter is not ours to decide on a measurement.
+ */
+const DECIMAL_TEXT = /^-?(\d+([.,]\d*)?|[.,]\d+)(e-?\d+)?$/i;
+
+/** The number typed, or null when the text is not one number in the shop's notation. */
+export function parseDecimalText(raw: string): number | null {
+  const text = raw.trim();
+  if (!DECIMAL_TEXT.test(text)) return null;
+  const value = Number(text.replace(',', '.'));
+  return Number.isFinite(value) ? value : null;
+}
+
+/** What a person is told when a decimal cannot be read. */
+export function decimalRefusal(label: string): string {
+  return `${label} must be a number, with a point or a comma before the decimals (12.5 or 12,5) and no thousands separators`;
+}
+
 function readOnlyFor(model: ModelStatic<Model>): Set<string> {
   const extra = (model as unknown as { readOnlyAttributes?: readonly string[] }).readOnlyAttributes ?? [];
   return new Set([...ALWAYS_READ_ONLY, ...extra]);
@@ -39,6 +60,11 @@ function maxLength(attribute: ModelAttributeColumnOptions): number | undefined {
  * the field when it cannot be, so that PostgreSQL never sees "abc" for a quantity and answers
  * with a message no operator understands.
  */
+/** Fields a new record may leave empty because the model gives them a value (a number of its pattern). */
+function generatedWhenEmpty(model: ModelStatic<Model>): ReadonlySet<string> {
+  return new Set((model as unknown as { generatedWhenEmpty?: readonly string[] }).generatedWhenEmpty ?? []);
+}
+
 export function coerceInput(model: ModelStatic<Model>, raw: Record<string, unknown>, mode: 'create' | 'update'): CoercedInput {
   const attributes = model.getAttributes() as Record<string, ModelAttributeColumnOptions>;
   const readOnly = readOnlyFor(model);
@@ -67,6 +93,7 @@ export function coerceInput(model: ModelStatic<Model>, raw: Record<string, unkno
     if (isEmpty) {
       // Empty means "no value": NULL where allowed; a column with a default keeps it.
       if (attribute.allowNull !== false) values[key] = null;
+      else if (mode === 'create' && generatedWhenEmpty(model).has(key)) continue; // the model's hook fills it
       else if (attribute.defaultValue === undefined) fields[key] = `${label} is required`;
       continue;
     }
@@ -84,9 +111,8 @@ export function coerceInput(model: ModelStatic<Model>, raw: Record<string, unkno
       case 'FLOAT':
       case 'DOUBLE PRECISION':
       case 'REAL': {
-        const text = String(input).trim();
-        const n = Number(text);
-        if (text === '' || !Number.isFinite(n) || !/^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(text)) fields[key] = `${label} must be a number`;
+        const n = typeof input === 'number' ? (Number.isFinite(input) ? input : null) : parseDecimalText(String(input));
+        if (n === null) fields[key] = decimalRefusal(label);
         else values[key] = n;
         break;
       }

@@ -5,7 +5,7 @@ import { MissingActorError, type UserActor } from '../audit/actor.js';
 import { canClockIn, canRecordDisposition, canWorkSteps, type Predicate } from '../auth/access-rules.js';
 import { ManualStep, TravelerStep, TravelerSubStep } from '../models/index.js';
 import { clockIn, clockOutOfStep } from '../travelers/labor.service.js';
-import { recordCheck, recordDisposition, signOffStep, startStep, stepLabel, type StepKind } from '../travelers/step-work.service.js';
+import { recordCheck, recordDisposition, signOffReadiness, signOffStep, startStep, stepLabel, type StepKind } from '../travelers/step-work.service.js';
 import { sessionUser } from './resource-helpers.js';
 import { refusalResponse } from './workflow-refusal.js';
 
@@ -31,11 +31,22 @@ interface Outcome {
   redirect?: { resourceId: string; recordId: string };
 }
 
-function work(name: string, perform: (actor: UserActor, id: number, payload: Record<string, unknown>) => Promise<Outcome>) {
+/**
+ * `describe` adds what the action's page shows before anything is done (a sign-off's readiness),
+ * as extra params of the record it answers a GET with.
+ */
+function work(
+  name: string,
+  perform: (actor: UserActor, id: number, payload: Record<string, unknown>) => Promise<Outcome>,
+  describe?: (context: ActionContext, id: number) => Promise<Record<string, unknown>>,
+) {
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
     const { record, resource, currentAdmin, h } = context;
     if (!record) throw new Error(`${name}: no record`);
-    if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
+    if (request.method !== 'post') {
+      const json = record.toJSON(currentAdmin);
+      return { record: describe ? { ...json, params: { ...json.params, ...(await describe(context, Number(record.id()))) } } : json };
+    }
     const actor = actorOf(context);
     if (!actor) throw new MissingActorError(name);
     try {
@@ -76,6 +87,7 @@ function stepAction(
   resourceId: StepResourceId,
   options: { icon: string; variant?: 'default' | 'primary' | 'success' | 'danger'; predicate: Predicate; showWhen: (status: unknown) => boolean },
   perform: (actor: UserActor, id: number, kind: StepKind) => Promise<Outcome>,
+  describe?: (context: ActionContext, id: number, kind: StepKind) => Promise<Record<string, unknown>>,
 ): ActionOptions {
   const kind: StepKind = resourceId === 'traveler_steps' ? 'routing' : 'manual';
   return {
@@ -87,9 +99,12 @@ function stepAction(
     isAccessible: allowedBy(options.predicate),
     isVisible: (context: Context) =>
       options.predicate(sessionUser(context.currentAdmin)) && options.showWhen(param(context.record, 'status')) && travelerOnFloor(context.record),
-    handler: work(`work on ${resourceId}`, (actor, id) => perform(actor, id, kind)),
+    handler: work(`work on ${resourceId}`, (actor, id) => perform(actor, id, kind), describe && ((context, id) => describe(context, id, kind))),
   };
 }
+
+/** The param of a Sign off page's record saying why it would be refused now (absent: it would go through). */
+export const SIGN_OFF_REFUSAL_PARAM = 'sign_off_refusal';
 
 /** "T-26002 step 30 (Mill op 2 ...)": where a person just clocked in, as My work names it. */
 async function where(kind: StepKind, id: number): Promise<string> {
@@ -102,7 +117,7 @@ async function where(kind: StepKind, id: number): Promise<string> {
 }
 
 /** Start, Sign off, Clock in and Clock out, for traveler steps or manual steps. */
-export function stepWorkActions(resourceId: StepResourceId): Record<'start' | 'signOff' | 'clockIn' | 'clockOut', ActionOptions> {
+export function stepWorkActions(resourceId: StepResourceId): Record<'start' | 'signOff' | 'clockIn' | 'clockOut', ActionOptions> & { disposition?: ActionOptions } {
   // Read when called: models are bound to their connection after this module loads.
   const sequelize = () => (resourceId === 'traveler_steps' ? TravelerStep.sequelize! : ManualStep.sequelize!);
   return {
@@ -110,14 +125,23 @@ export function stepWorkActions(resourceId: StepResourceId): Record<'start' | 's
       const step = await startStep(sequelize(), { kind, id }, actor);
       return { message: `${stepLabel(step)} started.` };
     }),
-    signOff: stepAction(resourceId, { icon: 'CheckCircle', variant: 'success', predicate: canWorkSteps, showWhen: (s) => s !== 'completed' }, async (actor, id, kind) => {
-      const result = await signOffStep(sequelize(), { kind, id }, actor);
-      // The last sign-off completes the traveler: its page is what matters then.
-      return {
-        message: result.message,
-        redirect: result.travelerCompleted ? { resourceId: 'travelers', recordId: String(result.step.traveler_id) } : undefined,
-      };
-    }),
+    signOff: stepAction(
+      resourceId,
+      { icon: 'CheckCircle', variant: 'success', predicate: canWorkSteps, showWhen: (s) => s !== 'completed' },
+      async (actor, id, kind) => {
+        const result = await signOffStep(sequelize(), { kind, id }, actor);
+        // The last sign-off completes the traveler: its page is what matters then.
+        return {
+          message: result.message,
+          redirect: result.travelerCompleted ? { resourceId: 'travelers', recordId: String(result.step.traveler_id) } : undefined,
+        };
+      },
+      // The page disables its button with the reason the POST would be refused with.
+      async ({ currentAdmin }, id, kind) => {
+        const user = sessionUser(currentAdmin);
+        return user ? { [SIGN_OFF_REFUSAL_PARAM]: await signOffReadiness(sequelize(), { kind, id }, user) } : {};
+      },
+    ),
     clockIn: stepAction(resourceId, { icon: 'LogIn', predicate: canClockIn, showWhen: (s) => s !== 'completed' }, async (actor, id, kind) => {
       await clockIn(sequelize(), { kind, id }, actor);
       return { message: `Clocked in on ${await where(kind, id)}.` };
@@ -127,6 +151,40 @@ export function stepWorkActions(resourceId: StepResourceId): Record<'start' | 's
       const hours = entry.hours === null || entry.hours === undefined ? '' : ` (${Number(entry.hours).toFixed(2)} h)`;
       return { message: `Clocked out${hours}.` };
     }),
+    // Only routing steps have checks: quality decides them from the step too.
+    ...(resourceId === 'traveler_steps' && { disposition: stepDispositionAction() }),
+  };
+}
+
+/**
+ * Disposition on a traveler step: the step's checks awaiting quality, each with its form (the
+ * DispositionQueue component, which POSTs each decision to the check's own Disposition action:
+ * the check written is always the one in the address). This action only shows; a POST to it
+ * changes nothing and says where decisions go.
+ */
+function stepDispositionAction(): ActionOptions {
+  return {
+    actionType: 'record',
+    icon: 'AlertTriangle',
+    variant: 'danger',
+    component: Components.DispositionQueue,
+    isAccessible: allowedBy(canRecordDisposition),
+    // A check is measured only on a started step; a signed-off step's checks are closed.
+    isVisible: (context: Context) =>
+      canRecordDisposition(sessionUser(context.currentAdmin)) &&
+      param(context.record, 'status') === 'in_progress' &&
+      !['cancelled', 'completed'].includes(referencedStatus(context.record, 'traveler_id') ?? ''),
+    handler: async (request, _response, context) => {
+      const { record, currentAdmin } = context;
+      if (!record) throw new Error('step disposition: no record');
+      const json = record.toJSON(currentAdmin);
+      if (request.method !== 'post') return { record: json };
+      return {
+        record: json,
+        notice: { message: 'Record a disposition on the check itself: POST to traveler_sub_steps/<check id>/disposition.', type: 'error' },
+        refusal: { status: 405, code: 'method' },
+      };
+    },
   };
 }
 

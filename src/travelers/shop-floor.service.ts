@@ -1,5 +1,9 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { canRecordDisposition } from '../auth/access-rules.js';
+import type { Role } from '../auth/roles.js';
 import type { Disposition } from '../models/constants.js';
+import { awaitingDispositionCount, decidedForOperator, type DecidedDisposition } from './disposition-queue.service.js';
+import { labelOf, signOffRefusal } from './step-work.service.js';
 
 /**
  * "My work": what an operator at a terminal needs without hunting through lists. Their own open
@@ -58,6 +62,11 @@ export interface WorkStep {
   meClockedIn: boolean;
   /** Sub-steps (routing steps only), in sequence. */
   checks: WorkCheck[];
+  /**
+   * Why Sign off would be refused for the person asking, in the server's own words (the sign-off
+   * rule of step-work.service.ts over these rows), or null when it would go through.
+   */
+  signOffRefusal: string | null;
 }
 
 export interface MyWork {
@@ -69,6 +78,10 @@ export interface MyWork {
   truncated: boolean;
   /** Why the list is empty for this person, when it is by role. */
   note?: string;
+  /** Quality's decisions on this person's measurements, on steps still open: what they waited for. */
+  decided: DecidedDisposition[];
+  /** For quality: how many checks wait in the disposition queue. */
+  awaitingDisposition?: number;
   /**
    * The server's time of this answer: the page says "since 06:00" for a clock-in of the server's
    * today, whatever the clock of the terminal showing it says.
@@ -80,7 +93,7 @@ export interface MyWork {
 export const MY_WORK_LIMIT = 200;
 
 export function emptyMyWork(note: string): MyWork {
-  return { clockedIn: null, steps: [], workCenters: [], workCenterId: null, truncated: false, note, asOf: new Date().toISOString() };
+  return { clockedIn: null, steps: [], workCenters: [], workCenterId: null, truncated: false, note, decided: [], asOf: new Date().toISOString() };
 }
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -100,6 +113,8 @@ interface StepRow {
   part_number: string;
   due_date: Date | string | null;
   position: string;
+  /** The step number, or the number a manual step comes after. */
+  sort_a: number;
   operation: string;
   instructions: string | null;
   work_center_id: number | null;
@@ -109,6 +124,8 @@ interface StepRow {
   started_at: Date | null;
   clocked_in: string[] | null;
   me_clocked_in: boolean | null;
+  /** Everyone else clocked in, named as the sign-off's refusal names them. */
+  others: string[] | null;
 }
 
 // Blockers are computed only for pending steps of travelers on the floor (in the work center
@@ -132,15 +149,16 @@ const STEPS_SQL = `
        AND (CAST(:wc AS integer) IS NULL OR m.work_center_id = CAST(:wc AS integer))
   )
   SELECT st.kind, st.id, st.traveler_id, t.number, t.status AS traveler_status, p.part_number, t.due_date,
-         st.position, st.operation, st.instructions, st.work_center_id,
+         st.position, st.sort_a, st.operation, st.instructions, st.work_center_id,
          wc.code AS work_center_code, wc.name AS work_center_name, st.status, st.started_at,
-         c.names AS clocked_in, c.me AS me_clocked_in
+         c.names AS clocked_in, c.me AS me_clocked_in, c.others
     FROM open_steps st
     JOIN travelers t ON t.id = st.traveler_id
     JOIN parts p ON p.id = t.part_id
     LEFT JOIN work_centers wc ON wc.id = st.work_center_id
     LEFT JOIN LATERAL (
-      SELECT array_agg(coalesce(u.full_name, u.username) ORDER BY e.started_at, e.id) AS names, bool_or(e.user_id = :user) AS me
+      SELECT array_agg(coalesce(u.full_name, u.username) ORDER BY e.started_at, e.id) AS names, bool_or(e.user_id = :user) AS me,
+             array_agg(coalesce(u.full_name, 'user #' || e.user_id) ORDER BY e.started_at, e.id) FILTER (WHERE e.user_id <> :user) AS others
         FROM labor_entries e JOIN users u ON u.id = e.user_id
        WHERE e.ended_at IS NULL AND (e.traveler_step_id = st.routing_id OR e.manual_step_id = st.manual_id)
     ) c ON true
@@ -174,9 +192,10 @@ interface ClockInRow {
   label: string;
 }
 
-export async function myWork(sequelize: Sequelize, user: { id: number }, options: { workCenterId?: number | null } = {}): Promise<MyWork> {
+export async function myWork(sequelize: Sequelize, user: { id: number; role?: Role }, options: { workCenterId?: number | null } = {}): Promise<MyWork> {
   const workCenterId = Number.isSafeInteger(options.workCenterId) && (options.workCenterId as number) > 0 ? (options.workCenterId as number) : null;
-  const [rows, clockIns, workCenters] = await Promise.all([
+  const quality = user.role !== undefined && canRecordDisposition({ id: user.id, username: '', email: '', title: '', role: user.role });
+  const [rows, clockIns, workCenters, decided, awaiting] = await Promise.all([
     sequelize.query<StepRow>(STEPS_SQL, { replacements: { wc: workCenterId, user: user.id, limit: MY_WORK_LIMIT + 1 }, type: QueryTypes.SELECT }),
     sequelize.query<ClockInRow>(
       `SELECT e.id, e.started_at, e.traveler_id, t.number, e.traveler_step_id, e.manual_step_id,
@@ -192,6 +211,8 @@ export async function myWork(sequelize: Sequelize, user: { id: number }, options
     sequelize.query<{ id: number; code: string; name: string }>('SELECT id, code, name FROM work_centers WHERE active ORDER BY code', {
       type: QueryTypes.SELECT,
     }),
+    decidedForOperator(sequelize, user.id),
+    quality ? awaitingDispositionCount(sequelize) : Promise.resolve(undefined),
   ]);
   const truncated = rows.length > MY_WORK_LIMIT;
   const listed = rows.slice(0, MY_WORK_LIMIT);
@@ -236,7 +257,9 @@ export async function myWork(sequelize: Sequelize, user: { id: number }, options
           stepLabel: open.label,
         }
       : null,
-    steps: listed.map((r) => ({
+    steps: listed.map((r) => {
+      const stepChecks = r.kind === 'routing' ? (checks.get(r.id) ?? []) : [];
+      return {
       kind: r.kind,
       id: r.id,
       travelerId: r.traveler_id,
@@ -252,11 +275,24 @@ export async function myWork(sequelize: Sequelize, user: { id: number }, options
       startedAt: iso(r.started_at),
       clockedIn: r.clocked_in ?? [],
       meClockedIn: Boolean(r.me_clocked_in),
-      checks: r.kind === 'routing' ? (checks.get(r.id) ?? []) : [],
-    })),
+      checks: stepChecks,
+      // A listed pending step has nothing before it left to sign off (the query's own condition).
+      signOffRefusal: signOffRefusal({
+        label: labelOf(r.kind, r.sort_a, r.operation),
+        status: r.status,
+        travelerNumber: r.number,
+        travelerStatus: r.traveler_status,
+        blocker: null,
+        checks: stepChecks,
+        othersClockedIn: r.others ?? [],
+      }),
+      };
+    }),
     workCenters,
     workCenterId,
     truncated,
+    decided,
+    ...(awaiting !== undefined && { awaitingDisposition: awaiting }),
     asOf: new Date().toISOString(),
   };
 }

@@ -1,9 +1,10 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canRecordDisposition, canWorkSteps } from '../auth/access-rules.js';
-import { DISPOSITIONS, type Disposition } from '../models/constants.js';
+import { DISPOSITION_LABELS, DISPOSITIONS, type Disposition } from '../models/constants.js';
 import { LaborEntry, ManualStep, Traveler, TravelerStep, TravelerSubStep, User } from '../models/index.js';
 import { decimalNumber } from '../models/validation.js';
+import { decimalRefusal, parseDecimalText } from '../records/input-coercion.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
 import { executeWrite } from '../records/write-command.js';
 import { openStepCount } from './traveler-lifecycle.service.js';
@@ -36,8 +37,80 @@ function requireWorker(actor: UserActor): void {
 }
 
 
+/** "Step 20 (Turn OD)" or 'The manual step "Extra deburr"': how refusals and notices name a step. */
+export function labelOf(kind: StepKind, stepNumber: number, operation: string): string {
+  return kind === 'routing' ? `Step ${stepNumber} (${operation})` : `The manual step "${operation}"`;
+}
+
 export function stepLabel(step: AnyStep): string {
-  return step instanceof TravelerStep ? `Step ${step.step_number} (${step.operation})` : `The manual step "${step.operation}"`;
+  return step instanceof TravelerStep ? labelOf('routing', step.step_number, step.operation) : labelOf('manual', step.after_step_number, step.operation);
+}
+
+/**
+ * What a refusal to work a step depends on. The rules below are pure: the services fill this in
+ * from the locked rows and refuse with the answer; My work fills it in for every listed step and
+ * shows the same answer beside a disabled button, so a person reads the reason before tapping,
+ * in the very words the server would answer with.
+ */
+export interface WorkState {
+  label: string;
+  status: 'pending' | 'in_progress' | 'completed';
+  travelerNumber: string;
+  travelerStatus: string;
+  /** What must be signed off first (traveler_step_blocker); consulted only for a pending step. */
+  blocker: string | null;
+}
+
+export interface CheckState {
+  sequence: number;
+  description: string;
+  done: boolean;
+  outOfLimits: boolean;
+  disposition: string | null;
+  measuredValue: number | string | null;
+}
+
+export interface SignOffState extends WorkState {
+  checks: CheckState[];
+  /** Others still clocked in on the step, earliest first (the signer's own clock-in closes with it). */
+  othersClockedIn: string[];
+}
+
+/** Why the step cannot be worked now (started, measured, clocked in on), or null. */
+export function workRefusal(state: WorkState): string | null {
+  if (state.status === 'completed') return `${state.label} is already signed off.`;
+  if (!['released', 'in_progress'].includes(state.travelerStatus)) {
+    return `Traveler ${state.travelerNumber} is ${state.travelerStatus.replace('_', ' ')}: its steps are worked only while it is released or in progress.`;
+  }
+  if (state.status === 'pending' && state.blocker) {
+    return `${state.label} cannot be worked before ${state.blocker} is signed off: steps are worked in order unless the routing marks them parallel.`;
+  }
+  return null;
+}
+
+/** Why each open check stops a sign-off, in words (empty when none does). */
+export function openCheckReasons(checks: readonly CheckState[]): string[] {
+  const reasons: string[] = [];
+  for (const c of [...checks].sort((a, b) => a.sequence - b.sequence)) {
+    if (!c.done) reasons.push(`check ${c.sequence} (${c.description}) is not done`);
+    else if (c.outOfLimits && !c.disposition) {
+      reasons.push(`check ${c.sequence} (${c.description}) measured ${c.measuredValue === null ? '' : Number(c.measuredValue)}, outside its limits: quality must record a disposition`);
+    }
+  }
+  return reasons;
+}
+
+/** The sign-off rule: why signing this step off now would be refused, or null when it would go through. */
+export function signOffRefusal(state: SignOffState): string | null {
+  const work = workRefusal(state);
+  if (work) return work;
+  const open = openCheckReasons(state.checks);
+  if (open.length) return `${state.label} cannot be signed off: ${open.join('; ')}.`;
+  const others = state.othersClockedIn;
+  if (others.length) {
+    return `${state.label} cannot be signed off while ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} still clocked in on it: they clock out first.`;
+  }
+  return null;
 }
 
 async function findStep(ref: StepRef, transaction: Transaction): Promise<AnyStep> {
@@ -61,7 +134,7 @@ export async function lockWork(ref: StepRef, transaction: Transaction): Promise<
 }
 
 /** What must be signed off before this step can be worked (the database's own rule), if anything. */
-async function blocker(sequelize: Sequelize, step: AnyStep, transaction: Transaction): Promise<string | null> {
+async function blocker(sequelize: Sequelize, step: AnyStep, transaction?: Transaction): Promise<string | null> {
   const routing = step instanceof TravelerStep;
   const [{ blocker: b }] = (await sequelize.query<{ blocker: string | null }>(
     'SELECT traveler_step_blocker(:traveler, :position, :parallel, :manual) AS blocker',
@@ -79,20 +152,59 @@ async function blocker(sequelize: Sequelize, step: AnyStep, transaction: Transac
   return b;
 }
 
+/** The step as the work rule sees it; the order rule is asked only when it can matter. */
+async function workState(sequelize: Sequelize, traveler: Traveler, step: AnyStep, transaction?: Transaction): Promise<WorkState> {
+  const state: WorkState = { label: stepLabel(step), status: step.status, travelerNumber: traveler.number, travelerStatus: traveler.status, blocker: null };
+  if (workRefusal(state) === null && step.status === 'pending') state.blocker = await blocker(sequelize, step, transaction);
+  return state;
+}
+
+/** Everything the sign-off rule looks at, read with the caller's transaction (and its locks). */
+async function signOffState(sequelize: Sequelize, traveler: Traveler, step: AnyStep, signerId: number, transaction?: Transaction): Promise<SignOffState> {
+  const subs = step instanceof TravelerStep ? await TravelerSubStep.findAll({ where: { traveler_step_id: step.id }, order: [['sequence', 'ASC']], transaction }) : [];
+  const stepKey = step instanceof TravelerStep ? { traveler_step_id: step.id } : { manual_step_id: step.id };
+  const others = await LaborEntry.findAll({
+    where: { ...stepKey, ended_at: null, user_id: { [Op.ne]: signerId } },
+    include: [{ model: User, as: 'user', attributes: ['full_name'] }],
+    // Earliest first, as My work lists them: the same words in the same order.
+    order: [['started_at', 'ASC'], ['id', 'ASC']],
+    transaction,
+  });
+  return {
+    ...(await workState(sequelize, traveler, step, transaction)),
+    checks: subs.map((sub) => ({
+      sequence: sub.sequence,
+      description: sub.description,
+      done: Boolean(sub.completed_at),
+      outOfLimits: Boolean(sub.out_of_limits),
+      disposition: sub.disposition,
+      measuredValue: sub.measured_value,
+    })),
+    othersClockedIn: others.map((e) => e.user?.full_name ?? `user #${e.user_id}`),
+  };
+}
+
+/**
+ * Why a sign-off of this step by this person would be refused now, or null: the sign-off's own
+ * rule over the same rows, read without taking locks (the step action's page shows it).
+ */
+export async function signOffReadiness(sequelize: Sequelize, ref: StepRef, signer: { id: number }): Promise<string | null> {
+  const model = ref.kind === 'routing' ? TravelerStep : ManualStep;
+  const step = (await (model as typeof TravelerStep).findByPk(ref.id)) as AnyStep | null;
+  if (!step) throw new RecordNotFoundError(ref.kind === 'routing' ? 'traveler_steps' : 'manual_steps', ref.id);
+  const traveler = await Traveler.findByPk(step.traveler_id);
+  if (!traveler) throw new RecordNotFoundError('travelers', step.traveler_id);
+  return signOffRefusal(await signOffState(sequelize, traveler, step, signer.id));
+}
+
 /**
  * Starts a pending step (and the traveler, on its first step). Called by every piece of work on a
  * step: recording a check, clocking in or signing off a step that was never started.
  */
 export async function ensureStarted(sequelize: Sequelize, traveler: Traveler, step: AnyStep, now: Date, transaction: Transaction): Promise<boolean> {
-  if (step.status === 'completed') throw new WorkflowRefusedError(`${stepLabel(step)} is already signed off.`);
-  if (!['released', 'in_progress'].includes(traveler.status)) {
-    throw new WorkflowRefusedError(`Traveler ${traveler.number} is ${traveler.status.replace('_', ' ')}: its steps are worked only while it is released or in progress.`);
-  }
+  const refusal = workRefusal(await workState(sequelize, traveler, step, transaction));
+  if (refusal) throw new WorkflowRefusedError(refusal);
   if (step.status === 'in_progress') return false;
-  const before = await blocker(sequelize, step, transaction);
-  if (before) {
-    throw new WorkflowRefusedError(`${stepLabel(step)} cannot be worked before ${before} is signed off: steps are worked in order unless the routing marks them parallel.`);
-  }
   if (traveler.status === 'released') await traveler.update({ status: 'in_progress' }, { transaction });
   await (step as TravelerStep).update({ status: 'in_progress', started_at: now }, { transaction });
   return true;
@@ -113,20 +225,6 @@ export async function startStep(sequelize: Sequelize, ref: StepRef, actor: UserA
   });
 }
 
-/** Why each open check stops a sign-off, in words (empty when the step can be signed off). */
-async function openChecks(step: AnyStep, transaction: Transaction): Promise<string[]> {
-  if (!(step instanceof TravelerStep)) return [];
-  const subs = await TravelerSubStep.findAll({ where: { traveler_step_id: step.id }, order: [['sequence', 'ASC']], transaction });
-  const reasons: string[] = [];
-  for (const sub of subs) {
-    if (!sub.completed_at) reasons.push(`check ${sub.sequence} (${sub.description}) is not done`);
-    else if (sub.out_of_limits && !sub.disposition) {
-      reasons.push(`check ${sub.sequence} (${sub.description}) measured ${sub.measured_value}, outside its limits: quality must record a disposition`);
-    }
-  }
-  return reasons;
-}
-
 /**
  * Signs a step off: who and when. The signer's own clock-in on the step is closed; anyone else
  * still clocked in must clock out first (their time is theirs to end). The last sign-off
@@ -136,19 +234,11 @@ export async function signOffStep(sequelize: Sequelize, ref: StepRef, actor: Use
   requireWorker(actor);
   return run(sequelize, actor, 'traveler_steps', async (transaction, now) => {
     const { traveler, step } = await lockWork(ref, transaction);
+    const refusal = signOffRefusal(await signOffState(sequelize, traveler, step, actor.userId, transaction));
+    if (refusal) throw new WorkflowRefusedError(refusal);
+    // A step signed off without a separate Start is started by its sign-off.
     await ensureStarted(sequelize, traveler, step, now, transaction);
-    const open = await openChecks(step, transaction);
-    if (open.length) throw new WorkflowRefusedError(`${stepLabel(step)} cannot be signed off: ${open.join('; ')}.`);
     const stepKey = step instanceof TravelerStep ? { traveler_step_id: step.id } : { manual_step_id: step.id };
-    const others = await LaborEntry.findAll({
-      where: { ...stepKey, ended_at: null, user_id: { [Op.ne]: actor.userId } },
-      include: [{ model: User, as: 'user', attributes: ['full_name'] }],
-      transaction,
-    });
-    if (others.length) {
-      const names = others.map((e) => e.user?.full_name ?? `user #${e.user_id}`).join(', ');
-      throw new WorkflowRefusedError(`${stepLabel(step)} cannot be signed off while ${names} ${others.length === 1 ? 'is' : 'are'} still clocked in on it: they clock out first.`);
-    }
     const mine = await LaborEntry.findOne({ where: { ...stepKey, ended_at: null, user_id: actor.userId }, transaction, lock: transaction.LOCK.UPDATE });
     if (mine) await mine.update({ ended_at: clockOutTime(mine, now) }, { transaction });
     await (step as TravelerStep).update({ status: 'completed', completed_at: now, completed_by_id: actor.userId }, { transaction });
@@ -178,10 +268,11 @@ export interface CheckResult {
   message: string;
 }
 
+/** A measurement as typed, read as every decimal is (records/input-coercion.ts): "12,5" is 12.5. */
 function parseMeasurement(raw: CheckInput['measuredValue']): number | null {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return null;
-  const value = typeof raw === 'number' ? raw : Number(String(raw).trim().replace(',', '.'));
-  if (!Number.isFinite(value)) throw new RecordValidationError({ measured_value: `Measured value must be a number (you typed "${String(raw).slice(0, 40)}")` });
+  const value = typeof raw === 'number' ? (Number.isFinite(raw) ? raw : null) : parseDecimalText(String(raw));
+  if (value === null) throw new RecordValidationError({ measured_value: `${decimalRefusal('Measured value')} (you typed "${String(raw).slice(0, 40)}")` });
   try {
     decimalNumber('Measured value', 14, 4)(value);
   } catch (error) {
@@ -221,11 +312,15 @@ export async function recordCheck(sequelize: Sequelize, subStepId: number, input
     await sub.update(values, { transaction });
     await sub.reload({ transaction });
     const outOfLimits = Boolean(sub.out_of_limits);
+    // A decimal comma is read, and said back, so that "1,250" meant as 1250 is caught at once.
+    const typed = typeof input.measuredValue === 'string' && input.measuredValue.includes(',') ? ` (typed ${input.measuredValue.trim()})` : '';
     const message = !done
       ? `Check ${sub.sequence} is no longer ticked.`
       : outOfLimits
-        ? `Check ${sub.sequence} recorded: ${sub.measured_value} is outside its limits (${describeLimits(sub)}). The step cannot be signed off until quality records a disposition.`
-        : `Check ${sub.sequence} recorded.`;
+        ? `Check ${sub.sequence} recorded: ${sub.measured_value}${typed} is outside its limits (${describeLimits(sub)}). The step cannot be signed off until quality records a disposition.`
+        : typed
+          ? `Check ${sub.sequence} recorded: ${sub.measured_value}${sub.unit ? ` ${sub.unit}` : ''}${typed}.`
+          : `Check ${sub.sequence} recorded.`;
     return { subStep: sub, outOfLimits, message };
   });
 }
@@ -254,11 +349,19 @@ export async function recordDisposition(sequelize: Sequelize, subStepId: number,
   return run(sequelize, actor, 'traveler_sub_steps', async (transaction, now) => {
     const peek = await TravelerSubStep.findByPk(subStepId, { attributes: ['id', 'traveler_step_id'], transaction });
     if (!peek) throw new RecordNotFoundError('traveler_sub_steps', subStepId);
-    const { step } = await lockWork({ kind: 'routing', id: peek.traveler_step_id }, transaction);
+    const { traveler, step } = await lockWork({ kind: 'routing', id: peek.traveler_step_id }, transaction);
     const sub = (await TravelerSubStep.findByPk(subStepId, { transaction, lock: transaction.LOCK.UPDATE }))!;
     if (step.status === 'completed') throw new WorkflowRefusedError(`${stepLabel(step)} is signed off: its checks cannot change.`);
+    if (traveler.status === 'cancelled') throw new WorkflowRefusedError(`Traveler ${traveler.number} is cancelled: its checks await no disposition.`);
     if (!sub.out_of_limits) {
       throw new WorkflowRefusedError(`Check ${sub.sequence} (${sub.description}) is not outside its limits${sub.measured_value === null ? ' (nothing is measured yet)' : ''}: there is nothing to disposition.`);
+    }
+    // Two people working the queue at once: the second is told, not allowed to overwrite the first.
+    if (sub.disposition) {
+      const by = sub.disposition_by_id ? await User.findByPk(sub.disposition_by_id, { attributes: ['full_name'], transaction }) : null;
+      throw new WorkflowRefusedError(
+        `Check ${sub.sequence} (${sub.description}) of ${traveler.number} already has a disposition: ${DISPOSITION_LABELS[sub.disposition]}${by ? `, by ${by.full_name}` : ''}. A new measurement would need a new one.`,
+      );
     }
     await sub.update({ disposition: input.disposition as Disposition, disposition_note: note, disposition_by_id: actor.userId, disposition_at: now }, { transaction });
     return sub;

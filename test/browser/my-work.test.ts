@@ -32,6 +32,8 @@ beforeAll(async () => {
   session = await startBrowserSession();
   ({ t, base, page, outside, failed } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
+  // The first request for the components' bundle builds it (rollup): done here, not in a page's load.
+  expect((await fetch(`${base}/admin/frontend/assets/components.bundle.js`)).status).toBe(200);
   // The operator starts the shift clocked in on T-26002's step 30, beside the demo operator.
   const operator: UserActor = {
     kind: 'user',
@@ -109,9 +111,9 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     });
     await shot('out-of-limits');
 
-    // Signing off now is refused, and the server's reason is shown as it wrote it.
-    await card(t3Step20).getByRole('button', { name: 'Sign off' }).click();
-    await message().filter({ hasText: /quality must record a disposition\.$/ }).waitFor();
+    // Signing off now would be refused: the button is disabled, with the server's reason beside it.
+    await card(t3Step20).getByTestId('sign-off-reason').filter({ hasText: /quality must record a disposition\.$/ }).waitFor();
+    expect(await card(t3Step20).getByRole('button', { name: 'Sign off' }).isDisabled()).toBe(true);
     expect(await one('SELECT status FROM traveler_steps WHERE id = $1', [t3Step20])).toEqual({ status: 'in_progress' });
 
     // The work-center filter keeps only that center's steps.
@@ -126,22 +128,24 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     expect(failed).toEqual([]);
   }, 240_000);
 
-  it('the record actions: a refused sign-off shows why; quality records the disposition on its form; the sign-off then goes through', async () => {
+  it('the record actions: Sign off says why it cannot be done yet; quality records the disposition on its form; the sign-off then goes through', async () => {
     const step = await stepId('T-26003', 20);
     const check = (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = 1', [step])).id;
 
     await page.goto(`${base}/admin/resources/traveler_steps/records/${step}/signOff`);
     const form = page.getByTestId('step-action');
     await form.waitFor({ timeout: 30_000 });
-    await form.getByRole('button', { name: 'Sign off' }).click();
-    await page.getByTestId('step-action-error').filter({ hasText: /quality must record a disposition\.$/ }).waitFor();
+    await page.getByTestId('step-action-reason').filter({ hasText: /quality must record a disposition\.$/ }).waitFor();
+    expect(await form.getByRole('button', { name: 'Sign off' }).isDisabled()).toBe(true);
     expect(await one('SELECT status FROM traveler_steps WHERE id = $1', [step])).toEqual({ status: 'in_progress' });
 
     await session.signOut();
     await session.signIn('quality');
     await page.goto(`${base}/admin/resources/traveler_sub_steps/records/${check}/disposition`);
-    await form.waitFor({ timeout: 30_000 });
+    await form.getByTestId('disposition-item').waitFor({ timeout: 30_000 });
     expect(await form.textContent()).toContain('Measured 25.1 mm, limits 24.987 to 25 mm');
+    // The form names what is decided: traveler, part and revision, step, check.
+    expect(await form.getByTestId('disposition-subject').textContent()).toBe('Traveler T-26003 · part SHF-0330 rev 01 · step 20 (Turn OD, face, chamfer) · LATHE');
     await form.locator('#disposition').selectOption('use_as_is');
     await form.locator('#note').fill('MRB 115: accepted by the customer, deviation D-9');
     await shot('disposition-form');

@@ -1,6 +1,7 @@
 import React, { useState } from 'react';
 import { ApiClient, useNotice } from 'adminjs';
-import { Box, Button, H3, Input, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
+import { Box, Button, H3, Input, Label, MessageBox, Text } from '@adminjs/design-system';
+import DispositionQueue from './disposition-queue.js';
 
 interface RecordJSON {
   id: string;
@@ -21,13 +22,6 @@ interface Failure {
 }
 
 const api = new ApiClient();
-
-// The values allowed by the database (src/models/constants.ts DISPOSITION_LABELS).
-const DISPOSITIONS: Array<[string, string]> = [
-  ['use_as_is', 'Use as is (deviation accepted)'],
-  ['repair', 'Repaired per an approved procedure'],
-  ['scrap', 'Scrapped (removed from the batch)'],
-];
 
 const BUTTONS: Record<string, { label: string; variant: string; explain: string }> = {
   start: { label: 'Start step', variant: 'contained', explain: 'Starting records the time; the steps before this one must be signed off (unless it is parallel).' },
@@ -71,8 +65,6 @@ function limitsOf(params: Record<string, unknown>): string {
 const StepAction: React.FC<Props> = ({ record, resource, action }) => {
   const params = record.params;
   const [measured, setMeasured] = useState(params.measured_value === null || params.measured_value === undefined ? '' : String(params.measured_value));
-  const [disposition, setDisposition] = useState('');
-  const [note, setNote] = useState('');
   const [failure, setFailure] = useState<Failure | null>(null);
   const [busy, setBusy] = useState(false);
   const addNotice = useNotice();
@@ -97,7 +89,8 @@ const StepAction: React.FC<Props> = ({ record, resource, action }) => {
   const heading = `${record.title ?? `#${record.id}`}${traveler ? ` · traveler ${traveler}` : ''}`;
   // A check's own title is its description, already in the heading: name its step instead.
   const checkContext = step ? `Step: ${step}` : '';
-  const error = failure ? <MessageBox variant="danger" message={failure.message} mb="lg" data-testid="step-action-error" /> : null;
+  // Under the button that was pressed, announced as it appears.
+  const error = failure ? <MessageBox variant="danger" message={failure.message} mt="lg" role="alert" data-testid="step-action-error" /> : null;
 
   if (action.name === 'recordCheck') {
     const needsValue = params.requires_measurement === true || params.requires_measurement === 'true';
@@ -110,53 +103,52 @@ const StepAction: React.FC<Props> = ({ record, resource, action }) => {
         {needsValue ? (
           <>
             <Label htmlFor="measured_value" required>Measured value{params.unit ? ` (${String(params.unit)})` : ''}</Label>
-            <Input id="measured_value" name="measured_value" inputMode="decimal" autoComplete="off" width="100%" value={measured}
+            {/* Enter records (the form's submit); a comma or a point before the decimals. */}
+            <Input id="measured_value" name="measured_value" inputMode="decimal" enterKeyHint="done" autoComplete="off" width="100%" value={measured}
+              aria-invalid={failure?.fields.measured_value ? true : undefined} aria-describedby="measured_value-help"
               onChange={(e: React.ChangeEvent<HTMLInputElement>) => setMeasured(e.target.value)} mb="sm" />
-            {limits ? <Text mb="lg">Limits: {limits}</Text> : null}
-            {failure?.fields.measured_value ? <Text color="error" mb="lg">{failure.fields.measured_value}</Text> : null}
+            {failure?.fields.measured_value ? <Text color="error" mb="sm" role="alert" data-testid="measured-value-error">{failure.fields.measured_value}</Text> : null}
+            <Text mb="lg" id="measured_value-help">{limits ? `Limits: ${limits}. ` : ''}12.5 or 12,5.</Text>
           </>
         ) : (
           <Text mb="lg">Tick this check when it is done.</Text>
         )}
-        {error}
-        <Box flex style={{ gap: 12 }}>
+        <Box flex style={{ gap: 12, flexWrap: 'wrap' }}>
           <Button type="submit" variant="contained" size="lg" disabled={busy}>{needsValue ? 'Record measurement' : 'Tick as done'}</Button>
           {done ? <Button type="button" variant="outlined" size="lg" disabled={busy} onClick={() => void post({ done: 'false' })}>Untick</Button> : null}
         </Box>
+        {failure?.fields.measured_value ? null : error}
       </Box>
     );
   }
 
   if (action.name === 'disposition') {
+    // The check named fully (traveler, part, step, limits, value) with its form: the queue's own view of one check.
     return (
-      <Box as="form" variant="card" p="xl" data-testid="step-action" onSubmit={(e: React.FormEvent) => { e.preventDefault(); void post({ disposition, note }); }}>
-        <H3>Disposition of check {String(params.sequence ?? '')}: {String(params.description ?? '')}</H3>
-        <Text mb="lg" color="grey60">{checkContext}</Text>
-        <Text mb="lg">Measured {String(params.measured_value ?? '')}{params.unit ? ` ${String(params.unit)}` : ''}, limits {limitsOf(params)}: outside its limits.</Text>
-        <Label htmlFor="disposition" required>Disposition</Label>
-        <select id="disposition" name="disposition" value={disposition} onChange={(e) => setDisposition(e.target.value)}
-          style={{ width: '100%', fontSize: 16, padding: 10, marginBottom: 8 }}>
-          <option value="">Choose…</option>
-          {DISPOSITIONS.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
-        </select>
-        {failure?.fields.disposition ? <Text color="error" mb="lg">{failure.fields.disposition}</Text> : null}
-        <Label htmlFor="note" required>Why (printed on the traveler)</Label>
-        <TextArea id="note" name="note" width="100%" value={note} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNote(e.target.value)} mb="sm" />
-        {failure?.fields.disposition_note ? <Text color="error" mb="lg">{failure.fields.disposition_note}</Text> : null}
-        {error}
-        <Button type="submit" variant="danger" size="lg" disabled={busy}>Record disposition</Button>
+      <Box variant="card" p={['default', 'xl']} data-testid="step-action">
+        <DispositionQueue
+          subStepId={record.id}
+          onDecided={(message, redirectUrl) => {
+            addNotice({ message, type: 'success' });
+            goTo(redirectUrl ?? `/admin/resources/${resource.id}/records/${record.id}/show`);
+          }}
+        />
       </Box>
     );
   }
 
   const button = BUTTONS[action.name] ?? { label: action.label ?? action.name, variant: 'contained', explain: '' };
+  // Sign off: the server said, with the record, why it would refuse now (step-work.actions.ts).
+  const refusal = action.name === 'signOff' && typeof params.sign_off_refusal === 'string' ? params.sign_off_refusal : null;
   return (
-    <Box variant="card" p="xl" data-testid="step-action">
+    <Box variant="card" p={['default', 'xl']} data-testid="step-action">
       <H3>{button.label}: {heading}</H3>
       <Text mb="sm">Status: {String(params.status ?? '').replace('_', ' ')}</Text>
       {button.explain ? <Text mb="lg" color="grey60">{button.explain}</Text> : null}
+      <Button variant={button.variant as 'contained'} size="lg" disabled={busy || refusal !== null} aria-describedby={refusal ? 'step-action-reason' : undefined}
+        onClick={() => void post({})}>{button.label}</Button>
+      {refusal ? <Text id="step-action-reason" mt="lg" color="error" role="status" data-testid="step-action-reason">{refusal}</Text> : null}
       {error}
-      <Button variant={button.variant as 'contained'} size="lg" disabled={busy} onClick={() => void post({})}>{button.label}</Button>
     </Box>
   );
 };

@@ -1,6 +1,8 @@
-import React, { useEffect, useState } from 'react';
-import { ApiClient } from 'adminjs';
+import React, { useCallback, useEffect, useState } from 'react';
+import { ApiClient, useCurrentAdmin } from 'adminjs';
 import { Badge, Box, H4, Link, Loader, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import { canRecordDisposition, type SessionUser } from '../../auth/access-rules.js';
+import DispositionQueue from './disposition-queue.js';
 
 // The shapes sent by src/travelers/traveler-print.service.ts (dates arrive as ISO strings).
 interface Check {
@@ -58,18 +60,25 @@ function checksSummary(checks: Check[] = []): React.ReactNode {
 
 /**
  * The traveler's own steps on its page: where work stands, who signed what and when. Each row
- * opens the step, whose actions start it, record its checks and sign it off.
+ * opens the step, whose actions start it, record its checks and sign it off. Quality also finds
+ * here the traveler's checks awaiting a disposition, each with its Disposition form.
  */
 const TravelerSteps: React.FC<Props> = ({ record }) => {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [failed, setFailed] = useState(false);
+  const [currentAdmin] = useCurrentAdmin();
+  const quality = canRecordDisposition(currentAdmin as unknown as SessionUser | null);
 
-  useEffect(() => {
+  const load = useCallback(() => {
     api
       .recordAction({ resourceId: 'travelers', recordId: record.id, actionName: 'stepsOverview' })
       .then((response) => setOverview((response.data as unknown as { overview: Overview }).overview))
       .catch(() => setFailed(true));
   }, [record.id]);
+
+  useEffect(() => {
+    load();
+  }, [load]);
 
   if (failed) return <Text color="error">The steps could not be loaded.</Text>;
   if (!overview) return <Loader />;
@@ -111,6 +120,12 @@ const TravelerSteps: React.FC<Props> = ({ record }) => {
         Labor: {overview.labor.total.actual_hours} h recorded against {overview.labor.total.estimated_hours} h estimated.{' '}
         <Link href={`/admin/travelers/${record.id}/print`} target="_blank" rel="noopener">Printable traveler</Link>
       </Text>
+      {/* Only quality decides: nobody else's page asks for the queue (it would be refused). */}
+      {quality ? (
+        <Box mt="xl">
+          <DispositionQueue travelerId={record.id} onDecided={() => load()} />
+        </Box>
+      ) : null}
     </Box>
   );
 };
