@@ -34,11 +34,12 @@ const AddManualStep: React.FC<Props> = ({ record, resource, action }) => {
     await post(values, `/admin/resources/travelers/records/${record.id}/show`);
   };
 
-  const field = (name: string, label: string, input: React.ReactNode, required = false) => (
+  // A field's error is tied to its input (aria-invalid, aria-describedby) and read out when it appears.
+  const field = (name: string, label: string, input: React.ReactElement, required = false) => (
     <FormGroup error={!!errors[name]}>
       <Label htmlFor={name} required={required}>{label}</Label>
-      {input}
-      <FormMessage>{errors[name]?.message}</FormMessage>
+      {errors[name] ? React.cloneElement(input, { 'aria-invalid': true, 'aria-describedby': `${name}-error` }) : input}
+      <FormMessage id={`${name}-error`} role={errors[name] ? 'alert' : undefined}>{errors[name]?.message}</FormMessage>
     </FormGroup>
   );
 
@@ -55,7 +56,7 @@ const AddManualStep: React.FC<Props> = ({ record, resource, action }) => {
       {field('instructions', 'Instructions', <TextArea id="instructions" width="100%" value={values.instructions} onChange={set('instructions')} />)}
       {field('estimated_hours', 'Estimated hours', <Input id="estimated_hours" type="number" step="0.25" min={0} value={values.estimated_hours} onChange={set('estimated_hours')} />)}
       {field('reason', 'Reason for adding it (at least 3 characters)', <TextArea id="reason" width="100%" value={values.reason} onChange={set('reason')} />, true)}
-      {error ? <MessageBox variant="danger" message={error} mb="lg" /> : null}
+      {error ? <MessageBox variant="danger" message={error} mb="lg" role="alert" /> : null}
       <Text fontSize="sm" color="grey60" mb="lg">Added by you; the step, its reason and who added it are kept in the traveler’s history.</Text>
       <Button type="submit" variant="contained" disabled={busy}>{locked ? 'Ask for approval' : 'Add step'}</Button>
     </Box>

@@ -45,12 +45,12 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
 
   if (!plan) return <Loader />;
   const row = (label: string, value: React.ReactNode) => (
-    <TableRow><TableCell style={{ width: '30%' }}><Text fontWeight="bold">{label}</Text></TableCell><TableCell>{value}</TableCell></TableRow>
+    <TableRow><TableCell as="th" scope="row" style={{ width: '30%', textAlign: 'left' }}><Text fontWeight="bold">{label}</Text></TableCell><TableCell>{value}</TableCell></TableRow>
   );
   return (
     <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="create-traveler">
       <H3>New traveler from work order {plan.workOrder.number}</H3>
-      {plan.refusal ? <MessageBox variant="danger" mb="lg" message={plan.refusal} data-testid="create-traveler-refusal" /> : null}
+      {plan.refusal ? <MessageBox variant="danger" mb="lg" message={plan.refusal} data-testid="create-traveler-refusal" role="alert" /> : null}
       <Table mb="xl">
         <TableBody>
           {row('Customer', `${plan.customer.name} (${plan.customer.code})`)}
@@ -64,7 +64,13 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
         <>
           <Text fontWeight="bold" mb="sm">Routing copied into the traveler ({plan.steps.length} steps)</Text>
           <Table mb="xl">
-            <TableHead><TableRow><TableCell>Step</TableCell><TableCell>Operation</TableCell><TableCell>Work center</TableCell><TableCell>Est. hours</TableCell><TableCell>Checks</TableCell></TableRow></TableHead>
+            <TableHead>
+              <TableRow>
+                {['Step', 'Operation', 'Work center', 'Est. hours', 'Checks'].map((name) => (
+                  <TableCell key={name} as="th" scope="col" style={{ textAlign: 'left' }}>{name}</TableCell>
+                ))}
+              </TableRow>
+            </TableHead>
             <TableBody>
               {plan.steps.map((s) => (
                 <TableRow key={s.step_number}>
@@ -84,14 +90,15 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
           <FormGroup error={!!errors.quantity}>
             <Label htmlFor="quantity" required>Quantity on this traveler</Label>
             <Input id="quantity" type="number" min={1} max={plan.remainingQuantity} value={quantity}
+              aria-invalid={errors.quantity ? true : undefined} aria-describedby={errors.quantity ? 'quantity-error' : undefined}
               onChange={(e: React.ChangeEvent<HTMLInputElement>) => setQuantity(e.target.value)} />
-            <FormMessage>{errors.quantity?.message}</FormMessage>
+            <FormMessage id="quantity-error" role={errors.quantity ? 'alert' : undefined}>{errors.quantity?.message}</FormMessage>
           </FormGroup>
           <FormGroup>
             <Label htmlFor="notes">Notes</Label>
             <TextArea id="notes" width="100%" value={notes} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNotes(e.target.value)} />
           </FormGroup>
-          {error ? <MessageBox variant="danger" message={error} mb="lg" /> : null}
+          {error ? <MessageBox variant="danger" message={error} mb="lg" role="alert" /> : null}
           <Button type="submit" variant="contained" disabled={busy}>Create traveler (draft)</Button>
         </>
       )}

@@ -19,7 +19,13 @@ const SidebarPages: React.FC<Props> = ({ pages, OriginalComponent }) => {
   const [currentAdmin] = useCurrentAdmin();
   const user = currentAdmin as unknown as SessionUser | null;
   const mine = (pages ?? []).filter((page) => PAGE_RULES[page.name]?.(user) ?? true);
-  return OriginalComponent ? <OriginalComponent pages={mine} /> : null;
+  if (!OriginalComponent || !mine.length) return null;
+  // A landmark of its own beside the resources menu (sidebar-resource-section.tsx).
+  return (
+    <nav aria-label="Pages">
+      <OriginalComponent pages={mine} />
+    </nav>
+  );
 };
 
 export default SidebarPages;

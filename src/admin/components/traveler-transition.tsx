@@ -1,4 +1,6 @@
 import React, { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { useTranslation } from 'adminjs';
 import { useActionPost } from './use-action-post.js';
 import { Box, Button, H3, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 
@@ -20,18 +22,23 @@ const EXPLAIN: Record<string, string> = {
 /** One lifecycle move of a traveler: what it does, the reason where one is needed, and the outcome. */
 const TravelerTransition: React.FC<Props> = ({ record, resource, action }) => {
   const [reason, setReason] = useState('');
+  const navigate = useNavigate();
+  const { translateAction } = useTranslation();
+  // "Hold", not the action's name "hold".
+  const label = translateAction(action.label ?? action.name, resource.id);
+  const recordUrl = `/admin/resources/travelers/records/${record.id}/show`;
   const { post, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The traveler could not be changed.');
   const needsReason = action.name === 'hold' || action.name === 'cancel';
   const optionalReason = action.name === 'release';
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    await post({ reason }, `/admin/resources/travelers/records/${record.id}/show`);
+    await post({ reason }, recordUrl);
   };
 
   return (
     <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="traveler-transition">
-      <H3>{action.label ?? action.name}: traveler {String(record.params.number ?? '')}</H3>
+      <H3>{label}: traveler {String(record.params.number ?? '')}</H3>
       <Text mb="lg">{EXPLAIN[action.name] ?? ''}</Text>
       {needsReason || optionalReason ? (
         <>
@@ -40,9 +47,13 @@ const TravelerTransition: React.FC<Props> = ({ record, resource, action }) => {
             onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setReason(e.target.value)} />
         </>
       ) : null}
-      {error ? <MessageBox variant="danger" message={error} mb="lg" data-testid="transition-error" /> : null}
+      {error ? <MessageBox variant="danger" message={error} mb="lg" data-testid="transition-error" role="alert" /> : null}
       <Button type="submit" variant={action.name === 'cancel' ? 'danger' : 'contained'} disabled={busy}>
-        {action.name === 'release' ? 'Ask for release' : (action.label ?? action.name)}
+        {action.name === 'release' ? 'Ask for release' : label}
+      </Button>
+      {/* The drawer has no header of its own: without this, only the browser's Back left it. */}
+      <Button type="button" variant="text" ml="lg" onClick={() => navigate(recordUrl)}>
+        Back to the traveler
       </Button>
     </Box>
   );
