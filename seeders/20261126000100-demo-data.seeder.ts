@@ -18,6 +18,7 @@ import {
   WorkCenter,
   WorkOrder,
 } from '../src/models/index.js';
+import type { RevisionStatus, WorkOrderStatus } from '../src/models/constants.js';
 import { copyRoutingToTraveler } from '../src/travelers/routing-copy.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo-users.js';
 
@@ -142,7 +143,9 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
   await inTransaction(sequelize, systemActor('seeder:demo-data'), async (options) => {
     const users: Record<string, User> = {};
     for (const u of DEMO_USERS) {
-      users[u.role] = await ensure(User, { username: u.username }, { full_name: u.fullName, email: u.email, role: u.role, password: DEMO_PASSWORD }, options);
+      const user = await ensure(User, { username: u.username }, { full_name: u.fullName, email: u.email, role: u.role, password: DEMO_PASSWORD }, options);
+      // The demo's work is done by the first user of each role (there are two administrators).
+      users[u.role] ??= user;
     }
 
     const customers = {
@@ -170,12 +173,14 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
       screw: await ensure(Part, { part_number: 'IMP-5500' }, { description: 'Bone screw blank, Ti-6Al-4V ELI', customer_id: customers.med.id }, options),
     };
 
+    // Revisions are made as drafts, as in the shop (the database refuses any other start); once
+    // their routing is written they are moved on below.
     const revisions = {
-      manifoldA: await ensure(Revision, { part_id: parts.manifold.id, revision_code: 'A' }, { status: 'obsolete', effective_date: dateOnly(-400), notes: 'Initial release.' }, options),
-      manifoldB: await ensure(Revision, { part_id: parts.manifold.id, revision_code: 'B' }, { status: 'released', effective_date: dateOnly(-120), notes: 'ECO-311: main bore tolerance tightened to +0.018.' }, options),
+      manifoldA: await ensure(Revision, { part_id: parts.manifold.id, revision_code: 'A' }, { status: 'draft', effective_date: dateOnly(-400), notes: 'Initial release.' }, options),
+      manifoldB: await ensure(Revision, { part_id: parts.manifold.id, revision_code: 'B' }, { status: 'draft', effective_date: dateOnly(-120), notes: 'ECO-311: main bore tolerance tightened to +0.018.' }, options),
       manifoldC: await ensure(Revision, { part_id: parts.manifold.id, revision_code: 'C' }, { status: 'draft', notes: 'ECO-352 (in work): add a pressure test step.' }, options),
-      bracketA: await ensure(Revision, { part_id: parts.bracket.id, revision_code: 'A' }, { status: 'released', effective_date: dateOnly(-200) }, options),
-      shaft01: await ensure(Revision, { part_id: parts.shaft.id, revision_code: '01' }, { status: 'released', effective_date: dateOnly(-90) }, options),
+      bracketA: await ensure(Revision, { part_id: parts.bracket.id, revision_code: 'A' }, { status: 'draft', effective_date: dateOnly(-200) }, options),
+      shaft01: await ensure(Revision, { part_id: parts.shaft.id, revision_code: '01' }, { status: 'draft', effective_date: dateOnly(-90) }, options),
       screwA: await ensure(Revision, { part_id: parts.screw.id, revision_code: 'A' }, { status: 'draft', notes: 'Awaiting customer drawing approval.' }, options),
     };
 
@@ -206,12 +211,29 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
     await routing(revisions.bracketA, BRACKET_ROUTING);
     await routing(revisions.shaft01, SHAFT_ROUTING);
 
+    // Their routings written, the revisions move on as the system (the demo's history, not a
+    // person's release). Only a draft is moved, so a second run changes nothing; rev A goes first
+    // because a part has one released revision at a time.
+    async function moveOn(revision: Revision, status: RevisionStatus) {
+      if (revision.status === 'draft') await revision.update({ status }, options);
+    }
+    await moveOn(revisions.manifoldA, 'obsolete');
+    await moveOn(revisions.manifoldB, 'released');
+    await moveOn(revisions.bracketA, 'released');
+    await moveOn(revisions.shaft01, 'released');
+
+    // Work orders are made open, as in the shop (the database refuses any other start), then moved on.
+    async function workOrder(number: string, values: Record<string, unknown>, status: WorkOrderStatus) {
+      const order = await ensure(WorkOrder, { number }, { ...values, status: 'open' }, options);
+      if (order.status === 'open' && status !== 'open') await order.update({ status }, options);
+      return order;
+    }
     const orders = {
-      wo1: await ensure(WorkOrder, { number: 'WO-26001' }, { customer_id: customers.hydro.id, part_id: parts.manifold.id, revision_id: revisions.manifoldB.id, quantity: 40, due_date: dateOnly(-10), priority: 'normal', status: 'completed' }, options),
-      wo2: await ensure(WorkOrder, { number: 'WO-26002' }, { customer_id: customers.hydro.id, part_id: parts.manifold.id, quantity: 120, due_date: dateOnly(5), priority: 'high', status: 'in_progress', notes: 'Customer line-down risk: ship partials as completed.' }, options),
-      wo3: await ensure(WorkOrder, { number: 'WO-26003' }, { customer_id: customers.aero.id, part_id: parts.bracket.id, quantity: 12, due_date: dateOnly(21), priority: 'normal', status: 'open' }, options),
-      wo4: await ensure(WorkOrder, { number: 'WO-26004' }, { customer_id: customers.med.id, part_id: parts.shaft.id, quantity: 250, due_date: dateOnly(-2), priority: 'urgent', status: 'in_progress' }, options),
-      wo5: await ensure(WorkOrder, { number: 'WO-26005' }, { customer_id: customers.aero.id, part_id: parts.bracket.id, quantity: 6, due_date: dateOnly(35), priority: 'low', status: 'on_hold', notes: 'Waiting for customer-supplied material.' }, options),
+      wo1: await workOrder('WO-26001', { customer_id: customers.hydro.id, part_id: parts.manifold.id, revision_id: revisions.manifoldB.id, quantity: 40, due_date: dateOnly(-10), priority: 'normal' }, 'completed'),
+      wo2: await workOrder('WO-26002', { customer_id: customers.hydro.id, part_id: parts.manifold.id, quantity: 120, due_date: dateOnly(5), priority: 'high', notes: 'Customer line-down risk: ship partials as completed.' }, 'in_progress'),
+      wo3: await workOrder('WO-26003', { customer_id: customers.aero.id, part_id: parts.bracket.id, quantity: 12, due_date: dateOnly(21), priority: 'normal' }, 'open'),
+      wo4: await workOrder('WO-26004', { customer_id: customers.med.id, part_id: parts.shaft.id, quantity: 250, due_date: dateOnly(-2), priority: 'urgent' }, 'in_progress'),
+      wo5: await workOrder('WO-26005', { customer_id: customers.aero.id, part_id: parts.bracket.id, quantity: 6, due_date: dateOnly(35), priority: 'low', notes: 'Waiting for customer-supplied material.' }, 'on_hold'),
     };
 
     async function traveler(number: string, order: WorkOrder, revision: Revision, values: Record<string, unknown>) {

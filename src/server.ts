@@ -19,6 +19,7 @@ import { connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './d
 import { createApp } from './http/app.js';
 import { loginThrottleSettings } from './auth/login-throttle.service.js';
 import { setAppUrl } from './approvals/approval-request.service.js';
+import { setNumberPatterns } from './records/record-numbers.js';
 import { dispatchOutbox } from './notifications/mail-outbox.service.js';
 import { kickMailDispatch, mailDispatchIdle, setMailDispatcher } from './notifications/mail-dispatch.js';
 import { ensureAuditPartitions } from './audit/audit-partition.service.js';
@@ -127,7 +128,8 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
     );
     kickMailDispatch();
 
-    const admin = createAdmin();
+    setNumberPatterns({ work_orders: config.WORK_ORDER_NUMBER_PATTERN, travelers: config.TRAVELER_NUMBER_PATTERN });
+    const admin = createAdmin({ workOrderLeadDays: config.WORK_ORDER_LEAD_DAYS });
     await admin.initialize();
     const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'), target.ssl, config.DB_POOL_ACQUIRE_MS);
     const app = createApp({

@@ -195,14 +195,22 @@ beforeAll(async () => {
   customer = await one(`INSERT INTO customers (code, name) VALUES ('NORTHWIND', 'Northwind Fabrication') RETURNING id, name`);
   partNumber = 'NW-100';
   const part = await one<{ id: number }>(`INSERT INTO parts (part_number, description, customer_id) VALUES ($1, 'Bracket', $2) RETURNING id`, [partNumber, customer.id]);
-  const revision = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, status, effective_date) VALUES ($1, 'A', 'released', current_date) RETURNING id`, [part.id]);
-  const workOrders = await client.query<{ id: number; status: string }>(
-    `INSERT INTO work_orders (number, customer_id, part_id, revision_id, quantity, status)
-     VALUES ('WO-1', $1, $2, $3, 100, 'in_progress'), ('WO-2', $1, $2, $3, 5, 'open'), ('WO-3', $1, $2, $3, 5, 'on_hold'),
-            ('WO-4', $1, $2, $3, 5, 'completed'), ('WO-5', $1, $2, $3, 5, 'cancelled')
-     RETURNING id, status`,
+  // Made a draft (the database refuses any other start), then released.
+  const revision = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, effective_date) VALUES ($1, 'A', current_date) RETURNING id`, [part.id]);
+  await client.query(`UPDATE revisions SET status = 'released' WHERE id = $1`, [revision.id]);
+  // Made open (the database refuses any other start), then moved to the statuses counted.
+  await client.query(
+    `INSERT INTO work_orders (number, customer_id, part_id, revision_id, quantity)
+     VALUES ('WO-1', $1, $2, $3, 100), ('WO-2', $1, $2, $3, 5), ('WO-3', $1, $2, $3, 5), ('WO-4', $1, $2, $3, 5), ('WO-5', $1, $2, $3, 5)`,
     [customer.id, part.id, revision.id],
   );
+  const workOrders = await client.query<{ id: number; status: string }>(
+    `UPDATE work_orders w SET status = s.status
+       FROM (VALUES ('WO-1', 'in_progress'), ('WO-2', 'open'), ('WO-3', 'on_hold'), ('WO-4', 'completed'), ('WO-5', 'cancelled')) AS s(number, status)
+      WHERE w.number = s.number
+     RETURNING w.id, w.status`,
+  );
+  workOrders.rows.sort((a, b) => a.id - b.id);
   const workOrder = { id: workOrders.rows[0]!.id, partId: part.id, revisionId: revision.id };
   for (const plan of TRAVELERS) await buildTraveler(plan, workOrder);
 

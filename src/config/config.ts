@@ -1,6 +1,16 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { DATABASE_SSL_MODES, databaseTlsProblems } from '../db/database-tls.js';
+import { DEFAULT_NUMBER_PATTERNS, numberPatternProblem } from '../records/record-numbers.js';
+
+const numberPattern = (fallback: string) =>
+  z
+    .string()
+    .superRefine((pattern, ctx) => {
+      const problem = numberPatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default(fallback);
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -49,6 +59,11 @@ const envSchema = z
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
     LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
     LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    // Numbers given to new work orders and travelers left without one (src/records/record-numbers.ts).
+    WORK_ORDER_NUMBER_PATTERN: numberPattern(DEFAULT_NUMBER_PATTERNS.work_orders),
+    TRAVELER_NUMBER_PATTERN: numberPattern(DEFAULT_NUMBER_PATTERNS.travelers),
+    // A new work order's form proposes a due date this many days ahead.
+    WORK_ORDER_LEAD_DAYS: z.coerce.number().int().min(0).max(365).default(14),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // TLS to PostgreSQL (src/db/database-tls.ts): require encrypts, verify-full also checks the
     // server's certificate against DATABASE_SSL_CA and the URL's host name.

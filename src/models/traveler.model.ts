@@ -9,6 +9,7 @@ import {
   type Transaction,
 } from 'sequelize';
 import { MAX_QUANTITY, TRAVELER_STATUSES, type TravelerStatus } from './constants.js';
+import { nextRecordNumber } from '../records/record-numbers.js';
 import { Customer } from './customer.model.js';
 import { LaborEntry } from './labor-entry.model.js';
 import { ManualStep } from './manual-step.model.js';
@@ -79,6 +80,9 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
     startedAfterReleased: 'started_at',
     completedAfterStarted: 'completed_at',
   };
+
+  /** Left empty on a new record, the number is the next of its pattern (records/record-numbers.ts). */
+  static readonly generatedWhenEmpty = ['number'] as const;
 
   static initModel(sequelize: Sequelize): void {
     Traveler.init(
@@ -187,12 +191,15 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
         hooks: {
           // The customer is the work order's; a writer never has to (and cannot usefully) pick it.
           async beforeValidate(traveler, options) {
+            const transaction = (options as { transaction?: Transaction }).transaction ?? null;
+            // Left empty, a new traveler takes the next number of the configured pattern.
+            if (traveler.isNewRecord && !traveler.number) traveler.number = await nextRecordNumber(Traveler.sequelize!, 'travelers', transaction);
             if (!traveler.isNewRecord && !traveler.changed('work_order_id')) return;
             if (traveler.work_order_id == null) return;
             const order = await WorkOrder.findByPk(traveler.work_order_id, {
               attributes: ['id', 'customer_id'],
               // Sequelize passes the save's options (with its transaction) to validate hooks.
-              transaction: (options as { transaction?: Transaction }).transaction ?? null,
+              transaction,
             });
             if (order) traveler.customer_id = order.customer_id;
           },

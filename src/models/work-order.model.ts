@@ -6,6 +6,7 @@ import {
   type InferCreationAttributes,
   type NonAttribute,
   type Sequelize,
+  type Transaction,
 } from 'sequelize';
 import {
   MAX_QUANTITY,
@@ -14,6 +15,7 @@ import {
   type WorkOrderPriority,
   type WorkOrderStatus,
 } from './constants.js';
+import { nextRecordNumber } from '../records/record-numbers.js';
 import { Customer } from './customer.model.js';
 import { Part } from './part.model.js';
 import { Revision } from './revision.model.js';
@@ -40,6 +42,9 @@ export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAt
   declare part?: NonAttribute<Part>;
   declare revision?: NonAttribute<Revision | null>;
   declare travelers?: NonAttribute<Traveler[]>;
+
+  /** Left empty on a new record, the number is the next of its pattern (records/record-numbers.ts). */
+  static readonly generatedWhenEmpty = ['number'] as const;
 
   static initModel(sequelize: Sequelize): void {
     WorkOrder.init(
@@ -106,6 +111,18 @@ export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAt
         modelName: 'WorkOrder',
         version: true,
         hooks: {
+          async beforeValidate(order, options) {
+            if (!order.isNewRecord) return;
+            // Work starts open: a work order made as completed or cancelled would skip its whole life.
+            // An unknown status is the Status check's to name (below, and the CHECK constraint).
+            if (WORK_ORDER_STATUSES.includes(order.status) && order.status !== 'open') {
+              throw fieldError(order, 'status', `A new work order starts open, not ${String(order.status).replace('_', ' ')}: change its status once work has begun`);
+            }
+            // Left empty, a new work order takes the next number of the configured pattern.
+            if (!order.number) {
+              order.number = await nextRecordNumber(WorkOrder.sequelize!, 'work_orders', (options as { transaction?: Transaction }).transaction ?? null);
+            }
+          },
           // The composite foreign key would fail with a constraint name; name the field instead.
           async beforeSave(order, options) {
             if (order.revision_id == null) return;

@@ -3,6 +3,7 @@ import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canPlanWork } from '../auth/access-rules.js';
 import { Customer, Part, ProcessStep, Revision, SubStep, Traveler, WorkCenter, WorkOrder } from '../models/index.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
+import { nextRecordNumber } from '../records/record-numbers.js';
 import { executeWrite } from '../records/write-command.js';
 import { copyRoutingToTraveler } from './routing-copy.js';
 
@@ -93,17 +94,6 @@ export function previewTraveler(workOrderId: number): Promise<TravelerPlan> {
   return plan(workOrderId);
 }
 
-/** T-<two-digit year><running number>, e.g. T-26007; serialised so two planners never clash. */
-async function nextTravelerNumber(sequelize: Sequelize, transaction: Transaction): Promise<string> {
-  await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext('travelers.number'))`, { transaction });
-  const prefix = `T-${String(new Date().getUTCFullYear()).slice(-2)}`;
-  const [{ last }] = (await sequelize.query<{ last: number | null }>(
-    `SELECT max(substring(number FROM '^' || :prefix || '([0-9]+)$')::bigint) AS last FROM travelers WHERE number ~ ('^' || :prefix || '[0-9]+$')`,
-    { replacements: { prefix }, type: QueryTypes.SELECT, transaction },
-  )) as [{ last: number | null }];
-  return `${prefix}${String(Number(last ?? 0) + 1).padStart(3, '0')}`;
-}
-
 export interface CreateTravelerInput {
   /** Defaults to what is left of the work order. */
   quantity?: number | string | null;
@@ -131,7 +121,8 @@ export async function createTravelerFromWorkOrder(sequelize: Sequelize, workOrde
       }
       const traveler = await Traveler.create(
         {
-          number: await nextTravelerNumber(sequelize, transaction),
+          // The number pattern's next (models/traveler.model.ts, records/record-numbers.ts).
+          number: await nextRecordNumber(sequelize, 'travelers', transaction),
           work_order_id: p.workOrder.id,
           customer_id: p.customer.id,
           part_id: p.part.id,

@@ -78,6 +78,43 @@ describe('choosing records in a form, in a real browser', () => {
   });
 });
 
+describe('a new work order starts from sensible values, in a real browser', () => {
+  it('proposes priority, status and due date, and numbers the order when the number is left empty', async () => {
+    await session.signOut().catch(() => undefined);
+    await session.signIn('engineer');
+    await page.goto(`${base}/admin/resources/work_orders/actions/new`);
+    await page.getByTestId('picker-customer_id').waitFor({ timeout: 30_000 });
+    // The browser's own calendar day, 14 days on (WORK_ORDER_LEAD_DAYS' default).
+    const due = await page.evaluate(() => {
+      const d = new Date();
+      d.setDate(d.getDate() + 14);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    });
+    // The date picker shows the day as yyyy/MM/dd.
+    expect(await page.getByTestId('property-edit-due_date').locator('input').first().inputValue()).toBe(due.replace(/-/g, '/'));
+    await page.getByText('A new work order starts open.').waitFor();
+    await page.getByText('Leave empty to get the next free number when you save.').waitFor();
+
+    await page.locator('#field-customer_id').fill('Midwest');
+    await page.getByTestId('picker-customer_id').getByText('Midwest Hydraulics LLC', { exact: true }).click();
+    await page.locator('#field-part_id').fill('HB-1042');
+    await page.getByTestId('picker-part_id').getByText('HB-1042', { exact: true }).click();
+    await page.fill('#quantity', '3');
+    await Promise.all([
+      page.waitForURL(/\/admin\/resources\/work_orders\/records\/\d+\/show/, { timeout: 20_000 }),
+      page.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    const id = Number(page.url().match(/records\/(\d+)\/show/)![1]);
+    const made = await one<{ number: string; status: string; priority: string; due: string }>(
+      `SELECT number, status, priority, to_char(due_date, 'YYYY-MM-DD') AS due FROM work_orders WHERE id = $1`,
+      [id],
+    );
+    const yy = String(new Date().getUTCFullYear()).slice(-2);
+    expect(made).toMatchObject({ status: 'open', priority: 'normal', due });
+    expect(made.number).toMatch(new RegExp(`^WO-${yy}\\d{3}$`));
+  });
+});
+
 describe('menus fit the role, in a real browser', () => {
   it('lists My work for those who work steps and My approvals for those who read them, and no page a role cannot use', async () => {
     const expected: Record<string, string[]> = {
