@@ -25,6 +25,16 @@ const DATE_FREE = [
   'faults', // killed processes and connections
   'load', // concurrency
   'list-count',
+  'refused-pages', // which role may open which page
+  'picker-access',
+  'browser/accessibility', // axe's rules and element roles
+  // Browser walks whose dated parts are proven moved over HTTP (global-search, list-export,
+  // routing-editor, readable-values, record-numbers): the page only shows what those serve.
+  'browser/global-search',
+  'browser/approver-journey',
+  'browser/routing-editor',
+  'browser/readable-values',
+  'browser/panel-finding',
 ];
 
 export default {

@@ -1998,6 +1998,48 @@ GRANT SELECT ON nexus_roles TO nexus_app;
 
 -- ======================================== end of migrations/20261206000300-database-roles.up.sql
 
+-- ======================================== migrations/20261206000400-work-order-starts-open.up.sql
+
+-- A work order is made open: one made as in progress, completed or cancelled would skip its
+-- whole life (no traveler, no labor, no sign-off behind its status). The model says so at the
+-- Status field; this holds for every writer, scripts and raw SQL included. An unknown status is
+-- left to the CHECK constraint, which names itself.
+CREATE FUNCTION work_order_starts_open() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF NEW.status IN ('in_progress', 'on_hold', 'completed', 'cancelled') THEN
+    RAISE EXCEPTION 'A new work order starts open, not %', replace(NEW.status, '_', ' ') USING ERRCODE = 'NXT01';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER work_orders_start_open BEFORE INSERT ON work_orders
+  FOR EACH ROW EXECUTE FUNCTION work_order_starts_open();
+
+-- ======================================== end of migrations/20261206000400-work-order-starts-open.up.sql
+
+-- ======================================== migrations/20261206000500-revision-starts-draft.up.sql
+
+-- A revision is made as a draft: one made released or obsolete would skip Release, its checks
+-- (a routing, an effective date) and the second person's signature the approval policy asks for.
+-- The model says so at the Status field; this holds for every writer, scripts and raw SQL
+-- included. An unknown status is left to the CHECK constraint, which names itself.
+CREATE FUNCTION revision_starts_draft() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF NEW.status IN ('released', 'obsolete') THEN
+    RAISE EXCEPTION 'A new revision starts as a draft, not %', NEW.status USING ERRCODE = 'NXT01';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER revisions_start_draft BEFORE INSERT ON revisions
+  FOR EACH ROW EXECUTE FUNCTION revision_starts_draft();
+
+-- ======================================== end of migrations/20261206000500-revision-starts-draft.up.sql
+
 -- ======================================== schema_migrations (umzug SequelizeStorage)
 
 CREATE TABLE IF NOT EXISTS "schema_migrations" ("name" VARCHAR(255) NOT NULL UNIQUE , "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("name"));
@@ -2013,6 +2055,8 @@ INSERT INTO "schema_migrations" ("name", "created_at", "updated_at") VALUES
   ('20261126000900-number-search-indexes', now(), now()),
   ('20261206000100-database-guards', now(), now()),
   ('20261206000200-audit-partition-upkeep', now(), now()),
-  ('20261206000300-database-roles', now(), now());
+  ('20261206000300-database-roles', now(), now()),
+  ('20261206000400-work-order-starts-open', now(), now()),
+  ('20261206000500-revision-starts-draft', now(), now());
 
 COMMIT;

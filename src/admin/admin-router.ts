@@ -9,7 +9,12 @@ import { travelerPrintRoutes } from '../travelers/traveler-print.routes.js';
 import { AUDIT_EXPORT_PATH, auditExportRoutes } from './audit-export.routes.js';
 import { recordAccessDenied } from './access-denied.js';
 import { adminRouteGuard } from './admin-route-guard.js';
+import { FAVICON_PATH, favicon } from './favicon.js';
 import { historyRoutes } from './history.routes.js';
+import { refusalRoutes } from './refusal.routes.js';
+import { globalSearchRoutes } from './global-search.routes.js';
+import { listExportRoutes } from './list-export.routes.js';
+import { routingRoutes } from './routing.routes.js';
 import { listQueryGuard } from './list-query-guard.js';
 import { bindActor, bindThrottle } from './request-actor.js';
 
@@ -24,7 +29,7 @@ type AdminRoute = (typeof AdminRouter.routes)[number];
 
 /** Calls a program (or a download link) makes: answered 401, not redirected to the sign-in page. */
 function isApiPath(req: Request): boolean {
-  return req.path.startsWith('/api/') || req.path === AUDIT_EXPORT_PATH;
+  return req.path.startsWith('/api/') || req.path === AUDIT_EXPORT_PATH || req.path.startsWith('/exports/');
 }
 
 /**
@@ -124,11 +129,16 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   router.use((req, _res, next) => next((req as unknown as { _body?: boolean })._body ? new OldBodyParserUsedError() : undefined));
   router.use(loginRoutes(admin, options.loginThrottle));
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
+  router.get(FAVICON_PATH, favicon);
   router.use(requireSignedIn(admin, options));
   router.use(changePasswordRoutes(admin));
   router.use(adminRouteGuard(admin));
-  router.use(auditExportRoutes(logger));
+  router.use(refusalRoutes(admin, logger));
+  router.use(auditExportRoutes(logger, admin));
   router.use(historyRoutes(admin, logger));
+  router.use(globalSearchRoutes(admin));
+  router.use(listExportRoutes(admin, logger));
+  router.use(routingRoutes(logger));
   router.use(travelerPrintRoutes());
   router.get('/api/resources/:resourceId/actions/:action(list|export|exportCsv)', listQueryGuard(admin));
   router.get('/api/resources/:resourceId/actions/search/:query?', listQueryGuard(admin));

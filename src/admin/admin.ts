@@ -7,13 +7,16 @@ import { dashboardSummary } from '../dashboard/dashboard.service.js';
 import { approvalInbox } from '../approvals/approval-inbox.service.js';
 import { PAGE_ACCESS, canReadApprovals } from '../auth/access-rules.js';
 import { emptyMyWork, myWork } from '../travelers/shop-floor.service.js';
+import { dispositionQueuePage } from './disposition-queue.page.js';
 import { sessionUser } from '../resources/resource-helpers.js';
 import { User } from '../models/index.js';
 import { Components, componentLoader } from './component-loader.js';
+import { FAVICON_PATH } from './favicon.js';
 import { NexusResource } from './nexus-resource.adapter.js';
 import { TITLE_PROPERTY } from './panel-titles.js';
-import { PANEL_STYLES_PATH } from './panel-styles.js';
+import { PANEL_STYLES_PATH, PANEL_THEME } from './panel-styles.js';
 import { withTitlesAndPickers } from './reference-options.js';
+import { DEFAULT_FORM_SETTINGS, withFormDefaults, type FormDefaultSettings } from './form-defaults.js';
 
 AdminJS.registerAdapter({ Database, Resource: NexusResource });
 
@@ -28,8 +31,8 @@ function translations() {
     labels[id] = l.name;
   }
   return {
-    labels: { ...labels, navigation: 'NEXUS', loginWelcome: 'NEXUS', pages: 'Pages', myApprovals: 'My approvals', myWork: 'My work' },
-    actions: { history: 'History', exportCsv: 'Export CSV' },
+    labels: { ...labels, navigation: 'NEXUS', loginWelcome: 'NEXUS', pages: 'Pages', myApprovals: 'My approvals', myWork: 'My work', dispositionQueue: 'Disposition queue' },
+    actions: { history: 'History', exportCsv: 'Export CSV', deactivate: 'Deactivate', reactivate: 'Reactivate' },
     resources,
     messages: {
       invalidCredentials: 'Wrong user name or password, or the account is deactivated',
@@ -56,7 +59,7 @@ function dropStaleComponentBundle(): void {
   fs.rmSync(path.join(dir, 'bundle.js'), { force: true });
 }
 
-export function createAdmin(): AdminJS {
+export function createAdmin(formSettings: FormDefaultSettings = DEFAULT_FORM_SETTINGS): AdminJS {
   dropStaleComponentBundle();
   const options: AdminJSOptions = {
     rootPath: ADMIN_ROOT,
@@ -64,12 +67,15 @@ export function createAdmin(): AdminJS {
     logoutPath: `${ADMIN_ROOT}/logout`,
     resources: RESOURCES.map(({ resource, adapter, options: resourceOptions, labels }) => ({
       resource: adapter ? new adapter(resource) : resource,
-      options: withTitlesAndPickers(resource, resourceOptions, labels.properties),
+      options: withFormDefaults(withTitlesAndPickers(resource, resourceOptions, labels.properties), formSettings),
     })),
     branding: {
       companyName: 'NEXUS',
       logo: false,
+      // Served by our own server (favicon.ts), never fetched from another host.
+      favicon: `${ADMIN_ROOT}${FAVICON_PATH}`,
       withMadeWithLove: false,
+      theme: PANEL_THEME,
     },
     locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations() } },
     componentLoader,
@@ -102,6 +108,12 @@ export function createAdmin(): AdminJS {
           const workCenterId = Number((request.query as Record<string, unknown> | undefined)?.workCenterId);
           return myWork(User.sequelize!, user, { workCenterId: Number.isFinite(workCenterId) ? workCenterId : null });
         },
+      },
+      // Quality's checks awaiting a disposition; other roles are refused (403) with the reason.
+      dispositionQueue: {
+        component: Components.DispositionQueue,
+        icon: 'AlertTriangle',
+        handler: async (request, _response, context) => dispositionQueuePage(request.query as Record<string, unknown> | undefined, context?.currentAdmin),
       },
     },
   };

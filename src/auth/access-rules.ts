@@ -56,12 +56,18 @@ export const canReviewAuditTrail: Predicate = roleIn('admin', 'quality');
 /** Only administrators see the user directory. */
 export const canManageUsers: Predicate = roleIn('admin');
 /**
+ * Looking a colleague up by name (a filter "requested by", "completed by"): everyone who reads
+ * shop data, by name only; the directory itself (emails, roles, sign-ins) stays the administrators'.
+ */
+export const canFindPeople: Predicate = canReadShopData;
+/**
  * Who works in each of the panel's pages: the page's handler answers others with nothing, and
  * their menu does not list it (admin/components/sidebar-pages.tsx).
  */
 export const PAGE_ACCESS = {
   myApprovals: canReadApprovals,
   myWork: canWorkSteps,
+  dispositionQueue: canRecordDisposition,
 } as const satisfies Record<string, Predicate>;
 
 /** Nobody edits or deletes through generic forms what a workflow or trigger owns. */

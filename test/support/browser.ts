@@ -60,6 +60,10 @@ export async function startBrowserSession(): Promise<BrowserSession> {
   });
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The first request for the components' bundle builds it (rollup, seconds on a busy machine):
+  // done here, so that no test's first page load waits for it.
+  const bundle = await fetch(`${base}/admin/frontend/assets/components.bundle.js`);
+  if (bundle.status !== 200) throw new Error(`the panel's components bundle failed to build (HTTP ${bundle.status})`);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const outside: string[] = [];
