@@ -32,6 +32,7 @@ const DATE_FREE = [
   // routing-editor, readable-values, record-numbers): the page only shows what those serve.
   'browser/global-search',
   'browser/approver-journey',
+  'browser/admin-journey',
   'browser/routing-editor',
   'browser/readable-values',
   'browser/panel-finding',
