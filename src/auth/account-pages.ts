@@ -14,7 +14,7 @@ const BUTTON = 'font-size: 1rem; padding: .6rem 1.4rem; background: #3040d6; col
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" type="image/png" href="/admin/favicon.png"><title>${escapeHtml(title)} · NEXUS</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · NEXUS</title></head>
 <body style="font-family: Roboto, system-ui, sans-serif; background: #f6f7fb; color: #1c1c38; margin: 0">
 <main style="max-width: 28rem; margin: 12vh auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.12)">
 ${body}

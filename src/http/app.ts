@@ -1,3 +1,4 @@
+import { favicon } from '../admin/favicon.js';
 import type AdminJS from 'adminjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type pg from 'pg';
@@ -71,6 +72,8 @@ export function createApp(options: AppOptions): express.Express {
   });
   app.use('/fonts/roboto', fontAssets());
   app.get(PANEL_STYLES_PATH, panelStyles);
+  // Where a browser looks for an icon on pages that link none (the printed traveler loads nothing).
+  app.get('/favicon.ico', favicon);
   app.use(sessionMiddleware(options.sessionPool, { secret: options.sessionSecret, secure: options.secureCookies, idleTimeoutMinutes: options.idleTimeoutMinutes }));
   app.use(options.admin.options.rootPath, localFontsInHtml(), adminRouter(options.admin, { absoluteSessionHours: options.absoluteSessionHours, loginThrottle: options.loginThrottle, logger: options.logger }));
   app.get('/', (_req, res) => res.redirect(302, options.admin.options.rootPath));

@@ -380,7 +380,6 @@ function TravelerPrintPage({ data, options, qrSvg }: { data: TravelerPrintData; 
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <link rel="icon" type="image/png" href="/admin/favicon.png" />
         <title>{`Traveler ${h.number}`}</title>
         <style dangerouslySetInnerHTML={{ __html: STYLE }} />
       </head>
@@ -456,7 +455,6 @@ export function renderMessagePage(title: string, message: string, backUrl: strin
     <html lang="en">
       <head>
         <meta charSet="utf-8" />
-        <link rel="icon" type="image/png" href="/admin/favicon.png" />
         <title>{title}</title>
         <style dangerouslySetInnerHTML={{ __html: STYLE }} />
       </head>
