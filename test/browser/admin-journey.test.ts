@@ -92,8 +92,9 @@ describe('an administrator takes an account off the floor and a second administr
     await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
     await page.goto(`${base}/admin/pages/myApprovals?request=${requestId}`);
     const opened = page.getByTestId('opened-request');
-    await opened.waitFor({ timeout: 30_000 });
-    expect(await opened.textContent()).toContain('Test operator');
+    // The request names the account (its part of the page loads after the request itself).
+    await opened.getByTestId('approval-record-link').waitFor({ timeout: 30_000 });
+    expect(await opened.getByTestId('approval-record-link').textContent()).toContain('Test operator');
     clicks = 0;
     await click(opened.getByTestId('decide-approve'));
     await opened.locator('input[name=password]').fill(DEMO_PASSWORD);
