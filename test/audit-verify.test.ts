@@ -5,9 +5,11 @@ import { systemActor } from '../src/audit/actor.js';
 import { archiveAuditPartitions, ensureAuditPartitions } from '../src/audit/audit-partition.service.js';
 import { sealAuditLog } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
+import { withDatabase } from '../src/db/database.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { inTransaction } from '../src/db/unit-of-work.js';
 import { Customer } from '../src/models/index.js';
+import { sealAllAuditRows } from './support/audit-seal.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
@@ -38,7 +40,7 @@ async function row(where: string): Promise<Record<string, unknown>> {
 
 describe('tamper evidence', () => {
   it('reports OK on an intact log and names the first altered, removed or inserted entry', async () => {
-    const sealed = await sealAuditLog(db.sequelize);
+    const sealed = await sealAllAuditRows(db.sequelize);
     expect(sealed.rowsSealed).toBeGreaterThan(100);
     const intact = await verifyAuditLog(db.sequelize);
     expect(intact).toMatchObject({ ok: true, rowsChecked: sealed.lastPosition, problem: null });
@@ -80,6 +82,36 @@ describe('tamper evidence', () => {
     await tamper(`UPDATE audit_chain c SET row_hash = audit_row_hash(a) FROM audit_logs a WHERE a.id = c.audit_id AND a.id = $1`, [victim.id]);
     const rewritten = await verifyAuditLog(db.sequelize);
     expect(rewritten.problem).toMatchObject({ kind: 'chain_broken', auditId: String(victim.id) });
+  });
+});
+
+describe('a transaction open elsewhere on the server', () => {
+  it('holds sealing back without losing a row, and the rows are chained once it ends', async () => {
+    const fresh = await createTestDatabase();
+    // Another database's long transaction, as another test file's (or a report's) would be.
+    const elsewhere = new pg.Client({ connectionString: withDatabase(fresh.url, 'postgres') });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      await inTransaction(fresh.sequelize, systemActor('test'), async (options) => {
+        await Customer.create({ code: 'HELD', name: 'Held back' } as never, options);
+      });
+      const held = await sealAuditLog(fresh.sequelize);
+      expect({ rowsSealed: held.rowsSealed, lastPosition: held.lastPosition }).toEqual({ rowsSealed: 0, lastPosition: 0 });
+      expect(await verifyAuditLog(fresh.sequelize)).toMatchObject({ ok: true, rowsChecked: 0, rowsPending: expect.any(Number) });
+
+      const sealing = sealAllAuditRows(fresh.sequelize);
+      await elsewhere.query('COMMIT');
+      const sealed = await sealing;
+      const rows = (await fresh.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
+      expect(rows).toBeGreaterThan(0);
+      expect({ rowsSealed: sealed.rowsSealed, lastPosition: sealed.lastPosition }).toEqual({ rowsSealed: rows, lastPosition: rows });
+      expect(await verifyAuditLog(fresh.sequelize)).toMatchObject({ ok: true, rowsChecked: rows, rowsPending: 0 });
+    } finally {
+      await elsewhere.end();
+      await fresh.drop();
+    }
   });
 });
 
@@ -129,7 +161,7 @@ describe('archived months', () => {
       await inTransaction(fresh.sequelize, systemActor('test'), async (options) => {
         await Customer.create({ code: 'NOW', name: 'Current month' } as never, options);
       });
-      await sealAuditLog(fresh.sequelize);
+      await sealAllAuditRows(fresh.sequelize);
       expect(await archiveAuditPartitions(fresh.sequelize, '2024-02-01')).toBe(1);
       const archive = (await fresh.query<{ table_name: string; row_count: string }>('SELECT table_name, row_count::text FROM audit_archives')).rows;
       expect(archive).toEqual([{ table_name: 'audit_logs_2024_01', row_count: '20' }]);
@@ -155,20 +187,14 @@ describe('npm run audit:verify', () => {
           env: { ...process.env, DATABASE_URL: fresh.url, NODE_ENV: 'development' },
           timeout: 60_000,
         });
+      // The row must be in the chain before it is altered, or the tampering would be sealed.
+      await sealAllAuditRows(fresh.sequelize);
       const ok = run();
       expect(ok.stdout).toMatch(/^OK: \d+ audit rows verified/);
       expect(ok.status).toBe(0);
 
       const target = (await fresh.query<{ id: string }>(`SELECT id::text AS id FROM audit_logs WHERE field_name = 'name' LIMIT 1`)).rows[0]!.id;
-      // The row must be in the chain before it is altered: the sealer waits for transactions
-      // open anywhere on the server (another test file's, in CI), so the run above may have
-      // sealed nothing yet. Seal until it is there (bounded), or the tampering would be sealed.
-      const sealedRow = async () => (await fresh.query('SELECT 1 FROM audit_chain WHERE audit_id = $1', [target])).rowCount === 1;
-      for (let attempt = 0; attempt < 600 && !(await sealedRow()); attempt += 1) {
-        await sealAuditLog(fresh.sequelize);
-        if (!(await sealedRow())) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(await sealedRow()).toBe(true);
+      expect((await fresh.query('SELECT 1 FROM audit_chain WHERE audit_id = $1', [target])).rowCount).toBe(1);
       const client = new pg.Client({ connectionString: fresh.url });
       await client.connect();
       await client.query('SET session_replication_role = replica');

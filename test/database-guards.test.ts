@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import pg from 'pg';
 import { APPROVAL_POLICY } from '../src/approvals/approval-policy.js';
 import { decide } from '../src/approvals/approval-decision.service.js';
-import { sealAuditLog } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createRecord, updateRecord } from '../src/records/record.service.js';
@@ -13,6 +12,7 @@ import { transitionTraveler } from '../src/travelers/traveler-lifecycle.service.
 import { createTestApp, testActor, type TestApp } from './support/test-app.js';
 import { TEST_PASSWORD } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { sealAllAuditRows } from './support/audit-seal.js';
 
 /**
  * The database stands behind the app. Each check runs as the runtime login would (SET ROLE to
@@ -261,10 +261,7 @@ describe('the audit log’s own evidence', () => {
     await db?.drop();
   });
 
-  const sealAll = async () => {
-    const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
-    for (let attempt = 0; attempt < 600 && (await sealAuditLog(db.sequelize)).lastPosition < total; attempt += 1) await new Promise((r) => setTimeout(r, 100));
-  };
+  const sealAll = () => sealAllAuditRows(db.sequelize);
 
   it('an archived month stays append-only, and a missing archive is reported as tampering with its range, not a crash', async () => {
     await db.query(`SELECT ensure_audit_log_partitions((date_trunc('month', now()) - interval '14 months')::date, 0)`);
@@ -294,14 +291,7 @@ describe('the audit log’s own evidence', () => {
       `INSERT INTO audit_logs (occurred_at, change_id, action, table_name, record_id, field_name, new_value, actor_kind, actor_username)
        VALUES (now() - interval '2 days', gen_random_uuid(), 'update', 'customers', '1', 'name', 'Quietly changed', 'system', 'system:owner')`,
     );
-    const seal = await (async () => {
-      for (let attempt = 0; attempt < 600; attempt += 1) {
-        const result = await sealAuditLog(db.sequelize);
-        if (result.rowsSealed > 0) return result;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('the back-dated row was never sealed');
-    })();
+    const seal = await sealAll();
     expect(seal.outOfOrder).toBe(1);
     const report = await verifyAuditLog(db.sequelize);
     expect(report).toMatchObject({ ok: false, problem: { kind: 'out_of_order', message: expect.stringMatching(/back-dated/) } });

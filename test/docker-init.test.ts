@@ -11,10 +11,10 @@ import { createSequelize, withDatabase } from '../src/db/database.js';
 import { createMigrator } from '../src/db/migrator.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { projectRoot } from '../src/paths.js';
-import { sealAuditLog } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
 import { runHealthcheck, runInitScripts, type InitOptions, type InitRun } from './support/postgres-image.js';
 import { createEmptyDatabase, type TestDatabase } from './support/test-database.js';
+import { sealAllAuditRows } from './support/audit-seal.js';
 
 /**
  * docker/initdb is generated (npm run db:generate-init) and committed; these tests hold the
@@ -308,12 +308,8 @@ describe('docker/initdb on a new volume, as the postgres image runs it', () => {
   });
 
   it('verifies with npm run audit:verify, and the chain goes on with the first real change', async () => {
-    // The sealer chains rows of transactions that have ended everywhere on the server (another
-    // test file's may be open in CI): seal until the demo's rows are in (bounded).
     const demoRows = Number((await seeded.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n);
-    for (let attempt = 0; attempt < 600 && (await sealAuditLog(seeded.sequelize)).lastPosition < demoRows; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await sealAllAuditRows(seeded.sequelize);
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit.ts'], {
       encoding: 'utf8',
       env: { ...process.env, DATABASE_URL: seeded.url, NODE_ENV: 'development' },
@@ -322,10 +318,7 @@ describe('docker/initdb on a new volume, as the postgres image runs it', () => {
     expect({ status: cli.status, stdout: cli.stdout.split('\n')[0] }).toEqual({ status: 0, stdout: expect.stringMatching(new RegExp(`^OK: ${demoRows} audit rows verified`)) });
 
     await seeded.query(`UPDATE customers SET phone = '+1 555 0100' WHERE code = 'AERODYNE'`);
-    const before = await sealAuditLog(seeded.sequelize);
-    for (let attempt = 0; attempt < 600 && (await sealAuditLog(seeded.sequelize)).lastPosition === before.lastPosition && before.lastPosition === demoRows; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    expect((await sealAllAuditRows(seeded.sequelize)).lastPosition).toBe(demoRows + 1);
     const report = await verifyAuditLog(seeded.sequelize);
     expect({ ok: report.ok, problem: report.problem }).toEqual({ ok: true, problem: null });
     expect(report.rowsChecked).toBe(demoRows + 1);

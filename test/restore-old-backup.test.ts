@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { ensureAuditPartitions } from '../src/audit/audit-partition.service.js';
 import { recordHistory } from '../src/audit/audit-history.service.js';
-import { sealAuditLog } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
 import { backupDatabase, findPgTools, restoreDatabase, type RestoreResult } from '../src/db/backup.service.js';
 import { TEST_ACTOR, createEmptyDatabase, createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { sealAllAuditRows } from './support/audit-seal.js';
 
 /**
  * A backup is often restored long after it was made: a database whose history is 14 months old
@@ -26,16 +26,8 @@ let workDir: string;
 let customerId: string;
 let oldRows: number;
 
-/** Seals until every audit row is chained: a transaction open elsewhere on the server holds the horizon back for a while. */
 async function sealAll(db: TestDatabase): Promise<number> {
-  const total = Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n);
-  let last = 0;
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    last = (await sealAuditLog(db.sequelize)).lastPosition;
-    if (last >= total) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return last;
+  return (await sealAllAuditRows(db.sequelize)).lastPosition;
 }
 
 beforeAll(async () => {
