@@ -8,7 +8,10 @@ import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { sealAuditLog } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
-import { BackupError, backupDatabase, findPgTools, restoreDatabase, type BackupResult, type PgTools, type RestoreResult } from '../src/db/backup.service.js';
+import { BackupError } from '../src/db/backup/backup-error.js';
+import { backupDatabase, type BackupResult } from '../src/db/backup/backup.service.js';
+import { findPgTools, type PgTools } from '../src/db/backup/pg-tools.js';
+import { restoreDatabase, type RestoreResult } from '../src/db/backup/restore.service.js';
 import { withDatabase } from '../src/db/database.js';
 import { databaseRolesFor } from '../src/db/database-roles.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
@@ -16,9 +19,9 @@ import { createSeeder } from '../src/db/seeder.js';
 import { TEST_ACTOR, createEmptyDatabase, createTestDatabase, dropDatabaseAndItsRoles, type TestDatabase } from './support/test-database.js';
 
 /**
- * Checklist 26: a backup restored into an empty database gives the same data and a verifying
- * audit chain, keeps the audit rows append-only and the runtime role's grants, and a restore
- * that cannot be trusted (non-empty target, missing or damaged file) changes nothing.
+ * A backup restored into an empty database gives the same data and a verifying audit chain,
+ * keeps the audit rows append-only and the runtime role's grants, and a restore that cannot be
+ * trusted (non-empty target, missing or damaged file) changes nothing.
  */
 
 let tools: PgTools;

@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { sealAuditLog } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
 import { loadConfig } from '../src/config/config.js';
-import { findPgTools } from '../src/db/backup.service.js';
+import { findPgTools } from '../src/db/backup/pg-tools.js';
 import { createSequelize, withDatabase } from '../src/db/database.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { createSeeder } from '../src/db/seeder.js';

@@ -6,7 +6,9 @@ import pg from 'pg';
 import { ensureAuditPartitions } from '../src/audit/audit-partition.service.js';
 import { recordHistory } from '../src/audit/audit-history.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
-import { backupDatabase, findPgTools, restoreDatabase, type RestoreResult } from '../src/db/backup.service.js';
+import { backupDatabase } from '../src/db/backup/backup.service.js';
+import { findPgTools } from '../src/db/backup/pg-tools.js';
+import { restoreDatabase, type RestoreResult } from '../src/db/backup/restore.service.js';
 import { TEST_ACTOR, createEmptyDatabase, createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { sealAllAuditRows } from './support/audit-seal.js';
 

@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { loadConfig } from '../config/config.js';
-import { backupDatabase, findPgTools, formatBytes, formatSummary, redact, restoreDatabase } from '../db/backup.service.js';
+import { redact } from '../db/backup/backup-connection.js';
+import type { DatabaseSummary } from '../db/backup/backup-summary.js';
+import { backupDatabase } from '../db/backup/backup.service.js';
+import { findPgTools } from '../db/backup/pg-tools.js';
+import { restoreDatabase } from '../db/backup/restore.service.js';
 import { createSequelize, withDatabase } from '../db/database.js';
 import { openDatabaseTarget } from '../db/database-target.js';
 import { adoptDatabaseRoles, currentDatabaseRoles } from '../db/database-roles.js';
@@ -50,6 +54,31 @@ function option(args: string[], name: string): string | undefined {
 function shown(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A backup's or a restored database's row counts and audit chain, one line a table. */
+function formatSummary(summary: DatabaseSummary): string[] {
+  const width = Math.max(10, ...Object.keys(summary.tables).map((n) => n.length));
+  const lines = Object.entries(summary.tables).map(([name, rows]) => `  ${name.padEnd(width)} ${String(rows).padStart(10)} rows`);
+  const c = summary.chain;
+  lines.push(
+    `Audit trail: ${summary.auditRows} rows; chain sealed to position ${c.lastPosition}` +
+      (c.headHash ? ` (head ${c.headHash.slice(0, 16)}..., sealed ${c.sealedAt})` : ' (nothing sealed yet)') +
+      `; ${c.pendingRows} rows not yet sealed.`,
+  );
+  return lines;
 }
 
 function tlsSettings(config: ReturnType<typeof loadConfig>) {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/config.js';
-import { BackupError } from '../db/backup.service.js';
+import { BackupError } from '../db/backup/backup-error.js';
 
 /** Runs a command to its exit code; a refusal an operator can act on is its message, not a stack trace. */
 export function runCli(command: () => Promise<number>): void {

@@ -40,7 +40,7 @@ const envSchema = z
     DB_PREPARED_READS: booleanFromEnv.default(true),
     DATA_DIR: z.string().min(1).optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
-    // Folder holding pg_dump and pg_restore 15 for db:backup / db:restore (src/db/backup.service.ts).
+    // Folder holding pg_dump and pg_restore 15 for db:backup / db:restore (src/db/backup/pg-tools.ts).
     PG_BIN_DIR: z.string().min(1).optional(),
     SEED_DEMO_DATA: booleanFromEnv.optional(),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
