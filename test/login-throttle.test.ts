@@ -11,7 +11,9 @@ import {
   clearAccountFailures,
   ipSubject,
   lockMessage,
+  LoginThrottlePruner,
   loginAttempt,
+  loginThrottlePruner,
   loginThrottleSettings,
   pruneLoginThrottle,
   recordLoginFailure,
@@ -406,6 +408,125 @@ describe('throttle service', () => {
     ).toEqual({ maxFailuresPerAccount: 3, maxFailuresPerIp: 40, failureWindowMinutes: 10, lockoutMinutes: 30 });
     expect(() => loadConfig({ LOGIN_MAX_FAILURES: '0' })).toThrow(ConfigError);
     expect(() => loadConfig({ LOGIN_LOCKOUT_MINUTES: 'soon' })).toThrow(/LOGIN_LOCKOUT_MINUTES/);
+  });
+});
+
+describe('client addresses as keys', () => {
+  // Only the address key can lock here: three failures from one network, every name different.
+  const byAddress: LoginThrottleSettings = { maxFailuresPerAccount: 50, maxFailuresPerIp: 3, failureWindowMinutes: 15, lockoutMinutes: 15 };
+  let name = 0;
+  const attemptFrom = (ip: string) => loginAttempt(`network.${(name += 1)}`, { requestId: 'network', ip, userAgent: USER_AGENT });
+  const fail = (ip: string) => recordLoginFailure(t.db.sequelize, attemptFrom(ip), byAddress);
+  const check = (ip: string) => checkLoginThrottle(t.db.sequelize, attemptFrom(ip));
+
+  it('reads every spelling of an IPv6 address (compressed, zero-padded, upper case, zone id) as its /64', () => {
+    const network = '2001:db8:aa:bb::/64';
+    for (const spelling of [
+      '2001:db8:aa:bb::1',
+      '2001:DB8:AA:BB::1',
+      '2001:0db8:00aa:00bb:0000:0000:0000:0001',
+      '2001:db8:aa:bb:0:0:0:1',
+      '2001:db8:aa:bb::',
+      '2001:db8:aa:bb:ffff:ffff:ffff:ffff',
+      '2001:db8:aa:bb::1%eth0',
+      '2001:db8:aa:bb::1%eth0.100',
+      '2001:db8:aa:bb::192.0.2.1',
+    ]) {
+      expect([spelling, ipSubject(spelling)]).toEqual([spelling, network]);
+    }
+    expect(ipSubject('2001:db8:aa:bc::1')).toBe('2001:db8:aa:bc::/64');
+    expect(ipSubject('2001:db8::aa:bb:0:1')).toBe('2001:db8:0:0::/64');
+    expect(ipSubject('::')).toBe('0:0:0:0::/64');
+    expect(ipSubject('fe80::1%2')).toBe('fe80:0:0:0::/64');
+  });
+
+  it('reads an IPv4-mapped IPv6 address as the IPv4 address, written either way', () => {
+    for (const spelling of ['::ffff:192.0.2.77', '::FFFF:192.0.2.77', '::ffff:c000:24d', '0:0:0:0:0:FFFF:C000:024D', '::ffff:192.0.2.77%eth0', '192.0.2.77']) {
+      expect([spelling, ipSubject(spelling)]).toEqual([spelling, '192.0.2.77']);
+    }
+    // The hex form once fell through to the /64 0:0:0:0::/64, which all such clients would have shared.
+    expect(ipSubject('::ffff:c000:24e')).toBe('192.0.2.78');
+    // IPv4-compatible (not mapped) stays IPv6.
+    expect(ipSubject('::192.0.2.77')).toBe('0:0:0:0::/64');
+  });
+
+  it('keeps what is not an address as typed, and IPv4 spellings other than dotted decimal too', () => {
+    for (const text of ['not-an-address', '1::2::3', '12345::1', '::ffff:256.1.1.1', '2130706433', '010.0.0.1', '0x7f.0.0.1']) {
+      expect(ipSubject(text)).toBe(text);
+    }
+    expect(ipSubject('x'.repeat(300))).toHaveLength(254);
+  });
+
+  it('counts failures from any host of one IPv6 /64 together, and locks no other /64', async () => {
+    // Differently spelt, different hosts, one network. A zoned address is counted but does not start
+    // the lock: the audit trail's inet column does not take a zone.
+    expect(await fail('2001:db8:aa:bb::1%eth0')).toBeNull();
+    expect(await fail('2001:DB8:AA:BB:0:0:0:2')).toBeNull();
+    expect(await fail('2001:0db8:00aa:00bb::3')).toMatchObject({ kinds: ['ip'] });
+    expect(await throttleRow('ip', '2001:db8:aa:bb::/64')).toMatchObject({ failures: 3, locked: true, locked_after: 3 });
+
+    expect(await check('2001:db8:aa:bb:ffff::9')).toMatchObject({ kinds: ['ip'] });
+    expect(await check('2001:db8:aa:bb::')).toMatchObject({ kinds: ['ip'] });
+    // The next /64, and the /64s either side by their first groups, are not locked.
+    expect(await check('2001:db8:aa:bc::1')).toBeNull();
+    expect(await check('2001:db8:aa:ba::1')).toBeNull();
+    expect(await check('2001:db8:ab:bb::1')).toBeNull();
+    expect(await count(`SELECT count(*)::int AS n FROM login_throttle WHERE kind = 'ip'`)).toBe(1);
+  });
+
+  it('counts an IPv4 client together however its address is written, and no other IPv4 client with it', async () => {
+    expect(await fail('::ffff:192.0.2.77')).toBeNull();
+    expect(await fail('::FFFF:C000:024D')).toBeNull();
+    expect(await fail('192.0.2.77')).toMatchObject({ kinds: ['ip'] });
+    expect(await throttleRow('ip', '192.0.2.77')).toMatchObject({ failures: 3, locked: true });
+
+    expect(await check('::ffff:192.0.2.77')).toMatchObject({ kinds: ['ip'] });
+    expect(await check('::ffff:192.0.2.78')).toBeNull();
+    expect(await check('::ffff:c000:24e')).toBeNull();
+    // Mapped IPv4 clients are not one IPv6 network.
+    expect(await check('::')).toBeNull();
+    expect(await throttleRow('ip', '0:0:0:0::/64')).toBeUndefined();
+  });
+});
+
+describe('pruning now and then', () => {
+  async function staleRow(subject: string): Promise<void> {
+    await t.db.query(
+      `INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at)
+       VALUES ('account', $1, 1, now() - interval '2 hours', now() - interval '2 hours')`,
+      [subject],
+    );
+  }
+  const subjects = async () => (await t.db.query<{ subject: string }>('SELECT subject FROM login_throttle ORDER BY subject')).rows.map((r) => r.subject);
+
+  it('prunes at most once per period of the clock it is given', async () => {
+    let now = 1_000_000;
+    const pruner = new LoginThrottlePruner(t.db.sequelize, { everyMs: 60_000, now: () => now });
+    await staleRow('stale.1');
+    expect(await pruner.pruneWhenDue(DEFAULT_LOGIN_THROTTLE)).toBe(1);
+
+    await staleRow('stale.2');
+    now += 59_999;
+    expect(await pruner.pruneWhenDue(DEFAULT_LOGIN_THROTTLE)).toBeNull();
+    expect(await subjects()).toEqual(['stale.2']);
+
+    now += 1;
+    expect(await pruner.pruneWhenDue(DEFAULT_LOGIN_THROTTLE)).toBe(1);
+    expect(await subjects()).toEqual([]);
+  });
+
+  it('keeps one pruner per database handle, which the first failure on that handle runs', async () => {
+    const other = new Sequelize(t.db.url, { dialect: 'postgres', logging: false, pool: { max: 1 } });
+    try {
+      expect(loginThrottlePruner(other)).toBe(loginThrottlePruner(other));
+      expect(loginThrottlePruner(other)).not.toBe(loginThrottlePruner(t.db.sequelize));
+
+      await staleRow('stale.3');
+      await recordLoginFailure(other, loginAttempt('fresh.handle', { requestId: 'prune', ip: null, userAgent: null }), DEFAULT_LOGIN_THROTTLE);
+      expect(await subjects()).toEqual(['fresh.handle']);
+    } finally {
+      await other.close();
+    }
   });
 });
 

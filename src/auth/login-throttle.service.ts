@@ -1,4 +1,4 @@
-import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AnonymousActor } from '../audit/actor.js';
 import { recordEvent, recordEventIn } from '../audit/audit-event.service.js';
@@ -230,18 +230,43 @@ export async function recordLoginFailure(
     }
     return asLock(rows.filter((r) => r.locked));
   });
-  await pruneNowAndThen(sequelize, settings);
+  await loginThrottlePruner(sequelize).pruneWhenDue(settings);
   return lock;
 }
 
-/** When this process last pruned (housekeeping only: no lock decision reads this clock). */
-let lastPrunedAt = 0;
-const PRUNE_EVERY_MS = 60_000;
+/**
+ * Prunes login_throttle now and then, from the failures themselves, so no timer has to run.
+ * Each database handle (made once at start) has one pruner, which keeps when it last pruned by
+ * its own clock. That clock is housekeeping only: no lock decision reads it.
+ */
+export class LoginThrottlePruner {
+  private lastPrunedAt: number | null = null;
 
-async function pruneNowAndThen(sequelize: Sequelize, settings: LoginThrottleSettings): Promise<void> {
-  if (Date.now() - lastPrunedAt < PRUNE_EVERY_MS) return;
-  lastPrunedAt = Date.now();
-  await pruneLoginThrottle(sequelize, settings);
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly options: { everyMs: number; now: () => number } = { everyMs: 60_000, now: Date.now },
+  ) {}
+
+  /** Prunes unless it did less than `everyMs` ago; the rows removed, or null when it was not due. */
+  async pruneWhenDue(settings: LoginThrottleSettings): Promise<number | null> {
+    const now = this.options.now();
+    if (this.lastPrunedAt !== null && now - this.lastPrunedAt < this.options.everyMs) return null;
+    // Taken before the prune runs, so failures arriving meanwhile do not start another one.
+    this.lastPrunedAt = now;
+    return pruneLoginThrottle(this.sequelize, settings);
+  }
+}
+
+const pruners = new WeakMap<Sequelize, LoginThrottlePruner>();
+
+/** The pruner of a database handle, made with it on first use and gone with it. */
+export function loginThrottlePruner(sequelize: Sequelize): LoginThrottlePruner {
+  let pruner = pruners.get(sequelize);
+  if (!pruner) {
+    pruner = new LoginThrottlePruner(sequelize);
+    pruners.set(sequelize, pruner);
+  }
+  return pruner;
 }
 
 /**
@@ -275,27 +300,29 @@ export async function pruneLoginThrottle(sequelize: Sequelize, settings: LoginTh
 /** The address as a throttle key: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 network. */
 export function ipSubject(ip: string | null | undefined): string | null {
   if (!ip) return null;
+  // A zone (fe80::1%eth0) names this host's interface, not the client; ipaddr.js reads only some.
   const address = ip.replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped && net.isIPv4(mapped[1]!)) return mapped[1]!;
-  if (net.isIPv4(address)) return address;
-  if (net.isIPv6(address)) return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`;
-  return address.slice(0, MAX_ACCOUNT_NAME);
+  const parsed = parseAddress(address);
+  if (!parsed) return address.slice(0, MAX_ACCOUNT_NAME);
+  if (parsed instanceof ipaddr.IPv4) return parsed.toString();
+  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
+  return `${parsed.parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
 }
 
-/** The eight 16-bit groups of a valid IPv6 address, in short hex. */
-function ipv6Groups(address: string): string[] {
-  const groups = (part: string) =>
-    part === ''
-      ? []
-      : part.split(':').flatMap((g) => {
-          if (!net.isIPv4(g)) return [g];
-          const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
-          return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
-        });
-  const [head = '', tail] = address.split('::');
-  const before = groups(head);
-  const after = tail === undefined ? [] : groups(tail);
-  const zeros = tail === undefined ? [] : Array<string>(8 - before.length - after.length).fill('0');
-  return [...before, ...zeros, ...after].map((g) => parseInt(g, 16).toString(16));
+/**
+ * An address in the forms Node and proxies write it: dotted decimal IPv4, or IPv6 (which may end
+ * in a dotted quad). Other IPv4 spellings ipaddr.js would accept (2130706433, 0x7f.0.0.1, 010.0.0.1)
+ * are left as typed: no client arrives that way, and 010 means 8 to some readers and 10 to others.
+ */
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address);
+  const quad = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  let ipv6 = address;
+  if (quad) {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(quad[2]!)) return null;
+    // ipaddr.js 1.9 cannot read a quad straight after "::" (2001:db8::1.2.3.4): it gets two hex groups.
+    const [high, low] = ipaddr.IPv4.parse(quad[2]!).toIPv4MappedAddress().parts.slice(6) as [number, number];
+    ipv6 = `${quad[1]}${high.toString(16)}:${low.toString(16)}`;
+  }
+  return ipaddr.IPv6.isValid(ipv6) ? ipaddr.IPv6.parse(ipv6) : null;
 }
