@@ -262,13 +262,16 @@ async function historyKeys(
  * history is read only from the audit partitions since the day before it was created, so a
  * record of this month does not search years of partitions. The day absorbs any difference
  * between the app's clock (created_at) and the database's (occurred_at). A record that is gone
- * has no creation time here: its history is searched in full.
+ * (no row) or an id that is not a number has no creation time here: its history is searched in
+ * full. Any other failure (a refused read, a timeout) is raised: caught, it would pass unseen as
+ * a slower search of every partition.
  */
 async function historySince(sequelize: Sequelize, table: string, id: string): Promise<Date | null> {
   if (!/^\d{1,18}$/.test(id)) return null;
-  const rows = await sequelize
-    .query<{ since: Date | null }>(`SELECT created_at - interval '1 day' AS since FROM ${quote(table)} WHERE id = $1::bigint`, { bind: [id], type: QueryTypes.SELECT })
-    .catch(() => []);
+  const rows = await sequelize.query<{ since: Date | null }>(`SELECT created_at - interval '1 day' AS since FROM ${quote(table)} WHERE id = $1::bigint`, {
+    bind: [id],
+    type: QueryTypes.SELECT,
+  });
   return rows[0]?.since ?? null;
 }
 
