@@ -1,5 +1,5 @@
 /**
- * npm run bench: issue #7's benchmark. Generates a shop's worth of history in a private
+ * npm run bench: the benchmark. Generates a shop's worth of history in a private
  * PostgreSQL, measures the audited write path, writers in parallel, the panel's list and History
  * API over HTTP against the real app in a child process, a load run and the server's memory,
  * prints each result against its target, and writes docs/benchmarks.md. Not part of npm test.

@@ -1,6 +1,6 @@
 /**
  * What one benchmark run does, from the environment. Every size has a small default that runs
- * in a few minutes on 2 cores; the issue's full size is documented in docs/benchmarks.md.
+ * in a few minutes on 2 cores; the full size the targets are set for is in docs/benchmarks.md.
  */
 export interface BenchSettings {
   /** A server where this login may create databases (and, for trigger-free generation, a superuser). */

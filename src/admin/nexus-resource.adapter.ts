@@ -14,8 +14,9 @@ import { actorOf, addressedRecordOf, formInputOf, noteEstimatedCount, noteSubmit
 /**
  * The Sequelize adapter, with every write routed through the record service: one transaction,
  * the acting user attached, optimistic locking on the version the form was loaded with, and
- * refusals turned into messages on the form's fields. The stock adapter writes with no
- * transaction and no actor (see shared/STACK-NOTES.md).
+ * refusals turned into messages on the form's fields. The stock adapter calls the model's
+ * create, update and destroy directly: no transaction, so no acting user (nexus.actor), which the
+ * audit triggers refuse, and no version check, so a stale form would overwrite a newer change.
  */
 export class NexusResource extends SequelizeResource {
   private get model(): ModelStatic<Model> {
