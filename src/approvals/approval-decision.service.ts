@@ -1,10 +1,10 @@
-import { Op, QueryTypes, type Model, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Model, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { recordEvent } from '../audit/audit-event.service.js';
 import { verifyPassword } from '../auth/password.js';
 import { DEFAULT_LOGIN_THROTTLE, checkLoginThrottle, clearAccountFailures, lockMessage, loginAttempt, recordLoginFailure, type LoginThrottleSettings } from '../auth/login-throttle.service.js';
 import { inTransaction } from '../db/unit-of-work.js';
-import { ALL_MODELS, Approval, Revision, User } from '../models/index.js';
+import { ALL_MODELS, Approval, User } from '../models/index.js';
 import { queueMails } from '../notifications/mail-outbox.service.js';
 import { kickMailDispatch } from '../notifications/mail-dispatch.js';
 import { RecordValidationError, translateWriteError } from '../records/record-errors.js';
@@ -104,25 +104,12 @@ async function notifyAdministratorsOfLock(sequelize: Sequelize, actor: UserActor
   });
 }
 
-/** Releasing a revision makes the one released before it obsolete, in the same transaction. */
-async function prepareTarget(table: string, values: Record<string, unknown>, target: Model | null, transaction: Transaction): Promise<void> {
-  if (table !== 'revisions' || values.status !== 'released') return;
-  const partId = values.part_id ?? target?.get('part_id');
-  const others = await Revision.findAll({
-    where: { part_id: partId as number, status: 'released', ...(target ? { id: { [Op.ne]: target.get('id') as number } } : {}) },
-    transaction,
-    lock: transaction.LOCK.UPDATE,
-  });
-  for (const other of others) await other.update({ status: 'obsolete' }, { transaction });
-}
-
 /** Applies the requested diff exactly; returns the id of a record the request created. */
 async function applyChange(approval: Approval, transaction: Transaction): Promise<number | null> {
   const model = modelFor(approval.target_table);
   const diff = approval.changes as Record<string, { old: unknown; new: unknown }>;
   const values = Object.fromEntries(Object.entries(diff).map(([field, v]) => [field, v.new]));
   if (approval.operation === 'create') {
-    await prepareTarget(approval.target_table, values, null, transaction);
     const created = await model.create(values, { transaction });
     return Number(created.get(model.primaryKeyAttribute));
   }
@@ -132,7 +119,6 @@ async function applyChange(approval: Approval, transaction: Transaction): Promis
     await target.destroy({ transaction });
     return null;
   }
-  await prepareTarget(approval.target_table, values, target, transaction);
   target.set(values);
   await target.save({ transaction });
   return null;

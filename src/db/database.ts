@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
-import { initModels } from '../models/index.js';
+import { initSchema } from '../tables/index.js';
 import type { DatabaseSsl } from './database-tls.js';
 import { attachPlanCachedReads } from './plan-cached-reads.js';
 import { installSettingsOnBegin } from './unit-of-work.js';
@@ -55,7 +55,7 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
   });
   installSettingsOnBegin(sequelize);
   if (options.preparedReads !== false) attachPlanCachedReads(sequelize, { url: options.url, ...sslOption(options.ssl), acquireTimeoutMs: options.acquireTimeoutMs, statementTimeoutMs: options.statementTimeoutMs });
-  initModels(sequelize);
+  initSchema(sequelize);
   return sequelize;
 }
 

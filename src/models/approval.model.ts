@@ -8,8 +8,8 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { APPROVAL_OPERATIONS, APPROVAL_STATUSES, type ApprovalOperation, type ApprovalStatus } from './constants.js';
-import { AuditLog } from './audit-log.model.js';
-import { User } from './user.model.js';
+import type { AuditLog } from './audit-log.model.js';
+import type { User } from './user.model.js';
 import { SNAKE_NAME_PATTERN, isTimestamp, oneOf, optionalText, toTime, wholeNumber } from './validation.js';
 
 /** A change held back until a second person approves it (four eyes). */
@@ -54,13 +54,6 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
   declare requestedBy?: NonAttribute<User>;
   declare decidedBy?: NonAttribute<User | null>;
   declare auditLogs?: NonAttribute<AuditLog[]>;
-
-  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
-  static readonly ruleFields: Record<string, string> = {
-    decisionComplete: 'decided_at',
-    fourEyes: 'decided_by_id',
-    deciderPresent: 'decided_by_id',
-  };
 
   static initModel(sequelize: Sequelize): void {
     Approval.init(
@@ -170,11 +163,5 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
         },
       },
     );
-  }
-
-  static associate(): void {
-    Approval.belongsTo(User, { as: 'requestedBy', foreignKey: 'requested_by_id' });
-    Approval.belongsTo(User, { as: 'decidedBy', foreignKey: 'decided_by_id' });
-    Approval.hasMany(AuditLog, { as: 'auditLogs', foreignKey: 'approval_id' });
   }
 }

@@ -8,8 +8,8 @@ import {
   type NonAttribute,
   type Sequelize,
 } from 'sequelize';
-import { Approval } from './approval.model.js';
-import { User } from './user.model.js';
+import type { Approval } from './approval.model.js';
+import type { User } from './user.model.js';
 
 export const ACTOR_KINDS = ['user', 'system', 'anonymous'] as const;
 
@@ -87,10 +87,5 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
         },
       },
     );
-  }
-
-  static associate(): void {
-    AuditLog.belongsTo(User, { as: 'actor', foreignKey: 'actor_id' });
-    AuditLog.belongsTo(Approval, { as: 'approval', foreignKey: 'approval_id' });
   }
 }

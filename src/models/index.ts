@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { declareAssociations } from './associations.js';
 import { Approval } from './approval.model.js';
 import { AuditLog } from './audit-log.model.js';
 import { Customer } from './customer.model.js';
@@ -66,8 +67,6 @@ let initialisedWith: Sequelize | undefined;
 export function initModels(sequelize: Sequelize): void {
   if (initialisedWith === sequelize) return;
   for (const model of ALL_MODELS) model.initModel(sequelize);
-  for (const model of ALL_MODELS) {
-    if ('associate' in model && typeof model.associate === 'function') model.associate();
-  }
+  declareAssociations();
   initialisedWith = sequelize;
 }

@@ -1,7 +1,6 @@
 import {
   DataTypes,
   Model,
-  Op,
   type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
@@ -9,12 +8,11 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { LABOR_ENTRY_TYPES, MAX_LABOR_HOURS, type LaborEntryType } from './constants.js';
-import { ManualStep } from './manual-step.model.js';
-import { TravelerStep } from './traveler-step.model.js';
-import { Traveler } from './traveler.model.js';
-import { User } from './user.model.js';
-import { decimalGetter, fieldError, generatedColumnHooks, isTimestamp, oneOf, optionalText, toTime } from './validation.js';
-
+import type { ManualStep } from './manual-step.model.js';
+import type { TravelerStep } from './traveler-step.model.js';
+import type { Traveler } from './traveler.model.js';
+import type { User } from './user.model.js';
+import { decimalGetter, generatedColumnHooks, isTimestamp, oneOf, optionalText, toTime } from './validation.js';
 
 /** Time spent by a person on a traveler: clocked in and out, or entered afterwards with a reason. */
 export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreationAttributes<LaborEntry>> {
@@ -38,15 +36,6 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
   declare traveler?: NonAttribute<Traveler>;
   declare travelerStep?: NonAttribute<TravelerStep | null>;
   declare manualStep?: NonAttribute<ManualStep | null>;
-
-  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
-  static readonly ruleFields: Record<string, string> = {
-    oneStep: 'manual_step_id',
-    endAfterStart: 'ended_at',
-    hoursInRange: 'ended_at',
-    manualNeedsReason: 'reason',
-    manualNeedsEnd: 'ended_at',
-  };
 
   static initModel(sequelize: Sequelize): void {
     LaborEntry.init(
@@ -137,49 +126,8 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
         hooks: {
           // `hours` is GENERATED ALWAYS from the two times.
           ...generatedColumnHooks('hours', ['started_at', 'ended_at']),
-          async beforeSave(entry, options) {
-            const transaction = options.transaction ?? null;
-            const relevant = ['traveler_id', 'traveler_step_id', 'manual_step_id'] as const;
-            if (entry.isNewRecord || relevant.some((field) => entry.changed(field))) {
-              const travelerId = Number(entry.traveler_id);
-              if (entry.traveler_step_id != null) {
-                const step = await TravelerStep.findByPk(entry.traveler_step_id, {
-                  attributes: ['id', 'traveler_id'],
-                  transaction,
-                });
-                if (step && step.traveler_id !== travelerId) {
-                  throw fieldError(entry, 'traveler_step_id', 'The step must belong to the selected traveler');
-                }
-              }
-              if (entry.manual_step_id != null) {
-                const step = await ManualStep.findByPk(entry.manual_step_id, { attributes: ['id', 'traveler_id'], transaction });
-                if (step && step.traveler_id !== travelerId) {
-                  throw fieldError(entry, 'manual_step_id', 'The manual step must belong to the selected traveler');
-                }
-              }
-            }
-            // The partial unique index allows one open entry per person; say so before PostgreSQL refuses.
-            if (entry.ended_at == null && (entry.isNewRecord || entry.changed('ended_at') || entry.changed('user_id'))) {
-              const open = await LaborEntry.findOne({
-                where: { user_id: entry.user_id, ended_at: null, ...(entry.id ? { id: { [Op.ne]: entry.id } } : {}) },
-                attributes: ['id', 'started_at'],
-                transaction,
-              });
-              if (open) {
-                const message = 'This operator is already clocked in on another step; clock out there first';
-                throw fieldError(entry, 'ended_at', message);
-              }
-            }
-          },
         },
       },
     );
-  }
-
-  static associate(): void {
-    LaborEntry.belongsTo(User, { as: 'user', foreignKey: 'user_id' });
-    LaborEntry.belongsTo(Traveler, { as: 'traveler', foreignKey: 'traveler_id' });
-    LaborEntry.belongsTo(TravelerStep, { as: 'travelerStep', foreignKey: 'traveler_step_id' });
-    LaborEntry.belongsTo(ManualStep, { as: 'manualStep', foreignKey: 'manual_step_id' });
   }
 }

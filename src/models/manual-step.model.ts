@@ -8,10 +8,10 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { MAX_ESTIMATED_HOURS, STEP_STATUSES, type StepStatus } from './constants.js';
-import { LaborEntry } from './labor-entry.model.js';
-import { Traveler } from './traveler.model.js';
-import { User } from './user.model.js';
-import { WorkCenter } from './work-center.model.js';
+import type { LaborEntry } from './labor-entry.model.js';
+import type { Traveler } from './traveler.model.js';
+import type { User } from './user.model.js';
+import type { WorkCenter } from './work-center.model.js';
 import { decimalGetter, decimalNumber, isTimestamp, minTrimmedLength, notBlank, oneOf, optionalText, trimmed, wholeNumber, stepSignOffRules } from './validation.js';
 
 /** A step added to one traveler on the shop floor (rework, extra inspection), with the reason why. */
@@ -39,23 +39,6 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
   declare addedBy?: NonAttribute<User>;
   declare completedBy?: NonAttribute<User | null>;
   declare laborEntries?: NonAttribute<LaborEntry[]>;
-
-  /** Recorded on the floor (start, sign-off), never typed into a form. */
-  static readonly workflowAttributes: Record<string, string> = {
-    status: 'Steps are started and signed off with their actions (Start, Sign off) or on My work, not by editing',
-    started_at: 'Set when the step is started',
-    completed_at: 'Set by the sign-off',
-    completed_by_id: 'The person who signs off, set by the sign-off',
-  };
-
-  /** The person adding the step: always whoever is signed in. */
-  static readonly actorAttribute = 'added_by_id';
-
-  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
-  static readonly ruleFields: Record<string, string> = {
-    signOffComplete: 'completed_by_id',
-    startedBeforeCompleted: 'completed_at',
-  };
 
   static initModel(sequelize: Sequelize): void {
     ManualStep.init(
@@ -139,13 +122,5 @@ export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreation
         validate: stepSignOffRules(),
       },
     );
-  }
-
-  static associate(): void {
-    ManualStep.belongsTo(Traveler, { as: 'traveler', foreignKey: 'traveler_id' });
-    ManualStep.belongsTo(WorkCenter, { as: 'workCenter', foreignKey: 'work_center_id' });
-    ManualStep.belongsTo(User, { as: 'addedBy', foreignKey: 'added_by_id' });
-    ManualStep.belongsTo(User, { as: 'completedBy', foreignKey: 'completed_by_id' });
-    ManualStep.hasMany(LaborEntry, { as: 'laborEntries', foreignKey: 'manual_step_id' });
   }
 }

@@ -8,10 +8,10 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { UNITS_OF_MEASURE, type UnitOfMeasure } from './constants.js';
-import { Customer } from './customer.model.js';
-import { Revision } from './revision.model.js';
-import { Traveler } from './traveler.model.js';
-import { WorkOrder } from './work-order.model.js';
+import type { Customer } from './customer.model.js';
+import type { Revision } from './revision.model.js';
+import type { Traveler } from './traveler.model.js';
+import type { WorkOrder } from './work-order.model.js';
 import { PART_NUMBER_PATTERN, notBlank, oneOf, trimmed, upperCode } from './validation.js';
 
 export class Part extends Model<InferAttributes<Part>, InferCreationAttributes<Part>> {
@@ -79,12 +79,5 @@ export class Part extends Model<InferAttributes<Part>, InferCreationAttributes<P
       },
       { sequelize, tableName: 'parts', modelName: 'Part', version: true },
     );
-  }
-
-  static associate(): void {
-    Part.belongsTo(Customer, { as: 'customer', foreignKey: 'customer_id' });
-    Part.hasMany(Revision, { as: 'revisions', foreignKey: 'part_id' });
-    Part.hasMany(WorkOrder, { as: 'workOrders', foreignKey: 'part_id' });
-    Part.hasMany(Traveler, { as: 'travelers', foreignKey: 'part_id' });
   }
 }

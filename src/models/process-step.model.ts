@@ -8,10 +8,10 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { MAX_ESTIMATED_HOURS } from './constants.js';
-import { Revision } from './revision.model.js';
-import { SubStep } from './sub-step.model.js';
-import { TravelerStep } from './traveler-step.model.js';
-import { WorkCenter } from './work-center.model.js';
+import type { Revision } from './revision.model.js';
+import type { SubStep } from './sub-step.model.js';
+import type { TravelerStep } from './traveler-step.model.js';
+import type { WorkCenter } from './work-center.model.js';
 import { decimalGetter, decimalNumber, notBlank, optionalText, trimmed, wholeNumber } from './validation.js';
 
 const REVISION_STEP_KEY = { name: 'process_steps_revision_step_key', msg: 'This revision already has a step with that number' };
@@ -88,12 +88,5 @@ export class ProcessStep extends Model<InferAttributes<ProcessStep>, InferCreati
       },
       { sequelize, tableName: 'process_steps', modelName: 'ProcessStep', version: true },
     );
-  }
-
-  static associate(): void {
-    ProcessStep.belongsTo(Revision, { as: 'revision', foreignKey: 'revision_id' });
-    ProcessStep.belongsTo(WorkCenter, { as: 'workCenter', foreignKey: 'work_center_id' });
-    ProcessStep.hasMany(SubStep, { as: 'subSteps', foreignKey: 'process_step_id' });
-    ProcessStep.hasMany(TravelerStep, { as: 'travelerSteps', foreignKey: 'process_step_id' });
   }
 }

@@ -1,7 +1,6 @@
 import {
   DataTypes,
   Model,
-  Op,
   type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
@@ -9,10 +8,10 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { REVISION_STATUSES, type RevisionStatus } from './constants.js';
-import { Part } from './part.model.js';
-import { ProcessStep } from './process-step.model.js';
-import { Traveler } from './traveler.model.js';
-import { WorkOrder } from './work-order.model.js';
+import type { Part } from './part.model.js';
+import type { ProcessStep } from './process-step.model.js';
+import type { Traveler } from './traveler.model.js';
+import type { WorkOrder } from './work-order.model.js';
 import { REVISION_CODE_PATTERN, fieldError, isCalendarDate, oneOf, optionalText, upperCode } from './validation.js';
 
 const PART_REVISION_KEY = { name: 'revisions_part_revision_key', msg: 'This part already has a revision with that code' };
@@ -38,14 +37,6 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
    * Moved only by Release and Make obsolete (src/records/revision-release.service.ts, with their
    * checks and the approval policy), never typed into a form.
    */
-  static readonly workflowAttributes: Record<string, string> = {
-    status: 'The status changes through Release and Make obsolete, not by editing',
-  };
-
-  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
-  static readonly ruleFields: Record<string, string> = {
-    releasedHasEffectiveDate: 'effective_date',
-  };
 
   static initModel(sequelize: Sequelize): void {
     Revision.init(
@@ -107,30 +98,8 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
               throw fieldError(revision, 'status', `A new revision starts as a draft, not ${String(revision.status)}: release it with Release once its routing is written`);
             }
           },
-          // The partial unique index would refuse a second released revision with a message about
-          // "part_id"; say which revision is in the way instead.
-          async beforeSave(revision, options) {
-            if (revision.status !== 'released') return;
-            if (!revision.isNewRecord && !revision.changed('status') && !revision.changed('part_id')) return;
-            const other = await Revision.findOne({
-              where: { part_id: revision.part_id, status: 'released', ...(revision.id ? { id: { [Op.ne]: revision.id } } : {}) },
-              attributes: ['id', 'revision_code'],
-              transaction: options.transaction ?? null,
-            });
-            if (other) {
-              const message = `Revision ${other.revision_code} of this part is already released: make it obsolete first`;
-              throw fieldError(revision, 'status', message);
-            }
-          },
         },
       },
     );
-  }
-
-  static associate(): void {
-    Revision.belongsTo(Part, { as: 'part', foreignKey: 'part_id' });
-    Revision.hasMany(ProcessStep, { as: 'processSteps', foreignKey: 'revision_id' });
-    Revision.hasMany(WorkOrder, { as: 'workOrders', foreignKey: 'revision_id' });
-    Revision.hasMany(Traveler, { as: 'travelers', foreignKey: 'revision_id' });
   }
 }

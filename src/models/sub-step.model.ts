@@ -7,7 +7,7 @@ import {
   type NonAttribute,
   type Sequelize,
 } from 'sequelize';
-import { ProcessStep } from './process-step.model.js';
+import type { ProcessStep } from './process-step.model.js';
 import { decimalGetter, decimalNumber, notBlank, optionalText, toNumber, trimmed, wholeNumber } from './validation.js';
 
 const STEP_SEQUENCE_KEY = {
@@ -30,12 +30,6 @@ export class SubStep extends Model<InferAttributes<SubStep>, InferCreationAttrib
   declare updated_at: CreationOptional<Date>;
 
   declare processStep?: NonAttribute<ProcessStep>;
-
-  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
-  static readonly ruleFields: Record<string, string> = {
-    limitsOrdered: 'upper_limit',
-    limitsNeedMeasurement: 'requires_measurement',
-  };
 
   static initModel(sequelize: Sequelize): void {
     SubStep.init(
@@ -109,9 +103,5 @@ export class SubStep extends Model<InferAttributes<SubStep>, InferCreationAttrib
         },
       },
     );
-  }
-
-  static associate(): void {
-    SubStep.belongsTo(ProcessStep, { as: 'processStep', foreignKey: 'process_step_id' });
   }
 }

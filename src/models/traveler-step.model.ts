@@ -8,12 +8,12 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { MAX_ESTIMATED_HOURS, STEP_STATUSES, type StepStatus } from './constants.js';
-import { LaborEntry } from './labor-entry.model.js';
-import { ProcessStep } from './process-step.model.js';
-import { TravelerSubStep } from './traveler-sub-step.model.js';
-import { Traveler } from './traveler.model.js';
-import { User } from './user.model.js';
-import { WorkCenter } from './work-center.model.js';
+import type { LaborEntry } from './labor-entry.model.js';
+import type { ProcessStep } from './process-step.model.js';
+import type { TravelerSubStep } from './traveler-sub-step.model.js';
+import type { Traveler } from './traveler.model.js';
+import type { User } from './user.model.js';
+import type { WorkCenter } from './work-center.model.js';
 import { decimalGetter, decimalNumber, isTimestamp, notBlank, oneOf, optionalText, trimmed, wholeNumber, stepSignOffRules } from './validation.js';
 
 const TRAVELER_STEP_KEY = { name: 'traveler_steps_traveler_step_key', msg: 'This traveler already has a step with that number' };
@@ -43,20 +43,6 @@ export class TravelerStep extends Model<InferAttributes<TravelerStep>, InferCrea
   declare completedBy?: NonAttribute<User | null>;
   declare subSteps?: NonAttribute<TravelerSubStep[]>;
   declare laborEntries?: NonAttribute<LaborEntry[]>;
-
-  /** Recorded on the floor (start, sign-off), never typed into a form. */
-  static readonly workflowAttributes: Record<string, string> = {
-    status: 'Steps are started and signed off with their actions (Start, Sign off) or on My work, not by editing',
-    started_at: 'Set when the step is started',
-    completed_at: 'Set by the sign-off',
-    completed_by_id: 'The person who signs off, set by the sign-off',
-  };
-
-  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
-  static readonly ruleFields: Record<string, string> = {
-    signOffComplete: 'completed_by_id',
-    startedBeforeCompleted: 'completed_at',
-  };
 
   static initModel(sequelize: Sequelize): void {
     TravelerStep.init(
@@ -138,14 +124,5 @@ export class TravelerStep extends Model<InferAttributes<TravelerStep>, InferCrea
         validate: stepSignOffRules(),
       },
     );
-  }
-
-  static associate(): void {
-    TravelerStep.belongsTo(Traveler, { as: 'traveler', foreignKey: 'traveler_id' });
-    TravelerStep.belongsTo(ProcessStep, { as: 'processStep', foreignKey: 'process_step_id' });
-    TravelerStep.belongsTo(WorkCenter, { as: 'workCenter', foreignKey: 'work_center_id' });
-    TravelerStep.belongsTo(User, { as: 'completedBy', foreignKey: 'completed_by_id' });
-    TravelerStep.hasMany(TravelerSubStep, { as: 'subSteps', foreignKey: 'traveler_step_id' });
-    TravelerStep.hasMany(LaborEntry, { as: 'laborEntries', foreignKey: 'traveler_step_id' });
   }
 }

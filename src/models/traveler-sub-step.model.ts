@@ -8,8 +8,8 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { DISPOSITIONS, type Disposition } from './constants.js';
-import { TravelerStep } from './traveler-step.model.js';
-import { User } from './user.model.js';
+import type { TravelerStep } from './traveler-step.model.js';
+import type { User } from './user.model.js';
 import {
   decimalGetter,
   decimalNumber,
@@ -56,28 +56,6 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
   declare travelerStep?: NonAttribute<TravelerStep>;
   declare completedBy?: NonAttribute<User | null>;
   declare dispositionBy?: NonAttribute<User | null>;
-
-  /** Recorded on the floor (check, measurement) or by quality (disposition), never typed into a form. */
-  static readonly workflowAttributes: Record<string, string> = {
-    measured_value: 'Measurements are recorded with the check’s Record action or on My work',
-    completed_at: 'Set when the check is recorded',
-    completed_by_id: 'The person recording the check',
-    disposition: 'Quality records a disposition with the Disposition action',
-    disposition_note: 'Given with the disposition',
-    disposition_by_id: 'The quality person deciding',
-    disposition_at: 'Set with the disposition',
-  };
-
-  static readonly readOnlyAttributes = ['out_of_limits'] as const;
-
-  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
-  static readonly ruleFields: Record<string, string> = {
-    limitsOrdered: 'upper_limit',
-    limitsNeedMeasurement: 'requires_measurement',
-    signOffTogether: 'completed_by_id',
-    measuredWhenRequired: 'measured_value',
-    dispositionSigned: 'disposition_note',
-  };
 
   static initModel(sequelize: Sequelize): void {
     TravelerSubStep.init(
@@ -195,11 +173,5 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
         hooks: generatedColumnHooks('out_of_limits', ['measured_value', 'lower_limit', 'upper_limit']),
       },
     );
-  }
-
-  static associate(): void {
-    TravelerSubStep.belongsTo(TravelerStep, { as: 'travelerStep', foreignKey: 'traveler_step_id' });
-    TravelerSubStep.belongsTo(User, { as: 'completedBy', foreignKey: 'completed_by_id' });
-    TravelerSubStep.belongsTo(User, { as: 'dispositionBy', foreignKey: 'disposition_by_id' });
   }
 }

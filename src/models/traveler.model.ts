@@ -6,20 +6,17 @@ import {
   type InferCreationAttributes,
   type NonAttribute,
   type Sequelize,
-  type Transaction,
 } from 'sequelize';
 import { MAX_QUANTITY, TRAVELER_STATUSES, type TravelerStatus } from './constants.js';
-import { nextRecordNumber } from '../records/record-numbers.js';
-import { Customer } from './customer.model.js';
-import { LaborEntry } from './labor-entry.model.js';
-import { ManualStep } from './manual-step.model.js';
-import { Part } from './part.model.js';
-import { Revision } from './revision.model.js';
-import { TravelerStep } from './traveler-step.model.js';
-import { WorkOrder } from './work-order.model.js';
+import type { Customer } from './customer.model.js';
+import type { LaborEntry } from './labor-entry.model.js';
+import type { ManualStep } from './manual-step.model.js';
+import type { Part } from './part.model.js';
+import type { Revision } from './revision.model.js';
+import type { TravelerStep } from './traveler-step.model.js';
+import type { WorkOrder } from './work-order.model.js';
 import {
   CODE_PATTERN,
-  fieldError,
   isCalendarDate,
   isTimestamp,
   minTrimmedLength,
@@ -60,29 +57,6 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
   declare steps?: NonAttribute<TravelerStep[]>;
   declare manualSteps?: NonAttribute<ManualStep[]>;
   declare laborEntries?: NonAttribute<LaborEntry[]>;
-
-  /** Moved only by the traveler's actions (src/travelers/traveler-lifecycle.service.ts), never typed into a form. */
-  static readonly workflowAttributes: Record<string, string> = {
-    status: 'The status changes through the traveler’s actions (Release, Hold, Resume, Complete, Cancel), not by editing',
-    released_at: 'Set by the database when the traveler is released',
-    started_at: 'Set by the database when work starts',
-    completed_at: 'Set by the database when the last step is signed off',
-    status_reason: 'Given with Hold or Cancel',
-  };
-
-  /** Always its work order's customer. */
-  static readonly readOnlyAttributes = ['customer_id'] as const;
-
-  /** Which field each model-level rule's message belongs to (read by src/records/record-errors.ts). */
-  static readonly ruleFields: Record<string, string> = {
-    completedHasTime: 'completed_at',
-    reasonForHoldOrCancel: 'status_reason',
-    startedAfterReleased: 'started_at',
-    completedAfterStarted: 'completed_at',
-  };
-
-  /** Left empty on a new record, the number is the next of its pattern (records/record-numbers.ts). */
-  static readonly generatedWhenEmpty = ['number'] as const;
 
   static initModel(sequelize: Sequelize): void {
     Traveler.init(
@@ -188,48 +162,7 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
             }
           },
         },
-        hooks: {
-          // The customer is the work order's; a writer never has to (and cannot usefully) pick it.
-          async beforeValidate(traveler, options) {
-            const transaction = (options as { transaction?: Transaction }).transaction ?? null;
-            // Left empty, a new traveler takes the next number of the configured pattern.
-            if (traveler.isNewRecord && !traveler.number) traveler.number = await nextRecordNumber(Traveler.sequelize!, 'travelers', transaction);
-            if (!traveler.isNewRecord && !traveler.changed('work_order_id')) return;
-            if (traveler.work_order_id == null) return;
-            const order = await WorkOrder.findByPk(traveler.work_order_id, {
-              attributes: ['id', 'customer_id'],
-              // Sequelize passes the save's options (with its transaction) to validate hooks.
-              transaction,
-            });
-            if (order) traveler.customer_id = order.customer_id;
-          },
-          // The composite foreign keys would fail with a constraint name; name the field instead.
-          async beforeSave(traveler, options) {
-            const relevant = ['work_order_id', 'part_id', 'revision_id'] as const;
-            if (!traveler.isNewRecord && !relevant.some((field) => traveler.changed(field))) return;
-            const transaction = options.transaction ?? null;
-            const partId = Number(traveler.part_id);
-            const order = await WorkOrder.findByPk(traveler.work_order_id, { attributes: ['id', 'part_id'], transaction });
-            if (order && order.part_id !== partId) {
-              throw fieldError(traveler, 'work_order_id', 'The traveler must be for the same part as its work order');
-            }
-            const revision = await Revision.findByPk(traveler.revision_id, { attributes: ['id', 'part_id'], transaction });
-            if (revision && revision.part_id !== partId) {
-              throw fieldError(traveler, 'revision_id', 'The revision must belong to the selected part');
-            }
-          },
-        },
       },
     );
-  }
-
-  static associate(): void {
-    Traveler.belongsTo(WorkOrder, { as: 'workOrder', foreignKey: 'work_order_id' });
-    Traveler.belongsTo(Customer, { as: 'customer', foreignKey: 'customer_id' });
-    Traveler.belongsTo(Part, { as: 'part', foreignKey: 'part_id' });
-    Traveler.belongsTo(Revision, { as: 'revision', foreignKey: 'revision_id' });
-    Traveler.hasMany(TravelerStep, { as: 'steps', foreignKey: 'traveler_id' });
-    Traveler.hasMany(ManualStep, { as: 'manualSteps', foreignKey: 'traveler_id' });
-    Traveler.hasMany(LaborEntry, { as: 'laborEntries', foreignKey: 'traveler_id' });
   }
 }

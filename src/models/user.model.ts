@@ -10,8 +10,8 @@ import {
 } from 'sequelize';
 import { hashPassword, passwordProblem } from '../auth/password.js';
 import { ROLES, type Role } from '../auth/roles.js';
-import { Approval } from './approval.model.js';
-import { LaborEntry } from './labor-entry.model.js';
+import type { Approval } from './approval.model.js';
+import type { LaborEntry } from './labor-entry.model.js';
 import {
   EMAIL_PATTERN,
   USERNAME_PATTERN,
@@ -189,11 +189,5 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         },
       },
     );
-  }
-
-  static associate(): void {
-    User.hasMany(LaborEntry, { as: 'laborEntries', foreignKey: 'user_id' });
-    User.hasMany(Approval, { as: 'requestedApprovals', foreignKey: 'requested_by_id' });
-    User.hasMany(Approval, { as: 'decidedApprovals', foreignKey: 'decided_by_id' });
   }
 }

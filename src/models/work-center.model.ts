@@ -7,9 +7,9 @@ import {
   type NonAttribute,
   type Sequelize,
 } from 'sequelize';
-import { ManualStep } from './manual-step.model.js';
-import { ProcessStep } from './process-step.model.js';
-import { TravelerStep } from './traveler-step.model.js';
+import type { ManualStep } from './manual-step.model.js';
+import type { ProcessStep } from './process-step.model.js';
+import type { TravelerStep } from './traveler-step.model.js';
 import { CODE_PATTERN, notBlank, optionalText, trimmed, upperCode } from './validation.js';
 
 export class WorkCenter extends Model<InferAttributes<WorkCenter>, InferCreationAttributes<WorkCenter>> {
@@ -59,11 +59,5 @@ export class WorkCenter extends Model<InferAttributes<WorkCenter>, InferCreation
       },
       { sequelize, tableName: 'work_centers', modelName: 'WorkCenter', version: true },
     );
-  }
-
-  static associate(): void {
-    WorkCenter.hasMany(ProcessStep, { as: 'processSteps', foreignKey: 'work_center_id' });
-    WorkCenter.hasMany(TravelerStep, { as: 'travelerSteps', foreignKey: 'work_center_id' });
-    WorkCenter.hasMany(ManualStep, { as: 'manualSteps', foreignKey: 'work_center_id' });
   }
 }

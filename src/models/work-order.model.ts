@@ -6,7 +6,6 @@ import {
   type InferCreationAttributes,
   type NonAttribute,
   type Sequelize,
-  type Transaction,
 } from 'sequelize';
 import {
   MAX_QUANTITY,
@@ -15,11 +14,10 @@ import {
   type WorkOrderPriority,
   type WorkOrderStatus,
 } from './constants.js';
-import { nextRecordNumber } from '../records/record-numbers.js';
-import { Customer } from './customer.model.js';
-import { Part } from './part.model.js';
-import { Revision } from './revision.model.js';
-import { Traveler } from './traveler.model.js';
+import type { Customer } from './customer.model.js';
+import type { Part } from './part.model.js';
+import type { Revision } from './revision.model.js';
+import type { Traveler } from './traveler.model.js';
 import { CODE_PATTERN, fieldError, isCalendarDate, oneOf, optionalText, upperCode, wholeNumber } from './validation.js';
 
 export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAttributes<WorkOrder>> {
@@ -42,9 +40,6 @@ export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAt
   declare part?: NonAttribute<Part>;
   declare revision?: NonAttribute<Revision | null>;
   declare travelers?: NonAttribute<Traveler[]>;
-
-  /** Left empty on a new record, the number is the next of its pattern (records/record-numbers.ts). */
-  static readonly generatedWhenEmpty = ['number'] as const;
 
   static initModel(sequelize: Sequelize): void {
     WorkOrder.init(
@@ -111,39 +106,16 @@ export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAt
         modelName: 'WorkOrder',
         version: true,
         hooks: {
-          async beforeValidate(order, options) {
+          beforeValidate(order) {
             if (!order.isNewRecord) return;
             // Work starts open: a work order made as completed or cancelled would skip its whole life.
             // An unknown status is the Status check's to name (below, and the CHECK constraint).
             if (WORK_ORDER_STATUSES.includes(order.status) && order.status !== 'open') {
               throw fieldError(order, 'status', `A new work order starts open, not ${String(order.status).replace('_', ' ')}: change its status once work has begun`);
             }
-            // Left empty, a new work order takes the next number of the configured pattern.
-            if (!order.number) {
-              order.number = await nextRecordNumber(WorkOrder.sequelize!, 'work_orders', (options as { transaction?: Transaction }).transaction ?? null);
-            }
-          },
-          // The composite foreign key would fail with a constraint name; name the field instead.
-          async beforeSave(order, options) {
-            if (order.revision_id == null) return;
-            if (!order.isNewRecord && !order.changed('revision_id') && !order.changed('part_id')) return;
-            const revision = await Revision.findByPk(order.revision_id, {
-              attributes: ['id', 'part_id'],
-              transaction: options.transaction ?? null,
-            });
-            if (revision && revision.part_id !== Number(order.part_id)) {
-              throw fieldError(order, 'revision_id', 'The revision must belong to the selected part');
-            }
           },
         },
       },
     );
-  }
-
-  static associate(): void {
-    WorkOrder.belongsTo(Customer, { as: 'customer', foreignKey: 'customer_id' });
-    WorkOrder.belongsTo(Part, { as: 'part', foreignKey: 'part_id' });
-    WorkOrder.belongsTo(Revision, { as: 'revision', foreignKey: 'revision_id' });
-    WorkOrder.hasMany(Traveler, { as: 'travelers', foreignKey: 'work_order_id' });
   }
 }

@@ -1,5 +1,6 @@
 import { DataTypes, type ModelStatic, type Model, type ModelAttributeColumnOptions } from 'sequelize';
 import { humanize, RecordValidationError } from './record-errors.js';
+import { policyOf } from '../tables/index.js';
 
 /** Columns no form may set: keys, bookkeeping, and values the database derives. */
 export const ALWAYS_READ_ONLY = new Set(['id', 'created_at', 'updated_at', 'version', 'password_hash']);
@@ -41,7 +42,7 @@ export function decimalRefusal(label: string): string {
 }
 
 function readOnlyFor(model: ModelStatic<Model>): Set<string> {
-  const extra = (model as unknown as { readOnlyAttributes?: readonly string[] }).readOnlyAttributes ?? [];
+  const extra = policyOf(model).derivedFields ?? [];
   return new Set([...ALWAYS_READ_ONLY, ...extra]);
 }
 
@@ -55,15 +56,16 @@ function maxLength(attribute: ModelAttributeColumnOptions): number | undefined {
   return type.key === DataTypes.STRING.key ? (type.options?.length ?? type._length) : undefined;
 }
 
+/** Fields a new record may leave empty because its table gives them a value (a number of its pattern). */
+function generatedWhenEmpty(model: ModelStatic<Model>): ReadonlySet<string> {
+  return new Set(policyOf(model).generatedWhenEmpty ?? []);
+}
+
 /**
  * Form values arrive as text. Each is converted to its column's type here, with a message on
  * the field when it cannot be, so that PostgreSQL never sees "abc" for a quantity and answers
  * with a message no operator understands.
  */
-/** Fields a new record may leave empty because the model gives them a value (a number of its pattern). */
-function generatedWhenEmpty(model: ModelStatic<Model>): ReadonlySet<string> {
-  return new Set((model as unknown as { generatedWhenEmpty?: readonly string[] }).generatedWhenEmpty ?? []);
-}
 
 export function coerceInput(model: ModelStatic<Model>, raw: Record<string, unknown>, mode: 'create' | 'update'): CoercedInput {
   const attributes = model.getAttributes() as Record<string, ModelAttributeColumnOptions>;

@@ -3,6 +3,7 @@ import { AccessDeniedError, RESOURCE_RULES, asSessionUser, canEditLaborEntry, ty
 import { CHANGE_META_FIELDS, FIELD_VALUE_RULES, isWritableField } from '../auth/field-rules.js';
 import type { Actor, UserActor } from '../audit/actor.js';
 import { humanize, RecordValidationError } from './record-errors.js';
+import { policyOf } from '../tables/index.js';
 
 /**
  * The role matrix and the field allow-list, checked where the write happens: the record service
@@ -46,7 +47,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 /** Why a column that only a workflow moves is not typed in (the model says how it is set instead). */
 function workflowMessage(model: ModelStatic<Model>, field: string): string | undefined {
-  return (model as unknown as { workflowAttributes?: Record<string, string> }).workflowAttributes?.[field];
+  return policyOf(model).workflowFields?.[field];
 }
 
 /**
@@ -59,7 +60,7 @@ function unchanged(model: ModelStatic<Model>, actor: UserActor, field: string, v
   if (value === '' || value === null || value === undefined) return true;
   const attribute = model.getAttributes()[field] as { defaultValue?: unknown } | undefined;
   if (attribute?.defaultValue !== undefined && typeof attribute.defaultValue !== 'object' && sameValue(value, attribute.defaultValue)) return true;
-  return (model as unknown as { actorAttribute?: string }).actorAttribute === field && sameValue(value, actor.userId);
+  return policyOf(model).actorField === field && sameValue(value, actor.userId);
 }
 
 /**

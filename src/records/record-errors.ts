@@ -1,5 +1,6 @@
 import { AccessDeniedError } from '../auth/access-rules.js';
 import { BaseError, DatabaseError, type Model, type ModelStatic, ForeignKeyConstraintError, OptimisticLockError, UniqueConstraintError, ValidationError } from 'sequelize';
+import { policyOf } from '../tables/index.js';
 
 /** Turns column names into the words people see on the form: customer_id -> Customer. */
 export function humanize(field: string): string {
@@ -95,14 +96,13 @@ function pgError(error: BaseError): PgErrorFields {
  * Anything not recognised is rethrown unchanged: a server error is better than a wrong message.
  */
 /**
- * Model-level rules (spanning fields) report under their rule's name; a model says on which
- * field each rule's message belongs with a static `ruleFields` map.
+ * Model-level rules (spanning fields) report under their rule's name; the table's policy says on
+ * which field each rule's message belongs.
  */
 function fieldOf(model: ModelStatic<Model> | undefined, path: string | null | undefined): string {
   if (!path) return 'base';
   if (!model || path in model.getAttributes()) return path;
-  const ruleFields = (model as unknown as { ruleFields?: Record<string, string> }).ruleFields;
-  return ruleFields?.[path] ?? 'base';
+  return policyOf(model).ruleFields?.[path] ?? 'base';
 }
 
 export function translateWriteError(error: unknown, table: string, model?: ModelStatic<Model>): Error {

@@ -7,6 +7,7 @@ import { CONTROL_CHARACTER, coerceInput } from './input-coercion.js';
 import { authorizeCreate, authorizeDelete, authorizeUpdate, authorizeUpdateOf } from './record-authorization.js';
 import { holdPrivilegedRole, markOneTimePassword, notifyPasswordSet, refuseOwnDeactivation } from './user-account.rules.js';
 import { RecordNotFoundError, RecordValidationError, StaleRecordError } from './record-errors.js';
+import { policyOf } from '../tables/index.js';
 
 /**
  * Generic create, update and delete of one record, for the panel's forms and for scripts. Each
@@ -33,9 +34,9 @@ function reasonOf(input: Record<string, unknown>): string | null {
  * that tries to set them is refused on the field, with the way to do it instead.
  */
 function refuseWorkflowFields(model: AnyModel, fields: string[]): void {
-  const owned = (model as unknown as { workflowAttributes?: Record<string, string> }).workflowAttributes;
+  const owned = policyOf(model).workflowFields;
   if (!owned) return;
-  const refused = Object.fromEntries(fields.filter((f) => f in owned).map((f) => [f, owned[f]!]));
+  const refused = Object.fromEntries(fields.flatMap((f) => (owned[f] ? [[f, owned[f]]] : [])));
   if (Object.keys(refused).length) throw new RecordValidationError(refused);
 }
 
@@ -47,9 +48,9 @@ function nonDefaultFields(model: AnyModel, values: Record<string, unknown>): str
     .map(([k]) => k);
 }
 
-/** A model may name the attribute that records who created the record (a manual step's "added by"). */
+/** A table may name the field that records who created the record (a manual step's "added by"). */
 function withActorAttribute(model: AnyModel, values: Record<string, unknown>, actor: Actor): Record<string, unknown> {
-  const attribute = (model as unknown as { actorAttribute?: string }).actorAttribute;
+  const attribute = policyOf(model).actorField;
   if (!attribute || actor.kind !== 'user') return values;
   return { ...values, [attribute]: actor.userId };
 }

@@ -153,8 +153,8 @@ export async function revisionActionPlan(sequelize: Sequelize, revisionId: numbe
 
 /**
  * Release or Obsolete. A release the policy holds back is committed as a request and
- * ApprovalRequired is thrown (as by the record service); applied directly, it makes the revision
- * released before it obsolete in the same transaction, as an approved release does.
+ * ApprovalRequired is thrown (as by the record service); applied directly, the revision released
+ * before it becomes obsolete in the same transaction (the revisions table's policy).
  */
 export async function moveRevision(sequelize: Sequelize, revisionId: number, action: RevisionAction, actor: UserActor, input: RevisionActionInput = {}): Promise<RevisionActionResult> {
   refuseRole(action, actor);
@@ -185,11 +185,6 @@ export async function moveRevision(sequelize: Sequelize, revisionId: number, act
       const gate = { model: Revision, operation: 'update' as const, before, values, actor, transaction, reason };
       const decision = await approvalNeeded(gate);
       if (decision) return submitForApproval(gate, decision);
-      if (action === 'release') {
-        // As an approved release does (approval-decision.service.ts): one released revision per part.
-        const others = await Revision.findAll({ where: { part_id: revision.part_id, status: 'released', id: { [Op.ne]: revision.id } }, transaction, lock: transaction.LOCK.UPDATE });
-        for (const other of others) await other.update({ status: 'obsolete' }, { transaction });
-      }
       await revision.save({ transaction, validate: false });
       return { revision, message: action === 'release' ? `Revision ${title} is released.` : `Revision ${title} is obsolete: no new work is made from it.` };
     },

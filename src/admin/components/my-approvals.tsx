@@ -2,7 +2,6 @@ import React, { useEffect, useRef, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { useLocation, useNavigate } from 'react-router';
 import { Box, H2, H5, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
-import { formatDateTime } from '../value-format.js';
 import { ApprovalRequestView, type ApprovalRecordJSON } from './approval-request.js';
 
 // The shapes sent by src/approvals/approval-inbox.service.ts.
@@ -22,7 +21,6 @@ interface ApprovalInbox {
 
 const api = new ApiClient();
 const INBOX = '/admin/pages/myApprovals';
-const when = (iso: string) => formatDateTime(iso, Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
 
 const Requests: React.FC<{ requests: PendingRequest[]; empty: string; testId: string; opened: string | null; open: (id: number) => void }> = ({
   requests,
