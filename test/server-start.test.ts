@@ -111,7 +111,7 @@ describe('least privilege at run time', () => {
           'DELETE FROM audit_chain',
           'SELECT * FROM schema_migrations',
         ]) {
-          await expect({ sql, outcome: await client.query(sql).then(() => 'done', (e: { code?: string }) => e.code) }).toEqual({ sql, outcome: '42501' });
+          expect({ sql, outcome: await client.query(sql).then(() => 'done', (e: { code?: string }) => e.code) }).toEqual({ sql, outcome: '42501' });
         }
       } finally {
         await client.end();

@@ -17,6 +17,7 @@ import { listExportRoutes } from './list-export.routes.js';
 import { routingRoutes } from './routing.routes.js';
 import { listQueryGuard } from './list-query-guard.js';
 import { bindActor, bindThrottle } from './request-actor.js';
+import { asyncRoute } from '../http/async-route.js';
 
 export interface AdminRouterOptions {
   absoluteSessionHours: number;
@@ -63,7 +64,7 @@ function fromPanelPage(req: Request): boolean {
 
 /** Signed-in users only; the user is re-read from the database on every request. */
 function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const expired = req.session.loginAt !== undefined && Date.now() - req.session.loginAt > options.absoluteSessionHours * 3_600_000;
       const user = expired ? null : await loadSessionUser(req.session.userId);
@@ -94,11 +95,11 @@ function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
     } catch (error) {
       next(error);
     }
-  };
+  });
 }
 
 function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const controller = new route.Controller({ admin }, res.locals.currentAdmin as CurrentAdmin);
       const action = route.action as keyof typeof controller;
@@ -115,7 +116,7 @@ function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
     } catch (error) {
       next(error);
     }
-  };
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { AuditLog } from '../models/index.js';
 import { recordAccessDenied } from './access-denied.js';
 import { describerFor } from './record-describer.js';
 import { actorOf } from './request-actor.js';
+import { asyncRoute } from '../http/async-route.js';
 
 export const AUDIT_EXPORT_PATH = '/exports/audit-logs.csv';
 
@@ -52,7 +53,7 @@ export function responseSink(res: Response, name = 'audit-log'): CsvSink {
  */
 export function auditExportRoutes(logger: Logger, admin?: AdminJS): express.Router {
   const router = express.Router();
-  router.get(AUDIT_EXPORT_PATH, async (req: Request, res: Response, next: NextFunction) => {
+  router.get(AUDIT_EXPORT_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
     if (!canReviewAuditTrail(currentAdmin as unknown as SessionUser | undefined)) {
       await recordAccessDenied(req, res, logger, 'audit trail export');
@@ -85,6 +86,6 @@ export function auditExportRoutes(logger: Logger, admin?: AdminJS): express.Rout
       if (res.headersSent) res.destroy();
       else next(error);
     }
-  });
+  }));
   return router;
 }

@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { SessionUser } from '../auth/access-rules.js';
 import { SearchQueryError, globalSearch } from '../search/global-search.service.js';
 import { TITLE_PROPERTY } from './panel-titles.js';
+import { asyncRoute } from '../http/async-route.js';
 
 export const GLOBAL_SEARCH_PATH = '/api/search';
 
@@ -15,7 +16,7 @@ export const GLOBAL_SEARCH_PATH = '/api/search';
 export function globalSearchRoutes(admin: AdminJS): express.Router {
   const router = express.Router();
   const root = admin.options.rootPath;
-  router.get(GLOBAL_SEARCH_PATH, async (req: Request, res: Response, next: NextFunction) => {
+  router.get(GLOBAL_SEARCH_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const user = res.locals.currentAdmin as SessionUser;
       const result = await globalSearch(user, req.query.q);
@@ -35,6 +36,6 @@ export function globalSearchRoutes(admin: AdminJS): express.Router {
       }
       next(error);
     }
-  });
+  }));
   return router;
 }

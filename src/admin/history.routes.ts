@@ -6,6 +6,7 @@ import { RESOURCE_RULES, type ResourceId, type SessionUser } from '../auth/acces
 import { HistoryFilterError, parseHistoryFilter } from '../audit/audit-history.service.js';
 import { historyPayload } from '../resources/history.action.js';
 import { recordAccessDenied } from './access-denied.js';
+import { asyncRoute } from '../http/async-route.js';
 
 export const HISTORY_API_PATH = '/api/history/:resourceId/:recordId';
 
@@ -19,7 +20,7 @@ export const HISTORY_API_PATH = '/api/history/:resourceId/:recordId';
  */
 export function historyRoutes(admin: AdminJS, logger: Logger): express.Router {
   const router = express.Router();
-  router.get(HISTORY_API_PATH, async (req: Request, res: Response, next: NextFunction) => {
+  router.get(HISTORY_API_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const resourceId = String(req.params.resourceId);
       const recordId = String(req.params.recordId);
@@ -42,6 +43,6 @@ export function historyRoutes(admin: AdminJS, logger: Logger): express.Router {
       }
       next(error);
     }
-  });
+  }));
   return router;
 }

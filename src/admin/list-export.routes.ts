@@ -15,6 +15,7 @@ import { listQueryGuard } from './list-query-guard.js';
 import { titleLiteral } from './panel-titles.js';
 import { describerFor } from './record-describer.js';
 import { actorOf } from './request-actor.js';
+import { asyncRoute } from '../http/async-route.js';
 
 export const LIST_EXPORT_PATH = '/exports/lists/:resourceId.csv';
 
@@ -105,7 +106,7 @@ export function listSelection(resource: BaseResource, query: Record<string, unkn
  */
 export function listExportRoutes(admin: AdminJS, logger: Logger): express.Router {
   const router = express.Router();
-  router.get(LIST_EXPORT_PATH, listQueryGuard(admin), async (req: Request, res: Response, next: NextFunction) => {
+  router.get(LIST_EXPORT_PATH, listQueryGuard(admin), asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     const resourceId = String(req.params.resourceId);
     let resource: BaseResource;
     try {
@@ -149,6 +150,6 @@ export function listExportRoutes(admin: AdminJS, logger: Logger): express.Router
       if (res.headersSent) res.destroy();
       else next(error);
     }
-  });
+  }));
   return router;
 }

@@ -57,10 +57,12 @@ export class NexusResource extends SequelizeResource {
   /** The saved row with its title as saved (AdminJS merges what the form posted into the record it answers with). */
   private async withTitle(record: Model): Promise<ParamsType> {
     const title = titleLiteral(this.model);
-    if (!title) return record.toJSON();
+    // toJSON, not get(): a model's toJSON leaves out what must never leave the server (a user's password hash).
+    const plain: ParamsType = record.toJSON();
+    if (!title) return plain;
     const id = record.get(this.model.primaryKeyAttribute) as string | number;
     const titled = await this.model.findByPk(id, { attributes: [[title, TITLE_PROPERTY]] });
-    return { ...record.toJSON(), [TITLE_PROPERTY]: titled?.get(TITLE_PROPERTY) ?? null };
+    return { ...plain, [TITLE_PROPERTY]: titled?.get(TITLE_PROPERTY) ?? null };
   }
 
   private isKey(id: string | number): boolean {

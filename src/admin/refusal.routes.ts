@@ -6,6 +6,7 @@ import { PAGE_ACCESS, type Predicate, type SessionUser } from '../auth/access-ru
 import { ROLES, type Role } from '../auth/roles.js';
 import { recordAccessDenied } from './access-denied.js';
 import { describerFor } from './record-describer.js';
+import { asyncRoute } from '../http/async-route.js';
 
 /**
  * Whether the person may open a panel address, asked by the panel's routes before they render it
@@ -151,7 +152,7 @@ function pageVerdict(admin: AdminJS, user: SessionUser, pageName: string): Route
 export function refusalRoutes(admin: AdminJS, logger: Logger): express.Router {
   const router = express.Router();
   const answer = (compute: (req: Request, user: SessionUser, currentAdmin: CurrentAdmin) => Promise<RouteVerdict> | RouteVerdict) =>
-    async (req: Request, res: Response, next: NextFunction) => {
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
       try {
         const currentAdmin = res.locals.currentAdmin as CurrentAdmin;
         const verdict = await compute(req, currentAdmin as unknown as SessionUser, currentAdmin);
@@ -160,7 +161,7 @@ export function refusalRoutes(admin: AdminJS, logger: Logger): express.Router {
       } catch (error) {
         next(error);
       }
-    };
+    });
   const text = (value: unknown) => String(value ?? '');
   router.get(
     `${REFUSALS_API}/resources/:resourceId/records/:recordId/:action`,

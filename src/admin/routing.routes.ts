@@ -18,6 +18,7 @@ import {
 import { Revision } from '../models/index.js';
 import { recordAccessDenied } from './access-denied.js';
 import { actorOf } from './request-actor.js';
+import { asyncRoute } from '../http/async-route.js';
 
 /**
  * The small JSON API behind a record's children on its page (admin/components/routing-editor.tsx,
@@ -63,7 +64,7 @@ function idOf(req: Request): number {
 
 /** Runs a handler's work and answers with its result or its refusal, as documented above. */
 function answer(logger: Logger, work: (req: Request, res: Response) => Promise<{ status?: number; body: unknown }>) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const { status = 200, body } = await work(req, res);
       res.status(status).json(body);
@@ -84,7 +85,7 @@ function answer(logger: Logger, work: (req: Request, res: Response) => Promise<{
         next(error);
       }
     }
-  };
+  });
 }
 
 const body = (req: Request) => ({ ...req.payload }) as Record<string, unknown>;

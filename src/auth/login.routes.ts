@@ -13,6 +13,7 @@ import {
   type LoginLock,
   type LoginThrottleSettings,
 } from './login-throttle.service.js';
+import { asyncRoute } from '../http/async-route.js';
 
 function loginPage(admin: AdminJS, errorMessage: string | null) {
   return admin.renderLogin({ action: admin.options.loginPath, errorMessage });
@@ -33,11 +34,11 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
   const router = express.Router();
   const rootPath = admin.options.rootPath;
 
-  router.get('/login', async (_req, res) => {
+  router.get('/login', asyncRoute(async (_req, res) => {
     res.send(await loginPage(admin, null));
-  });
+  }));
 
-  router.post('/login', async (req: Request, res: Response, next: NextFunction) => {
+  router.post('/login', asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const fields = req.payload;
       // Models are bound to the process's one database; the throttle shares it.
@@ -62,21 +63,19 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
         if (regenerateError) return next(regenerateError);
         req.session.userId = user.id;
         req.session.loginAt = Date.now();
-        req.session.save(async (saveError) => {
+        req.session.save((saveError) => {
           if (saveError) return next(saveError);
-          try {
-            await recordLogin(user, req.nexus);
-          } catch (error) {
-            return next(error);
-          }
-          // Operators work from My work; everyone else starts on the dashboard.
-          res.redirect(302, user.role === 'operator' ? `${rootPath}/pages/myWork` : rootPath);
+          recordLogin(user, req.nexus).then(
+            // Operators work from My work; everyone else starts on the dashboard.
+            () => res.redirect(302, user.role === 'operator' ? `${rootPath}/pages/myWork` : rootPath),
+            next,
+          );
         });
       });
     } catch (error) {
       next(error);
     }
-  });
+  }));
 
   // Only a POST signs out: a link another site plants (or a prefetch) must not end a session.
   // The panel's "Log out" link lands here and asks once.
@@ -84,7 +83,7 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
     if (req.session.userId === undefined) return res.redirect(302, admin.options.loginPath);
     res.type('html').send(signOutPage(admin.options.logoutPath, rootPath));
   });
-  router.post('/logout', async (req: Request, res: Response, next: NextFunction) => {
+  router.post('/logout', asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const user = await loadSessionUser(req.session.userId);
       if (user) await recordLogout(user, req.nexus);
@@ -96,7 +95,7 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
       res.clearCookie('nexus.sid');
       res.redirect(302, admin.options.loginPath);
     });
-  });
+  }));
   return router;
 }
 
@@ -114,7 +113,7 @@ export function changePasswordRoutes(admin: AdminJS): express.Router {
     const user = res.locals.currentAdmin as { mustChangePassword?: boolean };
     res.type('html').send(changePasswordPage({ action, logoutPath, required: Boolean(user.mustChangePassword) }));
   });
-  router.post(CHANGE_PASSWORD_PATH, async (req: Request, res: Response, next: NextFunction) => {
+  router.post(CHANGE_PASSWORD_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const user = res.locals.currentAdmin as Parameters<typeof changeOwnPassword>[0];
       const refusal = await changeOwnPassword(user, { current: req.payload.current, password: req.payload.password, repeat: req.payload.repeat }, req.nexus);
@@ -126,6 +125,6 @@ export function changePasswordRoutes(admin: AdminJS): express.Router {
     } catch (error) {
       next(error);
     }
-  });
+  }));
   return router;
 }

@@ -1,6 +1,7 @@
 import Busboy from 'busboy';
 import contentType from 'content-type';
 import type { NextFunction, Request, Response } from 'express';
+import { asyncRoute } from './async-route.js';
 
 /**
  * One gate in front of every route: it decides the method, the query's shape, the body's type,
@@ -252,7 +253,7 @@ export function sendRefusal(req: Request, res: Response, error: RequestRefused):
 
 export function requestGate(options: { bodyTimeoutMs?: number } = {}) {
   const timeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
         throw new RequestRefused(405, `${req.method} is not used here: NEXUS answers GET and POST (HEAD for reading).`);
@@ -264,5 +265,5 @@ export function requestGate(options: { bodyTimeoutMs?: number } = {}) {
       return next(error);
     }
     next();
-  };
+  });
 }

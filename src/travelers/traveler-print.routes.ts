@@ -5,6 +5,7 @@ import { canReadShopData, type SessionUser } from '../auth/access-rules.js';
 import { Traveler } from '../models/index.js';
 import { PRINT_PAGE_CSP, renderMessagePage, renderTravelerPrintPage } from './traveler-print.page.js';
 import { travelerPrintData } from './traveler-print.service.js';
+import { asyncRoute } from '../http/async-route.js';
 
 export const TRAVELER_PRINT_PATH = '/travelers/:id/print';
 
@@ -38,7 +39,7 @@ function refuse(req: Request, res: Response, status: number, title: string, mess
  */
 export function travelerPrintRoutes(): express.Router {
   const router = express.Router();
-  router.get(TRAVELER_PRINT_PATH, async (req: Request, res: Response, next: NextFunction) => {
+  router.get(TRAVELER_PRINT_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     const user = res.locals.currentAdmin as (CurrentAdmin & SessionUser) | undefined;
     if (!canReadShopData(user)) {
       refuse(req, res, 403, 'Not allowed', 'Your role does not allow reading travelers.');
@@ -68,6 +69,6 @@ export function travelerPrintRoutes(): express.Router {
     } catch (error) {
       next(error);
     }
-  });
+  }));
   return router;
 }

@@ -95,5 +95,5 @@ export async function startApp(env: Record<string, string>, children: ChildProce
 /** Kills what `startApp` started and waits for each to be gone. */
 export async function stopApps(children: ChildProcess[]): Promise<void> {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve())));
 }

@@ -17,7 +17,7 @@ import { FILTER_DRAWER_ID, actionsToButtonGroup } from './action-buttons.js';
 import { describePage } from './page-title.js';
 
 // AdminJS's StyledBackButton (not exported from its bundle): a router link drawn as a button.
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
+// `rounded` and `size` are the button's styling props, kept off the DOM link.
 const BackLink = styled(({ rounded, size, ...rest }: Record<string, unknown>) => <RouterLink {...(rest as unknown as React.ComponentProps<typeof RouterLink>)} />)`${ButtonCSS}`;
 
 const ACTIONS_WRAP: React.CSSProperties = { display: 'flex', flexWrap: 'wrap', rowGap: 8 };

@@ -24,7 +24,11 @@ const AddManualStep: React.FC<Props> = ({ record, resource, action }) => {
   const locked = !['draft'].includes(String(record.params.status));
 
   useEffect(() => {
-    api.searchRecords({ resourceId: 'work_centers', query: '' }).then((found) => setCenters(found.map((r) => ({ value: String(r.id), label: r.title }))));
+    api
+      .searchRecords({ resourceId: 'work_centers', query: '' })
+      .then((found) => setCenters(found.map((r) => ({ value: String(r.id), label: r.title }))))
+      // Without the list the picker stays empty, and the server names the missing work center on submit.
+      .catch(() => setCenters([]));
   }, []);
 
   const set = (name: string) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setValues({ ...values, [name]: e.target.value });

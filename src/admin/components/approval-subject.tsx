@@ -32,7 +32,7 @@ const ContentDiff: React.FC<{ lines: ContentDiffLine[]; kind: Subject['kind'] }>
     </TableHead>
     <TableBody>
       {lines.map((line, index) => (
-        // eslint-disable-next-line react/no-array-index-key
+        // The lines are a fixed rendering of one diff: their position is their identity.
         <TableRow key={index} data-testid="content-diff-line" data-change={line.change} style={CHANGE_STYLE[line.change]}>
           <TableCell style={{ ...CELL, paddingLeft: line.kind === 'check' ? 32 : undefined }}>
             {line.before === null ? <Text as="span" color="grey80" aria-label="not there">—</Text> : line.change === 'removed' ? <del>{line.before}</del> : line.before}

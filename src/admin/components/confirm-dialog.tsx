@@ -53,7 +53,6 @@ export const ConfirmDialog: React.FC<Props> = ({ open, title, children, confirmL
           <Box flex justifyContent="flex-end" style={{ gap: 12 }}>
             <Button type="button" variant="outlined" onClick={onCancel} disabled={busy}>{cancelLabel}</Button>
             {/* Focused first: the person already chose this on the form; Enter confirms, Escape goes back. */}
-            {/* eslint-disable-next-line jsx-a11y/no-autofocus */}
             <Button type="button" variant={variant} onClick={onConfirm} disabled={busy} autoFocus data-testid="confirm-dialog-confirm">
               {busy ? 'Working…' : confirmLabel}
             </Button>

@@ -26,16 +26,20 @@ const api = new ApiClient();
 /** "Create traveler" on a work order: what will be filled in and copied, then one button. */
 const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
   const [plan, setPlan] = useState<Plan | null>(null);
+  // A plan that cannot be read is said so, not left as a spinner.
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [quantity, setQuantity] = useState('');
   const [notes, setNotes] = useState('');
   const { post, errors, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The traveler could not be created.');
 
   useEffect(() => {
+    setLoadError(null);
     api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name }).then((response) => {
       const p = (response.data as unknown as { plan: Plan }).plan;
       setPlan(p);
       setQuantity(String(p.remainingQuantity));
-    });
+    })
+      .catch((error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)));
   }, [record.id]);
 
   const submit = async (event: React.FormEvent) => {
@@ -43,6 +47,7 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
     await post({ quantity, notes });
   };
 
+  if (loadError) return <MessageBox variant="danger" message={`This form could not be loaded (${loadError}). Reload the page to try again.`} />;
   if (!plan) return <Loader />;
   const row = (label: string, value: React.ReactNode) => (
     <TableRow><TableCell as="th" scope="row" style={{ width: '30%', textAlign: 'left' }}><Text fontWeight="bold">{label}</Text></TableCell><TableCell>{value}</TableCell></TableRow>

@@ -332,9 +332,8 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
   );
 
   useEffect(() => {
-    load(filter);
+    void load(filter);
     // Loaded once per record; a new filter loads through apply().
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load]);
 
   const apply = (values: FilterValues) => {

@@ -25,7 +25,7 @@ const NewWithDefaults: React.FC<ActionProps> = (props) => {
     const params: Record<string, string> = { ...custom.defaults };
     if (typeof custom.dueDateInDays === 'number') params.due_date = localDate(custom.dueDateInDays);
     return { id: '', title: '', params, populated: {}, errors: {}, baseError: null, recordActions: [], bulkActions: [] };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Made once: the defaults are the form's starting values, not kept in step with later props.
   }, []);
   return <New {...props} record={record} />;
 };

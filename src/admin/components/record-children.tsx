@@ -137,7 +137,7 @@ const PartRevisionsList: React.FC<{ partId: string }> = ({ partId }) => {
       )}
       {data.may.addRevision ? (
         <Box variant="card" p="lg" style={{ border: '1px dashed #9ca3af' }}>
-          <form onSubmit={add} style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' }} aria-label="Add a revision" data-testid="add-revision">
+          <form onSubmit={(e) => void add(e)} style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' }} aria-label="Add a revision" data-testid="add-revision">
             <span>
               <label htmlFor="add-revision-code" style={{ display: 'block', fontSize: 12, marginBottom: 2 }}>New revision</label>
               <Input id="add-revision-code" ref={codeRef} value={draft.revision_code} style={{ width: 90 }} aria-invalid={!!errors.revision_code} aria-describedby={errors.revision_code ? 'add-revision-code-error' : undefined}

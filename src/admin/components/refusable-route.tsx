@@ -49,7 +49,7 @@ const RefusableRoute: React.FC<Props> = ({ OriginalComponent, ...props }) => {
   useEffect(() => {
     if (!question) return undefined;
     let current = true;
-    fetch(`${rootPath}/api/refusals/${question}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    void fetch(`${rootPath}/api/refusals/${question}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(async (response) => (response.ok ? ((await response.json()) as RouteVerdict) : ({ state: 'allowed' } as const)))
       // When the question cannot be answered, AdminJS's route goes on: the server still refuses what is not allowed.
       .catch(() => ({ state: 'allowed' }) as const)

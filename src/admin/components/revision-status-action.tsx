@@ -26,17 +26,21 @@ function today(): string {
  */
 const RevisionStatusAction: React.FC<Props> = ({ record, resource, action }) => {
   const [plan, setPlan] = useState<Plan | null>(null);
+  // A plan that cannot be read is said so, not left as a spinner.
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [effectiveDate, setEffectiveDate] = useState('');
   const [reason, setReason] = useState('');
   const release = action.name === 'release';
   const { post, errors, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The revision could not be changed.');
 
   useEffect(() => {
+    setLoadError(null);
     api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name }).then((response) => {
       const p = (response.data as unknown as { plan: Plan }).plan;
       setPlan(p);
       setEffectiveDate(p.effectiveDate ?? today());
-    });
+    })
+      .catch((error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)));
   }, [record.id, action.name]);
 
   const submit = async (event: React.FormEvent) => {
@@ -44,6 +48,7 @@ const RevisionStatusAction: React.FC<Props> = ({ record, resource, action }) => 
     await post({ effective_date: release ? effectiveDate : '', reason, version: String(record.params.version ?? '') }, `/admin/resources/revisions/records/${record.id}/show`);
   };
 
+  if (loadError) return <MessageBox variant="danger" message={`This form could not be loaded (${loadError}). Reload the page to try again.`} />;
   if (!plan) return <Loader />;
   return (
     <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="revision-status-action">

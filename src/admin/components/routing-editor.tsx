@@ -189,7 +189,7 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
   }, [scope, record.id]);
 
   useEffect(() => {
-    load().then((r) => {
+    void load().then((r) => {
       if (r) setNewStep(emptyStep(r.nextStepNumber));
     });
   }, [load]);
@@ -335,7 +335,7 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
       const errors = fieldErrors[`step-${step.id}`];
       const change = (name: string, value: string | boolean) => setEditingStep((e) => (e ? { ...e, draft: { ...e.draft, [name]: value } } : e));
       return (
-        <form onSubmit={saveStep} style={rowForm} data-testid={`step-edit-${step.id}`} aria-label={`Change step ${step.step_number}`}>
+        <form onSubmit={(e) => void saveStep(e)} style={rowForm} data-testid={`step-edit-${step.id}`} aria-label={`Change step ${step.step_number}`}>
           <Field id={id} name="step_number" label="Step" type="number" width={64} draft={editingStep.draft} onChange={change} errors={errors} visibleLabel />
           <Field id={id} name="operation" label="Operation" width={260} draft={editingStep.draft} onChange={change} errors={errors} visibleLabel />
           <WorkCenterField id={id} draft={editingStep.draft} onChange={change} errors={errors} centers={routing.workCenters} visibleLabel />
@@ -402,7 +402,7 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
             : null}
           {step.checks.length || checkForm?.stepId === step.id ? (
             <>
-              <form id={`check-form-${step.id}`} onSubmit={saveCheck} onKeyDown={(e) => e.key === 'Escape' && setCheckForm(null)} aria-label={`Check of step ${step.step_number}`} />
+              <form id={`check-form-${step.id}`} onSubmit={(e) => void saveCheck(e)} onKeyDown={(e) => e.key === 'Escape' && setCheckForm(null)} aria-label={`Check of step ${step.step_number}`} />
               <Table mt="default" data-testid={`checks-${step.step_number}`}>
                 <TableHead>
                   <TableRow>
@@ -450,7 +450,7 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
 
       {may.addStep && !oneStep ? (
         <Box variant="card" p="lg" style={{ border: '1px dashed #9ca3af' }} data-testid="add-step">
-          <form onSubmit={addStep} style={rowForm} aria-label="Add a step">
+          <form onSubmit={(e) => void addStep(e)} style={rowForm} aria-label="Add a step">
             <Field id="add-step" name="step_number" label="Step" type="number" width={64} draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} visibleLabel />
             <Field id="add-step" name="operation" label="Operation" width={260} draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} inputRef={operationRef} visibleLabel />
             <WorkCenterField id="add-step" draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} centers={routing.workCenters} visibleLabel />

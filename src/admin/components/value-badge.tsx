@@ -37,8 +37,8 @@ const ValueBadge: React.FC<Props> = ({ property, record, resource }) => {
   const { tl } = useTranslation();
   const raw = record?.params[property.path];
   if (raw === undefined) return null;
-  // eslint-disable-next-line eqeqeq -- params arrive as strings, values may be numbers
-  const option = property.availableValues?.find((o) => o.value == raw);
+  // Params arrive as strings; option values may be numbers.
+  const option = property.availableValues?.find((o) => String(o.value) === String(raw));
   if (!option) return <>{raw === null ? '' : String(raw)}</>;
   const label = option.label || String(raw);
   const colour = COLOURS[String(raw)] ?? DEFAULT_COLOUR;
