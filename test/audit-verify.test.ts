@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { QueryTypes } from 'sequelize';
 import { systemActor } from '../src/audit/actor.js';
 import { archiveAuditPartitions, ensureAuditPartitions } from '../src/audit/audit-partition.service.js';
-import { sealAuditLog } from '../src/audit/audit-seal.service.js';
+import { sealAuditLog, type SealResult } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
-import { withDatabase } from '../src/db/database.js';
+import { createSequelize, withDatabase } from '../src/db/database.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { inTransaction } from '../src/db/unit-of-work.js';
 import { Customer } from '../src/models/index.js';
@@ -116,18 +117,47 @@ describe('a transaction open elsewhere on the server', () => {
 });
 
 describe('many writers at once', () => {
-  it('50 concurrent writers, sealed while they write, leave one unforked chain that verifies', async () => {
+  it('50 writers with their transactions open at once, sealed while they write, leave one unforked chain that verifies', async () => {
+    const WRITERS = 50;
     const fresh = await createTestDatabase();
-    const sequelize = fresh.sequelize;
+    // A pool with room for every writer's transaction at once and the sealers beside them (the
+    // test database's own holds 8). It binds the models to itself; the tests after this one each
+    // bind them again to a database of their own.
+    const sequelize = createSequelize({ url: fresh.url, poolMax: 60, acquireTimeoutMs: 30_000 });
+    let started = 0;
+    let sealers: Array<Promise<SealResult>> = [];
+    let allStarted!: () => void;
+    const everyoneIn = new Promise<void>((resolve) => (allStarted = resolve));
+    // A deadline rather than a hang if the writers cannot all be in flight together.
+    let deadline: NodeJS.Timeout | undefined;
+    const barrier = Promise.race([
+      everyoneIn,
+      new Promise<never>((_, reject) => {
+        deadline = setTimeout(() => reject(new Error(`only ${started} of ${WRITERS} writers had their transaction open at once`)), 30_000);
+      }),
+    ]);
+    barrier.catch(() => undefined); // reported by the writers that wait on it
     try {
-      const writers = Array.from({ length: 50 }, (_, i) =>
+      const writers = Array.from({ length: WRITERS }, (_, i) =>
         inTransaction(sequelize, systemActor(`writer-${i}`), async (options) => {
           const c = await Customer.create({ code: `W${i}`, name: `Writer ${i}` } as never, options);
+          const [backend] = await sequelize.query<{ pid: number }>('SELECT pg_backend_pid() AS pid', { type: QueryTypes.SELECT, transaction: options.transaction });
+          started += 1;
+          if (started === WRITERS) {
+            // Every writer has written and holds its transaction open: seal now, then let them go on.
+            sealers = Array.from({ length: 5 }, () => sealAuditLog(sequelize));
+            allStarted();
+          }
+          await barrier;
           await c.update({ name: `Writer ${i} (updated)` }, options);
+          return backend!.pid;
         }),
       );
-      const sealers = Array.from({ length: 5 }, () => sealAuditLog(sequelize));
-      await Promise.all([...writers, ...sealers]);
+      const pids = await Promise.all(writers);
+      expect(sealers).toHaveLength(5);
+      await Promise.all(sealers);
+      // Each on a connection of its own: 50 transactions in flight together, not a pool's worth in turn.
+      expect(new Set(pids).size).toBe(WRITERS);
       await sealAuditLog(sequelize);
       const report = await verifyAuditLog(sequelize);
       expect(report.ok).toBe(true);
@@ -135,7 +165,7 @@ describe('many writers at once', () => {
       // test file) holds the sealing horizon back, so some rows may wait for a later seal. Every
       // row is either in the chain or counted as pending, never lost and never chained twice.
       const rows = (await fresh.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
-      expect(rows).toBe(50 * 5);
+      expect(rows).toBe(WRITERS * 5);
       expect(report.rowsChecked + report.rowsPending).toBe(rows);
       // One chain: positions 1..n with no gaps or duplicates, each audit row at most once.
       const chain = (await fresh.query<{ n: number; max: number | null; distinct_rows: number }>(
@@ -143,6 +173,8 @@ describe('many writers at once', () => {
       )).rows[0]!;
       expect(chain).toEqual({ n: report.rowsChecked, max: report.rowsChecked || null, distinct_rows: report.rowsChecked });
     } finally {
+      clearTimeout(deadline);
+      await sequelize.close();
       await fresh.drop();
     }
   });

@@ -43,7 +43,14 @@ describe('sign-in', () => {
       expect(res.status).toBe(302);
       landing[role] = res.headers.location!;
     }
-    expect(landing).toEqual(Object.fromEntries(ROLES.map((role) => [role, role === 'operator' ? '/admin/pages/myWork' : '/admin'])));
+    expect(landing).toEqual({
+      admin: '/admin',
+      engineer: '/admin',
+      quality: '/admin',
+      approver: '/admin',
+      operator: '/admin/pages/myWork',
+      viewer: '/admin',
+    });
   });
 
   it('refuses a wrong password with 401 and the login page, and creates no session', async () => {
@@ -97,8 +104,14 @@ describe('sign-in', () => {
     const res = await supertest(t.app).post('/admin/login').set('Cookie', cookie).type('form').send({ email: 'admin.user', password: TEST_PASSWORD });
     expect(res.status).toBe(302);
     const issued = sessionCookie(res);
-    expect(issued).toBeDefined();
+    expect(issued).toMatch(/^nexus\.sid=s%3A/);
     expect(issued).not.toContain(planted);
+    // The new id names a stored session of the user who signed in.
+    const value = decodeURIComponent(issued!.slice('nexus.sid='.length));
+    const sid = signature.unsign(value.slice(2), TEST_SESSION_SECRET);
+    expect(typeof sid).toBe('string');
+    const stored = await t.db.query<{ sess: { userId?: number } }>('SELECT sess FROM sessions WHERE sid = $1', [sid]);
+    expect(stored.rows.map((r) => r.sess.userId)).toEqual([t.users.admin.id]);
     const old = await t.db.query('SELECT sid FROM sessions WHERE sid = $1', [planted]);
     expect(old.rowCount).toBe(0);
     expect((await supertest(t.app).get('/admin/api/dashboard').set('Cookie', cookie)).status).toBe(401);

@@ -3,10 +3,10 @@ import type { Model, ModelAttributeColumnOptions, ModelStatic } from 'sequelize'
 import type TestAgent from 'supertest/lib/agent.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { ALL_MODELS } from '../src/models/index.js';
-import { MAX_TEXT_LENGTH } from '../src/records/input-coercion.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { isWritableField } from '../src/auth/field-rules.js';
 import type { ResourceId } from '../src/auth/access-rules.js';
+import { policyOf } from '../src/tables/index.js';
 
 /**
  * Hostile and careless input on every resource's new and edit, and in list parameters, over
@@ -50,7 +50,8 @@ function badValues(attribute: ModelAttributeColumnOptions): Array<[string, RegEx
       return [['31/12/2026', /YYYY-MM-DD/], ['2026-02-30', /YYYY-MM-DD/]];
     case 'STRING':
     case 'TEXT': {
-      const max = type.key === 'STRING' ? Number(type.options?.length ?? type._length) : MAX_TEXT_LENGTH;
+      // A STRING column holds its declared length; a TEXT field takes at most 20,000 characters.
+      const max = type.key === 'STRING' ? Number(type.options?.length ?? type._length) : 20_000;
       // A NUL is refused by the request gate before any model sees it, naming the field.
       return [['x'.repeat(max + 1), /at most/], ['a\u0000b', /NUL character/], ['\u001b[1m', /control character/]];
     }
@@ -74,7 +75,7 @@ describe.each(RESOURCES)('%s: new and edit refuse bad values on the field', (tab
     let tried = 0;
     for (const [field, attribute] of Object.entries(model.getAttributes() as Record<string, ModelAttributeColumnOptions>)) {
       if (SKIP.has(field)) continue;
-      const workflow = (model as unknown as { workflowAttributes?: Record<string, string> }).workflowAttributes ?? {};
+      const workflow: Partial<Record<string, string>> = policyOf(model).workflowFields ?? {};
       for (const [value, reason] of badValues(attribute)) {
         tried += 1;
         const created = await admin.post(`/admin/api/resources/${table}/actions/new`).field(field, value);
@@ -135,7 +136,9 @@ describe('list parameters', () => {
   it('good parameters still work, and the server kept serving through all of the above', async () => {
     const res = await list('travelers', { sortBy: 'due_date', direction: 'asc', page: '1', perPage: '5', 'filters.status': 'released' });
     expect(res.status).toBe(200);
-    expect(res.body.records.every((r: { params: { status: string } }) => r.params.status === 'released')).toBe(true);
+    const statuses = res.body.records.map((r: { params: { status: string } }) => r.params.status);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses).toEqual(Array(statuses.length).fill('released'));
     expect((await admin.get('/healthz')).status).toBe(200);
   });
 });

@@ -3,8 +3,8 @@ import pg from 'pg';
 import { QueryTypes } from 'sequelize';
 import supertest from 'supertest';
 import type { Role } from '../src/auth/roles.js';
-import { dashboardSummary, LATE_LIST_LIMIT, PENDING_LIST_LIMIT, type DashboardSummary } from '../src/dashboard/dashboard.service.js';
-import { TRAVELER_STATUSES, type TravelerStatus } from '../src/models/constants.js';
+import { dashboardSummary, type DashboardSummary } from '../src/dashboard/dashboard.service.js';
+import type { TravelerStatus } from '../src/models/constants.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { actAsTestSystem } from './support/test-database.js';
 
@@ -268,12 +268,17 @@ function expectedLabor(): DashboardSummary['laborThisWeek'] {
 }
 
 const ACTIVE: TravelerStatus[] = ['draft', 'released', 'in_progress', 'on_hold'];
+/** Every status, in the order the dashboard lists them. */
+const STATUSES: TravelerStatus[] = ['draft', 'released', 'in_progress', 'on_hold', 'completed', 'cancelled'];
+/** The dashboard shows at most this many late travelers and pending requests; the counts say how many in all. */
+const LATE_SHOWN = 10;
+const PENDING_SHOWN = 5;
 
 function expectedLate(): DashboardSummary['lateTravelers'] {
   const base = new Date(`${today}T00:00:00Z`).getTime();
   return TRAVELERS.filter((p) => p.due !== null && p.due < 0 && ACTIVE.includes(p.status))
     .sort((a, b) => a.due! - b.due! || a.number.localeCompare(b.number))
-    .slice(0, LATE_LIST_LIMIT)
+    .slice(0, LATE_SHOWN)
     .map((p) => ({
       id: travelerId.get(p.number)!,
       number: p.number,
@@ -296,7 +301,7 @@ async function expectedPending(role: Role): Promise<{ count: number; list: Dashb
   const byId = new Map(rows.map((r) => [r.id, r]));
   return {
     count: mine.length,
-    list: mine.slice(0, PENDING_LIST_LIMIT).map((a) => {
+    list: mine.slice(0, PENDING_SHOWN).map((a) => {
       const r = byId.get(a.id)!;
       return { id: r.id, summary: r.summary, requested_at: r.requested_at.toISOString(), requester_name: r.full_name };
     }),
@@ -311,7 +316,7 @@ describe('dashboard figures match the data', () => {
   it('counts travelers by status, every status listed, also the empty ones', async () => {
     const summary = await dashboardSummary(t.db.sequelize);
     expect(summary.travelersByStatus).toEqual(
-      TRAVELER_STATUSES.map((status) => ({ status, count: TRAVELERS.filter((p) => p.status === status).length })),
+      STATUSES.map((status) => ({ status, count: TRAVELERS.filter((p) => p.status === status).length })),
     );
     expect(summary.openWorkOrders).toBe(3);
   });
@@ -352,13 +357,13 @@ describe('dashboard figures match the data', () => {
     }
     const approver = await expectedPending('approver');
     expect(approver.count).toBe(6); // the engineer's six, not the approver's own nor the admin-only one
-    expect(approver.list).toHaveLength(PENDING_LIST_LIMIT);
+    expect(approver.list).toHaveLength(PENDING_SHOWN);
     expect((await expectedPending('admin')).count).toBe(8);
     expect((await dashboardSummary(t.db.sequelize)).pendingApprovals).toBe(0);
   });
 
   it('before anything was recorded: zeros, nothing late, no labor, and still the week', async () => {
-    expect(emptySummary.travelersByStatus).toEqual(TRAVELER_STATUSES.map((status) => ({ status, count: 0 })));
+    expect(emptySummary.travelersByStatus).toEqual(STATUSES.map((status) => ({ status, count: 0 })));
     expect(emptySummary).toMatchObject({ lateTravelers: [], lateTravelerCount: 0, openWorkOrders: 0, laborThisWeek: [] });
     expect(emptySummary.weekStart).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });

@@ -63,11 +63,11 @@ describe('foreign keys (23503)', () => {
     ['a traveler for a different part than its work order', () => `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity) VALUES ('T-X2', ${id.workOrder}, ${id.workOrderCustomer}, ${id.otherPart}, ${id.otherRevision}, 1)`, 'travelers_work_order_fkey'],
     ['labor on a step of another traveler', () => `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, ${id.step}, now() - interval '1 hour', now())`, 'labor_entries_step_of_traveler_fkey'],
     ['deleting a customer that parts still use', () => `DELETE FROM customers WHERE id = (SELECT customer_id FROM parts WHERE id = ${id.part})`, 'parts_customer_id_fkey'],
-    ['deleting a work center that routings use', () => `DELETE FROM work_centers WHERE id = ${id.center}`, undefined],
+    // Routing, traveler and manual steps all refer to it: whichever key PostgreSQL checks first refuses.
+    ['deleting a work center that routings use', () => `DELETE FROM work_centers WHERE id = ${id.center}`, expect.stringMatching(/^(process_steps|traveler_steps|manual_steps)_work_center_id_fkey$/)],
   ])('refuses %s', async (_what, sql, constraint) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);
-    expect(result.code).toBe('23503');
-    if (constraint) expect(result.constraint).toBe(constraint);
+    expect(result).toEqual({ code: '23503', constraint });
   });
 });
 

@@ -159,10 +159,24 @@ describe('approval requests and decisions, as the runtime login sees them', () =
   });
 
   it('the database names the same deciders for every rule as the policy', async () => {
-    for (const rule of APPROVAL_POLICY) {
-      const row = await one<{ roles: string[] }>('SELECT approval_rule_deciders($1) AS roles', [rule.id]);
-      expect({ rule: rule.id, roles: [...row.roles].sort() }).toEqual({ rule: rule.id, roles: [...rule.approvers].sort() });
+    const deciders = {
+      'traveler.release': ['admin', 'approver'],
+      'traveler.locked_content': ['admin', 'approver'],
+      'traveler.steps': ['admin', 'approver'],
+      'traveler.sub_steps': ['admin', 'approver'],
+      'traveler.manual_step': ['admin', 'approver'],
+      'revision.release': ['admin', 'approver', 'quality'],
+      'routing.released_revision': ['admin', 'approver', 'quality'],
+      'routing.released_revision_checks': ['admin', 'approver', 'quality'],
+      'user.role': ['admin'],
+      'user.reactivate': ['admin'],
+    };
+    expect(Object.fromEntries(APPROVAL_POLICY.map((rule) => [rule.id, [...rule.approvers].sort()]))).toEqual(deciders);
+    const inDatabase: Record<string, string[]> = {};
+    for (const rule of Object.keys(deciders)) {
+      inDatabase[rule] = [...(await one<{ roles: string[] }>('SELECT approval_rule_deciders($1) AS roles', [rule])).roles].sort();
     }
+    expect(inDatabase).toEqual(deciders);
     expect(await one('SELECT approval_rule_deciders($1) AS roles', ['no.such.rule'])).toEqual({ roles: ['admin'] });
   });
 });
@@ -206,9 +220,15 @@ describe('sign-in times', () => {
     const refused = await asRuntime(t.db.url, t.users.admin.id, [[`UPDATE users SET last_login_at = '2001-01-01' WHERE id = $1`, [t.users.viewer.id]]]);
     expect(refused).toMatchObject({ code: 'NXA03' });
     expect(await one('SELECT last_login_at FROM users WHERE id = $1', [t.users.viewer.id])).toEqual(before);
+    const clock = async () => (await one<{ now: Date }>('SELECT clock_timestamp() AS now')).now.getTime();
+    const signInFrom = await clock();
     await t.signIn('viewer');
+    const signInTo = await clock();
     const after = await one<{ last_login_at: Date | null; version: number }>('SELECT last_login_at, version FROM users WHERE id = $1', [t.users.viewer.id]);
-    expect(after.last_login_at).not.toBeNull();
+    // The time of this sign-in, written by the database while it ran.
+    expect(after.last_login_at).toBeInstanceOf(Date);
+    expect(after.last_login_at!.getTime()).toBeGreaterThanOrEqual(signInFrom);
+    expect(after.last_login_at!.getTime()).toBeLessThanOrEqual(signInTo);
   });
 });
 
@@ -272,7 +292,9 @@ describe('the audit log’s own evidence', () => {
     );
     await sealAll();
     const old = (await db.query<{ part: string }>(`SELECT to_char(date_trunc('month', now()) - interval '14 months', '"audit_logs_"YYYY_MM') AS part`)).rows[0]!.part;
-    expect(await db.query(`SELECT archive_audit_log_partitions((date_trunc('month', now()) - interval '13 months')::date)`)).toBeTruthy();
+    const archived = await db.query<{ n: number }>(`SELECT archive_audit_log_partitions((date_trunc('month', now()) - interval '13 months')::date) AS n`);
+    expect(archived.rows).toEqual([{ n: 1 }]);
+    expect((await db.query(`SELECT table_name, row_count::int AS row_count FROM audit_archives`)).rows).toEqual([{ table_name: old, row_count: 1 }]);
     const refusal = await db.query(`UPDATE ${old} SET new_value = 'forged'`).catch((error: { code?: string }) => error.code);
     expect(refusal).toBe('NXA02');
     expect(await verifyAuditLog(db.sequelize)).toMatchObject({ ok: true });

@@ -53,6 +53,12 @@ async function isMember(db: TestDatabase, member: string, group: string): Promis
   return rows[0]!.member;
 }
 
+/** A plain database name's roles, spelled out: the name with _app and _runtime (pinned under "role names"). */
+function ownRoles(database: string): DatabaseRoles {
+  expect(database).toMatch(/^[a-z_][a-z0-9_]{0,50}$/);
+  return { app: `${database}_app`, runtime: `${database}_runtime` };
+}
+
 describe('role names', () => {
   it('are the database name with _app and _runtime: nexus keeps nexus_app and nexus_runtime', () => {
     expect(databaseRolesFor('nexus')).toEqual({ app: 'nexus_app', runtime: 'nexus_runtime' });
@@ -100,8 +106,8 @@ describe('two NEXUS databases on one server', () => {
   });
 
   it('each have roles of their own, named after them and recorded in them', () => {
-    expect(firstRoles).toEqual(databaseRolesFor(first.name));
-    expect(secondRoles).toEqual(databaseRolesFor(second.name));
+    expect(firstRoles).toEqual(ownRoles(first.name));
+    expect(secondRoles).toEqual(ownRoles(second.name));
     expect(firstRoles.app).not.toBe(secondRoles.app);
   });
 
@@ -173,14 +179,14 @@ describe('a copy of a NEXUS database', () => {
 
   it("gets roles of its own at its owner's first migrate or start, and its source's roles lose it, not anything else", async () => {
     const source = await copy.roles();
-    expect(source).not.toEqual(databaseRolesFor(copy.name));
+    expect(source).not.toEqual(ownRoles(copy.name));
     const before = await privilegesOf(copy, source.app);
     expect(before.tables).toBeGreaterThan(20);
 
     const adopted = await adoptDatabaseRoles(copy.sequelize);
-    expect(adopted).toEqual({ from: source, to: databaseRolesFor(copy.name) });
+    expect(adopted).toEqual({ from: source, to: ownRoles(copy.name) });
     const own = await copy.roles();
-    expect(own).toEqual(databaseRolesFor(copy.name));
+    expect(own).toEqual(ownRoles(copy.name));
     expect(await privilegesOf(copy, own.app)).toEqual(before);
     expect(await privilegesOf(copy, source.app)).toEqual({ tables: 0, functions: 0, schema: false });
     expect(await isMember(copy, own.runtime, own.app)).toBe(true);
@@ -211,7 +217,7 @@ describe('a database migrated when every NEXUS database shared nexus_app', () =>
     expect(shared.tables).toBeGreaterThan(20);
 
     await createMigrator(legacy.sequelize).up();
-    const own = databaseRolesFor(legacy.name);
+    const own = ownRoles(legacy.name);
     expect(await legacy.roles()).toEqual(own);
     // Everything the shared role had, and SELECT on the table that records the roles.
     expect(await privilegesOf(legacy, own.app)).toEqual({ ...shared, tables: shared.tables + 1 });
@@ -237,7 +243,7 @@ describe('an owner that may not create roles', () => {
     await asOwnerWithoutCreateRole(
       async () => undefined,
       async (sequelize, target) => {
-        const roles = databaseRolesFor(target.name);
+        const roles = ownRoles(target.name);
         await expect(createMigrator(sequelize).up()).rejects.toThrow(
           new RegExp(`may not create roles: have an administrator run CREATE ROLE ${roles.app} NOLOGIN; CREATE ROLE ${roles.runtime} LOGIN; GRANT ${roles.app} TO ${roles.runtime}`),
         );

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type TestAgent from 'supertest/lib/agent.js';
-import { ESTIMATE_ABOVE, FILTERED_COUNT_CAP } from '../src/admin/list-count.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { statementsDuring } from './support/test-database.js';
@@ -12,7 +11,9 @@ import { statementsDuring } from './support/test-database.js';
  */
 let t: TestApp;
 let admin: TestAgent;
-const BULK = ESTIMATE_ABOVE + 20_000;
+// Lists of more than 100,000 rows are estimated, and filtered counts stop at 10,000: the bulk
+// load is past both.
+const BULK = 120_000;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -61,7 +62,7 @@ describe('list totals', () => {
     const res = await admin.get('/admin/api/resources/work_orders/actions/list').query({ page: '1', perPage: '10' });
     expect(res.status).toBe(200);
     const actual = await exact('SELECT count(*)::int AS n FROM work_orders');
-    expect(res.body.meta.total).toBeGreaterThanOrEqual(ESTIMATE_ABOVE);
+    expect(res.body.meta.total).toBeGreaterThanOrEqual(100_000);
     // Statistics are close, not exact: within a few percent of the real count.
     expect(Math.abs(res.body.meta.total - actual) / actual).toBeLessThan(0.05);
     expect(res.body.notice).toMatchObject({ type: 'info', message: expect.stringMatching(/^About [\d,]+ work orders: counted from the database's statistics/) });
@@ -70,8 +71,8 @@ describe('list totals', () => {
 
   it('a filter matching more than the cap says "more than"; a narrow filter is exact and silent', async () => {
     const wide = await admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'open' });
-    expect(wide.body.meta.total).toBeGreaterThan(FILTERED_COUNT_CAP);
-    expect(wide.body.notice.message).toMatch(new RegExp(`^More than ${FILTERED_COUNT_CAP.toLocaleString('en-US')} work orders match`));
+    expect(wide.body.meta.total).toBeGreaterThan(10_000);
+    expect(wide.body.notice.message).toMatch(/^More than 10,000 work orders match/);
 
     const narrow = await admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'WO-2600' });
     expect(narrow.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE number ILIKE '%WO-2600%'`));
@@ -99,8 +100,10 @@ describe('list totals', () => {
   it('a status filter matches its value exactly, served by the status index', async () => {
     const { result: res, statements } = await statementsDuring(t.db.sequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'on_hold', perPage: '500' }));
     expect(res.status).toBe(200);
-    expect(res.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE status = 'on_hold'`));
-    expect(res.body.records.every((r: { params: { status: string } }) => r.params.status === 'on_hold')).toBe(true);
+    const onHold = await exact(`SELECT count(*)::int AS n FROM work_orders WHERE status = 'on_hold'`);
+    expect(onHold).toBeGreaterThan(0);
+    expect(res.body.meta.total).toBe(onHold);
+    expect(res.body.records.map((r: { params: { status: string } }) => r.params.status)).toEqual(Array(onHold).fill('on_hold'));
     // The stock adapter sent LIKE '%on_hold%' (`_` a wildcard), which no index serves.
     const filtered = statements.filter((sql) => /FROM "work_orders"/.test(sql) && /status/.test(sql));
     expect(filtered.length).toBeGreaterThanOrEqual(2); // the capped count and the page

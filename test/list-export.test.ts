@@ -1,11 +1,8 @@
-import { formatDateTime } from '../src/admin/value-format.js';
-import { shopTimeZone } from '../src/audit/audit-values.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
-import { TRAVELER_STATUSES } from '../src/models/constants.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -91,6 +88,17 @@ async function exportCsv(agent: TestAgent | ReturnType<typeof supertest>, list: 
   };
 }
 
+/**
+ * A moment as the shop reads it, worked out here rather than by the app's formatter: the wall
+ * clock in the process's zone (TZ, as a container sets it), then the zone's short name.
+ */
+function shopClock(at: Date): string {
+  const zone = process.env.TZ?.replace(/^:/, '') || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const wall = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+  const p = Object.fromEntries(wall.formatToParts(at).map((part) => [part.type, part.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+}
+
 async function list(agent: TestAgent, resource: string, query: Record<string, string>) {
   const res = await agent.get(`/admin/api/resources/${resource}/actions/list`).query({ perPage: '500', ...query });
   return { status: res.status, total: res.body.meta?.total as number, records: (res.body.records ?? []) as Array<{ id: string; title: string; params: Record<string, unknown> }>, body: res.body };
@@ -150,12 +158,13 @@ describe('a dashboard tile opens the list of exactly what it counted', () => {
     expect(open.records).toHaveLength(dashboard.openWorkOrders);
     const closed = await one<{ n: number }>(`SELECT count(*)::int AS n FROM work_orders WHERE status IN ('completed', 'cancelled')`);
     expect(closed.n).toBeGreaterThan(0); // the filter really leaves some out
-    expect(open.records.every((r) => !['completed', 'cancelled'].includes(String(r.params.status)))).toBe(true);
+    expect(open.records.length).toBeGreaterThan(0);
+    expect(open.records.filter((r) => ['completed', 'cancelled'].includes(String(r.params.status)))).toEqual([]);
   });
 
   it('travelers by status: each bar’s figure is the number of rows its list returns', async () => {
     const dashboard = (await agents.viewer.get('/admin/api/dashboard')).body as { travelersByStatus: Array<{ status: string; count: number }> };
-    expect(dashboard.travelersByStatus.map((s) => s.status)).toEqual([...TRAVELER_STATUSES]);
+    expect(dashboard.travelersByStatus.map((s) => s.status)).toEqual(['draft', 'released', 'in_progress', 'on_hold', 'completed', 'cancelled']);
     for (const { status, count } of dashboard.travelersByStatus) {
       const filtered = await list(agents.viewer, 'travelers', { 'filters.status': status });
       expect({ status, total: filtered.total, rows: filtered.records.length }).toEqual({ status, total: count, rows: count });
@@ -205,7 +214,7 @@ describe('every list exported as CSV', () => {
       const e = expected[i]!;
       expect(record).toMatchObject({ ID: String(e.id), Status: 'on hold', 'Customer id': String(e.customer_id), Customer: e.customer, Part: e.part, Revision: e.revision, 'Due date': e.due ?? '' });
       // The one way NEXUS writes a moment (History, the audit CSV): the shop's zone, named.
-      expect(record.Created).toBe(formatDateTime(e.created, shopTimeZone()));
+      expect(record.Created).toBe(shopClock(e.created));
       expect(record.Created).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+$/);
     });
   });
@@ -228,6 +237,7 @@ describe('every list exported as CSV', () => {
     expect(csv.header.some((h) => /password hash|password_hash/i.test(h))).toBe(false);
     expect(csv.header).not.toContain('New password');
     const hashes = await rows<{ password_hash: string }>('SELECT password_hash FROM users');
+    expect(hashes.length).toBeGreaterThan(0);
     for (const { password_hash: hash } of hashes) expect(csv.text).not.toContain(hash);
     expect(csv.text).not.toMatch(/\$argon2/);
     const admin = csv.records.find((r) => r['User name'] === 'admin.user')!;

@@ -158,7 +158,8 @@ describe('pickers offer what may be chosen', () => {
     const bracket = (await rows<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'BRK-2210'`))[0]!.id;
     const picker = await search(engineer, 'revisions', '', { 'filters.choosable': 'true', 'filters.part_id': String(bracket) });
     expect(titles(picker.body.records)).toEqual(revisionTitles.filter((r) => r.part_id === bracket && r.status !== 'obsolete').map((r) => r.title).sort());
-    expect(picker.body.records!.every((r) => Number(r.params.part_id) === bracket)).toBe(true);
+    expect(picker.body.records!.length).toBeGreaterThan(0);
+    expect(picker.body.records!.filter((r) => Number(r.params.part_id) !== bracket)).toEqual([]);
   });
 
   it('offers a labor entry only the steps of the chosen traveler, named by traveler and step', async () => {

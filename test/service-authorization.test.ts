@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Model, ModelStatic } from 'sequelize';
 import type TestAgent from 'supertest/lib/agent.js';
-import { AccessDeniedError, RESOURCE_RULES, asSessionUser, type ResourceId, type ResourceVerb } from '../src/auth/access-rules.js';
+import { AccessDeniedError, RESOURCE_RULES, type ResourceId } from '../src/auth/access-rules.js';
 import { isWritableField } from '../src/auth/field-rules.js';
-import { ROLES, type Role } from '../src/auth/roles.js';
+import type { Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { ALL_MODELS } from '../src/models/index.js';
 import { createRecord, deleteRecords, updateRecord } from '../src/records/record.service.js';
@@ -37,35 +37,63 @@ async function outcome(work: () => Promise<unknown>): Promise<'denied' | 'passed
   }
 }
 
-describe('the role matrix, in the record service', () => {
-  const tables = Object.keys(RESOURCE_RULES) as ResourceId[];
+/**
+ * Who may create, update and delete through the service, written out here. Travelers are made by
+ * planners (from a work order: the panel has no blank form for them); an operator updates labor
+ * entries, their own only (a rule of its own, below); approvals, the audit log and the mail outbox
+ * are written by workflows, never as records.
+ */
+const ROLE_LIST: Role[] = ['admin', 'engineer', 'quality', 'approver', 'operator', 'viewer'];
+const PLANNERS: Role[] = ['admin', 'engineer'];
+const planned = { create: PLANNERS, update: PLANNERS, delete: PLANNERS };
+const noOne = { create: [], update: [], delete: [] };
+const WRITES: Record<string, { create: Role[]; update: Role[]; delete: Role[] }> = {
+  users: { create: ['admin'], update: ['admin'], delete: [] },
+  customers: planned,
+  work_centers: planned,
+  parts: planned,
+  revisions: planned,
+  process_steps: planned,
+  sub_steps: planned,
+  work_orders: planned,
+  travelers: planned,
+  traveler_steps: planned,
+  traveler_sub_steps: planned,
+  manual_steps: planned,
+  labor_entries: { create: ['admin', 'operator'], update: ['admin', 'operator'], delete: ['admin'] },
+  approvals: noOne,
+  audit_logs: noOne,
+  mail_outbox: noOne,
+};
 
-  it.each(tables)('%s: create, update and delete are refused to exactly the roles the matrix refuses, whoever calls the service', async (table) => {
+describe('the role matrix, in the record service', () => {
+  it('covers every resource the access rules know', () => {
+    expect(Object.keys(RESOURCE_RULES).sort()).toEqual(Object.keys(WRITES).sort());
+  });
+
+  it.each(Object.keys(WRITES))('%s: create, update and delete are refused to exactly the roles the matrix refuses, whoever calls the service', async (table) => {
     const model = modelOf(table);
     // For labor, the test operator's own entry: whose entry it is has a rule of its own (below).
     const existing =
       table === 'labor_entries'
         ? (await one<{ id: string }>(`INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) SELECT $1, id, now() - interval '9 hours', now() - interval '8 hours', 'manual', 'matrix' FROM travelers ORDER BY id LIMIT 1 RETURNING id::text AS id`, [t.users.operator.id])).id
         : ((await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`)).rows[0]?.id ?? '1');
-    const seen: string[] = [];
-    for (const role of ROLES as readonly Role[]) {
+    const got: Record<string, unknown> = {};
+    const want: Record<string, unknown> = {};
+    const rules = WRITES[table]!;
+    for (const role of ROLE_LIST) {
       const actor = testActor(t.users[role]);
-      const allowed = (verb: ResourceVerb) => RESOURCE_RULES[table][verb](asSessionUser(actor));
       // An empty create and an update without a version are refused further on (validation,
       // staleness) when the role may write: what is checked here is only who was let through.
       const create = await outcome(() => createRecord(model, {}, actor));
       const update = await outcome(() => updateRecord(model, existing, {}, actor));
       // A record that does not exist: an allowed role gets "not found", never a deletion.
       const remove = await outcome(() => deleteRecords(model, ['2000000000'], actor));
-      expect({ role, create, update, remove }).toEqual({
-        role,
-        create: allowed('create') ? 'passed' : 'denied',
-        update: allowed('update') ? 'passed' : 'denied',
-        remove: allowed('delete') ? 'passed' : 'denied',
-      });
-      seen.push(role);
+      got[role] = { create, update, remove };
+      const verdict = (allowed: Role[]) => (allowed.includes(role) ? 'passed' : 'denied');
+      want[role] = { create: verdict(rules.create), update: verdict(rules.update), remove: verdict(rules.delete) };
     }
-    expect(seen).toEqual([...ROLES]);
+    expect(got).toEqual(want);
   });
 
   it('an operator changes and deletes only their own labor entries, through the service too', async () => {
@@ -152,8 +180,8 @@ describe('fields no form may set', () => {
         expect(await one(`SELECT * FROM ${table} WHERE id = $1`, [row.id])).toEqual(before);
         tried.push(field);
       }
-      expect(tried).toEqual(expect.arrayContaining(['created_at', 'updated_at']));
-      if (table === 'users') expect(tried).toContain('last_login_at');
+      // The bookkeeping every table has, and for users the sign-in time that signing in alone writes.
+      expect(tried).toEqual(expect.arrayContaining(table === 'users' ? ['created_at', 'updated_at', 'last_login_at'] : ['created_at', 'updated_at']));
     },
   );
 });

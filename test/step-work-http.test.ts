@@ -183,9 +183,11 @@ describe('signing off', () => {
     expect(out.body.notice.type).toBe('success');
     expect(out.body.notice.message).toMatch(/^Clocked out \(\d+\.\d\d h\)\.$/);
     expect(await openEntries(operator2.id)).toEqual([]);
-    const closed = await one<{ ended_at: Date | null; hours: string | null }>('SELECT ended_at, hours FROM labor_entries WHERE user_id = $1 AND traveler_step_id = $2', [operator2.id, step]);
+    const closed = await one<{ started_at: Date; ended_at: Date | null; hours: number | string | null }>('SELECT started_at, ended_at, hours FROM labor_entries WHERE user_id = $1 AND traveler_step_id = $2', [operator2.id, step]);
+    // Closed after it was opened, with the hours the operator was told.
     expect(closed.ended_at).toBeInstanceOf(Date);
-    expect(closed.hours).not.toBeNull();
+    expect(closed.ended_at!.getTime()).toBeGreaterThan(closed.started_at.getTime());
+    expect(Number(closed.hours)).toBe(Number(/\(([\d.]+) h\)/.exec(out.body.notice.message)![1]));
 
     // Clocking out twice: nothing to close.
     const again = await act('operator2', 'traveler_steps', step, 'clockOut');

@@ -72,6 +72,7 @@ interface SubStepRow {
   lower: string | null;
   upper: string | null;
   measured: string | null;
+  requires_measurement: boolean;
   completed_at: Date | null;
   completed_by: string | null;
   out_of_limits: boolean;
@@ -83,7 +84,7 @@ async function subSteps(traveler: number): Promise<SubStepRow[]> {
   const trimmed = (col: string) => `nullif(rtrim(rtrim(${col}::text, '0'), '.'), '')`;
   return rows<SubStepRow>(
     `SELECT ss.id, s.step_number, ss.description, ss.unit, ${trimmed('ss.lower_limit')} AS lower, ${trimmed('ss.upper_limit')} AS upper,
-            ${trimmed('ss.measured_value')} AS measured, ss.completed_at, u.full_name AS completed_by,
+            ${trimmed('ss.measured_value')} AS measured, ss.requires_measurement, ss.completed_at, u.full_name AS completed_by,
             ss.out_of_limits, ss.disposition_note
        FROM traveler_sub_steps ss JOIN traveler_steps s ON s.id = ss.traveler_step_id LEFT JOIN users u ON u.id = ss.completed_by_id
       WHERE s.traveler_id = $1 ORDER BY s.step_number, ss.sequence`,
@@ -91,12 +92,18 @@ async function subSteps(traveler: number): Promise<SubStepRow[]> {
   );
 }
 
-function expectedSpec(s: SubStepRow): { spec: string; measured: string | null } {
+/** The check's limits and measured value as an engineer writes them: the limits' precision, the unit after. */
+function expectedSpec(s: SubStepRow): { spec: string; measured: string } {
   const d = Math.max(decimals(s.lower), decimals(s.upper));
   const unit = s.unit ? ` ${s.unit}` : '';
   const fixed = (v: string, places: number) => Number(v).toFixed(places);
-  const spec = s.lower !== null && s.upper !== null ? `${fixed(s.lower, d)} – ${fixed(s.upper, d)}${unit}` : '';
-  const measured = s.measured === null ? null : `${fixed(s.measured, Math.max(d, decimals(s.measured)))}${unit}`;
+  const limits =
+    s.lower !== null && s.upper !== null ? `${fixed(s.lower, d)} – ${fixed(s.upper, d)}`
+    : s.lower !== null ? `≥ ${fixed(s.lower, d)}`
+    : s.upper !== null ? `≤ ${fixed(s.upper, d)}`
+    : null;
+  const spec = limits !== null ? `${limits}${unit}` : s.requires_measurement ? 'record value' : '—';
+  const measured = s.measured === null ? '' : `${fixed(s.measured, Math.max(d, decimals(s.measured)))}${unit}`;
   return { spec, measured };
 }
 
@@ -133,10 +140,11 @@ afterAll(async () => {
 });
 
 describe('the printed header', () => {
+  // The demo's values, so that a query mistake on both sides cannot agree by accident.
   it.each([
-    ['T-26001', 'Completed'],
-    ['T-26002', 'In progress'],
-  ])('%s shows traveler, work order, part, revision, customer, quantity, due date and status', async (number, status) => {
+    { number: 'T-26001', status: 'Completed', demo: ['WO-26001', 'HB-1042', 'B', 'Midwest Hydraulics LLC', 40], notes: null },
+    { number: 'T-26002', status: 'In progress', demo: ['WO-26002', 'HB-1042', 'B', 'Midwest Hydraulics LLC', 60], notes: 'First 60 of 120.' },
+  ])('$number shows traveler, work order, part, revision, customer, quantity, due date and status', async ({ number, status, demo, notes }) => {
     const id = await travelerId(number);
     const [h] = await rows<Record<string, string | number>>(
       `SELECT t.number, w.number AS wo, p.part_number, p.description AS part_description, r.revision_code, c.name AS customer, c.code AS customer_code,
@@ -156,11 +164,9 @@ describe('the printed header', () => {
     expect(cell('due-date')).toBe(h!.due);
     expect(cell('status')).toBe(status);
     expect(text(html)).toContain(`Traveler ${number}`);
-    // The demo values, so that a query mistake on both sides cannot agree by accident.
-    if (number === 'T-26002') {
-      expect([h!.wo, h!.part_number, h!.revision_code, h!.customer, h!.quantity]).toEqual(['WO-26002', 'HB-1042', 'B', 'Midwest Hydraulics LLC', 60]);
-      expect(text(part(html, 'header-notes', 'td'))).toBe('First 60 of 120.');
-    }
+    expect([h!.wo, h!.part_number, h!.revision_code, h!.customer, h!.quantity]).toEqual(demo);
+    // Notes are printed only when there are some.
+    expect(html.includes('data-testid="header-notes"') ? text(part(html, 'header-notes', 'td')) : null).toBe(notes);
   });
 
   it('carries a QR code of the traveler’s page in the panel, with the number and the address printed under it', async () => {
@@ -210,11 +216,14 @@ describe('the printed steps', () => {
       expect(s.status).toBe('completed');
       expect(section).toContain(`Signed by ${s.completed_by} at ${time(s.completed_at!)}`);
       for (const c of checks.filter((c) => c.step_number === s.step_number)) {
-        const row = text(part(html, `check-${c.id}`, 'tr'));
+        const markup = part(html, `check-${c.id}`, 'tr');
+        const row = text(markup);
         const { spec, measured } = expectedSpec(c);
-        expect(row).toContain(c.description);
-        if (spec) expect(row).toContain(spec);
-        if (measured) expect(row).toContain(measured);
+        // Description, limits and measured value, each in its own cell.
+        const cells = [...markup.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[1]!));
+        expect(cells.slice(2, 5)).toEqual([c.description, spec, measured]);
+        // Finished: every check that asks for a value has one.
+        expect({ check: c.description, measuredWhenAsked: c.measured !== null }).toEqual({ check: c.description, measuredWhenAsked: c.requires_measurement });
         expect(row).toContain(`${c.completed_by} ${time(c.completed_at!)}`);
         // The demo's finished traveler carries one measurement outside its limits, dispositioned by quality.
         if (c.out_of_limits) {
@@ -303,6 +312,7 @@ describe('the labor summary', () => {
       [id],
     );
     const summary = part(html, 'labor-summary', 'table');
+    expect(centers.length).toBeGreaterThan(0);
     for (const c of centers) {
       const cells = [...part(summary, `labor-${c.code}`, 'tr').matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[1]!));
       expect(cells.slice(1, 3)).toEqual([c.estimated, c.actual]);

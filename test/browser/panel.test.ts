@@ -30,6 +30,7 @@ describe('the panel in a real browser', () => {
     await session.signIn('admin');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png') });
 
+    const opened: Record<string, string> = {};
     for (const { options, labels } of RESOURCES) {
       const id = options.id as string;
       const [listed] = await Promise.all([
@@ -41,11 +42,13 @@ describe('the panel in a real browser', () => {
       await page.getByText(labels.name, { exact: true }).first().waitFor({ timeout: 20_000 });
       const body = await page.textContent('body');
       expect(body).not.toMatch(/There was an error|forbiddenError/);
-      if (id === 'travelers') {
-        expect(body).toContain('T-26002');
-        await page.screenshot({ path: path.join(SHOTS, 'travelers-list.png') });
-      }
+      opened[id] = body ?? '';
+      if (id === 'travelers') await page.screenshot({ path: path.join(SHOTS, 'travelers-list.png') });
     }
+    expect(Object.keys(opened).sort()).toEqual(
+      ['approvals', 'audit_logs', 'customers', 'labor_entries', 'mail_outbox', 'manual_steps', 'parts', 'process_steps', 'revisions', 'sub_steps', 'traveler_steps', 'traveler_sub_steps', 'travelers', 'users', 'work_centers', 'work_orders'].sort(),
+    );
+    expect(opened.travelers).toContain('T-26002');
 
     const part = (await t.db.query<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'HB-1042'`)).rows[0]!;
     await page.goto(`${base}/admin/resources/parts/records/${part.id}/edit`);

@@ -6,7 +6,7 @@ import { startBrowserSession, type BrowserSession } from '../support/browser.js'
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
-/** Issue 15's budget for a 3-step, 4-check routing, typing aside. */
+/** The most clicks a 3-step, 4-check routing may take, typing aside. */
 const CLICK_BUDGET = 15;
 
 let session: BrowserSession;
