@@ -16,7 +16,7 @@ import { globalSearchRoutes } from './global-search.routes.js';
 import { listExportRoutes } from './list-export.routes.js';
 import { routingRoutes } from './routing.routes.js';
 import { listQueryGuard } from './list-query-guard.js';
-import { bindActor, bindThrottle } from './request-actor.js';
+import { beginPanelRequest } from './request-actor.js';
 import { asyncRoute } from '../http/async-route.js';
 
 export interface AdminRouterOptions {
@@ -79,8 +79,7 @@ function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
       }
       // A fresh object per request: the actor bound to it cannot leak into another request.
       const currentAdmin = { ...user } as unknown as CurrentAdmin;
-      bindActor(currentAdmin, actorFor(user, req.nexus));
-      bindThrottle(currentAdmin, options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE);
+      beginPanelRequest(currentAdmin, { actor: actorFor(user, req.nexus), throttle: options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE });
       res.locals.currentAdmin = currentAdmin;
       // A password someone else set opens only the page that replaces it (and signing out).
       if (user.mustChangePassword && req.path !== CHANGE_PASSWORD_PATH) {

@@ -2,88 +2,96 @@ import type { CurrentAdmin } from 'adminjs';
 import type { UserActor } from '../audit/actor.js';
 import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
 
-/**
- * AdminJS hands adapters the action context but not the HTTP request, and the context's
- * currentAdmin object is created fresh for every request by our router. Binding the actor to
- * that object lets the adapter pass who acted (with IP, user agent, request id) explicitly into
- * the services, without putting request details into what AdminJS sends to the browser.
- */
-const actors = new WeakMap<object, UserActor>();
-
-export function bindActor(currentAdmin: CurrentAdmin, actor: UserActor): void {
-  actors.set(currentAdmin, actor);
+/** A list total that may have been estimated (src/admin/list-count.ts). */
+export interface ListCount {
+  total: number;
+  estimated: false | 'table' | 'filtered';
 }
 
-export function actorOf(context: { currentAdmin?: CurrentAdmin } | undefined): UserActor | undefined {
+/**
+ * What one panel request carries that AdminJS does not pass around. AdminJS hands adapters and
+ * hooks the action context but not the HTTP request; our router makes a fresh currentAdmin for
+ * every request, so the state hangs off that object, typed and in one place, and nothing of it is
+ * sent to the browser.
+ */
+export interface PanelRequestState {
+  /** Who acts, with IP, user agent and request id, passed explicitly into the services. */
+  readonly actor: UserActor;
+  /** The sign-in throttle's settings, which also count wrong signature passwords. */
+  readonly throttle: LoginThrottleSettings;
+  /**
+   * The form input as the browser sent it. AdminJS's own conversion runs afterwards and loses
+   * information (an empty number becomes 0, "maybe" becomes true); the record service converts
+   * and checks the original text instead, with a message on the field when it is wrong.
+   */
+  formInput?: Record<string, unknown>;
+  /**
+   * The record named by the address. AdminJS's BaseRecord.update stores the form's fields in the
+   * record before it asks the adapter to save "its" id, so an `id` field in the form would choose
+   * the record written; the adapter writes this one instead, and the service refuses a form that
+   * names another.
+   */
+  addressedRecord?: string;
+  /** A change the approval policy held back: the action's after hook says "submitted for approval" with a link. */
+  submitted?: { approvalId: number; message: string };
+  /** A list whose total was estimated: the list's after hook says so, so a trade of accuracy for speed is never silent. */
+  listCount?: ListCount;
+}
+
+type WithAdmin = { currentAdmin?: CurrentAdmin } | undefined;
+
+const states = new WeakMap<CurrentAdmin, PanelRequestState>();
+
+/** Called once per signed-in panel request, by the router that made its currentAdmin. */
+export function beginPanelRequest(currentAdmin: CurrentAdmin, state: Pick<PanelRequestState, 'actor' | 'throttle'>): void {
+  states.set(currentAdmin, { ...state });
+}
+
+export function panelRequestOf(context: WithAdmin): PanelRequestState | undefined {
   const admin = context?.currentAdmin;
-  return admin ? actors.get(admin) : undefined;
+  return admin ? states.get(admin) : undefined;
 }
 
-/** The sign-in throttle's settings, which also count wrong signature passwords (approval decisions). */
-const throttles = new WeakMap<object, LoginThrottleSettings>();
-
-export function bindThrottle(currentAdmin: CurrentAdmin, settings: LoginThrottleSettings): void {
-  throttles.set(currentAdmin, settings);
+export function actorOf(context: WithAdmin): UserActor | undefined {
+  return panelRequestOf(context)?.actor;
 }
 
-export function throttleOf(context: { currentAdmin?: CurrentAdmin } | undefined): LoginThrottleSettings | undefined {
-  const admin = context?.currentAdmin;
-  return admin ? throttles.get(admin) : undefined;
+export function throttleOf(context: WithAdmin): LoginThrottleSettings | undefined {
+  return panelRequestOf(context)?.throttle;
 }
 
-/**
- * The form input as the browser sent it. AdminJS's own conversion runs afterwards and loses
- * information (an empty number becomes 0, "maybe" becomes true); the record service converts
- * and checks the original text instead, with a message on the field when it is wrong.
- */
-const formInputs = new WeakMap<object, Record<string, unknown>>();
-/**
- * The record named by the address. AdminJS's BaseRecord.update stores the form's fields in the
- * record before it asks the adapter to save "its" id, so an `id` field in the form would choose
- * the record written; the adapter writes this one instead, and the service refuses a form that
- * names another.
- */
-const addressedRecords = new WeakMap<object, string>();
-
-export function captureFormInput<R extends { payload?: Record<string, unknown>; params?: Record<string, unknown> }>(request: R, context: object): R {
-  if (request.payload) formInputs.set(context, { ...request.payload });
+/** A `before` hook of the new and edit actions: keeps the input and the addressed record as sent. */
+export function captureFormInput<R extends { payload?: Record<string, unknown>; params?: Record<string, unknown> }>(request: R, context: WithAdmin): R {
+  const state = panelRequestOf(context);
+  if (!state) return request;
+  if (request.payload) state.formInput = { ...request.payload };
   const recordId = request.params?.recordId;
-  if (typeof recordId === 'string') addressedRecords.set(context, recordId);
+  if (typeof recordId === 'string') state.addressedRecord = recordId;
   return request;
 }
 
-export function addressedRecordOf(context: object | undefined): string | undefined {
-  return context ? addressedRecords.get(context) : undefined;
+export function addressedRecordOf(context: WithAdmin): string | undefined {
+  return panelRequestOf(context)?.addressedRecord;
 }
 
-export function formInputOf(context: object | undefined): Record<string, unknown> | undefined {
-  return context ? formInputs.get(context) : undefined;
+export function formInputOf(context: WithAdmin): Record<string, unknown> | undefined {
+  return panelRequestOf(context)?.formInput;
 }
 
-/**
- * A change the approval policy held back: the adapter notes the request here, and the action's
- * after hook tells the user "submitted for approval" with a link, instead of success or error.
- */
-const submitted = new WeakMap<object, { approvalId: number; message: string }>();
-
-export function noteSubmittedForApproval(context: object | undefined, approvalId: number, message: string): void {
-  if (context) submitted.set(context, { approvalId, message });
+export function noteSubmittedForApproval(context: WithAdmin, approvalId: number, message: string): void {
+  const state = panelRequestOf(context);
+  if (state) state.submitted = { approvalId, message };
 }
 
-export function submittedForApproval(context: object | undefined): { approvalId: number; message: string } | undefined {
-  return context ? submitted.get(context) : undefined;
+export function submittedForApproval(context: WithAdmin): { approvalId: number; message: string } | undefined {
+  return panelRequestOf(context)?.submitted;
 }
 
-/**
- * A list whose total was estimated (src/admin/list-count.ts): the adapter notes it here and the
- * list action's after hook tells the user, so a trade of accuracy for speed is never silent.
- */
-const estimatedCounts = new WeakMap<object, { total: number; estimated: false | 'table' | 'filtered' }>();
-
-export function noteEstimatedCount(context: object | undefined, count: { total: number; estimated: false | 'table' | 'filtered' }): void {
-  if (context) estimatedCounts.set(context, count);
+export function noteEstimatedCount(context: WithAdmin, count: ListCount): void {
+  const state = panelRequestOf(context);
+  if (state) state.listCount = count;
 }
 
-export function estimatedCountOf(context: object | undefined): { total: number; estimated: false | 'table' | 'filtered' } | undefined {
-  return context ? estimatedCounts.get(context) : undefined;
+export function estimatedCountOf(context: WithAdmin): ListCount | undefined {
+  return panelRequestOf(context)?.listCount;
 }
