@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type ResourceId, type SessionUser } from '../auth/access-rules.js';
-import { HistoryFilterError, parseHistoryFilter } from '../audit/audit-history.service.js';
+import { HistoryFilterError, parseHistoryFilter } from '../audit/audit-history.filter.js';
 import { historyPayload } from '../resources/history.action.js';
 import { recordAccessDenied } from './access-denied.js';
 import { asyncRoute } from '../http/async-route.js';
