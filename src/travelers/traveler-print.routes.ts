@@ -3,7 +3,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { appUrl } from '../approvals/approval-request.service.js';
 import { canReadShopData, type SessionUser } from '../auth/access-rules.js';
 import { Traveler } from '../models/index.js';
-import { PRINT_PAGE_CSP, renderMessagePage, renderTravelerPrintPage } from './traveler-print.page.js';
+import { PRINT_PAGE_CSP } from './print/print-csp.js';
+import { renderMessagePage, renderTravelerPrintPage } from './print/traveler-print.page.js';
 import { travelerPrintData } from './traveler-print.service.js';
 import { asyncRoute } from '../http/async-route.js';
 

@@ -1,8 +1,9 @@
-import React, { useEffect, useRef, useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import {
   Badge, Box, H2, H5, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text,
 } from '@adminjs/design-system';
+import { BarChart, useWidth, type BarChartLayout, type BarChartRow } from './bar-chart.js';
 
 // The shape sent by src/dashboard/dashboard.service.ts.
 interface Summary {
@@ -22,8 +23,6 @@ interface Summary {
 type Labor = Summary['laborThisWeek'][number];
 
 const api = new ApiClient();
-
-const VISUALLY_HIDDEN: React.CSSProperties = { position: 'absolute', width: 1, height: 1, padding: 0, margin: -1, overflow: 'hidden', clip: 'rect(0, 0, 0, 0)', whiteSpace: 'nowrap', border: 0 };
 
 // The design system's palette (theme.ts), spelled out because SVG attributes do not read the theme.
 const COLOR = {
@@ -56,25 +55,6 @@ const travelersOfStatus = (status: string) => `/admin/resources/travelers?filter
 const LATE_TRAVELERS_HREF = '/admin/resources/travelers?filters.late=true&sortBy=due_date&direction=asc';
 const OPEN_WORK_ORDERS_HREF = '/admin/resources/work_orders?filters.open=true&sortBy=due_date&direction=asc';
 
-/**
- * The width a chart really has, so that it is drawn in pixels: a scaled viewBox would make its
- * text as small or as large as the card happens to be.
- */
-function useWidth(fallback: number): [React.RefObject<HTMLDivElement>, number] {
-  const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(fallback);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element || typeof ResizeObserver === 'undefined') return undefined;
-    const observer = new ResizeObserver(([entry]) => {
-      if (entry && entry.contentRect.width > 0) setWidth(Math.floor(entry.contentRect.width));
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width];
-}
-
 const Card: React.FC<{ title: string; aside?: React.ReactNode; testId?: string; children: React.ReactNode }> = ({ title, aside, testId, children }) => (
   <Box variant="card" p="xl" style={{ minWidth: 0 }} data-testid={testId}>
     <Box flex justifyContent="space-between" alignItems="baseline" mb="lg">
@@ -95,49 +75,39 @@ const Tile: React.FC<{ title: string; value: number; href: string; tone?: string
   </Box>
 );
 
+const STATUS_LAYOUT: BarChartLayout = {
+  labelWidth: 96,
+  labelGap: 10,
+  valueWidth: 56,
+  rowHeight: 30,
+  barTop: 6,
+  barHeight: 18,
+  barGap: 0,
+  barRadius: 3,
+  minBarLength: 3,
+  minScale: 1,
+  valueGap: 8,
+  valueFontSize: 13,
+  labelLines: [{ y: 15, fontSize: 13, color: COLOR.text, centred: true }],
+  trackColor: COLOR.grid,
+};
+
 /** One bar per status; a bar opens the travelers list filtered by it. */
 const StatusChart: React.FC<{ data: Summary['travelersByStatus'] }> = ({ data }) => {
   const [ref, width] = useWidth(480);
   const total = data.reduce((sum, s) => sum + s.count, 0);
-  const max = Math.max(1, ...data.map((s) => s.count));
-  const labelWidth = 96;
-  const countWidth = 56;
-  const row = 30;
-  const barArea = Math.max(40, width - labelWidth - countWidth);
   const summary = `Travelers by status, ${total} in all: ${data.map((s) => `${statusLabel(s.status)} ${s.count}`).join(', ')}.`;
+  const rows: BarChartRow[] = data.map((s) => ({
+    key: s.status,
+    labels: [statusLabel(s.status)],
+    bars: [{ value: s.count, color: STATUS_COLOR[s.status] ?? COLOR.primary, valueLabel: s.count, valueColor: COLOR.text, valueBold: true }],
+    href: travelersOfStatus(s.status),
+    testId: `status-bar-${s.status}`,
+  }));
   return (
     <div ref={ref}>
       {/* The bars are links for the mouse; a screen reader gets the summary, and the same links in the legend below. */}
-      <p style={VISUALLY_HIDDEN} data-testid="chart-travelers-by-status-summary">{summary}</p>
-      <svg
-        aria-hidden="true"
-        focusable="false"
-        data-summary={summary}
-        data-testid="chart-travelers-by-status"
-        viewBox={`0 0 ${width} ${row * data.length}`}
-        width={width}
-        height={row * data.length}
-        style={{ display: 'block' }}
-      >
-        {data.map((s, i) => {
-          const y = i * row;
-          const barWidth = s.count === 0 ? 0 : Math.max(3, (barArea * s.count) / max);
-          // The legend below carries the same links for keyboards and screen readers.
-          return (
-            <a key={s.status} href={travelersOfStatus(s.status)} tabIndex={-1} data-testid={`status-bar-${s.status}`}>
-              <rect x={0} y={y} width={width} height={row} fill="transparent" />
-              <text x={labelWidth - 10} y={y + row / 2} textAnchor="end" dominantBaseline="central" fontSize={13} fill={COLOR.text}>
-                {statusLabel(s.status)}
-              </text>
-              <rect x={labelWidth} y={y + 6} width={barArea} height={row - 12} rx={3} fill={COLOR.grid} />
-              <rect x={labelWidth} y={y + 6} width={barWidth} height={row - 12} rx={3} fill={STATUS_COLOR[s.status] ?? COLOR.primary} />
-              <text x={labelWidth + barArea + 8} y={y + row / 2} dominantBaseline="central" fontSize={13} fontWeight={600} fill={COLOR.text}>
-                {s.count}
-              </text>
-            </a>
-          );
-        })}
-      </svg>
+      <BarChart rows={rows} layout={STATUS_LAYOUT} width={width} testId="chart-travelers-by-status" summary={summary} summaryAs="text" />
       <Box as="ul" flex flexWrap="wrap" mt="lg" style={{ listStyle: 'none', padding: 0, margin: 0, gap: 8 }} data-testid="status-legend">
         {data.map((s) => (
           <li key={s.status}>
@@ -159,20 +129,46 @@ const LegendKey: React.FC<{ color: string; label: string }> = ({ color, label })
   </Box>
 );
 
+const LABOR_LAYOUT: BarChartLayout = {
+  labelWidth: 150,
+  labelGap: 12,
+  valueWidth: 70,
+  rowHeight: 50,
+  barTop: 4,
+  barHeight: 14,
+  barGap: 2,
+  barRadius: 2,
+  minBarLength: 2,
+  minScale: 0.01,
+  valueGap: 6,
+  valueFontSize: 12,
+  // The code beside the actual bar, the name under it beside the estimate.
+  labelLines: [
+    { y: 16, fontSize: 13, fontWeight: 600, color: COLOR.text },
+    { y: 34, fontSize: 11, color: COLOR.muted },
+  ],
+};
+
 /** Per work center, this week's hours beside the estimate of the steps they were booked on. */
 const LaborChart: React.FC<{ data: Labor[]; weekStart: string }> = ({ data, weekStart }) => {
   const [ref, width] = useWidth(720);
-  const max = Math.max(0.01, ...data.flatMap((c) => [c.actual_hours, c.estimated_hours]));
-  const labelWidth = 150;
-  const valueWidth = 70;
-  const bar = 14;
-  const group = bar * 2 + 22;
-  const barArea = Math.max(40, width - labelWidth - valueWidth);
-  const length = (n: number) => (n === 0 ? 0 : Math.max(2, (barArea * n) / max));
   const over = data.filter(isOver);
   const summary = `Labor hours in the week from ${weekStart}, actual against estimate: ${data
     .map((c) => `${c.code} ${hours(c.actual_hours)} of ${hours(c.estimated_hours)} estimated${isOver(c) ? ' (over estimate)' : ''}`)
     .join('; ')}.`;
+  const rows: BarChartRow[] = data.map((c) => {
+    const tone = isOver(c) ? COLOR.warning : COLOR.primary;
+    return {
+      key: c.work_center_id,
+      labels: [c.code, c.name.length > 20 ? `${c.name.slice(0, 19)}…` : c.name],
+      bars: [
+        { value: c.actual_hours, color: tone, valueLabel: hours(c.actual_hours), valueColor: c.actual_hours === 0 ? COLOR.muted : tone, valueBold: true },
+        { value: c.estimated_hours, color: COLOR.estimate, valueLabel: hours(c.estimated_hours), valueColor: COLOR.muted },
+      ],
+      testId: `labor-group-${c.code}`,
+      data: { 'data-over': isOver(c) ? 'true' : 'false' },
+    };
+  });
   return (
     <div ref={ref}>
       <Box flex flexWrap="wrap" mb="md" data-testid="labor-legend">
@@ -180,38 +176,7 @@ const LaborChart: React.FC<{ data: Labor[]; weekStart: string }> = ({ data, week
         <LegendKey color={COLOR.warning} label="Actual, over estimate" />
         <LegendKey color={COLOR.estimate} label="Estimated hours" />
       </Box>
-      <svg
-        role="img"
-        aria-label={summary}
-        data-testid="chart-labor-this-week"
-        viewBox={`0 0 ${width} ${group * data.length}`}
-        width={width}
-        height={group * data.length}
-        style={{ display: 'block' }}
-      >
-        <title>{summary}</title>
-        {data.map((c, i) => {
-          const y = i * group + 4;
-          const tone = isOver(c) ? COLOR.warning : COLOR.primary;
-          const valueTone = c.actual_hours === 0 ? COLOR.muted : tone;
-          return (
-            <g key={c.work_center_id} data-testid={`labor-group-${c.code}`} data-over={isOver(c) ? 'true' : 'false'}>
-              <text x={labelWidth - 12} y={y + bar - 2} textAnchor="end" fontSize={13} fontWeight={600} fill={COLOR.text}>{c.code}</text>
-              <text x={labelWidth - 12} y={y + bar * 2 + 2} textAnchor="end" fontSize={11} fill={COLOR.muted}>
-                {c.name.length > 20 ? `${c.name.slice(0, 19)}…` : c.name}
-              </text>
-              <rect x={labelWidth} y={y} width={length(c.actual_hours)} height={bar} rx={2} fill={tone} />
-              <text x={labelWidth + length(c.actual_hours) + 6} y={y + bar / 2} dominantBaseline="central" fontSize={12} fontWeight={600} fill={valueTone}>
-                {hours(c.actual_hours)}
-              </text>
-              <rect x={labelWidth} y={y + bar + 2} width={length(c.estimated_hours)} height={bar} rx={2} fill={COLOR.estimate} />
-              <text x={labelWidth + length(c.estimated_hours) + 6} y={y + bar * 1.5 + 2} dominantBaseline="central" fontSize={12} fill={COLOR.muted}>
-                {hours(c.estimated_hours)}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
+      <BarChart rows={rows} layout={LABOR_LAYOUT} width={width} testId="chart-labor-this-week" summary={summary} summaryAs="label" />
       {over.length > 0 && (
         <Text mt="md" color="warning" data-testid="labor-over-estimate">
           Over estimate: {over.map((c) => `${c.code} (${hours(c.actual_hours - c.estimated_hours)} over)`).join(', ')}
