@@ -255,7 +255,7 @@ describe('the operator waiting for the decision', () => {
   const myWork = async (who: Role) => {
     const res = await agents[who].get('/admin/api/pages/myWork');
     expect(res.status).toBe(200);
-    return res.body as { decided: Decided[]; awaitingDisposition?: number; steps: Array<{ id: number; signOffRefusal: string | null }> };
+    return res.body as { decided: Decided[]; awaitingDisposition?: number; steps: Array<{ id: number; moves: { signOff: string | null } }> };
   };
   const noticeOf = async (who: Role, check: number) => (await myWork(who)).decided.find((d) => d.subStepId === check);
 
@@ -283,7 +283,7 @@ describe('the operator waiting for the decision', () => {
     expect(await noticeOf('quality', fresh.depth)).toBeUndefined();
     expect(await noticeOf('admin', fresh.depth)).toBeUndefined();
     // The step's sign-off is now held up by its other check only.
-    expect(mine.steps.find((s) => s.id === fresh.step20)!.signOffRefusal).toBe('Step 20 (Mill pocket) cannot be signed off: check 2 (Deburr edges) is not done.');
+    expect(mine.steps.find((s) => s.id === fresh.step20)!.moves.signOff).toBe('Step 20 (Mill pocket) cannot be signed off: check 2 (Deburr edges) is not done.');
 
     const deburr = (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = 2', [fresh.step20])).id;
     await recordCheck(t.db.sequelize, deburr, {}, operator());

@@ -6,7 +6,8 @@ import { SubStep, User } from '../src/models/index.js';
 import { coerceInput } from '../src/records/input-coercion.js';
 import { RecordValidationError } from '../src/records/record-errors.js';
 import { clockIn, clockOutOfStep } from '../src/travelers/labor.service.js';
-import { recordCheck, recordDisposition, signOffReadiness, type StepKind } from '../src/travelers/step-work.service.js';
+import { stepKey, stepMovesFor, type StepRef } from '../src/travelers/step-moves.js';
+import { recordCheck, recordDisposition, type StepKind } from '../src/travelers/step-work.service.js';
 import { createTravelerFromWorkOrder } from '../src/travelers/traveler-creation.service.js';
 import { transitionTraveler } from '../src/travelers/traveler-lifecycle.service.js';
 import { buildShop, type Shop } from './support/shop-fixtures.js';
@@ -14,7 +15,7 @@ import { createTestApp, TEST_PASSWORD, testActor, type TestApp, type TestUser } 
 
 /**
  * Sign off is disabled, with a reason, while it would be refused: the reason My work shows (and
- * the Sign off page, via signOffReadiness) must be the very words the server refuses with, in
+ * the Sign off page, via the step's moves) must be the very words the server refuses with, in
  * every state a step can be in. Each case reads the reason both ways, then POSTs the sign-off as
  * the panel does and compares; a refused POST must leave the step as it was.
  *
@@ -58,6 +59,10 @@ async function floor(): Promise<Floor> {
   };
 }
 
+/** Why the operator's sign-off would be refused now: the step's moves, as the panel and My work read them. */
+const signOffReadiness = async (sequelize: TestApp['db']['sequelize'], ref: StepRef, user: { id: number }) =>
+  (await stepMovesFor(sequelize, [ref], { ...user, role: 'operator' })).get(stepKey(ref))!.signOff;
+
 const stepState = (kind: StepKind, id: number) =>
   one(`SELECT status, started_at, completed_at, completed_by_id, version FROM ${kind === 'routing' ? 'traveler_steps' : 'manual_steps'} WHERE id = $1`, [id]);
 
@@ -65,8 +70,8 @@ const stepState = (kind: StepKind, id: number) =>
 async function listed(kind: StepKind, id: number): Promise<string | null | undefined> {
   const res = await operator.get('/admin/api/pages/myWork');
   expect(res.status).toBe(200);
-  const step = (res.body.steps as Array<{ kind: StepKind; id: number; signOffRefusal: string | null }>).find((s) => s.kind === kind && s.id === id);
-  return step === undefined ? undefined : step.signOffRefusal;
+  const step = (res.body.steps as Array<{ kind: StepKind; id: number; moves: { signOff: string | null } }>).find((s) => s.kind === kind && s.id === id);
+  return step === undefined ? undefined : step.moves.signOff;
 }
 
 /**
@@ -81,7 +86,7 @@ async function expectRefused(kind: StepKind, id: number, options: { listed: bool
   // The Sign off page gets the same reason with its record.
   const page = await operator.get(`/admin/api/resources/${kind === 'routing' ? 'traveler_steps' : 'manual_steps'}/records/${id}/signOff`);
   expect(page.status).toBe(200);
-  expect(page.body.record.params.sign_off_refusal).toBe(readiness);
+  expect(page.body.record.params.move_refusal).toBe(readiness);
 
   const before = await stepState(kind, id);
   const res = await operator.post(`/admin/api/resources/${kind === 'routing' ? 'traveler_steps' : 'manual_steps'}/records/${id}/signOff`).send({});
@@ -162,7 +167,7 @@ describe('the reason Sign off is disabled is the reason the server refuses it', 
     expect(await signOffReadiness(t.db.sequelize, ref, { id: t.users.operator.id })).toBeNull();
     expect(await listed('routing', ref.id)).toBeNull();
     const page = await operator.get(`/admin/api/resources/traveler_steps/records/${ref.id}/signOff`);
-    expect(page.body.record.params.sign_off_refusal).toBeNull();
+    expect(page.body.record.params.move_refusal).toBeNull();
     const res = await operator.post(`/admin/api/resources/traveler_steps/records/${ref.id}/signOff`).send({});
     expect(res.status).toBe(200);
     expect(await stepState('routing', ref.id)).toMatchObject({ status: 'completed', completed_by_id: t.users.operator.id });

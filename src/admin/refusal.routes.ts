@@ -1,5 +1,5 @@
 import type AdminJS from 'adminjs';
-import type { ActionDecorator, BaseRecord, CurrentAdmin } from 'adminjs';
+import type { ActionContext, ActionDecorator, BaseRecord, CurrentAdmin } from 'adminjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { PAGE_ACCESS, type Predicate, type SessionUser } from '../auth/access-rules.js';
@@ -105,7 +105,8 @@ async function recordVerdict(admin: AdminJS, user: SessionUser, currentAdmin: Cu
   const show = resource.decorate().actions.show;
   const numbered = `${words.label} · #${recordId}`;
   if (show && !show.isAccessible(currentAdmin)) return { state: 'refused', what: numbered, why: why(user, rolesAllowed(show), `open ${describerFor(admin).tableLabel(resourceId).toLowerCase()}`) };
-  const record = await resource.findOne(recordId);
+  // Read for this person: a step's record carries what it allows them (step-work.adapter.ts).
+  const record = await resource.findOne(recordId, { currentAdmin } as ActionContext);
   if (!record) return MISSING(numbered);
   const what = `${words.label} · ${String(record.param('title') ?? `#${recordId}`)}`;
   if (!action.isAccessible(currentAdmin, record)) return { state: 'refused', what, why: why(user, rolesAllowed(action, record), words.doing) };

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { formatLimits } from '../shared/limits-format.js';
 
 /**
  * What an approver approves, shown as the database hashed it when the request was made
@@ -111,13 +112,7 @@ const CHECK_FIELDS = new Set(['sequence', 'description', 'lower_limit', 'upper_l
 
 const num = (value: unknown): number | null => (value === null || value === undefined || value === '' ? null : Number(value));
 
-function limits(c: { lower: number | null; upper: number | null; unit: string | null }): string | null {
-  const unit = c.unit ? ` ${c.unit}` : '';
-  if (c.lower !== null && c.upper !== null) return `${c.lower} to ${c.upper}${unit}`;
-  if (c.lower !== null) return `at least ${c.lower}${unit}`;
-  if (c.upper !== null) return `at most ${c.upper}${unit}`;
-  return null;
-}
+const limits = (c: { lower: number | null; upper: number | null; unit: string | null }): string | null => formatLimits(c.lower, c.upper, c.unit) || null;
 
 function toContent(rows: StepRow[]): ContentStep[] {
   return rows

@@ -1,3 +1,4 @@
+import { StepWorkResource } from '../admin/step-work.adapter.js';
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { ManualStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';
@@ -6,6 +7,8 @@ import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type Reso
 
 export const manualStepResource: ResourceDefinition = {
   resource: ManualStep,
+  // Each record carries what its step allows the person reading it (the step actions show that).
+  adapter: StepWorkResource,
   options: {
     id: 'manual_steps',
     navigation: NAVIGATION.travelers,

@@ -1,18 +1,22 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord, CurrentAdmin } from 'adminjs';
 import { actorOf } from '../admin/request-actor.js';
 import { Components } from '../admin/component-loader.js';
+import { movesOf } from '../admin/step-work.adapter.js';
 import { MissingActorError, type UserActor } from '../audit/actor.js';
-import { canClockIn, canRecordDisposition, canWorkSteps, type Predicate } from '../auth/access-rules.js';
+import type { Predicate } from '../auth/access-rules.js';
 import { ManualStep, TravelerStep, TravelerSubStep } from '../models/index.js';
 import { clockIn, clockOutOfStep } from '../travelers/labor.service.js';
-import { recordCheck, recordDisposition, signOffReadiness, signOffStep, startStep, stepLabel, type StepKind } from '../travelers/step-work.service.js';
+import { MOVE_ROLES, type StepMove } from '../travelers/step-moves.js';
+import { recordCheck, recordDisposition, signOffStep, startStep, stepLabel, type StepKind } from '../travelers/step-work.service.js';
 import { sessionUser } from './resource-helpers.js';
 import { refusalResponse } from './workflow-refusal.js';
 
 /**
  * Working steps from the panel: Start, Sign off, Clock in and Clock out on traveler steps and
  * manual steps; Record check and Disposition on a step's checks. Each handler is a thin call into
- * src/travelers/, which owns the rules (the database holds them too).
+ * src/travelers/, which owns the rules (the database holds them too). Which actions are offered,
+ * and why a page's button is disabled, is what the move rules (travelers/step-moves.ts) answered
+ * for the person when the record was read (admin/step-work.adapter.ts): no rule is worked out here.
  *
  * The HTTP contract, for the panel's components and for any other client:
  *   GET  .../records/<id>/<action>  the record, so the action's page can render (changes nothing)
@@ -32,20 +36,20 @@ interface Outcome {
 }
 
 /**
- * `describe` adds what the action's page shows before anything is done (a sign-off's readiness),
- * as extra params of the record it answers a GET with.
+ * `describe` adds what the action's page shows before anything is done (why its move would be
+ * refused now), as extra params of the record it answers a GET with.
  */
 function work(
   name: string,
   perform: (actor: UserActor, id: number, payload: Record<string, unknown>) => Promise<Outcome>,
-  describe?: (context: ActionContext, id: number) => Promise<Record<string, unknown>>,
+  describe?: (context: ActionContext) => Record<string, unknown>,
 ) {
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
     const { record, resource, currentAdmin, h } = context;
     if (!record) throw new Error(`${name}: no record`);
     if (request.method !== 'post') {
       const json = record.toJSON(currentAdmin);
-      return { record: describe ? { ...json, params: { ...json.params, ...(await describe(context, Number(record.id()))) } } : json };
+      return { record: describe ? { ...json, params: { ...json.params, ...describe(context) } } : json };
     }
     const actor = actorOf(context);
     if (!actor) throw new MissingActorError(name);
@@ -66,28 +70,23 @@ function work(
 
 const param = (record: BaseRecord | undefined, name: string): unknown => record?.param(name);
 
-/** The status of a populated reference (the step's traveler, the check's step), when AdminJS loaded it. */
-function referencedStatus(record: BaseRecord | undefined, reference: string): string | undefined {
-  const populated = (record as unknown as { populated?: Record<string, BaseRecord | null | undefined> } | undefined)?.populated?.[reference];
-  const status = populated?.param('status');
-  return typeof status === 'string' ? status : undefined;
-}
-
-/** Steps are worked only on a traveler on the floor; unknown (not populated) counts as on the floor. */
-function travelerOnFloor(record: BaseRecord | undefined): boolean {
-  const status = referencedStatus(record, 'traveler_id');
-  return status === undefined || status === 'released' || status === 'in_progress';
-}
-
 function allowedBy(predicate: Predicate) {
   return ({ currentAdmin }: Context) => predicate(sessionUser(currentAdmin));
 }
 
+/** Whether the record's step offers the move to the person: step-moves.ts decided when the record was read. */
+function offers(move: StepMove) {
+  return ({ currentAdmin, record }: Context) => movesOf(record, sessionUser(currentAdmin))?.offered.includes(move) ?? false;
+}
+
+/** The param of a step action page's record saying why its move would be refused now (null: it would go through). */
+export const MOVE_REFUSAL_PARAM = 'move_refusal';
+
 function stepAction(
   resourceId: StepResourceId,
-  options: { icon: string; variant?: 'default' | 'primary' | 'success' | 'danger'; predicate: Predicate; showWhen: (status: unknown) => boolean },
+  move: StepMove,
+  options: { icon: string; variant?: 'default' | 'primary' | 'success' | 'danger' },
   perform: (actor: UserActor, id: number, kind: StepKind) => Promise<Outcome>,
-  describe?: (context: ActionContext, id: number, kind: StepKind) => Promise<Record<string, unknown>>,
 ): ActionOptions {
   const kind: StepKind = resourceId === 'traveler_steps' ? 'routing' : 'manual';
   return {
@@ -96,15 +95,16 @@ function stepAction(
     variant: options.variant,
     component: Components.StepAction,
     // Allowed by role alone, so that whoever comes second to a step that just changed is told why (409).
-    isAccessible: allowedBy(options.predicate),
-    isVisible: (context: Context) =>
-      options.predicate(sessionUser(context.currentAdmin)) && options.showWhen(param(context.record, 'status')) && travelerOnFloor(context.record),
-    handler: work(`work on ${resourceId}`, (actor, id) => perform(actor, id, kind), describe && ((context, id) => describe(context, id, kind))),
+    isAccessible: allowedBy(MOVE_ROLES[move]),
+    isVisible: offers(move),
+    handler: work(
+      `work on ${resourceId}`,
+      (actor, id) => perform(actor, id, kind),
+      // The page disables its button with the reason the POST would be refused with.
+      ({ currentAdmin, record }) => ({ [MOVE_REFUSAL_PARAM]: movesOf(record, sessionUser(currentAdmin))?.[move] ?? null }),
+    ),
   };
 }
-
-/** The param of a Sign off page's record saying why it would be refused now (absent: it would go through). */
-export const SIGN_OFF_REFUSAL_PARAM = 'sign_off_refusal';
 
 /** "T-26002 step 30 (Mill op 2 ...)": where a person just clocked in, as My work names it. */
 async function where(kind: StepKind, id: number): Promise<string> {
@@ -121,32 +121,23 @@ export function stepWorkActions(resourceId: StepResourceId): Record<'start' | 's
   // Read when called: models are bound to their connection after this module loads.
   const sequelize = () => (resourceId === 'traveler_steps' ? TravelerStep.sequelize! : ManualStep.sequelize!);
   return {
-    start: stepAction(resourceId, { icon: 'Play', variant: 'primary', predicate: canWorkSteps, showWhen: (s) => s === 'pending' }, async (actor, id, kind) => {
+    start: stepAction(resourceId, 'start', { icon: 'Play', variant: 'primary' }, async (actor, id, kind) => {
       const step = await startStep(sequelize(), { kind, id }, actor);
       return { message: `${stepLabel(step)} started.` };
     }),
-    signOff: stepAction(
-      resourceId,
-      { icon: 'CheckCircle', variant: 'success', predicate: canWorkSteps, showWhen: (s) => s !== 'completed' },
-      async (actor, id, kind) => {
-        const result = await signOffStep(sequelize(), { kind, id }, actor);
-        // The last sign-off completes the traveler: its page is what matters then.
-        return {
-          message: result.message,
-          redirect: result.travelerCompleted ? { resourceId: 'travelers', recordId: String(result.step.traveler_id) } : undefined,
-        };
-      },
-      // The page disables its button with the reason the POST would be refused with.
-      async ({ currentAdmin }, id, kind) => {
-        const user = sessionUser(currentAdmin);
-        return user ? { [SIGN_OFF_REFUSAL_PARAM]: await signOffReadiness(sequelize(), { kind, id }, user) } : {};
-      },
-    ),
-    clockIn: stepAction(resourceId, { icon: 'LogIn', predicate: canClockIn, showWhen: (s) => s !== 'completed' }, async (actor, id, kind) => {
+    signOff: stepAction(resourceId, 'signOff', { icon: 'CheckCircle', variant: 'success' }, async (actor, id, kind) => {
+      const result = await signOffStep(sequelize(), { kind, id }, actor);
+      // The last sign-off completes the traveler: its page is what matters then.
+      return {
+        message: result.message,
+        redirect: result.travelerCompleted ? { resourceId: 'travelers', recordId: String(result.step.traveler_id) } : undefined,
+      };
+    }),
+    clockIn: stepAction(resourceId, 'clockIn', { icon: 'LogIn' }, async (actor, id, kind) => {
       await clockIn(sequelize(), { kind, id }, actor);
       return { message: `Clocked in on ${await where(kind, id)}.` };
     }),
-    clockOut: stepAction(resourceId, { icon: 'LogOut', predicate: canClockIn, showWhen: (s) => s === 'in_progress' }, async (actor, id, kind) => {
+    clockOut: stepAction(resourceId, 'clockOut', { icon: 'LogOut' }, async (actor, id, kind) => {
       const entry = await clockOutOfStep(sequelize(), { kind, id }, actor);
       const hours = entry.hours === null || entry.hours === undefined ? '' : ` (${Number(entry.hours).toFixed(2)} h)`;
       return { message: `Clocked out${hours}.` };
@@ -168,12 +159,9 @@ function stepDispositionAction(): ActionOptions {
     icon: 'AlertTriangle',
     variant: 'danger',
     component: Components.DispositionQueue,
-    isAccessible: allowedBy(canRecordDisposition),
-    // A check is measured only on a started step; a signed-off step's checks are closed.
-    isVisible: (context: Context) =>
-      canRecordDisposition(sessionUser(context.currentAdmin)) &&
-      param(context.record, 'status') === 'in_progress' &&
-      !['cancelled', 'completed'].includes(referencedStatus(context.record, 'traveler_id') ?? ''),
+    isAccessible: allowedBy(MOVE_ROLES.disposition),
+    // Offered while one of the step's checks awaits quality's decision.
+    isVisible: offers('disposition'),
     handler: async (request, _response, context) => {
       const { record, currentAdmin } = context;
       if (!record) throw new Error('step disposition: no record');
@@ -190,18 +178,20 @@ function stepDispositionAction(): ActionOptions {
 
 const truthy = (value: unknown) => value === true || value === 'true';
 
-/** Record check (tick and measurement) and Disposition (quality's decision), on a traveler's checks. */
+/**
+ * Record check (tick and measurement) and Disposition (quality's decision), on a traveler's
+ * checks: offered as the check's step allows (its moves were read with the check).
+ */
 export function subStepWorkActions(): Record<'recordCheck' | 'disposition', ActionOptions> {
   const sequelize = () => TravelerSubStep.sequelize!;
-  const stepOpen = (record: BaseRecord | undefined) => referencedStatus(record, 'traveler_step_id') !== 'completed';
   return {
     recordCheck: {
       actionType: 'record',
       icon: 'Edit3',
       variant: 'primary',
       component: Components.StepAction,
-      isAccessible: allowedBy(canWorkSteps),
-      isVisible: (context: Context) => canWorkSteps(sessionUser(context.currentAdmin)) && stepOpen(context.record),
+      isAccessible: allowedBy(MOVE_ROLES.recordCheck),
+      isVisible: offers('recordCheck'),
       handler: work('record a check', async (actor, id, payload) => {
         // "false" (a form field) or false (JSON) takes the tick back; anything else ticks.
         const done = !(payload.done === false || payload.done === 'false');
@@ -215,12 +205,9 @@ export function subStepWorkActions(): Record<'recordCheck' | 'disposition', Acti
       icon: 'AlertTriangle',
       variant: 'danger',
       component: Components.StepAction,
-      isAccessible: allowedBy(canRecordDisposition),
-      isVisible: (context: Context) =>
-        canRecordDisposition(sessionUser(context.currentAdmin)) &&
-        truthy(param(context.record, 'out_of_limits')) &&
-        !param(context.record, 'disposition') &&
-        stepOpen(context.record),
+      isAccessible: allowedBy(MOVE_ROLES.disposition),
+      // This check awaits a decision, and its step still takes one.
+      isVisible: (context: Context) => truthy(param(context.record, 'out_of_limits')) && !param(context.record, 'disposition') && offers('disposition')(context),
       handler: work('record a disposition', async (actor, id, payload) => {
         const sub = await recordDisposition(
           sequelize(),

@@ -1,3 +1,4 @@
+import { CheckWorkResource } from '../admin/step-work.adapter.js';
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { TravelerSubStep } from '../models/index.js';
 import { DISPOSITIONS, DISPOSITION_LABELS } from '../models/constants.js';
@@ -6,6 +7,8 @@ import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefini
 
 export const travelerSubStepResource: ResourceDefinition = {
   resource: TravelerSubStep,
+  // Each record carries what its step allows the person reading it (the step actions show that).
+  adapter: CheckWorkResource,
   options: {
     id: 'traveler_sub_steps',
     navigation: NAVIGATION.travelers,

@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { AccessDeniedError, canRecordDisposition, type SessionUser } from '../auth/access-rules.js';
 import { DISPOSITION_LABELS, DISPOSITIONS, type Disposition } from '../models/constants.js';
-import { describeLimits } from './step-work.service.js';
+import { formatLimits } from '../shared/limits-format.js';
 
 /**
  * Quality's queue: every check measured outside its limits that still waits for a disposition,
@@ -132,7 +132,7 @@ export async function dispositionQueue(sequelize: Sequelize, user: SessionUser |
         lowerLimit,
         upperLimit,
         unit: r.unit,
-        limits: describeLimits({ lower_limit: lowerLimit, upper_limit: upperLimit, unit: r.unit }),
+        limits: formatLimits(lowerLimit, upperLimit, r.unit),
         measuredValue: Number(r.measured_value),
         measuredBy: r.measured_by,
         measuredAt: r.measured_at === null ? null : new Date(r.measured_at).toISOString(),

@@ -1,10 +1,11 @@
-import { QueryTypes, UniqueConstraintError, ValidationError, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, ValidationError, type Sequelize } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canClockIn } from '../auth/access-rules.js';
 import { LaborEntry, ManualStep, TravelerStep } from '../models/index.js';
 import { RecordNotFoundError, WorkflowRefusedError } from '../records/record-errors.js';
 import { executeWrite } from '../records/write-command.js';
-import { ensureStarted, lockWork, stepLabel, type StepRef } from './step-work.service.js';
+import { alreadyClockedIn, clockedInWhere, clockInRefusal, moveState, notClockedIn, roleRefusal } from './step-moves.js';
+import { lockWork, markStarted, stepLabel, type StepRef } from './step-work.service.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
 
 /**
@@ -12,33 +13,21 @@ import { clockOutTime, transactionNow } from './work-clock.js';
  * person is clocked in on at most one step (a unique index in the database decides races).
  * Hours are computed by PostgreSQL from the two times.
  */
-async function whereClockedIn(sequelize: Sequelize, userId: number, transaction?: Transaction): Promise<string | null> {
-  const rows = await sequelize.query<{ where: string }>(
-    `SELECT concat(t.number, ' ', coalesce('step ' || ts.step_number || ' (' || ts.operation || ')', 'manual step after ' || ms.after_step_number || ' (' || ms.operation || ')')) AS where
-       FROM labor_entries e JOIN travelers t ON t.id = e.traveler_id
-       LEFT JOIN traveler_steps ts ON ts.id = e.traveler_step_id
-       LEFT JOIN manual_steps ms ON ms.id = e.manual_step_id
-      WHERE e.user_id = :user AND e.ended_at IS NULL`,
-    { replacements: { user: userId }, type: QueryTypes.SELECT, transaction },
-  );
-  return rows[0]?.where ?? null;
-}
-
 export async function clockIn(sequelize: Sequelize, ref: StepRef, actor: UserActor): Promise<LaborEntry> {
   return executeWrite(sequelize, {
     actor,
     table: 'labor_entries',
     model: LaborEntry,
     permit: () => {
-      if (!canClockIn(asSessionUser(actor))) throw new AccessDeniedError(`Your role (${actor.role}) may not clock in on steps.`);
+      if (!canClockIn(asSessionUser(actor))) throw new AccessDeniedError(roleRefusal('clockIn', actor.role));
     },
     run: async ({ transaction }) => {
       const now = await transactionNow(sequelize, transaction);
       const { traveler, step } = await lockWork(ref, transaction);
       // Said with where, before the unique index (which still decides a race) refuses it.
-      const where = await whereClockedIn(sequelize, actor.userId, transaction);
-      if (where) throw new WorkflowRefusedError(`You are already clocked in on ${where}: clock out there first.`);
-      await ensureStarted(sequelize, traveler, step, now, transaction);
+      const refusal = clockInRefusal(await moveState(sequelize, ref, transaction), await clockedInWhere(sequelize, actor.userId, transaction));
+      if (refusal) throw new WorkflowRefusedError(refusal);
+      await markStarted(traveler, step, now, transaction);
       return LaborEntry.create(
         {
           user_id: actor.userId,
@@ -55,8 +44,7 @@ export async function clockIn(sequelize: Sequelize, ref: StepRef, actor: UserAct
     translate: async (error) => {
       const openEntry = error instanceof UniqueConstraintError || (error instanceof ValidationError && /already clocked in/.test(error.message));
       if (!openEntry) return undefined;
-      const where = await whereClockedIn(sequelize, actor.userId);
-      return new WorkflowRefusedError(`You are already clocked in${where ? ` on ${where}` : ' on another step'}: clock out there first.`);
+      return new WorkflowRefusedError(alreadyClockedIn((await clockedInWhere(sequelize, actor.userId)) ?? 'another step'));
     },
   });
 }
@@ -92,7 +80,7 @@ export async function clockOutOfStep(sequelize: Sequelize, ref: StepRef, actor: 
   if (!entry) {
     const model = ref.kind === 'routing' ? TravelerStep : ManualStep;
     const step = await (model as typeof TravelerStep).findByPk(ref.id);
-    throw new WorkflowRefusedError(`You are not clocked in on ${step ? stepLabel(step).replace(/^The /, 'the ').replace(/^Step/, 'step') : 'that step'}.`);
+    throw new WorkflowRefusedError(notClockedIn(step ? stepLabel(step) : 'that step'));
   }
   return clockOut(sequelize, actor, entry.id);
 }

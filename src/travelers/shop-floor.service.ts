@@ -3,15 +3,17 @@ import { canRecordDisposition } from '../auth/access-rules.js';
 import type { Role } from '../auth/roles.js';
 import type { Disposition } from '../models/constants.js';
 import { awaitingDispositionCount, decidedForOperator, type DecidedDisposition } from './disposition-queue.service.js';
-import { labelOf, signOffRefusal } from './step-work.service.js';
+import { stepKey, stepMovesFor, type StepKind, type StepMoves } from './step-moves.js';
 
 /**
  * "My work": what an operator at a terminal needs without hunting through lists. Their own open
  * clock-in, and every step that can be worked now on a traveler on the floor: in progress, or
  * pending with nothing before it left to sign off (the database's traveler_step_blocker decides,
- * the same rule its triggers enforce). Read-only; the work itself goes through the step actions.
+ * the same rule its triggers enforce). Read-only; the work itself goes through the step actions,
+ * and what each step allows the person next comes from the move rules (step-moves.ts) the writes
+ * ask: the page shows it, it never works it out.
  */
-export type StepKind = 'routing' | 'manual';
+export type { StepKind } from './step-moves.js';
 
 export interface OpenClockIn {
   entryId: number;
@@ -62,11 +64,8 @@ export interface WorkStep {
   meClockedIn: boolean;
   /** Sub-steps (routing steps only), in sequence. */
   checks: WorkCheck[];
-  /**
-   * Why Sign off would be refused for the person asking, in the server's own words (the sign-off
-   * rule of step-work.service.ts over these rows), or null when it would go through.
-   */
-  signOffRefusal: string | null;
+  /** What the person asking may do on the step now, and why not (step-moves.ts). */
+  moves: StepMoves;
 }
 
 export interface MyWork {
@@ -124,8 +123,6 @@ interface StepRow {
   started_at: Date | null;
   clocked_in: string[] | null;
   me_clocked_in: boolean | null;
-  /** Everyone else clocked in, named as the sign-off's refusal names them. */
-  others: string[] | null;
 }
 
 // Blockers are computed only for pending steps of travelers on the floor (in the work center
@@ -151,14 +148,13 @@ const STEPS_SQL = `
   SELECT st.kind, st.id, st.traveler_id, t.number, t.status AS traveler_status, p.part_number, t.due_date,
          st.position, st.sort_a, st.operation, st.instructions, st.work_center_id,
          wc.code AS work_center_code, wc.name AS work_center_name, st.status, st.started_at,
-         c.names AS clocked_in, c.me AS me_clocked_in, c.others
+         c.names AS clocked_in, c.me AS me_clocked_in
     FROM open_steps st
     JOIN travelers t ON t.id = st.traveler_id
     JOIN parts p ON p.id = t.part_id
     LEFT JOIN work_centers wc ON wc.id = st.work_center_id
     LEFT JOIN LATERAL (
-      SELECT array_agg(coalesce(u.full_name, u.username) ORDER BY e.started_at, e.id) AS names, bool_or(e.user_id = :user) AS me,
-             array_agg(coalesce(u.full_name, 'user #' || e.user_id) ORDER BY e.started_at, e.id) FILTER (WHERE e.user_id <> :user) AS others
+      SELECT array_agg(coalesce(u.full_name, u.username) ORDER BY e.started_at, e.id) AS names, bool_or(e.user_id = :user) AS me
         FROM labor_entries e JOIN users u ON u.id = e.user_id
        WHERE e.ended_at IS NULL AND (e.traveler_step_id = st.routing_id OR e.manual_step_id = st.manual_id)
     ) c ON true
@@ -244,6 +240,7 @@ export async function myWork(sequelize: Sequelize, user: { id: number; role?: Ro
     });
     checks.set(c.traveler_step_id, list);
   }
+  const moves = await stepMovesFor(sequelize, listed, user);
   const open = clockIns[0];
   return {
     clockedIn: open
@@ -257,36 +254,31 @@ export async function myWork(sequelize: Sequelize, user: { id: number; role?: Ro
           stepLabel: open.label,
         }
       : null,
-    steps: listed.map((r) => {
-      const stepChecks = r.kind === 'routing' ? (checks.get(r.id) ?? []) : [];
-      return {
-      kind: r.kind,
-      id: r.id,
-      travelerId: r.traveler_id,
-      travelerNumber: r.number,
-      travelerStatus: r.traveler_status,
-      partNumber: r.part_number,
-      dueDate: dateOnly(r.due_date),
-      position: r.position,
-      operation: r.operation,
-      instructions: r.instructions,
-      workCenter: r.work_center_id === null ? null : { id: r.work_center_id, code: r.work_center_code!, name: r.work_center_name! },
-      status: r.status,
-      startedAt: iso(r.started_at),
-      clockedIn: r.clocked_in ?? [],
-      meClockedIn: Boolean(r.me_clocked_in),
-      checks: stepChecks,
-      // A listed pending step has nothing before it left to sign off (the query's own condition).
-      signOffRefusal: signOffRefusal({
-        label: labelOf(r.kind, r.sort_a, r.operation),
-        status: r.status,
-        travelerNumber: r.number,
-        travelerStatus: r.traveler_status,
-        blocker: null,
-        checks: stepChecks,
-        othersClockedIn: r.others ?? [],
-      }),
-      };
+    // A step gone between the two reads (deleted) is not listed.
+    steps: listed.flatMap((r): WorkStep[] => {
+      const allowed = moves.get(stepKey(r));
+      if (!allowed) return [];
+      return [
+        {
+          kind: r.kind,
+          id: r.id,
+          travelerId: r.traveler_id,
+          travelerNumber: r.number,
+          travelerStatus: r.traveler_status,
+          partNumber: r.part_number,
+          dueDate: dateOnly(r.due_date),
+          position: r.position,
+          operation: r.operation,
+          instructions: r.instructions,
+          workCenter: r.work_center_id === null ? null : { id: r.work_center_id, code: r.work_center_code!, name: r.work_center_name! },
+          status: r.status,
+          startedAt: iso(r.started_at),
+          clockedIn: r.clocked_in ?? [],
+          meClockedIn: Boolean(r.me_clocked_in),
+          checks: r.kind === 'routing' ? (checks.get(r.id) ?? []) : [],
+          moves: allowed,
+        },
+      ];
     }),
     workCenters,
     workCenterId,

@@ -1,4 +1,4 @@
-import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canRecordDisposition, canWorkSteps } from '../auth/access-rules.js';
 import { DISPOSITION_LABELS, DISPOSITIONS, type Disposition } from '../models/constants.js';
@@ -7,22 +7,21 @@ import { decimalNumber } from '../models/validation.js';
 import { decimalRefusal, parseDecimalText } from '../records/input-coercion.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
 import { executeWrite } from '../records/write-command.js';
+import { formatLimits } from '../shared/limits-format.js';
+import { checksClosedRefusal, labelOf, moveState, roleRefusal, signOffRefusal, startRefusal, workRefusal, type StepRef } from './step-moves.js';
 import { openStepCount } from './traveler-lifecycle.service.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
 
 /**
  * Working a traveler on the floor: starting steps, recording checks and measurements, quality's
- * dispositions, and sign-offs. Order, states and checks are also enforced by the database
- * (migrations/*-traveler-lifecycle.up.sql); this service asks it first so that the person gets
- * the reason, and does the follow-on moves in the same transaction (the first step started puts
- * the traveler in progress; the last sign-off completes it).
+ * dispositions, and sign-offs. Each write asks the move rules of step-moves.ts over the rows it
+ * has locked, so that the person gets the reason the panel already showed them; order, states and
+ * checks are also enforced by the database (migrations/*-traveler-lifecycle.up.sql). The
+ * follow-on moves happen in the same transaction (the first step started puts the traveler in
+ * progress; the last sign-off completes it).
  */
-export type StepKind = 'routing' | 'manual';
-
-export interface StepRef {
-  kind: StepKind;
-  id: number;
-}
+export type { StepKind, StepRef } from './step-moves.js';
+export { labelOf } from './step-moves.js';
 
 type AnyStep = TravelerStep | ManualStep;
 
@@ -33,84 +32,15 @@ export interface SignOffResult {
 }
 
 function requireWorker(actor: UserActor): void {
-  if (!canWorkSteps(asSessionUser(actor))) throw new AccessDeniedError(`Your role (${actor.role}) may not work steps.`);
-}
-
-
-/** "Step 20 (Turn OD)" or 'The manual step "Extra deburr"': how refusals and notices name a step. */
-export function labelOf(kind: StepKind, stepNumber: number, operation: string): string {
-  return kind === 'routing' ? `Step ${stepNumber} (${operation})` : `The manual step "${operation}"`;
+  if (!canWorkSteps(asSessionUser(actor))) throw new AccessDeniedError(roleRefusal('start', actor.role));
 }
 
 export function stepLabel(step: AnyStep): string {
   return step instanceof TravelerStep ? labelOf('routing', step.step_number, step.operation) : labelOf('manual', step.after_step_number, step.operation);
 }
 
-/**
- * What a refusal to work a step depends on. The rules below are pure: the services fill this in
- * from the locked rows and refuse with the answer; My work fills it in for every listed step and
- * shows the same answer beside a disabled button, so a person reads the reason before tapping,
- * in the very words the server would answer with.
- */
-export interface WorkState {
-  label: string;
-  status: 'pending' | 'in_progress' | 'completed';
-  travelerNumber: string;
-  travelerStatus: string;
-  /** What must be signed off first (traveler_step_blocker); consulted only for a pending step. */
-  blocker: string | null;
-}
-
-export interface CheckState {
-  sequence: number;
-  description: string;
-  done: boolean;
-  outOfLimits: boolean;
-  disposition: string | null;
-  measuredValue: number | string | null;
-}
-
-export interface SignOffState extends WorkState {
-  checks: CheckState[];
-  /** Others still clocked in on the step, earliest first (the signer's own clock-in closes with it). */
-  othersClockedIn: string[];
-}
-
-/** Why the step cannot be worked now (started, measured, clocked in on), or null. */
-export function workRefusal(state: WorkState): string | null {
-  if (state.status === 'completed') return `${state.label} is already signed off.`;
-  if (!['released', 'in_progress'].includes(state.travelerStatus)) {
-    return `Traveler ${state.travelerNumber} is ${state.travelerStatus.replace('_', ' ')}: its steps are worked only while it is released or in progress.`;
-  }
-  if (state.status === 'pending' && state.blocker) {
-    return `${state.label} cannot be worked before ${state.blocker} is signed off: steps are worked in order unless the routing marks them parallel.`;
-  }
-  return null;
-}
-
-/** Why each open check stops a sign-off, in words (empty when none does). */
-export function openCheckReasons(checks: readonly CheckState[]): string[] {
-  const reasons: string[] = [];
-  for (const c of [...checks].sort((a, b) => a.sequence - b.sequence)) {
-    if (!c.done) reasons.push(`check ${c.sequence} (${c.description}) is not done`);
-    else if (c.outOfLimits && !c.disposition) {
-      reasons.push(`check ${c.sequence} (${c.description}) measured ${c.measuredValue === null ? '' : Number(c.measuredValue)}, outside its limits: quality must record a disposition`);
-    }
-  }
-  return reasons;
-}
-
-/** The sign-off rule: why signing this step off now would be refused, or null when it would go through. */
-export function signOffRefusal(state: SignOffState): string | null {
-  const work = workRefusal(state);
-  if (work) return work;
-  const open = openCheckReasons(state.checks);
-  if (open.length) return `${state.label} cannot be signed off: ${open.join('; ')}.`;
-  const others = state.othersClockedIn;
-  if (others.length) {
-    return `${state.label} cannot be signed off while ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} still clocked in on it: they clock out first.`;
-  }
-  return null;
+function refOf(step: AnyStep): StepRef {
+  return step instanceof TravelerStep ? { kind: 'routing', id: step.id } : { kind: 'manual', id: step.id };
 }
 
 async function findStep(ref: StepRef, transaction: Transaction): Promise<AnyStep> {
@@ -133,81 +63,19 @@ export async function lockWork(ref: StepRef, transaction: Transaction): Promise<
   return { traveler, step: await findStep(ref, transaction) };
 }
 
-/** What must be signed off before this step can be worked (the database's own rule), if anything. */
-async function blocker(sequelize: Sequelize, step: AnyStep, transaction?: Transaction): Promise<string | null> {
-  const routing = step instanceof TravelerStep;
-  const [{ blocker: b }] = (await sequelize.query<{ blocker: string | null }>(
-    'SELECT traveler_step_blocker(:traveler, :position, :parallel, :manual) AS blocker',
-    {
-      replacements: {
-        traveler: step.traveler_id,
-        position: routing ? step.step_number : (step as ManualStep).after_step_number,
-        parallel: routing ? step.is_parallel : false,
-        manual: routing ? null : step.id,
-      },
-      type: QueryTypes.SELECT,
-      transaction,
-    },
-  )) as [{ blocker: string | null }];
-  return b;
-}
-
-/** The step as the work rule sees it; the order rule is asked only when it can matter. */
-async function workState(sequelize: Sequelize, traveler: Traveler, step: AnyStep, transaction?: Transaction): Promise<WorkState> {
-  const state: WorkState = { label: stepLabel(step), status: step.status, travelerNumber: traveler.number, travelerStatus: traveler.status, blocker: null };
-  if (workRefusal(state) === null && step.status === 'pending') state.blocker = await blocker(sequelize, step, transaction);
-  return state;
-}
-
-/** Everything the sign-off rule looks at, read with the caller's transaction (and its locks). */
-async function signOffState(sequelize: Sequelize, traveler: Traveler, step: AnyStep, signerId: number, transaction?: Transaction): Promise<SignOffState> {
-  const subs = step instanceof TravelerStep ? await TravelerSubStep.findAll({ where: { traveler_step_id: step.id }, order: [['sequence', 'ASC']], transaction }) : [];
-  const stepKey = step instanceof TravelerStep ? { traveler_step_id: step.id } : { manual_step_id: step.id };
-  const others = await LaborEntry.findAll({
-    where: { ...stepKey, ended_at: null, user_id: { [Op.ne]: signerId } },
-    include: [{ model: User, as: 'user', attributes: ['full_name'] }],
-    // Earliest first, as My work lists them: the same words in the same order.
-    order: [['started_at', 'ASC'], ['id', 'ASC']],
-    transaction,
-  });
-  return {
-    ...(await workState(sequelize, traveler, step, transaction)),
-    checks: subs.map((sub) => ({
-      sequence: sub.sequence,
-      description: sub.description,
-      done: Boolean(sub.completed_at),
-      outOfLimits: Boolean(sub.out_of_limits),
-      disposition: sub.disposition,
-      measuredValue: sub.measured_value,
-    })),
-    othersClockedIn: others.map((e) => e.user?.full_name ?? `user #${e.user_id}`),
-  };
-}
-
-/**
- * Why a sign-off of this step by this person would be refused now, or null: the sign-off's own
- * rule over the same rows, read without taking locks (the step action's page shows it).
- */
-export async function signOffReadiness(sequelize: Sequelize, ref: StepRef, signer: { id: number }): Promise<string | null> {
-  const model = ref.kind === 'routing' ? TravelerStep : ManualStep;
-  const step = (await (model as typeof TravelerStep).findByPk(ref.id)) as AnyStep | null;
-  if (!step) throw new RecordNotFoundError(ref.kind === 'routing' ? 'traveler_steps' : 'manual_steps', ref.id);
-  const traveler = await Traveler.findByPk(step.traveler_id);
-  if (!traveler) throw new RecordNotFoundError('travelers', step.traveler_id);
-  return signOffRefusal(await signOffState(sequelize, traveler, step, signer.id));
-}
-
-/**
- * Starts a pending step (and the traveler, on its first step). Called by every piece of work on a
- * step: recording a check, clocking in or signing off a step that was never started.
- */
-export async function ensureStarted(sequelize: Sequelize, traveler: Traveler, step: AnyStep, now: Date, transaction: Transaction): Promise<boolean> {
-  const refusal = workRefusal(await workState(sequelize, traveler, step, transaction));
-  if (refusal) throw new WorkflowRefusedError(refusal);
-  if (step.status === 'in_progress') return false;
+/** Puts a pending step in progress (and a released traveler, on its first step); the caller has asked the rules. */
+export async function markStarted(traveler: Traveler, step: AnyStep, now: Date, transaction: Transaction): Promise<boolean> {
+  if (step.status !== 'pending') return false;
   if (traveler.status === 'released') await traveler.update({ status: 'in_progress' }, { transaction });
   await (step as TravelerStep).update({ status: 'in_progress', started_at: now }, { transaction });
   return true;
+}
+
+/** Starts a pending step (and the traveler, on its first step) for work that needs it: recording a check. */
+async function ensureStarted(sequelize: Sequelize, traveler: Traveler, step: AnyStep, now: Date, transaction: Transaction): Promise<boolean> {
+  const refusal = workRefusal(await moveState(sequelize, refOf(step), transaction));
+  if (refusal) throw new WorkflowRefusedError(refusal);
+  return markStarted(traveler, step, now, transaction);
 }
 
 /** Floor work through the one write pipeline, with the transaction's own time. */
@@ -219,8 +87,9 @@ export async function startStep(sequelize: Sequelize, ref: StepRef, actor: UserA
   requireWorker(actor);
   return run(sequelize, actor, 'traveler_steps', async (transaction, now) => {
     const { traveler, step } = await lockWork(ref, transaction);
-    if (step.status === 'in_progress') throw new WorkflowRefusedError(`${stepLabel(step)} is already started.`);
-    await ensureStarted(sequelize, traveler, step, now, transaction);
+    const refusal = startRefusal(await moveState(sequelize, ref, transaction));
+    if (refusal) throw new WorkflowRefusedError(refusal);
+    await markStarted(traveler, step, now, transaction);
     return step;
   });
 }
@@ -234,10 +103,10 @@ export async function signOffStep(sequelize: Sequelize, ref: StepRef, actor: Use
   requireWorker(actor);
   return run(sequelize, actor, 'traveler_steps', async (transaction, now) => {
     const { traveler, step } = await lockWork(ref, transaction);
-    const refusal = signOffRefusal(await signOffState(sequelize, traveler, step, actor.userId, transaction));
+    const refusal = signOffRefusal(await moveState(sequelize, ref, transaction), actor.userId);
     if (refusal) throw new WorkflowRefusedError(refusal);
     // A step signed off without a separate Start is started by its sign-off.
-    await ensureStarted(sequelize, traveler, step, now, transaction);
+    await markStarted(traveler, step, now, transaction);
     const stepKey = step instanceof TravelerStep ? { traveler_step_id: step.id } : { manual_step_id: step.id };
     const mine = await LaborEntry.findOne({ where: { ...stepKey, ended_at: null, user_id: actor.userId }, transaction, lock: transaction.LOCK.UPDATE });
     if (mine) await mine.update({ ended_at: clockOutTime(mine, now) }, { transaction });
@@ -292,7 +161,7 @@ export async function recordCheck(sequelize: Sequelize, subStepId: number, input
     const { traveler, step } = await lockWork({ kind: 'routing', id: peek.traveler_step_id }, transaction);
     const sub = (await TravelerSubStep.findByPk(subStepId, { transaction, lock: transaction.LOCK.UPDATE }))!;
     if (done && sub.requires_measurement && value === null) {
-      const limits = describeLimits(sub);
+      const limits = formatLimits(sub.lower_limit, sub.upper_limit, sub.unit);
       throw new RecordValidationError({ measured_value: `Check ${sub.sequence} (${sub.description}) needs a measured value${limits ? ` (${limits})` : ''}.` });
     }
     if (!sub.requires_measurement && value !== null) {
@@ -317,20 +186,12 @@ export async function recordCheck(sequelize: Sequelize, subStepId: number, input
     const message = !done
       ? `Check ${sub.sequence} is no longer ticked.`
       : outOfLimits
-        ? `Check ${sub.sequence} recorded: ${sub.measured_value}${typed} is outside its limits (${describeLimits(sub)}). The step cannot be signed off until quality records a disposition.`
+        ? `Check ${sub.sequence} recorded: ${sub.measured_value}${typed} is outside its limits (${formatLimits(sub.lower_limit, sub.upper_limit, sub.unit)}). The step cannot be signed off until quality records a disposition.`
         : typed
           ? `Check ${sub.sequence} recorded: ${sub.measured_value}${sub.unit ? ` ${sub.unit}` : ''}${typed}.`
           : `Check ${sub.sequence} recorded.`;
     return { subStep: sub, outOfLimits, message };
   });
-}
-
-export function describeLimits(sub: Pick<TravelerSubStep, 'lower_limit' | 'upper_limit' | 'unit'>): string {
-  const unit = sub.unit ? ` ${sub.unit}` : '';
-  if (sub.lower_limit !== null && sub.upper_limit !== null) return `${sub.lower_limit} to ${sub.upper_limit}${unit}`;
-  if (sub.lower_limit !== null) return `at least ${sub.lower_limit}${unit}`;
-  if (sub.upper_limit !== null) return `at most ${sub.upper_limit}${unit}`;
-  return '';
 }
 
 export interface DispositionInput {
@@ -340,7 +201,7 @@ export interface DispositionInput {
 
 /** Quality's decision on a measurement outside its limits: signed with name, time and reason. */
 export async function recordDisposition(sequelize: Sequelize, subStepId: number, input: DispositionInput, actor: UserActor): Promise<TravelerSubStep> {
-  if (!canRecordDisposition(asSessionUser(actor))) throw new AccessDeniedError('Only quality records a disposition.');
+  if (!canRecordDisposition(asSessionUser(actor))) throw new AccessDeniedError(roleRefusal('disposition', actor.role));
   const fields: Record<string, string> = {};
   if (!DISPOSITIONS.includes(input.disposition as Disposition)) fields.disposition = `Disposition must be one of: ${DISPOSITIONS.join(', ')}`;
   const note = (input.note ?? '').trim();
@@ -349,10 +210,11 @@ export async function recordDisposition(sequelize: Sequelize, subStepId: number,
   return run(sequelize, actor, 'traveler_sub_steps', async (transaction, now) => {
     const peek = await TravelerSubStep.findByPk(subStepId, { attributes: ['id', 'traveler_step_id'], transaction });
     if (!peek) throw new RecordNotFoundError('traveler_sub_steps', subStepId);
-    const { traveler, step } = await lockWork({ kind: 'routing', id: peek.traveler_step_id }, transaction);
+    const ref: StepRef = { kind: 'routing', id: peek.traveler_step_id };
+    const { traveler } = await lockWork(ref, transaction);
     const sub = (await TravelerSubStep.findByPk(subStepId, { transaction, lock: transaction.LOCK.UPDATE }))!;
-    if (step.status === 'completed') throw new WorkflowRefusedError(`${stepLabel(step)} is signed off: its checks cannot change.`);
-    if (traveler.status === 'cancelled') throw new WorkflowRefusedError(`Traveler ${traveler.number} is cancelled: its checks await no disposition.`);
+    const closed = checksClosedRefusal(await moveState(sequelize, ref, transaction));
+    if (closed) throw new WorkflowRefusedError(closed);
     if (!sub.out_of_limits) {
       throw new WorkflowRefusedError(`Check ${sub.sequence} (${sub.description}) is not outside its limits${sub.measured_value === null ? ' (nothing is measured yet)' : ''}: there is nothing to disposition.`);
     }

@@ -2,37 +2,10 @@ import React, { useCallback, useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { Box, Button, H2, H4, Label, Link, Loader, MessageBox, Text, TextArea } from '@adminjs/design-system';
 
-// The shapes sent by src/travelers/disposition-queue.service.ts.
-interface AwaitingCheck {
-  subStepId: number;
-  travelerId: number;
-  travelerNumber: string;
-  travelerStatus: string;
-  partNumber: string;
-  revisionCode: string;
-  stepId: number;
-  stepNumber: number;
-  operation: string;
-  workCenterCode: string | null;
-  sequence: number;
-  description: string;
-  unit: string | null;
-  limits: string;
-  measuredValue: number;
-  measuredBy: string | null;
-  measuredAt: string | null;
-}
+// The shapes sent by src/travelers/disposition-queue.service.ts (types only: nothing of the server is bundled).
+import type { AwaitingCheck, DispositionQueue as QueueData } from '../../travelers/disposition-queue.service.js';
 
-interface Choice {
-  value: string;
-  label: string;
-}
-
-interface QueueData {
-  items: AwaitingCheck[];
-  truncated: boolean;
-  choices: Choice[];
-}
+type Choice = QueueData['choices'][number];
 
 interface Answer {
   notice?: { message?: string; type?: string };

@@ -3,58 +3,11 @@ import type { ActionProps } from 'adminjs';
 import { PendingBanner, type PendingRequest } from './pending-changes.js';
 import { Badge, Box, Button, H3, Input, Label, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 
-// The shapes sent by src/audit/audit-history.service.ts (components are bundled apart from the server code).
-interface RecordRef {
-  table: string;
-  id: string;
-  title: string;
-  exists: boolean;
-}
+// The shapes sent by src/audit/audit-history.service.ts (types only: nothing of the server is bundled).
+import type { HistoryEntry, HistoryFacets as Facets, RecordHistory } from '../../audit/audit-history.service.js';
+import type { RecordRef } from '../../audit/record-titles.js';
 
-interface FieldChange {
-  field: string;
-  label: string;
-  /** As recorded. */
-  old: string | null;
-  new: string | null;
-  /** As people read them: labels, Yes/No, times with the zone, decimals at their scale, titles. */
-  oldText: string | null;
-  newText: string | null;
-  oldRef?: RecordRef;
-  newRef?: RecordRef;
-  secret?: true;
-}
-
-interface HistoryEntry {
-  changeId: string;
-  at: string;
-  atText: string;
-  action: 'create' | 'update' | 'delete';
-  record: RecordRef & { tableLabel: string; isSubject: boolean };
-  actor: { kind: string; id: number | null; username: string; name: string | null; email: string | null };
-  ipAddress?: string | null;
-  userAgent?: string | null;
-  browser?: string | null;
-  requestId: string | null;
-  approvalId: number | null;
-  signature?: { name: string; meaning: string; signedAt: string | null; signedAtText: string | null };
-  changes: FieldChange[];
-}
-
-interface Facets {
-  fields: Array<{ value: string; label: string }>;
-  users: Array<{ value: string; label: string }>;
-}
-
-export interface RecordHistory {
-  subject: RecordRef & { tableLabel: string };
-  entries: HistoryEntry[];
-  limit: number;
-  olderEntriesExist: boolean;
-  timeZone?: string;
-  filter?: { field?: string; user?: string; from?: string; to?: string };
-  facets?: Facets;
-}
+export type { RecordHistory };
 
 const COLORS = { removed: '#b3001b', removedBg: '#fdecee', added: '#0b6b2f', addedBg: '#e7f6ec', muted: '#6b7280', border: '#e5e7eb' };
 const ACTION = {

@@ -1,69 +1,10 @@
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { Badge, Box, Button, H2, H4, Link, Loader, MessageBox, Text } from '@adminjs/design-system';
-
-// The shapes sent by src/travelers/shop-floor.service.ts.
-interface WorkCheck {
-  id: number;
-  sequence: number;
-  description: string;
-  requiresMeasurement: boolean;
-  lowerLimit: number | null;
-  upperLimit: number | null;
-  unit: string | null;
-  measuredValue: number | null;
-  outOfLimits: boolean;
-  disposition: string | null;
-  dispositionNote: string | null;
-  done: boolean;
-}
-
-interface WorkStep {
-  kind: 'routing' | 'manual';
-  id: number;
-  travelerId: number;
-  travelerNumber: string;
-  partNumber: string;
-  dueDate: string | null;
-  position: string;
-  operation: string;
-  instructions: string | null;
-  workCenter: { id: number; code: string; name: string } | null;
-  status: 'pending' | 'in_progress';
-  clockedIn: string[];
-  meClockedIn: boolean;
-  checks: WorkCheck[];
-  /** Why Sign off would be refused now, in the server's words; null when it would go through. */
-  signOffRefusal: string | null;
-}
-
-interface OpenClockIn {
-  entryId: number;
-  since: string;
-  travelerId: number;
-  travelerNumber: string;
-  stepKind: 'routing' | 'manual' | null;
-  stepId: number | null;
-  stepLabel: string;
-}
-
-interface DecidedDisposition {
-  subStepId: number;
-  disposition: string;
-  message: string;
-}
-
-interface MyWorkData {
-  clockedIn: OpenClockIn | null;
-  steps: WorkStep[];
-  workCenters: Array<{ id: number; code: string; name: string }>;
-  workCenterId: number | null;
-  truncated: boolean;
-  note?: string;
-  decided?: DecidedDisposition[];
-  awaitingDisposition?: number;
-  asOf: string;
-}
+import { formatLimits } from '../../shared/limits-format.js';
+// The shapes sent by src/travelers/shop-floor.service.ts (types only: nothing of the server is bundled).
+import type { MyWork as MyWorkData, WorkCheck } from '../../travelers/shop-floor.service.js';
+import type { StepMove } from '../../travelers/step-moves.js';
 
 /** An answer shown at the control that was used ("banner", "step-routing-12", "check-40"). */
 interface Answer {
@@ -83,13 +24,7 @@ function since(iso: string, asOf: string): string {
   return d.toDateString() === new Date(asOf).toDateString() ? time : `${d.toLocaleDateString()} ${time}`;
 }
 
-function limits(c: WorkCheck): string {
-  const unit = c.unit ? ` ${c.unit}` : '';
-  if (c.lowerLimit !== null && c.upperLimit !== null) return `${c.lowerLimit} to ${c.upperLimit}${unit}`;
-  if (c.lowerLimit !== null) return `at least ${c.lowerLimit}${unit}`;
-  if (c.upperLimit !== null) return `at most ${c.upperLimit}${unit}`;
-  return '';
-}
+const limits = (c: WorkCheck) => formatLimits(c.lowerLimit, c.upperLimit, c.unit);
 
 /** The server's reason, as it wrote it: a field's own message first (a measurement it could not read). */
 function serverMessage(error: unknown): string {
@@ -105,6 +40,18 @@ function placed(at: string, data: MyWorkData): boolean {
 }
 
 const big = { fontSize: 18, padding: '14px 22px', minHeight: 52 } as const;
+
+/**
+ * A step card's buttons, in order. Each shows when the server offers its move (step-moves.ts),
+ * disabled beside the server's reason when it would be refused now.
+ */
+const MOVE_BUTTONS: Array<{ move: StepMove; name: string; label: string; variant: 'outlined' | 'contained' | 'success' }> = [
+  { move: 'start', name: 'start', label: 'Start', variant: 'outlined' },
+  { move: 'clockOut', name: 'clock-out', label: 'Clock out', variant: 'outlined' },
+  { move: 'clockIn', name: 'clock-in', label: 'Clock in', variant: 'contained' },
+  { move: 'signOff', name: 'sign-off', label: 'Sign off', variant: 'success' },
+];
+
 /** How often the page asks again, so that an operator waiting for quality sees its decision. */
 const REFRESH_MS = 30_000;
 
@@ -130,8 +77,8 @@ const AnswerBox: React.FC<{ answer: Answer; id?: string }> = ({ answer, id }) =>
  * "My work" for a shop-floor terminal or a phone: the operator's open clock-in, what quality
  * decided on their measurements, and each step that can be worked now, with big buttons for what
  * applies and the step's checklist. Every button is a record action (POST) whose answer is shown
- * under that button, as the server wrote it. Sign off is disabled, with the server's reason,
- * while the server would refuse it.
+ * under that button, as the server wrote it. Which buttons show, and which are disabled beside
+ * the server's reason, is the server's answer for each step (its moves): never worked out here.
  */
 const MyWork: React.FC = () => {
   const [data, setData] = useState<MyWorkData | null>(null);
@@ -275,7 +222,7 @@ const MyWork: React.FC = () => {
       {data.steps.map((s) => {
         const key = `step-${s.kind}-${s.id}`;
         const resourceId = stepResource(s.kind);
-        const why = `${key}-sign-off-reason`;
+        const buttons = MOVE_BUTTONS.filter((b) => s.moves.offered.includes(b.move));
         return (
           <Box as="section" key={key} variant="card" p={['lg', 'xl']} mb="lg" data-testid="work-step" data-step-id={s.id} data-step-kind={s.kind} data-traveler={s.travelerNumber}
             aria-label={`${s.travelerNumber} ${s.kind === 'routing' ? `step ${s.position}` : `manual step ${s.position}`}: ${s.operation}`}
@@ -344,24 +291,18 @@ const MyWork: React.FC = () => {
             ) : null}
 
             <Box mt="lg" flex flexDirection="row" alignItems="flex-start" style={{ gap: 12, flexWrap: 'wrap' }}>
-              {s.status === 'pending' ? (
-                <Button variant="outlined" style={big} disabled={doing} onClick={() => void act(key, resourceId, s.id, 'start')}>Start</Button>
-              ) : null}
-              {s.meClockedIn ? (
-                <Button variant="outlined" style={big} disabled={doing} onClick={() => void act(key, resourceId, s.id, 'clockOut')}>Clock out</Button>
-              ) : (
-                <Button variant="contained" style={big} disabled={doing} onClick={() => void act(key, resourceId, s.id, 'clockIn')}>Clock in</Button>
-              )}
-              <Button variant="success" style={big} disabled={doing || s.signOffRefusal !== null} data-testid="sign-off"
-                aria-describedby={s.signOffRefusal ? why : undefined} onClick={() => void act(key, resourceId, s.id, 'signOff')}>
-                Sign off
-              </Button>
+              {buttons.map(({ move, name, label, variant }) => (
+                <Button key={move} variant={variant} style={big} disabled={doing || s.moves[move] !== null} data-testid={name}
+                  aria-describedby={s.moves[move] !== null ? `${key}-${name}-reason` : undefined} onClick={() => void act(key, resourceId, s.id, move)}>
+                  {label}
+                </Button>
+              ))}
             </Box>
-            {s.signOffRefusal ? (
-              <Text id={why} mt="default" color="grey80" data-testid="sign-off-reason">
-                Sign off is not possible yet: {s.signOffRefusal}
+            {buttons.map(({ move, name, label }) => (s.moves[move] !== null ? (
+              <Text key={move} id={`${key}-${name}-reason`} mt="default" color="grey80" data-testid={`${name}-reason`}>
+                {label} is not possible yet: {s.moves[move]}
               </Text>
-            ) : null}
+            ) : null))}
             {here(key)}
           </Box>
         );

@@ -1,5 +1,6 @@
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { Badge, Box, Button, H4, Input, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import { formatLimits } from '../../shared/limits-format.js';
 
 // The shapes sent by src/records/routing.service.ts (types only: nothing of the server is bundled).
 import type { Routing, RoutingCheck as Check, RoutingStep as Step } from '../../records/routing.service.js';
@@ -58,13 +59,10 @@ const checkDraft = (c: Check): Draft => ({
   unit: c.unit ?? '',
 });
 
+/** What a screen reader hears of a check's limits, in the words every other screen uses. */
 function limits(c: Check): string {
   if (!c.requires_measurement) return 'no measurement';
-  const unit = c.unit ? ` ${c.unit}` : '';
-  if (c.lower_limit !== null && c.upper_limit !== null) return `${c.lower_limit} – ${c.upper_limit}${unit}`;
-  if (c.lower_limit !== null) return `≥ ${c.lower_limit}${unit}`;
-  if (c.upper_limit !== null) return `≤ ${c.upper_limit}${unit}`;
-  return `measured${unit}, no limits`;
+  return formatLimits(c.lower_limit, c.upper_limit, c.unit) || `measured${c.unit ? ` ${c.unit}` : ''}, no limits`;
 }
 
 const errorText: React.CSSProperties = { color: '#b91c1c', fontSize: 12, marginTop: 2, display: 'block', maxWidth: 220, whiteSpace: 'normal' };

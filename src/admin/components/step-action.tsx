@@ -1,6 +1,7 @@
 import React, { useState } from 'react';
 import { ApiClient, useNotice } from 'adminjs';
 import { Box, Button, H3, Input, Label, MessageBox, Text } from '@adminjs/design-system';
+import { formatLimits, type LimitValue } from '../../shared/limits-format.js';
 import DispositionQueue from './disposition-queue.js';
 
 interface RecordJSON {
@@ -47,16 +48,6 @@ export function failureOf(error: unknown, fallback: string): Failure {
   return { message: data?.notice?.message ?? fallback, fields };
 }
 
-function limitsOf(params: Record<string, unknown>): string {
-  const unit = params.unit ? ` ${String(params.unit)}` : '';
-  const lower = params.lower_limit ?? null;
-  const upper = params.upper_limit ?? null;
-  if (lower !== null && upper !== null && lower !== '' && upper !== '') return `${String(lower)} to ${String(upper)}${unit}`;
-  if (lower !== null && lower !== '') return `at least ${String(lower)}${unit}`;
-  if (upper !== null && upper !== '') return `at most ${String(upper)}${unit}`;
-  return '';
-}
-
 /**
  * The page of a step action (Start, Sign off, Clock in, Clock out) or a check action (Record
  * check, Disposition): what is about to happen, one button, and the server's answer. The work is
@@ -94,7 +85,7 @@ const StepAction: React.FC<Props> = ({ record, resource, action }) => {
 
   if (action.name === 'recordCheck') {
     const needsValue = params.requires_measurement === true || params.requires_measurement === 'true';
-    const limits = limitsOf(params);
+    const limits = formatLimits(params.lower_limit as LimitValue, params.upper_limit as LimitValue, params.unit ? String(params.unit) : null);
     const done = Boolean(params.completed_at);
     return (
       <Box as="form" variant="card" p="xl" data-testid="step-action" onSubmit={(e: React.FormEvent) => { e.preventDefault(); void post(needsValue ? { measured_value: measured } : {}); }}>
@@ -138,8 +129,8 @@ const StepAction: React.FC<Props> = ({ record, resource, action }) => {
   }
 
   const button = BUTTONS[action.name] ?? { label: action.label ?? action.name, variant: 'contained', explain: '' };
-  // Sign off: the server said, with the record, why it would refuse now (step-work.actions.ts).
-  const refusal = action.name === 'signOff' && typeof params.sign_off_refusal === 'string' ? params.sign_off_refusal : null;
+  // The server said, with the record, why it would refuse this move now (step-work.actions.ts).
+  const refusal = typeof params.move_refusal === 'string' ? params.move_refusal : null;
   return (
     <Box variant="card" p={['default', 'xl']} data-testid="step-action">
       <H3>{button.label}: {heading}</H3>
