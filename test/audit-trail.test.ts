@@ -204,8 +204,8 @@ describe('every path writes audit rows in the same transaction', () => {
   it('the actor travels with START TRANSACTION, quoted: hostile text is recorded as written and runs nothing', async () => {
     const hostile = `x'); UPDATE customers SET name = 'pwned'; --\\' ' \\\\ "`;
     const actor = { ...actorFor('admin'), fullName: hostile, userAgent: `Agent ${hostile}`, requestId: 'req-quoted' };
-    const { statements } = await statementsDuring(t.db.sequelize, () =>
-      inTransaction(t.db.sequelize, actor, async (options) => {
+    const { statements } = await statementsDuring(t.appSequelize, () =>
+      inTransaction(t.appSequelize, actor, async (options) => {
         await Customer.create({ code: 'QUOTED', name: 'Quoted actor' } as never, options);
       }),
     );

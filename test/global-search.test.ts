@@ -174,7 +174,7 @@ describe('at a million travelers', () => {
     ['a text most numbers contain', 'BLK-01', ['BLK-0100000', 'BLK-0100001', 'BLK-0100002', 'BLK-0100003', 'BLK-0100004']],
     ['a long word and a short one', 'ZQX9 zz', []],
   ])('%s: found through the indexes, never by reading every traveler', async (_what, q, titles) => {
-    const { result, statements } = await statementsDuring(t.db.sequelize, () => search('viewer', q));
+    const { result, statements } = await statementsDuring(t.appSequelize, () => search('viewer', q));
     expect(result.status).toBe(200);
     expect((group(result.body, 'travelers')?.hits ?? []).map((h) => h.title)).toEqual(titles);
     const travelerQueries = statements.filter((sql) => /FROM "travelers" AS "Traveler"/.test(sql));
@@ -186,7 +186,7 @@ describe('at a million travelers', () => {
   });
 
   it('does not search a large table with words too short for its index, and says so', async () => {
-    const { result, statements } = await statementsDuring(t.db.sequelize, () => search('viewer', '12'));
+    const { result, statements } = await statementsDuring(t.appSequelize, () => search('viewer', '12'));
     expect(kinds(result.body)).not.toContain('travelers');
     expect(kinds(result.body)).not.toContain('work_orders');
     expect(result.body.notes).toEqual(['Type 3 characters or more to search travelers.', 'Type 3 characters or more to search work orders.']);

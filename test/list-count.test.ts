@@ -98,7 +98,7 @@ describe('list totals', () => {
   });
 
   it('a status filter matches its value exactly, served by the status index', async () => {
-    const { result: res, statements } = await statementsDuring(t.db.sequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'on_hold', perPage: '500' }));
+    const { result: res, statements } = await statementsDuring(t.appSequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'on_hold', perPage: '500' }));
     expect(res.status).toBe(200);
     const onHold = await exact(`SELECT count(*)::int AS n FROM work_orders WHERE status = 'on_hold'`);
     expect(onHold).toBeGreaterThan(0);
@@ -114,7 +114,7 @@ describe('list totals', () => {
   });
 
   it('a search in a number is served by its trigram index, not by reading every row', async () => {
-    const { result: res, statements } = await statementsDuring(t.db.sequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-11999' }));
+    const { result: res, statements } = await statementsDuring(t.appSequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-11999' }));
     expect(res.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE number LIKE '%BULK-11999%'`));
     const searches = statements.filter((sql) => /FROM "work_orders"/.test(sql) && /LIKE '%BULK-11999%'/.test(sql));
     expect(searches.length).toBeGreaterThanOrEqual(2);

@@ -499,7 +499,7 @@ describe('a denied attempt is logged', () => {
 
     // Fault injection: the audit event cannot be written (every other query goes through).
     lines.length = 0;
-    const sequelize = t.db.sequelize;
+    const sequelize = t.appSequelize;
     const original = sequelize.query.bind(sequelize);
     (sequelize as unknown as { query: unknown }).query = (sql: unknown, ...rest: unknown[]) =>
       typeof sql === 'string' && sql.includes('audit_event(') ? Promise.reject(new Error('audit database unavailable')) : (original as (...a: unknown[]) => unknown)(sql, ...rest);

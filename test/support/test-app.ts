@@ -1,15 +1,18 @@
+import crypto from 'node:crypto';
 import type express from 'express';
 import pino from 'pino';
+import type { Sequelize } from 'sequelize';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createAdmin } from '../../src/admin/admin.js';
 import { systemActor, type UserActor } from '../../src/audit/actor.js';
 import { ROLES, type Role } from '../../src/auth/roles.js';
-import { createPgPool } from '../../src/db/database.js';
+import { createPgPool, createSequelize } from '../../src/db/database.js';
+import { ensureRuntimeLogin, runtimeUrlFor } from '../../src/db/runtime-role.js';
 import { inTransaction } from '../../src/db/unit-of-work.js';
 import { createApp } from '../../src/http/app.js';
 import { User } from '../../src/models/index.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, dropRole, type TestDatabase } from './test-database.js';
 
 export const TEST_PASSWORD = 'correct-horse-battery-9';
 export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
@@ -22,6 +25,8 @@ export interface TestUser {
 
 export interface TestApp {
   db: TestDatabase;
+  /** The app's own connection (the runtime login): what its requests run through. */
+  appSequelize: Sequelize;
   app: express.Express;
   users: Record<Role, TestUser>;
   /** A cookie-keeping client signed in as the given role's user. */
@@ -44,12 +49,21 @@ export async function createRoleUsers(db: TestDatabase): Promise<Record<Role, Te
   return users;
 }
 
-/** The real application (sessions, sign-in, AdminJS) over a private test database. */
+/**
+ * The real application (sessions, sign-in, AdminJS) over a private test database, connected as a
+ * runtime login as production is: a member of the database's group role and nothing more, so a
+ * missing GRANT fails here as it would in a shop. Set-up and checks go through `db` (superuser).
+ */
 export async function createTestApp(options: { trustProxy?: boolean } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const users = await createRoleUsers(db);
+  const runtimeUrl = runtimeUrlFor(db.url, `nexus_test_app_${crypto.randomBytes(4).toString('hex')}`, crypto.randomBytes(12).toString('hex'));
+  const login = await ensureRuntimeLogin(db.sequelize, runtimeUrl);
+  if (login.outcome === 'not-permitted') throw new Error('the test server login cannot make the runtime login');
+  // Binds the models to the runtime login: what the app reads and writes goes through it.
+  const runtime = createSequelize({ url: runtimeUrl, poolMax: 8, acquireTimeoutMs: 30_000 });
   const admin = createAdmin();
-  const sessionPool = createPgPool(db.url, 3, () => undefined);
+  const sessionPool = createPgPool(runtimeUrl, 3, () => undefined);
   const app = createApp({
     admin,
     sessionPool,
@@ -62,6 +76,7 @@ export async function createTestApp(options: { trustProxy?: boolean } = {}): Pro
   });
   return {
     db,
+    appSequelize: runtime,
     app,
     users,
     async signIn(role) {
@@ -72,7 +87,9 @@ export async function createTestApp(options: { trustProxy?: boolean } = {}): Pro
     },
     async close() {
       await sessionPool.end();
+      await runtime.close();
       await db.drop();
+      await dropRole(new URL(runtimeUrl).username);
     },
   };
 }

@@ -71,6 +71,11 @@ export async function dropDatabaseAndItsRoles(client: pg.Client, name: string): 
   await client.query(`DROP ROLE IF EXISTS ${roles.runtime}, ${roles.app}`);
 }
 
+/** Drops a login made for one test (roles are per server and outlive the database). */
+export async function dropRole(name: string): Promise<void> {
+  await onServer((c) => c.query(`DROP ROLE IF EXISTS ${c.escapeIdentifier(name)}`));
+}
+
 export const TEST_ACTOR = JSON.stringify({ kind: 'system', name: 'test', requestId: 'test' });
 
 /** A session-level actor, for raw connections in tests that write audited tables. */
