@@ -16,5 +16,5 @@ function findProjectRoot(start: string): string {
 
 export const projectRoot = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const migrationsDir = path.join(projectRoot, 'migrations');
-export const componentsDir = path.join(projectRoot, 'src', 'admin', 'components');
+export const componentsDir = path.join(projectRoot, 'src', 'panel', 'components');
 export const publicDir = path.join(projectRoot, 'public');

@@ -19,7 +19,7 @@ import { connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './d
 import { createApp } from './http/app.js';
 import { loginThrottleSettings } from './auth/login-throttle.service.js';
 import { setAppUrl } from './approvals/approval-request.service.js';
-import { setNumberPatterns } from './records/record-numbers.js';
+import { setNumberPatterns } from './tables/record-numbers.js';
 import { dispatchOutbox } from './notifications/mail-outbox.service.js';
 import { kickMailDispatch, mailDispatchIdle, setMailDispatcher } from './notifications/mail-dispatch.js';
 import { ensureAuditPartitions } from './audit/audit-partition.service.js';

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * Records are named where they are chosen or linked by a title that tells them apart
- * (admin/panel-titles.ts), searched by any part of it, and pickers offer only what may be chosen
+ * (records/record-title-sql.ts), searched by any part of it, and pickers offer only what may be chosen
  * and what belongs to the earlier choice — as the panel's picker asks the search action.
  */
 let t: TestApp;

@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * Normal clicks write no "access denied" rows: every search the panel makes for a role — the
- * reference pickers of each form it can open (admin/components/reference-picker.tsx, with the
+ * reference pickers of each form it can open (panel/components/reference-picker.tsx, with the
  * parameters that picker sends) and the reference filters of each list it can open — is allowed
  * for that role. A search the panel never offers (forged) is still 403 with its row.
  */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { collapseUserAgent, formatDate, formatDateTime, formatDecimal, formatYesNo, startOfDayIn } from '../src/admin/value-format.js';
+import { collapseUserAgent, formatDate, formatDateTime, formatDecimal, formatYesNo, startOfDayIn } from '../src/shared/value-format.js';
 import type { HistoryEntry, RecordHistory } from '../src/audit/audit-history.service.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTestApp, type TestApp } from './support/test-app.js';

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { loadConfig, ConfigError } from '../src/config/config.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTravelerFromWorkOrder } from '../src/travelers/traveler-creation.service.js';
-import { DEFAULT_NUMBER_PATTERNS, numberPatternProblem, setNumberPatterns } from '../src/records/record-numbers.js';
+import { DEFAULT_NUMBER_PATTERNS, numberPatternProblem, setNumberPatterns } from '../src/tables/record-numbers.js';
 import { createTestApp, testActor, type TestApp } from './support/test-app.js';
 
 /**

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
-import { componentLoader } from '../src/admin/component-loader.js';
+import { componentLoader } from '../src/panel/component-loader.js';
 import type { Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * An address a role may not open (typed, or kept from another role) is answered in the panel by
- * "You may not do this" with what and why (src/admin/refusal.routes.ts, asked by the panel's
+ * "You may not do this" with what and why (src/http/routes/refusal.routes.ts, asked by the panel's
  * routes in components/refusable-route.tsx), never AdminJS's 404 with internal names. The API
  * itself still answers 403, and every refusal leaves its access_denied row.
  */

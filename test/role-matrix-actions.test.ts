@@ -5,7 +5,7 @@ import pino from 'pino';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createAdmin } from '../src/admin/admin.js';
-import { adminRouter } from '../src/admin/admin-router.js';
+import { adminRouter } from '../src/http/admin-router.js';
 import { ROLES, type Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { requestContext } from '../src/http/request-context.js';

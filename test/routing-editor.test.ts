@@ -8,8 +8,8 @@ import { buildShop, type Shop } from './support/shop-fixtures.js';
 import { createTestApp, TEST_PASSWORD, testActor, type TestApp } from './support/test-app.js';
 
 /**
- * A routing written on its revision's page (admin/components/routing-editor.tsx) through the
- * routing API (admin/routing.routes.ts), a part's revisions and a work order's travelers on their
+ * A routing written on its revision's page (panel/components/routing-editor.tsx) through the
+ * routing API (http/routes/routing.routes.ts), a part's revisions and a work order's travelers on their
  * pages, and the Release and Make obsolete actions of a revision. Over HTTP as each role, with the
  * database checked for what was written, what was not, and who the audit trail says did it.
  */

@@ -8,7 +8,7 @@ import type { UserActor } from '../src/audit/actor.js';
 import type { Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { recordCheck, recordDisposition, signOffStep } from '../src/travelers/step-work.service.js';
-import { travelerPrintRoutes } from '../src/travelers/traveler-print.routes.js';
+import { travelerPrintRoutes } from '../src/http/routes/traveler-print.routes.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**

@@ -10,13 +10,13 @@ import { emptyMyWork, myWork } from '../travelers/shop-floor.service.js';
 import { dispositionQueuePage } from './disposition-queue.page.js';
 import { sessionUser } from '../resources/resource-helpers.js';
 import { User } from '../models/index.js';
-import { Components, componentLoader } from './component-loader.js';
-import { FAVICON_PATH } from './favicon.js';
-import { NexusResource } from './nexus-resource.adapter.js';
-import { TITLE_PROPERTY } from './panel-titles.js';
+import { Components, componentLoader } from '../panel/component-loader.js';
+import { FAVICON_PATH } from '../panel/favicon.js';
+import { NexusResource } from '../panel/nexus-resource.adapter.js';
+import { TITLE_PROPERTY } from '../records/record-title-sql.js';
 import { PANEL_STYLES_PATH, PANEL_THEME } from './panel-styles.js';
-import { withTitlesAndPickers } from './reference-options.js';
-import { DEFAULT_FORM_SETTINGS, withFormDefaults, type FormDefaultSettings } from './form-defaults.js';
+import { withTitlesAndPickers } from '../panel/reference-options.js';
+import { DEFAULT_FORM_SETTINGS, withFormDefaults, type FormDefaultSettings } from '../panel/form-defaults.js';
 
 AdminJS.registerAdapter({ Database, Resource: NexusResource });
 

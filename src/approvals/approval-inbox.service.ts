@@ -1,4 +1,4 @@
-import { formatDateTime } from '../admin/value-format.js';
+import { formatDateTime } from '../shared/value-format.js';
 import { shopTimeZone } from '../audit/audit-values.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Role } from '../auth/roles.js';
@@ -25,7 +25,7 @@ export interface PendingRequest {
   operation: string;
   /** ISO timestamp, database clock. */
   requestedAt: string;
-  /** The same moment as every page writes one: shop zone, named (admin/value-format.ts). */
+  /** The same moment as every page writes one: shop zone, named (shared/value-format.ts). */
   requestedAtText: string;
   requestedBy: { id: number; username: string; name: string | null };
   targetTable: string;

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { startOfDayIn } from '../admin/value-format.js';
+import { startOfDayIn } from '../shared/value-format.js';
 import type { HistoryFilter, RecordDescriber, RecordHistory } from './audit-history.types.js';
 import { shopTimeZone } from './audit-values.js';
 

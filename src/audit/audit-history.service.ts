@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { collapseUserAgent, formatDateTime } from '../admin/value-format.js';
+import { collapseUserAgent, formatDateTime } from '../shared/value-format.js';
 import { planCachedQuery } from '../db/plan-cached-reads.js';
 import { checkFieldFilter, filterEcho, MAX_HISTORY_LIMIT } from './audit-history.filter.js';
 import {

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { collapseUserAgent, formatActor, formatDateTime } from '../admin/value-format.js';
+import { collapseUserAgent, formatActor, formatDateTime } from '../shared/value-format.js';
 import { auditFieldLabel, type RecordDescriber } from './audit-history.service.js';
 import { isLimitField, isMeasured, measurementPrecisions, precisionOf, readableValue, shopTimeZone } from './audit-values.js';
 import { recordTitles, referenceTargets, titleKey } from './record-titles.js';

@@ -7,12 +7,12 @@ import {
   isTimeZone,
   significantDecimals,
   startCase,
-} from '../admin/value-format.js';
+} from '../shared/value-format.js';
 
 /**
  * The audit trail keeps every value as the text PostgreSQL gave it ("true", "25.4000",
  * "2026-03-14T09:05:12.123+00:00", "in_progress"). The audit views (History, the audit log, the
- * CSV) show them as people read them, with the formats of admin/value-format.ts: this file knows
+ * CSV) show them as people read them, with the formats of shared/value-format.ts: this file knows
  * which column is what, from the Sequelize models, and how precisely each measurement is given.
  */
 

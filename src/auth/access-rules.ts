@@ -62,7 +62,7 @@ export const canManageUsers: Predicate = roleIn('admin');
 export const canFindPeople: Predicate = canReadShopData;
 /**
  * Who works in each of the panel's pages: the page's handler answers others with nothing, and
- * their menu does not list it (admin/components/sidebar-pages.tsx).
+ * their menu does not list it (panel/components/sidebar-pages.tsx).
  */
 export const PAGE_ACCESS = {
   myApprovals: canReadApprovals,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { DATABASE_SSL_MODES, databaseTlsProblems } from '../db/database-tls.js';
-import { DEFAULT_NUMBER_PATTERNS, numberPatternProblem } from '../records/record-numbers.js';
+import { DEFAULT_NUMBER_PATTERNS, numberPatternProblem } from '../tables/record-numbers.js';
 
 const numberPattern = (fallback: string) =>
   z
@@ -59,7 +59,7 @@ const envSchema = z
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
     LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
     LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
-    // Numbers given to new work orders and travelers left without one (src/records/record-numbers.ts).
+    // Numbers given to new work orders and travelers left without one (src/tables/record-numbers.ts).
     WORK_ORDER_NUMBER_PATTERN: numberPattern(DEFAULT_NUMBER_PATTERNS.work_orders),
     TRAVELER_NUMBER_PATTERN: numberPattern(DEFAULT_NUMBER_PATTERNS.travelers),
     // A new work order's form proposes a due date this many days ahead.

@@ -1,6 +1,6 @@
 /**
  * What each dashboard tile counts, said once: the tile's figure (dashboard.service.ts) and the
- * list it opens (a named list filter, `filters.late=true`, read by admin/nexus-resource.adapter.ts)
+ * list it opens (a named list filter, `filters.late=true`, read by panel/nexus-resource.adapter.ts)
  * are the same SQL, evaluated by the same database with its own clock (`current_date`). A list
  * that recomputed "late" from the browser's date would disagree with the tile around midnight, or
  * on a machine whose clock is off.

@@ -1,12 +1,12 @@
-import { favicon } from '../admin/favicon.js';
+import { favicon } from '../panel/favicon.js';
 import type AdminJS from 'adminjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ConnectionError } from 'sequelize';
-import { adminRouter } from '../admin/admin-router.js';
+import { adminRouter } from './admin-router.js';
 import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
-import { fontAssets, localFontsInHtml } from '../admin/offline-fonts.js';
+import { fontAssets, localFontsInHtml } from './offline-fonts.js';
 import { PANEL_STYLES_PATH, panelStyles } from '../admin/panel-styles.js';
 import { securityHeaders } from './content-security.js';
 import { crossSiteGuard } from './cross-site-guard.js';

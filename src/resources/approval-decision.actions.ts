@@ -1,8 +1,8 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord, CurrentAdmin } from 'adminjs';
 import { ApprovalRefused, decide, mayDecide, type Decision } from '../approvals/approval-decision.service.js';
 import { nextToDecide } from '../approvals/approval-inbox.service.js';
-import { actorOf, throttleOf } from '../admin/request-actor.js';
-import { Components } from '../admin/component-loader.js';
+import { actorOf, throttleOf } from '../panel/panel-request-state.js';
+import { Components } from '../panel/component-loader.js';
 import { MissingActorError } from '../audit/actor.js';
 import { Approval } from '../models/index.js';
 import { sessionUser } from './resource-helpers.js';

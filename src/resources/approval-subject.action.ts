@@ -1,8 +1,9 @@
 import type AdminJS from 'adminjs';
 import type { Action, ActionContext, ActionResponse, BaseRecord } from 'adminjs';
-import { describerFor } from '../admin/record-describer.js';
+import { describerFor } from '../panel/record-describer.js';
 import { ruleById } from '../approvals/approval-policy.js';
 import { approvalSubject, type ApprovalSubject } from '../approvals/approval-subject.service.js';
+import type { ApprovalView, RequestRecord, RequestedChange } from '../panel/approval-view.js';
 import { RESOURCE_RULES, canReadApprovals, canReadShopData, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { readableValue, shopTimeZone } from '../audit/audit-values.js';
 import { referenceTargets } from '../audit/record-titles.js';
@@ -24,42 +25,9 @@ const RECORD_KINDS: Record<string, string> = {
 
 const kindOf = (table: string) => RECORD_KINDS[table] ?? table.replace(/_/g, ' ').replace(/s$/, '').replace(/^./, (c) => c.toUpperCase());
 
-/** A record a request names, by its full title, with its page when the reader may open it. */
-export interface RequestRecord {
-  kind: string;
-  title: string;
-  href: string | null;
-  exists: boolean;
-}
-
-/** One requested field change, with the values as people read them (references by their titles). */
-export interface RequestedChange {
-  field: string;
-  label: string;
-  before: string | null;
-  after: string | null;
-}
-
-/** What the request page shows besides the request's own fields; internal ids stay in the record's data. */
-export interface ApprovalView {
-  /** "Releasing a traveler to the floor". */
-  what: string;
-  operation: 'create' | 'update' | 'delete';
-  /** What kind of record the change is made to ("Routing check"), also for one the request would create. */
-  kind: string;
-  /** The record the change is made to (null for a record the request would create). */
-  record: RequestRecord | null;
-  /** What that record belongs to, when it is a step or a check: the traveler or the revision. */
-  parent: RequestRecord | null;
-  /** The record an approved "create" made. */
-  created: RequestRecord | null;
-  changes: RequestedChange[];
-  subject: ApprovalSubject | null;
-}
-
 const readable = (table: string, user: SessionUser | undefined) => table in RESOURCE_RULES && RESOURCE_RULES[table as ResourceId].read(user);
 
-/** Titles of records by the panel's names for them (admin/panel-titles.ts), through the resource's adapter. */
+/** Titles of records by the panel's names for them (records/record-title-sql.ts), through the resource's adapter. */
 async function titlesOf(admin: AdminJS, table: string, ids: string[]): Promise<Map<string, string>> {
   const titles = new Map<string, string>();
   const resource = admin.resources.find((r) => r.id() === table);

@@ -1,5 +1,5 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse } from 'adminjs';
-import { describerFor } from '../admin/record-describer.js';
+import { describerFor } from '../panel/record-describer.js';
 import { RESOURCE_RULES, canReadApprovals, canReviewAuditTrail, type ResourceId } from '../auth/access-rules.js';
 import { recordHistory } from '../audit/audit-history.service.js';
 import { Approval } from '../models/index.js';

@@ -1,6 +1,6 @@
 import { Approval } from '../models/index.js';
 import { APPROVAL_STATUSES } from '../models/constants.js';
-import { Components } from '../admin/component-loader.js';
+import { Components } from '../panel/component-loader.js';
 import { approvalDecisionActions } from './approval-decision.actions.js';
 import { approvalTargetHistoryAction } from './approval-target-history.action.js';
 import { approvalSubjectAction } from './approval-subject.action.js';

@@ -1,7 +1,7 @@
 import type { ActionContext, ActionRequest, ActionResponse, RecordJSON, ResourceOptions } from 'adminjs';
-import { Components } from '../admin/component-loader.js';
-import { AuditLogPanelResource } from '../admin/audit-log.adapter.js';
-import { describerFor } from '../admin/record-describer.js';
+import { Components } from '../panel/component-loader.js';
+import { AuditLogPanelResource } from '../panel/audit-log.adapter.js';
+import { describerFor } from '../panel/record-describer.js';
 import { RESOURCE_RULES, canReviewAuditTrail, type ResourceId } from '../auth/access-rules.js';
 import { listAuditActors } from '../audit/audit-actors.service.js';
 import { countAuditLogs } from '../audit/audit-export.service.js';
@@ -10,7 +10,7 @@ import { AuditFilterError, auditLogFilterFromQuery, type AuditLogFilter } from '
 import { describeAuditRows, type AuditRowKey } from '../audit/audit-row-display.service.js';
 import { shopTimeZone } from '../audit/audit-values.js';
 import { recordTitles, titleKey } from '../audit/record-titles.js';
-import { formatActor, formatDateTime } from '../admin/value-format.js';
+import { formatActor, formatDateTime } from '../shared/value-format.js';
 import { AuditLog, User } from '../models/index.js';
 import { approvalResource } from './approval.resource.js';
 import { customerResource } from './customer.resource.js';

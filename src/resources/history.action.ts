@@ -1,7 +1,7 @@
 import AdminJS, { NotFoundError, type Action, type ActionContext, type ActionRequest, type ActionResponse } from 'adminjs';
 import type { Model, ModelStatic } from 'sequelize';
-import { Components } from '../admin/component-loader.js';
-import { describerFor } from '../admin/record-describer.js';
+import { Components } from '../panel/component-loader.js';
+import { describerFor } from '../panel/record-describer.js';
 import { RESOURCE_RULES, canReviewAuditTrail, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { DEFAULT_HISTORY_LIMIT, recordHistory, type HistoryFilter } from '../audit/audit-history.service.js';
 import { pendingForRecord } from '../approvals/approval-inbox.service.js';
@@ -16,7 +16,7 @@ type Gate = (context: ActionContext) => boolean;
 /**
  * What the History page shows: the record's audit trail and the changes to it waiting for
  * approval. Served by the History action and, without AdminJS's loading of the record and its
- * references, by GET /admin/api/history/:resource/:id (src/admin/history.routes.ts), which
+ * references, by GET /admin/api/history/:resource/:id (src/http/routes/history.routes.ts), which
  * the page itself calls.
  */
 export async function historyPayload(

@@ -1,6 +1,6 @@
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import type { ActionRequest, ActionContext, BaseRecord, CurrentAdmin } from 'adminjs';
-import { captureFormInput } from '../admin/request-actor.js';
+import { captureFormInput } from '../panel/panel-request-state.js';
 import { LaborEntry } from '../models/index.js';
 import { LABOR_ENTRY_TYPES } from '../models/constants.js';
 import { RESOURCE_RULES, canEditLaborEntry, isAdmin } from '../auth/access-rules.js';

@@ -1,9 +1,9 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord } from 'adminjs';
-import { Components } from '../admin/component-loader.js';
-import { listExportHref, listSelection } from '../admin/list-export.routes.js';
-import { CHOOSABLE_FILTER, TITLE_PROPERTY } from '../admin/panel-titles.js';
-import { describerFor } from '../admin/record-describer.js';
-import { estimatedCountOf } from '../admin/request-actor.js';
+import { Components } from '../panel/component-loader.js';
+import { listExportHref, listSelection } from '../panel/list-export.js';
+import { CHOOSABLE_FILTER, TITLE_PROPERTY } from '../records/record-title-sql.js';
+import { describerFor } from '../panel/record-describer.js';
+import { estimatedCountOf } from '../panel/panel-request-state.js';
 import { tileFiltersOf } from '../dashboard/tile-filters.js';
 
 type ActionOptions = Partial<Action<ActionResponse>>;
@@ -36,7 +36,7 @@ async function describeFilters(request: ActionRequest, context: ActionContext): 
 
 /**
  * "Export CSV" over any list: a drawer that says which filters apply and how many rows match,
- * with the download link (GET /admin/exports/lists/<resource>.csv, admin/list-export.routes.ts).
+ * with the download link (GET /admin/exports/lists/<resource>.csv, http/routes/list-export.routes.ts).
  * Whoever may read the list may export it; the audit log keeps its own export.
  */
 export function listExportAction(isAccessible: Gate): ActionOptions {

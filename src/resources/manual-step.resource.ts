@@ -1,4 +1,4 @@
-import { StepWorkResource } from '../admin/step-work.adapter.js';
+import { StepWorkResource } from '../panel/step-work.adapter.js';
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { ManualStep } from '../models/index.js';
 import { STEP_STATUSES } from '../models/constants.js';

@@ -1,7 +1,7 @@
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { Part } from '../models/index.js';
 import { UNITS_OF_MEASURE } from '../models/constants.js';
-import { Components } from '../admin/component-loader.js';
+import { Components } from '../panel/component-loader.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, type ResourceDefinition, PENDING_CHANGES } from './resource-helpers.js';
 
 /** Not a column: the part's revisions, with "add revision" in place. */

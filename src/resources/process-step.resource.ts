@@ -1,6 +1,6 @@
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { ProcessStep } from '../models/index.js';
-import { Components } from '../admin/component-loader.js';
+import { Components } from '../panel/component-loader.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 
 /** Not a column: the step's checks, written in place on its page. */

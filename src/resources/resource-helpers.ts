@@ -3,10 +3,10 @@ import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type Predicate, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { MissingActorError } from '../audit/actor.js';
 import { deleteRecords } from '../records/record.service.js';
-import { actorOf, captureFormInput, estimatedCountOf, submittedForApproval } from '../admin/request-actor.js';
-import { estimateNotice } from '../admin/list-count.js';
-import { toPanelError } from '../admin/nexus-resource.adapter.js';
-import { Components } from '../admin/component-loader.js';
+import { actorOf, captureFormInput, estimatedCountOf, submittedForApproval } from '../panel/panel-request-state.js';
+import { estimateNotice } from '../panel/list-count.js';
+import { toPanelError } from '../panel/nexus-resource.adapter.js';
+import { Components } from '../panel/component-loader.js';
 import { historyAction, pendingChangesAction } from './history.action.js';
 import { listExportAction } from './list-export.action.js';
 
@@ -104,7 +104,7 @@ async function landOnCreatedRecord<T extends ActionResponse>(response: T, reques
   return { ...response, redirectUrl: context.h.recordActionUrl({ resourceId: context.resource.id(), recordId: String(record.id), actionName: 'show' }) };
 }
 
-/** A list total that was estimated, not counted, is said above the list (src/admin/list-count.ts). */
+/** A list total that was estimated, not counted, is said above the list (src/panel/list-count.ts). */
 async function reportEstimatedCount<T extends ActionResponse>(response: T, _request: ActionRequest, context: ActionContext): Promise<T> {
   const count = estimatedCountOf(context);
   if (!count) return response;

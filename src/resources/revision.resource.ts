@@ -1,7 +1,7 @@
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { Revision } from '../models/index.js';
 import { REVISION_STATUSES } from '../models/constants.js';
-import { Components } from '../admin/component-loader.js';
+import { Components } from '../panel/component-loader.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 import { revisionStatusActions } from './revision-status.actions.js';
 

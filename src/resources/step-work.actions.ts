@@ -1,7 +1,7 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord, CurrentAdmin } from 'adminjs';
-import { actorOf } from '../admin/request-actor.js';
-import { Components } from '../admin/component-loader.js';
-import { movesOf } from '../admin/step-work.adapter.js';
+import { actorOf } from '../panel/panel-request-state.js';
+import { Components } from '../panel/component-loader.js';
+import { movesOf } from '../panel/step-work.adapter.js';
 import { MissingActorError, type UserActor } from '../audit/actor.js';
 import type { Predicate } from '../auth/access-rules.js';
 import { ManualStep, TravelerStep, TravelerSubStep } from '../models/index.js';
@@ -16,7 +16,7 @@ import { refusalResponse } from './workflow-refusal.js';
  * manual steps; Record check and Disposition on a step's checks. Each handler is a thin call into
  * src/travelers/, which owns the rules (the database holds them too). Which actions are offered,
  * and why a page's button is disabled, is what the move rules (travelers/step-moves.ts) answered
- * for the person when the record was read (admin/step-work.adapter.ts): no rule is worked out here.
+ * for the person when the record was read (panel/step-work.adapter.ts): no rule is worked out here.
  *
  * The HTTP contract, for the panel's components and for any other client:
  *   GET  .../records/<id>/<action>  the record, so the action's page can render (changes nothing)

@@ -1,6 +1,6 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, CurrentAdmin } from 'adminjs';
-import { Components } from '../admin/component-loader.js';
-import { actorOf } from '../admin/request-actor.js';
+import { Components } from '../panel/component-loader.js';
+import { actorOf } from '../panel/panel-request-state.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { MissingActorError } from '../audit/actor.js';
 import { TRAVELER_ACTION_RULES, canPlanWork, canReadShopData, type TravelerAction } from '../auth/access-rules.js';
@@ -88,7 +88,7 @@ function transitionAction(action: TravelerAction): ActionOptions {
 
 export const travelerLifecycleActions = Object.fromEntries(TRAVELER_ACTIONS.map((a) => [a, transitionAction(a)])) as Record<TravelerAction, ActionOptions>;
 
-/** Opens the print-ready traveler (src/travelers/traveler-print.routes.ts) from the record page. */
+/** Opens the print-ready traveler (src/http/routes/traveler-print.routes.ts) from the record page. */
 export const printTravelerAction: ActionOptions = {
   actionType: 'record',
   icon: 'Printer',

@@ -1,4 +1,4 @@
-import { CheckWorkResource } from '../admin/step-work.adapter.js';
+import { CheckWorkResource } from '../panel/step-work.adapter.js';
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { TravelerSubStep } from '../models/index.js';
 import { DISPOSITIONS, DISPOSITION_LABELS } from '../models/constants.js';

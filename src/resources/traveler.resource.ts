@@ -1,7 +1,7 @@
 import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { Traveler } from '../models/index.js';
 import { TRAVELER_STATUSES } from '../models/constants.js';
-import { Components } from '../admin/component-loader.js';
+import { Components } from '../panel/component-loader.js';
 import { addManualStepAction, printTravelerAction, stepsOverviewAction, travelerLifecycleActions } from './traveler-lifecycle.actions.js';
 
 /** Not a column: the traveler's steps with their state, shown on its page. */

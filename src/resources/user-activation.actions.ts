@@ -1,6 +1,6 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, BaseRecord, CurrentAdmin } from 'adminjs';
-import { Components } from '../admin/component-loader.js';
-import { actorOf } from '../admin/request-actor.js';
+import { Components } from '../panel/component-loader.js';
+import { actorOf } from '../panel/panel-request-state.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { MissingActorError } from '../audit/actor.js';
 import { canManageUsers } from '../auth/access-rules.js';

@@ -2,7 +2,7 @@ import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { User } from '../models/index.js';
 import { ROLES, ROLE_LABELS } from '../auth/roles.js';
 import type { ActionContext, ActionRequest, ActionResponse } from 'adminjs';
-import { CHOOSABLE_FILTER, TITLE_PROPERTY } from '../admin/panel-titles.js';
+import { CHOOSABLE_FILTER, TITLE_PROPERTY } from '../records/record-title-sql.js';
 import { canFindPeople, canManageUsers, isAdmin } from '../auth/access-rules.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, gate, sessionUser, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
 import { userActivationActions } from './user-activation.actions.js';

@@ -2,7 +2,7 @@ import { WRITABLE_FIELDS } from '../auth/field-rules.js';
 import { WorkOrder } from '../models/index.js';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES } from '../models/constants.js';
 import { createTravelerAction } from './traveler-lifecycle.actions.js';
-import { Components } from '../admin/component-loader.js';
+import { Components } from '../panel/component-loader.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, textArea, type ResourceDefinition } from './resource-helpers.js';
 
 /** Not a column: the work order's travelers, with "Create traveler". */

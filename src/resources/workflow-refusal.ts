@@ -5,7 +5,7 @@ import { RecordNotFoundError, RecordValidationError, StaleRecordError, WorkflowR
 /**
  * How a workflow action answers a refusal: the reason as an error notice, field messages where
  * AdminJS shows them (record.errors), and the HTTP status the panel router sends to a caller
- * outside the panel (src/admin/admin-router.ts reads `refusal.status`).
+ * outside the panel (src/http/admin-router.ts reads `refusal.status`).
  */
 export interface Refusal {
   status: number;

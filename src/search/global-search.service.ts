@@ -2,12 +2,12 @@ import { Op, Sequelize, type Model, type ModelStatic, type WhereOptions } from '
 import { RESOURCE_RULES, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { Customer, Part, Traveler, User, WorkOrder } from '../models/index.js';
 import { CONTROL_CHARACTER } from '../records/input-coercion.js';
-import { TITLE_PROPERTY, titleLiteral, titleSearch } from '../admin/panel-titles.js';
+import { TITLE_PROPERTY, titleLiteral, titleSearch } from '../records/record-title-sql.js';
 
 /**
  * The top bar's one search box: travelers, work orders, parts, customers (and, for those who may
  * read them, users) by number or name, grouped by kind. Each kind is searched as its own list's
- * search box searches it (admin/panel-titles.ts: every word somewhere in the title), so the box
+ * search box searches it (records/record-title-sql.ts: every word somewhere in the title), so the box
  * and the list agree on what matches, and "all results" is that list filtered by the same text.
  *
  * Fast at a million travelers: a large table is searched only through its trigram-indexed

@@ -2,7 +2,7 @@ import { Revision } from '../models/revision.model.js';
 import { Traveler } from '../models/traveler.model.js';
 import { fieldError } from '../models/validation.js';
 import { WorkOrder } from '../models/work-order.model.js';
-import { nextRecordNumber } from '../records/record-numbers.js';
+import { nextRecordNumber } from './record-numbers.js';
 import { tablePolicy } from './table-policy.js';
 
 export const travelerTable = tablePolicy<Traveler>({
@@ -23,7 +23,7 @@ export const travelerTable = tablePolicy<Traveler>({
     startedAfterReleased: 'started_at',
     completedAfterStarted: 'completed_at',
   },
-  /** Left empty on a new record, the number is the next of its pattern (records/record-numbers.ts). */
+  /** Left empty on a new record, the number is the next of its pattern (tables/record-numbers.ts). */
   generatedWhenEmpty: ['number'],
   hooks: {
     async beforeValidate(traveler, { transaction = null }) {

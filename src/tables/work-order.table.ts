@@ -1,12 +1,12 @@
 import { Revision } from '../models/revision.model.js';
 import { fieldError } from '../models/validation.js';
 import { WorkOrder } from '../models/work-order.model.js';
-import { nextRecordNumber } from '../records/record-numbers.js';
+import { nextRecordNumber } from './record-numbers.js';
 import { tablePolicy } from './table-policy.js';
 
 export const workOrderTable = tablePolicy<WorkOrder>({
   model: WorkOrder,
-  /** Left empty on a new record, the number is the next of its pattern (records/record-numbers.ts). */
+  /** Left empty on a new record, the number is the next of its pattern (tables/record-numbers.ts). */
   generatedWhenEmpty: ['number'],
   hooks: {
     async beforeValidate(order, { transaction = null }) {

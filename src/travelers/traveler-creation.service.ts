@@ -3,7 +3,7 @@ import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canPlanWork } from '../auth/access-rules.js';
 import { Customer, Part, ProcessStep, Revision, SubStep, Traveler, WorkCenter, WorkOrder } from '../models/index.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
-import { nextRecordNumber } from '../records/record-numbers.js';
+import { nextRecordNumber } from '../tables/record-numbers.js';
 import { executeWrite } from '../records/write-command.js';
 import { copyRoutingToTraveler } from './routing-copy.js';
 
@@ -121,7 +121,7 @@ export async function createTravelerFromWorkOrder(sequelize: Sequelize, workOrde
       }
       const traveler = await Traveler.create(
         {
-          // The number pattern's next (models/traveler.model.ts, records/record-numbers.ts).
+          // The number pattern's next (models/traveler.model.ts, tables/record-numbers.ts).
           number: await nextRecordNumber(sequelize, 'travelers', transaction),
           work_order_id: p.workOrder.id,
           customer_id: p.customer.id,

@@ -89,7 +89,7 @@ export async function startBrowserSession(): Promise<BrowserSession> {
       await page.goto(`${base}/admin/login`);
       await page.fill('input[name=email]', t.users[role].username);
       await page.fill('input[name=password]', TEST_PASSWORD);
-      // Operators land on My work (auth/login.routes.ts), everyone else on the dashboard.
+      // Operators land on My work (http/routes/login.routes.ts), everyone else on the dashboard.
       const landing = role === 'operator' ? `${base}/admin/pages/myWork` : `${base}/admin`;
       await Promise.all([page.waitForURL(landing), page.getByRole('button', { name: 'Sign in' }).click()]);
     },
