@@ -1,5 +1,5 @@
 import type AdminJS from 'adminjs';
-import type { Action, ActionContext, ActionResponse, BaseRecord } from 'adminjs';
+import { ViewHelpers, type Action, type ActionContext, type ActionResponse, type BaseRecord } from 'adminjs';
 import { describerFor } from '../panel/record-describer.js';
 import { ruleById } from '../approvals/approval-policy.js';
 import { approvalSubject, type ApprovalSubject } from '../approvals/approval-subject.service.js';
@@ -46,7 +46,7 @@ async function recordRef(admin: AdminJS, table: string | null, id: unknown, user
   const exists = title !== undefined;
   const shown = title ?? `#${key} (no longer exists)`;
   const withName = table === 'users' && exists ? await userName(admin, key, shown) : shown;
-  return { kind, title: withName, href: exists && readable(table, user) ? `/admin/resources/${table}/records/${key}/show` : null, exists };
+  return { kind, title: withName, href: exists && readable(table, user) ? new ViewHelpers({ options: admin.options }).showUrl(table, key) : null, exists };
 }
 
 /** A user is named with their user name too: two people may share a name. */

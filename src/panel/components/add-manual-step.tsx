@@ -2,6 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { useActionPost } from './use-action-post.js';
 import { Box, Button, FormGroup, FormMessage, H3, Input, Label, MessageBox, Select, Text, TextArea } from '@adminjs/design-system';
+import { recordUrl } from './panel-urls.js';
 
 interface Props {
   record: { id: string; params: Record<string, unknown> };
@@ -35,7 +36,7 @@ const AddManualStep: React.FC<Props> = ({ record, resource, action }) => {
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    await post(values, `/admin/resources/travelers/records/${record.id}/show`);
+    await post(values, recordUrl('travelers', record.id));
   };
 
   // A field's error is tied to its input (aria-invalid, aria-describedby) and read out when it appears.

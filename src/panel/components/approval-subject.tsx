@@ -3,6 +3,7 @@ import { Badge, Box, H5, Link, MessageBox, Table, TableBody, TableCell, TableHea
 
 // The shapes sent by src/approvals/approval-subject.service.ts (types only: nothing of the server is bundled).
 import type { ApprovalSubject as Subject, ContentDiffLine, SubjectStep } from '../../approvals/approval-subject.service.js';
+import { recordUrl } from './panel-urls.js';
 
 export type { Subject, ContentDiffLine, SubjectStep };
 
@@ -88,7 +89,7 @@ const StepList: React.FC<{ steps: SubjectStep[] }> = ({ steps }) => (
 export const SubjectContent: React.FC<{ subject: Subject }> = ({ subject }) => (
   <Box data-testid="approval-subject" mt="lg">
     <H5>
-      What this approves: <Link href={`/admin/resources/${subject.table}/records/${subject.id}/show`}>{subject.title}</Link>
+      What this approves: <Link href={recordUrl(subject.table, subject.id)}>{subject.title}</Link>
     </H5>
     {subject.unchanged ? null : (
       <MessageBox variant="danger" mb="lg" message="This content changed after the request was made: approving it will be refused as stale." />

@@ -1,6 +1,7 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { ApiClient, type ActionProps } from 'adminjs';
 import { Box, Button, DrawerContent, H3, Icon, MessageBox, Text } from '@adminjs/design-system';
+import { listUrl, panelUrl } from './panel-urls.js';
 
 const api = new ApiClient();
 
@@ -36,8 +37,8 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
   }, [resource.id, filters]);
 
   const query = filters.toString();
-  const href = `/admin/exports/audit-logs.csv${query ? `?${query}` : ''}`;
-  const listHref = `/admin/resources/${resource.id}${query ? `?${query}` : ''}`;
+  const href = `${panelUrl('/exports/audit-logs.csv')}${query ? `?${query}` : ''}`;
+  const listHref = listUrl(resource.id, query);
   // Until the server has named them (or when it refused them), the filters as the address gives them.
   const shownFilters: Array<readonly [string, string]> =
     described?.map((f) => [f.name, f.value] as const) ?? [...filters.entries()].map(([key, value]) => [key.slice('filters.'.length), value] as const);

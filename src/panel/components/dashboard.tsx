@@ -4,6 +4,7 @@ import {
   Badge, Box, H2, H5, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text,
 } from '@adminjs/design-system';
 import { BarChart, useWidth, type BarChartLayout, type BarChartRow } from './bar-chart.js';
+import { listUrl, pageUrl, recordUrl } from './panel-urls.js';
 
 // The shape sent by src/dashboard/dashboard.service.ts.
 interface Summary {
@@ -50,10 +51,10 @@ const statusLabel = (status: string) => {
 const hours = (n: number) => `${Number(n.toFixed(2))} h`;
 const isOver = (c: Labor) => c.actual_hours > c.estimated_hours;
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const travelersOfStatus = (status: string) => `/admin/resources/travelers?filters.status=${encodeURIComponent(status)}`;
+const travelersOfStatus = (status: string) => listUrl('travelers', `filters.status=${encodeURIComponent(status)}`);
 // Each tile opens its list filtered to exactly what it counted: the same SQL, named (src/dashboard/tile-filters.ts).
-const LATE_TRAVELERS_HREF = '/admin/resources/travelers?filters.late=true&sortBy=due_date&direction=asc';
-const OPEN_WORK_ORDERS_HREF = '/admin/resources/work_orders?filters.open=true&sortBy=due_date&direction=asc';
+const LATE_TRAVELERS_HREF = listUrl('travelers', 'filters.late=true&sortBy=due_date&direction=asc');
+const OPEN_WORK_ORDERS_HREF = listUrl('work_orders', 'filters.open=true&sortBy=due_date&direction=asc');
 
 const Card: React.FC<{ title: string; aside?: React.ReactNode; testId?: string; children: React.ReactNode }> = ({ title, aside, testId, children }) => (
   <Box variant="card" p="xl" style={{ minWidth: 0 }} data-testid={testId}>
@@ -221,7 +222,7 @@ const LateTravelers: React.FC<{ list: Summary['lateTravelers']; total: number }>
         <TableBody>
           {list.map((t) => (
             <TableRow key={t.id} data-testid="late-traveler">
-              <TableCell><Link href={`/admin/resources/travelers/records/${t.id}/show`}>{t.number}</Link></TableCell>
+              <TableCell><Link href={recordUrl('travelers', t.id)}>{t.number}</Link></TableCell>
               <TableCell>{t.customer_name}</TableCell>
               <TableCell>{t.part_number}</TableCell>
               <TableCell>{t.due_date}</TableCell>
@@ -243,7 +244,7 @@ const PendingApprovals: React.FC<{ count: number; list: Summary['pendingApproval
   <>
     {/* One link only in the tile: the count is the way into the inbox. */}
     <Box data-testid="tile-pending-approvals" flex alignItems="baseline" mb="lg" style={{ gap: 10 }}>
-      <Link href="/admin/pages/myApprovals" style={{ fontSize: 36, fontWeight: 500, textDecoration: 'none', color: count ? COLOR.primary : 'inherit' }}>
+      <Link href={pageUrl('myApprovals')} style={{ fontSize: 36, fontWeight: 500, textDecoration: 'none', color: count ? COLOR.primary : 'inherit' }}>
         {count}
       </Link>
       <Text color="grey60">{count === 1 ? 'request waits' : 'requests wait'} for your decision</Text>
@@ -254,13 +255,13 @@ const PendingApprovals: React.FC<{ count: number; list: Summary['pendingApproval
       <Box as="ul" mb="lg" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="pending-approval-list">
         {list.map((r) => (
           <Box as="li" key={r.id} py="sm" style={{ borderTop: `1px solid ${COLOR.grid}` }}>
-            <Link href={`/admin/resources/approvals/records/${r.id}/show`}>#{r.id} {r.summary ?? 'Change request'}</Link>
+            <Link href={recordUrl('approvals', r.id)}>#{r.id} {r.summary ?? 'Change request'}</Link>
             <Text fontSize="sm" color="grey60">{r.requester_name} · <span title={r.requested_at}>{when(r.requested_at)}</span></Text>
           </Box>
         ))}
       </Box>
     )}
-    <Link href="/admin/pages/myApprovals" data-testid="open-my-approvals">Open My approvals →</Link>
+    <Link href={pageUrl('myApprovals')} data-testid="open-my-approvals">Open My approvals →</Link>
   </>
 );
 

@@ -3,6 +3,7 @@ import { ApiClient, useNotice } from 'adminjs';
 import { useNavigate } from 'react-router';
 import { Box, Button, FormGroup, FormMessage, Input, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 import { ConfirmDialog } from './confirm-dialog.js';
+import { pageUrl } from './panel-urls.js';
 
 export type Decision = 'approve' | 'reject' | 'withdraw';
 
@@ -81,7 +82,7 @@ export const DecisionForm: React.FC<Props> = ({ approvalId, decision, what, onCa
       if (answer.notice?.type === 'error') throw Object.assign(new Error(answer.notice.message), { response: { data: answer } });
       setConfirming(false);
       if (answer.notice) addNotice({ message: answer.notice.message, type: 'success' });
-      navigate(answer.redirectUrl ?? '/admin/pages/myApprovals');
+      navigate(answer.redirectUrl ?? pageUrl('myApprovals'));
     } catch (e) {
       const answer = (e as { response?: { data?: DecisionAnswer } }).response?.data;
       setConfirming(false);

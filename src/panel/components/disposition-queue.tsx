@@ -4,6 +4,7 @@ import { Box, Button, H2, H4, Label, Link, Loader, MessageBox, Text, TextArea } 
 
 // The shapes sent by src/travelers/disposition-queue.service.ts (types only: nothing of the server is bundled).
 import type { AwaitingCheck, DispositionQueue as QueueData } from '../../travelers/disposition-queue.service.js';
+import { recordUrl } from './panel-urls.js';
 
 type Choice = QueueData['choices'][number];
 
@@ -91,9 +92,9 @@ const DispositionItem: React.FC<{ item: AwaitingCheck; choices: Choice[]; single
       style={{ borderLeft: '6px solid #b91c1c', maxWidth: 760 }}>
       {single ? <H2 mb="sm">Disposition of check {item.sequence}: {item.description}</H2> : <H4 mb="sm">{heading}</H4>}
       <Text mb="sm" data-testid="disposition-subject">
-        Traveler <Link href={`/admin/resources/travelers/records/${item.travelerId}/show`}>{item.travelerNumber}</Link>
+        Traveler <Link href={recordUrl('travelers', item.travelerId)}>{item.travelerNumber}</Link>
         {' · '}part {item.partNumber} rev {item.revisionCode}
-        {' · '}<Link href={`/admin/resources/traveler_steps/records/${item.stepId}/show`}>step {item.stepNumber} ({item.operation})</Link>
+        {' · '}<Link href={recordUrl('traveler_steps', item.stepId)}>step {item.stepNumber} ({item.operation})</Link>
         {item.workCenterCode ? ` · ${item.workCenterCode}` : ''}
       </Text>
       <Text mb="sm" fontWeight="bold" data-testid="disposition-measurement">

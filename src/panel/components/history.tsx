@@ -6,6 +6,7 @@ import { Badge, Box, Button, H3, Input, Label, Link, Loader, MessageBox, Table, 
 // The shapes sent by src/audit/audit-history.service.ts (types only: nothing of the server is bundled).
 import type { HistoryEntry, HistoryFacets as Facets, RecordHistory } from '../../audit/audit-history.service.js';
 import type { RecordRef } from '../../audit/record-titles.js';
+import { listUrl, panelUrl, recordUrl } from './panel-urls.js';
 
 export type { RecordHistory };
 
@@ -138,7 +139,7 @@ export const Entry: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
           )}
           {entry.approvalId && (
             <Text fontSize="sm">
-              Approved change: <Link href={`/admin/resources/approvals/records/${entry.approvalId}/show`}>approval #{entry.approvalId}</Link>
+              Approved change: <Link href={recordUrl('approvals', entry.approvalId)}>approval #{entry.approvalId}</Link>
               {entry.signature && (
                 <span data-testid="history-signature">
                   {' '}· signed by <strong>{entry.signature.name}</strong>, {entry.signature.meaning}
@@ -262,7 +263,7 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
       setLoading(true);
       const query = queryOf(values);
       // The lean route (src/http/routes/history.routes.ts), not the action: AdminJS has the record already.
-      fetch(`/admin/api/history/${encodeURIComponent(resource.id)}/${encodeURIComponent(recordId)}${query ? `?${query}` : ''}`, { credentials: 'same-origin' })
+      fetch(`${panelUrl(`/api/history/${encodeURIComponent(resource.id)}/${encodeURIComponent(recordId)}`)}${query ? `?${query}` : ''}`, { credentials: 'same-origin' })
         .then(async (response) => {
           const data = (await response.json().catch(() => ({}))) as { history?: RecordHistory; pending?: PendingRequest[]; error?: string };
           if (response.status === 400) {
@@ -305,7 +306,7 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
     );
   }
   const filtered = Object.values(filter).some(Boolean);
-  const auditLink = `/admin/resources/audit_logs?filters.table_name=${encodeURIComponent(history.subject.table)}&filters.record_id=${encodeURIComponent(history.subject.id)}`;
+  const auditLink = listUrl('audit_logs', `filters.table_name=${encodeURIComponent(history.subject.table)}&filters.record_id=${encodeURIComponent(history.subject.id)}`);
   const count = history.entries.length;
   return (
     <Box p="lg" style={{ maxWidth: 1100 }} data-testid="nexus-history">

@@ -1,6 +1,7 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { ApiClient, useTranslation, type ActionProps } from 'adminjs';
 import { Box, Button, DrawerContent, H3, Icon, Loader, MessageBox, Text } from '@adminjs/design-system';
+import { listUrl } from './panel-urls.js';
 
 const api = new ApiClient();
 
@@ -36,7 +37,7 @@ const ListExport: React.FC<ActionProps> = ({ resource }) => {
       .catch((error: { response?: { data?: { error?: string } } }) => setProblem(error.response?.data?.error ?? 'The rows could not be counted: the list’s filters may be wrong.'));
   }, [resource.id, query]);
 
-  const listHref = `/admin/resources/${encodeURIComponent(resource.id)}${query.toString() ? `?${query.toString()}` : ''}`;
+  const listHref = listUrl(resource.id, query.toString());
   const about = preview?.estimated === 'table' ? 'About ' : preview?.estimated === 'filtered' ? 'More than ' : '';
 
   return (

@@ -3,6 +3,7 @@ import { ApiClient } from 'adminjs';
 import { useLocation, useNavigate } from 'react-router';
 import { Box, H2, H5, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 import { ApprovalRequestView, type ApprovalRecordJSON } from './approval-request.js';
+import { pageUrl, recordUrl } from './panel-urls.js';
 
 // The shapes sent by src/approvals/approval-inbox.service.ts.
 interface PendingRequest {
@@ -20,7 +21,7 @@ interface ApprovalInbox {
 }
 
 const api = new ApiClient();
-const INBOX = '/admin/pages/myApprovals';
+const INBOX = pageUrl('myApprovals');
 
 const Requests: React.FC<{ requests: PendingRequest[]; empty: string; testId: string; opened: string | null; open: (id: number) => void }> = ({
   requests,
@@ -104,7 +105,7 @@ const OpenedRequest: React.FC<{ id: string }> = ({ id }) => {
     <Box variant="card" p="xl" mt="lg" data-testid="opened-request" ref={heading} tabIndex={-1} aria-label={`Request #${id}`} style={{ outline: 'none' }}>
       <ApprovalRequestView record={record} inlineDecision />
       <Text mt="lg" fontSize="sm">
-        <Link href={`/admin/resources/approvals/records/${id}/show`}>Open the request’s own page</Link>
+        <Link href={recordUrl('approvals', id)}>Open the request’s own page</Link>
       </Text>
     </Box>
   );

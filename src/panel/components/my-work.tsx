@@ -5,6 +5,7 @@ import { formatLimits } from '../../shared/limits-format.js';
 // The shapes sent by src/travelers/shop-floor.service.ts (types only: nothing of the server is bundled).
 import type { MyWork as MyWorkData, WorkCheck } from '../../travelers/shop-floor.service.js';
 import type { StepMove } from '../../travelers/step-moves.js';
+import { pageUrl, panelUrl, recordUrl } from './panel-urls.js';
 
 /** An answer shown at the control that was used ("banner", "step-routing-12", "check-40"). */
 interface Answer {
@@ -193,7 +194,7 @@ const MyWork: React.FC = () => {
       {data.awaitingDisposition ? (
         <Box mb="lg" data-testid="awaiting-disposition" style={{ padding: '12px 16px', borderRadius: 4, background: '#fef2f2', borderLeft: '6px solid #b91c1c', fontSize: 17, lineHeight: 1.45 }}>
           {data.awaitingDisposition} {data.awaitingDisposition === 1 ? 'check awaits' : 'checks await'} quality’s disposition.{' '}
-          <Link href="/admin/pages/dispositionQueue">Open the disposition queue</Link>
+          <Link href={pageUrl('dispositionQueue')}>Open the disposition queue</Link>
         </Box>
       ) : null}
 
@@ -239,9 +240,9 @@ const MyWork: React.FC = () => {
             </Text>
             {s.instructions ? <Text mt="sm">{s.instructions}</Text> : null}
             <Text mt="sm">
-              <Link href={`/admin/resources/travelers/records/${s.travelerId}/show`}>Traveler {s.travelerNumber}</Link>
+              <Link href={recordUrl('travelers', s.travelerId)}>Traveler {s.travelerNumber}</Link>
               {' · '}
-              <Link href={`/admin/travelers/${s.travelerId}/print`} target="_blank" rel="noopener">Printable traveler</Link>
+              <Link href={panelUrl(`/travelers/${s.travelerId}/print`)} target="_blank" rel="noopener">Printable traveler</Link>
             </Text>
 
             {s.checks.length ? (

@@ -1,6 +1,7 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { Box, Link, Text } from '@adminjs/design-system';
+import { recordUrl } from './panel-urls.js';
 
 export interface PendingRequest {
   id: number;
@@ -26,7 +27,7 @@ export const PendingBanner: React.FC<{ pending: PendingRequest[]; testId: string
     </Text>
     {pending.map((p) => (
       <Text key={p.id} mb="xs">
-        <Link href={`/admin/resources/approvals/records/${p.id}/show`}>#{p.id}</Link> {p.summary ?? ''}
+        <Link href={recordUrl('approvals', p.id)}>#{p.id}</Link> {p.summary ?? ''}
         <Text as="span" color="grey60"> · asked by {p.requestedBy.name ?? p.requestedBy.username}, {p.requestedAtText}</Text>
       </Text>
     ))}

@@ -1,5 +1,6 @@
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { Badge, Box, Button, H4, Input, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
+import { listUrl, panelUrl, recordUrl } from './panel-urls.js';
 
 // The shapes sent by src/records/record-children.service.ts.
 interface PartRevisions {
@@ -20,7 +21,7 @@ interface Props {
   resource: { id: string };
 }
 
-const API = '/admin/api/children';
+const API = panelUrl('/api/children');
 const errorText: React.CSSProperties = { color: '#b91c1c', fontSize: 12, marginTop: 2, display: 'block' };
 const th: React.CSSProperties = { textAlign: 'left', whiteSpace: 'nowrap' };
 // The panel's status colours (value-badge.tsx): white text at a contrast of at least 6.5:1.
@@ -87,12 +88,12 @@ const PartRevisionsList: React.FC<{ partId: string }> = ({ partId }) => {
       if (response.status === 201) {
         setErrors({});
         setDraft({ revision_code: '', notes: '' });
-        setOutcome({ type: 'success', message: body.message ?? 'Revision added.', link: `/admin/resources/revisions/records/${body.id}/show`, linkText: 'Open it to write its routing' });
+        setOutcome({ type: 'success', message: body.message ?? 'Revision added.', link: recordUrl('revisions', String(body.id)), linkText: 'Open it to write its routing' });
         await load();
         codeRef.current?.focus();
       } else if (response.status === 202) {
         setErrors({});
-        setOutcome({ type: 'info', message: body.message ?? 'Submitted for approval.', link: `/admin/resources/approvals/records/${body.approvalId}/show`, linkText: `Open request #${body.approvalId}` });
+        setOutcome({ type: 'info', message: body.message ?? 'Submitted for approval.', link: recordUrl('approvals', String(body.approvalId)), linkText: `Open request #${body.approvalId}` });
       } else {
         setErrors(body.fields ?? {});
         setOutcome({ type: 'error', message: `Not saved: ${Object.values(body.fields ?? {}).join(' ') || body.error || 'the change was refused.'}` });
@@ -123,7 +124,7 @@ const PartRevisionsList: React.FC<{ partId: string }> = ({ partId }) => {
           <TableBody>
             {data.revisions.map((r) => (
               <TableRow key={r.id} data-testid={`part-revision-${r.revision_code}`}>
-                <TableCell><Link href={`/admin/resources/revisions/records/${r.id}/show`}>{data.part.part_number} rev {r.revision_code}</Link></TableCell>
+                <TableCell><Link href={recordUrl('revisions', r.id)}>{data.part.part_number} rev {r.revision_code}</Link></TableCell>
                 <TableCell><StatusBadge status={r.status} /></TableCell>
                 <TableCell>{r.effective_date ?? '—'}</TableCell>
                 <TableCell>{r.steps} step{r.steps === 1 ? '' : 's'}, {r.checks} check{r.checks === 1 ? '' : 's'}</TableCell>
@@ -201,7 +202,7 @@ const WorkOrderTravelersList: React.FC<{ workOrderId: string }> = ({ workOrderId
           <TableBody>
             {data.travelers.map((t) => (
               <TableRow key={t.id} data-testid={`work-order-traveler-${t.number}`}>
-                <TableCell><Link href={`/admin/resources/travelers/records/${t.id}/show`} style={{ whiteSpace: 'nowrap' }}>{t.number}</Link></TableCell>
+                <TableCell><Link href={recordUrl('travelers', t.id)} style={{ whiteSpace: 'nowrap' }}>{t.number}</Link></TableCell>
                 <TableCell><StatusBadge status={t.status} /></TableCell>
                 <TableCell>{t.quantity}</TableCell>
                 <TableCell style={{ whiteSpace: 'nowrap' }}>{t.revision}</TableCell>
@@ -215,10 +216,10 @@ const WorkOrderTravelersList: React.FC<{ workOrderId: string }> = ({ workOrderId
         <Text mb="lg">No travelers yet.</Text>
       )}
       {data.more ? (
-        <Text mb="lg"><Link href={`/admin/resources/travelers?filters.work_order_id=${data.workOrder.id}`}>All travelers of {data.workOrder.number}</Link></Text>
+        <Text mb="lg"><Link href={listUrl('travelers', `filters.work_order_id=${data.workOrder.id}`)}>All travelers of {data.workOrder.number}</Link></Text>
       ) : null}
       {data.may.createTraveler ? (
-        <Button as="a" href={`/admin/resources/work_orders/records/${data.workOrder.id}/createTraveler`} variant="contained" data-testid="children-create-traveler">
+        <Button as="a" href={recordUrl('work_orders', data.workOrder.id, 'createTraveler')} variant="contained" data-testid="children-create-traveler">
           + Create traveler
         </Button>
       ) : null}

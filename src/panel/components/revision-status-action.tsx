@@ -5,6 +5,7 @@ import { useActionPost } from './use-action-post.js';
 
 // The shape sent by src/records/revision-release.service.ts (types only: nothing of the server is bundled).
 import type { RevisionActionPlan as Plan } from '../../records/revision-release.service.js';
+import { recordUrl } from './panel-urls.js';
 
 interface Props {
   record: { id: string; params: Record<string, unknown> };
@@ -45,7 +46,7 @@ const RevisionStatusAction: React.FC<Props> = ({ record, resource, action }) => 
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    await post({ effective_date: release ? effectiveDate : '', reason, version: String(record.params.version ?? '') }, `/admin/resources/revisions/records/${record.id}/show`);
+    await post({ effective_date: release ? effectiveDate : '', reason, version: String(record.params.version ?? '') }, recordUrl('revisions', record.id));
   };
 
   if (loadError) return <MessageBox variant="danger" message={`This form could not be loaded (${loadError}). Reload the page to try again.`} />;

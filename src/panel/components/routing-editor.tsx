@@ -4,6 +4,7 @@ import { formatLimits } from '../../shared/limits-format.js';
 
 // The shapes sent by src/records/routing.service.ts (types only: nothing of the server is bundled).
 import type { Routing, RoutingCheck as Check, RoutingStep as Step } from '../../records/routing.service.js';
+import { panelUrl, recordUrl } from './panel-urls.js';
 
 interface Props {
   record: { id: string };
@@ -22,7 +23,7 @@ interface Answer {
   body: { message?: string; error?: string; fields?: FieldErrors; approvalId?: number; id?: number };
 }
 
-const API = '/admin/api/routing';
+const API = panelUrl('/api/routing');
 
 /** One call of the routing API (src/http/routes/routing.routes.ts); a failed network call reads as an error answer. */
 async function send(path: string, data: Record<string, unknown> = {}): Promise<Answer> {
@@ -77,7 +78,7 @@ const OutcomeLine: React.FC<{ outcome?: Outcome; testId: string }> = ({ outcome,
   return (
     <Box mt="sm" mb="sm" data-testid={testId} role={outcome.type === 'error' ? 'alert' : 'status'}>
       <MessageBox variant={variant} size="sm" message={outcome.message}>
-        {outcome.approvalId ? <Link href={`/admin/resources/approvals/records/${outcome.approvalId}/show`}>Open request #{outcome.approvalId}</Link> : null}
+        {outcome.approvalId ? <Link href={recordUrl('approvals', outcome.approvalId)}>Open request #{outcome.approvalId}</Link> : null}
       </MessageBox>
     </Box>
   );
@@ -350,7 +351,7 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
     return (
       <Box flex flexDirection="row" flexWrap="wrap" alignItems="center" style={{ gap: 8 }}>
         <Badge variant="primary" outline aria-label={`Step ${step.step_number}`}>{step.step_number}</Badge>
-        {oneStep ? <Text fontWeight="bold">{step.operation}</Text> : <Link href={`/admin/resources/process_steps/records/${step.id}/show`} style={{ fontWeight: 'bold' }}>{step.operation}</Link>}
+        {oneStep ? <Text fontWeight="bold">{step.operation}</Text> : <Link href={recordUrl('process_steps', step.id)} style={{ fontWeight: 'bold' }}>{step.operation}</Link>}
         <Text color="grey60">{step.work_center}</Text>
         <Text color="grey60">{step.estimated_hours} h</Text>
         {step.is_parallel ? <Badge variant="info" size="sm">parallel</Badge> : null}

@@ -3,6 +3,7 @@ import { ApiClient, useNotice } from 'adminjs';
 import { Box, Button, H3, Input, Label, MessageBox, Text } from '@adminjs/design-system';
 import { formatLimits, type LimitValue } from '../../shared/limits-format.js';
 import DispositionQueue from './disposition-queue.js';
+import { recordUrl } from './panel-urls.js';
 
 interface RecordJSON {
   id: string;
@@ -67,7 +68,7 @@ const StepAction: React.FC<Props> = ({ record, resource, action }) => {
       const response = await api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'post', data });
       const body = response.data as { notice?: { message: string }; redirectUrl?: string };
       if (body.notice) addNotice({ message: body.notice.message, type: 'success' });
-      goTo(body.redirectUrl ?? `/admin/resources/${resource.id}/records/${record.id}/show`);
+      goTo(body.redirectUrl ?? recordUrl(resource.id, record.id));
     } catch (error) {
       setFailure(failureOf(error, 'The server did not accept this. Reload the page and try again.'));
     } finally {
@@ -121,7 +122,7 @@ const StepAction: React.FC<Props> = ({ record, resource, action }) => {
           subStepId={record.id}
           onDecided={(message, redirectUrl) => {
             addNotice({ message, type: 'success' });
-            goTo(redirectUrl ?? `/admin/resources/${resource.id}/records/${record.id}/show`);
+            goTo(redirectUrl ?? recordUrl(resource.id, record.id));
           }}
         />
       </Box>

@@ -2,6 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { Box, H5, Link, Loader, Text } from '@adminjs/design-system';
 import { Entry, type RecordHistory } from './history.js';
+import { recordUrl } from './panel-urls.js';
 
 const api = new ApiClient();
 
@@ -23,7 +24,7 @@ export const TargetHistory: React.FC<{ approvalId: string }> = ({ approvalId }) 
   if (error) return <Text color="grey60">The record’s recent history could not be loaded.</Text>;
   if (history === undefined) return <Loader />;
   if (history === null) return null;
-  const historyUrl = `/admin/resources/${history.subject.table}/records/${history.subject.id}/history`;
+  const historyUrl = recordUrl(history.subject.table, history.subject.id, 'history');
   return (
     <Box data-testid="approval-target-history">
       <H5>Recent changes of {history.subject.title}</H5>

@@ -3,6 +3,7 @@ import { useSelector } from 'react-redux';
 import { useNavigate } from 'react-router-dom';
 import { LoggedIn, type ReduxState } from 'adminjs';
 import { Box, Icon } from '@adminjs/design-system';
+import { panelUrl } from './panel-urls.js';
 
 // The shape sent by GET /admin/api/search (src/http/routes/global-search.routes.ts).
 interface Hit {
@@ -112,7 +113,7 @@ const GlobalSearch: React.FC = () => {
     const ticket = ++latest.current;
     setLoading(true);
     const timer = window.setTimeout(() => {
-      fetch(`/admin/api/search?${new URLSearchParams({ q: query }).toString()}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      fetch(panelUrl(`/api/search?${new URLSearchParams({ q: query }).toString()}`), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
         .then(async (response) => {
           const body = (await response.json()) as SearchAnswer & { error?: string };
           if (ticket !== latest.current) return; // an answer to an older text

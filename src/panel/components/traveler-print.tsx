@@ -1,5 +1,6 @@
 import React from 'react';
 import { Box, Button, H3, Text } from '@adminjs/design-system';
+import { panelUrl } from './panel-urls.js';
 
 interface Props {
   record: { id: string; params: Record<string, unknown> };
@@ -7,7 +8,7 @@ interface Props {
 
 /** The printable traveler is a page of its own (so the browser prints it alone); shown here and opened in a tab. */
 const TravelerPrint: React.FC<Props> = ({ record }) => {
-  const url = `/admin/travelers/${record.id}/print`;
+  const url = panelUrl(`/travelers/${record.id}/print`);
   return (
     <Box variant="card" p="xl" data-testid="traveler-print">
       <H3>Printable traveler {String(record.params.number ?? '')}</H3>

@@ -3,6 +3,7 @@ import { ApiClient, useCurrentAdmin } from 'adminjs';
 import { Badge, Box, H4, Link, Loader, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 import { canRecordDisposition, type SessionUser } from '../../auth/access-rules.js';
 import DispositionQueue from './disposition-queue.js';
+import { panelUrl, recordUrl } from './panel-urls.js';
 
 // The shapes sent by src/travelers/traveler-print.service.ts (dates arrive as ISO strings).
 interface Check {
@@ -104,7 +105,7 @@ const TravelerSteps: React.FC<Props> = ({ record }) => {
               <TableRow key={`${step.kind}-${step.id}`} data-testid={`traveler-step-${step.kind}-${step.id}`}>
                 <TableCell>{position}</TableCell>
                 <TableCell>
-                  <Link href={`/admin/resources/${resource}/records/${step.id}/show`}>{step.operation}</Link>
+                  <Link href={recordUrl(resource, step.id)}>{step.operation}</Link>
                   {step.kind === 'manual' ? <Text fontSize="sm" color="grey60">Added by hand: {step.reason}</Text> : null}
                 </TableCell>
                 <TableCell>{step.work_center?.code ?? '—'}</TableCell>
@@ -118,7 +119,7 @@ const TravelerSteps: React.FC<Props> = ({ record }) => {
       </Table>
       <Text mt="default" fontSize="sm" color="grey60">
         Labor: {overview.labor.total.actual_hours} h recorded against {overview.labor.total.estimated_hours} h estimated.{' '}
-        <Link href={`/admin/travelers/${record.id}/print`} target="_blank" rel="noopener">Printable traveler</Link>
+        <Link href={panelUrl(`/travelers/${record.id}/print`)} target="_blank" rel="noopener">Printable traveler</Link>
       </Text>
       {/* Only quality decides: nobody else's page asks for the queue (it would be refused). */}
       {quality ? (

@@ -3,6 +3,7 @@ import { useNavigate } from 'react-router';
 import { useTranslation } from 'adminjs';
 import { useActionPost } from './use-action-post.js';
 import { Box, Button, H3, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
+import { recordUrl } from './panel-urls.js';
 
 interface Props {
   record: { id: string; params: Record<string, unknown> };
@@ -26,14 +27,14 @@ const TravelerTransition: React.FC<Props> = ({ record, resource, action }) => {
   const { translateAction } = useTranslation();
   // "Hold", not the action's name "hold".
   const label = translateAction(action.label ?? action.name, resource.id);
-  const recordUrl = `/admin/resources/travelers/records/${record.id}/show`;
+  const travelerUrl = recordUrl('travelers', record.id);
   const { post, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The traveler could not be changed.');
   const needsReason = action.name === 'hold' || action.name === 'cancel';
   const optionalReason = action.name === 'release';
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    await post({ reason }, recordUrl);
+    await post({ reason }, travelerUrl);
   };
 
   return (
@@ -52,7 +53,7 @@ const TravelerTransition: React.FC<Props> = ({ record, resource, action }) => {
         {action.name === 'release' ? 'Ask for release' : label}
       </Button>
       {/* The drawer has no header of its own: without this, only the browser's Back left it. */}
-      <Button type="button" variant="text" ml="lg" onClick={() => navigate(recordUrl)}>
+      <Button type="button" variant="text" ml="lg" onClick={() => navigate(travelerUrl)}>
         Back to the traveler
       </Button>
     </Box>

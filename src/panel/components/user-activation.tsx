@@ -2,6 +2,7 @@ import React, { useState } from 'react';
 import { ApiClient, useNotice } from 'adminjs';
 import { useNavigate } from 'react-router';
 import { Box, Button, H3, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
+import { recordUrl } from './panel-urls.js';
 
 interface Answer {
   notice?: { message: string; type?: 'success' | 'info' | 'error' };
@@ -50,7 +51,7 @@ const UserActivation: React.FC<Props> = ({ record, resource, action }) => {
         return;
       }
       if (answer.notice) addNotice({ message: answer.notice.message, type: answer.notice.type ?? 'success' });
-      navigate(answer.redirectUrl ?? `/admin/resources/users/records/${record.id}/show`);
+      navigate(answer.redirectUrl ?? recordUrl('users', record.id));
     } catch (e) {
       setError((e as { response?: { data?: Answer } }).response?.data?.notice?.message ?? 'The account could not be changed: nothing was saved.');
     } finally {
@@ -91,7 +92,7 @@ const UserActivation: React.FC<Props> = ({ record, resource, action }) => {
         <Button type="submit" variant={reactivate ? 'contained' : 'danger'} disabled={busy} data-testid="activation-confirm">
           {reactivate ? `Ask to reactivate ${name}` : `Deactivate ${name}`}
         </Button>
-        <Button type="button" variant="text" disabled={busy} onClick={() => navigate(`/admin/resources/users/records/${record.id}/show`)}>
+        <Button type="button" variant="text" disabled={busy} onClick={() => navigate(recordUrl('users', record.id))}>
           Cancel
         </Button>
       </Box>
