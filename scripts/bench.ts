@@ -81,9 +81,11 @@ async function main(): Promise<void> {
 
   log(`(2) ${settings.writers} concurrent writers for ${settings.writeSeconds} s, then seal and verify...`);
   const writes = await measureConcurrentWrites(sequelize, settings, dataset.firstUserId, verifyAll);
-  log(`  ${Math.round(writes.changesPerSecond)} changes/s, ${writes.failures} failed (machine ${writes.cpu.machineBusyPercent.toFixed(0)}% busy, ` +
-    `${writes.cpu.othersPercent.toFixed(0)}% with other work; writers' process ${(writes.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core); incremental verify ${writes.incremental.ok ? 'ok' : 'FAILED'}` +
-    (writes.full ? `, full verify ${writes.full.ok ? 'ok' : 'FAILED'} (${(writes.full.ms / 1000).toFixed(1)} s)` : ''));
+  log(
+    `  ${Math.round(writes.changesPerSecond)} changes/s, ${writes.failures} failed (machine ${writes.cpu.machineBusyPercent.toFixed(0)}% busy, ` +
+      `${writes.cpu.othersPercent.toFixed(0)}% with other work; writers' process ${(writes.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core); incremental verify ${writes.incremental.ok ? 'ok' : 'FAILED'}` +
+      (writes.full ? `, full verify ${writes.full.ok ? 'ok' : 'FAILED'} (${(writes.full.ms / 1000).toFixed(1)} s)` : ''),
+  );
   log(`    for reference, the same statements through node-postgres directly (no ORM), ${settings.writers} writers...`);
   const driverWrites = await measureDriverWrites(db.runtimeUrl, sequelize, settings, dataset.firstUserId);
   log(`    ${Math.round(driverWrites.changesPerSecond)} changes/s (writers' process ${(driverWrites.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core)`);
@@ -108,7 +110,9 @@ async function main(): Promise<void> {
   for (const c of targets.cases) {
     const timed = await timeRequests(app.base, cookie, c.label, listPath(c, settings.perPage), settings, expectRecords);
     lists.push(timed);
-    log(`  ${c.label.padEnd(48)} page ${String(c.page).padStart(5)}  p50 ${timed.latency.p50.toFixed(1).padStart(7)} ms  p95 ${timed.latency.p95.toFixed(1).padStart(7)} ms${timed.failures ? `  ${timed.failures} FAILED: ${timed.firstFailure}` : ''}`);
+    log(
+      `  ${c.label.padEnd(48)} page ${String(c.page).padStart(5)}  p50 ${timed.latency.p50.toFixed(1).padStart(7)} ms  p95 ${timed.latency.p95.toFixed(1).padStart(7)} ms${timed.failures ? `  ${timed.failures} FAILED: ${timed.firstFailure}` : ''}`,
+    );
   }
 
   log('(4) History...');
@@ -119,7 +123,9 @@ async function main(): Promise<void> {
   ] as const) {
     const timed = await timeRequests(app.base, cookie, label, `/admin/api/history/travelers/${id}`, settings, expectHistory);
     history.push(timed);
-    log(`  ${label}: p50 ${timed.latency.p50.toFixed(1)} ms, p95 ${timed.latency.p95.toFixed(1)} ms${timed.failures ? `, ${timed.failures} FAILED: ${timed.firstFailure}` : ''}`);
+    log(
+      `  ${label}: p50 ${timed.latency.p50.toFixed(1)} ms, p95 ${timed.latency.p95.toFixed(1)} ms${timed.failures ? `, ${timed.failures} FAILED: ${timed.firstFailure}` : ''}`,
+    );
   }
 
   const readsCpu = readCpu();
@@ -133,7 +139,9 @@ async function main(): Promise<void> {
 
   const loadCpu = loadCpuWatch();
   const memory = app.memory();
-  log(`  app ${(loadCpu.processPercent.app ?? 0).toFixed(0)}% of a core, autocannon ${(loadCpu.processPercent.bench ?? 0).toFixed(0)}%, machine ${loadCpu.machineBusyPercent.toFixed(0)}% busy, ${loadCpu.othersPercent.toFixed(0)}% with other work`);
+  log(
+    `  app ${(loadCpu.processPercent.app ?? 0).toFixed(0)}% of a core, autocannon ${(loadCpu.processPercent.bench ?? 0).toFixed(0)}%, machine ${loadCpu.machineBusyPercent.toFixed(0)}% busy, ${loadCpu.othersPercent.toFixed(0)}% with other work`,
+  );
   log(`(6) server peak memory (VmHWM): ${memory.peakMiB.toFixed(0)} MiB (${memoryAfterStart.peakMiB.toFixed(0)} MiB when it began serving)`);
   await app.stop();
   cleanups.pop();
@@ -159,7 +167,13 @@ async function main(): Promise<void> {
       return c.failures ? { ...v, pass: false, shortfall: `${c.failures} failed requests: ${c.firstFailure}` } : v;
     }),
     ...load.map((l) =>
-      exactly(`(5) load run (${l.label}): errors, timeouts, non-2xx`, l.errors + l.timeouts + l.non2xx === 0, `${l.errors + l.timeouts + l.non2xx}`, '0', `${l.errors} errors, ${l.timeouts} timeouts, ${l.non2xx} non-2xx`),
+      exactly(
+        `(5) load run (${l.label}): errors, timeouts, non-2xx`,
+        l.errors + l.timeouts + l.non2xx === 0,
+        `${l.errors + l.timeouts + l.non2xx}`,
+        '0',
+        `${l.errors} errors, ${l.timeouts} timeouts, ${l.non2xx} non-2xx`,
+      ),
     ),
     atMost('(6) server peak memory (VmHWM)', (memory.peakMiB * 1024 * 1024) / 1e6, TARGETS.memoryMB, ' MB', 0),
   ];

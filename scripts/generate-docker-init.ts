@@ -42,7 +42,10 @@ function pgDumpMajor(bin: string): number | undefined {
 function findPgDump(): string {
   const candidates = [
     process.env.PG_DUMP,
-    ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'pg_dump')),
+    ...(process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((dir) => path.join(dir, 'pg_dump')),
     `/usr/lib/postgresql/${PG_MAJOR}/bin/pg_dump`,
   ].filter((c): c is string => Boolean(c) && fs.existsSync(c as string));
   const seen: string[] = [];
@@ -170,7 +173,14 @@ function initSql(migrationFiles: string[], migrationsDdl: string, applied: strin
   ];
   for (const file of migrationFiles) {
     const sql = bindRoleNames(fs.readFileSync(path.join(migrationsDir, file), 'utf8'), databaseRolesFor(COMPOSE_DATABASE)).trim();
-    parts.push('', `-- ======================================== migrations/${file}`, '', sql, '', `-- ======================================== end of migrations/${file}`);
+    parts.push(
+      '',
+      `-- ======================================== migrations/${file}`,
+      '',
+      sql,
+      '',
+      `-- ======================================== end of migrations/${file}`,
+    );
   }
   const values = applied.map((name) => `  ('${name.replace(/'/g, "''")}', now(), now())`).join(',\n');
   parts.push(

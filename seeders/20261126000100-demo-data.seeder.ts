@@ -44,12 +44,7 @@ function dateOnly(days: number): string {
   return daysFromNow(days).toISOString().slice(0, 10);
 }
 
-async function ensure<M extends Model>(
-  model: ModelStatic<M>,
-  where: WhereOptions,
-  values: Record<string, unknown>,
-  options: WriteOptions,
-): Promise<M> {
+async function ensure<M extends Model>(model: ModelStatic<M>, where: WhereOptions, values: Record<string, unknown>, options: WriteOptions): Promise<M> {
   const found = await model.findOne({ where, transaction: options.transaction });
   if (found) return found;
   return model.create({ ...(where as Record<string, unknown>), ...values } as never, options);
@@ -149,9 +144,42 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
     }
 
     const customers = {
-      aero: await ensure(Customer, { code: 'AERODYNE' }, { name: 'Aerodyne Systems Inc.', contact_name: 'Karen Liu', email: 'purchasing@aerodyne.example', phone: '+1 316 555 0142', address: '2200 Airport Rd\nWichita, KS 67209' }, options),
-      hydro: await ensure(Customer, { code: 'MIDHYD' }, { name: 'Midwest Hydraulics LLC', contact_name: 'Bob Jansen', email: 'bjansen@midhyd.example', phone: '+1 414 555 0190', address: '81 Industrial Pkwy\nMilwaukee, WI 53204' }, options),
-      med: await ensure(Customer, { code: 'CASCMED' }, { name: 'Cascade Medical Devices', contact_name: 'Priya Nair', email: 'supplychain@cascademed.example', phone: '+1 503 555 0117', address: '14 Riverside Dr\nPortland, OR 97201' }, options),
+      aero: await ensure(
+        Customer,
+        { code: 'AERODYNE' },
+        {
+          name: 'Aerodyne Systems Inc.',
+          contact_name: 'Karen Liu',
+          email: 'purchasing@aerodyne.example',
+          phone: '+1 316 555 0142',
+          address: '2200 Airport Rd\nWichita, KS 67209',
+        },
+        options,
+      ),
+      hydro: await ensure(
+        Customer,
+        { code: 'MIDHYD' },
+        {
+          name: 'Midwest Hydraulics LLC',
+          contact_name: 'Bob Jansen',
+          email: 'bjansen@midhyd.example',
+          phone: '+1 414 555 0190',
+          address: '81 Industrial Pkwy\nMilwaukee, WI 53204',
+        },
+        options,
+      ),
+      med: await ensure(
+        Customer,
+        { code: 'CASCMED' },
+        {
+          name: 'Cascade Medical Devices',
+          contact_name: 'Priya Nair',
+          email: 'supplychain@cascademed.example',
+          phone: '+1 503 555 0117',
+          address: '14 Riverside Dr\nPortland, OR 97201',
+        },
+        options,
+      ),
     };
 
     const centers: Record<string, WorkCenter> = {};
@@ -168,7 +196,12 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
 
     const parts = {
       manifold: await ensure(Part, { part_number: 'HB-1042' }, { description: 'Hydraulic manifold block, 6061-T6', customer_id: customers.hydro.id }, options),
-      bracket: await ensure(Part, { part_number: 'BRK-2210' }, { description: 'Landing gear actuator bracket, 7075-T7351', customer_id: customers.aero.id }, options),
+      bracket: await ensure(
+        Part,
+        { part_number: 'BRK-2210' },
+        { description: 'Landing gear actuator bracket, 7075-T7351', customer_id: customers.aero.id },
+        options,
+      ),
       shaft: await ensure(Part, { part_number: 'SHF-0330' }, { description: 'Pump drive shaft, 17-4PH H1150', customer_id: customers.med.id }, options),
       screw: await ensure(Part, { part_number: 'IMP-5500' }, { description: 'Bone screw blank, Ti-6Al-4V ELI', customer_id: customers.med.id }, options),
     };
@@ -176,12 +209,32 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
     // Revisions are made as drafts, as in the shop (the database refuses any other start); once
     // their routing is written they are moved on below.
     const revisions = {
-      manifoldA: await ensure(Revision, { part_id: parts.manifold.id, revision_code: 'A' }, { status: 'draft', effective_date: dateOnly(-400), notes: 'Initial release.' }, options),
-      manifoldB: await ensure(Revision, { part_id: parts.manifold.id, revision_code: 'B' }, { status: 'draft', effective_date: dateOnly(-120), notes: 'ECO-311: main bore tolerance tightened to +0.018.' }, options),
-      manifoldC: await ensure(Revision, { part_id: parts.manifold.id, revision_code: 'C' }, { status: 'draft', notes: 'ECO-352 (in work): add a pressure test step.' }, options),
+      manifoldA: await ensure(
+        Revision,
+        { part_id: parts.manifold.id, revision_code: 'A' },
+        { status: 'draft', effective_date: dateOnly(-400), notes: 'Initial release.' },
+        options,
+      ),
+      manifoldB: await ensure(
+        Revision,
+        { part_id: parts.manifold.id, revision_code: 'B' },
+        { status: 'draft', effective_date: dateOnly(-120), notes: 'ECO-311: main bore tolerance tightened to +0.018.' },
+        options,
+      ),
+      manifoldC: await ensure(
+        Revision,
+        { part_id: parts.manifold.id, revision_code: 'C' },
+        { status: 'draft', notes: 'ECO-352 (in work): add a pressure test step.' },
+        options,
+      ),
       bracketA: await ensure(Revision, { part_id: parts.bracket.id, revision_code: 'A' }, { status: 'draft', effective_date: dateOnly(-200) }, options),
       shaft01: await ensure(Revision, { part_id: parts.shaft.id, revision_code: '01' }, { status: 'draft', effective_date: dateOnly(-90) }, options),
-      screwA: await ensure(Revision, { part_id: parts.screw.id, revision_code: 'A' }, { status: 'draft', notes: 'Awaiting customer drawing approval.' }, options),
+      screwA: await ensure(
+        Revision,
+        { part_id: parts.screw.id, revision_code: 'A' },
+        { status: 'draft', notes: 'Awaiting customer drawing approval.' },
+        options,
+      ),
     };
 
     async function routing(revision: Revision, steps: RoutingStep[]) {
@@ -189,7 +242,13 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
         const step = await ensure(
           ProcessStep,
           { revision_id: revision.id, step_number: s.step },
-          { work_center_id: centers[s.center]!.id, operation: s.operation, instructions: s.instructions ?? null, estimated_hours: s.hours, is_parallel: s.parallel ?? false },
+          {
+            work_center_id: centers[s.center]!.id,
+            operation: s.operation,
+            instructions: s.instructions ?? null,
+            estimated_hours: s.hours,
+            is_parallel: s.parallel ?? false,
+          },
           options,
         );
         let sequence = 1;
@@ -205,7 +264,10 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
         }
       }
     }
-    await routing(revisions.manifoldA, MANIFOLD_ROUTING.filter((s) => s.step !== 40));
+    await routing(
+      revisions.manifoldA,
+      MANIFOLD_ROUTING.filter((s) => s.step !== 40),
+    );
     await routing(revisions.manifoldB, MANIFOLD_ROUTING);
     await routing(revisions.manifoldC, MANIFOLD_ROUTING);
     await routing(revisions.bracketA, BRACKET_ROUTING);
@@ -229,18 +291,71 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
       return order;
     }
     const orders = {
-      wo1: await workOrder('WO-26001', { customer_id: customers.hydro.id, part_id: parts.manifold.id, revision_id: revisions.manifoldB.id, quantity: 40, due_date: dateOnly(-10), priority: 'normal' }, 'completed'),
-      wo2: await workOrder('WO-26002', { customer_id: customers.hydro.id, part_id: parts.manifold.id, quantity: 120, due_date: dateOnly(5), priority: 'high', notes: 'Customer line-down risk: ship partials as completed.' }, 'in_progress'),
-      wo3: await workOrder('WO-26003', { customer_id: customers.aero.id, part_id: parts.bracket.id, quantity: 12, due_date: dateOnly(21), priority: 'normal' }, 'open'),
-      wo4: await workOrder('WO-26004', { customer_id: customers.med.id, part_id: parts.shaft.id, quantity: 250, due_date: dateOnly(-2), priority: 'urgent' }, 'in_progress'),
-      wo5: await workOrder('WO-26005', { customer_id: customers.aero.id, part_id: parts.bracket.id, quantity: 6, due_date: dateOnly(35), priority: 'low', notes: 'Waiting for customer-supplied material.' }, 'on_hold'),
+      wo1: await workOrder(
+        'WO-26001',
+        {
+          customer_id: customers.hydro.id,
+          part_id: parts.manifold.id,
+          revision_id: revisions.manifoldB.id,
+          quantity: 40,
+          due_date: dateOnly(-10),
+          priority: 'normal',
+        },
+        'completed',
+      ),
+      wo2: await workOrder(
+        'WO-26002',
+        {
+          customer_id: customers.hydro.id,
+          part_id: parts.manifold.id,
+          quantity: 120,
+          due_date: dateOnly(5),
+          priority: 'high',
+          notes: 'Customer line-down risk: ship partials as completed.',
+        },
+        'in_progress',
+      ),
+      wo3: await workOrder(
+        'WO-26003',
+        { customer_id: customers.aero.id, part_id: parts.bracket.id, quantity: 12, due_date: dateOnly(21), priority: 'normal' },
+        'open',
+      ),
+      wo4: await workOrder(
+        'WO-26004',
+        { customer_id: customers.med.id, part_id: parts.shaft.id, quantity: 250, due_date: dateOnly(-2), priority: 'urgent' },
+        'in_progress',
+      ),
+      wo5: await workOrder(
+        'WO-26005',
+        {
+          customer_id: customers.aero.id,
+          part_id: parts.bracket.id,
+          quantity: 6,
+          due_date: dateOnly(35),
+          priority: 'low',
+          notes: 'Waiting for customer-supplied material.',
+        },
+        'on_hold',
+      ),
     };
 
     async function traveler(number: string, order: WorkOrder, revision: Revision, values: Record<string, unknown>) {
       const existing = await Traveler.findOne({ where: { number }, transaction: options.transaction });
-      if (existing) return { traveler: existing, steps: await TravelerStep.findAll({ where: { traveler_id: existing.id }, order: [['step_number', 'ASC']], transaction: options.transaction }) };
+      if (existing)
+        return {
+          traveler: existing,
+          steps: await TravelerStep.findAll({ where: { traveler_id: existing.id }, order: [['step_number', 'ASC']], transaction: options.transaction }),
+        };
       const created = await Traveler.create(
-        { number, work_order_id: order.id, part_id: order.part_id, revision_id: revision.id, quantity: order.quantity, due_date: order.due_date, ...values } as never,
+        {
+          number,
+          work_order_id: order.id,
+          part_id: order.part_id,
+          revision_id: revision.id,
+          quantity: order.quantity,
+          due_date: order.due_date,
+          ...values,
+        } as never,
         options,
       );
       const steps = await copyRoutingToTraveler(created.id, revision.id, options);
@@ -252,7 +367,12 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
 
     // Signs off a step as the operator (and its checks), with the labor that went into it.
     // A measurement outside its limits, and quality's disposition of it, to show on a finished traveler.
-    interface Deviation { sequence: number; value: number; disposition: 'use_as_is'; note: string }
+    interface Deviation {
+      sequence: number;
+      value: number;
+      disposition: 'use_as_is';
+      note: string;
+    }
 
     async function workStep(step: TravelerStep, start: Date, hours: number, by: User, complete: boolean, deviation?: Deviation) {
       const end = new Date(start.getTime() + hours * 3_600_000);
@@ -265,11 +385,17 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
           const value = deviation?.sequence === sub.sequence ? deviation.value : mid;
           await sub.update({ measured_value: sub.requires_measurement ? value : null, completed_at: end, completed_by_id: by.id }, options);
           if (deviation?.sequence === sub.sequence) {
-            await sub.update({ disposition: deviation.disposition, disposition_note: deviation.note, disposition_by_id: quality.id, disposition_at: end }, options);
+            await sub.update(
+              { disposition: deviation.disposition, disposition_note: deviation.note, disposition_by_id: quality.id, disposition_at: end },
+              options,
+            );
           }
         }
         await step.update({ status: 'completed', completed_at: end, completed_by_id: by.id }, options);
-        await LaborEntry.create({ user_id: by.id, traveler_id: step.traveler_id, traveler_step_id: step.id, started_at: start, ended_at: end, entry_type: 'clock' }, options);
+        await LaborEntry.create(
+          { user_id: by.id, traveler_id: step.traveler_id, traveler_step_id: step.id, started_at: start, ended_at: end, entry_type: 'clock' },
+          options,
+        );
       } else {
         await LaborEntry.create({ user_id: by.id, traveler_id: step.traveler_id, traveler_step_id: step.id, started_at: start, entry_type: 'clock' }, options);
       }
@@ -283,7 +409,12 @@ export async function up({ sequelize }: SeederContext): Promise<void> {
       t = new Date(t.getTime() + DAY);
       for (const step of done.steps) {
         const final = step.operation.startsWith('Final');
-        const roughFinish: Deviation = { sequence: 2, value: 1.7, disposition: 'use_as_is', note: 'Customer deviation CD-0412 accepts Ra up to 1.8 µm on non-sealing faces.' };
+        const roughFinish: Deviation = {
+          sequence: 2,
+          value: 1.7,
+          disposition: 'use_as_is',
+          note: 'Customer deviation CD-0412 accepts Ra up to 1.8 µm on non-sealing faces.',
+        };
         await workStep(step, t, Number(step.estimated_hours) * 1.1 + 0.1, final ? quality : operator, true, final ? roughFinish : undefined);
         t = new Date(t.getTime() + DAY / 2);
       }

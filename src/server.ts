@@ -115,11 +115,16 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
     const privileges = await connectionPrivileges(sequelize);
     const warnings = privilegeWarnings(privileges);
     for (const warning of warnings) {
-      logger.warn({ databaseUser: privileges.user }, `DATABASE LOGIN HAS TOO MUCH POWER: ${warning}. Run the app as a member of ${privileges.appRole} (DATABASE_URL) and migrate as the owner (DATABASE_OWNER_URL); see docs/operations.md.`);
+      logger.warn(
+        { databaseUser: privileges.user },
+        `DATABASE LOGIN HAS TOO MUCH POWER: ${warning}. Run the app as a member of ${privileges.appRole} (DATABASE_URL) and migrate as the owner (DATABASE_OWNER_URL); see docs/operations.md.`,
+      );
     }
     if (!warnings.length) logger.info({ databaseUser: privileges.user }, `connected as a runtime login (member of ${privileges.appRole})`);
     const sealer = startAuditSealer(sequelize, config.AUDIT_SEAL_SECONDS * 1000, (error) => logger.error({ err: error }, 'sealing the audit chain failed'));
-    const partitionKeeper = startPartitionKeeper(sequelize, config.AUDIT_PARTITION_CHECK_MINUTES * 60_000, (error) => logger.error({ err: error }, 'making the coming months\' audit partitions failed'));
+    const partitionKeeper = startPartitionKeeper(sequelize, config.AUDIT_PARTITION_CHECK_MINUTES * 60_000, (error) =>
+      logger.error({ err: error }, "making the coming months' audit partitions failed"),
+    );
 
     setAppUrl(config.APP_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);
     setMailDispatcher(
@@ -131,7 +136,13 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
     setNumberPatterns({ work_orders: config.WORK_ORDER_NUMBER_PATTERN, travelers: config.TRAVELER_NUMBER_PATTERN });
     const admin = createAdmin({ workOrderLeadDays: config.WORK_ORDER_LEAD_DAYS });
     await admin.initialize();
-    const sessionPool = createPgPool(databaseUrl, 5, (error) => logger.warn({ err: error }, 'idle session connection failed'), target.ssl, config.DB_POOL_ACQUIRE_MS);
+    const sessionPool = createPgPool(
+      databaseUrl,
+      5,
+      (error) => logger.warn({ err: error }, 'idle session connection failed'),
+      target.ssl,
+      config.DB_POOL_ACQUIRE_MS,
+    );
     const app = createApp({
       admin,
       sessionPool,

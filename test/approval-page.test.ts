@@ -49,7 +49,14 @@ async function viewOf(role: Role, approvalId: number): Promise<View> {
 }
 
 /** A released revision's routing step, as the seeded shop has it. */
-async function releasedStep(): Promise<{ id: number; revision_id: number; step_number: number; operation: string; part_number: string; revision_code: string }> {
+async function releasedStep(): Promise<{
+  id: number;
+  revision_id: number;
+  step_number: number;
+  operation: string;
+  part_number: string;
+  revision_code: string;
+}> {
   return one(
     `SELECT s.id, s.revision_id, s.step_number, s.operation, p.part_number, r.revision_code
        FROM process_steps s JOIN revisions r ON r.id = s.revision_id JOIN parts p ON p.id = r.part_id
@@ -59,8 +66,14 @@ async function releasedStep(): Promise<{ id: number; revision_id: number; step_n
 
 /** The rules whose requests an approver decides (user changes are the administrators' alone). */
 const APPROVER_RULES = [
-  'traveler.release', 'traveler.locked_content', 'traveler.steps', 'traveler.sub_steps', 'traveler.manual_step',
-  'revision.release', 'routing.released_revision', 'routing.released_revision_checks',
+  'traveler.release',
+  'traveler.locked_content',
+  'traveler.steps',
+  'traveler.sub_steps',
+  'traveler.manual_step',
+  'revision.release',
+  'routing.released_revision',
+  'routing.released_revision_checks',
 ];
 
 /** Pending requests the approver may decide, in the inbox's order. */
@@ -173,7 +186,10 @@ describe('what a request is about, named and linked', () => {
     const removed = await agents.engineer.post(`/admin/api/resources/process_steps/records/${withChecks.id}/delete`);
     const removeView = await viewOf('approver', removed.body.approvalId);
     const gone = removeView.subject!.diff!.filter((l) => l.change !== 'same');
-    expect(gone.map((l) => [l.kind, l.change, l.after])).toEqual([['step', 'removed', null], ...Array.from({ length: withChecks.checks }, () => ['check', 'removed', null])]);
+    expect(gone.map((l) => [l.kind, l.change, l.after])).toEqual([
+      ['step', 'removed', null],
+      ...Array.from({ length: withChecks.checks }, () => ['check', 'removed', null]),
+    ]);
     expect(gone[0]!.before).toMatch(new RegExp(`^Step ${withChecks.step_number} · `));
   });
 
@@ -199,7 +215,9 @@ describe('the page keeps internal fields to itself', () => {
     expect(decorated.actions.show!.toJSON().component).toBe('ApprovalRequest');
     const id = (await one<{ id: number }>(`SELECT id FROM approvals ORDER BY id DESC LIMIT 1`)).id;
     const res = await agents.approver.get(`/admin/api/resources/approvals/records/${id}/show`);
-    expect(res.body.record.params).toEqual(expect.objectContaining({ target_table: expect.any(String), rule: expect.any(String), base_version: expect.anything() }));
+    expect(res.body.record.params).toEqual(
+      expect.objectContaining({ target_table: expect.any(String), rule: expect.any(String), base_version: expect.anything() }),
+    );
   });
 });
 
@@ -209,12 +227,18 @@ describe('a decision returns to My approvals with the next request open', () => 
     expect(queue.length).toBeGreaterThanOrEqual(2);
     const [first, second] = queue as [number, number];
     // Deciding one in the middle: the next after it, in the inbox's order.
-    const wrong = await agents.approver.post(`/admin/api/resources/approvals/records/${first}/approve`).field('password', 'not-my-password').field('comment', 'Fine by me');
+    const wrong = await agents.approver
+      .post(`/admin/api/resources/approvals/records/${first}/approve`)
+      .field('password', 'not-my-password')
+      .field('comment', 'Fine by me');
     expect(wrong.status).toBe(401);
     expect(wrong.body.refusal).toEqual({ status: 401, code: 'signature' });
     expect(await one('SELECT status FROM approvals WHERE id = $1', [first])).toEqual({ status: 'pending' });
 
-    const approved = await agents.approver.post(`/admin/api/resources/approvals/records/${first}/approve`).field('password', TEST_PASSWORD).field('comment', 'Fine by me');
+    const approved = await agents.approver
+      .post(`/admin/api/resources/approvals/records/${first}/approve`)
+      .field('password', TEST_PASSWORD)
+      .field('comment', 'Fine by me');
     expect(approved.status).toBe(200);
     expect(approved.body.notice).toEqual({ message: `Request #${first} approved: the change is applied.`, type: 'success' });
     expect(approved.body.redirectUrl).toBe(`/admin/pages/myApprovals?request=${second}`);
@@ -224,7 +248,10 @@ describe('a decision returns to My approvals with the next request open', () => 
     // Rejecting the rest, one after another, each answer naming the next; the last returns to the inbox.
     let current: number | null = second;
     while (current !== null) {
-      const rejected: { status: number; body: { nextRequestId: number | null; redirectUrl: string } } = await agents.approver.post(`/admin/api/resources/approvals/records/${current}/reject`).field('password', TEST_PASSWORD).field('comment', 'Not now');
+      const rejected: { status: number; body: { nextRequestId: number | null; redirectUrl: string } } = await agents.approver
+        .post(`/admin/api/resources/approvals/records/${current}/reject`)
+        .field('password', TEST_PASSWORD)
+        .field('comment', 'Not now');
       expect(rejected.status).toBe(200);
       const rest = await approverQueue();
       // The next one still waiting, or none once the queue is empty.

@@ -79,14 +79,21 @@ describe('a change that needs approval is not applied', () => {
       reason: 'Customer PO change 3 adds 10 pieces',
     });
 
-    const mail = (await t.db.query<{ recipient: string; subject: string }>(
-      `SELECT u.username AS recipient, m.subject FROM mail_outbox m JOIN users u ON u.id = m.recipient_id WHERE m.approval_id = $1 ORDER BY u.username`,
-      [res.body.approvalId],
-    )).rows;
+    const mail = (
+      await t.db.query<{ recipient: string; subject: string }>(
+        `SELECT u.username AS recipient, m.subject FROM mail_outbox m JOIN users u ON u.id = m.recipient_id WHERE m.approval_id = $1 ORDER BY u.username`,
+        [res.body.approvalId],
+      )
+    ).rows;
     expect(mail.map((m) => m.recipient)).toEqual(['admin', 'admin.user', 'admin2', 'approver', 'approver.user']);
     expect(mail[0]!.subject).toMatch(/approval needed/);
     // The request itself is in the audit trail, by the engineer.
-    expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'approvals' AND record_id = $1 AND action = 'create' AND actor_id = $2`, [String(res.body.approvalId), t.users.engineer.id])).toBeGreaterThan(0);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'approvals' AND record_id = $1 AND action = 'create' AND actor_id = $2`, [
+        String(res.body.approvalId),
+        t.users.engineer.id,
+      ]),
+    ).toBeGreaterThan(0);
   });
 
   it('the record tells whoever may read approvals that a change is waiting', async () => {
@@ -136,11 +143,18 @@ describe('approving', () => {
       decision_comment: 'OK per PO change 3',
     });
     expect(approval.signed_at).toBeInstanceOf(Date);
-    const applied = (await t.db.query<{ approval_id: number; actor_id: number; old_value: string; new_value: string }>(
-      `SELECT approval_id, actor_id, old_value, new_value FROM audit_logs WHERE table_name = 'travelers' AND field_name = 'quantity' AND new_value = '275'`,
-    )).rows;
+    const applied = (
+      await t.db.query<{ approval_id: number; actor_id: number; old_value: string; new_value: string }>(
+        `SELECT approval_id, actor_id, old_value, new_value FROM audit_logs WHERE table_name = 'travelers' AND field_name = 'quantity' AND new_value = '275'`,
+      )
+    ).rows;
     expect(applied).toEqual([{ approval_id: approvalId, actor_id: t.users.approver.id, old_value: expect.any(String), new_value: '275' }]);
-    expect(await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE approval_id = $1 AND recipient_id = $2 AND subject LIKE '%was approved'`, [approvalId, t.users.engineer.id])).toBe(1);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE approval_id = $1 AND recipient_id = $2 AND subject LIKE '%was approved'`, [
+        approvalId,
+        t.users.engineer.id,
+      ]),
+    ).toBe(1);
   });
 
   it('refuses a wrong password, records the failed signature, and changes nothing', async () => {
@@ -150,16 +164,37 @@ describe('approving', () => {
     expect(res.body.notice.message).toMatch(/password is not correct/);
     expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
     expect((await one<{ quantity: number }>(`SELECT quantity FROM travelers WHERE number = 'T-26003'`)).quantity).not.toBe(300);
-    expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'signature_failed' AND record_id = $1 AND actor_id = $2`, [String(approvalId), t.users.approver.id])).toBe(1);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'signature_failed' AND record_id = $1 AND actor_id = $2`, [
+        String(approvalId),
+        t.users.approver.id,
+      ]),
+    ).toBe(1);
   });
 
   it('never lets the requester approve their own request: not in the panel, not in the service, not in the database', async () => {
     const approvalId = await requestQuantityChange('T-26003', 301);
     expect((await decideOverHttp('engineer', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(403);
-    const engineer: UserActor = { kind: 'user', userId: t.users.engineer.id, username: 'engineer.user', fullName: 'Test engineer', email: 'engineer@test.example', role: 'approver', ip: null, userAgent: null, requestId: 'r' };
-    await expect(decide(t.db.sequelize, 'approve', { approvalId, actor: engineer, password: TEST_PASSWORD })).rejects.toMatchObject({ code: 'four_eyes', status: 403 });
+    const engineer: UserActor = {
+      kind: 'user',
+      userId: t.users.engineer.id,
+      username: 'engineer.user',
+      fullName: 'Test engineer',
+      email: 'engineer@test.example',
+      role: 'approver',
+      ip: null,
+      userAgent: null,
+      requestId: 'r',
+    };
+    await expect(decide(t.db.sequelize, 'approve', { approvalId, actor: engineer, password: TEST_PASSWORD })).rejects.toMatchObject({
+      code: 'four_eyes',
+      status: 403,
+    });
     await expect(
-      t.db.query(`UPDATE approvals SET status = 'approved', decided_by_id = requested_by_id, decided_at = now(), signature_name = 'x', signature_meaning = 'approved', signed_at = now() WHERE id = $1`, [approvalId]),
+      t.db.query(
+        `UPDATE approvals SET status = 'approved', decided_by_id = requested_by_id, decided_at = now(), signature_name = 'x', signature_meaning = 'approved', signed_at = now() WHERE id = $1`,
+        [approvalId],
+      ),
     ).rejects.toMatchObject({ code: 'NXP01', message: expect.stringMatching(/decides their own request/) });
     expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
   });
@@ -259,18 +294,29 @@ describe('the default policy', () => {
     });
     expect((await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(200);
     const created = await one<{ applied_record_id: number }>('SELECT applied_record_id FROM approvals WHERE id = $1', [approvalId]);
-    expect(await one('SELECT operation, traveler_id FROM manual_steps WHERE id = $1', [created.applied_record_id])).toEqual({ operation: 'Extra leak test', traveler_id: id });
+    expect(await one('SELECT operation, traveler_id FROM manual_steps WHERE id = $1', [created.applied_record_id])).toEqual({
+      operation: 'Extra leak test',
+      traveler_id: id,
+    });
   });
 
   it('releasing a revision makes the previously released one obsolete when approved', async () => {
-    const draft = await one<{ id: number; part_id: number }>(`SELECT r.id, r.part_id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'HB-1042' AND r.status = 'draft'`);
+    const draft = await one<{ id: number; part_id: number }>(
+      `SELECT r.id, r.part_id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'HB-1042' AND r.status = 'draft'`,
+    );
     // With the Release action (the status is not a field of the edit form).
     const shown = await agents.engineer.get(`/admin/api/resources/revisions/records/${draft.id}/show`);
-    const res = await agents.engineer.post(`/admin/api/resources/revisions/records/${draft.id}/release`).send({ effective_date: '2026-12-01', version: String(shown.body.record.params.version) });
+    const res = await agents.engineer
+      .post(`/admin/api/resources/revisions/records/${draft.id}/release`)
+      .send({ effective_date: '2026-12-01', version: String(shown.body.record.params.version) });
     expect(res.body.notice).toMatchObject({ type: 'info' });
     expect(await one('SELECT rule, status FROM approvals WHERE id = $1', [res.body.approvalId])).toEqual({ rule: 'revision.release', status: 'pending' });
     expect((await decideOverHttp('quality', Number(res.body.approvalId), 'approve', { password: TEST_PASSWORD })).status).toBe(200);
-    const revisions = (await t.db.query<{ revision_code: string; status: string }>('SELECT revision_code, status FROM revisions WHERE part_id = $1 ORDER BY revision_code', [draft.part_id])).rows;
+    const revisions = (
+      await t.db.query<{ revision_code: string; status: string }>('SELECT revision_code, status FROM revisions WHERE part_id = $1 ORDER BY revision_code', [
+        draft.part_id,
+      ])
+    ).rows;
     expect(revisions).toEqual([
       { revision_code: 'A', status: 'obsolete' },
       { revision_code: 'B', status: 'obsolete' },
@@ -297,7 +343,10 @@ describe('the default policy', () => {
     );
     const content = await edit('engineer', 'traveler_sub_steps', check.id, { description: 'Changed check' });
     expect(content.body.notice.type).toBe('info');
-    expect(await one('SELECT rule, parent_id FROM approvals WHERE id = $1', [content.body.approvalId])).toEqual({ rule: 'traveler.sub_steps', parent_id: check.traveler_id });
+    expect(await one('SELECT rule, parent_id FROM approvals WHERE id = $1', [content.body.approvalId])).toEqual({
+      rule: 'traveler.sub_steps',
+      parent_id: check.traveler_id,
+    });
     // Recording a measurement is the floor's work (the check's action), never a request or a form edit.
     const requests = await one<{ n: number }>('SELECT count(*)::int AS n FROM approvals');
     const measured = await edit('admin', 'traveler_sub_steps', check.id, { measured_value: '12.010' });
@@ -316,7 +365,17 @@ describe('the default policy', () => {
     expect((await decideOverHttp('admin', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(403);
     // Another administrator (the demo one) can.
     const demoAdmin = await one<{ id: number }>(`SELECT id FROM users WHERE username = 'admin'`);
-    const actor: UserActor = { kind: 'user', userId: demoAdmin.id, username: 'admin', fullName: 'Dana Whitfield', email: 'admin@nexus-demo.example', role: 'admin', ip: null, userAgent: null, requestId: 'r2' };
+    const actor: UserActor = {
+      kind: 'user',
+      userId: demoAdmin.id,
+      username: 'admin',
+      fullName: 'Dana Whitfield',
+      email: 'admin@nexus-demo.example',
+      role: 'admin',
+      ip: null,
+      userAgent: null,
+      requestId: 'r2',
+    };
     const { DEMO_PASSWORD } = await import('../seeders/demo-users.js');
     const approved = await decide(t.db.sequelize, 'approve', { approvalId, actor, password: DEMO_PASSWORD });
     expect(approved.status).toBe('approved');
@@ -325,7 +384,17 @@ describe('the default policy', () => {
 
   it('the service refuses decisions by roles the rule does not name', async () => {
     const approvalId = await requestQuantityChange('T-26003', 502);
-    const operator: UserActor = { kind: 'user', userId: t.users.operator.id, username: 'operator.user', fullName: 'Test operator', email: 'operator@test.example', role: 'operator', ip: null, userAgent: null, requestId: 'r3' };
+    const operator: UserActor = {
+      kind: 'user',
+      userId: t.users.operator.id,
+      username: 'operator.user',
+      fullName: 'Test operator',
+      email: 'operator@test.example',
+      role: 'operator',
+      ip: null,
+      userAgent: null,
+      requestId: 'r3',
+    };
     const refusal = await decide(t.db.sequelize, 'approve', { approvalId, actor: operator, password: TEST_PASSWORD }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(ApprovalRefused);
     expect(refusal).toMatchObject({ code: 'not_allowed' });
@@ -343,7 +412,11 @@ describe('mail after commit', () => {
     expect(await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'pending'`)).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'held' AND last_error LIKE 'No SMTP server configured%'`)).toBe(pending);
     // Each state change of a mail is audited, by the mailer.
-    expect(await count(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'mail_outbox' AND field_name = 'status' AND new_value = 'held' AND actor_username = 'system:mailer'`)).toBe(pending);
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'mail_outbox' AND field_name = 'status' AND new_value = 'held' AND actor_username = 'system:mailer'`,
+      ),
+    ).toBe(pending);
   });
 });
 
@@ -354,7 +427,9 @@ describe('raw SQL cannot skip a state', () => {
     await client.connect();
     try {
       await client.query(`SELECT set_config('nexus.actor', '{"kind":"system","name":"test"}', false)`);
-      await expect(client.query(`UPDATE approvals SET status = 'pending', decided_at = NULL, decided_by_id = NULL WHERE id = $1`, [decided.id])).rejects.toMatchObject({ code: 'NXP01' });
+      await expect(
+        client.query(`UPDATE approvals SET status = 'pending', decided_at = NULL, decided_by_id = NULL WHERE id = $1`, [decided.id]),
+      ).rejects.toMatchObject({ code: 'NXP01' });
     } finally {
       await client.end();
     }

@@ -10,13 +10,19 @@ describe('asyncRoute', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const app = express();
-      app.get('/fails', asyncRoute(async () => {
-        await Promise.resolve();
-        throw new Error('the database went away');
-      }));
-      app.get('/works', asyncRoute(async (_req, res) => {
-        res.json(await Promise.resolve({ ok: true }));
-      }));
+      app.get(
+        '/fails',
+        asyncRoute(async () => {
+          await Promise.resolve();
+          throw new Error('the database went away');
+        }),
+      );
+      app.get(
+        '/works',
+        asyncRoute(async (_req, res) => {
+          res.json(await Promise.resolve({ ok: true }));
+        }),
+      );
       const seen: string[] = [];
       app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
         seen.push(error.message);

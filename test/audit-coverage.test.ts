@@ -36,8 +36,8 @@ const NOT_AUDITED: Record<string, string> = {
   audit_archives: 'the record of archived audit months (append-only)',
   login_throttle: 'sign-in counters; locks and refusals are audit events',
   sessions: 'sign-in sessions; sign-in and sign-out are audit events',
-  schema_migrations: 'the owner\'s migration history',
-  nexus_roles: 'the names of the database\'s roles, written by the migrator',
+  schema_migrations: "the owner's migration history",
+  nexus_roles: "the names of the database's roles, written by the migrator",
 };
 
 interface TriggerRow {
@@ -101,15 +101,21 @@ describe('the audit trigger', () => {
 
   it('is enabled, and fires after every insert, update and delete of each row', () => {
     for (const trigger of auditTriggers) {
-      expect({ table: trigger.table, name: trigger.name, enabled: trigger.enabled }).toEqual({ table: trigger.table, name: `${trigger.table}_audit`, enabled: 'O' });
+      expect({ table: trigger.table, name: trigger.name, enabled: trigger.enabled }).toEqual({
+        table: trigger.table,
+        name: `${trigger.table}_audit`,
+        enabled: 'O',
+      });
       expect(trigger.definition).toMatch(
-        new RegExp(`^CREATE TRIGGER ${trigger.table}_audit AFTER INSERT OR DELETE OR UPDATE ON public\\.${trigger.table} FOR EACH ROW EXECUTE FUNCTION audit_row_change\\(`),
+        new RegExp(
+          `^CREATE TRIGGER ${trigger.table}_audit AFTER INSERT OR DELETE OR UPDATE ON public\\.${trigger.table} FOR EACH ROW EXECUTE FUNCTION audit_row_change\\(`,
+        ),
       );
     }
     // Only users leaves a column out: a sign-in is recorded as a login event, not as an edit of the user.
-    expect(auditTriggers.filter((t) => !t.definition.endsWith('audit_row_change()')).map((t) => t.definition.replace(/^.*EXECUTE FUNCTION /, `${t.table}: `))).toEqual([
-      "users: audit_row_change('last_login_at')",
-    ]);
+    expect(
+      auditTriggers.filter((t) => !t.definition.endsWith('audit_row_change()')).map((t) => t.definition.replace(/^.*EXECUTE FUNCTION /, `${t.table}: `)),
+    ).toEqual(["users: audit_row_change('last_login_at')"]);
   });
 
   it('comes with an enabled guard that refuses TRUNCATE on every audited table', () => {

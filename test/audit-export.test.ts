@@ -20,10 +20,34 @@ const AWKWARD = 'Ship partials, "as completed"\nSecond line; third, with a comma
 
 /** The export's columns as a reader of the file meets them: the readable ones, then the stored ones. */
 const COLUMNS = [
-  'id', 'occurred_at', 'action', 'record_type', 'record_title', 'field', 'old_value', 'new_value', 'user', 'browser',
-  'occurred_at_utc', 'action_code', 'table_name', 'record_id', 'field_name', 'old_value_stored', 'new_value_stored',
-  'actor_kind', 'actor_id', 'actor_username', 'actor_name', 'actor_email', 'ip_address', 'user_agent',
-  'request_id', 'approval_id', 'change_id', 'details',
+  'id',
+  'occurred_at',
+  'action',
+  'record_type',
+  'record_title',
+  'field',
+  'old_value',
+  'new_value',
+  'user',
+  'browser',
+  'occurred_at_utc',
+  'action_code',
+  'table_name',
+  'record_id',
+  'field_name',
+  'old_value_stored',
+  'new_value_stored',
+  'actor_kind',
+  'actor_id',
+  'actor_username',
+  'actor_name',
+  'actor_email',
+  'ip_address',
+  'user_agent',
+  'request_id',
+  'approval_id',
+  'change_id',
+  'details',
 ];
 
 let t: TestApp;
@@ -79,12 +103,16 @@ function records(text: string): Array<Record<string, string>> {
 }
 
 async function exportCsv(agent: TestAgent, query: Record<string, string>) {
-  const res = await agent.get(URL).query(query).buffer(true).parse((response, done) => {
-    let body = '';
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => (body += chunk));
-    response.on('end', () => done(null, body));
-  });
+  const res = await agent
+    .get(URL)
+    .query(query)
+    .buffer(true)
+    .parse((response, done) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => done(null, body));
+    });
   return res;
 }
 
@@ -101,7 +129,11 @@ interface ExportRow {
 }
 
 async function exportRows(): Promise<ExportRow[]> {
-  return (await t.db.query<ExportRow>(`SELECT actor_id, actor_username, table_name, host(ip_address) AS ip_address, details FROM audit_logs WHERE action = 'export' ORDER BY id`)).rows;
+  return (
+    await t.db.query<ExportRow>(
+      `SELECT actor_id, actor_username, table_name, host(ip_address) AS ip_address, details FROM audit_logs WHERE action = 'export' ORDER BY id`,
+    )
+  ).rows;
 }
 
 beforeAll(async () => {
@@ -297,8 +329,15 @@ describe('who may export', () => {
 describe('one snapshot', () => {
   it('rows committed by others while the export runs are not in it', async () => {
     const actor: UserActor = {
-      kind: 'user', userId: t.users.quality.id, username: 'quality.user', fullName: 'Test quality', email: 'quality@test.example',
-      role: 'quality', ip: '127.0.0.1', userAgent: 'test', requestId: 'export-snapshot-test',
+      kind: 'user',
+      userId: t.users.quality.id,
+      username: 'quality.user',
+      fullName: 'Test quality',
+      email: 'quality@test.example',
+      role: 'quality',
+      ip: '127.0.0.1',
+      userAgent: 'test',
+      requestId: 'export-snapshot-test',
     };
     const filter = parseAuditLogFilter({ table_name: 'customers' });
     const before = await ids_(`table_name = 'customers'`, []);
@@ -321,8 +360,15 @@ describe('one snapshot', () => {
 
   it('an export whose receiver goes away is still recorded', async () => {
     const actor: UserActor = {
-      kind: 'user', userId: t.users.admin.id, username: 'admin.user', fullName: 'Test admin', email: 'admin@test.example',
-      role: 'admin', ip: '127.0.0.1', userAgent: 'test', requestId: 'export-abort-test',
+      kind: 'user',
+      userId: t.users.admin.id,
+      username: 'admin.user',
+      fullName: 'Test admin',
+      email: 'admin@test.example',
+      role: 'admin',
+      ip: '127.0.0.1',
+      userAgent: 'test',
+      requestId: 'export-abort-test',
     };
     const before = (await exportRows()).length;
     const { SinkClosedError } = await import('../src/audit/audit-export.service.js');

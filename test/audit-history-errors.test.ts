@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 describe('a History that cannot be read', () => {
-  it('fails with the database error when the record\'s creation time is refused, and reads in full once it is allowed', async () => {
+  it("fails with the database error when the record's creation time is refused, and reads in full once it is allowed", async () => {
     const refused = await recordHistory(reader, 'customers', customerId).then(
       () => 'answered',
       (error: unknown) => error,

@@ -106,7 +106,10 @@ beforeAll(async () => {
   // A password change, by an administrator: a one-time password, which the viewer then replaces
   // with their own (until then their session opens nothing else).
   await edit(admin, 'users', ids.viewerUser, { password: 'a-brand-new-passphrase-2026' });
-  const own = await viewer.post('/admin/change-password').type('form').send({ current: 'a-brand-new-passphrase-2026', password: 'the-viewers-own-passphrase-9', repeat: 'the-viewers-own-passphrase-9' });
+  const own = await viewer
+    .post('/admin/change-password')
+    .type('form')
+    .send({ current: 'a-brand-new-passphrase-2026', password: 'the-viewers-own-passphrase-9', repeat: 'the-viewers-own-passphrase-9' });
   expect(own.status).toBe(302);
 });
 
@@ -167,10 +170,10 @@ describe('traveler history', () => {
     // When the edit was made: after this file's edits began, before now.
     expect(Date.parse(update!.at)).toBeGreaterThanOrEqual(editsFrom);
     expect(Date.parse(update!.at)).toBeLessThanOrEqual(await databaseClock());
-    const audit = await one<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND change_id = $2`,
-      [ids.traveler, update!.changeId],
-    );
+    const audit = await one<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND change_id = $2`, [
+      ids.traveler,
+      update!.changeId,
+    ]);
     expect(audit.n).toBe(2);
   });
 
@@ -178,7 +181,14 @@ describe('traveler history', () => {
     const [stepEdit] = about(h.entries, 'traveler_steps', ids.step, 'update');
     expect(stepEdit!.record).toMatchObject({ title: 'Step 10 — Cut 7075-T7351 plate', tableLabel: 'Traveler steps', isSubject: false, exists: true });
     expect(stepEdit!.changes).toEqual([
-      { field: 'instructions', label: 'Instructions', old: null, new: 'Saw from the 7075 plate with cert 4471 only.', oldText: null, newText: 'Saw from the 7075 plate with cert 4471 only.' },
+      {
+        field: 'instructions',
+        label: 'Instructions',
+        old: null,
+        new: 'Saw from the 7075 plate with cert 4471 only.',
+        oldText: null,
+        newText: 'Saw from the 7075 plate with cert 4471 only.',
+      },
     ]);
 
     const [deleted] = about(h.entries, 'manual_steps', ids.manualStep, 'delete');
@@ -190,7 +200,12 @@ describe('traveler history', () => {
     const [created] = about(h.entries, 'manual_steps', ids.manualStep, 'create');
     const byField = Object.fromEntries(created!.changes.map((c) => [c.field, c]));
     // References read by their titles; the stored ids stay beside them.
-    expect(byField.traveler_id).toMatchObject({ label: 'Traveler', new: ids.traveler, newText: 'T-26004', newRef: { table: 'travelers', title: 'T-26004', exists: true } });
+    expect(byField.traveler_id).toMatchObject({
+      label: 'Traveler',
+      new: ids.traveler,
+      newText: 'T-26004',
+      newRef: { table: 'travelers', title: 'T-26004', exists: true },
+    });
     expect(byField.added_by_id).toMatchObject({ label: 'Added by', newText: 'Test engineer', newRef: { table: 'users', title: 'Test engineer' } });
     expect(byField.reason).toMatchObject({ label: 'Reason', old: null, new: 'Chatter marks on face A', newText: 'Chatter marks on face A' });
     // A status by the label the panel gives it.
@@ -213,7 +228,10 @@ describe('traveler history', () => {
   it('is the same for an administrator, IP address and browser included', async () => {
     const asAdmin = await history(admin, 'travelers', ids.traveler);
     expect(asAdmin.entries.map((e) => e.changeId)).toEqual(h.entries.map((e) => e.changeId));
-    expect(about(asAdmin.entries, 'travelers', ids.traveler, 'update')[0]).toMatchObject({ ipAddress: expect.stringMatching(/127\.0\.0\.1/), userAgent: BROWSER });
+    expect(about(asAdmin.entries, 'travelers', ids.traveler, 'update')[0]).toMatchObject({
+      ipAddress: expect.stringMatching(/127\.0\.0\.1/),
+      userAgent: BROWSER,
+    });
   });
 
   it('leaves out IP address and browser for a viewer, and keeps the rest', async () => {
@@ -329,7 +347,23 @@ describe('the History action', () => {
       expect((await admin.get(`/admin/api/resources/${id}/records/${first.id}/history`)).status).toBe(200);
     }
     expect(checked.sort()).toEqual(
-      ['approvals', 'customers', 'labor_entries', 'mail_outbox', 'manual_steps', 'parts', 'process_steps', 'revisions', 'sub_steps', 'traveler_steps', 'traveler_sub_steps', 'travelers', 'users', 'work_centers', 'work_orders'].sort(),
+      [
+        'approvals',
+        'customers',
+        'labor_entries',
+        'mail_outbox',
+        'manual_steps',
+        'parts',
+        'process_steps',
+        'revisions',
+        'sub_steps',
+        'traveler_steps',
+        'traveler_sub_steps',
+        'travelers',
+        'users',
+        'work_centers',
+        'work_orders',
+      ].sort(),
     );
     const auditRow = await one<{ id: string }>(`SELECT id::text AS id FROM audit_logs ORDER BY id LIMIT 1`);
     const shown = await quality.get(`/admin/api/resources/audit_logs/records/${auditRow.id}/show`);

@@ -39,7 +39,17 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
 
 function actorFor(role: keyof TestApp['users']): UserActor {
   const u = t.users[role];
-  return { kind: 'user', userId: u.id, username: u.username, fullName: `Test ${role}`, email: `${role}@test.example`, role, ip: '10.1.2.3', userAgent: 'service-test', requestId: `req-${role}` };
+  return {
+    kind: 'user',
+    userId: u.id,
+    username: u.username,
+    fullName: `Test ${role}`,
+    email: `${role}@test.example`,
+    role,
+    ip: '10.1.2.3',
+    userAgent: 'service-test',
+    requestId: `req-${role}`,
+  };
 }
 
 beforeAll(async () => {
@@ -65,7 +75,15 @@ describe('every path writes audit rows in the same transaction', () => {
     const createRows = await auditRows(`table_name = 'customers' AND record_id = $1 AND action = 'create'`, [id]);
     expect(createRows.map((r) => r.field_name).sort()).toEqual(['active', 'code', 'id', 'name']);
     for (const row of createRows) {
-      expect(row).toMatchObject({ actor_kind: 'user', actor_id: t.users.engineer.id, actor_username: 'engineer.user', actor_name: 'Test engineer', ip_address: '192.0.2.10', user_agent: 'Panel-Browser/1.0', request_id: requestId });
+      expect(row).toMatchObject({
+        actor_kind: 'user',
+        actor_id: t.users.engineer.id,
+        actor_username: 'engineer.user',
+        actor_name: 'Test engineer',
+        ip_address: '192.0.2.10',
+        user_agent: 'Panel-Browser/1.0',
+        request_id: requestId,
+      });
     }
 
     const shown = await agent.get(`/admin/api/resources/customers/records/${id}/show`);
@@ -135,12 +153,18 @@ describe('every path writes audit rows in the same transaction', () => {
     });
     for (const id of created) {
       const rows = await auditRows(`table_name = 'customers' AND record_id = $1 AND action = 'update'`, [String(id)]);
-      expect(rows.map((r) => [r.field_name, r.old_value, r.new_value, r.request_id, r.ip_address])).toEqual([['active', 'true', 'false', 'req-admin', '10.1.2.3']]);
+      expect(rows.map((r) => [r.field_name, r.old_value, r.new_value, r.request_id, r.ip_address])).toEqual([
+        ['active', 'true', 'false', 'req-admin', '10.1.2.3'],
+      ]);
     }
     await inTransaction(t.db.sequelize, actor, async (options) => {
       await Customer.destroy({ where: { id: created }, ...options });
     });
-    expect(await count(`SELECT count(DISTINCT record_id)::int AS n FROM audit_logs WHERE table_name = 'customers' AND action = 'delete' AND record_id = ANY($1)`, [created.map(String)])).toBe(2);
+    expect(
+      await count(`SELECT count(DISTINCT record_id)::int AS n FROM audit_logs WHERE table_name = 'customers' AND action = 'delete' AND record_id = ANY($1)`, [
+        created.map(String),
+      ]),
+    ).toBe(2);
   });
 
   it('raw SQL as a named system actor is audited; raw SQL without one is refused and writes nothing', async () => {
@@ -199,7 +223,6 @@ describe('every path writes audit rows in the same transaction', () => {
     expect(await count(`SELECT count(*)::int AS n FROM parts WHERE description = 'Never saved either'`)).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM audit_logs')).toBe(before);
   });
-
 
   it('the actor travels with START TRANSACTION, quoted: hostile text is recorded as written and runs nothing', async () => {
     const hostile = `x'); UPDATE customers SET name = 'pwned'; --\\' ' \\\\ "`;
@@ -283,15 +306,31 @@ describe('two users at the same moment on pooled connections', () => {
 
 describe('sign-in, sign-out and failed sign-in are audited', () => {
   it('records each with who, where and (for failures) why', async () => {
-    const res = await supertest(t.app).post('/admin/login').set('X-Forwarded-For', '203.0.113.5').type('form').send({ email: 'quality.user', password: 'wrong-password' });
+    const res = await supertest(t.app)
+      .post('/admin/login')
+      .set('X-Forwarded-For', '203.0.113.5')
+      .type('form')
+      .send({ email: 'quality.user', password: 'wrong-password' });
     expect(res.status).toBe(401);
     const failed = await auditRows(`action = 'login_failed' AND ip_address = '203.0.113.5'`);
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ actor_kind: 'anonymous', actor_username: 'quality.user', record_id: String(t.users.quality.id), details: { reason: 'wrong_password' } });
+    expect(failed[0]).toMatchObject({
+      actor_kind: 'anonymous',
+      actor_username: 'quality.user',
+      record_id: String(t.users.quality.id),
+      details: { reason: 'wrong_password' },
+    });
 
-    const unknown = await supertest(t.app).post('/admin/login').set('X-Forwarded-For', '203.0.113.6').type('form').send({ email: 'nobody-here', password: 'x' });
+    const unknown = await supertest(t.app)
+      .post('/admin/login')
+      .set('X-Forwarded-For', '203.0.113.6')
+      .type('form')
+      .send({ email: 'nobody-here', password: 'x' });
     expect(unknown.status).toBe(401);
-    expect((await auditRows(`action = 'login_failed' AND ip_address = '203.0.113.6'`))[0]).toMatchObject({ actor_username: 'nobody-here', details: { reason: 'unknown_user' } });
+    expect((await auditRows(`action = 'login_failed' AND ip_address = '203.0.113.6'`))[0]).toMatchObject({
+      actor_username: 'nobody-here',
+      details: { reason: 'unknown_user' },
+    });
 
     const agent = supertest.agent(t.app);
     await agent.post('/admin/login').set('X-Forwarded-For', '203.0.113.7').type('form').send({ email: 'quality.user', password: TEST_PASSWORD });
@@ -326,7 +365,9 @@ describe('the audit trail is append-only', () => {
     expect(await asRole(app, `UPDATE audit_logs SET new_value = 'forged'`)).toEqual({ code: '42501' });
     expect(await asRole(app, 'DELETE FROM audit_logs')).toEqual({ code: '42501' });
     expect(await asRole(app, 'TRUNCATE audit_logs')).toEqual({ code: '42501' });
-    expect(await asRole(app, `INSERT INTO audit_logs (change_id, action, actor_kind, actor_username) VALUES (gen_random_uuid(), 'login', 'system', 'forger')`)).toEqual({ code: '42501' });
+    expect(
+      await asRole(app, `INSERT INTO audit_logs (change_id, action, actor_kind, actor_username) VALUES (gen_random_uuid(), 'login', 'system', 'forger')`),
+    ).toEqual({ code: '42501' });
     expect(await asRole(app, `UPDATE audit_chain SET row_hash = row_hash`)).toEqual({ code: '42501' });
     // What it may do: read the trail.
     expect(await asRole(app, 'SELECT count(*) FROM audit_logs')).toEqual({});
@@ -345,16 +386,24 @@ describe('the audit trail is append-only', () => {
 
 describe('monthly partitions', () => {
   it('puts new rows in this month’s partition, keeps several months ahead, and catches the rest in the default', async () => {
-    const latest = (await t.db.query<{ p: string; month: string }>(
-      `SELECT tableoid::regclass::text AS p, to_char(occurred_at, 'YYYY_MM') AS month FROM audit_logs ORDER BY id DESC LIMIT 1`,
-    )).rows[0]!;
+    const latest = (
+      await t.db.query<{ p: string; month: string }>(
+        `SELECT tableoid::regclass::text AS p, to_char(occurred_at, 'YYYY_MM') AS month FROM audit_logs ORDER BY id DESC LIMIT 1`,
+      )
+    ).rows[0]!;
     expect(latest.p).toBe(`audit_logs_${latest.month}`);
-    const partitions = (await t.db.query<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_logs'::regclass`)).rows.map((r) => r.name);
+    const partitions = (
+      await t.db.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_logs'::regclass`,
+      )
+    ).rows.map((r) => r.name);
     expect(partitions).toContain('audit_logs_default');
     expect(partitions.filter((n) => /^audit_logs_\d{4}_\d{2}$/.test(n)).length).toBeGreaterThanOrEqual(4);
 
     // A row from a month no partition covers (imported history) still lands, in the default.
-    await t.db.query(`INSERT INTO audit_logs (occurred_at, change_id, action, actor_kind, actor_username) VALUES ('2019-03-04T05:06:07Z', gen_random_uuid(), 'login', 'system', 'system:import')`);
+    await t.db.query(
+      `INSERT INTO audit_logs (occurred_at, change_id, action, actor_kind, actor_username) VALUES ('2019-03-04T05:06:07Z', gen_random_uuid(), 'login', 'system', 'system:import')`,
+    );
     const old = (await t.db.query<{ p: string }>(`SELECT tableoid::regclass::text AS p FROM audit_logs WHERE occurred_at < '2020-01-01'`)).rows[0]!;
     expect(old.p).toBe('audit_logs_default');
   });

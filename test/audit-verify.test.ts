@@ -65,9 +65,7 @@ describe('tamper evidence', () => {
 
     // Inserted: someone back-dates a row into the sealed past.
     const sealedTxid = (await db.query<{ t: string }>('SELECT txid::text AS t FROM audit_logs ORDER BY id LIMIT 1')).rows[0]!.t;
-    const forged = await db.query<{ id: string }>(
-      `SELECT nextval(pg_get_serial_sequence('audit_logs', 'id'))::text AS id`,
-    );
+    const forged = await db.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('audit_logs', 'id'))::text AS id`);
     await tamper(
       `INSERT INTO audit_logs (id, occurred_at, txid, change_id, action, table_name, record_id, field_name, old_value, new_value, actor_kind, actor_username)
        VALUES ($1, now() - interval '1 day', $2::xid8, gen_random_uuid(), 'update', 'parts', '1', 'description', 'a', 'b', 'system', 'system:forger')`,
@@ -141,7 +139,10 @@ describe('many writers at once', () => {
       const writers = Array.from({ length: WRITERS }, (_, i) =>
         inTransaction(sequelize, systemActor(`writer-${i}`), async (options) => {
           const c = await Customer.create({ code: `W${i}`, name: `Writer ${i}` } as never, options);
-          const [backend] = await sequelize.query<{ pid: number }>('SELECT pg_backend_pid() AS pid', { type: QueryTypes.SELECT, transaction: options.transaction });
+          const [backend] = await sequelize.query<{ pid: number }>('SELECT pg_backend_pid() AS pid', {
+            type: QueryTypes.SELECT,
+            transaction: options.transaction,
+          });
           started += 1;
           if (started === WRITERS) {
             // Every writer has written and holds its transaction open: seal now, then let them go on.
@@ -168,9 +169,11 @@ describe('many writers at once', () => {
       expect(rows).toBe(WRITERS * 5);
       expect(report.rowsChecked + report.rowsPending).toBe(rows);
       // One chain: positions 1..n with no gaps or duplicates, each audit row at most once.
-      const chain = (await fresh.query<{ n: number; max: number | null; distinct_rows: number }>(
-        'SELECT count(*)::int AS n, max(position)::int AS max, count(DISTINCT audit_id)::int AS distinct_rows FROM audit_chain',
-      )).rows[0]!;
+      const chain = (
+        await fresh.query<{ n: number; max: number | null; distinct_rows: number }>(
+          'SELECT count(*)::int AS n, max(position)::int AS max, count(DISTINCT audit_id)::int AS distinct_rows FROM audit_chain',
+        )
+      ).rows[0]!;
       expect(chain).toEqual({ n: report.rowsChecked, max: report.rowsChecked || null, distinct_rows: report.rowsChecked });
     } finally {
       clearTimeout(deadline);

@@ -39,7 +39,9 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   await client.connect();
   try {
     // Text forms that do not depend on either server's defaults, so two clusters compare equal.
-    await client.query(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'`);
+    await client.query(
+      `SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'`,
+    );
     return await work(client);
   } finally {
     await client.end();
@@ -77,15 +79,11 @@ async function rolesOf(url: string): Promise<{ app: string; runtime: string }> {
 }
 
 async function sequences(url: string): Promise<Array<{ sequencename: string; last_value: string | null }>> {
-  return withClient(url, async (c) =>
-    (await c.query(`SELECT sequencename, last_value::text FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`)).rows,
-  );
+  return withClient(url, async (c) => (await c.query(`SELECT sequencename, last_value::text FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`)).rows);
 }
 
 async function auditRows(url: string): Promise<unknown[]> {
-  return withClient(url, async (c) =>
-    (await c.query(`SELECT id::text, occurred_at::text, txid::text, a.*::text AS row FROM audit_logs a ORDER BY id`)).rows,
-  );
+  return withClient(url, async (c) => (await c.query(`SELECT id::text, occurred_at::text, txid::text, a.*::text AS row FROM audit_logs a ORDER BY id`)).rows);
 }
 
 /** What the runtime role may do, and the triggers that guard the data, as the catalog says. */
@@ -265,11 +263,21 @@ describe('a restore into an empty database', () => {
 
     // The owner is refused by the append-only triggers...
     // (TRUNCATE's guards are statement triggers: they fire even when the chain is still empty.)
-    for (const sql of ['UPDATE audit_logs SET new_value = $$x$$ WHERE id = (SELECT min(id) FROM audit_logs)', 'DELETE FROM audit_logs', 'TRUNCATE audit_logs', 'TRUNCATE audit_chain', 'TRUNCATE audit_seals']) {
+    for (const sql of [
+      'UPDATE audit_logs SET new_value = $$x$$ WHERE id = (SELECT min(id) FROM audit_logs)',
+      'DELETE FROM audit_logs',
+      'TRUNCATE audit_logs',
+      'TRUNCATE audit_chain',
+      'TRUNCATE audit_seals',
+    ]) {
       expect(await refusal(target.url, sql)).toMatchObject({ code: 'NXA02' });
     }
     // ...and the runtime role has no privilege to try.
-    for (const sql of ['UPDATE audit_logs SET new_value = $$x$$', 'DELETE FROM audit_logs', 'INSERT INTO audit_logs (change_id, action, actor_kind, actor_username) VALUES (gen_random_uuid(), $$login$$, $$system$$, $$x$$)']) {
+    for (const sql of [
+      'UPDATE audit_logs SET new_value = $$x$$',
+      'DELETE FROM audit_logs',
+      'INSERT INTO audit_logs (change_id, action, actor_kind, actor_username) VALUES (gen_random_uuid(), $$login$$, $$system$$, $$x$$)',
+    ]) {
       expect(await refusal(target.url, sql, (await target.roles()).app)).toMatchObject({ code: '42501' });
     }
     // Business tables are audited again for changes made after the restore.
@@ -291,7 +299,9 @@ describe('a restore that differs from its backup', () => {
     const one = await createEmptyDatabase();
     cleanup.push(() => one.drop());
     await expect(restoreDatabase({ file: copy, url: one.url, tools })).rejects.toThrow(
-      new RegExp(`row counts differ from the backup's summary: customers ${summary.tables.customers - 1} \\(backup: ${summary.tables.customers}\\)\\. Do not use this database`),
+      new RegExp(
+        `row counts differ from the backup's summary: customers ${summary.tables.customers - 1} \\(backup: ${summary.tables.customers}\\)\\. Do not use this database`,
+      ),
     );
 
     summary.tables.customers -= 1;
@@ -299,7 +309,9 @@ describe('a restore that differs from its backup', () => {
     fs.writeFileSync(`${copy}.summary.json`, JSON.stringify(summary));
     const two = await createEmptyDatabase();
     cleanup.push(() => two.drop());
-    await expect(restoreDatabase({ file: copy, url: two.url, tools })).rejects.toThrow(/the audit chain ends at position \d+ .*not at the backup's .*Do not use this database/);
+    await expect(restoreDatabase({ file: copy, url: two.url, tools })).rejects.toThrow(
+      /the audit chain ends at position \d+ .*not at the backup's .*Do not use this database/,
+    );
   });
 });
 

@@ -26,7 +26,20 @@ afterAll(async () => {
 });
 
 // Resources an administrator may create and edit through the generic forms.
-const RESOURCES = ['customers', 'work_centers', 'parts', 'revisions', 'process_steps', 'sub_steps', 'work_orders', 'traveler_steps', 'traveler_sub_steps', 'manual_steps', 'labor_entries', 'users'];
+const RESOURCES = [
+  'customers',
+  'work_centers',
+  'parts',
+  'revisions',
+  'process_steps',
+  'sub_steps',
+  'work_orders',
+  'traveler_steps',
+  'traveler_sub_steps',
+  'manual_steps',
+  'labor_entries',
+  'users',
+];
 const SKIP = new Set(['id', 'version', 'created_at', 'updated_at', 'password_hash', 'hours', 'out_of_limits']);
 
 function modelOf(table: string): ModelStatic<Model> {
@@ -39,21 +52,37 @@ function badValues(attribute: ModelAttributeColumnOptions): Array<[string, RegEx
   switch (type.key) {
     case 'INTEGER':
     case 'BIGINT':
-      return [['twelve', /whole number/], ['1.5', /whole number/], ['99999999999', /whole number/], ['1; DROP TABLE users', /whole number/]];
+      return [
+        ['twelve', /whole number/],
+        ['1.5', /whole number/],
+        ['99999999999', /whole number/],
+        ['1; DROP TABLE users', /whole number/],
+      ];
     case 'DECIMAL':
-      return [['abc', /number/], ['1e400', /number/], ["0' OR '1'='1", /number/]];
+      return [
+        ['abc', /number/],
+        ['1e400', /number/],
+        ["0' OR '1'='1", /number/],
+      ];
     case 'BOOLEAN':
       return [['maybe', /yes or no/]];
     case 'DATE':
       return [['next friday', /date/]];
     case 'DATEONLY':
-      return [['31/12/2026', /YYYY-MM-DD/], ['2026-02-30', /YYYY-MM-DD/]];
+      return [
+        ['31/12/2026', /YYYY-MM-DD/],
+        ['2026-02-30', /YYYY-MM-DD/],
+      ];
     case 'STRING':
     case 'TEXT': {
       // A STRING column holds its declared length; a TEXT field takes at most 20,000 characters.
       const max = type.key === 'STRING' ? Number(type.options?.length ?? type._length) : 20_000;
       // A NUL is refused by the request gate before any model sees it, naming the field.
-      return [['x'.repeat(max + 1), /at most/], ['a\u0000b', /NUL character/], ['\u001b[1m', /control character/]];
+      return [
+        ['x'.repeat(max + 1), /at most/],
+        ['a\u0000b', /NUL character/],
+        ['\u001b[1m', /control character/],
+      ];
     }
     default:
       return [];
@@ -61,7 +90,11 @@ function badValues(attribute: ModelAttributeColumnOptions): Array<[string, RegEx
 }
 
 async function snapshot(table: string): Promise<{ rows: number; audit: number; digest: string }> {
-  const rows = (await t.db.query<{ n: number; digest: string }>(`SELECT count(*)::int AS n, coalesce(md5(string_agg(x::text, '|' ORDER BY x.id)), '') AS digest FROM ${table} x`)).rows[0]!;
+  const rows = (
+    await t.db.query<{ n: number; digest: string }>(
+      `SELECT count(*)::int AS n, coalesce(md5(string_agg(x::text, '|' ORDER BY x.id)), '') AS digest FROM ${table} x`,
+    )
+  ).rows[0]!;
   const audit = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
   return { rows: rows.n, audit, digest: rows.digest };
 }
@@ -80,12 +113,22 @@ describe.each(RESOURCES)('%s: new and edit refuse bad values on the field', (tab
         tried += 1;
         const created = await admin.post(`/admin/api/resources/${table}/actions/new`).field(field, value);
         const edited = await admin.post(`/admin/api/resources/${table}/records/${id}/edit`).field('version', String(version)).field(field, value);
-        for (const [what, res] of [['new', created], ['edit', edited]] as const) {
+        for (const [what, res] of [
+          ['new', created],
+          ['edit', edited],
+        ] as const) {
           const message = res.body.record?.errors?.[field]?.message ?? (res.body.field === field ? res.body.error : '');
           // A field only a workflow sets is refused as such, and one no form may set (a key the
           // database or a workflow fills) as not settable, before its value is even looked at.
           const expected = field in workflow ? /./ : isWritableField(table as ResourceId, field) ? reason : /cannot be set here/;
-          expect({ table, field, what, value: value.slice(0, 30), status: res.status, message: expected.test(message) ? 'ok' : JSON.stringify(res.body.record?.errors ?? res.body).slice(0, 300) }).toEqual({
+          expect({
+            table,
+            field,
+            what,
+            value: value.slice(0, 30),
+            status: res.status,
+            message: expected.test(message) ? 'ok' : JSON.stringify(res.body.record?.errors ?? res.body).slice(0, 300),
+          }).toEqual({
             table,
             field,
             what,

@@ -35,7 +35,17 @@ afterAll(async () => {
 
 describe('nexus user:create-admin', () => {
   it('refuses a password on the command line, and creates nothing', async () => {
-    const run = nexus(['user:create-admin', '--username', 'first.admin', '--name', 'First Admin', '--email', 'first@shop.example', '--password', 'a-long-enough-secret-1']);
+    const run = nexus([
+      'user:create-admin',
+      '--username',
+      'first.admin',
+      '--name',
+      'First Admin',
+      '--email',
+      'first@shop.example',
+      '--password',
+      'a-long-enough-secret-1',
+    ]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/command line is seen by anyone/);
     expect(await admins()).toEqual([]);
@@ -66,7 +76,10 @@ describe('nexus user:create-admin', () => {
   });
 
   it('makes only the first: with an active administrator it refuses, and points to the panel', async () => {
-    const run = nexus(['user:create-admin', '--username', 'second.admin', '--name', 'Second Admin', '--email', 'second@shop.example'], 'another-long-secret-43\n');
+    const run = nexus(
+      ['user:create-admin', '--username', 'second.admin', '--name', 'Second Admin', '--email', 'second@shop.example'],
+      'another-long-secret-43\n',
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/An active administrator exists \(first\.admin\).*in the panel/);
     expect(await admins()).toEqual(['first.admin']);

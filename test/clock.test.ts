@@ -25,5 +25,4 @@ describe('the clock', () => {
     expect(database).toBeGreaterThanOrEqual(before - 1_000);
     expect(database).toBeLessThanOrEqual(after + 1_000);
   });
-
 });

@@ -65,11 +65,15 @@ describe('configuration is validated at start', () => {
       expect(config.DATABASE_URL).toBe('postgres://nexus_runtime:run%20time%2Fpw%3A1@db:5432/nexus');
       expect(config.DATABASE_OWNER_URL).toBe('postgres://nexus_user:owner-pw@db:5432/nexus');
       // Both ways at once, a missing file, an empty file, a password without its URL: each named.
-      expect(() => loadConfig({ SESSION_SECRET: SECRET, SESSION_SECRET_FILE: file('s2', SECRET) })).toThrow(/SESSION_SECRET and SESSION_SECRET_FILE are both set/);
+      expect(() => loadConfig({ SESSION_SECRET: SECRET, SESSION_SECRET_FILE: file('s2', SECRET) })).toThrow(
+        /SESSION_SECRET and SESSION_SECRET_FILE are both set/,
+      );
       expect(() => loadConfig({ SESSION_SECRET_FILE: path.join(folder, 'missing') })).toThrow(/SESSION_SECRET_FILE names a file that cannot be read .*ENOENT/);
       expect(() => loadConfig({ SESSION_SECRET_FILE: file('empty', '\n') })).toThrow(/SESSION_SECRET_FILE names an empty file/);
       expect(() => loadConfig({ DATABASE_PASSWORD_FILE: file('alone', 'pw') })).toThrow(/DATABASE_PASSWORD_FILE is set but DATABASE_URL is not/);
-      expect(() => loadConfig({ DATABASE_URL: 'postgres://u:inline@h/db', DATABASE_PASSWORD_FILE: file('twice', 'pw') })).toThrow(/carries a password and DATABASE_PASSWORD_FILE is set too/);
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://u:inline@h/db', DATABASE_PASSWORD_FILE: file('twice', 'pw') })).toThrow(
+        /carries a password and DATABASE_PASSWORD_FILE is set too/,
+      );
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }

@@ -22,8 +22,18 @@ const CENTERS = [
 ] as const;
 type CenterCode = (typeof CENTERS)[number]['code'];
 
-interface StepPlan { key: string; number: number; center: CenterCode; estimate: number }
-interface ManualPlan { key: string; after: number; center: CenterCode | null; estimate: number }
+interface StepPlan {
+  key: string;
+  number: number;
+  center: CenterCode;
+  estimate: number;
+}
+interface ManualPlan {
+  key: string;
+  after: number;
+  center: CenterCode | null;
+  estimate: number;
+}
 interface TravelerPlan {
   number: string;
   status: TravelerStatus;
@@ -84,7 +94,12 @@ const LABOR: LaborPlan[] = [
   { step: 'run-30', traveler: 'T-RUN-1', by: 'engineer', start: 2, hours: null },
 ];
 
-interface ApprovalPlan { by: Role; rule: string; hoursAgo: number; status: 'pending' | 'withdrawn' }
+interface ApprovalPlan {
+  by: Role;
+  rule: string;
+  hoursAgo: number;
+  status: 'pending' | 'withdrawn';
+}
 
 // Who decides what, as approval-policy.ts says; the test states it so that a change there shows here.
 const RULE_APPROVERS: Record<string, Role[]> = {
@@ -170,10 +185,10 @@ async function buildTraveler(plan: TravelerPlan, workOrder: { id: number; partId
       for (const s of plan.steps) {
         const ref = stepRef.get(s.key)!;
         await client.query(`UPDATE traveler_steps SET status = 'in_progress', started_at = now() - interval '2 hours' WHERE id = $1`, [ref.id]);
-        await client.query(
-          `UPDATE traveler_steps SET status = 'completed', completed_at = now() - interval '1 hour', completed_by_id = $2 WHERE id = $1`,
-          [ref.id, t.users.operator.id],
-        );
+        await client.query(`UPDATE traveler_steps SET status = 'completed', completed_at = now() - interval '1 hour', completed_by_id = $2 WHERE id = $1`, [
+          ref.id,
+          t.users.operator.id,
+        ]);
       }
       await move('completed');
       return;
@@ -190,13 +205,20 @@ beforeAll(async () => {
   today = await sequelizeValue<string>(`SELECT to_char(current_date, 'YYYY-MM-DD') AS v`);
 
   for (const c of CENTERS) {
-    centerId[c.code] = (await one<{ id: number }>('INSERT INTO work_centers (code, name, active) VALUES ($1, $2, $3) RETURNING id', [c.code, c.name, c.active])).id;
+    centerId[c.code] = (
+      await one<{ id: number }>('INSERT INTO work_centers (code, name, active) VALUES ($1, $2, $3) RETURNING id', [c.code, c.name, c.active])
+    ).id;
   }
   customer = await one(`INSERT INTO customers (code, name) VALUES ('NORTHWIND', 'Northwind Fabrication') RETURNING id, name`);
   partNumber = 'NW-100';
-  const part = await one<{ id: number }>(`INSERT INTO parts (part_number, description, customer_id) VALUES ($1, 'Bracket', $2) RETURNING id`, [partNumber, customer.id]);
+  const part = await one<{ id: number }>(`INSERT INTO parts (part_number, description, customer_id) VALUES ($1, 'Bracket', $2) RETURNING id`, [
+    partNumber,
+    customer.id,
+  ]);
   // Made a draft (the database refuses any other start), then released.
-  const revision = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, effective_date) VALUES ($1, 'A', current_date) RETURNING id`, [part.id]);
+  const revision = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, effective_date) VALUES ($1, 'A', current_date) RETURNING id`, [
+    part.id,
+  ]);
   await client.query(`UPDATE revisions SET status = 'released' WHERE id = $1`, [revision.id]);
   // Made open (the database refuses any other start), then moved to the statuses counted.
   await client.query(
@@ -221,9 +243,15 @@ beforeAll(async () => {
        VALUES ($1, $2, $3, $4, $5::timestamptz + $6::float8 * interval '1 hour',
                $5::timestamptz + ($6::float8 + $7::float8) * interval '1 hour', $8, $9)`,
       [
-        t.users[l.by].id, travelerId.get(l.traveler), ref?.column === 'traveler_step_id' ? ref.id : null,
-        ref?.column === 'manual_step_id' ? ref.id : null, weekStart.toISOString(), l.start, l.hours,
-        l.hours === null ? 'clock' : 'manual', l.hours === null ? null : 'Booked from the paper traveler',
+        t.users[l.by].id,
+        travelerId.get(l.traveler),
+        ref?.column === 'traveler_step_id' ? ref.id : null,
+        ref?.column === 'manual_step_id' ? ref.id : null,
+        weekStart.toISOString(),
+        l.start,
+        l.hours,
+        l.hours === null ? 'clock' : 'manual',
+        l.hours === null ? null : 'Booked from the paper traveler',
       ],
     );
   }
@@ -294,10 +322,12 @@ async function expectedPending(role: Role): Promise<{ count: number; list: Dashb
   const mine = APPROVALS.map((a, i) => ({ ...a, id: approvalIds[i]! }))
     .filter((a) => a.status === 'pending' && a.by !== role && RULE_APPROVERS[a.rule]!.includes(role))
     .sort((a, b) => b.hoursAgo - a.hoursAgo);
-  const rows = (await client.query<{ id: number; summary: string; requested_at: Date; full_name: string }>(
-    'SELECT a.id, a.summary, a.requested_at, u.full_name FROM approvals a JOIN users u ON u.id = a.requested_by_id WHERE a.id = ANY($1)',
-    [mine.map((a) => a.id)],
-  )).rows;
+  const rows = (
+    await client.query<{ id: number; summary: string; requested_at: Date; full_name: string }>(
+      'SELECT a.id, a.summary, a.requested_at, u.full_name FROM approvals a JOIN users u ON u.id = a.requested_by_id WHERE a.id = ANY($1)',
+      [mine.map((a) => a.id)],
+    )
+  ).rows;
   const byId = new Map(rows.map((r) => [r.id, r]));
   return {
     count: mine.length,
@@ -315,9 +345,7 @@ const inbox = (role: Role) => ({ id: t.users[role].id, role });
 describe('dashboard figures match the data', () => {
   it('counts travelers by status, every status listed, also the empty ones', async () => {
     const summary = await dashboardSummary(t.db.sequelize);
-    expect(summary.travelersByStatus).toEqual(
-      STATUSES.map((status) => ({ status, count: TRAVELERS.filter((p) => p.status === status).length })),
-    );
+    expect(summary.travelersByStatus).toEqual(STATUSES.map((status) => ({ status, count: TRAVELERS.filter((p) => p.status === status).length })));
     expect(summary.openWorkOrders).toBe(3);
   });
 

@@ -58,13 +58,40 @@ async function sqlstate(sql: string, params: unknown[] = []): Promise<{ code?: s
 
 describe('foreign keys (23503)', () => {
   it.each([
-    ['a part of a customer that does not exist', `INSERT INTO parts (part_number, description, customer_id) VALUES ('X-1', 'x', 999999)`, 'parts_customer_id_fkey'],
-    ['a traveler whose revision is of another part', () => `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity) VALUES ('T-X1', ${id.workOrder}, ${id.workOrderCustomer}, ${id.part}, ${id.otherRevision}, 1)`, 'travelers_revision_of_part_fkey'],
-    ['a traveler for a different part than its work order', () => `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity) VALUES ('T-X2', ${id.workOrder}, ${id.workOrderCustomer}, ${id.otherPart}, ${id.otherRevision}, 1)`, 'travelers_work_order_fkey'],
-    ['labor on a step of another traveler', () => `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, ${id.step}, now() - interval '1 hour', now())`, 'labor_entries_step_of_traveler_fkey'],
-    ['deleting a customer that parts still use', () => `DELETE FROM customers WHERE id = (SELECT customer_id FROM parts WHERE id = ${id.part})`, 'parts_customer_id_fkey'],
+    [
+      'a part of a customer that does not exist',
+      `INSERT INTO parts (part_number, description, customer_id) VALUES ('X-1', 'x', 999999)`,
+      'parts_customer_id_fkey',
+    ],
+    [
+      'a traveler whose revision is of another part',
+      () =>
+        `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity) VALUES ('T-X1', ${id.workOrder}, ${id.workOrderCustomer}, ${id.part}, ${id.otherRevision}, 1)`,
+      'travelers_revision_of_part_fkey',
+    ],
+    [
+      'a traveler for a different part than its work order',
+      () =>
+        `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity) VALUES ('T-X2', ${id.workOrder}, ${id.workOrderCustomer}, ${id.otherPart}, ${id.otherRevision}, 1)`,
+      'travelers_work_order_fkey',
+    ],
+    [
+      'labor on a step of another traveler',
+      () =>
+        `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, ${id.step}, now() - interval '1 hour', now())`,
+      'labor_entries_step_of_traveler_fkey',
+    ],
+    [
+      'deleting a customer that parts still use',
+      () => `DELETE FROM customers WHERE id = (SELECT customer_id FROM parts WHERE id = ${id.part})`,
+      'parts_customer_id_fkey',
+    ],
     // Routing, traveler and manual steps all refer to it: whichever key PostgreSQL checks first refuses.
-    ['deleting a work center that routings use', () => `DELETE FROM work_centers WHERE id = ${id.center}`, expect.stringMatching(/^(process_steps|traveler_steps|manual_steps)_work_center_id_fkey$/)],
+    [
+      'deleting a work center that routings use',
+      () => `DELETE FROM work_centers WHERE id = ${id.center}`,
+      expect.stringMatching(/^(process_steps|traveler_steps|manual_steps)_work_center_id_fkey$/),
+    ],
   ])('refuses %s', async (_what, sql, constraint) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);
     expect(result).toEqual({ code: '23503', constraint });
@@ -75,16 +102,47 @@ describe('check constraints (23514)', () => {
   it.each([
     ['a zero quantity work order', () => `UPDATE work_orders SET quantity = 0 WHERE id = ${id.workOrder}`, 'work_orders_quantity_positive'],
     ['an unknown traveler status', () => `UPDATE travelers SET status = 'shipped' WHERE id = ${id.otherTraveler}`, 'travelers_status_valid'],
-    ['a completion time on a traveler that is not completed', () => `UPDATE travelers SET completed_at = now() WHERE id = ${id.traveler}`, 'travelers_completed_has_time'],
-    ['labor that ends before it starts', () => `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, now(), now() - interval '1 hour')`, 'labor_entries_end_after_start'],
-    ['a manual labor entry without a reason', () => `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type) VALUES (${id.user}, ${id.traveler}, now() - interval '1 hour', now(), 'manual')`, 'labor_entries_manual_needs_reason'],
-    ['a check signed without who', () => `UPDATE traveler_sub_steps SET completed_at = now() WHERE id = ${id.openCheck}`, 'traveler_sub_steps_signoff_complete'],
-    ['spec limits upside down', () => `INSERT INTO sub_steps (process_step_id, sequence, description, requires_measurement, lower_limit, upper_limit) SELECT id, 99, 'x', true, 2, 1 FROM process_steps LIMIT 1`, 'sub_steps_limits_ordered'],
+    [
+      'a completion time on a traveler that is not completed',
+      () => `UPDATE travelers SET completed_at = now() WHERE id = ${id.traveler}`,
+      'travelers_completed_has_time',
+    ],
+    [
+      'labor that ends before it starts',
+      () => `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at) VALUES (${id.user}, ${id.traveler}, now(), now() - interval '1 hour')`,
+      'labor_entries_end_after_start',
+    ],
+    [
+      'a manual labor entry without a reason',
+      () =>
+        `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type) VALUES (${id.user}, ${id.traveler}, now() - interval '1 hour', now(), 'manual')`,
+      'labor_entries_manual_needs_reason',
+    ],
+    [
+      'a check signed without who',
+      () => `UPDATE traveler_sub_steps SET completed_at = now() WHERE id = ${id.openCheck}`,
+      'traveler_sub_steps_signoff_complete',
+    ],
+    [
+      'spec limits upside down',
+      () =>
+        `INSERT INTO sub_steps (process_step_id, sequence, description, requires_measurement, lower_limit, upper_limit) SELECT id, 99, 'x', true, 2, 1 FROM process_steps LIMIT 1`,
+      'sub_steps_limits_ordered',
+    ],
     ['an unknown role', `UPDATE users SET role = 'superuser' WHERE username = 'viewer'`, 'users_role_valid'],
     ['an email in capitals', `UPDATE users SET email = 'Viewer@Example.com' WHERE username = 'viewer'`, 'users_email_format'],
     // A revision starts as a draft (a trigger refuses any other start), so these are its release.
-    ['a released revision without an effective date', `UPDATE revisions SET status = 'released' WHERE status = 'draft' AND effective_date IS NULL AND part_id = (SELECT id FROM parts WHERE part_number = 'IMP-5500')`, 'revisions_released_has_effective_date'],
-    ['an approval decided by its requester', () => `INSERT INTO approvals (target_table, target_id, operation, changes, requested_by_id, decided_by_id, status, decided_at, signature_name, signature_meaning, signed_at) VALUES ('travelers', 1, 'update', '{}', ${id.user}, ${id.user}, 'approved', now(), 'Self', 'approved', now())`, 'approvals_four_eyes'],
+    [
+      'a released revision without an effective date',
+      `UPDATE revisions SET status = 'released' WHERE status = 'draft' AND effective_date IS NULL AND part_id = (SELECT id FROM parts WHERE part_number = 'IMP-5500')`,
+      'revisions_released_has_effective_date',
+    ],
+    [
+      'an approval decided by its requester',
+      () =>
+        `INSERT INTO approvals (target_table, target_id, operation, changes, requested_by_id, decided_by_id, status, decided_at, signature_name, signature_meaning, signed_at) VALUES ('travelers', 1, 'update', '{}', ${id.user}, ${id.user}, 'approved', now(), 'Self', 'approved', now())`,
+      'approvals_four_eyes',
+    ],
     ['a blank part description', `INSERT INTO parts (part_number, description) VALUES ('X-2', '   ')`, 'parts_description_present'],
   ])('refuses %s', async (_what, sql, constraint) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);
@@ -95,10 +153,27 @@ describe('check constraints (23514)', () => {
 describe('unique constraints (23505)', () => {
   it.each([
     ['a second part with the same number', `INSERT INTO parts (part_number, description) VALUES ('HB-1042', 'dup')`, 'parts_part_number_key'],
-    ['a second released revision of a part', () => `UPDATE revisions SET status = 'released', effective_date = now() WHERE part_id = ${id.part} AND status = 'draft'`, 'revisions_one_released_per_part'],
-    ['a second open clock-in for one operator', () => `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at) VALUES (${id.user}, ${id.otherTraveler}, ${id.step}, now())`, 'labor_entries_one_open_per_user'],
-    ['a reused user name', `INSERT INTO users (username, email, full_name, role, password_hash) VALUES ('operator', 'other@x.example', 'Other', 'viewer', 'x')`, 'users_username_key'],
-    ['two steps with one number on a traveler', () => `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation) SELECT traveler_id, step_number, work_center_id, 'dup' FROM traveler_steps WHERE id = ${id.draftStep}`, 'traveler_steps_traveler_step_key'],
+    [
+      'a second released revision of a part',
+      () => `UPDATE revisions SET status = 'released', effective_date = now() WHERE part_id = ${id.part} AND status = 'draft'`,
+      'revisions_one_released_per_part',
+    ],
+    [
+      'a second open clock-in for one operator',
+      () => `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at) VALUES (${id.user}, ${id.otherTraveler}, ${id.step}, now())`,
+      'labor_entries_one_open_per_user',
+    ],
+    [
+      'a reused user name',
+      `INSERT INTO users (username, email, full_name, role, password_hash) VALUES ('operator', 'other@x.example', 'Other', 'viewer', 'x')`,
+      'users_username_key',
+    ],
+    [
+      'two steps with one number on a traveler',
+      () =>
+        `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation) SELECT traveler_id, step_number, work_center_id, 'dup' FROM traveler_steps WHERE id = ${id.draftStep}`,
+      'traveler_steps_traveler_step_key',
+    ],
   ])('refuses %s', async (_what, sql, constraint) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);
     expect(result).toEqual({ code: '23505', constraint });
@@ -109,8 +184,14 @@ describe('not null (23502)', () => {
   it.each([
     ['a part without a description', `INSERT INTO parts (part_number, description) VALUES ('X-3', NULL)`],
     ['a work order without a customer', () => `INSERT INTO work_orders (number, customer_id, part_id, quantity) VALUES ('WO-X', NULL, ${id.part}, 1)`],
-    ['a user without a password hash', `INSERT INTO users (username, email, full_name, role, password_hash) VALUES ('nohash', 'n@x.example', 'N', 'viewer', NULL)`],
-    ['a manual step without a reason', () => `INSERT INTO manual_steps (traveler_id, after_step_number, operation, reason, added_by_id) VALUES (${id.traveler}, 1, 'x', NULL, ${id.user})`],
+    [
+      'a user without a password hash',
+      `INSERT INTO users (username, email, full_name, role, password_hash) VALUES ('nohash', 'n@x.example', 'N', 'viewer', NULL)`,
+    ],
+    [
+      'a manual step without a reason',
+      () => `INSERT INTO manual_steps (traveler_id, after_step_number, operation, reason, added_by_id) VALUES (${id.traveler}, 1, 'x', NULL, ${id.user})`,
+    ],
   ])('refuses %s', async (_what, sql) => {
     const result = await sqlstate(typeof sql === 'function' ? sql() : sql);
     expect(result.code).toBe('23502');

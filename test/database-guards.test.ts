@@ -84,7 +84,9 @@ describe('approved changes, as the runtime login sees them', () => {
   });
 
   it('a draft traveler is not released without an approved release request', async () => {
-    const draft = await one<{ id: number }>(`SELECT id FROM travelers WHERE status = 'draft' AND EXISTS (SELECT 1 FROM traveler_steps s WHERE s.traveler_id = travelers.id) ORDER BY id LIMIT 1`);
+    const draft = await one<{ id: number }>(
+      `SELECT id FROM travelers WHERE status = 'draft' AND EXISTS (SELECT 1 FROM traveler_steps s WHERE s.traveler_id = travelers.id) ORDER BY id LIMIT 1`,
+    );
     const refused = await asRuntime(t.db.url, t.users.admin.id, [[`UPDATE travelers SET status = 'released' WHERE id = $1`, [draft.id]]]);
     expect(refused).toMatchObject({ code: 'NXT01', message: expect.stringMatching(/approved release request/) });
     expect(await one(`SELECT status FROM travelers WHERE id = $1`, [draft.id])).toEqual({ status: 'draft' });
@@ -95,7 +97,9 @@ describe('approved changes, as the runtime login sees them', () => {
     expect(await asRuntime(t.db.url, t.users.engineer.id, [[`UPDATE customers SET phone = '+1 555 0199' WHERE id = $1`, [customer.id]]])).toBeNull();
     expect(await one('SELECT version FROM customers WHERE id = $1', [customer.id])).toEqual({ version: customer.version + 1 });
     // Even an UPDATE that tries to set the version back.
-    expect(await asRuntime(t.db.url, t.users.engineer.id, [[`UPDATE customers SET version = 0, phone = '+1 555 0198' WHERE id = $1`, [customer.id]]])).toBeNull();
+    expect(
+      await asRuntime(t.db.url, t.users.engineer.id, [[`UPDATE customers SET version = 0, phone = '+1 555 0198' WHERE id = $1`, [customer.id]]]),
+    ).toBeNull();
     expect(await one('SELECT version FROM customers WHERE id = $1', [customer.id])).toEqual({ version: customer.version + 2 });
   });
 });
@@ -104,15 +108,14 @@ describe('approval requests and decisions, as the runtime login sees them', () =
   let pendingId: number;
   beforeAll(async () => {
     const part = await one<{ id: number }>('SELECT id FROM parts ORDER BY id LIMIT 1');
-    const revision = await one<{ id: number }>(
-      `INSERT INTO revisions (part_id, revision_code, status) VALUES ($1, 'GRD', 'draft') RETURNING id`,
-      [part.id],
-    );
-    pendingId = (await one<{ id: number }>(
-      `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, requested_by_id, rule)
+    const revision = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, status) VALUES ($1, 'GRD', 'draft') RETURNING id`, [part.id]);
+    pendingId = (
+      await one<{ id: number }>(
+        `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, requested_by_id, rule)
        VALUES ('revisions', $1, 'update', '{"status": {"old": "draft", "new": "released"}}', 0, $2, 'revision.release') RETURNING id`,
-      [revision.id, t.users.engineer.id],
-    )).id;
+        [revision.id, t.users.engineer.id],
+      )
+    ).id;
   });
 
   it('a request cannot be inserted already decided, nor in someone else’s name', async () => {
@@ -120,8 +123,13 @@ describe('approval requests and decisions, as the runtime login sees them', () =
                   SELECT 'customers', id, 'update', '{}', 0, $1::int, 'user.role', $2::varchar, $3::int, CASE WHEN $2::text = 'pending' THEN NULL ELSE now() END, $4::varchar, $5::varchar, CASE WHEN $2::text = 'pending' THEN NULL ELSE now() END FROM customers ORDER BY id LIMIT 1`;
     const count = () => one<{ n: number }>('SELECT count(*)::int AS n FROM approvals');
     const before = await count();
-    expect(await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.engineer.id, 'approved', t.users.admin.id, 'Test admin', 'approved']]])).toMatchObject({ code: 'NXP01' });
-    expect(await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.quality.id, 'pending', null, null, null]]])).toMatchObject({ code: 'NXP01', message: expect.stringMatching(/asked by the user making it/) });
+    expect(
+      await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.engineer.id, 'approved', t.users.admin.id, 'Test admin', 'approved']]]),
+    ).toMatchObject({ code: 'NXP01' });
+    expect(await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.quality.id, 'pending', null, null, null]]])).toMatchObject({
+      code: 'NXP01',
+      message: expect.stringMatching(/asked by the user making it/),
+    });
     expect(await count()).toEqual(before);
   });
 
@@ -149,7 +157,10 @@ describe('approval requests and decisions, as the runtime login sees them', () =
     await t.db.query(`UPDATE users SET active = false WHERE id = $1`, [t.users.approver.id]);
     try {
       const refused = await asRuntime(t.db.url, t.users.approver.id, [
-        [`UPDATE approvals SET status = 'rejected', decision_comment = 'nope', decided_by_id = $2, decided_at = now(), signature_name = 'Test approver', signature_meaning = 'rejected', signed_at = now() WHERE id = $1`, [pendingId, t.users.approver.id]],
+        [
+          `UPDATE approvals SET status = 'rejected', decision_comment = 'nope', decided_by_id = $2, decided_at = now(), signature_name = 'Test approver', signature_meaning = 'rejected', signed_at = now() WHERE id = $1`,
+          [pendingId, t.users.approver.id],
+        ],
       ]);
       expect(refused).toMatchObject({ code: 'NXP01', message: expect.stringMatching(/active user/) });
     } finally {
@@ -196,7 +207,9 @@ describe('an approval approves exactly what the approver saw', () => {
       [draft.id],
     );
     expect(await one('SELECT version FROM travelers WHERE id = $1', [draft.id])).toEqual({ version: draft.version });
-    const decided = await decide(t.db.sequelize, 'approve', { approvalId, actor: testActor(t.users.approver), password: TEST_PASSWORD }).catch((error: unknown) => error);
+    const decided = await decide(t.db.sequelize, 'approve', { approvalId, actor: testActor(t.users.approver), password: TEST_PASSWORD }).catch(
+      (error: unknown) => error,
+    );
     expect(decided).toMatchObject({ status: 409, code: 'stale' });
     expect(await one('SELECT status FROM approvals WHERE id = $1', [approvalId])).toEqual({ status: 'stale' });
     expect(await one('SELECT status FROM travelers WHERE id = $1', [draft.id])).toEqual({ status: 'draft' });
@@ -207,7 +220,9 @@ describe('the audit chain has one writer', () => {
   it('the runtime login cannot insert into audit_chain or audit_seals, and seals through audit_seal()', async () => {
     const forged = await asRuntime(t.db.url, null, [[`INSERT INTO audit_seals (txid_horizon, last_position, rows_sealed) VALUES ('999999999'::xid8, 0, 0)`]]);
     expect(forged).toMatchObject({ code: '42501' });
-    const chained = await asRuntime(t.db.url, null, [[`INSERT INTO audit_chain (position, audit_id, audit_occurred_at, row_hash, chain_hash) VALUES (999999, 1, now(), '\\x00'::bytea, '\\x00'::bytea)`]]);
+    const chained = await asRuntime(t.db.url, null, [
+      [`INSERT INTO audit_chain (position, audit_id, audit_occurred_at, row_hash, chain_hash) VALUES (999999, 1, now(), '\\x00'::bytea, '\\x00'::bytea)`],
+    ]);
     expect(chained).toMatchObject({ code: '42501' });
     expect(await asRuntime(t.db.url, null, [['SELECT * FROM audit_seal()']])).toBeNull();
     expect(await verifyAuditLog(t.db.sequelize)).toMatchObject({ ok: true, problem: null });
@@ -235,7 +250,11 @@ describe('sign-in times', () => {
 describe('four eyes for administrators', () => {
   it('reactivating a user is a request for another administrator, not a change applied at once', async () => {
     const admin = testActor(t.users.admin);
-    const user = await createRecord(User as never, { username: 'gone.operator', full_name: 'Gone Operator', email: 'gone@test.example', role: 'operator', password: 'a-long-enough-secret-77' }, admin) as unknown as { id: number };
+    const user = (await createRecord(
+      User as never,
+      { username: 'gone.operator', full_name: 'Gone Operator', email: 'gone@test.example', role: 'operator', password: 'a-long-enough-secret-77' },
+      admin,
+    )) as unknown as { id: number };
     const deactivate = await one<{ version: number }>('SELECT version FROM users WHERE id = $1', [user.id]);
     await updateRecord(User as never, user.id, { active: false, version: deactivate.version }, admin);
     const reactivate = await one<{ version: number }>('SELECT version FROM users WHERE id = $1', [user.id]);
@@ -263,13 +282,16 @@ describe('the approver sees what will be approved', () => {
       [draft.id],
     );
     expect(shown.body.subject).toMatchObject({ kind: 'traveler', id: draft.id, title: expect.stringContaining(draft.number), unchanged: true });
-    expect(shown.body.subject.steps.map((s: { operation: string; checks: unknown[] }) => [s.operation, s.checks.length])).toEqual(steps.rows.map((r) => [r.operation, r.checks]));
-    await t.db.query(`UPDATE traveler_steps SET operation = operation || ' (revised)' WHERE id = (SELECT min(id) FROM traveler_steps WHERE traveler_id = $1)`, [draft.id]);
+    expect(shown.body.subject.steps.map((s: { operation: string; checks: unknown[] }) => [s.operation, s.checks.length])).toEqual(
+      steps.rows.map((r) => [r.operation, r.checks]),
+    );
+    await t.db.query(`UPDATE traveler_steps SET operation = operation || ' (revised)' WHERE id = (SELECT min(id) FROM traveler_steps WHERE traveler_id = $1)`, [
+      draft.id,
+    ]);
     const after = await approver.get(`/admin/api/resources/approvals/records/${approvalId}/subject`);
     expect(after.body.subject.unchanged).toBe(false);
   });
 });
-
 
 // Last: its databases of their own rebind the models (which follow the newest Sequelize).
 describe('the audit log’s own evidence', () => {
@@ -291,7 +313,8 @@ describe('the audit log’s own evidence', () => {
        VALUES (date_trunc('month', now()) - interval '14 months' + interval '3 days', gen_random_uuid(), 'create', 'customers', '1', 'name', 'Old Co', 'system', 'system:test')`,
     );
     await sealAll();
-    const old = (await db.query<{ part: string }>(`SELECT to_char(date_trunc('month', now()) - interval '14 months', '"audit_logs_"YYYY_MM') AS part`)).rows[0]!.part;
+    const old = (await db.query<{ part: string }>(`SELECT to_char(date_trunc('month', now()) - interval '14 months', '"audit_logs_"YYYY_MM') AS part`)).rows[0]!
+      .part;
     const archived = await db.query<{ n: number }>(`SELECT archive_audit_log_partitions((date_trunc('month', now()) - interval '13 months')::date) AS n`);
     expect(archived.rows).toEqual([{ n: 1 }]);
     expect((await db.query(`SELECT table_name, row_count::int AS row_count FROM audit_archives`)).rows).toEqual([{ table_name: old, row_count: 1 }]);
@@ -301,8 +324,20 @@ describe('the audit log’s own evidence', () => {
 
     await db.query(`DROP TABLE ${old}`);
     const report = await verifyAuditLog(db.sequelize);
-    expect(report).toMatchObject({ ok: false, problem: { kind: 'archive_missing', message: expect.stringMatching(new RegExp(`${old} \\(audit rows from \\d{4}-\\d{2}-01 to \\d{4}-\\d{2}-01, 1 rows, chain positions 1 to 1\\) is missing`)) } });
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit.ts'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url, NODE_ENV: 'development' }, timeout: 60_000 });
+    expect(report).toMatchObject({
+      ok: false,
+      problem: {
+        kind: 'archive_missing',
+        message: expect.stringMatching(
+          new RegExp(`${old} \\(audit rows from \\d{4}-\\d{2}-01 to \\d{4}-\\d{2}-01, 1 rows, chain positions 1 to 1\\) is missing`),
+        ),
+      },
+    });
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit.ts'], {
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: db.url, NODE_ENV: 'development' },
+      timeout: 60_000,
+    });
     expect({ status: cli.status, out: cli.stdout.split('\n')[0] }).toEqual({ status: 1, out: expect.stringMatching(/^TAMPERED: the archive .* is missing/) });
   });
 
@@ -320,6 +355,8 @@ describe('the audit log’s own evidence', () => {
   });
 
   it('archiving refuses a month that has not ended', async () => {
-    await expect(db.query(`SELECT archive_audit_log_partitions((date_trunc('month', now()) + interval '2 months')::date)`)).rejects.toMatchObject({ code: '22023' });
+    await expect(db.query(`SELECT archive_audit_log_partitions((date_trunc('month', now()) + interval '2 months')::date)`)).rejects.toMatchObject({
+      code: '22023',
+    });
   });
 });

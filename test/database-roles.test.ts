@@ -97,8 +97,14 @@ describe('two NEXUS databases on one server', () => {
     await createMigrator(second.sequelize).up();
     [firstRoles, secondRoles] = await Promise.all([first.roles(), second.roles()]);
     // What each app's start does with its own DATABASE_URL.
-    expect(await ensureRuntimeLogin(first.sequelize, runtimeUrlFor(first.url, firstRoles.runtime, firstPassword))).toEqual({ outcome: 'ready', appRole: firstRoles.app });
-    expect(await ensureRuntimeLogin(second.sequelize, runtimeUrlFor(second.url, secondRoles.runtime, secondPassword))).toEqual({ outcome: 'ready', appRole: secondRoles.app });
+    expect(await ensureRuntimeLogin(first.sequelize, runtimeUrlFor(first.url, firstRoles.runtime, firstPassword))).toEqual({
+      outcome: 'ready',
+      appRole: firstRoles.app,
+    });
+    expect(await ensureRuntimeLogin(second.sequelize, runtimeUrlFor(second.url, secondRoles.runtime, secondPassword))).toEqual({
+      outcome: 'ready',
+      appRole: secondRoles.app,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -121,26 +127,39 @@ describe('two NEXUS databases on one server', () => {
 
     expect(await asLogin(first.url, firstRoles.runtime, firstPassword, 'SELECT count(*) FROM users')).toEqual({ rows: 1 });
     expect(await asLogin(second.url, firstRoles.runtime, firstPassword, 'SELECT count(*) FROM users')).toEqual({ code: '42501' });
-    expect(await asLogin(second.url, firstRoles.runtime, firstPassword, `SELECT set_config('nexus.actor', '{"kind":"system","name":"x"}', false); DELETE FROM customers`)).toEqual({ code: '42501' });
+    expect(
+      await asLogin(
+        second.url,
+        firstRoles.runtime,
+        firstPassword,
+        `SELECT set_config('nexus.actor', '{"kind":"system","name":"x"}', false); DELETE FROM customers`,
+      ),
+    ).toEqual({ code: '42501' });
     expect(await asLogin(first.url, secondRoles.runtime, secondPassword, 'SELECT count(*) FROM audit_logs')).toEqual({ code: '42501' });
     expect(await asLogin(second.url, secondRoles.runtime, secondPassword, 'SELECT count(*) FROM users')).toEqual({ rows: 1 });
   });
 
   it("do not take turns at one login's password: an app pointed at another database's login leaves its password alone", async () => {
     // The stored verifier, not a login attempt: the machine's PostgreSQL may trust local logins.
-    const verifierOf = async (login: string) => (await first.query<{ v: string | null }>('SELECT rolpassword AS v FROM pg_authid WHERE rolname = $1', [login])).rows[0]!.v;
+    const verifierOf = async (login: string) =>
+      (await first.query<{ v: string | null }>('SELECT rolpassword AS v FROM pg_authid WHERE rolname = $1', [login])).rows[0]!.v;
     const firstVerifier = await verifierOf(firstRoles.runtime);
     expect(firstVerifier).toMatch(/^SCRAM-SHA-256\$|^md5/);
     const result = await ensureRuntimeLogin(second.sequelize, runtimeUrlFor(second.url, firstRoles.runtime, crypto.randomBytes(12).toString('hex')));
     try {
-      expect(result.warning).toMatch(new RegExp(`"${firstRoles.runtime}" also belongs to ${firstRoles.app}.*password was left as it is.*${secondRoles.runtime}`));
+      expect(result.warning).toMatch(
+        new RegExp(`"${firstRoles.runtime}" also belongs to ${firstRoles.app}.*password was left as it is.*${secondRoles.runtime}`),
+      );
       expect(await verifierOf(firstRoles.runtime)).toBe(firstVerifier);
     } finally {
       await second.query(`REVOKE ${secondRoles.app} FROM ${firstRoles.runtime}`);
     }
     // Its own login, on the other hand, follows DATABASE_URL's password (rotation).
     const secondVerifier = await verifierOf(secondRoles.runtime);
-    expect(await ensureRuntimeLogin(second.sequelize, runtimeUrlFor(second.url, secondRoles.runtime, crypto.randomBytes(12).toString('hex')))).toEqual({ outcome: 'ready', appRole: secondRoles.app });
+    expect(await ensureRuntimeLogin(second.sequelize, runtimeUrlFor(second.url, secondRoles.runtime, crypto.randomBytes(12).toString('hex')))).toEqual({
+      outcome: 'ready',
+      appRole: secondRoles.app,
+    });
     expect(await verifierOf(secondRoles.runtime)).not.toBe(secondVerifier);
     await second.query(`ALTER ROLE ${secondRoles.runtime} PASSWORD '${secondPassword}'`);
   });
@@ -149,7 +168,9 @@ describe('two NEXUS databases on one server', () => {
     const migrator = createMigrator(second.sequelize);
     await migrator.down({ to: 0 });
     // (schema_migrations stays: umzug's own table, empty now.)
-    expect(await second.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname NOT LIKE 'schema\\_migrations%'`)).toMatchObject({ rows: [{ n: 0 }] });
+    expect(
+      await second.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname NOT LIKE 'schema\\_migrations%'`),
+    ).toMatchObject({ rows: [{ n: 0 }] });
     expect(await isMember(second, secondRoles.runtime, secondRoles.app)).toBe(false);
 
     expect(await isMember(first, firstRoles.runtime, firstRoles.app)).toBe(true);
@@ -245,7 +266,9 @@ describe('an owner that may not create roles', () => {
       async (sequelize, target) => {
         const roles = ownRoles(target.name);
         await expect(createMigrator(sequelize).up()).rejects.toThrow(
-          new RegExp(`may not create roles: have an administrator run CREATE ROLE ${roles.app} NOLOGIN; CREATE ROLE ${roles.runtime} LOGIN; GRANT ${roles.app} TO ${roles.runtime}`),
+          new RegExp(
+            `may not create roles: have an administrator run CREATE ROLE ${roles.app} NOLOGIN; CREATE ROLE ${roles.runtime} LOGIN; GRANT ${roles.app} TO ${roles.runtime}`,
+          ),
         );
         const applied = await sequelize.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name', { type: QueryTypes.SELECT });
         expect(applied.map((m) => m.name)).not.toContain('20261126000200-audit-trail');

@@ -165,12 +165,7 @@ describe('TLS to PostgreSQL against a server with a certificate for "localhost"'
     // TCP only over TLS; one role logs in by client certificate (its CN), everyone else by password.
     fs.writeFileSync(
       path.join(dataDir, 'pg_hba.conf'),
-      [
-        'local all all scram-sha-256',
-        `hostssl all ${CERT_USER} 127.0.0.1/32 cert`,
-        'hostssl all all 127.0.0.1/32 scram-sha-256',
-        '',
-      ].join('\n'),
+      ['local all all scram-sha-256', `hostssl all ${CERT_USER} 127.0.0.1/32 cert`, 'hostssl all all 127.0.0.1/32 scram-sha-256', ''].join('\n'),
     );
     // Second start (pg_ctl -w waits until it accepts connections): the same cluster, now with TLS.
     cluster = await startEmbeddedPostgres({ dataDir, port, durable: false, removeOnStop: true });
@@ -237,7 +232,12 @@ describe('TLS to PostgreSQL against a server with a certificate for "localhost"'
     const url = new URL(urlOn('localhost'));
     url.username = CERT_USER;
     url.password = '';
-    const withCert = databaseSsl({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: caFile, DATABASE_SSL_CERT: clientCertFile, DATABASE_SSL_KEY: clientKeyFile });
+    const withCert = databaseSsl({
+      DATABASE_SSL_MODE: 'verify-full',
+      DATABASE_SSL_CA: caFile,
+      DATABASE_SSL_CERT: clientCertFile,
+      DATABASE_SSL_KEY: clientKeyFile,
+    });
     expect(await sslInfoByPool(url.toString(), withCert)).toEqual({ ssl: true, user: CERT_USER });
 
     const error = await refusal(url.toString(), verifyFull());
@@ -290,8 +290,12 @@ describe('TLS configuration is checked at start', () => {
   it('refuses verify-full without DATABASE_SSL_CA, and a CA file that is missing or is no certificate', () => {
     expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'verify-full' })).toMatch(/DATABASE_SSL_CA is required when DATABASE_SSL_MODE=verify-full/);
     const missing = path.join(files, 'nowhere.crt');
-    expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: missing })).toContain(`DATABASE_SSL_CA names ${missing}, which does not exist`);
-    expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: clientKeyFile })).toMatch(/DATABASE_SSL_CA names .*client\.key, which holds no PEM certificate/);
+    expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: missing })).toContain(
+      `DATABASE_SSL_CA names ${missing}, which does not exist`,
+    );
+    expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: clientKeyFile })).toMatch(
+      /DATABASE_SSL_CA names .*client\.key, which holds no PEM certificate/,
+    );
     expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: files })).toMatch(/DATABASE_SSL_CA names .*, which is a folder/);
     expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'verify-fully' })).toMatch(/DATABASE_SSL_MODE/);
   });
@@ -305,13 +309,17 @@ describe('TLS configuration is checked at start', () => {
     const base = { DATABASE_URL, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: caFile };
     expect(problems({ ...base, DATABASE_SSL_CERT: clientCertFile })).toMatch(/DATABASE_SSL_KEY is required with DATABASE_SSL_CERT/);
     expect(problems({ ...base, DATABASE_SSL_KEY: clientKeyFile })).toMatch(/DATABASE_SSL_CERT is required with DATABASE_SSL_KEY/);
-    expect(problems({ ...base, DATABASE_SSL_CERT: clientCertFile, DATABASE_SSL_KEY: clientCertFile })).toMatch(/DATABASE_SSL_KEY names .*, which holds no PEM private key/);
+    expect(problems({ ...base, DATABASE_SSL_CERT: clientCertFile, DATABASE_SSL_KEY: clientCertFile })).toMatch(
+      /DATABASE_SSL_KEY names .*, which holds no PEM private key/,
+    );
     const config = loadConfig({ ...base, DATABASE_SSL_CERT: clientCertFile, DATABASE_SSL_KEY: clientKeyFile });
     expect(databaseSsl(config)).toMatchObject({ cert: client.certPem, key: client.keyPem, rejectUnauthorized: true });
   });
 
   it('refuses settings that would not do what they seem to: a CA with require, files with disable, TLS for the embedded database', () => {
-    expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'require', DATABASE_SSL_CA: caFile })).toMatch(/DATABASE_SSL_CA is set, but DATABASE_SSL_MODE=require does not verify the server/);
+    expect(problems({ DATABASE_URL, DATABASE_SSL_MODE: 'require', DATABASE_SSL_CA: caFile })).toMatch(
+      /DATABASE_SSL_CA is set, but DATABASE_SSL_MODE=require does not verify the server/,
+    );
     expect(problems({ DATABASE_URL, DATABASE_SSL_CA: caFile })).toMatch(/DATABASE_SSL_CA is set, but DATABASE_SSL_MODE=disable turns TLS off/);
     expect(problems({ DATABASE_SSL_MODE: 'require' })).toMatch(/DATABASE_SSL_MODE is require, but the embedded database \(no DATABASE_URL\) has no TLS/);
   });
@@ -320,7 +328,9 @@ describe('TLS configuration is checked at start', () => {
     expect(problems({ DATABASE_URL: `${DATABASE_URL}?sslmode=disable`, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: caFile })).toMatch(
       /DATABASE_URL carries sslmode=disable, which contradicts DATABASE_SSL_MODE=verify-full/,
     );
-    expect(problems({ DATABASE_URL: `${DATABASE_URL}?sslmode=require` })).toMatch(/DATABASE_URL carries sslmode=require, which contradicts DATABASE_SSL_MODE=disable/);
+    expect(problems({ DATABASE_URL: `${DATABASE_URL}?sslmode=require` })).toMatch(
+      /DATABASE_URL carries sslmode=require, which contradicts DATABASE_SSL_MODE=disable/,
+    );
     expect(problems({ DATABASE_URL: `${DATABASE_URL}?ssl=true&sslrootcert=/etc/ca.pem`, DATABASE_SSL_MODE: 'require' })).toMatch(
       /DATABASE_URL carries ssl, but NEXUS takes TLS settings only from DATABASE_SSL_MODE/,
     );

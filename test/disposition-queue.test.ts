@@ -37,7 +37,8 @@ const quality = () => testActor(t.users.quality);
 async function measuredTraveler(value: string): Promise<{ id: number; number: string; step20: number; depth: number }> {
   const traveler = await createTravelerFromWorkOrder(t.db.sequelize, shop.workOrderId, { quantity: 2 }, engineer());
   await t.db.query(`UPDATE travelers SET status = 'released' WHERE id = $1`, [traveler.id]);
-  const stepOf = async (n: number) => (await one<{ id: number }>('SELECT id FROM traveler_steps WHERE traveler_id = $1 AND step_number = $2', [traveler.id, n])).id;
+  const stepOf = async (n: number) =>
+    (await one<{ id: number }>('SELECT id FROM traveler_steps WHERE traveler_id = $1 AND step_number = $2', [traveler.id, n])).id;
   await signOffStep(t.db.sequelize, { kind: 'routing', id: await stepOf(10) }, operator());
   const step20 = await stepOf(20);
   const depth = (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = 1', [step20])).id;
@@ -46,7 +47,9 @@ async function measuredTraveler(value: string): Promise<{ id: number; number: st
 }
 
 const checkState = (id: number) =>
-  one('SELECT measured_value, out_of_limits, disposition, disposition_note, disposition_by_id, disposition_at, version FROM traveler_sub_steps WHERE id = $1', [id]);
+  one('SELECT measured_value, out_of_limits, disposition, disposition_note, disposition_by_id, disposition_at, version FROM traveler_sub_steps WHERE id = $1', [
+    id,
+  ]);
 /** Data changes only: a refused call leaves an access_denied event, which is not a change. */
 const changes = (table: string, id: number) =>
   rows<{ field_name: string; new_value: string | null; actor_id: number | null; request_id: string | null; ip: string | null }>(
@@ -169,7 +172,9 @@ describe('the queue', () => {
 describe('deciding from the queue', () => {
   it('an operator posting a disposition for a queued check is refused (403) and nothing is written', async () => {
     const before = { state: await checkState(checks.A), changes: await changes('traveler_sub_steps', checks.A) };
-    const res = await agents.operator.post(`/admin/api/resources/traveler_sub_steps/records/${checks.A}/disposition`).send({ disposition: 'use_as_is', note: 'Looks fine to me' });
+    const res = await agents.operator
+      .post(`/admin/api/resources/traveler_sub_steps/records/${checks.A}/disposition`)
+      .send({ disposition: 'use_as_is', note: 'Looks fine to me' });
     expect(res.status).toBe(403);
     expect(await checkState(checks.A)).toEqual(before.state);
     expect(await changes('traveler_sub_steps', checks.A)).toEqual(before.changes);
@@ -186,7 +191,11 @@ describe('deciding from the queue', () => {
     expect(res.status).toBe(200);
     expect(res.body.notice).toEqual({ type: 'success', message: 'Disposition "use as is" recorded for check 1.' });
     const state = await checkState(fresh.depth);
-    expect(state).toMatchObject({ disposition: 'use_as_is', disposition_note: 'MRB 201: depth accepted by the customer', disposition_by_id: t.users.quality.id });
+    expect(state).toMatchObject({
+      disposition: 'use_as_is',
+      disposition_note: 'MRB 201: depth accepted by the customer',
+      disposition_by_id: t.users.quality.id,
+    });
     expect(state.disposition_at).toBeInstanceOf(Date);
 
     const written = (await changes('traveler_sub_steps', fresh.depth)).slice(before.length);
@@ -202,7 +211,9 @@ describe('deciding from the queue', () => {
     const fresh = await measuredTraveler('10.7');
     await recordDisposition(t.db.sequelize, fresh.depth, { disposition: 'use_as_is', note: 'MRB 202: accepted' }, quality());
     const before = { state: await checkState(fresh.depth), changes: await changes('traveler_sub_steps', fresh.depth) };
-    const res = await agents.quality.post(`/admin/api/resources/traveler_sub_steps/records/${fresh.depth}/disposition`).send({ disposition: 'scrap', note: 'Second thoughts' });
+    const res = await agents.quality
+      .post(`/admin/api/resources/traveler_sub_steps/records/${fresh.depth}/disposition`)
+      .send({ disposition: 'scrap', note: 'Second thoughts' });
     expect(res.status).toBe(409);
     expect(res.body.notice.message).toBe(
       `Check 1 (Pocket depth) of ${fresh.number} already has a disposition: Use as is (deviation accepted), by Test quality. A new measurement would need a new one.`,
@@ -213,7 +224,9 @@ describe('deciding from the queue', () => {
 
   it('a cancelled traveler’s check awaits nothing: a decision is refused (409) and nothing is written', async () => {
     const before = { state: await checkState(checks.cancelled), changes: await changes('traveler_sub_steps', checks.cancelled) };
-    const res = await agents.quality.post(`/admin/api/resources/traveler_sub_steps/records/${checks.cancelled}/disposition`).send({ disposition: 'scrap', note: 'Scrap the lot' });
+    const res = await agents.quality
+      .post(`/admin/api/resources/traveler_sub_steps/records/${checks.cancelled}/disposition`)
+      .send({ disposition: 'scrap', note: 'Scrap the lot' });
     expect(res.status).toBe(409);
     expect(res.body.notice.message).toBe(`Traveler ${travelers.cancelled.number} is cancelled: its checks await no disposition.`);
     expect(await checkState(checks.cancelled)).toEqual(before.state);
@@ -224,7 +237,9 @@ describe('deciding from the queue', () => {
 describe('the Disposition action of a traveler step', () => {
   const stepAction = (who: Role, step: number) => agents[who].get(`/admin/api/resources/traveler_steps/records/${step}/disposition`);
   const actionsOf = async (who: Role, step: number) =>
-    ((await agents[who].get(`/admin/api/resources/traveler_steps/records/${step}/show`)).body.record.recordActions as Array<{ name: string }>).map((a) => a.name);
+    ((await agents[who].get(`/admin/api/resources/traveler_steps/records/${step}/show`)).body.record.recordActions as Array<{ name: string }>).map(
+      (a) => a.name,
+    );
 
   it('is offered to quality on a step in progress, shows the step, and is refused to others', async () => {
     expect(await actionsOf('quality', steps.B)).toContain('disposition');
@@ -232,12 +247,19 @@ describe('the Disposition action of a traveler step', () => {
     const shown = await stepAction('quality', steps.B);
     expect(shown.status).toBe(200);
     expect(String(shown.body.record.id)).toBe(String(steps.B));
-    for (const role of ['operator', 'admin', 'viewer'] as Role[]) expect({ role, status: (await stepAction(role, steps.B)).status }).toEqual({ role, status: 403 });
+    for (const role of ['operator', 'admin', 'viewer'] as Role[])
+      expect({ role, status: (await stepAction(role, steps.B)).status }).toEqual({ role, status: 403 });
   });
 
   it('a POST to it writes nothing and says where decisions go (405)', async () => {
-    const before = { state: await checkState(checks.B), changes: await changes('traveler_sub_steps', checks.B), step: await changes('traveler_steps', steps.B) };
-    const res = await agents.quality.post(`/admin/api/resources/traveler_steps/records/${steps.B}/disposition`).send({ disposition: 'scrap', note: 'Wrong door' });
+    const before = {
+      state: await checkState(checks.B),
+      changes: await changes('traveler_sub_steps', checks.B),
+      step: await changes('traveler_steps', steps.B),
+    };
+    const res = await agents.quality
+      .post(`/admin/api/resources/traveler_steps/records/${steps.B}/disposition`)
+      .send({ disposition: 'scrap', note: 'Wrong door' });
     expect(res.status).toBe(405);
     expect(res.body.notice.message).toMatch(/^Record a disposition on the check itself/);
     expect(await checkState(checks.B)).toEqual(before.state);
@@ -283,7 +305,9 @@ describe('the operator waiting for the decision', () => {
     expect(await noticeOf('quality', fresh.depth)).toBeUndefined();
     expect(await noticeOf('admin', fresh.depth)).toBeUndefined();
     // The step's sign-off is now held up by its other check only.
-    expect(mine.steps.find((s) => s.id === fresh.step20)!.moves.signOff).toBe('Step 20 (Mill pocket) cannot be signed off: check 2 (Deburr edges) is not done.');
+    expect(mine.steps.find((s) => s.id === fresh.step20)!.moves.signOff).toBe(
+      'Step 20 (Mill pocket) cannot be signed off: check 2 (Deburr edges) is not done.',
+    );
 
     const deburr = (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = 2', [fresh.step20])).id;
     await recordCheck(t.db.sequelize, deburr, {}, operator());

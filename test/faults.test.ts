@@ -365,7 +365,9 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
       await gate.query('LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE');
       const held = list();
       await waitFor('a session lookup to wait on the lock', async () => {
-        const rows = await owner(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'nexus-sessions' AND datname = current_database() AND wait_event_type = 'Lock'`);
+        const rows = await owner(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'nexus-sessions' AND datname = current_database() AND wait_event_type = 'Lock'`,
+        );
         return rows.length === 1 ? true : undefined;
       });
       const started = Date.now();
@@ -424,14 +426,16 @@ describe('the app process is killed during an approval', () => {
   const one = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows[0] as T;
   const count = async (sql: string, params: unknown[] = []) => Number((await one<{ n: string }>(sql, params)).n);
   const traveler = () => one<{ quantity: number; version: number }>('SELECT quantity, version FROM travelers WHERE id = $1', [travelerId]);
-  const approval = (id: number) => one<{ status: string; decided_by_id: number | null; signature_meaning: string | null }>(
-    'SELECT status, decided_by_id, signature_meaning FROM approvals WHERE id = $1',
-    [id],
-  );
-  const appliedRows = (id: number) => db.query<{ field_name: string; old_value: string; new_value: string; actor_username: string }>(
-    `SELECT field_name, old_value, new_value, actor_username FROM audit_logs WHERE approval_id = $1 AND table_name = 'travelers' ORDER BY id`,
-    [id],
-  );
+  const approval = (id: number) =>
+    one<{ status: string; decided_by_id: number | null; signature_meaning: string | null }>(
+      'SELECT status, decided_by_id, signature_meaning FROM approvals WHERE id = $1',
+      [id],
+    );
+  const appliedRows = (id: number) =>
+    db.query<{ field_name: string; old_value: string; new_value: string; actor_username: string }>(
+      `SELECT field_name, old_value, new_value, actor_username FROM audit_logs WHERE approval_id = $1 AND table_name = 'travelers' ORDER BY id`,
+      [id],
+    );
 
   async function sealedChainVerifies(): Promise<void> {
     await sealAllAuditRows(db.sequelize);
@@ -511,7 +515,9 @@ describe('the app process is killed during an approval', () => {
     const applied = await traveler();
     expect(applied).toEqual({ quantity: before.quantity + 5, version: before.version + 1 });
     expect((await appliedRows(firstRequest)).rows).toEqual(
-      expect.arrayContaining([{ field_name: 'quantity', old_value: String(before.quantity), new_value: String(before.quantity + 5), actor_username: 'approver' }]),
+      expect.arrayContaining([
+        { field_name: 'quantity', old_value: String(before.quantity), new_value: String(before.quantity + 5), actor_username: 'approver' },
+      ]),
     );
     // Once only: a second approval of the same request is refused and changes nothing.
     const twice = await approve(approver, firstRequest);
@@ -547,7 +553,9 @@ describe('the app process is killed during an approval', () => {
       await waitFor('the app to wait behind the test', async () =>
         (await count(
           `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nexus' AND wait_event_type = 'Lock' AND wait_event = 'relation'`,
-        )) > 0 ? true : undefined,
+        )) > 0
+          ? true
+          : undefined,
       );
       expect(answered).toBe(false);
       await killApp(app);
@@ -561,7 +569,9 @@ describe('the app process is killed during an approval', () => {
     expect(await approval(secondRequest)).toMatchObject({ status: 'approved', signature_meaning: 'approved' });
     expect(await traveler()).toEqual({ quantity: applied.quantity + 7, version: applied.version + 1 });
     expect((await appliedRows(secondRequest)).rows).toEqual(
-      expect.arrayContaining([{ field_name: 'quantity', old_value: String(applied.quantity), new_value: String(applied.quantity + 7), actor_username: 'approver' }]),
+      expect.arrayContaining([
+        { field_name: 'quantity', old_value: String(applied.quantity), new_value: String(applied.quantity + 7), actor_username: 'approver' },
+      ]),
     );
     expect(await count(`SELECT count(*) AS n FROM mail_outbox WHERE approval_id = $1 AND subject LIKE '%was approved'`, [secondRequest])).toBe(1);
     await sealedChainVerifies();

@@ -16,9 +16,25 @@ import { statementsDuring } from './support/test-database.js';
 let t: TestApp;
 const agents = {} as Record<Role, TestAgent>;
 
-interface Hit { id: number; title: string; detail: string; href: string }
-interface Group { kind: string; label: string; hits: Hit[]; more: boolean; listHref: string }
-interface Answer { text: string; groups: Group[]; notes: string[]; error?: string }
+interface Hit {
+  id: number;
+  title: string;
+  detail: string;
+  href: string;
+}
+interface Group {
+  kind: string;
+  label: string;
+  hits: Hit[];
+  more: boolean;
+  listHref: string;
+}
+interface Answer {
+  text: string;
+  groups: Group[];
+  notes: string[];
+  error?: string;
+}
 
 async function search(role: Role, q: string): Promise<{ status: number; body: Answer }> {
   const res = await agents[role].get('/admin/api/search').query({ q });
@@ -78,7 +94,9 @@ describe('finding a record by number or name', () => {
   });
 
   it('shows a handful per kind and links to the list searched by the same text for the rest', async () => {
-    const numbers = (await t.db.query<{ number: string }>(`SELECT number FROM travelers WHERE number ILIKE '%T-260%' ORDER BY number`)).rows.map((r) => r.number);
+    const numbers = (await t.db.query<{ number: string }>(`SELECT number FROM travelers WHERE number ILIKE '%T-260%' ORDER BY number`)).rows.map(
+      (r) => r.number,
+    );
     // Five of each kind are shown.
     expect(numbers.length).toBeGreaterThan(5);
     const travelers = group((await search('operator', 'T-260')).body, 'travelers')!;

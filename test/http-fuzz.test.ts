@@ -19,7 +19,23 @@ import pg from 'pg';
  * is written and nothing reaches the disk.
  */
 
-const BUSINESS_TABLES = ['users', 'customers', 'work_centers', 'parts', 'revisions', 'process_steps', 'sub_steps', 'work_orders', 'travelers', 'traveler_steps', 'traveler_sub_steps', 'manual_steps', 'labor_entries', 'approvals', 'mail_outbox'];
+const BUSINESS_TABLES = [
+  'users',
+  'customers',
+  'work_centers',
+  'parts',
+  'revisions',
+  'process_steps',
+  'sub_steps',
+  'work_orders',
+  'travelers',
+  'traveler_steps',
+  'traveler_sub_steps',
+  'manual_steps',
+  'labor_entries',
+  'approvals',
+  'mail_outbox',
+];
 const MIB = 1024 * 1024;
 const BODY_TIMEOUT_SECONDS = 1;
 
@@ -53,12 +69,15 @@ function send(probe: Probe, cookie?: string): Promise<Answer> {
     if (cookie) headers.cookie = cookie;
     if (probe.declaredLength !== undefined) headers['content-length'] = String(probe.declaredLength);
     else if (probe.body !== undefined) headers['content-length'] = String(Buffer.byteLength(probe.body));
-    const req = http.request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: probe.method, headers, agent: false }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: probe.method, headers, agent: false },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     // The server may answer and close before a body it refused is sent: that is the point.
     req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
     if (probe.chunks) {
@@ -93,7 +112,9 @@ async function signIn(username: string): Promise<string> {
 async function fingerprint(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of BUSINESS_TABLES) {
-    const { rows } = await db.query<{ n: number; md5: string | null }>(`SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t`);
+    const { rows } = await db.query<{ n: number; md5: string | null }>(
+      `SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t`,
+    );
     out[table] = `${rows[0]!.n}:${rows[0]!.md5}`;
   }
   return out;
@@ -113,7 +134,9 @@ function multipart(boundary: string, parts: Array<{ name: string; value: string 
   const chunks: Buffer[] = [];
   for (const part of parts) {
     const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${part.filename ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${part.filename ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`),
+    );
     chunks.push(Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -131,26 +154,75 @@ const BODY_CASES: Array<{ name: string; status: number; probe: (path: string) =>
   { name: 'urlencoded over 1 MiB (declared)', status: 413, probe: (p) => ({ method: 'POST', path: p, headers: FORM, declaredLength: MIB + 1 }) },
   { name: 'JSON over 1 MiB (declared)', status: 413, probe: (p) => ({ method: 'POST', path: p, headers: JSON_TYPE, declaredLength: 8 * MIB }) },
   { name: 'multipart over 1 MiB (declared)', status: 413, probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, declaredLength: 2 * MIB }) },
-  { name: 'a multipart file part', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, body: multipart(BOUNDARY, [{ name: 'name', value: 'x' }, { name: 'f', value: 'file content', filename: 'f.bin' }]) }) },
-  { name: 'a truncated multipart body', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, body: multipart(BOUNDARY, [{ name: 'name', value: 'x' }], false).subarray(0, 40) }) },
-  { name: 'a multipart body ignoring its boundary', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, body: multipart('otherboundary', [{ name: 'name', value: 'x' }]) }) },
-  { name: 'multipart without a boundary', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: { 'content-type': 'multipart/form-data' }, body: 'name=x' }) },
+  {
+    name: 'a multipart file part',
+    status: 400,
+    probe: (p) => ({
+      method: 'POST',
+      path: p,
+      headers: MULTIPART,
+      body: multipart(BOUNDARY, [
+        { name: 'name', value: 'x' },
+        { name: 'f', value: 'file content', filename: 'f.bin' },
+      ]),
+    }),
+  },
+  {
+    name: 'a truncated multipart body',
+    status: 400,
+    probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, body: multipart(BOUNDARY, [{ name: 'name', value: 'x' }], false).subarray(0, 40) }),
+  },
+  {
+    name: 'a multipart body ignoring its boundary',
+    status: 400,
+    probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, body: multipart('otherboundary', [{ name: 'name', value: 'x' }]) }),
+  },
+  {
+    name: 'multipart without a boundary',
+    status: 400,
+    probe: (p) => ({ method: 'POST', path: p, headers: { 'content-type': 'multipart/form-data' }, body: 'name=x' }),
+  },
   { name: 'invalid JSON', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: JSON_TYPE, body: '{"name": ' }) },
   { name: 'a JSON type with a urlencoded body', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: JSON_TYPE, body: 'name=x&code=y' }) },
   { name: 'a JSON array', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: JSON_TYPE, body: '[1, 2]' }) },
   { name: 'a JSON field holding an object', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: JSON_TYPE, body: '{"name": {"$gt": ""}}' }) },
   { name: 'a JSON lone surrogate', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: JSON_TYPE, body: '{"name": "a\\ud800b"}' }) },
   { name: 'text/plain', status: 415, probe: (p) => ({ method: 'POST', path: p, headers: { 'content-type': 'text/plain' }, body: 'email=admin&password=x' }) },
-  { name: 'XML', status: 415, probe: (p) => ({ method: 'POST', path: p, headers: { 'content-type': 'application/xml' }, body: '<login><email>admin</email></login>' }) },
+  {
+    name: 'XML',
+    status: 415,
+    probe: (p) => ({ method: 'POST', path: p, headers: { 'content-type': 'application/xml' }, body: '<login><email>admin</email></login>' }),
+  },
   { name: 'a body without a type', status: 415, probe: (p) => ({ method: 'POST', path: p, body: 'name=x' }) },
-  { name: 'a charset other than UTF-8', status: 415, probe: (p) => ({ method: 'POST', path: p, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1' }, body: 'name=x' }) },
+  {
+    name: 'a charset other than UTF-8',
+    status: 415,
+    probe: (p) => ({ method: 'POST', path: p, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1' }, body: 'name=x' }),
+  },
   { name: 'nested field names', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: FORM, body: 'name[b][c]=1' }) },
   { name: 'a prototype key', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: FORM, body: '__proto__[role]=admin&role=viewer' }) },
-  { name: 'a dotted prototype key', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, body: multipart(BOUNDARY, [{ name: 'constructor.prototype.role', value: 'admin' }]) }) },
+  {
+    name: 'a dotted prototype key',
+    status: 400,
+    probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, body: multipart(BOUNDARY, [{ name: 'constructor.prototype.role', value: 'admin' }]) }),
+  },
   { name: 'a field given twice', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: FORM, body: 'name=a&name=b' }) },
-  { name: '600 fields', status: 413, probe: (p) => ({ method: 'POST', path: p, headers: FORM, body: Array.from({ length: 600 }, (_, i) => `f${i}=x`).join('&') }) },
+  {
+    name: '600 fields',
+    status: 413,
+    probe: (p) => ({ method: 'POST', path: p, headers: FORM, body: Array.from({ length: 600 }, (_, i) => `f${i}=x`).join('&') }),
+  },
   { name: 'invalid UTF-8 (urlencoded)', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: FORM, body: 'name=%FF%FEab' }) },
-  { name: 'invalid UTF-8 (multipart)', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: MULTIPART, body: multipart(BOUNDARY, [{ name: 'name', value: Buffer.from([0x61, 0xc3, 0x28, 0x62]) }]) }) },
+  {
+    name: 'invalid UTF-8 (multipart)',
+    status: 400,
+    probe: (p) => ({
+      method: 'POST',
+      path: p,
+      headers: MULTIPART,
+      body: multipart(BOUNDARY, [{ name: 'name', value: Buffer.from([0x61, 0xc3, 0x28, 0x62]) }]),
+    }),
+  },
   { name: 'a NUL in a field', status: 400, probe: (p) => ({ method: 'POST', path: p, headers: FORM, body: 'email=admin%00x&password=x' }) },
 ];
 
@@ -206,14 +278,26 @@ afterAll(async () => {
 describe('the HTTP surface under malformed input', () => {
   it('answers every malformed request with a 4xx and a reason, never ends, writes nothing and puts nothing on disk', async () => {
     const admin = createAdmin();
-    const ids = await db.query<{ t: string; id: string }>(`SELECT 'travelers' AS t, min(id)::text AS id FROM travelers UNION ALL SELECT 'customers', min(id)::text FROM customers`);
+    const ids = await db.query<{ t: string; id: string }>(
+      `SELECT 'travelers' AS t, min(id)::text AS id FROM travelers UNION ALL SELECT 'customers', min(id)::text FROM customers`,
+    );
     const someId = (resource: string) => ids.rows.find((r) => r.t === resource)?.id ?? '1';
     const before = await fingerprint();
     const filesBefore = filesUnder(env.tmpDir);
 
     // Every route the panel has, with real names, and NEXUS's own.
     const postRoutes: string[] = ['/admin/login', '/admin/logout'];
-    const getRoutes: string[] = ['/admin', '/admin/login', '/admin/api/dashboard', '/admin/pages/myWork', '/admin/api/pages/myWork', '/admin/exports/audit-logs.csv', `/admin/travelers/${someId('travelers')}/print`, `/admin/api/history/travelers/${someId('travelers')}`, '/healthz'];
+    const getRoutes: string[] = [
+      '/admin',
+      '/admin/login',
+      '/admin/api/dashboard',
+      '/admin/pages/myWork',
+      '/admin/api/pages/myWork',
+      '/admin/exports/audit-logs.csv',
+      `/admin/travelers/${someId('travelers')}/print`,
+      `/admin/api/history/travelers/${someId('travelers')}`,
+      '/healthz',
+    ];
     for (const resource of admin.resources) {
       const decorated = resource.decorate();
       const id = decorated.id();
@@ -238,7 +322,8 @@ describe('the HTTP surface under malformed input', () => {
       const answer = await send(probe, cookies.get(role));
       sent += 1;
       if (!allowed.includes(answer.status)) failures.push(`${role} ${probe.method} ${probe.path} (${label}): ${answer.status} ${answer.body.slice(0, 160)}`);
-      else if (answer.status >= 400 && probe.method !== 'HEAD' && reasonOf(answer.body).length < 8) failures.push(`${role} ${probe.method} ${probe.path} (${label}): ${answer.status} without a reason: ${answer.body.slice(0, 160)}`);
+      else if (answer.status >= 400 && probe.method !== 'HEAD' && reasonOf(answer.body).length < 8)
+        failures.push(`${role} ${probe.method} ${probe.path} (${label}): ${answer.status} without a reason: ${answer.body.slice(0, 160)}`);
     };
 
     // Each (route, case) pair is tried by one role in turn, so that every role meets every case.
@@ -262,7 +347,13 @@ describe('the HTTP surface under malformed input', () => {
     for (const role of [ANONYMOUS, 'admin', 'viewer', 'operator']) {
       const expect4xx = (route: string) => expectedStatus(role, route, 404, false);
       for (const name of oddNames) {
-        for (const route of [`/admin/api/resources/${name}/actions/list`, `/admin/api/resources/customers/actions/${name}`, `/admin/api/resources/customers/records/1/${name}`, `/admin/api/pages/${name}`, `/admin/api/resources/customers/bulk/${name}?recordIds=1`]) {
+        for (const route of [
+          `/admin/api/resources/${name}/actions/list`,
+          `/admin/api/resources/customers/actions/${name}`,
+          `/admin/api/resources/customers/records/1/${name}`,
+          `/admin/api/pages/${name}`,
+          `/admin/api/resources/customers/bulk/${name}?recordIds=1`,
+        ]) {
           await check(role, 'unknown name', { method: 'GET', path: route }, expect4xx(route));
         }
       }
@@ -288,18 +379,50 @@ describe('the HTTP surface under malformed input', () => {
     // A cross-site HEAD of a delete reads as a GET, and deletes nothing.
     for (const role of cookies.keys()) {
       for (const action of ['delete', 'edit']) {
-        await check(role, 'cross-site HEAD', { method: 'HEAD', path: `/admin/api/resources/customers/records/${someId('customers')}/${action}`, headers: { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' } }, [200, 403]);
+        await check(
+          role,
+          'cross-site HEAD',
+          {
+            method: 'HEAD',
+            path: `/admin/api/resources/customers/records/${someId('customers')}/${action}`,
+            headers: { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+          },
+          [200, 403],
+        );
       }
-      await check(role, 'cross-site HEAD bulk', { method: 'HEAD', path: `/admin/api/resources/customers/bulk/bulkDelete?recordIds=${someId('customers')}`, headers: { 'sec-fetch-site': 'cross-site' } }, [200, 403]);
+      await check(
+        role,
+        'cross-site HEAD bulk',
+        {
+          method: 'HEAD',
+          path: `/admin/api/resources/customers/bulk/bulkDelete?recordIds=${someId('customers')}`,
+          headers: { 'sec-fetch-site': 'cross-site' },
+        },
+        [200, 403],
+      );
     }
 
     // Bodies that arrive slowly: in time they are read, too late they are refused (408).
     const slowOk = await send({ method: 'POST', path: '/admin/login', headers: FORM, chunks: ['email=nobody', '&password=', 'wrong'], pauseMs: 100 });
     expect([401, 429]).toContain(slowOk.status);
-    const stalled = await send({ method: 'POST', path: '/admin/login', headers: { ...FORM, 'content-length': '100' }, chunks: ['email=nob'], pauseMs: (BODY_TIMEOUT_SECONDS + 1) * 1000 });
+    const stalled = await send({
+      method: 'POST',
+      path: '/admin/login',
+      headers: { ...FORM, 'content-length': '100' },
+      chunks: ['email=nob'],
+      pauseMs: (BODY_TIMEOUT_SECONDS + 1) * 1000,
+    });
     expect(stalled.status).toBe(408);
     // A body over the limit that does not say its length is cut off as it arrives.
-    const chunked = await send({ method: 'POST', path: '/admin/api/resources/customers/actions/new', headers: { ...FORM, 'transfer-encoding': 'chunked' }, chunks: Array.from({ length: 40 }, () => `name=${'x'.repeat(64 * 1024)}&`) }, cookies.get('admin'));
+    const chunked = await send(
+      {
+        method: 'POST',
+        path: '/admin/api/resources/customers/actions/new',
+        headers: { ...FORM, 'transfer-encoding': 'chunked' },
+        chunks: Array.from({ length: 40 }, () => `name=${'x'.repeat(64 * 1024)}&`),
+      },
+      cookies.get('admin'),
+    );
     expect(chunked.status).toBe(413);
 
     expect(sent).toBeGreaterThan(2000);
@@ -307,7 +430,12 @@ describe('the HTTP surface under malformed input', () => {
     // Never ended, still answering, and nothing logged as a server error or a crash.
     expect(app.child.exitCode).toBeNull();
     expect((await fetch(`${app.base}/healthz`)).status).toBe(200);
-    expect(app.output.join('').split('\n').filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+    expect(
+      app.output
+        .join('')
+        .split('\n')
+        .filter((line) => /"level":(50|60)/.test(line)),
+    ).toEqual([]);
     // Nothing written, nothing on disk.
     expect(await fingerprint()).toEqual(before);
     expect(filesUnder(env.tmpDir)).toEqual(filesBefore);

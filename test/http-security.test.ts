@@ -25,18 +25,29 @@ function sessionCookie(res: { headers: Record<string, unknown> }): string | unde
 }
 
 async function signedIn(role: 'engineer' | 'admin'): Promise<string> {
-  const res = await supertest(t.app).post('/admin/login').set('Host', HOST).set('Origin', SITE).type('form').send({ email: t.users[role].username, password: TEST_PASSWORD });
+  const res = await supertest(t.app)
+    .post('/admin/login')
+    .set('Host', HOST)
+    .set('Origin', SITE)
+    .type('form')
+    .send({ email: t.users[role].username, password: TEST_PASSWORD });
   expect(res.status).toBe(302);
   return sessionCookie(res)!.split(';')[0]!;
 }
 
 async function travelerVersion(number: string): Promise<{ id: number; version: number; notes: string | null }> {
-  return (await t.db.query<{ id: number; version: number; notes: string | null }>('SELECT id, version, notes FROM travelers WHERE number = $1', [number])).rows[0]!;
+  return (await t.db.query<{ id: number; version: number; notes: string | null }>('SELECT id, version, notes FROM travelers WHERE number = $1', [number]))
+    .rows[0]!;
 }
 
 describe('content security policy', () => {
   it('allows only the page’s own scripts: every inline script carries this response’s nonce', async () => {
-    const pages = [await supertest(t.app).get('/admin/login'), await supertest(t.app).get('/admin').set('Cookie', await signedIn('engineer'))];
+    const pages = [
+      await supertest(t.app).get('/admin/login'),
+      await supertest(t.app)
+        .get('/admin')
+        .set('Cookie', await signedIn('engineer')),
+    ];
     const nonces = new Set<string>();
     for (const page of pages) {
       expect(page.status).toBe(200);
@@ -100,7 +111,12 @@ describe('cross-site requests (CSRF)', () => {
   it('signing in from another site is refused too (login CSRF), and no session is made', async () => {
     const sessions = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions')).rows[0]!.n;
     const before = await sessions();
-    const res = await supertest(t.app).post('/admin/login').set('Host', HOST).set('Origin', 'https://evil.example').type('form').send({ email: t.users.admin.username, password: TEST_PASSWORD });
+    const res = await supertest(t.app)
+      .post('/admin/login')
+      .set('Host', HOST)
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({ email: t.users.admin.username, password: TEST_PASSWORD });
     expect(res.status).toBe(403);
     expect(sessionCookie(res)).toBeUndefined();
     expect(await sessions()).toBe(before);

@@ -65,7 +65,10 @@ describe('list totals', () => {
     expect(res.body.meta.total).toBeGreaterThanOrEqual(100_000);
     // Statistics are close, not exact: within a few percent of the real count.
     expect(Math.abs(res.body.meta.total - actual) / actual).toBeLessThan(0.05);
-    expect(res.body.notice).toMatchObject({ type: 'info', message: expect.stringMatching(/^About [\d,]+ work orders: counted from the database's statistics/) });
+    expect(res.body.notice).toMatchObject({
+      type: 'info',
+      message: expect.stringMatching(/^About [\d,]+ work orders: counted from the database's statistics/),
+    });
     expect(res.body.records).toHaveLength(10);
   });
 
@@ -98,7 +101,9 @@ describe('list totals', () => {
   });
 
   it('a status filter matches its value exactly, served by the status index', async () => {
-    const { result: res, statements } = await statementsDuring(t.appSequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'on_hold', perPage: '500' }));
+    const { result: res, statements } = await statementsDuring(t.appSequelize, () =>
+      admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.status': 'on_hold', perPage: '500' }),
+    );
     expect(res.status).toBe(200);
     const onHold = await exact(`SELECT count(*)::int AS n FROM work_orders WHERE status = 'on_hold'`);
     expect(onHold).toBeGreaterThan(0);
@@ -114,7 +119,9 @@ describe('list totals', () => {
   });
 
   it('a search in a number is served by its trigram index, not by reading every row', async () => {
-    const { result: res, statements } = await statementsDuring(t.appSequelize, () => admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-11999' }));
+    const { result: res, statements } = await statementsDuring(t.appSequelize, () =>
+      admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-11999' }),
+    );
     expect(res.body.meta.total).toBe(await exact(`SELECT count(*)::int AS n FROM work_orders WHERE number LIKE '%BULK-11999%'`));
     const searches = statements.filter((sql) => /FROM "work_orders"/.test(sql) && /LIKE '%BULK-11999%'/.test(sql));
     expect(searches.length).toBeGreaterThanOrEqual(2);
@@ -125,9 +132,11 @@ describe('list totals', () => {
 
   it('pages sorted by a column with ties never repeat or skip a row', async () => {
     const page = async (n: number) =>
-      (await admin.get('/admin/api/resources/work_orders/actions/list').query({ 'filters.number': 'BULK-1', sortBy: 'status', direction: 'asc', page: String(n), perPage: '50' })).body.records.map(
-        (r: { id: string }) => r.id,
-      );
+      (
+        await admin
+          .get('/admin/api/resources/work_orders/actions/list')
+          .query({ 'filters.number': 'BULK-1', sortBy: 'status', direction: 'asc', page: String(n), perPage: '50' })
+      ).body.records.map((r: { id: string }) => r.id);
     const seen = [...(await page(1)), ...(await page(2)), ...(await page(3))];
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toHaveLength(150);

@@ -94,14 +94,29 @@ async function exportCsv(agent: TestAgent | ReturnType<typeof supertest>, list: 
  */
 function shopClock(at: Date): string {
   const zone = process.env.TZ?.replace(/^:/, '') || Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const wall = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+  const wall = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  });
   const p = Object.fromEntries(wall.formatToParts(at).map((part) => [part.type, part.value]));
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
 }
 
 async function list(agent: TestAgent, resource: string, query: Record<string, string>) {
   const res = await agent.get(`/admin/api/resources/${resource}/actions/list`).query({ perPage: '500', ...query });
-  return { status: res.status, total: res.body.meta?.total as number, records: (res.body.records ?? []) as Array<{ id: string; title: string; params: Record<string, unknown> }>, body: res.body };
+  return {
+    status: res.status,
+    total: res.body.meta?.total as number,
+    records: (res.body.records ?? []) as Array<{ id: string; title: string; params: Record<string, unknown> }>,
+    body: res.body,
+  };
 }
 
 beforeAll(async () => {
@@ -182,7 +197,9 @@ describe('a dashboard tile opens the list of exactly what it counted', () => {
   it('combines with the list’s other filters, and refuses a tile filter that is not on or not of that list', async () => {
     const lateDrafts = await list(agents.viewer, 'travelers', { 'filters.late': 'true', 'filters.status': 'draft' });
     expect(lateDrafts.records.map((r) => r.title)).toEqual(
-      (await rows<{ number: string }>(`SELECT number FROM travelers WHERE due_date < current_date AND status = 'draft' ORDER BY updated_at DESC, id DESC`)).map((r) => r.number),
+      (await rows<{ number: string }>(`SELECT number FROM travelers WHERE due_date < current_date AND status = 'draft' ORDER BY updated_at DESC, id DESC`)).map(
+        (r) => r.number,
+      ),
     );
     const off = await list(agents.viewer, 'travelers', { 'filters.late': 'false' });
     expect(off.status).toBe(400);
@@ -195,7 +212,16 @@ describe('a dashboard tile opens the list of exactly what it counted', () => {
 
 describe('every list exported as CSV', () => {
   it('holds the filtered rows only, each value as people read it: titles beside ids, labels, days and moments with their zone', async () => {
-    const expected = await rows<{ id: number; number: string; customer_id: number; customer: string; part: string; revision: string; due: string | null; created: Date }>(
+    const expected = await rows<{
+      id: number;
+      number: string;
+      customer_id: number;
+      customer: string;
+      part: string;
+      revision: string;
+      due: string | null;
+      created: Date;
+    }>(
       `SELECT t.id, t.number, t.customer_id, c.name AS customer, p.part_number AS part, p.part_number || ' rev ' || r.revision_code AS revision,
               to_char(t.due_date, 'YYYY-MM-DD') AS due, t.created_at AS created
          FROM travelers t JOIN customers c ON c.id = t.customer_id JOIN parts p ON p.id = t.part_id JOIN revisions r ON r.id = t.revision_id
@@ -205,14 +231,24 @@ describe('every list exported as CSV', () => {
     const csv = await exportCsv(agents.viewer, 'travelers', { 'filters.status': 'on_hold', sortBy: 'number', direction: 'asc' });
     expect(csv.status).toBe(200);
     expect(csv.type).toBe('text/csv; charset=utf-8');
-    expect(csv.header).toEqual(expect.arrayContaining(['Traveler', 'Status', 'Customer id', 'Customer', 'Part id', 'Part', 'Revision id', 'Revision', 'Due date', 'Created']));
+    expect(csv.header).toEqual(
+      expect.arrayContaining(['Traveler', 'Status', 'Customer id', 'Customer', 'Part id', 'Part', 'Revision id', 'Revision', 'Due date', 'Created']),
+    );
     // Parts of the page that are no columns are not in the file.
     expect(csv.header).not.toContain('Steps');
     expect(csv.header).not.toContain('Waiting for approval');
     expect(csv.records.map((r) => r.Traveler)).toEqual(expected.map((e) => e.number));
     csv.records.forEach((record, i) => {
       const e = expected[i]!;
-      expect(record).toMatchObject({ ID: String(e.id), Status: 'on hold', 'Customer id': String(e.customer_id), Customer: e.customer, Part: e.part, Revision: e.revision, 'Due date': e.due ?? '' });
+      expect(record).toMatchObject({
+        ID: String(e.id),
+        Status: 'on hold',
+        'Customer id': String(e.customer_id),
+        Customer: e.customer,
+        Part: e.part,
+        Revision: e.revision,
+        'Due date': e.due ?? '',
+      });
       // The one way NEXUS writes a moment (History, the audit CSV): the shop's zone, named.
       expect(record.Created).toBe(shopClock(e.created));
       expect(record.Created).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+$/);
@@ -267,7 +303,11 @@ describe('every list exported as CSV', () => {
       [before.id],
     );
     expect(recorded).toEqual([
-      { actor_id: t.users.engineer.id, table_name: 'work_orders', details: expect.objectContaining({ filters: { open: 'true' }, rowCount: csv.records.length, format: 'csv' }) },
+      {
+        actor_id: t.users.engineer.id,
+        table_name: 'work_orders',
+        details: expect.objectContaining({ filters: { open: 'true' }, rowCount: csv.records.length, format: 'csv' }),
+      },
     ]);
   });
 
@@ -296,13 +336,18 @@ describe('every list exported as CSV', () => {
 
   it('the Export CSV action of a list says how many rows match, which filters apply, and where the file is', async () => {
     const onHold = await one<{ n: number }>(`SELECT count(*)::int AS n FROM travelers WHERE status = 'on_hold'`);
-    const res = await agents.viewer.get('/admin/api/resources/travelers/actions/exportCsv').query({ 'filters.status': 'on_hold', 'filters.late': 'true', page: '2' });
+    const res = await agents.viewer
+      .get('/admin/api/resources/travelers/actions/exportCsv')
+      .query({ 'filters.status': 'on_hold', 'filters.late': 'true', page: '2' });
     expect(res.status).toBe(200);
     const lateOnHold = await one<{ n: number }>(`SELECT count(*)::int AS n FROM travelers WHERE status = 'on_hold' AND due_date < current_date`);
     expect(res.body).toMatchObject({
       rowCount: lateOnHold.n,
       estimated: false,
-      filters: expect.arrayContaining([{ name: 'Status', value: 'on hold' }, { name: 'Late: past the due date and not finished', value: 'yes' }]),
+      filters: expect.arrayContaining([
+        { name: 'Status', value: 'on hold' },
+        { name: 'Late: past the due date and not finished', value: 'yes' },
+      ]),
       downloadHref: '/admin/exports/lists/travelers.csv?filters.status=on_hold&filters.late=true',
     });
     expect(onHold.n).toBeGreaterThanOrEqual(lateOnHold.n);

@@ -49,10 +49,30 @@ type OpKind = 'edit' | 'staleEdit' | 'request' | 'decide' | 'doubleApprove' | 'w
 
 /** Who does what, by role: weights of each kind of operation in a session's script. */
 const MIX: Partial<Record<Role, Array<[OpKind, number]>>> = {
-  engineer: [['edit', 50], ['request', 22], ['withdraw', 6], ['staleEdit', 6], ['read', 16]],
-  admin: [['edit', 30], ['request', 15], ['decide', 30], ['staleEdit', 5], ['read', 20]],
-  approver: [['decide', 50], ['doubleApprove', 10], ['read', 33], ['forbidden', 7]],
-  operator: [['read', 80], ['forbidden', 20]],
+  engineer: [
+    ['edit', 50],
+    ['request', 22],
+    ['withdraw', 6],
+    ['staleEdit', 6],
+    ['read', 16],
+  ],
+  admin: [
+    ['edit', 30],
+    ['request', 15],
+    ['decide', 30],
+    ['staleEdit', 5],
+    ['read', 20],
+  ],
+  approver: [
+    ['decide', 50],
+    ['doubleApprove', 10],
+    ['read', 33],
+    ['forbidden', 7],
+  ],
+  operator: [
+    ['read', 80],
+    ['forbidden', 20],
+  ],
 };
 const ROLE_CYCLE: Role[] = ['engineer', 'approver', 'admin', 'engineer', 'approver', 'operator'];
 
@@ -242,7 +262,16 @@ async function send(s: Session, kind: string, method: 'GET' | 'POST', path: stri
     reply = { status: 0, requestId: null, body: {}, error: error instanceof Error ? error.message : String(error) };
   }
   const detail = reply.error ?? (reply.status >= 500 ? JSON.stringify(reply.body).slice(0, 300) : String(reply.body.notice?.message ?? ''));
-  exchanges.push({ session: s.index, kind, method, path, status: reply.status, requestId: reply.requestId, ms: Math.round(performance.now() - started), detail });
+  exchanges.push({
+    session: s.index,
+    kind,
+    method,
+    path,
+    status: reply.status,
+    requestId: reply.requestId,
+    ms: Math.round(performance.now() - started),
+    detail,
+  });
   return reply;
 }
 
@@ -290,7 +319,10 @@ async function editOp(s: Session, op: number, forceStale: boolean): Promise<void
   const value = `load s${s.index} op${op}`;
   // A version older than the one just read can never be current again: refused, whatever the timing.
   const baseVersion = forceStale ? loaded.version - 1 : loaded.version;
-  const res = await send(s, forceStale ? 'staleEdit' : 'edit', 'POST', recordPath(target.table, target.id, 'edit'), { version: baseVersion, [target.field]: value });
+  const res = await send(s, forceStale ? 'staleEdit' : 'edit', 'POST', recordPath(target.table, target.id, 'edit'), {
+    version: baseVersion,
+    [target.field]: value,
+  });
   const notice = res.body.notice as { type?: string; message?: string } | undefined;
   const outcome = saveResult(res.body);
   const result = outcome === 'submitted' ? 'other' : outcome;
@@ -465,7 +497,8 @@ async function createSessionUsers(): Promise<Array<{ index: number; role: Role; 
 async function signIn(username: string): Promise<TestAgent> {
   const agent = supertest.agent(base);
   const res = await agent.post('/admin/login').type('form').send({ email: username, password: TEST_PASSWORD });
-  if (res.status !== 302 || !/^\/admin(\/pages\/myWork)?$/.test(String(res.headers.location))) throw new Error(`sign-in as ${username} failed: ${res.status} ${res.headers.location}`);
+  if (res.status !== 302 || !/^\/admin(\/pages\/myWork)?$/.test(String(res.headers.location)))
+    throw new Error(`sign-in as ${username} failed: ${res.status} ${res.headers.location}`);
   return agent;
 }
 
@@ -502,43 +535,46 @@ async function resolveTargets(): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
-  server = await new Promise<Server>((resolve) => {
-    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  await resolveTargets();
+beforeAll(
+  async () => {
+    t = await createTestApp();
+    await createSeeder(t.db.sequelize).up();
+    server = await new Promise<Server>((resolve) => {
+      const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    await resolveTargets();
 
-  const users = await createSessionUsers();
-  const agents = await Promise.all(users.map((u) => signIn(u.username)));
-  sessions = users.map((u, i) => {
-    const planner = generator(SEED + u.index * 7919);
-    const mix = MIX[u.role]!;
-    return {
-      index: u.index,
-      role: u.role,
-      // Half the sessions (by whole role cycles) are panel pages, half API programs.
-      client: Math.floor(u.index / ROLE_CYCLE.length) % 2 === 0 ? 'panel' : 'api',
-      userId: u.id,
-      username: u.username,
-      userAgent: `nexus-load/${u.index}`,
-      agent: agents[i]!,
-      random: planner,
-      plan: Array.from({ length: OPERATIONS }, () => weighted(planner, mix)),
-    };
-  });
-  auditBaseline = (await rows<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM audit_logs'))[0]!.id;
-  approvalBaseline = (await rows<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM approvals'))[0]!.id;
+    const users = await createSessionUsers();
+    const agents = await Promise.all(users.map((u) => signIn(u.username)));
+    sessions = users.map((u, i) => {
+      const planner = generator(SEED + u.index * 7919);
+      const mix = MIX[u.role]!;
+      return {
+        index: u.index,
+        role: u.role,
+        // Half the sessions (by whole role cycles) are panel pages, half API programs.
+        client: Math.floor(u.index / ROLE_CYCLE.length) % 2 === 0 ? 'panel' : 'api',
+        userId: u.id,
+        username: u.username,
+        userAgent: `nexus-load/${u.index}`,
+        agent: agents[i]!,
+        random: planner,
+        plan: Array.from({ length: OPERATIONS }, () => weighted(planner, mix)),
+      };
+    });
+    auditBaseline = (await rows<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM audit_logs'))[0]!.id;
+    approvalBaseline = (await rows<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM approvals'))[0]!.id;
 
-  const started = Date.now();
-  await Promise.all(sessions.map((s) => runSession(s)));
-  // The sealer's last batch finishes before anything is checked.
-  while (sealing) await sealing;
-  runMs = Date.now() - started;
-}, Math.max(120_000, SESSIONS * OPERATIONS * 1_000));
+    const started = Date.now();
+    await Promise.all(sessions.map((s) => runSession(s)));
+    // The sealer's last batch finishes before anything is checked.
+    while (sealing) await sealing;
+    runMs = Date.now() - started;
+  },
+  Math.max(120_000, SESSIONS * OPERATIONS * 1_000),
+);
 
 afterAll(async () => {
   if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -577,10 +613,12 @@ function latencies(): Record<string, string> {
   const byKind = new Map<string, number[]>();
   for (const e of exchanges) byKind.set(e.kind, [...(byKind.get(e.kind) ?? []), e.ms]);
   return Object.fromEntries(
-    [...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, ms]) => {
-      const sorted = [...ms].sort((a, b) => a - b);
-      return [kind, `p50 ${sorted[Math.floor(sorted.length / 2)]} max ${sorted[sorted.length - 1]}`];
-    }),
+    [...byKind]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, ms]) => {
+        const sorted = [...ms].sort((a, b) => a - b);
+        return [kind, `p50 ${sorted[Math.floor(sorted.length / 2)]} max ${sorted[sorted.length - 1]}`];
+      }),
   );
 }
 
@@ -670,7 +708,14 @@ describe(`load: ${SESSIONS} concurrent sessions x ${OPERATIONS} operations over 
     // Each with its status (see expectedSaveStatus).
     const wrongStatus = [...edits, ...requests]
       .filter((o) => o.status !== expectedSaveStatus(o.client, o.result))
-      .map((o) => ({ client: o.client, result: o.result, status: o.status, expected: expectedSaveStatus(o.client, o.result), requestId: o.requestId, message: o.message }));
+      .map((o) => ({
+        client: o.client,
+        result: o.result,
+        status: o.status,
+        expected: expectedSaveStatus(o.client, o.result),
+        requestId: o.requestId,
+        message: o.message,
+      }));
     expect(wrongStatus).toEqual([]);
     // A save on a version older than the one read is always refused.
     expect(edits.filter((e) => e.forcedStale && e.result !== 'stale')).toEqual([]);
@@ -734,7 +779,9 @@ describe(`load: ${SESSIONS} concurrent sessions x ${OPERATIONS} operations over 
     expect(writes.length).toBeGreaterThan(0);
     const audit = await auditSince();
     const auditIdOf = new Map(audit.filter((a) => a.action === 'update' && TABLES.includes(a.table_name as Table)).map((a) => [a.request_id, BigInt(a.id)]));
-    const ordered = writes.map((w) => ({ ...w, auditId: auditIdOf.get(w.requestId) ?? -1n })).sort((a, b) => (a.auditId < b.auditId ? -1 : a.auditId > b.auditId ? 1 : 0));
+    const ordered = writes
+      .map((w) => ({ ...w, auditId: auditIdOf.get(w.requestId) ?? -1n }))
+      .sort((a, b) => (a.auditId < b.auditId ? -1 : a.auditId > b.auditId ? 1 : 0));
 
     for (const [key, start] of initial) {
       const [table, id] = key.split('#') as [Table, string];
@@ -763,10 +810,15 @@ describe(`load: ${SESSIONS} concurrent sessions x ${OPERATIONS} operations over 
 
     const stored = new Map(
       (
-        await rows<{ id: number; status: string; requested_by_id: number; decided_by_id: number | null; base_version: number; changes: Record<string, { old: unknown; new: unknown }>; target_id: number }>(
-          'SELECT id, status, requested_by_id, decided_by_id, base_version, changes, target_id FROM approvals WHERE id > $1',
-          [approvalBaseline],
-        )
+        await rows<{
+          id: number;
+          status: string;
+          requested_by_id: number;
+          decided_by_id: number | null;
+          base_version: number;
+          changes: Record<string, { old: unknown; new: unknown }>;
+          target_id: number;
+        }>('SELECT id, status, requested_by_id, decided_by_id, base_version, changes, target_id FROM approvals WHERE id > $1', [approvalBaseline])
       ).map((a) => [a.id, a]),
     );
     const audit = await auditSince();
@@ -775,10 +827,29 @@ describe(`load: ${SESSIONS} concurrent sessions x ${OPERATIONS} operations over 
       const approval = stored.get(r.approvalId!)!;
       const label = `request #${r.approvalId} (session ${r.session}, ${r.traveler.label} -> ${r.quantity})`;
       // The request holds the exact diff and the version it was based on, by its requester.
-      const expected = { requested_by_id: r.userId, base_version: r.baseVersion, target_id: r.traveler.id, changes: { quantity: { old: Number(r.seen), new: r.quantity } } };
-      const actual = { requested_by_id: approval.requested_by_id, base_version: approval.base_version, target_id: approval.target_id, changes: approval.changes };
+      const expected = {
+        requested_by_id: r.userId,
+        base_version: r.baseVersion,
+        target_id: r.traveler.id,
+        changes: { quantity: { old: Number(r.seen), new: r.quantity } },
+      };
+      const actual = {
+        requested_by_id: approval.requested_by_id,
+        base_version: approval.base_version,
+        target_id: approval.target_id,
+        changes: approval.changes,
+      };
       if (!isDeepStrictEqual(actual, expected)) problems.push(`${label}: stored ${JSON.stringify(actual)}`);
-      if (!audit.some((a) => a.action === 'create' && a.table_name === 'approvals' && a.record_id === String(r.approvalId) && a.actor_id === r.userId && a.request_id === r.requestId)) {
+      if (
+        !audit.some(
+          (a) =>
+            a.action === 'create' &&
+            a.table_name === 'approvals' &&
+            a.record_id === String(r.approvalId) &&
+            a.actor_id === r.userId &&
+            a.request_id === r.requestId,
+        )
+      ) {
         problems.push(`${label}: no audit row of its creation`);
       }
 
@@ -786,28 +857,44 @@ describe(`load: ${SESSIONS} concurrent sessions x ${OPERATIONS} operations over 
       const won = tries.filter((d) => d.status === 200);
       const lost = tries.filter((d) => d.status === 409);
       const staleRefusals = lost.filter((d) => /is stale/.test(d.message));
-      const expectedStatus = won.length === 1 ? { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' }[won[0]!.decision] : staleRefusals.length ? 'stale' : 'pending';
+      const expectedStatus =
+        won.length === 1 ? { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' }[won[0]!.decision] : staleRefusals.length ? 'stale' : 'pending';
       if (won.length > 1) problems.push(`${label}: decided ${won.length} times (${won.map((d) => d.decision).join(', ')})`);
       if (won.length === 1 && staleRefusals.length) problems.push(`${label}: both decided and refused as stale`);
       if (approval.status !== expectedStatus) problems.push(`${label}: status ${approval.status}, the clients were told ${expectedStatus}`);
-      if (won[0] && won[0].decision !== 'withdraw' && approval.decided_by_id !== won[0].userId) problems.push(`${label}: decided by ${approval.decided_by_id}, not session ${won[0].session}`);
+      if (won[0] && won[0].decision !== 'withdraw' && approval.decided_by_id !== won[0].userId)
+        problems.push(`${label}: decided by ${approval.decided_by_id}, not session ${won[0].session}`);
       // Every loser was told what happened: already decided (as it now stands), or stale.
       for (const d of lost) {
         const already = /already (\w+)/.exec(d.message)?.[1];
-        if (!(already === approval.status || (d.decision === 'approve' && approval.status === 'stale' && /is stale/.test(d.message)) || /decided by someone else/.test(d.message))) {
+        if (!(
+          already === approval.status ||
+          (d.decision === 'approve' && approval.status === 'stale' && /is stale/.test(d.message)) ||
+          /decided by someone else/.test(d.message)
+        )) {
           problems.push(`${label}: ${d.decision} by session ${d.session} refused with "${d.message}" while it is ${approval.status}`);
         }
       }
 
       // The request's own state changed once: pending -> its decision, in one audit row.
-      const transitions = audit.filter((a) => a.table_name === 'approvals' && a.action === 'update' && a.record_id === String(r.approvalId) && a.field_name === 'status');
+      const transitions = audit.filter(
+        (a) => a.table_name === 'approvals' && a.action === 'update' && a.record_id === String(r.approvalId) && a.field_name === 'status',
+      );
       const expectedTransitions = approval.status === 'pending' ? [] : [{ old_value: 'pending', new_value: approval.status }];
-      if (!isDeepStrictEqual(transitions.map((a) => ({ old_value: a.old_value, new_value: a.new_value })), expectedTransitions)) {
+      if (
+        !isDeepStrictEqual(
+          transitions.map((a) => ({ old_value: a.old_value, new_value: a.new_value })),
+          expectedTransitions,
+        )
+      ) {
         problems.push(`${label}: status audit ${JSON.stringify(transitions.map((a) => [a.old_value, a.new_value]))}`);
       }
       // The change itself: applied exactly once when approved, pointing to the request; never otherwise.
       const appliedRows = audit.filter((a) => a.approval_id === r.approvalId && a.table_name === 'travelers');
-      const expectedApplied = approval.status === 'approved' ? [{ field_name: 'quantity', new_value: String(r.quantity), actor_id: won[0]!.userId, request_id: won[0]!.requestId }] : [];
+      const expectedApplied =
+        approval.status === 'approved'
+          ? [{ field_name: 'quantity', new_value: String(r.quantity), actor_id: won[0]!.userId, request_id: won[0]!.requestId }]
+          : [];
       const actualApplied = appliedRows.map((a) => ({ field_name: a.field_name, new_value: a.new_value, actor_id: a.actor_id, request_id: a.request_id }));
       if (!isDeepStrictEqual(actualApplied, expectedApplied)) problems.push(`${label} (${approval.status}): applied rows ${JSON.stringify(actualApplied)}`);
     }
@@ -816,7 +903,9 @@ describe(`load: ${SESSIONS} concurrent sessions x ${OPERATIONS} operations over 
     // A 409 that lost a race wrote no change; a refusal as stale wrote only the request's new state.
     const lostIds = new Set(decisions.filter((d) => d.status === 409).map((d) => d.requestId));
     const written = audit.filter((a) => lostIds.has(a.request_id) && ['create', 'update', 'delete'].includes(a.action));
-    expect(written.filter((a) => !(a.table_name === 'approvals' && a.field_name !== null && ['status', 'decided_at', 'decision_comment'].includes(a.field_name)))).toEqual([]);
+    expect(
+      written.filter((a) => !(a.table_name === 'approvals' && a.field_name !== null && ['status', 'decided_at', 'decision_comment'].includes(a.field_name))),
+    ).toEqual([]);
   });
 
   it('leaves no transaction open, seals the trail (also while the load ran), and the chain verifies over every audit row', async () => {

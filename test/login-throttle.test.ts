@@ -178,8 +178,14 @@ describe('account lock', () => {
 
     const rows = await auditRows(`ip_address = $1`, [ip]);
     expect(rows.map((r) => r.action)).toEqual([
-      'login_failed', 'login_failed', 'login_failed', 'login_failed', 'login_failed',
-      'login_locked', 'login_refused_locked', 'login_refused_locked',
+      'login_failed',
+      'login_failed',
+      'login_failed',
+      'login_failed',
+      'login_failed',
+      'login_locked',
+      'login_refused_locked',
+      'login_refused_locked',
     ]);
     for (const row of rows) {
       expect(row).toMatchObject({ actor_kind: 'anonymous', actor_username: 'approver.user', ip_address: ip, user_agent: USER_AGENT });
@@ -331,7 +337,7 @@ describe('two app instances on one database', () => {
 });
 
 describe('throttle service', () => {
-  it('works with only the rights of the database\'s group role (least privilege)', async () => {
+  it("works with only the rights of the database's group role (least privilege)", async () => {
     const { app } = await t.db.roles();
     const privileges = await t.db.query<Record<string, boolean>>(
       `SELECT has_table_privilege($1, 'login_throttle', 'SELECT') AS "select", has_table_privilege($1, 'login_throttle', 'INSERT') AS "insert",
@@ -372,17 +378,31 @@ describe('throttle service', () => {
     // A lock from a longer lockout setting is still running although its window is long past.
     await t.db.query(`UPDATE login_throttle SET window_started_at = now() - interval '2 hours', last_failure_at = now() - interval '2 hours',
                         locked_until = now() + interval '1 hour' WHERE subject = 'still.locked'`);
-    await t.db.query(`UPDATE login_throttle SET window_started_at = now() - interval '2 hours', last_failure_at = now() - interval '2 hours' WHERE subject = 'long.ago'`);
+    await t.db.query(
+      `UPDATE login_throttle SET window_started_at = now() - interval '2 hours', last_failure_at = now() - interval '2 hours' WHERE subject = 'long.ago'`,
+    );
     expect(await pruneLoginThrottle(t.db.sequelize, DEFAULT_LOGIN_THROTTLE)).toBe(1);
     const left = await t.db.query<{ subject: string }>('SELECT subject FROM login_throttle ORDER BY subject');
     expect(left.rows.map((r) => r.subject)).toEqual(['still.counting', 'still.locked']);
   });
 
   it('refuses rows that break its invariants', async () => {
-    await expect(t.db.query(`INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at) VALUES ('user', 'x', 1, now(), now())`)).rejects.toMatchObject({ code: '23514' });
-    await expect(t.db.query(`INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at) VALUES ('account', 'x', 0, now(), now())`)).rejects.toMatchObject({ code: '23514' });
-    await expect(t.db.query(`INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at, locked_until) VALUES ('account', 'x', 5, now(), now(), now())`)).rejects.toMatchObject({ code: '23514' });
-    await expect(t.db.query(`INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at, locked_until, locked_after) VALUES ('account', 'x', 5, now(), now(), now() + interval '1 minute', 6)`)).rejects.toMatchObject({ code: '23514' });
+    await expect(
+      t.db.query(`INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at) VALUES ('user', 'x', 1, now(), now())`),
+    ).rejects.toMatchObject({ code: '23514' });
+    await expect(
+      t.db.query(`INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at) VALUES ('account', 'x', 0, now(), now())`),
+    ).rejects.toMatchObject({ code: '23514' });
+    await expect(
+      t.db.query(
+        `INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at, locked_until) VALUES ('account', 'x', 5, now(), now(), now())`,
+      ),
+    ).rejects.toMatchObject({ code: '23514' });
+    await expect(
+      t.db.query(
+        `INSERT INTO login_throttle (kind, subject, failures, window_started_at, last_failure_at, locked_until, locked_after) VALUES ('account', 'x', 5, now(), now(), now() + interval '1 minute', 6)`,
+      ),
+    ).rejects.toMatchObject({ code: '23514' });
   });
 
   it('keys a client by its address, an IPv6 client by its /64 network', () => {
@@ -404,7 +424,9 @@ describe('throttle service', () => {
   it('reads its limits from the environment, with defaults 5, 20, 15 and 15 minutes', () => {
     expect(loginThrottleSettings(loadConfig({}))).toEqual(DEFAULT_LOGIN_THROTTLE);
     expect(
-      loginThrottleSettings(loadConfig({ LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_IP: '40', LOGIN_FAILURE_WINDOW_MINUTES: '10', LOGIN_LOCKOUT_MINUTES: '30' })),
+      loginThrottleSettings(
+        loadConfig({ LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_IP: '40', LOGIN_FAILURE_WINDOW_MINUTES: '10', LOGIN_LOCKOUT_MINUTES: '30' }),
+      ),
     ).toEqual({ maxFailuresPerAccount: 3, maxFailuresPerIp: 40, failureWindowMinutes: 10, lockoutMinutes: 30 });
     expect(() => loadConfig({ LOGIN_MAX_FAILURES: '0' })).toThrow(ConfigError);
     expect(() => loadConfig({ LOGIN_LOCKOUT_MINUTES: 'soon' })).toThrow(/LOGIN_LOCKOUT_MINUTES/);
@@ -545,8 +567,14 @@ describe('password policy', () => {
       inTransaction(t.db.sequelize, systemActor('test:policy'), (options) =>
         User.create({ username: 'policy.user', email: 'policy@test.example', full_name: 'Policy User', role: 'viewer', password } as never, options),
       );
-    for (const [password, reason] of [['too-short', /at least 12/], ['x-policy.user-x', /user name/]] as const) {
-      const error = await create(password).then(() => null, (e: unknown) => e);
+    for (const [password, reason] of [
+      ['too-short', /at least 12/],
+      ['x-policy.user-x', /user name/],
+    ] as const) {
+      const error = await create(password).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).errors.map((e) => [e.path, e.message])).toEqual([['password', expect.stringMatching(reason)]]);
     }
@@ -554,14 +582,19 @@ describe('password policy', () => {
 
     const user = await create('a-good-long-password-1');
     const hashBefore = (await User.findByPk(user.id))!.password_hash;
-    for (const [password, reason] of [['short-one', /at least 12/], ['Policy.User.2026!', /user name/]] as const) {
+    for (const [password, reason] of [
+      ['short-one', /at least 12/],
+      ['Policy.User.2026!', /user name/],
+    ] as const) {
       const change = inTransaction(t.db.sequelize, systemActor('test:policy'), async (options) => {
         const row = await User.findByPk(user.id, { transaction: options.transaction });
         await row!.update({ password } as never, options);
       });
       await expect(change).rejects.toThrow(reason);
       // A static update (scripts) is held to the same rule.
-      const bulk = inTransaction(t.db.sequelize, systemActor('test:policy'), (options) => User.update({ password } as never, { where: { id: user.id }, ...options }));
+      const bulk = inTransaction(t.db.sequelize, systemActor('test:policy'), (options) =>
+        User.update({ password } as never, { where: { id: user.id }, ...options }),
+      );
       await expect(bulk).rejects.toThrow(reason);
     }
     expect((await User.findByPk(user.id))!.password_hash).toBe(hashBefore);
@@ -576,7 +609,11 @@ describe('password policy', () => {
       const shown = await agent.get(`/admin/api/resources/users/records/${id}/show`);
       return agent.post(`/admin/api/resources/users/records/${id}/edit`).field('password', password).field('version', String(shown.body.record.params.version));
     };
-    for (const [password, reason] of [['short', /at least 12/], ['my-viewer.user-pass', /user name/], ['VIEWER.USER-is-me', /user name/]] as const) {
+    for (const [password, reason] of [
+      ['short', /at least 12/],
+      ['my-viewer.user-pass', /user name/],
+      ['VIEWER.USER-is-me', /user name/],
+    ] as const) {
       const res = await edit(password);
       expect(res.body.record.errors.password.message).toMatch(reason);
     }

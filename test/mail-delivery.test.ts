@@ -57,7 +57,8 @@ describe('mail through SMTP', () => {
     expect(received[0]!.to).toEqual([approver!.email]);
     expect(received[0]!.data).toContain('Subject: NEXUS: approval needed');
     expect(received[0]!.data).toContain('Please decide request #1.');
-    const rows = (await db.query<{ subject: string; status: string; sent: boolean }>('SELECT subject, status, sent_at IS NOT NULL AS sent FROM mail_outbox')).rows;
+    const rows = (await db.query<{ subject: string; status: string; sent: boolean }>('SELECT subject, status, sent_at IS NOT NULL AS sent FROM mail_outbox'))
+      .rows;
     expect(rows).toEqual([{ subject: 'NEXUS: approval needed for request 1', status: 'sent', sent: true }]);
   });
 
@@ -68,7 +69,11 @@ describe('mail through SMTP', () => {
     });
     const result = await dispatchOutbox(db.sequelize, { smtpUrl: 'smtp://127.0.0.1:1', from: 'NEXUS <nexus@test.example>' });
     expect(result).toEqual({ sent: 0, held: 0, failed: 1 });
-    const row = (await db.query<{ status: string; attempts: number; last_error: string }>(`SELECT status, attempts, last_error FROM mail_outbox WHERE subject = 'Will fail'`)).rows[0]!;
+    const row = (
+      await db.query<{ status: string; attempts: number; last_error: string }>(
+        `SELECT status, attempts, last_error FROM mail_outbox WHERE subject = 'Will fail'`,
+      )
+    ).rows[0]!;
     expect(row.status).toBe('pending');
     expect(row.attempts).toBe(1);
     expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);

@@ -55,7 +55,9 @@ describe('a month that began without its partition', () => {
     expect(await verifyAuditLog(db.sequelize)).toMatchObject({ ok: true, problem: null });
     // The default is a guarded partition again.
     expect((await db.query('DELETE FROM audit_logs_default')).rowCount).toBe(0);
-    await db.query(`INSERT INTO audit_logs (occurred_at, change_id, action, actor_kind, actor_username) VALUES ('2199-01-01', gen_random_uuid(), 'login', 'system', 'system:test')`);
+    await db.query(
+      `INSERT INTO audit_logs (occurred_at, change_id, action, actor_kind, actor_username) VALUES ('2199-01-01', gen_random_uuid(), 'login', 'system', 'system:test')`,
+    );
     expect(await db.query('DELETE FROM audit_logs_default').catch((e: { code?: string }) => e.code)).toBe('NXA02');
   });
 });

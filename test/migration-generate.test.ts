@@ -75,6 +75,8 @@ describe('nexus db:migrate:generate', () => {
   it('refuses while migrations are pending, so that only the models’ changes are written', async () => {
     fs.writeFileSync(path.join(folder, '20990201000000-pending.up.sql'), 'SELECT 1;\n');
     fs.writeFileSync(path.join(folder, '20990201000000-pending.down.sql'), 'SELECT 1;\n');
-    await expect(generateMigration(db.sequelize, models, 'too-early', folder)).rejects.toThrow(/not at the latest migration \(.*20990201000000-pending.*\): apply them first/);
+    await expect(generateMigration(db.sequelize, models, 'too-early', folder)).rejects.toThrow(
+      /not at the latest migration \(.*20990201000000-pending.*\): apply them first/,
+    );
   });
 });

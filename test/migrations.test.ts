@@ -31,7 +31,24 @@ describe('migrations', () => {
 
     await migrator.up();
     const afterUp = await tables();
-    for (const t of ['users', 'customers', 'parts', 'revisions', 'work_centers', 'work_orders', 'travelers', 'traveler_steps', 'traveler_sub_steps', 'process_steps', 'sub_steps', 'manual_steps', 'labor_entries', 'approvals', 'audit_logs', 'sessions']) {
+    for (const t of [
+      'users',
+      'customers',
+      'parts',
+      'revisions',
+      'work_centers',
+      'work_orders',
+      'travelers',
+      'traveler_steps',
+      'traveler_sub_steps',
+      'process_steps',
+      'sub_steps',
+      'manual_steps',
+      'labor_entries',
+      'approvals',
+      'audit_logs',
+      'sessions',
+    ]) {
       expect(afterUp).toContain(t);
     }
     expect((await migrator.executed()).map((m) => m.name)).toEqual(all);
@@ -103,7 +120,9 @@ describe('migrations by an owner a DBA set up', () => {
       async (sequelize, target) => {
         const applied = await createMigrator(sequelize).up();
         expect(applied.map((m) => m.name)).toEqual(listMigrationFiles().map((f) => f.replace(/\.up\.sql$/, '')));
-        const [{ rolcreaterole }] = (await sequelize.query(`SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user`, { type: 'SELECT' as never })) as unknown as [{ rolcreaterole: boolean }];
+        const [{ rolcreaterole }] = (await sequelize.query(`SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user`, {
+          type: 'SELECT' as never,
+        })) as unknown as [{ rolcreaterole: boolean }];
         expect(rolcreaterole).toBe(false);
         expect(await target.roles()).toEqual(roles);
       },

@@ -40,7 +40,7 @@ describe('model validation speaks the shop’s language', () => {
     expect(customer.name).toBe('Acme');
     expect(customer.phone).toBeNull();
     expect(await messages(customer)).toEqual({});
-    expect((await messages(Customer.build({ code: 'A B', name: ' ' } as never)))).toEqual(
+    expect(await messages(Customer.build({ code: 'A B', name: ' ' } as never))).toEqual(
       expect.objectContaining({ code: expect.stringMatching(/capital letters, digits/), name: expect.stringMatching(/blank|required/i) }),
     );
   });
@@ -51,21 +51,55 @@ describe('model validation speaks the shop’s language', () => {
   });
 
   it('labor: the end comes after the start, and a manual entry needs a reason', async () => {
-    const backwards = await messages(LaborEntry.build({ user_id: 1, traveler_id: 1, started_at: new Date('2026-01-01T10:00Z'), ended_at: new Date('2026-01-01T09:00Z') } as never));
+    const backwards = await messages(
+      LaborEntry.build({ user_id: 1, traveler_id: 1, started_at: new Date('2026-01-01T10:00Z'), ended_at: new Date('2026-01-01T09:00Z') } as never),
+    );
     expect(Object.values(backwards).join(' ')).toMatch(/after/);
-    const manual = await messages(LaborEntry.build({ user_id: 1, traveler_id: 1, entry_type: 'manual', started_at: new Date('2026-01-01T08:00Z'), ended_at: new Date('2026-01-01T09:00Z') } as never));
+    const manual = await messages(
+      LaborEntry.build({
+        user_id: 1,
+        traveler_id: 1,
+        entry_type: 'manual',
+        started_at: new Date('2026-01-01T08:00Z'),
+        ended_at: new Date('2026-01-01T09:00Z'),
+      } as never),
+    );
     expect(Object.values(manual).join(' ')).toMatch(/reason/i);
   });
 
   it('sub-steps: spec limits in order', async () => {
-    const errors = await messages(SubStep.build({ process_step_id: 1, sequence: 1, description: 'Bore', requires_measurement: true, lower_limit: 2, upper_limit: 1 } as never));
+    const errors = await messages(
+      SubStep.build({ process_step_id: 1, sequence: 1, description: 'Bore', requires_measurement: true, lower_limit: 2, upper_limit: 1 } as never),
+    );
     expect(errors.limitsOrdered ?? Object.values(errors).join(' ')).toMatch(/Lower limit must not be greater than upper limit/);
   });
 
   it('travelers: holding or cancelling needs a reason; only a completed traveler has a completion time', async () => {
-    const held = await messages(Traveler.build({ number: 'T-1', work_order_id: 1, customer_id: 1, part_id: 1, revision_id: 1, quantity: 1, status: 'on_hold', released_at: new Date() } as never));
+    const held = await messages(
+      Traveler.build({
+        number: 'T-1',
+        work_order_id: 1,
+        customer_id: 1,
+        part_id: 1,
+        revision_id: 1,
+        quantity: 1,
+        status: 'on_hold',
+        released_at: new Date(),
+      } as never),
+    );
     expect(Object.values(held).join(' ')).toMatch(/on hold or cancelling it needs a reason/);
-    const early = await messages(Traveler.build({ number: 'T-1', work_order_id: 1, customer_id: 1, part_id: 1, revision_id: 1, quantity: 1, status: 'in_progress', completed_at: new Date() } as never));
+    const early = await messages(
+      Traveler.build({
+        number: 'T-1',
+        work_order_id: 1,
+        customer_id: 1,
+        part_id: 1,
+        revision_id: 1,
+        quantity: 1,
+        status: 'in_progress',
+        completed_at: new Date(),
+      } as never),
+    );
     expect(Object.values(early).join(' ')).toMatch(/Only a completed traveler has a completed-at time/);
   });
 

@@ -88,7 +88,9 @@ describe('titles that tell records apart', () => {
   it('shows references in lists by the same titles', async () => {
     const res = await engineer.get('/admin/api/resources/work_orders/actions/list').query({ perPage: '50' });
     expect(res.status).toBe(200);
-    const withRevision = (res.body.records as Array<{ params: Record<string, unknown>; populated: Record<string, { title: string } | null> }>).filter((r) => r.params.revision_id);
+    const withRevision = (res.body.records as Array<{ params: Record<string, unknown>; populated: Record<string, { title: string } | null> }>).filter(
+      (r) => r.params.revision_id,
+    );
     expect(withRevision.length).toBeGreaterThan(0);
     for (const record of withRevision) {
       expect(record.populated.revision_id!.title).toBe(revisionTitles.find((r) => r.id === Number(record.params.revision_id))!.title);
@@ -107,8 +109,12 @@ describe('titles that tell records apart', () => {
 
 describe('a form posts its record back, title included', () => {
   it('saves the edit and ignores the shown title, which no one can write', async () => {
-    const part = (await rows<{ id: number; version: number; description: string }>(`SELECT id, version, description FROM parts WHERE part_number = 'SHF-0330'`))[0]!;
-    const auditBefore = (await rows<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'parts' AND record_id = $1`, [String(part.id)]))[0]!.n;
+    const part = (
+      await rows<{ id: number; version: number; description: string }>(`SELECT id, version, description FROM parts WHERE part_number = 'SHF-0330'`)
+    )[0]!;
+    const auditBefore = (
+      await rows<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'parts' AND record_id = $1`, [String(part.id)])
+    )[0]!.n;
     const admin = await t.signIn('admin');
     const res = await admin
       .post(`/admin/api/resources/parts/records/${part.id}/edit`)
@@ -120,10 +126,10 @@ describe('a form posts its record back, title included', () => {
     const after = (await rows<{ description: string; version: number }>(`SELECT description, version FROM parts WHERE id = $1`, [part.id]))[0]!;
     expect(after).toEqual({ description: 'Pump drive shaft, 17-4PH H1150, ground', version: part.version + 1 });
     expect(res.body.record.title).toBe('SHF-0330');
-    const fields = await rows<{ field_name: string }>(
-      `SELECT field_name FROM audit_logs WHERE table_name = 'parts' AND record_id = $1 ORDER BY id OFFSET $2`,
-      [String(part.id), auditBefore],
-    );
+    const fields = await rows<{ field_name: string }>(`SELECT field_name FROM audit_logs WHERE table_name = 'parts' AND record_id = $1 ORDER BY id OFFSET $2`, [
+      String(part.id),
+      auditBefore,
+    ]);
     expect(fields.map((f) => f.field_name)).not.toContain('title');
     expect(fields.map((f) => f.field_name)).toContain('description');
   });
@@ -157,7 +163,12 @@ describe('pickers offer what may be chosen', () => {
   it('offers a work order only the revisions of the part chosen before', async () => {
     const bracket = (await rows<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'BRK-2210'`))[0]!.id;
     const picker = await search(engineer, 'revisions', '', { 'filters.choosable': 'true', 'filters.part_id': String(bracket) });
-    expect(titles(picker.body.records)).toEqual(revisionTitles.filter((r) => r.part_id === bracket && r.status !== 'obsolete').map((r) => r.title).sort());
+    expect(titles(picker.body.records)).toEqual(
+      revisionTitles
+        .filter((r) => r.part_id === bracket && r.status !== 'obsolete')
+        .map((r) => r.title)
+        .sort(),
+    );
     expect(picker.body.records!.length).toBeGreaterThan(0);
     expect(picker.body.records!.filter((r) => Number(r.params.part_id) !== bracket)).toEqual([]);
   });

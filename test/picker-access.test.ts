@@ -92,7 +92,8 @@ describe('every search the panel makes for a role is allowed to it', () => {
       for (const text of ['', 'a']) {
         const path = `/admin/api/resources/${search.resource}/actions/search${text ? `/${text}` : ''}`;
         const res = await agents[role].get(path).query(search.params);
-        if (res.status !== 200 || !Array.isArray(res.body.records)) failures.push(`${search.where} → ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+        if (res.status !== 200 || !Array.isArray(res.body.records))
+          failures.push(`${search.where} → ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -102,7 +103,10 @@ describe('every search the panel makes for a role is allowed to it', () => {
     // Every role filters some list by a person (completed by, requested by): the people search.
     expect(searches.some((s) => s.resource === 'users')).toBe(true);
     // Forms with pickers: the planners' and the operator's (labor); the other roles have none.
-    expect({ role, formPickers: searches.some((s) => s.where.startsWith('form ')) }).toEqual({ role, formPickers: ['admin', 'engineer', 'operator'].includes(role) });
+    expect({ role, formPickers: searches.some((s) => s.where.startsWith('form ')) }).toEqual({
+      role,
+      formPickers: ['admin', 'engineer', 'operator'].includes(role),
+    });
   });
 });
 
@@ -144,7 +148,9 @@ describe('a search the panel does not offer', () => {
     expect(res.status).toBe(403);
     expect(res.body.records ?? []).toEqual([]);
     expect(await denied()).toBe(before + 1);
-    const row = await one<{ actor_id: number; table_name: string }>(`SELECT actor_id, table_name FROM audit_logs WHERE action = 'access_denied' ORDER BY id DESC LIMIT 1`);
+    const row = await one<{ actor_id: number; table_name: string }>(
+      `SELECT actor_id, table_name FROM audit_logs WHERE action = 'access_denied' ORDER BY id DESC LIMIT 1`,
+    );
     expect(row).toEqual({ actor_id: t.users[role].id, table_name: resource });
   });
 });

@@ -41,13 +41,19 @@ async function fingerprint(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows: tables } = await client.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1`);
+    const { rows: tables } = await client.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1`,
+    );
     const parts: string[] = [];
     for (const { name } of tables) {
-      const { rows } = await client.query<{ n: number; md5: string | null }>(`SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${client.escapeIdentifier(name)} t`);
+      const { rows } = await client.query<{ n: number; md5: string | null }>(
+        `SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${client.escapeIdentifier(name)} t`,
+      );
       parts.push(`${name}:${rows[0]!.n}:${rows[0]!.md5}`);
     }
-    const { rows: objects } = await client.query<{ n: number }>(`SELECT (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public')::int AS n`);
+    const { rows: objects } = await client.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public')::int AS n`,
+    );
     return `${parts.join('\n')}\nfunctions:${objects[0]!.n}`;
   } finally {
     await client.end();
@@ -78,7 +84,9 @@ beforeAll(async () => {
   const admin = new pg.Client({ connectionString: withDatabase(source.url, 'postgres') });
   await admin.connect();
   try {
-    await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_user') THEN CREATE ROLE nexus_user LOGIN NOSUPERUSER; END IF; END $$`);
+    await admin.query(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nexus_user') THEN CREATE ROLE nexus_user LOGIN NOSUPERUSER; END IF; END $$`,
+    );
     await admin.query(`ALTER ROLE nexus_user LOGIN NOSUPERUSER CREATEROLE PASSWORD '${password}'`);
     await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(source.name)} OWNER TO nexus_user`);
   } finally {
@@ -141,7 +149,9 @@ describe('psql < backup.sql into a new stack', () => {
   });
 
   it('docker-compose.restore.yml replaces the init scripts with the empty database’s', () => {
-    const override = parseYaml(fs.readFileSync(path.join(projectRoot, 'docker-compose.restore.yml'), 'utf8')) as { services: { postgres: { volumes: string[] } } };
+    const override = parseYaml(fs.readFileSync(path.join(projectRoot, 'docker-compose.restore.yml'), 'utf8')) as {
+      services: { postgres: { volumes: string[] } };
+    };
     expect(override.services.postgres.volumes).toEqual([
       './docker/restore-initdb:/docker-entrypoint-initdb.d:ro',
       './docker/initdb/00-owner.sh:/docker-entrypoint-initdb.d/00-owner.sh:ro',
@@ -159,7 +169,8 @@ describe('psql < backup.sql into a new stack', () => {
     const superuserUrl = withDatabase(cluster.url, 'nexus');
     const initFolder = path.join(clusterRoot, 'initdb');
     fs.mkdirSync(initFolder);
-    for (const file of fs.readdirSync(path.join(projectRoot, 'docker', 'restore-initdb'))) fs.copyFileSync(path.join(projectRoot, 'docker', 'restore-initdb', file), path.join(initFolder, file));
+    for (const file of fs.readdirSync(path.join(projectRoot, 'docker', 'restore-initdb')))
+      fs.copyFileSync(path.join(projectRoot, 'docker', 'restore-initdb', file), path.join(initFolder, file));
     for (const file of ['00-owner.sh', '99-init-complete.sql']) fs.copyFileSync(path.join(projectRoot, 'docker', 'initdb', file), path.join(initFolder, file));
     const ownerPassword = crypto.randomBytes(12).toString('hex');
     const ownerPasswordFile = path.join(clusterRoot, 'owner-password');
@@ -193,7 +204,10 @@ describe('psql < backup.sql into a new stack', () => {
       const agent = supertest.agent(base);
       expect((await agent.post('/admin/login').type('form').send({ email: 'engineer', password: DEMO_PASSWORD })).status).toBe(302);
       const customer = await one<{ id: number; version: number }>(superuserUrl, `SELECT id, version FROM customers WHERE code = 'MIDHYD'`);
-      const edited = await agent.post(`/admin/api/resources/customers/records/${customer.id}/edit`).field('version', String(customer.version)).field('phone', '+1 414 555 0191');
+      const edited = await agent
+        .post(`/admin/api/resources/customers/records/${customer.id}/edit`)
+        .field('version', String(customer.version))
+        .field('phone', '+1 414 555 0191');
       expect(edited.status).toBe(200);
     } finally {
       await server.close();
@@ -203,7 +217,9 @@ describe('psql < backup.sql into a new stack', () => {
       await sealAuditLog(sequelize);
       const report = await verifyAuditLog(sequelize);
       expect({ ok: report.ok, problem: report.problem, pending: report.rowsPending }).toEqual({ ok: true, problem: null, pending: 0 });
-      const rows = await sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE new_value = '+1 414 555 0191'`, { type: 'SELECT' as never });
+      const rows = await sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE new_value = '+1 414 555 0191'`, {
+        type: 'SELECT' as never,
+      });
       expect(rows).toEqual([{ n: 1 }]);
     } finally {
       await sequelize.close();

@@ -18,10 +18,34 @@ const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like 
 // "2026-03-14 09:05:12 CDT": the shop's wall clock and its zone.
 const SHOP_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (CST|CDT)$/;
 const CSV_COLUMNS = [
-  'id', 'occurred_at', 'action', 'record_type', 'record_title', 'field', 'old_value', 'new_value', 'user', 'browser',
-  'occurred_at_utc', 'action_code', 'table_name', 'record_id', 'field_name', 'old_value_stored', 'new_value_stored',
-  'actor_kind', 'actor_id', 'actor_username', 'actor_name', 'actor_email', 'ip_address', 'user_agent',
-  'request_id', 'approval_id', 'change_id', 'details',
+  'id',
+  'occurred_at',
+  'action',
+  'record_type',
+  'record_title',
+  'field',
+  'old_value',
+  'new_value',
+  'user',
+  'browser',
+  'occurred_at_utc',
+  'action_code',
+  'table_name',
+  'record_id',
+  'field_name',
+  'old_value_stored',
+  'new_value_stored',
+  'actor_kind',
+  'actor_id',
+  'actor_username',
+  'actor_name',
+  'actor_email',
+  'ip_address',
+  'user_agent',
+  'request_id',
+  'approval_id',
+  'change_id',
+  'details',
 ];
 
 let t: TestApp;
@@ -57,7 +81,15 @@ function expectShopTime(text: string, iso: string) {
 
 /** The moment a shop day starts, found by asking Intl which of Chicago's two offsets puts it at midnight. */
 function shopMidnight(day: string): string {
-  const wall = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const wall = new Intl.DateTimeFormat('en-CA', {
+    timeZone: ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const candidates = ['-05:00', '-06:00'].map((offset) => new Date(`${day}T00:00:00${offset}`));
   const [midnight] = candidates.filter((c) => wall.format(c) === `${day}, 00:00`);
   expect(midnight).toBeInstanceOf(Date);
@@ -74,13 +106,13 @@ function parseCsv(text: string): Array<Record<string, string>> {
   for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
+    else if (c === ',') (row.push(field), (field = ''));
     else if (c === '\r') continue;
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
+    else if (c === '\n') (row.push(field), rows.push(row), (row = []), (field = ''));
     else field += c;
   }
   const [header, ...lines] = rows;
@@ -89,12 +121,16 @@ function parseCsv(text: string): Array<Record<string, string>> {
 }
 
 async function csv(agent: TestAgent, query: Record<string, string>) {
-  const res = await agent.get('/admin/exports/audit-logs.csv').query(query).buffer(true).parse((response, done) => {
-    let body = '';
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => (body += chunk));
-    response.on('end', () => done(null, body));
-  });
+  const res = await agent
+    .get('/admin/exports/audit-logs.csv')
+    .query(query)
+    .buffer(true)
+    .parse((response, done) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => done(null, body));
+    });
   expect(res.status).toBe(200);
   return parseCsv(res.body as string);
 }
@@ -154,9 +190,19 @@ describe('the one format (unit)', () => {
 
   it('collapses a user agent to browser and system', () => {
     expect(collapseUserAgent(CHROME)).toBe('Chrome 156 on Linux');
-    expect(collapseUserAgent('Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1')).toBe('Safari 17 on iOS');
-    expect(collapseUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91')).toBe('Edge 120 on Windows');
-    expect(collapseUserAgent('Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36')).toBe('Samsung Internet 23 on Android');
+    expect(
+      collapseUserAgent(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1',
+      ),
+    ).toBe('Safari 17 on iOS');
+    expect(
+      collapseUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91'),
+    ).toBe('Edge 120 on Windows');
+    expect(
+      collapseUserAgent(
+        'Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36',
+      ),
+    ).toBe('Samsung Internet 23 on Android');
     expect(collapseUserAgent('Mozilla/5.0 (Macintosh; Intel Mac OS X 14.2; rv:121.0) Gecko/20100101 Firefox/121.0')).toBe('Firefox 121 on macOS');
     expect(collapseUserAgent('curl/8.5.0')).toBe('curl 8.5.0');
     expect(collapseUserAgent('')).toBeNull();
@@ -238,9 +284,17 @@ describe('History filters', () => {
   });
 
   it('offers the fields and people of the whole history to filter by', () => {
-    expect(all.facets!.fields).toEqual(expect.arrayContaining([{ value: 'travelers.quantity', label: 'Quantity' }, { value: 'traveler_steps.status', label: 'Status (Traveler steps)' }]));
+    expect(all.facets!.fields).toEqual(
+      expect.arrayContaining([
+        { value: 'travelers.quantity', label: 'Quantity' },
+        { value: 'traveler_steps.status', label: 'Status (Traveler steps)' },
+      ]),
+    );
     expect(all.facets!.users).toEqual(
-      expect.arrayContaining([{ value: String(t.users.engineer.id), label: 'Test engineer (engineer.user)' }, { value: 'system:seeder:demo-data', label: 'System (seeder:demo-data)' }]),
+      expect.arrayContaining([
+        { value: String(t.users.engineer.id), label: 'Test engineer (engineer.user)' },
+        { value: 'system:seeder:demo-data', label: 'System (seeder:demo-data)' },
+      ]),
     );
   });
 
@@ -249,7 +303,9 @@ describe('History filters', () => {
     expect(h.filter).toEqual({ field: 'notes' });
     expect(h.entries.length).toBeGreaterThanOrEqual(2);
     for (const { change } of changesOf(h)) expect(change.field).toBe('notes');
-    expect(h.entries[0]!.changes).toEqual([expect.objectContaining({ oldText: 'Material on order: 7075 plate, PO 88412.', newText: 'Plate arrived, certs checked.' })]);
+    expect(h.entries[0]!.changes).toEqual([
+      expect.objectContaining({ oldText: 'Material on order: 7075 plate, PO 88412.', newText: 'Plate arrived, certs checked.' }),
+    ]);
   });
 
   it('by user: only what that person changed', async () => {
@@ -285,7 +341,12 @@ describe('History filters', () => {
 
   it('filtered entries are always entries of the unfiltered history: nothing from another record', async () => {
     const known = new Set(all.entries.map((e) => e.changeId));
-    const queries: Array<Record<string, string>> = [{ field: 'status' }, { user: String(t.users.engineer.id) }, { from: '2000-01-01' }, { field: 'traveler_sub_steps.lower_limit' }];
+    const queries: Array<Record<string, string>> = [
+      { field: 'status' },
+      { user: String(t.users.engineer.id) },
+      { from: '2000-01-01' },
+      { field: 'traveler_sub_steps.lower_limit' },
+    ];
     for (const query of queries) {
       const h = await historyOk(quality, 'travelers', ids.editable, query);
       expect({ query, entries: h.entries.length > 0 }).toEqual({ query, entries: true });
@@ -338,7 +399,9 @@ describe('the audit log list', () => {
     expect(res.body.records).toHaveLength(50);
     expect((await quality.get('/admin/api/resources/audit_logs/actions/list').query({ perPage: '10' })).body.records).toHaveLength(10);
 
-    const edit = await quality.get('/admin/api/resources/audit_logs/actions/list').query({ 'filters.table_name': 'travelers', 'filters.record_id': ids.editable, 'filters.actor_id': String(t.users.engineer.id) });
+    const edit = await quality
+      .get('/admin/api/resources/audit_logs/actions/list')
+      .query({ 'filters.table_name': 'travelers', 'filters.record_id': ids.editable, 'filters.actor_id': String(t.users.engineer.id) });
     const rows = edit.body.records.map((r: { params: Record<string, unknown> }) => r.params);
     expect(rows.map((p: Record<string, unknown>) => [p.field_name, p.change_rows, p.change_position]).sort()).toEqual([
       ['notes', 2, expect.any(Number)],
@@ -346,17 +409,31 @@ describe('the audit log list', () => {
     ]);
     expect(rows.map((p: Record<string, unknown>) => p.change_position).sort()).toEqual([1, 2]);
     const quantity = rows.find((p: Record<string, unknown>) => p.field_name === 'quantity');
-    expect(quantity).toMatchObject({ old_text: '12', new_text: '15', browser: 'Chrome 156 on Linux', user_agent: CHROME, actor_text: 'Test engineer (engineer.user)', record_title: 'T-26004', field_label: 'Quantity', action_label: 'Changed' });
+    expect(quantity).toMatchObject({
+      old_text: '12',
+      new_text: '15',
+      browser: 'Chrome 156 on Linux',
+      user_agent: CHROME,
+      actor_text: 'Test engineer (engineer.user)',
+      record_title: 'T-26004',
+      field_label: 'Quantity',
+      action_label: 'Changed',
+    });
     expectShopTime(quantity.occurred_at_text, quantity.occurred_at);
   });
 
   it('names statuses, booleans and measurements as History does', async () => {
     const list = async (filters: Record<string, string>) =>
-      (await quality.get('/admin/api/resources/audit_logs/actions/list').query({ ...Object.fromEntries(Object.entries(filters).map(([k, v]) => [`filters.${k}`, v])), perPage: '200' })).body.records.map(
-        (r: { params: Record<string, unknown> }) => r.params,
-      );
+      (
+        await quality
+          .get('/admin/api/resources/audit_logs/actions/list')
+          .query({ ...Object.fromEntries(Object.entries(filters).map(([k, v]) => [`filters.${k}`, v])), perPage: '200' })
+      ).body.records.map((r: { params: Record<string, unknown> }) => r.params);
     const status = await list({ table_name: 'travelers', record_id: ids.released, field_name: 'status' });
-    expect(status.map((p: Record<string, unknown>) => [p.old_text, p.new_text])).toEqual([['Draft', 'Released'], [null, 'Draft']]);
+    expect(status.map((p: Record<string, unknown>) => [p.old_text, p.new_text])).toEqual([
+      ['Draft', 'Released'],
+      [null, 'Draft'],
+    ]);
     const measured = await list({ table_name: 'traveler_sub_steps', field_name: 'measured_value' });
     expect(measured.map((p: Record<string, unknown>) => p.new_text)).toEqual(expect.arrayContaining(['63.50', '12.009', '1.7']));
     const flags = await list({ table_name: 'traveler_sub_steps', field_name: 'requires_measurement' });
@@ -398,9 +475,13 @@ describe('the CSV export', () => {
   });
 
   it('the export drawer names the filters as people read them', async () => {
-    const res = await quality
-      .get('/admin/api/resources/audit_logs/actions/exportCsv')
-      .query({ 'filters.table_name': 'travelers', 'filters.record_id': ids.editable, 'filters.actor_id': String(t.users.engineer.id), 'filters.action': 'update', 'filters.occurred_at~~from': '2026-01-01T00:00:00.000Z' });
+    const res = await quality.get('/admin/api/resources/audit_logs/actions/exportCsv').query({
+      'filters.table_name': 'travelers',
+      'filters.record_id': ids.editable,
+      'filters.actor_id': String(t.users.engineer.id),
+      'filters.action': 'update',
+      'filters.occurred_at~~from': '2026-01-01T00:00:00.000Z',
+    });
     expect(res.status).toBe(200);
     expect(res.body.filters).toEqual([
       { name: 'Record type', value: 'Travelers' },

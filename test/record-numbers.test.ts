@@ -32,7 +32,11 @@ async function ids(): Promise<{ customer: number; part: number }> {
 async function newWorkOrder(fields: Record<string, string>) {
   const agent = await t.signIn('engineer');
   const { customer, part } = await ids();
-  let request = agent.post('/admin/api/resources/work_orders/actions/new').field('customer_id', String(customer)).field('part_id', String(part)).field('quantity', '7');
+  let request = agent
+    .post('/admin/api/resources/work_orders/actions/new')
+    .field('customer_id', String(customer))
+    .field('part_id', String(part))
+    .field('quantity', '7');
   for (const [k, v] of Object.entries(fields)) request = request.field(k, v);
   return request;
 }
@@ -108,7 +112,10 @@ describe('a work order starts open', () => {
       await client.query(`SELECT set_config('nexus.actor', $1, true)`, [JSON.stringify({ kind: 'system', name: 'psql' })]);
       const refused = await client
         .query(`INSERT INTO work_orders (number, customer_id, part_id, quantity, status) VALUES ('WO-RAW-DONE', $1, $2, 5, 'completed')`, [customer, part])
-        .then(() => null, (e: { code?: string; message: string }) => e);
+        .then(
+          () => null,
+          (e: { code?: string; message: string }) => e,
+        );
       expect(refused).toMatchObject({ code: 'NXT01', message: 'A new work order starts open, not completed' });
       await client.query('ROLLBACK');
       await client.query('BEGIN');

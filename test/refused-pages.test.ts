@@ -42,13 +42,20 @@ describe('a refused address says what and why, and is recorded', () => {
     ['approver', 'resources/parts/actions/new', 'Parts: create', 'Only administrators and engineers may create parts; your role is approver.'],
     ['viewer', 'pages/myWork', 'My work', 'My work is for administrators, quality staff and operators; your role is viewer.'],
     ['engineer', 'pages/myWork', 'My work', 'My work is for administrators, quality staff and operators; your role is engineer.'],
-    ['viewer', 'pages/myApprovals', 'My approvals', 'My approvals is for administrators, engineers, quality staff, approvers and operators; your role is viewer.'],
+    [
+      'viewer',
+      'pages/myApprovals',
+      'My approvals',
+      'My approvals is for administrators, engineers, quality staff, approvers and operators; your role is viewer.',
+    ],
     ['operator', 'resources/audit_logs/actions/list', 'Audit log', 'Only administrators and quality staff may open Audit log; your role is operator.'],
   ] as const)('%s asking for %s', async (role, path, what, why) => {
     const before = await denied();
     const verdict = await ask(role, path);
     expect(verdict).toEqual({ state: 'refused', what: expect.stringContaining(what), why });
-    const row = await one<{ actor_id: number; details: { reason?: string } }>(`SELECT actor_id, details FROM audit_logs WHERE action = 'access_denied' ORDER BY id DESC LIMIT 1`);
+    const row = await one<{ actor_id: number; details: { reason?: string } }>(
+      `SELECT actor_id, details FROM audit_logs WHERE action = 'access_denied' ORDER BY id DESC LIMIT 1`,
+    );
     expect(await denied()).toBe(before + 1);
     expect(row).toMatchObject({ actor_id: t.users[role].id, details: { reason: why } });
   });
@@ -64,7 +71,11 @@ describe('a refused address says what and why, and is recorded', () => {
   it('an action on a record the role may read but not change names the record', async () => {
     const traveler = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
     const verdict = await ask('viewer', `resources/travelers/records/${traveler.id}/edit`);
-    expect(verdict).toEqual({ state: 'refused', what: 'Travelers: edit · T-26003', why: 'Only administrators and engineers may edit travelers; your role is viewer.' });
+    expect(verdict).toEqual({
+      state: 'refused',
+      what: 'Travelers: edit · T-26003',
+      why: 'Only administrators and engineers may edit travelers; your role is viewer.',
+    });
   });
 
   it('what nobody may do says so', async () => {

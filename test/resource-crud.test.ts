@@ -58,7 +58,11 @@ interface CrudCase {
 const CASES: CrudCase[] = [
   { resource: 'customers', create: () => ({ code: 'acme', name: 'Acme Tooling', email: 'buyer@acme.example' }), edit: { name: 'Acme Tooling Co.' } },
   { resource: 'work_centers', create: () => ({ code: 'GRIND', name: 'Surface grinding' }), edit: { description: 'Okamoto ACC-63' } },
-  { resource: 'parts', create: () => ({ part_number: 'PN-9000', description: 'Test plate', customer_id: ids.customer!, unit_of_measure: 'EA' }), edit: { description: 'Test plate, 6061' } },
+  {
+    resource: 'parts',
+    create: () => ({ part_number: 'PN-9000', description: 'Test plate', customer_id: ids.customer!, unit_of_measure: 'EA' }),
+    edit: { description: 'Test plate, 6061' },
+  },
   { resource: 'revisions', create: () => ({ part_id: ids.part!, revision_code: 'D', status: 'draft' }), edit: { notes: 'ECO-400' } },
   {
     resource: 'process_steps',
@@ -68,13 +72,29 @@ const CASES: CrudCase[] = [
   },
   {
     resource: 'sub_steps',
-    create: () => ({ process_step_id: ids.processStep!, sequence: 9, description: 'Leak rate', requires_measurement: true, unit: 'ml/min', lower_limit: 0, upper_limit: '0.5' }),
+    create: () => ({
+      process_step_id: ids.processStep!,
+      sequence: 9,
+      description: 'Leak rate',
+      requires_measurement: true,
+      unit: 'ml/min',
+      lower_limit: 0,
+      upper_limit: '0.5',
+    }),
     edit: { upper_limit: '0.4' },
     expectAfterEdit: { upper_limit: 0.4 },
   },
   {
     resource: 'work_orders',
-    create: () => ({ number: 'wo-99001', customer_id: ids.customer!, part_id: ids.part!, quantity: 5, due_date: '2026-12-31', priority: 'normal', status: 'open' }),
+    create: () => ({
+      number: 'wo-99001',
+      customer_id: ids.customer!,
+      part_id: ids.part!,
+      quantity: 5,
+      due_date: '2026-12-31',
+      priority: 'normal',
+      status: 'open',
+    }),
     edit: { quantity: '7' },
     expectAfterEdit: { quantity: 7 },
   },
@@ -95,7 +115,13 @@ const CASES: CrudCase[] = [
   },
   {
     resource: 'labor_entries',
-    create: () => ({ user_id: ids.operatorUser!, traveler_id: ids.draftTraveler!, started_at: '2026-11-02T07:00:00.000Z', ended_at: '2026-11-02T09:15:00.000Z', entry_type: 'clock' }),
+    create: () => ({
+      user_id: ids.operatorUser!,
+      traveler_id: ids.draftTraveler!,
+      started_at: '2026-11-02T07:00:00.000Z',
+      ended_at: '2026-11-02T09:15:00.000Z',
+      entry_type: 'clock',
+    }),
     edit: { ended_at: '2026-11-02T10:00:00.000Z' },
     expectAfterEdit: { hours: 3 },
   },
@@ -164,9 +190,24 @@ describe('bad input gets a reason on the field and writes nothing', () => {
     await expectRefused('work_orders', { ...workOrder(), quantity: '1.5' }, 'quantity', /whole number/);
     await expectRefused('work_orders', { ...workOrder(), due_date: 'next friday' }, 'due_date', /date/);
     await expectRefused('work_orders', { ...workOrder(), customer_id: 'ACME' }, 'customer_id', /whole number/);
-    await expectRefused('process_steps', { revision_id: ids.draftRevision!, step_number: 80, work_center_id: ids.workCenter!, operation: 'X', estimated_hours: 'lots' }, 'estimated_hours', /number/);
-    await expectRefused('process_steps', { revision_id: ids.draftRevision!, step_number: 80, work_center_id: ids.workCenter!, operation: 'X', is_parallel: 'maybe' }, 'is_parallel', /yes or no/);
-    await expectRefused('labor_entries', { user_id: ids.operatorUser!, traveler_id: ids.draftTraveler!, started_at: 'yesterday-ish', entry_type: 'clock' }, 'started_at', /date and time/);
+    await expectRefused(
+      'process_steps',
+      { revision_id: ids.draftRevision!, step_number: 80, work_center_id: ids.workCenter!, operation: 'X', estimated_hours: 'lots' },
+      'estimated_hours',
+      /number/,
+    );
+    await expectRefused(
+      'process_steps',
+      { revision_id: ids.draftRevision!, step_number: 80, work_center_id: ids.workCenter!, operation: 'X', is_parallel: 'maybe' },
+      'is_parallel',
+      /yes or no/,
+    );
+    await expectRefused(
+      'labor_entries',
+      { user_id: ids.operatorUser!, traveler_id: ids.draftTraveler!, started_at: 'yesterday-ish', entry_type: 'clock' },
+      'started_at',
+      /date and time/,
+    );
   });
 
   it('missing required fields', async () => {
@@ -174,7 +215,12 @@ describe('bad input gets a reason on the field and writes nothing', () => {
     await expectRefused('work_orders', { ...workOrder(), customer_id: '' }, 'customer_id', /required/);
     await expectRefused('work_orders', { ...workOrder(), quantity: '' }, 'quantity', /required/);
     await expectRefused('parts', { part_number: 'PN-1', description: '   ' }, 'description', /blank|required/);
-    await expectRefused('manual_steps', { traveler_id: ids.draftTraveler!, after_step_number: 10, operation: 'Rework', reason: '', added_by_id: ids.adminUser! }, 'reason', /reason/i);
+    await expectRefused(
+      'manual_steps',
+      { traveler_id: ids.draftTraveler!, after_step_number: 10, operation: 'Rework', reason: '', added_by_id: ids.adminUser! },
+      'reason',
+      /reason/i,
+    );
   });
 
   it('over-long strings', async () => {
@@ -185,13 +231,34 @@ describe('bad input gets a reason on the field and writes nothing', () => {
   it('values outside the rules', async () => {
     await expectRefused('work_orders', { ...workOrder(), quantity: 0 }, 'quantity', /greater than 0/);
     await expectRefused('work_orders', { ...workOrder(), status: 'shipped' }, 'status', /one of/);
-    await expectRefused('sub_steps', { process_step_id: ids.processStep!, sequence: 8, description: 'Bore', requires_measurement: true, lower_limit: 5, upper_limit: 4 }, 'upper_limit', /lower limit|upper limit/i);
-    await expectRefused('labor_entries', { user_id: ids.operatorUser!, traveler_id: ids.draftTraveler!, started_at: '2026-11-02T10:00:00Z', ended_at: '2026-11-02T09:00:00Z', entry_type: 'clock' }, 'ended_at', /after/);
+    await expectRefused(
+      'sub_steps',
+      { process_step_id: ids.processStep!, sequence: 8, description: 'Bore', requires_measurement: true, lower_limit: 5, upper_limit: 4 },
+      'upper_limit',
+      /lower limit|upper limit/i,
+    );
+    await expectRefused(
+      'labor_entries',
+      {
+        user_id: ids.operatorUser!,
+        traveler_id: ids.draftTraveler!,
+        started_at: '2026-11-02T10:00:00Z',
+        ended_at: '2026-11-02T09:00:00Z',
+        entry_type: 'clock',
+      },
+      'ended_at',
+      /after/,
+    );
   });
 
   it('rules only the database can check come back on the right field', async () => {
     await expectRefused('parts', { part_number: 'HB-1042', description: 'Duplicate' }, 'part_number', /already in use/);
-    await expectRefused('process_steps', { revision_id: ids.draftRevision!, step_number: 10, work_center_id: ids.workCenter!, operation: 'Twice' }, 'step_number', /already has a step with this number/);
+    await expectRefused(
+      'process_steps',
+      { revision_id: ids.draftRevision!, step_number: 10, work_center_id: ids.workCenter!, operation: 'Twice' },
+      'step_number',
+      /already has a step with this number/,
+    );
     // Travelers are made from work orders; a draft's revision can be edited, but only to one of its part.
     const shown = await admin.get(`/admin/api/resources/travelers/records/${ids.draftTraveler}/show`);
     const edit = await admin

@@ -47,7 +47,9 @@ beforeAll(async () => {
     await client.query(`SELECT set_config('nexus.actor', $1, false)`, [TEST_ACTOR]);
     await client.query('SET session_replication_role = replica');
     await client.query(`UPDATE audit_logs SET occurred_at = occurred_at - make_interval(months => ${MONTHS_AGO})`);
-    await client.query(`UPDATE customers SET created_at = created_at - make_interval(months => ${MONTHS_AGO}), updated_at = updated_at - make_interval(months => ${MONTHS_AGO})`);
+    await client.query(
+      `UPDATE customers SET created_at = created_at - make_interval(months => ${MONTHS_AGO}), updated_at = updated_at - make_interval(months => ${MONTHS_AGO})`,
+    );
     // The months after its last one did not exist yet.
     const { rows } = await client.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

@@ -40,8 +40,16 @@ const APPROVALS_READERS: readonly Role[] = ['admin', 'engineer', 'quality', 'app
 /** The generic actions, each named: R = list, show, search, history, pendingChanges, exportCsv; C = new; U = edit; D = delete, bulkDelete. */
 function generic(r: { R: readonly Role[]; C: readonly Role[]; U: readonly Role[]; D: readonly Role[] }): Record<string, readonly Role[]> {
   return {
-    list: r.R, show: r.R, search: r.R, history: r.R, pendingChanges: r.R, exportCsv: r.R,
-    new: r.C, edit: r.U, delete: r.D, bulkDelete: r.D,
+    list: r.R,
+    show: r.R,
+    search: r.R,
+    history: r.R,
+    pendingChanges: r.R,
+    exportCsv: r.R,
+    new: r.C,
+    edit: r.U,
+    delete: r.D,
+    bulkDelete: r.D,
   };
 }
 const referenceData = generic({ R: ALL, C: PLANNERS, U: PLANNERS, D: PLANNERS });
@@ -86,13 +94,19 @@ const MATRIX: Record<string, Record<string, readonly Role[]>> = {
   },
   traveler_steps: {
     ...generic({ R: ALL, C: PLANNERS, U: PLANNERS, D: PLANNERS }),
-    start: FLOOR, signOff: FLOOR, clockIn: FLOOR, clockOut: FLOOR,
+    start: FLOOR,
+    signOff: FLOOR,
+    clockIn: FLOOR,
+    clockOut: FLOOR,
     // The step's checks awaiting a disposition, with their forms: quality's alone.
     disposition: ['quality'],
   },
   manual_steps: {
     ...generic({ R: ALL, C: PLANNERS, U: PLANNERS, D: PLANNERS }),
-    start: FLOOR, signOff: FLOOR, clockIn: FLOOR, clockOut: FLOOR,
+    start: FLOOR,
+    signOff: FLOOR,
+    clockIn: FLOOR,
+    clockOut: FLOOR,
   },
   traveler_sub_steps: {
     ...generic({ R: ALL, C: PLANNERS, U: PLANNERS, D: PLANNERS }),
@@ -111,8 +125,13 @@ const MATRIX: Record<string, Record<string, readonly Role[]>> = {
   },
   audit_logs: {
     // The audit trail is the history itself: no History or pending-changes actions of its own.
-    list: AUDITORS, show: AUDITORS, search: AUDITORS,
-    new: NONE, edit: NONE, delete: NONE, bulkDelete: NONE,
+    list: AUDITORS,
+    show: AUDITORS,
+    search: AUDITORS,
+    new: NONE,
+    edit: NONE,
+    delete: NONE,
+    bulkDelete: NONE,
     exportCsv: AUDITORS,
     auditActors: AUDITORS,
   },
@@ -123,7 +142,12 @@ const MATRIX: Record<string, Record<string, readonly Role[]>> = {
 const STATE_CHANGING: Record<string, Record<string, Record<string, string>>> = {
   users: { deactivate: {}, reactivate: { reason: 'Forbidden' } },
   travelers: {
-    release: {}, start: {}, hold: { reason: 'Forbidden hold' }, resume: {}, complete: {}, cancel: { reason: 'Forbidden cancel' },
+    release: {},
+    start: {},
+    hold: { reason: 'Forbidden hold' },
+    resume: {},
+    complete: {},
+    cancel: { reason: 'Forbidden cancel' },
     addManualStep: { after_step_number: '10', operation: 'Forbidden step', reason: 'Forbidden' },
   },
   work_orders: { createTraveler: { quantity: '1' } },
@@ -242,11 +266,17 @@ async function callAsEveryRole(resource: string, action: string, type: ActionTyp
 
 /** What a role is told: 200 when let in (a refused empty `new` form is 400: it was let in too), 403 when not. */
 function expected(allowed: readonly Role[], action: string): Record<Role, number | string> {
-  return Object.fromEntries(ROLES.map((role) => [role, allowed.includes(role) ? (action === 'new' ? '200 or 400' : 200) : 403])) as Record<Role, number | string>;
+  return Object.fromEntries(ROLES.map((role) => [role, allowed.includes(role) ? (action === 'new' ? '200 or 400' : 200) : 403])) as Record<
+    Role,
+    number | string
+  >;
 }
 
 function observed(answers: Record<Role, number>, action: string): Record<Role, number | string> {
-  return Object.fromEntries(ROLES.map((role) => [role, action === 'new' && [200, 400].includes(answers[role]) ? '200 or 400' : answers[role]])) as Record<Role, number | string>;
+  return Object.fromEntries(ROLES.map((role) => [role, action === 'new' && [200, 400].includes(answers[role]) ? '200 or 400' : answers[role]])) as Record<
+    Role,
+    number | string
+  >;
 }
 
 beforeAll(async () => {
@@ -263,7 +293,9 @@ beforeAll(async () => {
     [fixtureId.travelers],
   );
   fixtureId.work_orders = await idOf(`SELECT id::text AS id FROM work_orders WHERE number = 'WO-26003'`);
-  fixtureId.labor_entries = await idOf(`SELECT l.id::text AS id FROM labor_entries l JOIN users u ON u.id = l.user_id WHERE u.username = 'operator' ORDER BY l.id LIMIT 1`);
+  fixtureId.labor_entries = await idOf(
+    `SELECT l.id::text AS id FROM labor_entries l JOIN users u ON u.id = l.user_id WHERE u.username = 'operator' ORDER BY l.id LIMIT 1`,
+  );
   for (const role of ROLES) agents[role] = await t.signIn(role);
   // The approval request: the test engineer asks to change the released traveler's quantity.
   const shown = await agents.engineer.get(`/admin/api/resources/travelers/records/${fixtureId.travelers}/show`);
@@ -366,7 +398,16 @@ describe('what the sweep left behind', () => {
 
   it('logged each refused call as exactly one access_denied audit row by the caller, and nothing else', async () => {
     const rows = (
-      await t.db.query<{ action: string; actor_id: number; table_name: string; record_id: string | null; denied: string; method: string; path: string; ip: string | null }>(
+      await t.db.query<{
+        action: string;
+        actor_id: number;
+        table_name: string;
+        record_id: string | null;
+        denied: string;
+        method: string;
+        path: string;
+        ip: string | null;
+      }>(
         `SELECT action, actor_id, table_name, record_id, details->>'action' AS denied, details->>'method' AS method, details->>'path' AS path, host(ip_address) AS ip
            FROM audit_logs WHERE id > $1::bigint`,
         [baseline.auditMaxId],
@@ -375,7 +416,11 @@ describe('what the sweep left behind', () => {
     const key = (c: { role: Role | string; resource: string; action: string; method: string; recordId: string | null }) =>
       `${c.role} ${c.method} ${c.resource}/${c.recordId ?? '-'}/${c.action}`;
     const roleOf = Object.fromEntries(ROLES.map((role) => [t.users[role].id, role]));
-    const logged = rows.map((r) => (r.action === 'access_denied' ? key({ role: roleOf[r.actor_id] ?? `user ${r.actor_id}`, resource: r.table_name, action: r.denied, method: r.method, recordId: r.record_id }) : `unexpected ${r.action}`));
+    const logged = rows.map((r) =>
+      r.action === 'access_denied'
+        ? key({ role: roleOf[r.actor_id] ?? `user ${r.actor_id}`, resource: r.table_name, action: r.denied, method: r.method, recordId: r.record_id })
+        : `unexpected ${r.action}`,
+    );
     const refused = calls.filter((c) => c.status === 403).map(key);
     expect(refused.length).toBeGreaterThan(0);
     expect(logged.sort()).toEqual(refused.sort());
@@ -412,7 +457,10 @@ describe('pages, the dashboard and our own routes', () => {
       const csv = await agents[role].get(ROUTES.auditCsv.path()).query({ 'filters.table_name': 'customers' });
       got.auditCsv![role] = csv.status;
       // An export is itself recorded; a refused one records no export.
-      const exported = await one<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE id > $1::bigint AND action = 'export' AND actor_id = $2`, [exportsBefore, t.users[role].id]);
+      const exported = await one<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE id > $1::bigint AND action = 'export' AND actor_id = $2`, [
+        exportsBefore,
+        t.users[role].id,
+      ]);
       expect({ role, exported: exported.n }).toEqual({ role, exported: ROUTES.auditCsv.allowed.includes(role) ? 1 : 0 });
     }
     const want = (allowed: readonly Role[]) => Object.fromEntries(ROLES.map((role) => [role, allowed.includes(role) ? 200 : 403]));
@@ -459,7 +507,9 @@ describe('a denied attempt is logged', () => {
 
   it('keeps an id typed into the URL to the size of the audit column, and still answers 403', async () => {
     const before = await auditMaxId();
-    const bulk = await agents.viewer.get(`/admin/api/resources/customers/bulk/bulkDelete?recordIds=${[fixtureId.customers, ...Array.from({ length: 40 }, (_, i) => 1_000_000 + i)].join(',')}`);
+    const bulk = await agents.viewer.get(
+      `/admin/api/resources/customers/bulk/bulkDelete?recordIds=${[fixtureId.customers, ...Array.from({ length: 40 }, (_, i) => 1_000_000 + i)].join(',')}`,
+    );
     expect(bulk.status).toBe(403);
     const row = await one<{ record_id: string }>(`SELECT record_id FROM audit_logs WHERE id > $1::bigint AND action = 'access_denied'`, [before]);
     expect(row.record_id.length).toBe(64);
@@ -502,7 +552,9 @@ describe('a denied attempt is logged', () => {
     const sequelize = t.appSequelize;
     const original = sequelize.query.bind(sequelize);
     (sequelize as unknown as { query: unknown }).query = (sql: unknown, ...rest: unknown[]) =>
-      typeof sql === 'string' && sql.includes('audit_event(') ? Promise.reject(new Error('audit database unavailable')) : (original as (...a: unknown[]) => unknown)(sql, ...rest);
+      typeof sql === 'string' && sql.includes('audit_event(')
+        ? Promise.reject(new Error('audit database unavailable'))
+        : (original as (...a: unknown[]) => unknown)(sql, ...rest);
     try {
       const res = await supertest(app).get(url);
       expect(res.status).toBe(403);

@@ -39,16 +39,16 @@ const fixtureId: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   await createSeeder(t.db.sequelize).up();
-  await t.db.query(
-    `INSERT INTO mail_outbox (to_address, subject, body, recipient_id) SELECT email, 'Test mail', 'Body', id FROM users ORDER BY id LIMIT 1`,
-  );
+  await t.db.query(`INSERT INTO mail_outbox (to_address, subject, body, recipient_id) SELECT email, 'Test mail', 'Body', id FROM users ORDER BY id LIMIT 1`);
   for (const table of Object.keys(MATRIX)) {
     const row = await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`);
     if (!row.rows[0]) throw new Error(`fixture: no row in ${table}`);
     fixtureId[table] = row.rows[0].id;
   }
   // A labor entry that belongs to the demo operator, not to the test operator.
-  const labor = await t.db.query<{ id: string }>(`SELECT l.id::text AS id FROM labor_entries l JOIN users u ON u.id = l.user_id WHERE u.username = 'operator' LIMIT 1`);
+  const labor = await t.db.query<{ id: string }>(
+    `SELECT l.id::text AS id FROM labor_entries l JOIN users u ON u.id = l.user_id WHERE u.username = 'operator' LIMIT 1`,
+  );
   fixtureId.labor_entries = labor.rows[0]!.id;
   for (const role of ROLES) agents[role] = await t.signIn(role);
 });

@@ -34,7 +34,10 @@ async function draftRevision(code: string, partId = shop.partId): Promise<number
 
 /** A revision released by the test system: made a draft (the only start the database allows), then moved. */
 async function releasedRevision(partId: number, code: string): Promise<number> {
-  const { id } = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, effective_date) VALUES ($1, $2, '2025-01-01') RETURNING id`, [partId, code]);
+  const { id } = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, effective_date) VALUES ($1, $2, '2025-01-01') RETURNING id`, [
+    partId,
+    code,
+  ]);
   await t.db.query(`UPDATE revisions SET status = 'released' WHERE id = $1`, [id]);
   return id;
 }
@@ -45,7 +48,11 @@ const get = (role: Role, path: string) => agents[role].get(`/admin/api/${path}`)
 /** Data changes written by a user (not access_denied events) on a table. */
 const changesBy = (userId: number, table: string) =>
   count(`SELECT 1 FROM audit_logs WHERE actor_id = $1 AND table_name = $2 AND action IN ('create', 'update', 'delete')`, [userId, table]);
-const deniedRows = (userId: number) => rows<{ table_name: string; record_id: string; details: { path?: string } }>(`SELECT table_name, record_id, details FROM audit_logs WHERE actor_id = $1 AND action = 'access_denied' ORDER BY id`, [userId]);
+const deniedRows = (userId: number) =>
+  rows<{ table_name: string; record_id: string; details: { path?: string } }>(
+    `SELECT table_name, record_id, details FROM audit_logs WHERE actor_id = $1 AND action = 'access_denied' ORDER BY id`,
+    [userId],
+  );
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -62,8 +69,17 @@ describe('writing a routing in place on its revision', () => {
     const revision = await draftRevision('B');
     const engineer = t.users.engineer.id;
     const steps: number[] = [];
-    for (const [operation, center, hours] of [['Cut blank', shop.centers.mill, '0.3'], ['Mill bore', shop.centers.mill, '1.5'], ['Inspect', shop.centers.inspect, '']] as const) {
-      const res = await post('engineer', `routing/revisions/${revision}/steps`, { operation, work_center_id: String(center), estimated_hours: hours, instructions: '' });
+    for (const [operation, center, hours] of [
+      ['Cut blank', shop.centers.mill, '0.3'],
+      ['Mill bore', shop.centers.mill, '1.5'],
+      ['Inspect', shop.centers.inspect, ''],
+    ] as const) {
+      const res = await post('engineer', `routing/revisions/${revision}/steps`, {
+        operation,
+        work_center_id: String(center),
+        estimated_hours: hours,
+        instructions: '',
+      });
       expect(res.status).toBe(201);
       steps.push(res.body.id);
     }
@@ -81,11 +97,13 @@ describe('writing a routing in place on its revision', () => {
     const routing = await get('engineer', `routing/revisions/${revision}`);
     expect(routing.status).toBe(200);
     expect(routing.body.revision).toMatchObject({ id: revision, title: 'P-RE rev B', status: 'draft' });
-    expect(routing.body.steps.map((s: { step_number: number; operation: string; work_center: string }) => [s.step_number, s.operation, s.work_center])).toEqual([
-      [10, 'Cut blank', 'MILL-RE — Milling'],
-      [20, 'Mill bore', 'MILL-RE — Milling'],
-      [30, 'Inspect', 'QC-RE — Inspection'],
-    ]);
+    expect(routing.body.steps.map((s: { step_number: number; operation: string; work_center: string }) => [s.step_number, s.operation, s.work_center])).toEqual(
+      [
+        [10, 'Cut blank', 'MILL-RE — Milling'],
+        [20, 'Mill bore', 'MILL-RE — Milling'],
+        [30, 'Inspect', 'QC-RE — Inspection'],
+      ],
+    );
     expect(routing.body.steps[1].checks).toEqual([
       expect.objectContaining({ sequence: 1, description: 'Bore diameter', requires_measurement: true, lower_limit: 9.98, upper_limit: 10.02, unit: 'mm' }),
       expect.objectContaining({ sequence: 2, description: 'Deburr bore edge', requires_measurement: false, lower_limit: null, upper_limit: null }),
@@ -115,69 +133,85 @@ describe('writing a routing in place on its revision', () => {
     expect(whole.body.steps.map((s: { step_number: number }) => s.step_number)).toEqual([10, 20, 30, 40]);
   });
 
-  it.each(['viewer', 'operator', 'quality', 'approver'] as const)('%s: adding, changing or removing steps and checks is refused with 403, nothing written, the refusals audited', async (role) => {
-    const revision = await draftRevision(`X${role.slice(0, 3).toUpperCase()}`);
-    const step = shop.routing[20]!;
-    const check = (await one<{ id: number; version: number }>('SELECT id, version FROM sub_steps WHERE process_step_id = $1 AND sequence = 1', [step]));
-    const stepVersion = (await one<{ version: number }>('SELECT version FROM process_steps WHERE id = $1', [step])).version;
-    const before = {
-      steps: await count('SELECT 1 FROM process_steps'),
-      checks: await count('SELECT 1 FROM sub_steps'),
-      step: await one('SELECT operation, version FROM process_steps WHERE id = $1', [step]),
-      check: await one('SELECT description, version FROM sub_steps WHERE id = $1', [check.id]),
-    };
-    const user = t.users[role].id;
-    const deniedBefore = (await deniedRows(user)).length;
+  it.each(['viewer', 'operator', 'quality', 'approver'] as const)(
+    '%s: adding, changing or removing steps and checks is refused with 403, nothing written, the refusals audited',
+    async (role) => {
+      const revision = await draftRevision(`X${role.slice(0, 3).toUpperCase()}`);
+      const step = shop.routing[20]!;
+      const check = await one<{ id: number; version: number }>('SELECT id, version FROM sub_steps WHERE process_step_id = $1 AND sequence = 1', [step]);
+      const stepVersion = (await one<{ version: number }>('SELECT version FROM process_steps WHERE id = $1', [step])).version;
+      const before = {
+        steps: await count('SELECT 1 FROM process_steps'),
+        checks: await count('SELECT 1 FROM sub_steps'),
+        step: await one('SELECT operation, version FROM process_steps WHERE id = $1', [step]),
+        check: await one('SELECT description, version FROM sub_steps WHERE id = $1', [check.id]),
+      };
+      const user = t.users[role].id;
+      const deniedBefore = (await deniedRows(user)).length;
 
-    const answers = [
-      await post(role, `routing/revisions/${revision}/steps`, { operation: 'Sneak in', work_center_id: String(shop.centers.mill) }),
-      await post(role, `routing/process_steps/${step}/checks`, { description: 'Sneak in' }),
-      await post(role, `routing/process_steps/${step}`, { operation: 'Renamed', version: String(stepVersion) }),
-      await post(role, `routing/sub_steps/${check.id}`, { description: 'Renamed', version: String(check.version) }),
-      await post(role, `routing/sub_steps/${check.id}/delete`),
-      await post(role, `routing/process_steps/${step}/delete`),
-    ];
-    for (const res of answers) {
-      expect(res.status).toBe(403);
-      expect(res.body.error).toMatch(new RegExp(`Your role \\(${role}\\) may not`));
-    }
-    expect({
-      steps: await count('SELECT 1 FROM process_steps'),
-      checks: await count('SELECT 1 FROM sub_steps'),
-      step: await one('SELECT operation, version FROM process_steps WHERE id = $1', [step]),
-      check: await one('SELECT description, version FROM sub_steps WHERE id = $1', [check.id]),
-    }).toEqual(before);
-    expect(await changesBy(user, 'process_steps')).toBe(0);
-    expect(await changesBy(user, 'sub_steps')).toBe(0);
-    const denied = (await deniedRows(user)).slice(deniedBefore);
-    expect(denied.map((d) => [d.table_name, d.record_id])).toEqual([
-      ['revisions', String(revision)],
-      ['process_steps', String(step)],
-      ['process_steps', String(step)],
-      ['sub_steps', String(check.id)],
-      ['sub_steps', String(check.id)],
-      ['process_steps', String(step)],
-    ]);
-  });
+      const answers = [
+        await post(role, `routing/revisions/${revision}/steps`, { operation: 'Sneak in', work_center_id: String(shop.centers.mill) }),
+        await post(role, `routing/process_steps/${step}/checks`, { description: 'Sneak in' }),
+        await post(role, `routing/process_steps/${step}`, { operation: 'Renamed', version: String(stepVersion) }),
+        await post(role, `routing/sub_steps/${check.id}`, { description: 'Renamed', version: String(check.version) }),
+        await post(role, `routing/sub_steps/${check.id}/delete`),
+        await post(role, `routing/process_steps/${step}/delete`),
+      ];
+      for (const res of answers) {
+        expect(res.status).toBe(403);
+        expect(res.body.error).toMatch(new RegExp(`Your role \\(${role}\\) may not`));
+      }
+      expect({
+        steps: await count('SELECT 1 FROM process_steps'),
+        checks: await count('SELECT 1 FROM sub_steps'),
+        step: await one('SELECT operation, version FROM process_steps WHERE id = $1', [step]),
+        check: await one('SELECT description, version FROM sub_steps WHERE id = $1', [check.id]),
+      }).toEqual(before);
+      expect(await changesBy(user, 'process_steps')).toBe(0);
+      expect(await changesBy(user, 'sub_steps')).toBe(0);
+      const denied = (await deniedRows(user)).slice(deniedBefore);
+      expect(denied.map((d) => [d.table_name, d.record_id])).toEqual([
+        ['revisions', String(revision)],
+        ['process_steps', String(step)],
+        ['process_steps', String(step)],
+        ['sub_steps', String(check.id)],
+        ['sub_steps', String(check.id)],
+        ['process_steps', String(step)],
+      ]);
+    },
+  );
 
   it('bad input comes back per field, with the form’s words, and nothing is written', async () => {
     const revision = await draftRevision('C');
-    const before = { steps: await count('SELECT 1 FROM process_steps'), checks: await count('SELECT 1 FROM sub_steps'), audit: await count('SELECT 1 FROM audit_logs WHERE action IN ($1, $2)', ['create', 'update']) };
+    const before = {
+      steps: await count('SELECT 1 FROM process_steps'),
+      checks: await count('SELECT 1 FROM sub_steps'),
+      audit: await count('SELECT 1 FROM audit_logs WHERE action IN ($1, $2)', ['create', 'update']),
+    };
 
     const empty = await post('engineer', `routing/revisions/${revision}/steps`, { operation: '', work_center_id: '' });
     expect(empty.status).toBe(400);
     expect(empty.body.fields).toEqual({ operation: 'Operation is required', work_center_id: 'Work center is required' });
 
-    const hours = await post('engineer', `routing/revisions/${revision}/steps`, { operation: 'Saw', work_center_id: String(shop.centers.mill), estimated_hours: 'two' });
+    const hours = await post('engineer', `routing/revisions/${revision}/steps`, {
+      operation: 'Saw',
+      work_center_id: String(shop.centers.mill),
+      estimated_hours: 'two',
+    });
     expect(hours.status).toBe(400);
     expect(hours.body.fields).toEqual({ estimated_hours: expect.stringMatching(/^Estimated hours must be a number/) });
 
-    const taken = await post('engineer', `routing/revisions/${shop.revisionId}/steps`, { step_number: '20', operation: 'Again', work_center_id: String(shop.centers.mill) });
+    const taken = await post('engineer', `routing/revisions/${shop.revisionId}/steps`, {
+      step_number: '20',
+      operation: 'Again',
+      work_center_id: String(shop.centers.mill),
+    });
     // On a released revision this would be held for approval; the duplicate number is refused before that.
     expect(taken.status).toBe(400);
     expect(taken.body.fields).toEqual({ step_number: expect.stringMatching(/already has a step with th(at|is) number/) });
 
-    const step = (await post('engineer', `routing/revisions/${revision}/steps`, { operation: 'Mill', work_center_id: String(shop.centers.mill) })).body.id as number;
+    const step = (await post('engineer', `routing/revisions/${revision}/steps`, { operation: 'Mill', work_center_id: String(shop.centers.mill) })).body
+      .id as number;
     const afterStep = { steps: await count('SELECT 1 FROM process_steps'), checks: await count('SELECT 1 FROM sub_steps') };
 
     const reversed = await post('engineer', `routing/process_steps/${step}/checks`, { description: 'Width', lower_limit: '5', upper_limit: '4', unit: 'mm' });
@@ -196,12 +230,18 @@ describe('writing a routing in place on its revision', () => {
     expect(afterStep.steps).toBe(before.steps + 1);
     // The one step that was saved wrote its own rows; the refusals wrote none.
     const writes = await count('SELECT 1 FROM audit_logs WHERE action IN ($1, $2)', ['create', 'update']);
-    expect(writes - before.audit).toBe(await count(`SELECT 1 FROM audit_logs WHERE action = 'create' AND table_name = 'process_steps' AND record_id = $1`, [String(step)]));
+    expect(writes - before.audit).toBe(
+      await count(`SELECT 1 FROM audit_logs WHERE action = 'create' AND table_name = 'process_steps' AND record_id = $1`, [String(step)]),
+    );
   });
 
   it('the parent is the one in the address: a body that names another revision or step changes nothing about where the row goes', async () => {
     const revision = await draftRevision('D');
-    const res = await post('engineer', `routing/revisions/${revision}/steps`, { operation: 'Saw', work_center_id: String(shop.centers.mill), revision_id: String(shop.revisionId) });
+    const res = await post('engineer', `routing/revisions/${revision}/steps`, {
+      operation: 'Saw',
+      work_center_id: String(shop.centers.mill),
+      revision_id: String(shop.revisionId),
+    });
     expect(res.status).toBe(201);
     expect(await one('SELECT revision_id FROM process_steps WHERE id = $1', [res.body.id])).toEqual({ revision_id: revision });
     const check = await post('engineer', `routing/process_steps/${res.body.id}/checks`, { description: 'Length', process_step_id: String(shop.routing[20]) });
@@ -211,14 +251,23 @@ describe('writing a routing in place on its revision', () => {
 
   it('changes and removes rows in place, with the version read: a stale change is refused, a removed step takes its checks along, audited', async () => {
     const revision = await draftRevision('E');
-    const step = (await post('engineer', `routing/revisions/${revision}/steps`, { operation: 'Turn', work_center_id: String(shop.centers.mill) })).body.id as number;
-    const first = (await post('engineer', `routing/process_steps/${step}/checks`, { description: 'OD', lower_limit: '24.98', upper_limit: '25' })).body.id as number;
+    const step = (await post('engineer', `routing/revisions/${revision}/steps`, { operation: 'Turn', work_center_id: String(shop.centers.mill) })).body
+      .id as number;
+    const first = (await post('engineer', `routing/process_steps/${step}/checks`, { description: 'OD', lower_limit: '24.98', upper_limit: '25' })).body
+      .id as number;
     const second = (await post('engineer', `routing/process_steps/${step}/checks`, { description: 'Chamfer' })).body.id as number;
     const { version } = await one<{ version: number }>('SELECT version FROM process_steps WHERE id = $1', [step]);
 
-    const renamed = await post('engineer', `routing/process_steps/${step}`, { operation: 'Turn OD and face', work_center_id: String(shop.centers.inspect), version: String(version) });
+    const renamed = await post('engineer', `routing/process_steps/${step}`, {
+      operation: 'Turn OD and face',
+      work_center_id: String(shop.centers.inspect),
+      version: String(version),
+    });
     expect(renamed.status).toBe(200);
-    expect(await one('SELECT operation, work_center_id FROM process_steps WHERE id = $1', [step])).toEqual({ operation: 'Turn OD and face', work_center_id: shop.centers.inspect });
+    expect(await one('SELECT operation, work_center_id FROM process_steps WHERE id = $1', [step])).toEqual({
+      operation: 'Turn OD and face',
+      work_center_id: shop.centers.inspect,
+    });
 
     const stale = await post('engineer', `routing/process_steps/${step}`, { operation: 'Lost update', version: String(version) });
     expect(stale.status).toBe(409);
@@ -258,12 +307,25 @@ describe('writing a routing in place on its revision', () => {
     const routing = await get('engineer', `routing/revisions/${shop.revisionId}`);
     expect(routing.body.approval.steps).toMatch(/Editing the routing of a released revision needs approval/);
     expect(routing.body.approval.checks).toMatch(/Editing the checks in the routing of a released revision needs approval/);
-    const before = { steps: await count('SELECT 1 FROM process_steps WHERE revision_id = $1', [shop.revisionId]), checks: await count('SELECT 1 FROM sub_steps WHERE process_step_id = $1', [shop.routing[40]]) };
+    const before = {
+      steps: await count('SELECT 1 FROM process_steps WHERE revision_id = $1', [shop.revisionId]),
+      checks: await count('SELECT 1 FROM sub_steps WHERE process_step_id = $1', [shop.routing[40]]),
+    };
 
-    const step = await post('engineer', `routing/revisions/${shop.revisionId}/steps`, { operation: 'Passivate', work_center_id: String(shop.centers.mill), change_reason: 'Customer spec change' });
+    const step = await post('engineer', `routing/revisions/${shop.revisionId}/steps`, {
+      operation: 'Passivate',
+      work_center_id: String(shop.centers.mill),
+      change_reason: 'Customer spec change',
+    });
     expect(step.status).toBe(202);
-    expect(step.body).toMatchObject({ status: 'submitted', message: expect.stringMatching(/Submitted for approval as request #\d+/), approvalId: expect.any(Number) });
-    expect(await one('SELECT status, rule, target_table, parent_table, parent_id, reason, requested_by_id FROM approvals WHERE id = $1', [step.body.approvalId])).toEqual({
+    expect(step.body).toMatchObject({
+      status: 'submitted',
+      message: expect.stringMatching(/Submitted for approval as request #\d+/),
+      approvalId: expect.any(Number),
+    });
+    expect(
+      await one('SELECT status, rule, target_table, parent_table, parent_id, reason, requested_by_id FROM approvals WHERE id = $1', [step.body.approvalId]),
+    ).toEqual({
       status: 'pending',
       rule: 'routing.released_revision',
       target_table: 'process_steps',
@@ -276,7 +338,10 @@ describe('writing a routing in place on its revision', () => {
     const check = await post('engineer', `routing/process_steps/${shop.routing[40]}/checks`, { description: 'Thread gauge' });
     expect(check.status).toBe(202);
     expect(await one('SELECT rule FROM approvals WHERE id = $1', [check.body.approvalId])).toEqual({ rule: 'routing.released_revision_checks' });
-    expect({ steps: await count('SELECT 1 FROM process_steps WHERE revision_id = $1', [shop.revisionId]), checks: await count('SELECT 1 FROM sub_steps WHERE process_step_id = $1', [shop.routing[40]]) }).toEqual(before);
+    expect({
+      steps: await count('SELECT 1 FROM process_steps WHERE revision_id = $1', [shop.revisionId]),
+      checks: await count('SELECT 1 FROM sub_steps WHERE process_step_id = $1', [shop.routing[40]]),
+    }).toEqual(before);
   });
 });
 
@@ -291,8 +356,12 @@ describe('additions held for approval are numbered past each other', () => {
     const firstCheck = await requested(await post('engineer', `routing/process_steps/${step40}/checks`, { description: 'Thread gauge' }));
     const secondCheck = await requested(await post('engineer', `routing/process_steps/${step40}/checks`, { description: 'Torque check' }));
     expect([firstCheck.changes.sequence?.new, secondCheck.changes.sequence?.new]).toEqual([2, 3]);
-    const firstStep = await requested(await post('engineer', `routing/revisions/${held.revisionId}/steps`, { operation: 'Passivate', work_center_id: String(held.centers.mill) }));
-    const secondStep = await requested(await post('engineer', `routing/revisions/${held.revisionId}/steps`, { operation: 'Laser mark', work_center_id: String(held.centers.mill) }));
+    const firstStep = await requested(
+      await post('engineer', `routing/revisions/${held.revisionId}/steps`, { operation: 'Passivate', work_center_id: String(held.centers.mill) }),
+    );
+    const secondStep = await requested(
+      await post('engineer', `routing/revisions/${held.revisionId}/steps`, { operation: 'Laser mark', work_center_id: String(held.centers.mill) }),
+    );
     expect([firstStep.changes.step_number?.new, secondStep.changes.step_number?.new]).toEqual([50, 60]);
 
     // The editor's next numbers step over them; a number a request already gives is refused at the field.
@@ -302,10 +371,18 @@ describe('additions held for approval are numbered past each other', () => {
     const requests = await count('SELECT 1 FROM approvals');
     const taken = await post('engineer', `routing/process_steps/${step40}/checks`, { description: 'Again', sequence: '3' });
     expect(taken.status).toBe(400);
-    expect(taken.body.fields).toEqual({ sequence: `A change waiting for approval (request #${secondCheck.id}) already gives that number (the next free one is 4)` });
-    const takenStep = await post('engineer', `routing/revisions/${held.revisionId}/steps`, { operation: 'Again', work_center_id: String(held.centers.mill), step_number: '50' });
+    expect(taken.body.fields).toEqual({
+      sequence: `A change waiting for approval (request #${secondCheck.id}) already gives that number (the next free one is 4)`,
+    });
+    const takenStep = await post('engineer', `routing/revisions/${held.revisionId}/steps`, {
+      operation: 'Again',
+      work_center_id: String(held.centers.mill),
+      step_number: '50',
+    });
     expect(takenStep.status).toBe(400);
-    expect(takenStep.body.fields).toEqual({ step_number: `A change waiting for approval (request #${firstStep.id}) already gives that number (the next free one is 70)` });
+    expect(takenStep.body.fields).toEqual({
+      step_number: `A change waiting for approval (request #${firstStep.id}) already gives that number (the next free one is 70)`,
+    });
     expect(await count('SELECT 1 FROM approvals')).toBe(requests);
 
     // Another step's checks and another revision's steps are numbered on their own.
@@ -322,14 +399,20 @@ describe('additions held for approval are numbered past each other', () => {
     // Each request binds to the whole routing of the released revision as it was asked on
     // (approval_content_hash): once one is applied, the others are refused as stale, by that rule.
     for (const request of [firstCheck, firstStep, secondStep]) {
-      await expect(decide(t.db.sequelize, 'approve', { approvalId: request.id, actor: testActor(t.users.quality), password: TEST_PASSWORD })).rejects.toMatchObject({ code: 'stale' });
+      await expect(
+        decide(t.db.sequelize, 'approve', { approvalId: request.id, actor: testActor(t.users.quality), password: TEST_PASSWORD }),
+      ).rejects.toMatchObject({ code: 'stale' });
     }
     expect(await count('SELECT 1 FROM process_steps WHERE revision_id = $1', [held.revisionId])).toBe(4);
     // Asked again, nothing pending: the next free numbers after what the routing holds.
     const again = await requested(await post('engineer', `routing/process_steps/${step40}/checks`, { description: 'Thread gauge' }));
     expect(again.changes.sequence?.new).toBe(4);
     await decide(t.db.sequelize, 'approve', { approvalId: again.id, actor: testActor(t.users.quality), password: TEST_PASSWORD });
-    expect(await rows('SELECT sequence FROM sub_steps WHERE process_step_id = $1 ORDER BY sequence', [step40])).toEqual([{ sequence: 1 }, { sequence: 3 }, { sequence: 4 }]);
+    expect(await rows('SELECT sequence FROM sub_steps WHERE process_step_id = $1 ORDER BY sequence', [step40])).toEqual([
+      { sequence: 1 },
+      { sequence: 3 },
+      { sequence: 4 },
+    ]);
   });
 });
 
@@ -343,7 +426,12 @@ describe('a part’s revisions and a work order’s travelers on their pages', (
 
     const added = await post('engineer', `children/parts/${shop.partId}/revisions`, { revision_code: 'k', notes: 'ECO-9', status: 'released', part_id: '999' });
     expect(added.status).toBe(201);
-    expect(await one('SELECT part_id, revision_code, status, notes FROM revisions WHERE id = $1', [added.body.id])).toEqual({ part_id: shop.partId, revision_code: 'K', status: 'draft', notes: 'ECO-9' });
+    expect(await one('SELECT part_id, revision_code, status, notes FROM revisions WHERE id = $1', [added.body.id])).toEqual({
+      part_id: shop.partId,
+      revision_code: 'K',
+      status: 'draft',
+      notes: 'ECO-9',
+    });
 
     const bad = await post('engineer', `children/parts/${shop.partId}/revisions`, { revision_code: 'K' });
     expect(bad.status).toBe(400);
@@ -362,7 +450,9 @@ describe('a part’s revisions and a work order’s travelers on their pages', (
     const engineer = await get('engineer', `children/work_orders/${shop.workOrderId}`);
     expect(engineer.status).toBe(200);
     expect(engineer.body).toMatchObject({ remainingQuantity: 15, more: false, may: { createTraveler: true } });
-    expect(engineer.body.travelers).toEqual([expect.objectContaining({ id: traveler.id, number: traveler.number, status: 'draft', quantity: 5, revision: 'P-RE rev A', steps: 4, steps_done: 0 })]);
+    expect(engineer.body.travelers).toEqual([
+      expect.objectContaining({ id: traveler.id, number: traveler.number, status: 'draft', quantity: 5, revision: 'P-RE rev A', steps: 4, steps_done: 0 }),
+    ]);
     const viewer = await get('viewer', `children/work_orders/${shop.workOrderId}`);
     expect(viewer.body.may).toEqual({ createTraveler: false });
     expect((await get('viewer', 'children/work_orders/2147483647')).status).toBe(404);
@@ -393,7 +483,12 @@ describe('Release and Make obsolete', () => {
         expect(res.body.record.errors.status.message).toBe('The status changes through Release and Make obsolete, not by editing');
       }
     }
-    const created = await agents.engineer.post('/admin/api/resources/revisions/actions/new').field('part_id', String(shop.partId)).field('revision_code', 'GN').field('status', 'released').field('effective_date', '2031-02-03');
+    const created = await agents.engineer
+      .post('/admin/api/resources/revisions/actions/new')
+      .field('part_id', String(shop.partId))
+      .field('revision_code', 'GN')
+      .field('status', 'released')
+      .field('effective_date', '2031-02-03');
     expect(created.status).toBe(400);
     expect(created.body.record.errors.status.message).toBe('The status changes through Release and Make obsolete, not by editing');
     expect(await one('SELECT status, notes, effective_date, version FROM revisions WHERE id = $1', [revision])).toEqual(before);
@@ -402,7 +497,11 @@ describe('Release and Make obsolete', () => {
     expect(await changes()).toBe(audited);
 
     // The form's echo of the status it showed changes nothing and is let through with the rest.
-    const echoed = await agents.engineer.post(`/admin/api/resources/revisions/records/${revision}/edit`).field('version', String(before.version)).field('status', 'draft').field('notes', 'ECO-12');
+    const echoed = await agents.engineer
+      .post(`/admin/api/resources/revisions/records/${revision}/edit`)
+      .field('version', String(before.version))
+      .field('status', 'draft')
+      .field('notes', 'ECO-12');
     expect(echoed.status).toBe(200);
     expect(await one('SELECT status, notes FROM revisions WHERE id = $1', [revision])).toEqual({ status: 'draft', notes: 'ECO-12' });
 
@@ -410,7 +509,13 @@ describe('Release and Make obsolete', () => {
     const { createRecord } = await import('../src/records/record.service.js');
     const { systemActor } = await import('../src/audit/actor.js');
     const { Revision } = await import('../src/models/index.js');
-    await expect(createRecord(Revision as never, { part_id: shop.partId, revision_code: 'GS', status: 'released', effective_date: '2031-02-03' }, systemActor('test:script'))).rejects.toMatchObject({
+    await expect(
+      createRecord(
+        Revision as never,
+        { part_id: shop.partId, revision_code: 'GS', status: 'released', effective_date: '2031-02-03' },
+        systemActor('test:script'),
+      ),
+    ).rejects.toMatchObject({
       fields: { status: 'The status changes through Release and Make obsolete, not by editing' },
     });
     await expect(Revision.create({ part_id: shop.partId, revision_code: 'GM', status: 'obsolete' } as never)).rejects.toMatchObject({
@@ -440,7 +545,9 @@ describe('Release and Make obsolete', () => {
       const part = (await one<{ id: number }>(`INSERT INTO parts (part_number, description) VALUES ('RAW-1', 'Raw insert test') RETURNING id`)).id;
       const audited = await count(`SELECT 1 FROM audit_logs WHERE table_name = 'revisions'`);
       for (const status of ['released', 'obsolete']) {
-        expect(await asRuntime([[`INSERT INTO revisions (part_id, revision_code, status, effective_date) VALUES ($1, 'A', $2, '2031-02-03')`, [part, status]]])).toMatchObject({
+        expect(
+          await asRuntime([[`INSERT INTO revisions (part_id, revision_code, status, effective_date) VALUES ($1, 'A', $2, '2031-02-03')`, [part, status]]]),
+        ).toMatchObject({
           code: 'NXT01',
           message: `A new revision starts as a draft, not ${status}`,
         });
@@ -468,10 +575,18 @@ describe('Release and Make obsolete', () => {
 
     const form = await agents.engineer.get(`/admin/api/resources/revisions/records/${revision}/release`);
     expect(form.status).toBe(200);
-    expect(form.body.plan).toMatchObject({ title: 'REL-1 rev B', steps: 1, released: 'REL-1 rev A', refusal: null, approval: expect.stringMatching(/^Releasing a part revision.*needs a second person's signature \(approver, quality or admin\)/) });
+    expect(form.body.plan).toMatchObject({
+      title: 'REL-1 rev B',
+      steps: 1,
+      released: 'REL-1 rev A',
+      refusal: null,
+      approval: expect.stringMatching(/^Releasing a part revision.*needs a second person's signature \(approver, quality or admin\)/),
+    });
     expect(await one('SELECT status FROM revisions WHERE id = $1', [revision])).toEqual({ status: 'draft' });
 
-    const asked = await agents.engineer.post(`/admin/api/resources/revisions/records/${revision}/release`).send({ effective_date: '2031-02-03', reason: 'ECO-77 approved by customer', version: String(version) });
+    const asked = await agents.engineer
+      .post(`/admin/api/resources/revisions/records/${revision}/release`)
+      .send({ effective_date: '2031-02-03', reason: 'ECO-77 approved by customer', version: String(version) });
     expect(asked.status).toBe(200);
     expect(asked.body.notice).toMatchObject({ type: 'info', message: expect.stringMatching(/Submitted for approval as request #\d+/) });
     const request = await one<{ id: number; rule: string; status: string; changes: unknown; reason: string; parent_table: string; parent_id: number }>(
@@ -490,7 +605,9 @@ describe('Release and Make obsolete', () => {
     expect(await count(`SELECT 1 FROM audit_logs WHERE table_name = 'revisions' AND record_id = $1 AND action = 'update'`, [String(revision)])).toBe(0);
 
     // Asked twice: refused while the first request waits.
-    const again = await agents.engineer.post(`/admin/api/resources/revisions/records/${revision}/release`).send({ effective_date: '2031-02-03', version: String(version) });
+    const again = await agents.engineer
+      .post(`/admin/api/resources/revisions/records/${revision}/release`)
+      .send({ effective_date: '2031-02-03', version: String(version) });
     expect(again.status).toBe(409);
     expect(again.body.notice.message).toMatch(new RegExp(`already waiting for approval \\(request #${request.id}\\)`));
 
@@ -557,12 +674,19 @@ describe('Release and Make obsolete', () => {
   it('Make obsolete applies at once (no rule holds it), audited as the engineer’s; a second time is refused', async () => {
     const part = (await one<{ id: number }>(`INSERT INTO parts (part_number, description) VALUES ('OBS-1', 'Obsolete test') RETURNING id`)).id;
     const revision = await one<{ id: number; version: number }>('SELECT id, version FROM revisions WHERE id = $1', [await releasedRevision(part, 'A')]);
-    const res = await agents.engineer.post(`/admin/api/resources/revisions/records/${revision.id}/obsolete`).send({ reason: 'Part discontinued', version: String(revision.version) });
+    const res = await agents.engineer
+      .post(`/admin/api/resources/revisions/records/${revision.id}/obsolete`)
+      .send({ reason: 'Part discontinued', version: String(revision.version) });
     expect(res.status).toBe(200);
     expect(res.body.notice).toMatchObject({ type: 'success', message: 'Revision OBS-1 rev A is obsolete: no new work is made from it.' });
     expect(await one('SELECT status FROM revisions WHERE id = $1', [revision.id])).toEqual({ status: 'obsolete' });
     // After the test system's release in the setup (no actor id), the engineer's.
-    expect(await rows(`SELECT field_name, old_value, new_value, actor_id FROM audit_logs WHERE table_name = 'revisions' AND record_id = $1 AND action = 'update' AND field_name = 'status' ORDER BY id`, [String(revision.id)])).toEqual([
+    expect(
+      await rows(
+        `SELECT field_name, old_value, new_value, actor_id FROM audit_logs WHERE table_name = 'revisions' AND record_id = $1 AND action = 'update' AND field_name = 'status' ORDER BY id`,
+        [String(revision.id)],
+      ),
+    ).toEqual([
       { field_name: 'status', old_value: 'draft', new_value: 'released', actor_id: null },
       { field_name: 'status', old_value: 'released', new_value: 'obsolete', actor_id: t.users.engineer.id },
     ]);

@@ -39,7 +39,7 @@ describe('models mirror the migrated schema', () => {
       await client.query('ALTER TABLE sub_steps ALTER COLUMN lower_limit TYPE numeric(14,3)');
       await client.query('ALTER TABLE approvals ALTER COLUMN target_id TYPE bigint');
       await client.query('ALTER TABLE users DROP COLUMN last_login_at');
-      await client.query("ALTER TABLE revisions ALTER COLUMN status DROP DEFAULT");
+      await client.query('ALTER TABLE revisions ALTER COLUMN status DROP DEFAULT');
       await client.query('CREATE TABLE stray_things (id integer)');
       await client.query('ALTER TABLE manual_steps RENAME TO manual_steps_old');
       // Constraints the models declare: a foreign key and a unique key gone.
@@ -53,7 +53,7 @@ describe('models mirror the migrated schema', () => {
         'sub_steps.lower_limit: type is numeric(14,3) in the database but numeric(14,4) in model SubStep',
         'approvals.target_id: type is bigint in the database but integer in model Approval',
         'users.last_login_at: attribute of model User but no such column in the database',
-        "revisions.status: has a defaultValue in model Revision but no DEFAULT in the database",
+        'revisions.status: has a defaultValue in model Revision but no DEFAULT in the database',
         'stray_things: table in the database but no model',
         'manual_steps: model ManualStep has no table in the database',
         'manual_steps_old: table in the database but no model',

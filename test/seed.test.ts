@@ -5,7 +5,22 @@ import { DEMO_PASSWORD, DEMO_USERS } from '../seeders/demo-users.js';
 import { up as seedDemoData } from '../seeders/20261126000100-demo-data.seeder.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
-const TABLES = ['users', 'customers', 'work_centers', 'parts', 'revisions', 'process_steps', 'sub_steps', 'work_orders', 'travelers', 'traveler_steps', 'traveler_sub_steps', 'manual_steps', 'labor_entries', 'approvals'];
+const TABLES = [
+  'users',
+  'customers',
+  'work_centers',
+  'parts',
+  'revisions',
+  'process_steps',
+  'sub_steps',
+  'work_orders',
+  'travelers',
+  'traveler_steps',
+  'traveler_sub_steps',
+  'manual_steps',
+  'labor_entries',
+  'approvals',
+];
 
 let t: TestApp;
 

@@ -49,7 +49,10 @@ describe('starting NEXUS against DATABASE_URL', () => {
       const base = first.url.replace(/\/admin$/, '');
       const login = await supertest(base).post('/admin/login').type('form').send({ email: 'admin', password: DEMO_PASSWORD });
       expect(login.status).toBe(302);
-      cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('nexus.sid='))!.split(';')[0]!;
+      cookie = ([] as string[])
+        .concat(login.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('nexus.sid='))!
+        .split(';')[0]!;
       expect((await supertest(base).get('/admin/api/resources/travelers/actions/list').set('Cookie', cookie)).body.meta.total).toBe(6);
     } finally {
       await first.close();
@@ -92,7 +95,9 @@ describe('least privilege at run time', () => {
     const running = await startServer(config, log.logger);
     try {
       expect(log.lines.filter((l) => l.level >= 40)).toEqual([]);
-      const [me] = (await running.sequelize.query('SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser')) as [Array<{ user: string; superuser: boolean }>, unknown];
+      const [me] = (await running.sequelize.query(
+        'SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser',
+      )) as [Array<{ user: string; superuser: boolean }>, unknown];
       expect(me[0]).toEqual({ user: role, superuser: false });
 
       // What the runtime login may not do, on its own connection: 42501 every time.
@@ -111,7 +116,13 @@ describe('least privilege at run time', () => {
           'DELETE FROM audit_chain',
           'SELECT * FROM schema_migrations',
         ]) {
-          expect({ sql, outcome: await client.query(sql).then(() => 'done', (e: { code?: string }) => e.code) }).toEqual({ sql, outcome: '42501' });
+          expect({
+            sql,
+            outcome: await client.query(sql).then(
+              () => 'done',
+              (e: { code?: string }) => e.code,
+            ),
+          }).toEqual({ sql, outcome: '42501' });
         }
       } finally {
         await client.end();
@@ -123,9 +134,15 @@ describe('least privilege at run time', () => {
       expect((await agent.post('/admin/login').type('form').send({ email: 'engineer', password: DEMO_PASSWORD })).status).toBe(302);
       const id = (await fresh.query<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26004'`)).rows[0]!.id;
       const shown = await agent.get(`/admin/api/resources/travelers/records/${id}/show`);
-      const edit = await agent.post(`/admin/api/resources/travelers/records/${id}/edit`).field('version', shown.body.record.params.version).field('notes', 'Edited by the runtime login');
+      const edit = await agent
+        .post(`/admin/api/resources/travelers/records/${id}/edit`)
+        .field('version', shown.body.record.params.version)
+        .field('notes', 'Edited by the runtime login');
       expect(edit.body.notice.type).toBe('success');
-      const audit = await fresh.query(`SELECT actor_username FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND field_name = 'notes' ORDER BY id DESC LIMIT 1`, [String(id)]);
+      const audit = await fresh.query(
+        `SELECT actor_username FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND field_name = 'notes' ORDER BY id DESC LIMIT 1`,
+        [String(id)],
+      );
       expect(audit.rows).toEqual([{ actor_username: 'engineer' }]);
     } finally {
       await running.close();
@@ -149,7 +166,9 @@ describe('least privilege at run time', () => {
     });
     const running = await startServer(config, pino({ level: 'silent' }));
     try {
-      const [rows] = (await running.sequelize.query('SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser')) as [Array<{ user: string; superuser: boolean }>, unknown];
+      const [rows] = (await running.sequelize.query(
+        'SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser',
+      )) as [Array<{ user: string; superuser: boolean }>, unknown];
       expect(rows[0]).toEqual({ user: 'nexus_runtime', superuser: false });
       expect(fs.statSync(path.join(dataDir, 'runtime.password')).mode & 0o777).toBe(0o600);
       await expect(running.sequelize.query('CREATE TABLE sneaky (id int)')).rejects.toMatchObject({ parent: { code: '42501' } });
@@ -164,7 +183,8 @@ describe('several instances starting at once', () => {
   it('migrate and seed once between them (an advisory lock), and both serve', async () => {
     const fresh = await createEmptyDatabase();
     await fresh.sequelize.close();
-    const config = async () => loadConfig({ DATABASE_URL: fresh.url, PORT: String(await freeLocalPort()), SESSION_SECRET: 's'.repeat(40), LOG_LEVEL: 'silent' });
+    const config = async () =>
+      loadConfig({ DATABASE_URL: fresh.url, PORT: String(await freeLocalPort()), SESSION_SECRET: 's'.repeat(40), LOG_LEVEL: 'silent' });
     const [a, b] = await Promise.all([startServer(await config(), pino({ level: 'silent' })), startServer(await config(), pino({ level: 'silent' }))]);
     try {
       const migrations = await fresh.query<{ name: string; n: number }>('SELECT name, count(*)::int AS n FROM schema_migrations GROUP BY name');

@@ -71,35 +71,46 @@ describe('the role matrix, in the record service', () => {
     expect(Object.keys(RESOURCE_RULES).sort()).toEqual(Object.keys(WRITES).sort());
   });
 
-  it.each(Object.keys(WRITES))('%s: create, update and delete are refused to exactly the roles the matrix refuses, whoever calls the service', async (table) => {
-    const model = modelOf(table);
-    // For labor, the test operator's own entry: whose entry it is has a rule of its own (below).
-    const existing =
-      table === 'labor_entries'
-        ? (await one<{ id: string }>(`INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) SELECT $1, id, now() - interval '9 hours', now() - interval '8 hours', 'manual', 'matrix' FROM travelers ORDER BY id LIMIT 1 RETURNING id::text AS id`, [t.users.operator.id])).id
-        : ((await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`)).rows[0]?.id ?? '1');
-    const got: Record<string, unknown> = {};
-    const want: Record<string, unknown> = {};
-    const rules = WRITES[table]!;
-    for (const role of ROLE_LIST) {
-      const actor = testActor(t.users[role]);
-      // An empty create and an update without a version are refused further on (validation,
-      // staleness) when the role may write: what is checked here is only who was let through.
-      const create = await outcome(() => createRecord(model, {}, actor));
-      const update = await outcome(() => updateRecord(model, existing, {}, actor));
-      // A record that does not exist: an allowed role gets "not found", never a deletion.
-      const remove = await outcome(() => deleteRecords(model, ['2000000000'], actor));
-      got[role] = { create, update, remove };
-      const verdict = (allowed: Role[]) => (allowed.includes(role) ? 'passed' : 'denied');
-      want[role] = { create: verdict(rules.create), update: verdict(rules.update), remove: verdict(rules.delete) };
-    }
-    expect(got).toEqual(want);
-  });
+  it.each(Object.keys(WRITES))(
+    '%s: create, update and delete are refused to exactly the roles the matrix refuses, whoever calls the service',
+    async (table) => {
+      const model = modelOf(table);
+      // For labor, the test operator's own entry: whose entry it is has a rule of its own (below).
+      const existing =
+        table === 'labor_entries'
+          ? (
+              await one<{ id: string }>(
+                `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) SELECT $1, id, now() - interval '9 hours', now() - interval '8 hours', 'manual', 'matrix' FROM travelers ORDER BY id LIMIT 1 RETURNING id::text AS id`,
+                [t.users.operator.id],
+              )
+            ).id
+          : ((await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`)).rows[0]?.id ?? '1');
+      const got: Record<string, unknown> = {};
+      const want: Record<string, unknown> = {};
+      const rules = WRITES[table]!;
+      for (const role of ROLE_LIST) {
+        const actor = testActor(t.users[role]);
+        // An empty create and an update without a version are refused further on (validation,
+        // staleness) when the role may write: what is checked here is only who was let through.
+        const create = await outcome(() => createRecord(model, {}, actor));
+        const update = await outcome(() => updateRecord(model, existing, {}, actor));
+        // A record that does not exist: an allowed role gets "not found", never a deletion.
+        const remove = await outcome(() => deleteRecords(model, ['2000000000'], actor));
+        got[role] = { create, update, remove };
+        const verdict = (allowed: Role[]) => (allowed.includes(role) ? 'passed' : 'denied');
+        want[role] = { create: verdict(rules.create), update: verdict(rules.update), remove: verdict(rules.delete) };
+      }
+      expect(got).toEqual(want);
+    },
+  );
 
   it('an operator changes and deletes only their own labor entries, through the service too', async () => {
     const operator = testActor(t.users.operator);
     const model = modelOf('labor_entries');
-    const other = await one<{ id: number; version: number; reason: string | null }>(`SELECT id, version, reason FROM labor_entries WHERE user_id <> $1 ORDER BY id LIMIT 1`, [t.users.operator.id]);
+    const other = await one<{ id: number; version: number; reason: string | null }>(
+      `SELECT id, version, reason FROM labor_entries WHERE user_id <> $1 ORDER BY id LIMIT 1`,
+      [t.users.operator.id],
+    );
     await expect(updateRecord(model, other.id, { version: other.version, reason: 'mine now' }, operator)).rejects.toBeInstanceOf(AccessDeniedError);
     expect(await one(`SELECT version, reason FROM labor_entries WHERE id = $1`, [other.id])).toEqual({ version: other.version, reason: other.reason });
   });
@@ -194,7 +205,11 @@ describe('optimistic locking cannot be skipped', () => {
       let request = admin.post(`/admin/api/resources/customers/records/${customer.id}/edit`).field('name', 'Lost update');
       if (version !== undefined) request = request.field('version', version);
       const res = await request;
-      expect({ version, status: res.status, message: res.body.record.errors.version?.message }).toEqual({ version, status: 400, message: expect.stringMatching(/which version/) });
+      expect({ version, status: res.status, message: res.body.record.errors.version?.message }).toEqual({
+        version,
+        status: 400,
+        message: expect.stringMatching(/which version/),
+      });
     }
     expect(await one(`SELECT name, version FROM customers WHERE id = $1`, [customer.id])).toEqual({ name: customer.name, version: customer.version });
   });
@@ -204,7 +219,9 @@ describe('refusals carry their status for API callers', () => {
   it('a delete refused (in use, by role) answers 409 or 403, not 200; the panel’s own page still gets its message', async () => {
     const engineer = await t.signIn('engineer');
     const viewer = await t.signIn('viewer');
-    const used = await one<{ id: number }>(`SELECT c.id FROM customers c WHERE EXISTS (SELECT 1 FROM parts p WHERE p.customer_id = c.id) ORDER BY c.id LIMIT 1`);
+    const used = await one<{ id: number }>(
+      `SELECT c.id FROM customers c WHERE EXISTS (SELECT 1 FROM parts p WHERE p.customer_id = c.id) ORDER BY c.id LIMIT 1`,
+    );
     const inUse = await engineer.post(`/admin/api/resources/customers/records/${used.id}/delete`);
     expect(inUse.status).toBe(409);
     expect(inUse.body.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/in use|still used|referenced/i) });
@@ -212,7 +229,10 @@ describe('refusals carry their status for API callers', () => {
     expect(byRole.status).toBe(403);
     const bulk = await engineer.post(`/admin/api/resources/customers/bulk/bulkDelete?recordIds=${used.id}`);
     expect(bulk.status).toBe(409);
-    const fromPanel = await engineer.post(`/admin/api/resources/customers/records/${used.id}/delete`).set('Sec-Fetch-Site', 'same-origin').set('Sec-Fetch-Mode', 'cors');
+    const fromPanel = await engineer
+      .post(`/admin/api/resources/customers/records/${used.id}/delete`)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .set('Sec-Fetch-Mode', 'cors');
     expect(fromPanel.status).toBe(200);
     expect(fromPanel.body.notice.type).toBe('error');
     expect(await one(`SELECT count(*)::int AS n FROM customers WHERE id = $1`, [used.id])).toEqual({ n: 1 });

@@ -47,9 +47,11 @@ async function floor(): Promise<Floor> {
     [traveler.id, shop.centers.inspect, t.users.engineer.id],
   );
   await t.db.query(`UPDATE travelers SET status = 'released' WHERE id = $1`, [traveler.id]);
-  const steps = (await t.db.query<{ id: number; step_number: number }>('SELECT id, step_number FROM traveler_steps WHERE traveler_id = $1', [traveler.id])).rows;
+  const steps = (await t.db.query<{ id: number; step_number: number }>('SELECT id, step_number FROM traveler_steps WHERE traveler_id = $1', [traveler.id]))
+    .rows;
   const step = Object.fromEntries(steps.map((s) => [s.step_number, s.id]));
-  const checkOf = async (n: number, sequence: number) => (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = $2', [step[n], sequence])).id;
+  const checkOf = async (n: number, sequence: number) =>
+    (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = $2', [step[n], sequence])).id;
   return {
     id: traveler.id,
     number: traveler.number,
@@ -100,7 +102,10 @@ beforeAll(async () => {
   t = await createTestApp();
   shop = await buildShop(t.db);
   const created = await inTransaction(t.db.sequelize, systemActor('test:setup'), (options) =>
-    User.create({ username: 'operator.two', email: 'operator2@test.example', full_name: 'Test operator two', role: 'operator', password: TEST_PASSWORD } as never, options),
+    User.create(
+      { username: 'operator.two', email: 'operator2@test.example', full_name: 'Test operator two', role: 'operator', password: TEST_PASSWORD } as never,
+      options,
+    ),
   );
   operatorTwo = { id: created.id, username: created.username, role: 'operator' };
   operator = await t.signIn('operator');
@@ -126,7 +131,9 @@ describe('the reason Sign off is disabled is the reason the server refuses it', 
     expect(await expectRefused('routing', f.step[40]!, { listed: false })).toMatch(
       /^Step 40 \(Final inspection\) cannot be worked before step 20 \(Mill pocket\) is signed off: steps are worked in order unless the routing marks them parallel\.$/,
     );
-    expect(await expectRefused('manual', f.manual, { listed: false })).toMatch(/^The manual step "Label the box" cannot be worked before step 20 \(Mill pocket\) is signed off/);
+    expect(await expectRefused('manual', f.manual, { listed: false })).toMatch(
+      /^The manual step "Label the box" cannot be worked before step 20 \(Mill pocket\) is signed off/,
+    );
     expect(await expectRefused('routing', f.step[10]!, { listed: false })).toBe('Step 10 (Saw blank) is already signed off.');
   });
 
@@ -134,7 +141,9 @@ describe('the reason Sign off is disabled is the reason the server refuses it', 
     const f = await floor();
     await operator.post(`/admin/api/resources/traveler_steps/records/${f.step[10]}/signOff`).send({}).expect(200);
     await recordCheck(t.db.sequelize, f.check.depth, { measuredValue: '10.01' }, testActor(t.users.operator));
-    expect(await expectRefused('routing', f.step[20]!, { listed: true })).toBe('Step 20 (Mill pocket) cannot be signed off: check 2 (Deburr edges) is not done.');
+    expect(await expectRefused('routing', f.step[20]!, { listed: true })).toBe(
+      'Step 20 (Mill pocket) cannot be signed off: check 2 (Deburr edges) is not done.',
+    );
 
     await recordCheck(t.db.sequelize, f.check.deburr, {}, testActor(t.users.operator));
     await recordCheck(t.db.sequelize, f.check.depth, { measuredValue: '10.5' }, testActor(t.users.operator));
@@ -184,8 +193,10 @@ describe('the reason Sign off is disabled is the reason the server refuses it', 
 });
 
 describe('a decimal comma', () => {
-  const record = (check: number, value: string) => operator.post(`/admin/api/resources/traveler_sub_steps/records/${check}/recordCheck`).send({ measured_value: value });
-  const checkState = (id: number) => one('SELECT measured_value, completed_at, completed_by_id, out_of_limits, version FROM traveler_sub_steps WHERE id = $1', [id]);
+  const record = (check: number, value: string) =>
+    operator.post(`/admin/api/resources/traveler_sub_steps/records/${check}/recordCheck`).send({ measured_value: value });
+  const checkState = (id: number) =>
+    one('SELECT measured_value, completed_at, completed_by_id, out_of_limits, version FROM traveler_sub_steps WHERE id = $1', [id]);
 
   it('is read as the decimal separator of a measurement, and said back with the value stored', async () => {
     const f = await floor();

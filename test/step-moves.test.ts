@@ -43,9 +43,11 @@ interface Floor {
 async function releasedTraveler(): Promise<Floor> {
   const traveler = await createTravelerFromWorkOrder(t.db.sequelize, shop.workOrderId, { quantity: 2 }, testActor(t.users.engineer));
   await t.db.query(`UPDATE travelers SET status = 'released' WHERE id = $1`, [traveler.id]);
-  const steps = (await t.db.query<{ id: number; step_number: number }>('SELECT id, step_number FROM traveler_steps WHERE traveler_id = $1', [traveler.id])).rows;
+  const steps = (await t.db.query<{ id: number; step_number: number }>('SELECT id, step_number FROM traveler_steps WHERE traveler_id = $1', [traveler.id]))
+    .rows;
   const step = Object.fromEntries(steps.map((s) => [s.step_number, s.id]));
-  const check = async (sequence: number) => (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = $2', [step[20], sequence])).id;
+  const check = async (sequence: number) =>
+    (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = $2', [step[20], sequence])).id;
   return { id: traveler.id, number: traveler.number, step, depth: await check(1), deburr: await check(2) };
 }
 
@@ -151,7 +153,9 @@ describe('the panel, My work and the write agree on what a step allows next', ()
     const reason = 'Step 20 (Mill pocket) cannot be signed off: check 1 (Pocket depth) is not done; check 2 (Deburr edges) is not done.';
     expect(moves).toMatchObject({ start: null, signOff: reason, offered: ['start', 'recordCheck', 'clockIn', 'signOff'] });
     // The service itself, called directly, refuses with the same words.
-    await expect(signOffStep(t.db.sequelize, { kind: 'routing', id: f.step[20]! }, testActor(t.users.operator))).rejects.toEqual(new WorkflowRefusedError(reason));
+    await expect(signOffStep(t.db.sequelize, { kind: 'routing', id: f.step[20]! }, testActor(t.users.operator))).rejects.toEqual(
+      new WorkflowRefusedError(reason),
+    );
     expect(await checkActions('operator', f.depth)).toEqual(['recordCheck']);
   });
 
@@ -171,7 +175,9 @@ describe('the panel, My work and the write agree on what a step allows next', ()
     await recordCheck(t.db.sequelize, f.depth, { measuredValue: '10.5' }, testActor(t.users.operator));
     await recordCheck(t.db.sequelize, f.deburr, {}, testActor(t.users.operator));
     const operator = await agree('operator', 'routing', f.step[20]!, { listed: true });
-    expect(operator.signOff).toBe('Step 20 (Mill pocket) cannot be signed off: check 1 (Pocket depth) measured 10.5, outside its limits: quality must record a disposition.');
+    expect(operator.signOff).toBe(
+      'Step 20 (Mill pocket) cannot be signed off: check 1 (Pocket depth) measured 10.5, outside its limits: quality must record a disposition.',
+    );
 
     const quality = await agree('quality', 'routing', f.step[20]!, { listed: true });
     expect(quality).toMatchObject({ disposition: null });

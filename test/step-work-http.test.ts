@@ -32,10 +32,17 @@ async function travelerId(number: string): Promise<number> {
   return (await one<{ id: number }>('SELECT id FROM travelers WHERE number = $1', [number])).id;
 }
 async function stepId(number: string, step: number): Promise<number> {
-  return (await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [number, step])).id;
+  return (
+    await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [
+      number,
+      step,
+    ])
+  ).id;
 }
 async function manualStepId(number: string): Promise<number> {
-  return (await one<{ id: number }>('SELECT m.id FROM manual_steps m JOIN travelers t ON t.id = m.traveler_id WHERE t.number = $1 ORDER BY m.id LIMIT 1', [number])).id;
+  return (
+    await one<{ id: number }>('SELECT m.id FROM manual_steps m JOIN travelers t ON t.id = m.traveler_id WHERE t.number = $1 ORDER BY m.id LIMIT 1', [number])
+  ).id;
 }
 async function checkId(step: number, sequence: number): Promise<number> {
   return (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = $2', [step, sequence])).id;
@@ -46,9 +53,15 @@ const stepState = (id: number, table = 'traveler_steps') =>
   one(`SELECT status, started_at, completed_at, completed_by_id, version FROM ${table} WHERE id = $1`, [id]);
 const travelerState = (id: number) => one('SELECT status, started_at, version FROM travelers WHERE id = $1', [id]);
 const checkState = (id: number) =>
-  one('SELECT measured_value, completed_at, completed_by_id, out_of_limits, disposition, disposition_note, disposition_by_id, disposition_at, version FROM traveler_sub_steps WHERE id = $1', [id]);
+  one(
+    'SELECT measured_value, completed_at, completed_by_id, out_of_limits, disposition, disposition_note, disposition_by_id, disposition_at, version FROM traveler_sub_steps WHERE id = $1',
+    [id],
+  );
 const openEntries = (userId: number) =>
-  rows<{ id: number; traveler_step_id: number | null; manual_step_id: number | null }>('SELECT id, traveler_step_id, manual_step_id FROM labor_entries WHERE user_id = $1 AND ended_at IS NULL ORDER BY id', [userId]);
+  rows<{ id: number; traveler_step_id: number | null; manual_step_id: number | null }>(
+    'SELECT id, traveler_step_id, manual_step_id FROM labor_entries WHERE user_id = $1 AND ended_at IS NULL ORDER BY id',
+    [userId],
+  );
 const auditRows = (table: string, id: number) =>
   rows<{ field_name: string; new_value: string | null; actor_id: number | null }>(
     // Data changes only: a refused call leaves an access_denied event, which is not a change.
@@ -61,7 +74,10 @@ beforeAll(async () => {
   await createSeeder(t.db.sequelize).up();
   // Several operators on one step at once: a second operator besides the test app's one per role.
   const user = await inTransaction(t.db.sequelize, systemActor('test:setup'), (options) =>
-    User.create({ username: 'operator2.user', email: 'operator2@test.example', full_name: 'Test operator two', role: 'operator', password: TEST_PASSWORD } as never, options),
+    User.create(
+      { username: 'operator2.user', email: 'operator2@test.example', full_name: 'Test operator two', role: 'operator', password: TEST_PASSWORD } as never,
+      options,
+    ),
   );
   operator2 = { id: user.id, username: user.username, fullName: 'Test operator two' };
   for (const role of ['admin', 'operator', 'quality', 'viewer'] as Role[]) agents[role] = await t.signIn(role);
@@ -89,7 +105,10 @@ describe('clocking in', () => {
       expect(res.body.redirectUrl).toBe(`/admin/resources/traveler_steps/records/${step}/show`);
     }
 
-    const open = await rows<{ user_id: number; started_at: Date }>('SELECT user_id, started_at FROM labor_entries WHERE traveler_step_id = $1 AND ended_at IS NULL ORDER BY user_id', [step]);
+    const open = await rows<{ user_id: number; started_at: Date }>(
+      'SELECT user_id, started_at FROM labor_entries WHERE traveler_step_id = $1 AND ended_at IS NULL ORDER BY user_id',
+      [step],
+    );
     expect(open.map((e) => e.user_id).sort()).toEqual([t.users.operator.id, operator2.id].sort());
     const after = await stepState(step);
     expect(after.status).toBe('in_progress');
@@ -138,14 +157,18 @@ describe('steps are worked in order', () => {
       s20: await stepState(step20),
       s30: await stepState(step30),
       manual: await stepState(manual, 'manual_steps'),
-      audit: (await auditRows('traveler_steps', step20)).length + (await auditRows('traveler_steps', step30)).length + (await auditRows('manual_steps', manual)).length,
+      audit:
+        (await auditRows('traveler_steps', step20)).length +
+        (await auditRows('traveler_steps', step30)).length +
+        (await auditRows('manual_steps', manual)).length,
     };
 
     const start = await act('operator', 'traveler_steps', step30, 'start');
     expect(start.status).toBe(409);
     expect(start.body.notice).toEqual({
       type: 'error',
-      message: 'Step 30 (Mill keyway) cannot be worked before step 10 (Cut 17-4PH bar) is signed off: steps are worked in order unless the routing marks them parallel.',
+      message:
+        'Step 30 (Mill keyway) cannot be worked before step 10 (Cut 17-4PH bar) is signed off: steps are worked in order unless the routing marks them parallel.',
     });
     const signOff = await act('operator', 'traveler_steps', step20, 'signOff');
     expect(signOff.status).toBe(409);
@@ -153,13 +176,19 @@ describe('steps are worked in order', () => {
     // A manual step "after 40" waits for step 30 of T-26002, which is still in progress.
     const manualStart = await act('operator', 'manual_steps', manual, 'start');
     expect(manualStart.status).toBe(409);
-    expect(manualStart.body.notice.message).toMatch(/^The manual step "Extra deburr of cross-drilled port intersections" cannot be worked before step 30 \(Mill op 2/);
+    expect(manualStart.body.notice.message).toMatch(
+      /^The manual step "Extra deburr of cross-drilled port intersections" cannot be worked before step 30 \(Mill op 2/,
+    );
 
     expect(await travelerState(traveler)).toEqual(before.traveler);
     expect(await stepState(step20)).toEqual(before.s20);
     expect(await stepState(step30)).toEqual(before.s30);
     expect(await stepState(manual, 'manual_steps')).toEqual(before.manual);
-    expect((await auditRows('traveler_steps', step20)).length + (await auditRows('traveler_steps', step30)).length + (await auditRows('manual_steps', manual)).length).toBe(before.audit);
+    expect(
+      (await auditRows('traveler_steps', step20)).length +
+        (await auditRows('traveler_steps', step30)).length +
+        (await auditRows('manual_steps', manual)).length,
+    ).toBe(before.audit);
   });
 });
 
@@ -183,7 +212,10 @@ describe('signing off', () => {
     expect(out.body.notice.type).toBe('success');
     expect(out.body.notice.message).toMatch(/^Clocked out \(\d+\.\d\d h\)\.$/);
     expect(await openEntries(operator2.id)).toEqual([]);
-    const closed = await one<{ started_at: Date; ended_at: Date | null; hours: number | string | null }>('SELECT started_at, ended_at, hours FROM labor_entries WHERE user_id = $1 AND traveler_step_id = $2', [operator2.id, step]);
+    const closed = await one<{ started_at: Date; ended_at: Date | null; hours: number | string | null }>(
+      'SELECT started_at, ended_at, hours FROM labor_entries WHERE user_id = $1 AND traveler_step_id = $2',
+      [operator2.id, step],
+    );
     // Closed after it was opened, with the hours the operator was told.
     expect(closed.ended_at).toBeInstanceOf(Date);
     expect(closed.ended_at!.getTime()).toBeGreaterThan(closed.started_at.getTime());
@@ -197,7 +229,10 @@ describe('signing off', () => {
     const signed = await act('operator', 'traveler_steps', step, 'signOff');
     expect(signed.status).toBe(200);
     expect(signed.body.notice).toEqual({ type: 'success', message: 'Step 10 (Cut 17-4PH bar) signed off.' });
-    const after = await one<{ status: string; completed_by_id: number; completed_at: Date | null }>('SELECT status, completed_by_id, completed_at FROM traveler_steps WHERE id = $1', [step]);
+    const after = await one<{ status: string; completed_by_id: number; completed_at: Date | null }>(
+      'SELECT status, completed_by_id, completed_at FROM traveler_steps WHERE id = $1',
+      [step],
+    );
     expect(after).toMatchObject({ status: 'completed', completed_by_id: t.users.operator.id });
     expect(after.completed_at).toBeInstanceOf(Date);
     expect(await openEntries(t.users.operator.id)).toEqual([]);
@@ -264,17 +299,27 @@ describe('checks and dispositions', () => {
   });
 
   it('quality records the disposition; then the operator signs the step off (who and when, audited)', async () => {
-    const res = await act('quality', 'traveler_sub_steps', check, 'disposition', { disposition: 'use_as_is', note: 'MRB 114: within the bearing maker’s fit range' });
+    const res = await act('quality', 'traveler_sub_steps', check, 'disposition', {
+      disposition: 'use_as_is',
+      note: 'MRB 114: within the bearing maker’s fit range',
+    });
     expect(res.status).toBe(200);
     expect(res.body.notice).toEqual({ type: 'success', message: 'Disposition "use as is" recorded for check 1.' });
     const decided = await checkState(check);
-    expect(decided).toMatchObject({ disposition: 'use_as_is', disposition_note: 'MRB 114: within the bearing maker’s fit range', disposition_by_id: t.users.quality.id });
+    expect(decided).toMatchObject({
+      disposition: 'use_as_is',
+      disposition_note: 'MRB 114: within the bearing maker’s fit range',
+      disposition_by_id: t.users.quality.id,
+    });
     expect(decided.disposition_at).toBeInstanceOf(Date);
 
     const signed = await act('operator', 'traveler_steps', step20, 'signOff');
     expect(signed.status).toBe(200);
     expect(signed.body.notice.message).toBe('Step 20 (Turn OD, face, chamfer) signed off.');
-    const after = await one<{ status: string; completed_by_id: number; completed_at: Date | null }>('SELECT status, completed_by_id, completed_at FROM traveler_steps WHERE id = $1', [step20]);
+    const after = await one<{ status: string; completed_by_id: number; completed_at: Date | null }>(
+      'SELECT status, completed_by_id, completed_at FROM traveler_steps WHERE id = $1',
+      [step20],
+    );
     expect(after).toMatchObject({ status: 'completed', completed_by_id: t.users.operator.id });
     expect(after.completed_at).toBeInstanceOf(Date);
     expect(await auditRows('traveler_steps', step20)).toEqual(
@@ -283,7 +328,9 @@ describe('checks and dispositions', () => {
         { field_name: 'status', new_value: 'completed', actor_id: t.users.operator.id },
       ]),
     );
-    expect(await auditRows('traveler_sub_steps', check)).toEqual(expect.arrayContaining([{ field_name: 'disposition', new_value: 'use_as_is', actor_id: t.users.quality.id }]));
+    expect(await auditRows('traveler_sub_steps', check)).toEqual(
+      expect.arrayContaining([{ field_name: 'disposition', new_value: 'use_as_is', actor_id: t.users.quality.id }]),
+    );
   });
 });
 
@@ -297,27 +344,33 @@ describe('a parallel step', () => {
     const wo = await one<{ id: number; customer_id: number; part_id: number; revision_id: number }>(
       `SELECT w.id, w.customer_id, w.part_id, r.id AS revision_id FROM work_orders w JOIN revisions r ON r.part_id = w.part_id AND r.status = 'released' WHERE w.number = 'WO-26003'`,
     );
-    traveler = (await one<{ id: number }>(
-      `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity, due_date) VALUES ('T-PAR-1', $1, $2, $3, $4, 3, DATE '2099-01-01') RETURNING id`,
-      [wo.id, wo.customer_id, wo.part_id, wo.revision_id],
-    )).id;
+    traveler = (
+      await one<{ id: number }>(
+        `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity, due_date) VALUES ('T-PAR-1', $1, $2, $3, $4, 3, DATE '2099-01-01') RETURNING id`,
+        [wo.id, wo.customer_id, wo.part_id, wo.revision_id],
+      )
+    ).id;
     for (const [n, center, operation, parallel] of [
       [10, 'SAW', 'Cut plate', false],
       [20, 'MILL', 'Mill complete', false],
       [30, 'DEBURR', 'Deburr finished edges', true],
       [40, 'PACK', 'Pack', false],
     ] as const) {
-      steps[n] = (await one<{ id: number }>(
-        `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation, is_parallel)
+      steps[n] = (
+        await one<{ id: number }>(
+          `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation, is_parallel)
          SELECT $1, $2, id, $3, $4 FROM work_centers WHERE code = $5 RETURNING id`,
-        [traveler, n, operation, parallel, center],
-      )).id;
+          [traveler, n, operation, parallel, center],
+        )
+      ).id;
     }
-    manual = (await one<{ id: number }>(
-      `INSERT INTO manual_steps (traveler_id, after_step_number, work_center_id, operation, reason, added_by_id)
+    manual = (
+      await one<{ id: number }>(
+        `INSERT INTO manual_steps (traveler_id, after_step_number, work_center_id, operation, reason, added_by_id)
        SELECT $1, 40, id, 'Label the crate', 'Customer asked for crate labels', $2 FROM work_centers WHERE code = 'PACK' RETURNING id`,
-      [traveler, t.users.engineer.id],
-    )).id;
+        [traveler, t.users.engineer.id],
+      )
+    ).id;
     await t.db.query(`UPDATE travelers SET status = 'released' WHERE id = $1`, [traveler]);
   });
 
@@ -367,7 +420,10 @@ describe('a parallel step', () => {
     expect(signed.body.notice.message).toBe('The manual step "Label the crate" signed off. That was the last step: traveler T-PAR-1 is completed.');
     expect(signed.body.redirectUrl).toBe(`/admin/resources/travelers/records/${traveler}/show`);
     expect((await travelerState(traveler)).status).toBe('completed');
-    expect(await one('SELECT status, completed_by_id FROM manual_steps WHERE id = $1', [manual])).toEqual({ status: 'completed', completed_by_id: t.users.operator.id });
+    expect(await one('SELECT status, completed_by_id FROM manual_steps WHERE id = $1', [manual])).toEqual({
+      status: 'completed',
+      completed_by_id: t.users.operator.id,
+    });
     expect(await openEntries(t.users.operator.id)).toEqual([]);
   });
 });
@@ -382,7 +438,9 @@ describe('a viewer', () => {
       manual: await stepState(manual, 'manual_steps'),
       check: await checkState(check),
       labor: await one('SELECT count(*)::int AS n FROM labor_entries'),
-      audit: await one(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name IN ('traveler_steps', 'manual_steps', 'traveler_sub_steps', 'labor_entries', 'travelers') AND action <> 'access_denied'`),
+      audit: await one(
+        `SELECT count(*)::int AS n FROM audit_logs WHERE table_name IN ('traveler_steps', 'manual_steps', 'traveler_sub_steps', 'labor_entries', 'travelers') AND action <> 'access_denied'`,
+      ),
     });
     const before = await snapshot();
     const calls: Array<[string, number, string, Record<string, unknown>]> = [

@@ -46,9 +46,11 @@ describe('table policies', () => {
       ];
       for (const field of fields) expect(`${model.name}.${field}: ${attributes.includes(field)}`).toBe(`${model.name}.${field}: true`);
       const rules = Object.keys((model.options.validate ?? {}) as object);
-      for (const rule of Object.keys(policy.ruleFields ?? {})) expect(`${model.name} rule ${rule}: ${rules.includes(rule)}`).toBe(`${model.name} rule ${rule}: true`);
+      for (const rule of Object.keys(policy.ruleFields ?? {}))
+        expect(`${model.name} rule ${rule}: ${rules.includes(rule)}`).toBe(`${model.name} rule ${rule}: true`);
       // Every named rule of a model says where its message goes: none falls back to the form.
-      for (const rule of rules) expect(`${model.name} rule ${rule} placed: ${rule in (policy.ruleFields ?? {})}`).toBe(`${model.name} rule ${rule} placed: true`);
+      for (const rule of rules)
+        expect(`${model.name} rule ${rule} placed: ${rule in (policy.ruleFields ?? {})}`).toBe(`${model.name} rule ${rule} placed: true`);
       if (fields.length) checked.push(model.name);
     }
     expect(checked.sort()).toEqual(['Approval', 'LaborEntry', 'ManualStep', 'Revision', 'SubStep', 'Traveler', 'TravelerStep', 'TravelerSubStep', 'WorkOrder']);
@@ -71,7 +73,10 @@ describe('table policies', () => {
 
   it('derive what no writer chooses: a traveler takes its work order’s customer and the next number', async () => {
     const traveler = await inTransaction(db.sequelize, systemActor('test'), (options) =>
-      Traveler.create({ work_order_id: shop.workOrderId, customer_id: otherShop.customerId, part_id: shop.partId, revision_id: shop.revisionId, quantity: 2 } as never, options),
+      Traveler.create(
+        { work_order_id: shop.workOrderId, customer_id: otherShop.customerId, part_id: shop.partId, revision_id: shop.revisionId, quantity: 2 } as never,
+        options,
+      ),
     );
     const row = (await db.query<{ customer_id: number; number: string }>('SELECT customer_id, number FROM travelers WHERE id = $1', [traveler.id])).rows[0]!;
     expect(row.customer_id).toBe(shop.customerId);
@@ -85,17 +90,23 @@ describe('table policies', () => {
     await inTransaction(db.sequelize, systemActor('test'), async (options) => {
       await next.update({ status: 'released' }, options);
     });
-    const statuses = (await db.query<{ revision_code: string; status: string }>('SELECT revision_code, status FROM revisions WHERE part_id = $1 ORDER BY revision_code', [shop.partId])).rows;
+    const statuses = (
+      await db.query<{ revision_code: string; status: string }>('SELECT revision_code, status FROM revisions WHERE part_id = $1 ORDER BY revision_code', [
+        shop.partId,
+      ])
+    ).rows;
     expect(statuses).toEqual([
       { revision_code: 'A', status: 'obsolete' },
       { revision_code: 'B', status: 'released' },
     ]);
     // Both changes are in the audit trail, in one transaction.
-    const audited = (await db.query<{ txids: number; rows: number }>(
-      `SELECT count(DISTINCT txid)::int AS txids, count(*)::int AS rows FROM audit_logs WHERE table_name = 'revisions' AND field_name = 'status'
+    const audited = (
+      await db.query<{ txids: number; rows: number }>(
+        `SELECT count(DISTINCT txid)::int AS txids, count(*)::int AS rows FROM audit_logs WHERE table_name = 'revisions' AND field_name = 'status'
           AND ((record_id = $1 AND new_value = 'obsolete') OR (record_id = $2 AND new_value = 'released'))`,
-      [String(shop.revisionId), String(next.id)],
-    )).rows[0]!;
+        [String(shop.revisionId), String(next.id)],
+      )
+    ).rows[0]!;
     expect(audited).toEqual({ txids: 1, rows: 2 });
   });
 

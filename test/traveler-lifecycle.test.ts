@@ -63,14 +63,22 @@ async function row<T = Record<string, unknown>>(sql: string, params: unknown[] =
 }
 
 async function steps(travelerId: number): Promise<Array<{ id: number; step_number: number }>> {
-  return (await t.db.query<{ id: number; step_number: number }>('SELECT id, step_number FROM traveler_steps WHERE traveler_id = $1 ORDER BY step_number', [travelerId])).rows;
+  return (
+    await t.db.query<{ id: number; step_number: number }>('SELECT id, step_number FROM traveler_steps WHERE traveler_id = $1 ORDER BY step_number', [
+      travelerId,
+    ])
+  ).rows;
 }
 
 /** Signs every step off through the services, in order, with in-limits measurements. */
 async function workAllSteps(travelerId: number): Promise<void> {
   const operator = testActor(t.users.operator);
   for (const step of await steps(travelerId)) {
-    const checks = (await t.db.query<{ id: number; requires_measurement: boolean }>('SELECT id, requires_measurement FROM traveler_sub_steps WHERE traveler_step_id = $1', [step.id])).rows;
+    const checks = (
+      await t.db.query<{ id: number; requires_measurement: boolean }>('SELECT id, requires_measurement FROM traveler_sub_steps WHERE traveler_step_id = $1', [
+        step.id,
+      ])
+    ).rows;
     for (const check of checks) await recordCheck(t.db.sequelize, check.id, { measuredValue: check.requires_measurement ? '10.00' : null }, operator);
     await signOffStep(t.db.sequelize, { kind: 'routing', id: step.id }, operator);
   }
@@ -97,7 +105,9 @@ async function travelerIn(state: TravelerStatus): Promise<{ id: number; number: 
 }
 
 function actorFor(action: TravelerAction) {
-  return testActor(action === 'hold' || action === 'resume' ? t.users.quality : action === 'start' || action === 'complete' ? t.users.operator : t.users.engineer);
+  return testActor(
+    action === 'hold' || action === 'resume' ? t.users.quality : action === 'start' || action === 'complete' ? t.users.operator : t.users.engineer,
+  );
 }
 
 describe('every transition, allowed and forbidden, through the service', () => {
@@ -125,7 +135,10 @@ describe('every transition, allowed and forbidden, through the service', () => {
       const error = await attempt.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ApprovalRequired);
       expect(await row('SELECT status, version FROM travelers WHERE id = $1', [traveler.id])).toEqual(before);
-      expect(await row(`SELECT rule, status FROM approvals WHERE id = $1`, [(error as ApprovalRequired).approval.id])).toEqual({ rule: 'traveler.release', status: 'pending' });
+      expect(await row(`SELECT rule, status FROM approvals WHERE id = $1`, [(error as ApprovalRequired).approval.id])).toEqual({
+        rule: 'traveler.release',
+        status: 'pending',
+      });
       return;
     }
     if (action === 'complete') {
@@ -178,10 +191,16 @@ describe('release goes through approval', () => {
     const request = await transitionTraveler(t.db.sequelize, traveler.id, 'release', testActor(t.users.engineer)).catch((e: ApprovalRequired) => e);
     expect(request).toBeInstanceOf(ApprovalRequired);
     // A second request while the first waits is refused, and no second request is written.
-    await expect(transitionTraveler(t.db.sequelize, traveler.id, 'release', testActor(t.users.engineer))).rejects.toThrow(/already waiting for approval \(request #\d+\)/);
+    await expect(transitionTraveler(t.db.sequelize, traveler.id, 'release', testActor(t.users.engineer))).rejects.toThrow(
+      /already waiting for approval \(request #\d+\)/,
+    );
     expect((await row<{ n: number }>(`SELECT count(*)::int AS n FROM approvals WHERE target_table = 'travelers' AND target_id = $1`, [traveler.id])).n).toBe(1);
 
-    await decide(t.db.sequelize, 'approve', { approvalId: (request as ApprovalRequired).approval.id, actor: testActor(t.users.approver), password: TEST_PASSWORD });
+    await decide(t.db.sequelize, 'approve', {
+      approvalId: (request as ApprovalRequired).approval.id,
+      actor: testActor(t.users.approver),
+      password: TEST_PASSWORD,
+    });
     const released = await row<{ status: string; released_at: Date | null }>('SELECT status, released_at FROM travelers WHERE id = $1', [traveler.id]);
     expect(released.status).toBe('released');
     expect(released.released_at).toBeInstanceOf(Date);
@@ -193,7 +212,9 @@ describe('release goes through approval', () => {
 
     await expect(transitionTraveler(t.db.sequelize, traveler.id, 'release', testActor(t.users.engineer))).rejects.toThrow(/is released: it cannot be released/);
     // Nor can raw SQL re-date the release: the stamped times are history.
-    await expect(t.db.query(`UPDATE travelers SET released_at = now() - interval '1 day' WHERE id = $1`, [traveler.id])).rejects.toMatchObject({ code: 'NXT01' });
+    await expect(t.db.query(`UPDATE travelers SET released_at = now() - interval '1 day' WHERE id = $1`, [traveler.id])).rejects.toMatchObject({
+      code: 'NXT01',
+    });
     expect((await row<{ released_at: Date }>('SELECT released_at FROM travelers WHERE id = $1', [traveler.id])).released_at).toEqual(released.released_at);
   });
 
@@ -205,20 +226,31 @@ describe('release goes through approval', () => {
 
     const stale = await travelerIn('draft');
     await t.db.query(`UPDATE revisions SET status = 'obsolete' WHERE id = (SELECT revision_id FROM travelers WHERE id = $1)`, [stale.id]);
-    await expect(transitionTraveler(t.db.sequelize, stale.id, 'release', testActor(t.users.engineer))).rejects.toThrow(/which is obsolete: only a traveler for the released revision/);
-    expect((await row<{ n: number }>(`SELECT count(*)::int AS n FROM approvals WHERE target_id IN ($1, $2) AND target_table = 'travelers'`, [empty.id, stale.id])).n).toBe(0);
+    await expect(transitionTraveler(t.db.sequelize, stale.id, 'release', testActor(t.users.engineer))).rejects.toThrow(
+      /which is obsolete: only a traveler for the released revision/,
+    );
+    expect(
+      (await row<{ n: number }>(`SELECT count(*)::int AS n FROM approvals WHERE target_id IN ($1, $2) AND target_table = 'travelers'`, [empty.id, stale.id])).n,
+    ).toBe(0);
   });
 });
 
 describe('reasons, roles and side effects', () => {
   it('hold and cancel need a reason, kept on the traveler; the wrong role is refused; nothing changes on refusal', async () => {
     const traveler = await travelerIn('in_progress');
-    await expect(transitionTraveler(t.db.sequelize, traveler.id, 'hold', testActor(t.users.quality), { reason: ' ' })).rejects.toMatchObject({ fields: { status_reason: expect.stringMatching(/Say why/) } });
-    await expect(transitionTraveler(t.db.sequelize, traveler.id, 'hold', testActor(t.users.operator), { reason: 'Tool broke' })).rejects.toMatchObject({ status: 403 });
+    await expect(transitionTraveler(t.db.sequelize, traveler.id, 'hold', testActor(t.users.quality), { reason: ' ' })).rejects.toMatchObject({
+      fields: { status_reason: expect.stringMatching(/Say why/) },
+    });
+    await expect(transitionTraveler(t.db.sequelize, traveler.id, 'hold', testActor(t.users.operator), { reason: 'Tool broke' })).rejects.toMatchObject({
+      status: 403,
+    });
     expect((await row<{ status: string }>('SELECT status FROM travelers WHERE id = $1', [traveler.id])).status).toBe('in_progress');
 
     await transitionTraveler(t.db.sequelize, traveler.id, 'hold', testActor(t.users.quality), { reason: 'Material certificate missing' });
-    expect(await row('SELECT status, status_reason FROM travelers WHERE id = $1', [traveler.id])).toEqual({ status: 'on_hold', status_reason: 'Material certificate missing' });
+    expect(await row('SELECT status, status_reason FROM travelers WHERE id = $1', [traveler.id])).toEqual({
+      status: 'on_hold',
+      status_reason: 'Material certificate missing',
+    });
     // Resuming a traveler whose work had started takes it back to in progress, and clears the reason.
     await transitionTraveler(t.db.sequelize, traveler.id, 'resume', testActor(t.users.quality));
     expect(await row('SELECT status, status_reason FROM travelers WHERE id = $1', [traveler.id])).toEqual({ status: 'in_progress', status_reason: null });
@@ -240,7 +272,12 @@ describe('reasons, roles and side effects', () => {
     const done = await row<{ status: string; completed_at: Date | null }>('SELECT status, completed_at FROM travelers WHERE id = $1', [traveler.id]);
     expect(done.status).toBe('completed');
     expect(done.completed_at).toBeInstanceOf(Date);
-    expect(await row(`SELECT old_value, new_value, actor_id FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND field_name = 'status' AND new_value = 'completed'`, [String(traveler.id)])).toEqual({
+    expect(
+      await row(
+        `SELECT old_value, new_value, actor_id FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1 AND field_name = 'status' AND new_value = 'completed'`,
+        [String(traveler.id)],
+      ),
+    ).toEqual({
       old_value: 'in_progress',
       new_value: 'completed',
       actor_id: t.users.operator.id,
@@ -251,17 +288,26 @@ describe('reasons, roles and side effects', () => {
 describe('a released traveler’s content is locked', () => {
   it('raw SQL cannot change it without an approved request; a closed traveler not even with one', async () => {
     const released = await travelerIn('released');
-    await expect(t.db.query('UPDATE travelers SET quantity = 2 WHERE id = $1', [released.id])).rejects.toMatchObject({ code: 'NXT02', message: expect.stringMatching(/needs an approved change request/) });
+    await expect(t.db.query('UPDATE travelers SET quantity = 2 WHERE id = $1', [released.id])).rejects.toMatchObject({
+      code: 'NXT02',
+      message: expect.stringMatching(/needs an approved change request/),
+    });
     await expect(t.db.query(`UPDATE traveler_steps SET operation = 'Changed' WHERE traveler_id = $1`, [released.id])).rejects.toMatchObject({ code: 'NXT02' });
     await expect(
-      t.db.query(`INSERT INTO manual_steps (traveler_id, after_step_number, operation, reason, added_by_id) VALUES ($1, 10, 'Sneak', 'no approval', $2)`, [released.id, t.users.engineer.id]),
+      t.db.query(`INSERT INTO manual_steps (traveler_id, after_step_number, operation, reason, added_by_id) VALUES ($1, 10, 'Sneak', 'no approval', $2)`, [
+        released.id,
+        t.users.engineer.id,
+      ]),
     ).rejects.toMatchObject({ code: 'NXT02' });
     // Notes and due date are planning, not content.
     expect((await t.db.query(`UPDATE travelers SET notes = 'Call the customer' WHERE id = $1`, [released.id])).rowCount).toBe(1);
     expect(await row('SELECT notes FROM travelers WHERE id = $1', [released.id])).toEqual({ notes: 'Call the customer' });
 
     const completed = await travelerIn('completed');
-    await expect(t.db.query('UPDATE travelers SET quantity = 2 WHERE id = $1', [completed.id])).rejects.toMatchObject({ code: 'NXT02', message: expect.stringMatching(/closed record/) });
+    await expect(t.db.query('UPDATE travelers SET quantity = 2 WHERE id = $1', [completed.id])).rejects.toMatchObject({
+      code: 'NXT02',
+      message: expect.stringMatching(/closed record/),
+    });
     await expect(t.db.query('DELETE FROM travelers WHERE id = $1', [completed.id])).rejects.toMatchObject({ code: 'NXT01' });
   });
 });
@@ -290,7 +336,10 @@ describe('over HTTP', () => {
     const cancelled = await engineer.post(`/admin/api/resources/travelers/records/${traveler.id}/cancel`).field('reason', 'Order withdrawn by customer');
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.notice).toMatchObject({ type: 'success', message: expect.stringMatching(/is cancelled/) });
-    expect(await row('SELECT status, status_reason FROM travelers WHERE id = $1', [traveler.id])).toEqual({ status: 'cancelled', status_reason: 'Order withdrawn by customer' });
+    expect(await row('SELECT status, status_reason FROM travelers WHERE id = $1', [traveler.id])).toEqual({
+      status: 'cancelled',
+      status_reason: 'Order withdrawn by customer',
+    });
 
     const release = await engineer.post(`/admin/api/resources/travelers/records/${(await travelerIn('draft')).id}/release`);
     expect(release.status).toBe(200);
@@ -301,7 +350,10 @@ describe('over HTTP', () => {
     const traveler = await travelerIn('draft');
     const admin = await t.signIn('admin');
     const shown = await admin.get(`/admin/api/resources/travelers/records/${traveler.id}/show`);
-    const res = await admin.post(`/admin/api/resources/travelers/records/${traveler.id}/edit`).field('version', shown.body.record.params.version).field('status', 'completed');
+    const res = await admin
+      .post(`/admin/api/resources/travelers/records/${traveler.id}/edit`)
+      .field('version', shown.body.record.params.version)
+      .field('status', 'completed');
     expect(res.body.record.errors.status.message).toMatch(/changes through the traveler’s actions/);
     expect((await row<{ status: string }>('SELECT status FROM travelers WHERE id = $1', [traveler.id])).status).toBe('draft');
   });

@@ -31,7 +31,17 @@ async function travelerId(number: string): Promise<number> {
 
 function actor(role: Role): UserActor {
   const u = t.users[role];
-  return { kind: 'user', userId: u.id, username: u.username, fullName: `Test ${role}`, email: `${role}@test.example`, role, ip: '127.0.0.1', userAgent: 'print-test', requestId: `print-${role}` };
+  return {
+    kind: 'user',
+    userId: u.id,
+    username: u.username,
+    fullName: `Test ${role}`,
+    email: `${role}@test.example`,
+    role,
+    ip: '127.0.0.1',
+    userAgent: 'print-test',
+    requestId: `print-${role}`,
+  };
 }
 
 const decode = (s: string) =>
@@ -43,7 +53,10 @@ const decode = (s: string) =>
     .replace(/&amp;/g, '&');
 
 /** What a reader sees: tags dropped, entities decoded, white space collapsed. */
-const text = (html: string) => decode(html.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+const text = (html: string) =>
+  decode(html.replace(/<[^>]*>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** The markup of the element marked with data-testid (elements of that kind are not nested in the page). */
 function part(html: string, testId: string, tag = 'section'): string {
@@ -98,10 +111,13 @@ function expectedSpec(s: SubStepRow): { spec: string; measured: string } {
   const unit = s.unit ? ` ${s.unit}` : '';
   const fixed = (v: string, places: number) => Number(v).toFixed(places);
   const limits =
-    s.lower !== null && s.upper !== null ? `${fixed(s.lower, d)} – ${fixed(s.upper, d)}`
-    : s.lower !== null ? `≥ ${fixed(s.lower, d)}`
-    : s.upper !== null ? `≤ ${fixed(s.upper, d)}`
-    : null;
+    s.lower !== null && s.upper !== null
+      ? `${fixed(s.lower, d)} – ${fixed(s.upper, d)}`
+      : s.lower !== null
+        ? `≥ ${fixed(s.lower, d)}`
+        : s.upper !== null
+          ? `≤ ${fixed(s.upper, d)}`
+          : null;
   const spec = limits !== null ? `${limits}${unit}` : s.requires_measurement ? 'record value' : '—';
   const measured = s.measured === null ? '' : `${fixed(s.measured, Math.max(d, decimals(s.measured)))}${unit}`;
   return { spec, measured };
@@ -360,7 +376,9 @@ describe('a measurement out of limits', () => {
   });
 
   it('is marked OUT OF LIMITS with quality’s disposition: what, who, when and why', async () => {
-    const [sub] = await rows<{ disposition_at: Date; completed_at: Date }>(`SELECT disposition_at, completed_at FROM traveler_sub_steps WHERE id = $1`, [subId]);
+    const [sub] = await rows<{ disposition_at: Date; completed_at: Date }>(`SELECT disposition_at, completed_at FROM traveler_sub_steps WHERE id = $1`, [
+      subId,
+    ]);
     const row = text(part(html, `check-${subId}`, 'tr'));
     expect(row).toContain('24.987 – 25.000 mm');
     expect(row).toContain('25.012 mm');

@@ -25,7 +25,11 @@ async function one<T = Record<string, unknown>>(sql: string, params: unknown[] =
 }
 
 const auditRows = (table: string, recordId: number, field: string) =>
-  one<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = $1 AND record_id = $2 AND field_name = $3`, [table, String(recordId), field]).then((r) => r.n);
+  one<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = $1 AND record_id = $2 AND field_name = $3`, [
+    table,
+    String(recordId),
+    field,
+  ]).then((r) => r.n);
 const deniedRows = () => one<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'access_denied'`).then((r) => r.n);
 
 async function signInAs(username: string, password = TEST_PASSWORD): Promise<TestAgent> {
@@ -40,7 +44,11 @@ async function versionOf(id: number): Promise<number> {
 }
 
 async function makeUser(username: string, role: string): Promise<number> {
-  const user = (await createRecord(User as never, { username, full_name: `Lee ${username}`, email: `${username}@test.example`, role, password: TEST_PASSWORD }, systemActor('test:setup'))) as unknown as { id: number };
+  const user = (await createRecord(
+    User as never,
+    { username, full_name: `Lee ${username}`, email: `${username}@test.example`, role, password: TEST_PASSWORD },
+    systemActor('test:setup'),
+  )) as unknown as { id: number };
   return user.id;
 }
 
@@ -113,12 +121,17 @@ describe('Deactivate', () => {
   it('is not offered on one’s own account, and the service refuses it anyway', async () => {
     const shown = await admin.get(`/admin/api/resources/users/records/${t.users.admin.id}/show`);
     expect(shown.body.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('deactivate');
-    const res = await admin.post(`/admin/api/resources/users/records/${t.users.admin.id}/deactivate`).field('version', String(await versionOf(t.users.admin.id)));
+    const res = await admin
+      .post(`/admin/api/resources/users/records/${t.users.admin.id}/deactivate`)
+      .field('version', String(await versionOf(t.users.admin.id)));
     expect(res.status).toBe(400);
     expect(res.body.notice.message).toBe('You cannot deactivate your own account: another administrator does it.');
     expect(await one('SELECT active FROM users WHERE id = $1', [t.users.admin.id])).toEqual({ active: true });
     // And through the generic edit as well: the rule is the service's, not the button's.
-    const edit = await admin.post(`/admin/api/resources/users/records/${t.users.admin.id}/edit`).field('active', 'false').field('version', String(await versionOf(t.users.admin.id)));
+    const edit = await admin
+      .post(`/admin/api/resources/users/records/${t.users.admin.id}/edit`)
+      .field('active', 'false')
+      .field('version', String(await versionOf(t.users.admin.id)));
     expect(edit.body.record.errors.active.message).toBe('You cannot deactivate your own account: another administrator does it.');
     expect(await one('SELECT active FROM users WHERE id = $1', [t.users.admin.id])).toEqual({ active: true });
   });
@@ -179,7 +192,9 @@ describe('the demo shop', () => {
   it('has two administrators, so a role change is approved by the other one', async () => {
     expect(DEMO_USERS.filter((u) => u.role === 'admin')).toHaveLength(2);
     await createSeeder(t.db.sequelize).up();
-    const admins = (await t.db.query<{ username: string }>(`SELECT username FROM users WHERE role = 'admin' AND active AND username IN ('admin', 'admin2') ORDER BY username`)).rows;
+    const admins = (
+      await t.db.query<{ username: string }>(`SELECT username FROM users WHERE role = 'admin' AND active AND username IN ('admin', 'admin2') ORDER BY username`)
+    ).rows;
     expect(admins.map((a) => a.username)).toEqual(['admin', 'admin2']);
 
     const dana = await signInAs('admin', DEMO_PASSWORD);

@@ -69,7 +69,9 @@ describe('the write pipeline', () => {
     // An administrator raises a viewer's role: another administrator signs it (approval-policy.ts user.role).
     const viewer = (await t.db.query<{ id: number; version: number }>(`SELECT id, version FROM users WHERE id = $1`, [t.users.viewer.id])).rows[0]!;
     const approvals = await count('approvals');
-    const asked = await updateRecord(User as never, viewer.id, { role: 'engineer', version: viewer.version }, testActor(t.users.admin)).catch((error: unknown) => error);
+    const asked = await updateRecord(User as never, viewer.id, { role: 'engineer', version: viewer.version }, testActor(t.users.admin)).catch(
+      (error: unknown) => error,
+    );
     expect(asked).toBeInstanceOf(ApprovalRequired);
     expect(await count('approvals')).toBe(approvals + 1);
     expect((await t.db.query('SELECT role, version FROM users WHERE id = $1', [viewer.id])).rows[0]).toEqual({ role: 'viewer', version: viewer.version });
@@ -111,7 +113,11 @@ describe('the code base', () => {
           lines.forEach((line, i) => {
             if (!/\b(inTransaction|\.transaction)\(/.test(line) || /^\s*(\/\/|\*)/.test(line)) return;
             // The function a call stands in: the nearest declaration above it.
-            const owner = lines.slice(0, i + 1).reverse().map((l) => /(?:function|const)\s+(\w+)/.exec(l)?.[1]).find(Boolean);
+            const owner = lines
+              .slice(0, i + 1)
+              .reverse()
+              .map((l) => /(?:function|const)\s+(\w+)/.exec(l)?.[1])
+              .find(Boolean);
             found.push(allowed.has(file) ? file : `${file}:${owner}`);
           });
         }

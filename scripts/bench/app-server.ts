@@ -18,7 +18,8 @@ import { msSince } from './stats.js';
  */
 
 /** Inherited variables that would point the app somewhere else or change how it runs. */
-const APP_VARIABLES = /^(DATABASE_|DB_|SESSION_|LOGIN_|SMTP_URL$|MAIL_FROM$|APP_URL$|TRUST_PROXY$|DATA_DIR$|EMBEDDED_PG_PORT$|PG_BIN_DIR$|SEED_DEMO_DATA$|AUDIT_SEAL_SECONDS$|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|ADMIN_JS_)/;
+const APP_VARIABLES =
+  /^(DATABASE_|DB_|SESSION_|LOGIN_|SMTP_URL$|MAIL_FROM$|APP_URL$|TRUST_PROXY$|DATA_DIR$|EMBEDDED_PG_PORT$|PG_BIN_DIR$|SEED_DEMO_DATA$|AUDIT_SEAL_SECONDS$|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|ADMIN_JS_)/;
 
 export interface AppServer {
   base: string;
@@ -38,7 +39,8 @@ export interface AppServer {
 /** The command line that starts the app, in the project folder. */
 export function appCommand(mode: 'tsx' | 'dist'): string[] {
   if (mode === 'tsx') return ['--import', 'tsx', 'src/main.ts'];
-  if (!fs.existsSync(path.join(projectRoot, 'dist', 'src', 'main.js'))) throw new Error('BENCH_APP=dist needs the compiled app: run npm run build:production first (npm run bench does)');
+  if (!fs.existsSync(path.join(projectRoot, 'dist', 'src', 'main.js')))
+    throw new Error('BENCH_APP=dist needs the compiled app: run npm run build:production first (npm run bench does)');
   return ['dist/src/main.js'];
 }
 
@@ -95,7 +97,10 @@ export async function startAppServer(runtimeUrl: string, ownerUrl: string, mode:
     for (;;) {
       if (exited !== undefined) throw new Error(`the app exited (code ${exited}) before it served:\n${lines.slice(-30).join('\n')}`);
       if (Date.now() > deadline) throw new Error(`the app did not answer within 3 minutes:\n${lines.slice(-30).join('\n')}`);
-      const status = await request(base, 'GET', '/admin/login').then((r) => r.status, () => 0);
+      const status = await request(base, 'GET', '/admin/login').then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -133,7 +138,12 @@ export interface Reply {
 }
 
 /** One HTTP exchange over a kept-alive socket; the time is from sending to the last byte of the body. */
-export function request(base: string, method: 'GET' | 'POST', pathAndQuery: string, options: { cookie?: string; form?: Record<string, string> } = {}): Promise<Reply> {
+export function request(
+  base: string,
+  method: 'GET' | 'POST',
+  pathAndQuery: string,
+  options: { cookie?: string; form?: Record<string, string> } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };

@@ -42,8 +42,19 @@ const CENTERS = ['Saw', 'Mill', 'Lathe', 'Grind', 'Deburr', 'Heat treat', 'Plate
 const ROLES = ['operator', 'operator', 'operator', 'operator', 'operator', 'operator', 'engineer', 'quality', 'approver', 'viewer'];
 
 const GENERATED_TABLES = [
-  'users', 'customers', 'work_centers', 'parts', 'revisions', 'process_steps', 'sub_steps', 'work_orders',
-  'travelers', 'traveler_steps', 'traveler_sub_steps', 'labor_entries', 'audit_logs',
+  'users',
+  'customers',
+  'work_centers',
+  'parts',
+  'revisions',
+  'process_steps',
+  'sub_steps',
+  'work_orders',
+  'travelers',
+  'traveler_steps',
+  'traveler_sub_steps',
+  'labor_entries',
+  'audit_logs',
 ] as const;
 
 const AUDIT_BATCH = 500_000;
@@ -75,7 +86,14 @@ function auditKinds(s: BenchSettings): AuditKind[] {
     { action: 'update', table: 'travelers', record: 'ti', field: 'status', oldValue: `'released'`, newValue: `'in_progress'` },
     { action: 'update', table: 'travelers', record: 'ti', field: 'status', oldValue: `'in_progress'`, newValue: `'completed'` },
     { action: 'update', table: 'travelers', record: 'ti', field: 'notes', oldValue: 'NULL', newValue: `'Expedite: customer line down'` },
-    { action: 'update', table: 'travelers', record: 'ti', field: 'due_date', oldValue: `(at + interval '30 days')::date::text`, newValue: `(at + interval '37 days')::date::text` },
+    {
+      action: 'update',
+      table: 'travelers',
+      record: 'ti',
+      field: 'due_date',
+      oldValue: `(at + interval '30 days')::date::text`,
+      newValue: `(at + interval '37 days')::date::text`,
+    },
     { action: 'create', table: 'traveler_steps', record: step, field: 'traveler_id', oldValue: 'NULL', newValue: 'ti::text' },
     { action: 'create', table: 'traveler_steps', record: step, field: 'operation', oldValue: 'NULL', newValue: `'Rough mill'` },
     { action: 'update', table: 'traveler_steps', record: step, field: 'status', oldValue: `'pending'`, newValue: `'in_progress'` },
@@ -90,10 +108,31 @@ function auditKinds(s: BenchSettings): AuditKind[] {
       : { action: 'update', table: 'travelers', record: 'ti', field: 'notes', oldValue: `'Material certificate received'`, newValue: 'NULL' },
     { action: 'create', table: 'labor_entries', record: '((ti - 1) * 2 + 1)', field: 'traveler_id', oldValue: 'NULL', newValue: 'ti::text' },
     { action: 'update', table: 'work_orders', record: workOrder, field: 'status', oldValue: `'open'`, newValue: `'in_progress'` },
-    { action: 'update', table: 'customers', record: `(1 + g % ${s.customers})`, field: 'contact_name', oldValue: `'Buyer ' || (g % 97)`, newValue: `'Buyer ' || (g % 89)` },
-    { action: 'update', table: 'parts', record: `(1 + g % ${s.parts})`, field: 'description', oldValue: `'Machined part'`, newValue: `'Machined part, deburred'` },
+    {
+      action: 'update',
+      table: 'customers',
+      record: `(1 + g % ${s.customers})`,
+      field: 'contact_name',
+      oldValue: `'Buyer ' || (g % 97)`,
+      newValue: `'Buyer ' || (g % 89)`,
+    },
+    {
+      action: 'update',
+      table: 'parts',
+      record: `(1 + g % ${s.parts})`,
+      field: 'description',
+      oldValue: `'Machined part'`,
+      newValue: `'Machined part, deburred'`,
+    },
     { action: 'login', table: 'users', record: 'actor', field: null, oldValue: 'NULL', newValue: 'NULL' },
-    { action: 'update', table: 'work_orders', record: workOrder, field: 'due_date', oldValue: `(at + interval '30 days')::date::text`, newValue: `(at + interval '44 days')::date::text` },
+    {
+      action: 'update',
+      table: 'work_orders',
+      record: workOrder,
+      field: 'due_date',
+      oldValue: `(at + interval '30 days')::date::text`,
+      newValue: `(at + interval '44 days')::date::text`,
+    },
   ];
   return kinds;
 }

@@ -56,13 +56,17 @@ export async function planPanelCases(ownerUrl: string, s: BenchSettings, actorId
       `SELECT to_char(date_trunc('month', now()) - interval '1 month', 'YYYY-MM-DD"T"00:00:00"Z"') AS from,
               to_char(date_trunc('month', now()) - interval '1 microsecond', 'YYYY-MM-DD"T"23:59:59"Z"') AS to`,
     );
-    const inMonth = Number((await one<{ n: string }>('SELECT count(*) AS n FROM audit_logs WHERE occurred_at >= $1 AND occurred_at <= $2', [month.from, month.to])).n);
+    const inMonth = Number(
+      (await one<{ n: string }>('SELECT count(*) AS n FROM audit_logs WHERE occurred_at >= $1 AND occurred_at <= $2', [month.from, month.to])).n,
+    );
     // The "typical" traveler: one from the middle of the history (completed, with its steps, checks
     // and labor) that has audit rows of its own, so that filtering the log by it finds some.
     let travelerId = Math.max(1, Math.floor(s.travelers / 2));
     let recordRows = 0;
     for (let tries = 0; tries < 100 && travelerId <= s.travelers; tries += 1, travelerId += 1) {
-      recordRows = Number((await one<{ n: string }>(`SELECT count(*) AS n FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1`, [String(travelerId)])).n);
+      recordRows = Number(
+        (await one<{ n: string }>(`SELECT count(*) AS n FROM audit_logs WHERE table_name = 'travelers' AND record_id = $1`, [String(travelerId)])).n,
+      );
       if (recordRows > 0) break;
     }
     const busy = await one<{ id: string; n: string }>(
@@ -75,15 +79,39 @@ export async function planPanelCases(ownerUrl: string, s: BenchSettings, actorId
       { resource: 'travelers', label: 'travelers, unfiltered, page 1', query: {}, page: 1, matching: travelers },
       { resource: 'travelers', label: 'travelers, unfiltered, deep page', query: {}, page: deep(travelers), matching: travelers },
       { resource: 'travelers', label: 'travelers, status = in progress, page 1', query: { 'filters.status': 'in_progress' }, page: 1, matching: inProgress },
-      { resource: 'travelers', label: 'travelers, status = in progress, deep page', query: { 'filters.status': 'in_progress' }, page: deep(inProgress), matching: inProgress },
+      {
+        resource: 'travelers',
+        label: 'travelers, status = in progress, deep page',
+        query: { 'filters.status': 'in_progress' },
+        page: deep(inProgress),
+        matching: inProgress,
+      },
       { resource: 'travelers', label: 'travelers, one customer, page 1', query: { 'filters.customer_id': String(customerId) }, page: 1, matching: ofCustomer },
       { resource: 'travelers', label: 'travelers, number search (text), page 1', query: { 'filters.number': number }, page: 1, matching: 1 },
       { resource: 'audit_logs', label: 'audit log, unfiltered, page 1', query: {}, page: 1, matching: auditRows },
       { resource: 'audit_logs', label: 'audit log, unfiltered, deep page', query: {}, page: deep(auditRows), matching: auditRows },
-      { resource: 'audit_logs', label: 'audit log, table = travelers, page 1', query: { 'filters.table_name': 'travelers' }, page: 1, matching: auditTravelers },
-      { resource: 'audit_logs', label: 'audit log, table = travelers, deep page', query: { 'filters.table_name': 'travelers' }, page: deep(auditTravelers), matching: auditTravelers },
+      {
+        resource: 'audit_logs',
+        label: 'audit log, table = travelers, page 1',
+        query: { 'filters.table_name': 'travelers' },
+        page: 1,
+        matching: auditTravelers,
+      },
+      {
+        resource: 'audit_logs',
+        label: 'audit log, table = travelers, deep page',
+        query: { 'filters.table_name': 'travelers' },
+        page: deep(auditTravelers),
+        matching: auditTravelers,
+      },
       { resource: 'audit_logs', label: 'audit log, one user, page 1', query: { 'filters.actor_id': String(actorId) }, page: 1, matching: byActor },
-      { resource: 'audit_logs', label: 'audit log, one user, deep page', query: { 'filters.actor_id': String(actorId) }, page: deep(byActor), matching: byActor },
+      {
+        resource: 'audit_logs',
+        label: 'audit log, one user, deep page',
+        query: { 'filters.actor_id': String(actorId) },
+        page: deep(byActor),
+        matching: byActor,
+      },
       {
         resource: 'audit_logs',
         label: 'audit log, one record, page 1',
@@ -228,7 +256,11 @@ export async function loadRun(base: string, cookies: string[], s: BenchSettings,
           requests: [
             {
               method: 'GET',
-              setupRequest: (req) => ({ ...req, path: next(), headers: { ...req.headers, accept: 'application/json', cookie: cookies[n++ % cookies.length]! } }),
+              setupRequest: (req) => ({
+                ...req,
+                path: next(),
+                headers: { ...req.headers, accept: 'application/json', cookie: cookies[n++ % cookies.length]! },
+              }),
             },
           ],
         },
@@ -247,7 +279,10 @@ export async function loadRun(base: string, cookies: string[], s: BenchSettings,
             errors: result.errors,
             timeouts: result.timeouts,
             non2xx: result.non2xx,
-            paths: label === 'list' ? lists : ['/admin/api/resources/travelers/records/<random id>/show', '/admin/api/resources/audit_logs/records/<random id>/show'],
+            paths:
+              label === 'list'
+                ? lists
+                : ['/admin/api/resources/travelers/records/<random id>/show', '/admin/api/resources/audit_logs/records/<random id>/show'],
           });
         },
       );

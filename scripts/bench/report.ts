@@ -89,8 +89,8 @@ export function renderReport(r: BenchResults): string {
     '',
     'What the app costs at factory scale, measured side by side in one run of `npm run bench`:',
     'a generated shop with years of history in a private PostgreSQL, the audited write',
-    'path against the same write unaudited, writers in parallel, the panel\'s list and History API',
-    'over HTTP against the real app in a child process, a load run, and the server\'s peak memory.',
+    "path against the same write unaudited, writers in parallel, the panel's list and History API",
+    "over HTTP against the real app in a child process, a load run, and the server's peak memory.",
     '',
     '## Running it',
     '',
@@ -104,16 +104,16 @@ export function renderReport(r: BenchResults): string {
     '```',
     '',
     'The run needs no database: it starts a throwaway embedded PostgreSQL 15 in a folder under the',
-    'OS temp dir on a free port (fsync on, PostgreSQL\'s default settings except `max_wal_size = 4GB`',
+    "OS temp dir on a free port (fsync on, PostgreSQL's default settings except `max_wal_size = 4GB`",
     'for the bulk load) and removes it afterwards, also on failure and on Ctrl-C. With',
     '`BENCH_DATABASE_URL=postgres://user:pw@host:5432/postgres` it creates (and drops) a throwaway',
     'database on that server instead; that login must be allowed to create databases and roles, and',
-    'must be a superuser for trigger-free generation (otherwise each table\'s own triggers are',
-    'disabled while it is filled, and foreign keys are checked). It never touches the developer\'s',
+    "must be a superuser for trigger-free generation (otherwise each table's own triggers are",
+    "disabled while it is filled, and foreign keys are checked). It never touches the developer's",
     '`.data/` database. The report is written to `docs/benchmarks.md` (`BENCH_REPORT` to change).',
     '',
     'Full size costs disk and time. The generation, VACUUM ANALYZE and the one-time seal of the',
-    'generated history grow with the sizes (this run\'s rows per second and bytes on disk are in',
+    "generated history grow with the sizes (this run's rows per second and bytes on disk are in",
     '"Dataset generation" below: scale them for an estimate); everything else is a fixed-length',
     'measurement. A full-size run on the 2-core machine below took about 4 minutes to generate, half',
     'a minute to VACUUM ANALYZE and 3 to 4 minutes to seal, 7.5 GB on disk (4.8 GB of it the audit',
@@ -143,8 +143,16 @@ export function renderReport(r: BenchResults): string {
         ['OS', r.machine.os],
         ['Node.js', r.machine.node],
         ['PostgreSQL', `${r.server.version}, ${r.databaseWhere}`],
-        ['PostgreSQL settings', Object.entries(r.server.settings).map(([k, v]) => `${k}=${v}`).join(', ')],
-        ['app', `\`${r.app.command}\`, NODE_ENV=production, runtime login (member of nexus_app), DB_POOL_MAX ${r.app.poolMax} (the default), LOG_LEVEL=warn; panel components: ${r.app.components}`],
+        [
+          'PostgreSQL settings',
+          Object.entries(r.server.settings)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', '),
+        ],
+        [
+          'app',
+          `\`${r.app.command}\`, NODE_ENV=production, runtime login (member of nexus_app), DB_POOL_MAX ${r.app.poolMax} (the default), LOG_LEVEL=warn; panel components: ${r.app.components}`,
+        ],
         [
           'sizes',
           `${thousands(d.counts.travelers)} travelers × ${s.stepsPerTraveler} steps (+ ${s.checksPerTraveler} checks each), ` +
@@ -178,7 +186,7 @@ export function renderReport(r: BenchResults): string {
     'The generating connection runs with `session_replication_role = replica` (a superuser), so',
     'neither foreign-key triggers nor the audit and lifecycle triggers fire for the generated',
     'history: it writes no audit rows of its own, and travelers are inserted in their final states',
-    '(the lifecycle trigger would only let a draft be inserted). The audit log\'s rows are',
+    "(the lifecycle trigger would only let a draft be inserted). The audit log's rows are",
     'generated directly into its monthly partitions, each naming a record that exists (a traveler',
     'of that time, its steps, checks, labor, work order; customers, parts; sign-ins) and a user',
     'who acted, so that the History action and the audit list find real rows. Then',
@@ -191,9 +199,19 @@ export function renderReport(r: BenchResults): string {
         ['**generation, all tables**', '', seconds(d.generationMs), ''],
         ['VACUUM (ANALYZE)', '', seconds(d.vacuumAnalyzeMs), ''],
         ['size on disk', '', '', `database ${gb(d.databaseBytes)}, of which the audit log ${gb(d.auditBytes)} (tables and indexes)`],
-        ['seal the generated history (sealAuditLog, once)', thousands(r.generatedSeal.rowsSealed), seconds(r.generatedSeal.ms), rate(r.generatedSeal.rowsSealed, r.generatedSeal.ms)],
+        [
+          'seal the generated history (sealAuditLog, once)',
+          thousands(r.generatedSeal.rowsSealed),
+          seconds(r.generatedSeal.ms),
+          rate(r.generatedSeal.rowsSealed, r.generatedSeal.ms),
+        ],
         r.fullVerify
-          ? ['verify the whole chain (verifyAuditLog), after the writers', thousands(r.fullVerify.rowsChecked), seconds(r.fullVerify.ms), rate(r.fullVerify.rowsChecked, r.fullVerify.ms)]
+          ? [
+              'verify the whole chain (verifyAuditLog), after the writers',
+              thousands(r.fullVerify.rowsChecked),
+              seconds(r.fullVerify.ms),
+              rate(r.fullVerify.rowsChecked, r.fullVerify.ms),
+            ]
           : ['verify the whole chain', 'not run', '', 'set BENCH_VERIFY_ALL=1'],
       ],
     ),
@@ -211,8 +229,22 @@ export function renderReport(r: BenchResults): string {
     table(
       ['', 'updates', 'p50 ms', 'p95 ms', 'mean ms', 'max ms'],
       [
-        ['audited', String(r.overhead.audited.n), ms(r.overhead.audited.p50), ms(r.overhead.audited.p95), ms(r.overhead.audited.mean), ms(r.overhead.audited.max)],
-        ['unaudited', String(r.overhead.unaudited.n), ms(r.overhead.unaudited.p50), ms(r.overhead.unaudited.p95), ms(r.overhead.unaudited.mean), ms(r.overhead.unaudited.max)],
+        [
+          'audited',
+          String(r.overhead.audited.n),
+          ms(r.overhead.audited.p50),
+          ms(r.overhead.audited.p95),
+          ms(r.overhead.audited.mean),
+          ms(r.overhead.audited.max),
+        ],
+        [
+          'unaudited',
+          String(r.overhead.unaudited.n),
+          ms(r.overhead.unaudited.p50),
+          ms(r.overhead.unaudited.p95),
+          ms(r.overhead.unaudited.mean),
+          ms(r.overhead.unaudited.max),
+        ],
         ['ratio', '', r.overhead.ratioP50.toFixed(2), r.overhead.ratioP95.toFixed(2), r.overhead.ratioMean.toFixed(2), ''],
       ],
     ),
@@ -234,8 +266,11 @@ export function renderReport(r: BenchResults): string {
         ['audit rows written', `${thousands(r.writes.auditRows)} = ${thousands(r.writes.auditRowsPerSecond)}/s`],
         ['failed changes', `${r.writes.failures}${r.writes.firstFailure ? ` (first: ${r.writes.firstFailure})` : ''}`],
         ['latency of one change', `p50 ${ms(r.writes.latency.p50)} ms, p95 ${ms(r.writes.latency.p95)} ms, max ${ms(r.writes.latency.max)} ms`],
-        ['CPU while writing', cpuText(r.writes.cpu, { bench: 'the writers\' Node.js process' })],
-        ['seal after the run', `${thousands(r.writes.seal.rowsSealed)} rows in ${seconds(r.writes.seal.ms)} (chain now ${thousands(r.writes.seal.lastPosition)} long)`],
+        ['CPU while writing', cpuText(r.writes.cpu, { bench: "the writers' Node.js process" })],
+        [
+          'seal after the run',
+          `${thousands(r.writes.seal.rowsSealed)} rows in ${seconds(r.writes.seal.ms)} (chain now ${thousands(r.writes.seal.lastPosition)} long)`,
+        ],
         [
           'verify from the anchor (incremental)',
           `${r.writes.incremental.ok ? 'verifies' : `**FAILS**: ${r.writes.incremental.problem}`}: ${thousands(r.writes.incremental.rowsChecked)} entries in ${seconds(r.writes.incremental.ms)}`,
@@ -252,15 +287,15 @@ export function renderReport(r: BenchResults): string {
     `For reference (not a target), the same statements one edit sends (begin with the actor, the`,
     `locked read, the update, commit) sent through node-postgres directly by the same ${r.driverWrites.writers} writers, with the`,
     `same login and audit trigger, right after: **${thousands(r.driverWrites.changesPerSecond)}/s** (${thousands(r.driverWrites.changes)} in ${r.driverWrites.seconds.toFixed(1)} s, ${thousands(r.driverWrites.auditRows)} audit rows;`,
-    `${cpuText(r.driverWrites.cpu, { bench: 'the writers\' process' })}). The audit trigger and`,
+    `${cpuText(r.driverWrites.cpu, { bench: "the writers' process" })}). The audit trigger and`,
     `PostgreSQL are the same in both; the difference is the app's own work per change in Node.js.`,
     '',
     'The incremental check (scripts/bench/writes.ts `verifyFromSeal`) recomputes every chain entry',
     'after the anchor from its audit row, checks the links and the newest seal, and that no row of',
-    'a finished transaction since the anchor is missing from the chain; it starts from the anchor\'s',
+    "a finished transaction since the anchor is missing from the chain; it starts from the anchor's",
     'head hash instead of re-reading the history before it.',
     '',
-    '## (3) The panel\'s list API',
+    "## (3) The panel's list API",
     '',
     `\`GET /admin/api/resources/<resource>/actions/list?page=…&perPage=${s.perPage}\` over HTTP with a signed-in`,
     `administrator's session cookie, one request after another on one kept-alive connection: ${s.warmup} untimed,`,
@@ -272,7 +307,16 @@ export function renderReport(r: BenchResults): string {
       ['list', 'page', 'rows matching', 'p50 ms', 'p95 ms', 'max ms', 'failed', 'answer'],
       r.lists.map((c, i) => {
         const plan = r.targets.cases[i]!;
-        return [c.label, String(plan.page), thousands(plan.matching), ms(c.latency.p50), ms(c.latency.p95), ms(c.latency.max), String(c.failures), c.firstFailure ?? c.note];
+        return [
+          c.label,
+          String(plan.page),
+          thousands(plan.matching),
+          ms(c.latency.p50),
+          ms(c.latency.p95),
+          ms(c.latency.max),
+          String(c.failures),
+          c.firstFailure ?? c.note,
+        ];
       }),
     ),
     '',
@@ -280,7 +324,7 @@ export function renderReport(r: BenchResults): string {
     '',
     '## (4) History of one record',
     '',
-    '`GET /admin/api/history/travelers/<id>` (what the History page loads: the traveler\'s',
+    "`GET /admin/api/history/travelers/<id>` (what the History page loads: the traveler's",
     'changes and those of its steps, checks, manual steps and labor, newest first, 200 at most),',
     `same method as (3).`,
     '',
@@ -294,11 +338,21 @@ export function renderReport(r: BenchResults): string {
     `Two autocannon runs at once from this process, ${r.load[0]?.connections ?? 0} connections each, ${s.loadSeconds} s: one on the list`,
     'calls below (in turn), one on show calls of random travelers and audit rows. Every request',
     'carries the cookie of one of several signed-in sessions. Latency percentiles are over every',
-    'response. The load generator shares the machine\'s cores with the app and PostgreSQL.',
+    "response. The load generator shares the machine's cores with the app and PostgreSQL.",
     '',
     table(
       ['run', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'timeouts', 'non-2xx'],
-      r.load.map((l) => [l.label, thousands(l.requests), thousands(l.requestsPerSecond), ms(l.p50), ms(l.p95), ms(l.p99), String(l.errors), String(l.timeouts), String(l.non2xx)]),
+      r.load.map((l) => [
+        l.label,
+        thousands(l.requests),
+        thousands(l.requestsPerSecond),
+        ms(l.p50),
+        ms(l.p95),
+        ms(l.p99),
+        String(l.errors),
+        String(l.timeouts),
+        String(l.non2xx),
+      ]),
     ),
     '',
     ...(r.load[0] ? ['List calls: ' + r.load[0].paths.map((p) => `\`${p}\``).join(', ') + '.', ''] : []),
@@ -337,7 +391,7 @@ function whyMissed(r: BenchResults): string[] {
       out.push(
         `- **${v.name}**: auditing added ${ms(extra)} ms to an update of ${ms(r.overhead.unaudited.p50)} ms (p50). That is the ` +
           'trigger reading the acting user from the transaction, and two audit rows (one per changed field) inserted into the ' +
-          'current month\'s partition and its six indexes (record, user, time, change, transaction, key), with the check that ' +
+          "current month's partition and its six indexes (record, user, time, change, transaction, key), with the check that " +
           'the user exists; the rest of the update is a round trip or two. Each of those indexes serves a query a target ' +
           'above depends on, and the sealer needs the transaction index.',
       );
@@ -357,11 +411,14 @@ function whyMissed(r: BenchResults): string[] {
     } else if (v.name.startsWith('(4) History')) {
       if (missed.find((m) => m.name.startsWith('(4) History')) !== v) continue;
       out.push(
-        `- **${missed.filter((m) => m.name.startsWith('(4) History')).map((m) => m.name).join('; ')}**: a History is about eight ` +
-          'round trips: the session and the signed-in user (re-read on every request), the record\'s creation time, two ' +
+        `- **${missed
+          .filter((m) => m.name.startsWith('(4) History'))
+          .map((m) => m.name)
+          .join('; ')}**: a History is about eight ` +
+          "round trips: the session and the signed-in user (re-read on every request), the record's creation time, two " +
           'searches for the children it ever had, one for the changes, the names of what they reference, and the pending ' +
           'approvals (alongside). The three audit-log searches are prepared once per connection with generic plans over the ' +
-          'monthly partitions from the record\'s creation on (src/db/plan-cached-reads.ts), but each still looks into every ' +
+          "monthly partitions from the record's creation on (src/db/plan-cached-reads.ts), but each still looks into every " +
           `one of those partitions: a traveler from the middle of the history spans about ${Math.ceil(r.settings.months / 2)} months, ` +
           `the busiest is one of the first and spans all ${r.settings.months}. The first History of a given span on a connection ` +
           'also pays for planning it (the warm-up requests do here).',

@@ -155,10 +155,15 @@ export interface ConcurrentWrites {
  * when asked or when the log is small enough to do it in reasonable time.
  */
 export async function measureConcurrentWrites(sequelize: Sequelize, s: BenchSettings, firstUserId: number, verifyAll: boolean): Promise<ConcurrentWrites> {
-  const actors = await actorsFor(sequelize, Array.from({ length: s.writers }, (_, i) => firstUserId + i));
+  const actors = await actorsFor(
+    sequelize,
+    Array.from({ length: s.writers }, (_, i) => firstUserId + i),
+  );
   const preStart = process.hrtime.bigint();
   const preSeal = { ...(await sealAuditLog(sequelize)), ms: msSince(preStart) };
-  const [{ before }] = (await sequelize.query<{ before: string }>(`SELECT coalesce(max(id), 0)::text AS before FROM audit_logs`, { type: QueryTypes.SELECT })) as [{ before: string }];
+  const [{ before }] = (await sequelize.query<{ before: string }>(`SELECT coalesce(max(id), 0)::text AS before FROM audit_logs`, {
+    type: QueryTypes.SELECT,
+  })) as [{ before: string }];
 
   const latencies: number[] = [];
   let changes = 0;
@@ -312,12 +317,17 @@ export interface DriverWrites {
  * query building, the approval policy), which shares the machine's cores with PostgreSQL.
  */
 export async function measureDriverWrites(runtimeUrl: string, sequelize: Sequelize, s: BenchSettings, firstUserId: number): Promise<DriverWrites> {
-  const actors = await actorsFor(sequelize, Array.from({ length: s.writers }, (_, i) => firstUserId + i));
-  const clients = await Promise.all(actors.map(async () => {
-    const client = new pg.Client({ connectionString: runtimeUrl });
-    await client.connect();
-    return client;
-  }));
+  const actors = await actorsFor(
+    sequelize,
+    Array.from({ length: s.writers }, (_, i) => firstUserId + i),
+  );
+  const clients = await Promise.all(
+    actors.map(async () => {
+      const client = new pg.Client({ connectionString: runtimeUrl });
+      await client.connect();
+      return client;
+    }),
+  );
   let changes = 0;
   const start = process.hrtime.bigint();
   const cpu = watchCpu({ bench: process.pid });

@@ -166,7 +166,7 @@ export function demoEpilogue(snapshot: DemoSnapshot): string {
     'END $$;',
     '',
     '-- What a pending request is about was hashed before the times moved: hashed again, as it is now.',
-    'UPDATE public.approvals SET content_hash = public.approval_content_hash(target_table, target_id, parent_table, parent_id) WHERE status = \'pending\';',
+    "UPDATE public.approvals SET content_hash = public.approval_content_hash(target_table, target_id, parent_table, parent_id) WHERE status = 'pending';",
     '',
     "-- The demo's audit rows, in the order the seeders wrote them.",
     `CREATE TEMPORARY TABLE nexus_demo_audit (ord integer PRIMARY KEY, ${AUDIT_COLUMNS.map((c) => `${c} ${STAGING_TYPES[c]}`).join(', ')}) ON COMMIT DROP;`,

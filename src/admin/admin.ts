@@ -31,7 +31,15 @@ function translations() {
     labels[id] = l.name;
   }
   return {
-    labels: { ...labels, navigation: 'NEXUS', loginWelcome: 'NEXUS', pages: 'Pages', myApprovals: 'My approvals', myWork: 'My work', dispositionQueue: 'Disposition queue' },
+    labels: {
+      ...labels,
+      navigation: 'NEXUS',
+      loginWelcome: 'NEXUS',
+      pages: 'Pages',
+      myApprovals: 'My approvals',
+      myWork: 'My work',
+      dispositionQueue: 'Disposition queue',
+    },
     actions: { history: 'History', exportCsv: 'Export CSV', deactivate: 'Deactivate', reactivate: 'Reactivate' },
     resources,
     messages: {

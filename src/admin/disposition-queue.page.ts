@@ -10,16 +10,31 @@ import { dispositionQueue } from '../travelers/disposition-queue.service.js';
  * that does not decide dispositions is refused with 403 (admin-router.ts reads `refusal.status`)
  * and its reason, not handed an empty list that reads as "nothing waiting".
  */
-export async function dispositionQueuePage(query: Record<string, unknown> | undefined, currentAdmin: CurrentAdmin | undefined): Promise<Record<string, unknown>> {
+export async function dispositionQueuePage(
+  query: Record<string, unknown> | undefined,
+  currentAdmin: CurrentAdmin | undefined,
+): Promise<Record<string, unknown>> {
   const number = (name: string) => {
     const value = Number(query?.[name]);
     return Number.isSafeInteger(value) && value > 0 ? value : null;
   };
   try {
-    return { ...(await dispositionQueue(User.sequelize!, sessionUser(currentAdmin), { travelerId: number('travelerId'), stepId: number('stepId'), subStepId: number('subStepId') })) };
+    return {
+      ...(await dispositionQueue(User.sequelize!, sessionUser(currentAdmin), {
+        travelerId: number('travelerId'),
+        stepId: number('stepId'),
+        subStepId: number('subStepId'),
+      })),
+    };
   } catch (error) {
     const refusal = refusalOf(error);
     if (!refusal) throw error;
-    return { items: [], choices: [], truncated: false, notice: { message: refusal.message, type: 'error' }, refusal: { status: refusal.status, code: refusal.code } };
+    return {
+      items: [],
+      choices: [],
+      truncated: false,
+      notice: { message: refusal.message, type: 'error' },
+      refusal: { status: refusal.status, code: refusal.code },
+    };
   }
 }

@@ -2,7 +2,15 @@ import { QueryTypes, type Model, type ModelStatic, type Sequelize, type Transact
 import type { UserActor } from '../audit/actor.js';
 import { recordEvent } from '../audit/audit-event.service.js';
 import { verifyPassword } from '../auth/password.js';
-import { DEFAULT_LOGIN_THROTTLE, checkLoginThrottle, clearAccountFailures, lockMessage, loginAttempt, recordLoginFailure, type LoginThrottleSettings } from '../auth/login-throttle.service.js';
+import {
+  DEFAULT_LOGIN_THROTTLE,
+  checkLoginThrottle,
+  clearAccountFailures,
+  lockMessage,
+  loginAttempt,
+  recordLoginFailure,
+  type LoginThrottleSettings,
+} from '../auth/login-throttle.service.js';
 import { inTransaction } from '../db/unit-of-work.js';
 import { ALL_MODELS, Approval, User } from '../models/index.js';
 import { queueMails } from '../notifications/mail-outbox.service.js';
@@ -80,7 +88,11 @@ async function checkSignature(sequelize: Sequelize, input: DecisionInput): Promi
   const lock = await recordLoginFailure(sequelize, attempt, input.throttle ?? DEFAULT_LOGIN_THROTTLE, actor.userId);
   if (lock) {
     await notifyAdministratorsOfLock(sequelize, actor, lock.retryAfterSeconds);
-    throw new ApprovalRefused(`${lockMessage(lock).replace('sign-in attempts', 'passwords')} The account is locked and administrators were told. Nothing was signed.`, 429, 'locked');
+    throw new ApprovalRefused(
+      `${lockMessage(lock).replace('sign-in attempts', 'passwords')} The account is locked and administrators were told. Nothing was signed.`,
+      429,
+      'locked',
+    );
   }
   throw new ApprovalRefused('The password is not correct: the decision was not signed and nothing changed.', 401, 'signature');
 }
@@ -227,9 +239,14 @@ export async function decide(sequelize: Sequelize, decision: Decision, input: De
       const code = (error as { parent?: { code?: string } }).parent?.code;
       // The database's refusals: what the request is about changed, or another decision got there first.
       if (code === 'NXP02') {
-        return new ApprovalRefused(`Request #${input.approvalId} is stale: what it is about changed a moment ago. Nothing was changed; ask again if the change is still needed.`, 409, 'stale');
+        return new ApprovalRefused(
+          `Request #${input.approvalId} is stale: what it is about changed a moment ago. Nothing was changed; ask again if the change is still needed.`,
+          409,
+          'stale',
+        );
       }
-      if (code === 'NXP01') return new ApprovalRefused(`Request #${input.approvalId} was decided by someone else a moment ago: nothing was changed.`, 409, 'conflict');
+      if (code === 'NXP01')
+        return new ApprovalRefused(`Request #${input.approvalId} was decided by someone else a moment ago: nothing was changed.`, 409, 'conflict');
       const translated = translateWriteError(error, 'approvals');
       if (translated instanceof RecordValidationError) return new ApprovalRefused(`The change can no longer be applied: ${translated.message}`, 409, 'stale');
       return translated;

@@ -97,7 +97,10 @@ export async function approvalInbox(sequelize: Sequelize, user: InboxUser): Prom
 export async function nextToDecide(sequelize: Sequelize, user: InboxUser, decidedId: number): Promise<number | null> {
   const { toDecide } = await approvalInbox(sequelize, user);
   if (toDecide.length === 0) return null;
-  const [decided] = await sequelize.query<{ requested_at: Date }>('SELECT requested_at FROM approvals WHERE id = $1', { bind: [decidedId], type: QueryTypes.SELECT });
+  const [decided] = await sequelize.query<{ requested_at: Date }>('SELECT requested_at FROM approvals WHERE id = $1', {
+    bind: [decidedId],
+    type: QueryTypes.SELECT,
+  });
   if (!decided) return toDecide[0]!.id;
   const at = new Date(decided.requested_at).toISOString();
   const later = toDecide.find((r) => r.requestedAt > at || (r.requestedAt === at && r.id > decidedId));

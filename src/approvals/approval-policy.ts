@@ -47,8 +47,16 @@ export interface ApprovalRule {
 const LOCKED_TRAVELER_STATES = ['released', 'in_progress', 'on_hold'];
 /** Recording work (start, sign-off, measurement) is the floor's job, not a content change. */
 const WORK_FIELDS = new Set([
-  'status', 'started_at', 'completed_at', 'completed_by_id', 'measured_value',
-  'disposition', 'disposition_note', 'disposition_by_id', 'disposition_at', 'status_reason',
+  'status',
+  'started_at',
+  'completed_at',
+  'completed_by_id',
+  'measured_value',
+  'disposition',
+  'disposition_note',
+  'disposition_by_id',
+  'disposition_at',
+  'status_reason',
 ]);
 const TRAVELER_CONTENT_FIELDS = ['number', 'quantity', 'revision_id', 'part_id', 'work_order_id'];
 const APPROVERS: readonly Role[] = ['approver', 'admin'];

@@ -124,7 +124,14 @@ function toContent(rows: StepRow[]): ContentStep[] {
       workCenterId: r.work_center_id,
       workCenter: r.work_center,
       hours: r.estimated_hours,
-      checks: (r.checks ?? []).map((c) => ({ id: c.id, sequence: c.sequence, description: c.description, lower: c.lower_limit, upper: c.upper_limit, unit: c.unit })),
+      checks: (r.checks ?? []).map((c) => ({
+        id: c.id,
+        sequence: c.sequence,
+        description: c.description,
+        lower: c.lower_limit,
+        upper: c.upper_limit,
+        unit: c.unit,
+      })),
     }))
     .sort(stepOrder);
 }
@@ -166,11 +173,7 @@ const humanField = (field: string) => field.replace(/_id$/, '').replace(/_/g, ' 
  * The content as it would be once the request is applied: the same change the decision service
  * will make (approval-decision.service.ts applyChange), made on a copy for display only.
  */
-function applyToCopy(
-  before: ContentStep[],
-  request: RequestRow,
-  centers: Map<number, string>,
-): { after: ContentStep[]; alsoChanged: Map<string, string[]> } {
+function applyToCopy(before: ContentStep[], request: RequestRow, centers: Map<number, string>): { after: ContentStep[]; alsoChanged: Map<string, string[]> } {
   const spec = CONTENT_TABLES[request.target_table]!;
   const diff = request.changes ?? {};
   const value = (field: string) => diff[field]?.new;
@@ -178,7 +181,12 @@ function applyToCopy(
   const after = before.map((s) => ({ ...s, checks: s.checks.map((c) => ({ ...c })) }));
   const alsoChanged = new Map<string, string[]>();
   const shown = spec.kind === 'step' ? STEP_FIELDS : CHECK_FIELDS;
-  const others = request.operation === 'update' ? Object.keys(diff).filter((f) => !shown.has(f)).map(humanField) : [];
+  const others =
+    request.operation === 'update'
+      ? Object.keys(diff)
+          .filter((f) => !shown.has(f))
+          .map(humanField)
+      : [];
 
   if (spec.kind === 'step') {
     const key = `step:${spec.manual ? 'm' : ''}${request.target_id ?? 0}`;

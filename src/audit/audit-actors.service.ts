@@ -11,6 +11,12 @@ export interface AuditActorOption {
  * deleted, and a shop has few of them, so the whole list is small.
  */
 export async function listAuditActors(): Promise<AuditActorOption[]> {
-  const users = await User.findAll({ attributes: ['id', 'full_name', 'username', 'active'], order: [['full_name', 'ASC'], ['id', 'ASC']] });
+  const users = await User.findAll({
+    attributes: ['id', 'full_name', 'username', 'active'],
+    order: [
+      ['full_name', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
   return users.map((u) => ({ id: u.id, label: `${u.full_name} (${u.username})${u.active ? '' : ' — deactivated'}` }));
 }

@@ -137,7 +137,13 @@ async function changeRows(
 }
 
 /** The fields and the people of a whole History, for its filter controls. */
-async function historyFacets(sequelize: Sequelize, keys: Map<string, string[]>, window: HistoryWindow, describe: RecordDescriber, subject: string): Promise<HistoryFacets> {
+async function historyFacets(
+  sequelize: Sequelize,
+  keys: Map<string, string[]>,
+  window: HistoryWindow,
+  describe: RecordDescriber,
+  subject: string,
+): Promise<HistoryFacets> {
   const { text, values } = facetsStatement(keys, window);
   const rows = await planCachedQuery<FacetRow>(sequelize, text, values);
   const fields = rows
@@ -160,7 +166,14 @@ async function historyFacets(sequelize: Sequelize, keys: Map<string, string[]>, 
 
 /** The signatures of the approvals that applied some of the entries (one query for all). */
 async function approvalSignatures(sequelize: Sequelize, entries: HistoryEntry[], timeZone: string): Promise<Map<number, ApprovalSignature>> {
-  const ids = [...new Set(entries.map((e) => e.approvalId).filter((id): id is number => id !== null).map(Number))];
+  const ids = [
+    ...new Set(
+      entries
+        .map((e) => e.approvalId)
+        .filter((id): id is number => id !== null)
+        .map(Number),
+    ),
+  ];
   if (ids.length === 0) return new Map();
   const { text, values } = approvalSignaturesStatement(ids);
   const rows = await sequelize.query<SignatureRow>(text, { bind: values, type: QueryTypes.SELECT });
@@ -177,12 +190,7 @@ async function approvalSignatures(sequelize: Sequelize, entries: HistoryEntry[],
   );
 }
 
-export async function recordHistory(
-  sequelize: Sequelize,
-  tableName: string,
-  recordId: string | number,
-  options: HistoryOptions = {},
-): Promise<RecordHistory> {
+export async function recordHistory(sequelize: Sequelize, tableName: string, recordId: string | number, options: HistoryOptions = {}): Promise<RecordHistory> {
   const id = String(recordId);
   const describe = options.describe ?? plainDescriber;
   const includeNetwork = options.includeNetwork ?? false;

@@ -94,7 +94,8 @@ export function childIdsStatement(specs: ChildSpec[], parentIds: string[], windo
   const tables = [...new Set(specs.map((spec) => spec.table))];
   const keys = [...new Set(specs.map((spec) => spec.key))];
   const live = specs.map(
-    (spec) => `SELECT ${literal(spec.table)}::text AS t, id::text AS id, NULL::text AS k FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])`,
+    (spec) =>
+      `SELECT ${literal(spec.table)}::text AS t, id::text AS id, NULL::text AS k FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])`,
   );
   return {
     text: `${live.join(' UNION ALL ')}
@@ -156,7 +157,8 @@ export function changeRowsStatement(keys: Map<string, string[]>, limit: number, 
     return `$${values.length}::${cast}`;
   };
   if (filter.field) narrowed += ` AND a.field_name = ${bind(filter.field.name, 'text')}`;
-  if (filter.user) narrowed += 'id' in filter.user ? ` AND a.actor_id = ${bind(filter.user.id, 'int')}` : ` AND a.actor_username = ${bind(filter.user.username, 'text')}`;
+  if (filter.user)
+    narrowed += 'id' in filter.user ? ` AND a.actor_id = ${bind(filter.user.id, 'int')}` : ` AND a.actor_username = ${bind(filter.user.username, 'text')}`;
   if (filter.from) narrowed += ` AND a.occurred_at >= ${bind(filter.from.toISOString(), 'timestamptz')}`;
   if (filter.to) narrowed += ` AND a.occurred_at < ${bind(filter.to.toISOString(), 'timestamptz')}`;
   values.push(limit + 1);

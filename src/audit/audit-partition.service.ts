@@ -15,7 +15,10 @@ export async function ensureAuditPartitions(sequelize: Sequelize, monthsAhead = 
  */
 export async function ensureAuditPartitionsElected(sequelize: Sequelize, monthsAhead = 3): Promise<number | null> {
   return sequelize.transaction(async (transaction) => {
-    const [lock] = await sequelize.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('nexus.audit.partitions')) AS got`, { type: QueryTypes.SELECT, transaction });
+    const [lock] = await sequelize.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('nexus.audit.partitions')) AS got`, {
+      type: QueryTypes.SELECT,
+      transaction,
+    });
     if (!lock?.got) return null;
     const [row] = await sequelize.query<{ created: number }>(`SELECT ensure_audit_log_partitions(date_trunc('month', now())::date, :ahead) AS created`, {
       type: QueryTypes.SELECT,
@@ -36,9 +39,12 @@ export async function defaultPartitionMonths(sequelize: Sequelize): Promise<Arra
 
 /** Gives every month that has rows in the default partition its partition, moving the rows there unchanged (owner only). */
 export async function adoptDefaultRows(sequelize: Sequelize): Promise<Array<{ month: string; rows: number }>> {
-  return sequelize.query<{ month: string; rows: number }>(`SELECT to_char(month, 'YYYY-MM') AS month, rows_moved::int AS rows FROM audit_adopt_default_rows()`, {
-    type: QueryTypes.SELECT,
-  });
+  return sequelize.query<{ month: string; rows: number }>(
+    `SELECT to_char(month, 'YYYY-MM') AS month, rows_moved::int AS rows FROM audit_adopt_default_rows()`,
+    {
+      type: QueryTypes.SELECT,
+    },
+  );
 }
 
 /** Detaches (never drops) the partitions of months before `beforeMonth` (YYYY-MM-01). */

@@ -1,13 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import {
-  formatDate,
-  formatDateTime,
-  formatDecimal,
-  formatYesNo,
-  isTimeZone,
-  significantDecimals,
-  startCase,
-} from '../shared/value-format.js';
+import { formatDate, formatDateTime, formatDecimal, formatYesNo, isTimeZone, significantDecimals, startCase } from '../shared/value-format.js';
 
 /**
  * The audit trail keeps every value as the text PostgreSQL gave it ("true", "25.4000",
@@ -102,7 +94,10 @@ export async function measurementPrecisions(
       bind.push([...ids]);
       return `SELECT '${table}'::text AS t, id::text AS id, lower_limit::text AS lo, upper_limit::text AS hi FROM "${table}" WHERE id = ANY($${bind.length}::bigint[])`;
     });
-    const rows = await sequelize.query<{ t: string; id: string; lo: string | null; hi: string | null }>(selects.join(' UNION ALL '), { bind, type: QueryTypes.SELECT });
+    const rows = await sequelize.query<{ t: string; id: string; lo: string | null; hi: string | null }>(selects.join(' UNION ALL '), {
+      bind,
+      type: QueryTypes.SELECT,
+    });
     for (const row of rows) {
       raise(precisionKey(row.t, row.id), row.lo);
       raise(precisionKey(row.t, row.id), row.hi);

@@ -39,7 +39,15 @@ interface ChainRow {
  * their archive tables, which are kept, never dropped.
  */
 export async function verifyAuditLog(sequelize: Sequelize): Promise<VerifyReport> {
-  const archives = await sequelize.query<{ table_name: string; present: boolean; range_from: string; range_to: string; row_count: string; first: string | null; last: string | null }>(
+  const archives = await sequelize.query<{
+    table_name: string;
+    present: boolean;
+    range_from: string;
+    range_to: string;
+    row_count: string;
+    first: string | null;
+    last: string | null;
+  }>(
     `SELECT a.table_name, to_regclass(format('public.%I', a.table_name)) IS NOT NULL AS present,
             to_char(a.range_from AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS range_from, to_char(a.range_to AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS range_to,
             a.row_count::text,
@@ -106,12 +114,22 @@ export async function verifyAuditLog(sequelize: Sequelize): Promise<VerifyReport
         break outer;
       }
       if (!row.actual_hash || !row.actual_hash.equals(row.row_hash)) {
-        problem = { kind: 'altered', auditId: row.audit_id, position, message: `audit row ${row.audit_id} (chain position ${position}) has been altered since it was sealed` };
+        problem = {
+          kind: 'altered',
+          auditId: row.audit_id,
+          position,
+          message: `audit row ${row.audit_id} (chain position ${position}) has been altered since it was sealed`,
+        };
         break outer;
       }
       const expected = nextLink(previous, row.row_hash);
       if (!expected.equals(row.chain_hash)) {
-        problem = { kind: 'chain_broken', auditId: row.audit_id, position, message: `the chain itself was edited at position ${position} (audit row ${row.audit_id})` };
+        problem = {
+          kind: 'chain_broken',
+          auditId: row.audit_id,
+          position,
+          message: `the chain itself was edited at position ${position} (audit row ${row.audit_id})`,
+        };
         break outer;
       }
       const at = new Date(row.occurred_at).getTime();
@@ -160,7 +178,12 @@ export async function verifyAuditLog(sequelize: Sequelize): Promise<VerifyReport
         { type: QueryTypes.SELECT, replacements: { horizon: seal.txid_horizon } },
       );
       if (inserted[0]) {
-        problem = { kind: 'inserted', auditId: inserted[0].id, position: null, message: `audit row ${inserted[0].id} was inserted after its stretch of the log was sealed` };
+        problem = {
+          kind: 'inserted',
+          auditId: inserted[0].id,
+          position: null,
+          message: `audit row ${inserted[0].id} was inserted after its stretch of the log was sealed`,
+        };
       }
     }
     const [row] = await sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs WHERE txid >= :horizon::xid8', {
@@ -173,7 +196,14 @@ export async function verifyAuditLog(sequelize: Sequelize): Promise<VerifyReport
     pending = row?.n ?? 0;
   }
 
-  return { ok: problem === null, rowsChecked: checked, rowsPending: pending, headHash: lastPosition > 0 ? previous.toString('hex') : null, lastPosition, problem };
+  return {
+    ok: problem === null,
+    rowsChecked: checked,
+    rowsPending: pending,
+    headHash: lastPosition > 0 ? previous.toString('hex') : null,
+    lastPosition,
+    problem,
+  };
 }
 
 function quoteIdent(name: string): string {

@@ -93,12 +93,18 @@ export async function recordTitles(sequelize: Sequelize, records: Array<{ table:
       continue;
     }
     bind.push(keys);
-    const columns = [...spec.fields.map((f) => `'${f}', ${quote(f)}::text`), ...Object.entries(spec.live ?? {}).map(([name, sql]) => `'${name}', (${sql})::text`)];
+    const columns = [
+      ...spec.fields.map((f) => `'${f}', ${quote(f)}::text`),
+      ...Object.entries(spec.live ?? {}).map(([name, sql]) => `'${name}', (${sql})::text`),
+    ];
     const values = columns.length ? `json_build_object(${columns.join(', ')})` : `'{}'::json`;
     selects.push(`SELECT '${table}'::text AS t, id::text AS id, ${values} AS v FROM ${quote(table)} WHERE id = ANY($${bind.length}::bigint[])`);
   }
   if (selects.length) {
-    const live = await sequelize.query<{ t: string; id: string; v: Record<string, string | null> }>(selects.join(' UNION ALL '), { bind, type: QueryTypes.SELECT });
+    const live = await sequelize.query<{ t: string; id: string; v: Record<string, string | null> }>(selects.join(' UNION ALL '), {
+      bind,
+      type: QueryTypes.SELECT,
+    });
     for (const row of live) all.set(keyOf(row.t, row.id), refOf(row.t, row.id, true, TITLES[row.t]!.format(row.v, row.id)));
   }
 

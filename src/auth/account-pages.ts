@@ -8,7 +8,8 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const INPUT = 'display: block; width: 100%; box-sizing: border-box; font-size: 1rem; padding: .5rem; margin: .25rem 0 1rem; border: 1px solid #bbb; border-radius: 4px';
+const INPUT =
+  'display: block; width: 100%; box-sizing: border-box; font-size: 1rem; padding: .5rem; margin: .25rem 0 1rem; border: 1px solid #bbb; border-radius: 4px';
 const BUTTON = 'font-size: 1rem; padding: .6rem 1.4rem; background: #3040d6; color: #fff; border: 0; border-radius: 4px; cursor: pointer';
 
 function page(title: string, body: string): string {
@@ -44,7 +45,9 @@ export interface PasswordPageState {
 
 export function changePasswordPage(state: PasswordPageState): string {
   const error = (field: string) =>
-    state.error?.field === field ? `<p role="alert" id="${field}-error" style="color: #b00020; margin: -.75rem 0 1rem">${escapeHtml(state.error.message)}</p>` : '';
+    state.error?.field === field
+      ? `<p role="alert" id="${field}-error" style="color: #b00020; margin: -.75rem 0 1rem">${escapeHtml(state.error.message)}</p>`
+      : '';
   const described = (field: string) => (state.error?.field === field ? ` aria-invalid="true" aria-describedby="${field}-error"` : '');
   return page(
     'Choose your password',

@@ -39,7 +39,11 @@ export const FIELD_VALUE_RULES: Partial<Record<ResourceId, Record<string, ValueR
   labor_entries: {
     // Operator-owns-labor-entry (access-rules.ts canEditLaborEntry) for the entry being written.
     user_id: (user, value) =>
-      isAdmin(user) || value === null || value === undefined || Number(value) === user.id || 'Operators record their own labor: only an administrator enters it for someone else.',
+      isAdmin(user) ||
+      value === null ||
+      value === undefined ||
+      Number(value) === user.id ||
+      'Operators record their own labor: only an administrator enters it for someone else.',
   },
 };
 

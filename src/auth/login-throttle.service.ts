@@ -306,7 +306,10 @@ export function ipSubject(ip: string | null | undefined): string | null {
   if (!parsed) return address.slice(0, MAX_ACCOUNT_NAME);
   if (parsed instanceof ipaddr.IPv4) return parsed.toString();
   if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
-  return `${parsed.parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
+  return `${parsed.parts
+    .slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(':')}::/64`;
 }
 
 /**

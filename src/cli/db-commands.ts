@@ -14,7 +14,13 @@ import { generateMigration } from '../db/migration-generator.js';
 import { ALL_MODELS } from '../models/index.js';
 import { createSeeder } from '../db/seeder.js';
 import { sealAuditLog } from '../audit/audit-seal.service.js';
-import { adoptDefaultRows, archiveAuditPartitions, defaultPartitionMonths, ensureAuditPartitions, listAuditPartitions } from '../audit/audit-partition.service.js';
+import {
+  adoptDefaultRows,
+  archiveAuditPartitions,
+  defaultPartitionMonths,
+  ensureAuditPartitions,
+  listAuditPartitions,
+} from '../audit/audit-partition.service.js';
 import { withMigrationLock } from '../db/migration-lock.js';
 import { projectRoot } from '../paths.js';
 
@@ -115,7 +121,9 @@ async function restore(args: string[]): Promise<number> {
   const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--target');
   const targetArg = option(args, '--target');
   if (!file || (args.includes('--target') && !targetArg)) {
-    console.error('Usage: npm run db:restore -- FILE [--target NAME|URL]   e.g. npm run db:restore -- backups/nexus-20261126T101500Z.dump --target nexus_restored');
+    console.error(
+      'Usage: npm run db:restore -- FILE [--target NAME|URL]   e.g. npm run db:restore -- backups/nexus-20261126T101500Z.dump --target nexus_restored',
+    );
     return 2;
   }
   const config = loadConfig();
@@ -132,11 +140,14 @@ async function restore(args: string[]): Promise<number> {
     );
     for (const line of formatSummary(result.summary)) console.log(line);
     console.log('Checks:');
-    console.log(result.countsMatchedBackup ? '  row counts: every table matches the backup\'s summary' : '  row counts: not compared (no summary file beside the backup)');
+    console.log(
+      result.countsMatchedBackup ? "  row counts: every table matches the backup's summary" : '  row counts: not compared (no summary file beside the backup)',
+    );
     console.log(`  triggers: all ${result.triggersChecked} of the backup present and enabled (audit rows stay append-only)`);
     console.log(`  grants: ${result.appRole} reads the audit tables and cannot change them`);
     if (result.createdRoles.length) console.log(`  roles created (NOLOGIN): ${result.createdRoles.join(', ')}`);
-    if (result.transactionIdsAdvanced > 0) console.log(`  transaction ids: advanced by ${result.transactionIdsAdvanced} past the backup's, so new audit rows seal after it`);
+    if (result.transactionIdsAdvanced > 0)
+      console.log(`  transaction ids: advanced by ${result.transactionIdsAdvanced} past the backup's, so new audit rows seal after it`);
     console.log(
       `  audit chain: OK, ${result.verify.rowsChecked} rows verified, head ${result.verify.headHash ?? '(empty log)'} at position ${result.verify.lastPosition}` +
         (result.verify.rowsPending ? `; ${result.verify.rowsPending} rows not yet sealed (sealed by the app or npm run db:maintain)` : ''),
@@ -210,7 +221,8 @@ export async function dbCommand(argv: string[]): Promise<number> {
         const applied = await withMigrationLock(target.url, target.ssl, async () => {
           // A copy of another NEXUS database gets roles of its own, also when it is up to date.
           const adopted = await adoptDatabaseRoles(sequelize);
-          if (adopted) console.log(`this database was a copy: its grants moved from ${adopted.from.app} to ${adopted.to.app} (runtime login ${adopted.to.runtime})`);
+          if (adopted)
+            console.log(`this database was a copy: its grants moved from ${adopted.from.app} to ${adopted.to.app} (runtime login ${adopted.to.runtime})`);
           return migrator.up();
         });
         console.log(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') : 'Nothing to apply: the schema is up to date.');
@@ -243,14 +255,19 @@ export async function dbCommand(argv: string[]): Promise<number> {
           console.error('--archive-before takes a month, e.g. --archive-before=2025-01');
           return 2;
         }
-        const [{ this_month: thisMonth }] = (await sequelize.query<{ this_month: string }>(`SELECT to_char(now(), 'YYYY-MM') AS this_month`, { type: QueryTypes.SELECT })) as [{ this_month: string }];
+        const [{ this_month: thisMonth }] = (await sequelize.query<{ this_month: string }>(`SELECT to_char(now(), 'YYYY-MM') AS this_month`, {
+          type: QueryTypes.SELECT,
+        })) as [{ this_month: string }];
         if (archiveBefore !== undefined && archiveBefore > thisMonth) {
-          console.error(`--archive-before=${archiveBefore} is a month that has not ended: archiving stops at the current month (${thisMonth}). Nothing was done.`);
+          console.error(
+            `--archive-before=${archiveBefore} is a month that has not ended: archiving stops at the current month (${thisMonth}). Nothing was done.`,
+          );
           return 2;
         }
         console.log(`audit partitions created: ${await ensureAuditPartitions(sequelize)}`);
         if (rest.includes('--adopt-default-rows')) {
-          for (const moved of await adoptDefaultRows(sequelize)) console.log(`moved ${moved.rows} audit rows of ${moved.month} from audit_logs_default into their month's partition`);
+          for (const moved of await adoptDefaultRows(sequelize))
+            console.log(`moved ${moved.rows} audit rows of ${moved.month} from audit_logs_default into their month's partition`);
         }
         const seal = await sealAuditLog(sequelize);
         console.log(`audit rows sealed: ${seal.rowsSealed} (chain at ${seal.lastPosition})`);

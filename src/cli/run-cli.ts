@@ -6,7 +6,10 @@ export function runCli(command: () => Promise<number>): void {
   command().then(
     (code) => process.exit(code),
     (error) => {
-      const refusal = error instanceof ConfigError || error instanceof BackupError || (error instanceof Error && ['CliRefusal', 'RecordValidationError'].includes(error.name));
+      const refusal =
+        error instanceof ConfigError ||
+        error instanceof BackupError ||
+        (error instanceof Error && ['CliRefusal', 'RecordValidationError'].includes(error.name));
       console.error(refusal ? (error as Error).message : error);
       process.exit(1);
     },

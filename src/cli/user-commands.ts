@@ -61,7 +61,9 @@ async function readPassword(args: string[]): Promise<string> {
 /** user:create-admin; returns the exit code. */
 export async function createFirstAdmin(args: string[]): Promise<number> {
   if (args.some((a) => a === '--password' || a.startsWith('--password='))) {
-    console.error('A password on the command line is seen by anyone who lists processes and kept in shell history: type it at the prompt or use --password-file.');
+    console.error(
+      'A password on the command line is seen by anyone who lists processes and kept in shell history: type it at the prompt or use --password-file.',
+    );
     return 2;
   }
   const username = option(args, '--username')?.trim().toLowerCase();
@@ -79,7 +81,8 @@ export async function createFirstAdmin(args: string[]): Promise<number> {
   const target = await openDatabaseTarget(config, (line) => console.error(line));
   const sequelize = createSequelize({ url: target.url, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl: target.ssl });
   try {
-    if ((await createMigrator(sequelize).pending()).length) throw new CliRefusal('The database is not migrated: run nexus db:migrate first. Nothing was created.');
+    if ((await createMigrator(sequelize).pending()).length)
+      throw new CliRefusal('The database is not migrated: run nexus db:migrate first. Nothing was created.');
     const admin = await executeWrite(sequelize, {
       actor: systemActor('cli:create-admin'),
       table: 'users',
@@ -96,7 +99,9 @@ export async function createFirstAdmin(args: string[]): Promise<number> {
         return User.create({ username, full_name: fullName, email, role: 'admin', password } as never, { transaction });
       },
     });
-    console.log(`Created administrator ${admin.username} (${admin.full_name}, ${admin.email}), user #${admin.id}; recorded in the audit trail as system:cli:create-admin.`);
+    console.log(
+      `Created administrator ${admin.username} (${admin.full_name}, ${admin.email}), user #${admin.id}; recorded in the audit trail as system:cli:create-admin.`,
+    );
     return 0;
   } finally {
     await sequelize.close();

@@ -12,9 +12,7 @@ const numberPattern = (fallback: string) =>
     })
     .default(fallback);
 
-const booleanFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const envSchema = z
   .object({
@@ -43,22 +41,50 @@ const envSchema = z
     // Folder holding pg_dump and pg_restore 15 for db:backup / db:restore (src/db/backup/pg-tools.ts).
     PG_BIN_DIR: z.string().min(1).optional(),
     SEED_DEMO_DATA: booleanFromEnv.optional(),
-    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-    SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    SESSION_ABSOLUTE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24)
+      .default(12),
     TRUST_PROXY: booleanFromEnv.default(false),
     // A request body not in full after this long is refused (408): a slow client cannot hold a connection.
     HTTP_BODY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     MAIL_FROM: z.string().min(3).default('NEXUS <nexus@localhost>'),
     APP_URL: z.string().url('must be the address people open NEXUS at, e.g. https://nexus.shop.example').optional(),
     AUDIT_SEAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
     // How often a running app makes sure the coming months' audit partitions exist (one instance at a time).
-    AUDIT_PARTITION_CHECK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+    AUDIT_PARTITION_CHECK_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(60),
     // Sign-in throttling (src/auth/login-throttle.service.ts), shared by every instance through the database.
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
-    LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
-    LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    LOGIN_FAILURE_WINDOW_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    LOGIN_LOCKOUT_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
     // Numbers given to new work orders and travelers left without one (src/tables/record-numbers.ts).
     WORK_ORDER_NUMBER_PATTERN: numberPattern(DEFAULT_NUMBER_PATTERNS.work_orders),
     TRAVELER_NUMBER_PATTERN: numberPattern(DEFAULT_NUMBER_PATTERNS.travelers),

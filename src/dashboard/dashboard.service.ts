@@ -55,10 +55,9 @@ export const LATE_LIST_LIMIT = 10;
 export const PENDING_LIST_LIMIT = 5;
 
 async function travelersByStatus(sequelize: Sequelize): Promise<DashboardSummary['travelersByStatus']> {
-  const rows = await sequelize.query<{ status: string; count: number }>(
-    'SELECT status, count(*)::int AS count FROM travelers GROUP BY status',
-    { type: QueryTypes.SELECT },
-  );
+  const rows = await sequelize.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM travelers GROUP BY status', {
+    type: QueryTypes.SELECT,
+  });
   const counts = new Map(rows.map((r) => [r.status, r.count]));
   return TRAVELER_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
 }
@@ -137,10 +136,9 @@ async function laborThisWeek(sequelize: Sequelize): Promise<{ weekStart: string;
 }
 
 async function currentWeekStart(sequelize: Sequelize): Promise<string> {
-  const [{ week_start }] = (await sequelize.query<{ week_start: string }>(
-    `SELECT to_char(date_trunc('week', now()), 'YYYY-MM-DD') AS week_start`,
-    { type: QueryTypes.SELECT },
-  )) as [{ week_start: string }];
+  const [{ week_start }] = (await sequelize.query<{ week_start: string }>(`SELECT to_char(date_trunc('week', now()), 'YYYY-MM-DD') AS week_start`, {
+    type: QueryTypes.SELECT,
+  })) as [{ week_start: string }];
   return week_start;
 }
 

@@ -54,7 +54,13 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
     },
   });
   installSettingsOnBegin(sequelize);
-  if (options.preparedReads !== false) attachPlanCachedReads(sequelize, { url: options.url, ...sslOption(options.ssl), acquireTimeoutMs: options.acquireTimeoutMs, statementTimeoutMs: options.statementTimeoutMs });
+  if (options.preparedReads !== false)
+    attachPlanCachedReads(sequelize, {
+      url: options.url,
+      ...sslOption(options.ssl),
+      acquireTimeoutMs: options.acquireTimeoutMs,
+      statementTimeoutMs: options.statementTimeoutMs,
+    });
   initSchema(sequelize);
   return sequelize;
 }

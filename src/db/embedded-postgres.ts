@@ -51,8 +51,7 @@ async function loadBinaries(): Promise<Binaries> {
     return (await import(name)) as Binaries;
   } catch (error) {
     throw new Error(
-      `No embedded PostgreSQL for ${process.platform}-${process.arch} (${name} is not installed). ` +
-        'Set DATABASE_URL to use your own PostgreSQL 15 instead.',
+      `No embedded PostgreSQL for ${process.platform}-${process.arch} (${name} is not installed). ` + 'Set DATABASE_URL to use your own PostgreSQL 15 instead.',
       { cause: error },
     );
   }

@@ -47,6 +47,12 @@ export async function generateMigration(
       '',
     ].join('\n');
   fs.writeFileSync(up, `${header('make the database follow the models.')}${drift.flatMap((d) => d.up).join('\n')}\n`);
-  fs.writeFileSync(down, `${header('undo it.')}${[...drift].reverse().flatMap((d) => d.down).join('\n')}\n`);
+  fs.writeFileSync(
+    down,
+    `${header('undo it.')}${[...drift]
+      .reverse()
+      .flatMap((d) => d.down)
+      .join('\n')}\n`,
+  );
   return { files: [up, down], drift };
 }

@@ -29,7 +29,10 @@ const MAX_USES = 200;
 
 /** Gives `sequelize` its plan-cached pool (no connection is opened before the first read), closed with it. */
 export function attachPlanCachedReads(sequelize: Sequelize, options: PlanCachedReadOptions): void {
-  const settings = ['-c plan_cache_mode=force_generic_plan', ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : [])];
+  const settings = [
+    '-c plan_cache_mode=force_generic_plan',
+    ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : []),
+  ];
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 2,

@@ -25,7 +25,14 @@ export async function connectionPrivileges(sequelize: Sequelize): Promise<Connec
        FROM pg_roles r WHERE r.rolname = current_user`,
     { replacements: { group: app }, type: QueryTypes.SELECT },
   );
-  return { user: row!.user, superuser: row!.superuser, createRole: row!.create_role, ownedTables: row!.owned_tables, appRole: app, memberOfAppRole: row!.member };
+  return {
+    user: row!.user,
+    superuser: row!.superuser,
+    createRole: row!.create_role,
+    ownedTables: row!.owned_tables,
+    appRole: app,
+    memberOfAppRole: row!.member,
+  };
 }
 
 /**
@@ -38,7 +45,8 @@ export function privilegeWarnings(p: ConnectionPrivileges): string[] {
   if (p.superuser) warnings.push(`the database login "${p.user}" is a SUPERUSER: it can disable the audit triggers and rewrite history`);
   if (p.ownedTables > 0) warnings.push(`the database login "${p.user}" owns ${p.ownedTables} tables: it can run DDL and drop the audit trail's protections`);
   if (p.createRole && !p.superuser) warnings.push(`the database login "${p.user}" can create roles`);
-  if (!p.memberOfAppRole && !p.superuser) warnings.push(`the database login "${p.user}" is not a member of ${p.appRole}: the app will be refused what it needs`);
+  if (!p.memberOfAppRole && !p.superuser)
+    warnings.push(`the database login "${p.user}" is not a member of ${p.appRole}: the app will be refused what it needs`);
   return warnings;
 }
 
@@ -65,7 +73,9 @@ export async function ensureRuntimeLogin(owner: Sequelize, runtimeUrl: string): 
   if (!user) throw new Error('DATABASE_URL names no user');
   const roles = await currentDatabaseRoles(owner);
   const appRole = roles.app;
-  const [me] = await owner.query<{ can: boolean }>(`SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user`, { type: QueryTypes.SELECT });
+  const [me] = await owner.query<{ can: boolean }>(`SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user`, {
+    type: QueryTypes.SELECT,
+  });
   if (!me?.can) return { outcome: 'not-permitted', appRole };
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;

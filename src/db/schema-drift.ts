@@ -22,7 +22,16 @@ type AnyModel = ModelStatic<Model>;
  * Tables that belong to libraries (sessions, migration bookkeeping) or to the audit trail's
  * tamper evidence (read and written by src/audit/ in SQL), not to a model.
  */
-export const TABLES_WITHOUT_MODEL = new Set(['sessions', 'schema_migrations', 'schema_seeds', 'audit_chain', 'audit_seals', 'audit_archives', 'login_throttle', 'nexus_roles']);
+export const TABLES_WITHOUT_MODEL = new Set([
+  'sessions',
+  'schema_migrations',
+  'schema_seeds',
+  'audit_chain',
+  'audit_seals',
+  'audit_archives',
+  'login_throttle',
+  'nexus_roles',
+]);
 
 interface DbColumn {
   table_name: string;
@@ -139,7 +148,9 @@ function sqlHelpers(model: AnyModel): SqlHelpers {
     createTable: (m) => {
       const attributes = Object.entries(m.getAttributes()).filter(([, a]) => (a.type as { key?: string }).key !== 'VIRTUAL');
       const sql = generator.attributesToSQL(Object.fromEntries(attributes.map(([name, a]) => [a.field ?? name, a])));
-      return `CREATE TABLE ${ident(tableNameOf(m))} (\n  ${Object.entries(sql).map(([c, d]) => `${ident(c)} ${d}`).join(',\n  ')}\n);`;
+      return `CREATE TABLE ${ident(tableNameOf(m))} (\n  ${Object.entries(sql)
+        .map(([c, d]) => `${ident(c)} ${d}`)
+        .join(',\n  ')}\n);`;
     },
   };
 }
@@ -204,7 +215,11 @@ export async function compareModelsWithDatabase(query: Query, models: readonly A
      WHERE n.nspname = 'public' AND ix.indpred IS NULL`);
   const has = (table: string, kinds: string[], columnList: string[], refTable?: string) =>
     constraints.rows.some(
-      (r) => r.table_name === table && kinds.includes(String(r.kind)) && (r.columns as string[]).join(',') === columnList.join(',') && (refTable === undefined || r.ref_table === refTable),
+      (r) =>
+        r.table_name === table &&
+        kinds.includes(String(r.kind)) &&
+        (r.columns as string[]).join(',') === columnList.join(',') &&
+        (refTable === undefined || r.ref_table === refTable),
     );
 
   const modelTables = new Set<string>();
@@ -214,7 +229,11 @@ export async function compareModelsWithDatabase(query: Query, models: readonly A
     modelTables.add(table);
     const inDb = dbColumns.get(table);
     if (!dbTables.has(table) || !inDb) {
-      drift.push({ message: `${table}: model ${model.name} has no table in the database`, up: [sql.createTable(model)], down: [`DROP TABLE ${ident(table)};`] });
+      drift.push({
+        message: `${table}: model ${model.name} has no table in the database`,
+        up: [sql.createTable(model)],
+        down: [`DROP TABLE ${ident(table)};`],
+      });
       continue;
     }
     const attributes: Record<string, ModelAttributeColumnOptions> = model.getAttributes();
@@ -264,21 +283,33 @@ export async function compareModelsWithDatabase(query: Query, models: readonly A
       if (!ownDefault && dbHasDefault !== modelHasDefault) {
         drift.push(
           dbHasDefault
-            ? { message: `${where}: has DEFAULT ${dbColumn.column_default} in the database but no defaultValue in model ${model.name}`, up: [`${alter} DROP DEFAULT;`], down: [`${alter} SET DEFAULT ${dbColumn.column_default};`] }
-            : { message: `${where}: has a defaultValue in model ${model.name} but no DEFAULT in the database`, up: [`${alter} SET DEFAULT ${sql.literal(attribute.defaultValue)};`], down: [`${alter} DROP DEFAULT;`] },
+            ? {
+                message: `${where}: has DEFAULT ${dbColumn.column_default} in the database but no defaultValue in model ${model.name}`,
+                up: [`${alter} DROP DEFAULT;`],
+                down: [`${alter} SET DEFAULT ${dbColumn.column_default};`],
+              }
+            : {
+                message: `${where}: has a defaultValue in model ${model.name} but no DEFAULT in the database`,
+                up: [`${alter} SET DEFAULT ${sql.literal(attribute.defaultValue)};`],
+                down: [`${alter} DROP DEFAULT;`],
+              },
         );
       }
       const references = attribute.references as { model?: string | { tableName?: string }; key?: string } | undefined;
       if (references) {
         const refTable = typeof references.model === 'string' ? references.model : (references.model?.tableName ?? '');
         // A composite key (a step and its traveler together) covers the column too.
-        const covered = constraints.rows.some((r) => r.table_name === table && r.kind === 'f' && r.ref_table === refTable && (r.columns as string[]).includes(column));
+        const covered = constraints.rows.some(
+          (r) => r.table_name === table && r.kind === 'f' && r.ref_table === refTable && (r.columns as string[]).includes(column),
+        );
         if (!covered) {
           const name = `${table}_${column}_fkey`;
           const onDelete = (attribute as { onDelete?: string }).onDelete;
           drift.push({
             message: `${where}: model ${model.name} declares a foreign key to ${refTable}, the database has none`,
-            up: [`ALTER TABLE ${ident(table)} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${ident(column)}) REFERENCES ${ident(refTable)} (${ident(references.key ?? 'id')})${onDelete ? ` ON DELETE ${onDelete.toUpperCase()}` : ''};`],
+            up: [
+              `ALTER TABLE ${ident(table)} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${ident(column)}) REFERENCES ${ident(refTable)} (${ident(references.key ?? 'id')})${onDelete ? ` ON DELETE ${onDelete.toUpperCase()}` : ''};`,
+            ],
             down: [`ALTER TABLE ${ident(table)} DROP CONSTRAINT ${ident(name)};`],
           });
         }
@@ -289,7 +320,9 @@ export async function compareModelsWithDatabase(query: Query, models: readonly A
       drift.push({
         message: `${table}.${column}: column in the database but no attribute in model ${model.name}`,
         up: [`-- Review: this drops the column and its data.`, `ALTER TABLE ${ident(table)} DROP COLUMN ${ident(column)};`],
-        down: [`ALTER TABLE ${ident(table)} ADD COLUMN ${ident(column)} ${dbColumn.sql_type}${dbColumn.is_nullable === 'NO' ? ' NOT NULL' : ''}${dbColumn.column_default ? ` DEFAULT ${dbColumn.column_default}` : ''};`],
+        down: [
+          `ALTER TABLE ${ident(table)} ADD COLUMN ${ident(column)} ${dbColumn.sql_type}${dbColumn.is_nullable === 'NO' ? ' NOT NULL' : ''}${dbColumn.column_default ? ` DEFAULT ${dbColumn.column_default}` : ''};`,
+        ],
       });
     }
     for (const key of declaredUniqueKeys(model)) {

@@ -45,4 +45,3 @@ export async function advanceTransactionIds(client: pg.Client, log: (line: strin
   }
   return Number(gap);
 }
-

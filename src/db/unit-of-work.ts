@@ -17,11 +17,7 @@ type WithSettings = TransactionOptions & { [SETTINGS]?: Record<string, string> }
  * transaction mode) so that database triggers attribute every row, whichever path wrote it.
  * Work passed in must use `options.transaction` for every query.
  */
-export async function inTransaction<T>(
-  sequelize: Sequelize,
-  actor: Actor,
-  work: (options: WriteOptions) => Promise<T>,
-): Promise<T> {
+export async function inTransaction<T>(sequelize: Sequelize, actor: Actor, work: (options: WriteOptions) => Promise<T>): Promise<T> {
   assertActor(actor, 'write');
   // READ COMMITTED, PostgreSQL's default: naming it would cost every write a round trip of its
   // own (Sequelize sends SET TRANSACTION separately). Rows a write depends on are locked.

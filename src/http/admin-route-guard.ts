@@ -36,7 +36,8 @@ function catalogue(admin: AdminJS): { resources: Map<string, KnownResource>; pag
     for (const [name, action] of Object.entries(decorated.actions)) {
       actions.set(name, action.isRecordType() ? 'record' : action.isBulkType() ? 'bulk' : 'resource');
     }
-    const model = (resource as unknown as { SequelizeModel?: { primaryKeyAttribute: string; getAttributes(): Record<string, { type: unknown }> } }).SequelizeModel;
+    const model = (resource as unknown as { SequelizeModel?: { primaryKeyAttribute: string; getAttributes(): Record<string, { type: unknown }> } })
+      .SequelizeModel;
     const key = model ? model.getAttributes()[model.primaryKeyAttribute]?.type : undefined;
     const maxId = key instanceof DataTypes.BIGINT ? INT8_MAX : key instanceof DataTypes.INTEGER ? INT4_MAX : null;
     resources.set(decorated.id(), { actions, maxId });

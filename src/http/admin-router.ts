@@ -84,7 +84,9 @@ function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
       // A password someone else set opens only the page that replaces it (and signing out).
       if (user.mustChangePassword && req.path !== CHANGE_PASSWORD_PATH) {
         if (isApiPath(req)) {
-          res.status(403).json({ error: `Your password was set by an administrator: choose your own first (${admin.options.rootPath}${CHANGE_PASSWORD_PATH}).` });
+          res
+            .status(403)
+            .json({ error: `Your password was set by an administrator: choose your own first (${admin.options.rootPath}${CHANGE_PASSWORD_PATH}).` });
         } else {
           res.redirect(302, `${admin.options.rootPath}${CHANGE_PASSWORD_PATH}`);
         }

@@ -51,7 +51,8 @@ function isDatabaseUnavailable(error: unknown): boolean {
     const code = typeof current.code === 'string' ? current.code : '';
     if (code.startsWith('08') || /^57P0[123]$/.test(code) || NETWORK_ERRORS.has(code)) return true;
     // node-postgres: a socket closed under a query, a broken client, a pool that gave up waiting.
-    if (typeof current.message === 'string' && /^Connection terminated|is not queryable|timeout exceeded when trying to connect/.test(current.message)) return true;
+    if (typeof current.message === 'string' && /^Connection terminated|is not queryable|timeout exceeded when trying to connect/.test(current.message))
+      return true;
     current = (current.parent ?? current.cause) as typeof current;
   }
   return false;
@@ -74,8 +75,14 @@ export function createApp(options: AppOptions): express.Express {
   app.get(PANEL_STYLES_PATH, panelStyles);
   // Where a browser looks for an icon on pages that link none (the printed traveler loads nothing).
   app.get('/favicon.ico', favicon);
-  app.use(sessionMiddleware(options.sessionPool, { secret: options.sessionSecret, secure: options.secureCookies, idleTimeoutMinutes: options.idleTimeoutMinutes }));
-  app.use(options.admin.options.rootPath, localFontsInHtml(), adminRouter(options.admin, { absoluteSessionHours: options.absoluteSessionHours, loginThrottle: options.loginThrottle, logger: options.logger }));
+  app.use(
+    sessionMiddleware(options.sessionPool, { secret: options.sessionSecret, secure: options.secureCookies, idleTimeoutMinutes: options.idleTimeoutMinutes }),
+  );
+  app.use(
+    options.admin.options.rootPath,
+    localFontsInHtml(),
+    adminRouter(options.admin, { absoluteSessionHours: options.absoluteSessionHours, loginThrottle: options.loginThrottle, logger: options.logger }),
+  );
   app.get('/', (_req, res) => res.redirect(302, options.admin.options.rootPath));
 
   app.use((_req: Request, res: Response) => {
@@ -84,7 +91,11 @@ export function createApp(options: AppOptions): express.Express {
   app.use((error: Error & { statusCode?: number; status?: number }, req: Request, res: Response, _next: NextFunction) => {
     const unavailable = isDatabaseUnavailable(error);
     const status = unavailable ? 503 : (error.statusCode ?? error.status ?? 500);
-    if (status >= 500) options.logger.error({ err: error, requestId: req.nexus?.requestId, path: req.path }, unavailable ? 'request failed: database unavailable' : 'request failed');
+    if (status >= 500)
+      options.logger.error(
+        { err: error, requestId: req.nexus?.requestId, path: req.path },
+        unavailable ? 'request failed: database unavailable' : 'request failed',
+      );
     const message = unavailable
       ? DATABASE_UNAVAILABLE
       : status >= 500

@@ -59,7 +59,8 @@ function checkName(name: string, what: 'field' | 'parameter'): void {
 function checkText(name: string, value: string, what: 'field' | 'parameter'): void {
   const subject = { kind: what, name };
   if (!value.isWellFormed()) throw new RequestRefused(400, `The ${what} "${name}" is not valid Unicode text (a lone surrogate).`, subject);
-  if (value.includes('\u0000')) throw new RequestRefused(400, `The ${what} "${name}" contains a NUL character (a control character no text may hold).`, subject);
+  if (value.includes('\u0000'))
+    throw new RequestRefused(400, `The ${what} "${name}" contains a NUL character (a control character no text may hold).`, subject);
 }
 
 /** Decodes a www-form-urlencoded component strictly: bad escapes or invalid UTF-8 are refused, not replaced. */
@@ -90,7 +91,8 @@ function parsePairs(text: string, what: 'field' | 'parameter'): Payload {
 function add(out: Payload, name: string, value: FieldValue, what: 'field' | 'parameter'): void {
   checkName(name, what);
   if (typeof value === 'string') checkText(name, value, what);
-  if (Object.prototype.hasOwnProperty.call(out, name)) throw new RequestRefused(400, `The ${what} "${name}" is given twice: send each once.`, { kind: what, name });
+  if (Object.prototype.hasOwnProperty.call(out, name))
+    throw new RequestRefused(400, `The ${what} "${name}" is given twice: send each once.`, { kind: what, name });
   out[name] = value;
 }
 

@@ -1,12 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type NonAttribute,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
 import { APPROVAL_OPERATIONS, APPROVAL_STATUSES, type ApprovalOperation, type ApprovalStatus } from './constants.js';
 import type { AuditLog } from './audit-log.model.js';
 import type { User } from './user.model.js';

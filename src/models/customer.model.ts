@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { CODE_PATTERN, EMAIL_PATTERN, notBlank, optionalText, trimmed, upperCode } from './validation.js';
 
 export class Customer extends Model<InferAttributes<Customer>, InferCreationAttributes<Customer>> {

@@ -1,12 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type NonAttribute,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
 import { LABOR_ENTRY_TYPES, MAX_LABOR_HOURS, type LaborEntryType } from './constants.js';
 import type { ManualStep } from './manual-step.model.js';
 import type { TravelerStep } from './traveler-step.model.js';

@@ -1,11 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const MAIL_STATUSES = ['pending', 'sent', 'held', 'failed'] as const;
 export type MailStatus = (typeof MAIL_STATUSES)[number];
@@ -39,7 +32,12 @@ export class MailOutbox extends Model<InferAttributes<MailOutbox>, InferCreation
         subject: { type: DataTypes.STRING(300), allowNull: false },
         body: { type: DataTypes.TEXT, allowNull: false },
         approval_id: { type: DataTypes.INTEGER, allowNull: true, references: { model: 'approvals', key: 'id' } },
-        status: { type: DataTypes.STRING(10), allowNull: false, defaultValue: 'pending', validate: { isIn: { args: [MAIL_STATUSES as unknown as string[]], msg: `Status must be one of: ${MAIL_STATUSES.join(', ')}` } } },
+        status: {
+          type: DataTypes.STRING(10),
+          allowNull: false,
+          defaultValue: 'pending',
+          validate: { isIn: { args: [MAIL_STATUSES as unknown as string[]], msg: `Status must be one of: ${MAIL_STATUSES.join(', ')}` } },
+        },
         attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         last_error: { type: DataTypes.TEXT, allowNull: true },
         sent_at: { type: DataTypes.DATE, allowNull: true },

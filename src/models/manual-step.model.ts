@@ -1,18 +1,21 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type NonAttribute,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
 import { MAX_ESTIMATED_HOURS, STEP_STATUSES, type StepStatus } from './constants.js';
 import type { LaborEntry } from './labor-entry.model.js';
 import type { Traveler } from './traveler.model.js';
 import type { User } from './user.model.js';
 import type { WorkCenter } from './work-center.model.js';
-import { decimalGetter, decimalNumber, isTimestamp, minTrimmedLength, notBlank, oneOf, optionalText, trimmed, wholeNumber, stepSignOffRules } from './validation.js';
+import {
+  decimalGetter,
+  decimalNumber,
+  isTimestamp,
+  minTrimmedLength,
+  notBlank,
+  oneOf,
+  optionalText,
+  trimmed,
+  wholeNumber,
+  stepSignOffRules,
+} from './validation.js';
 
 /** A step added to one traveler on the shop floor (rework, extra inspection), with the reason why. */
 export class ManualStep extends Model<InferAttributes<ManualStep>, InferCreationAttributes<ManualStep>> {

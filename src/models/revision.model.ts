@@ -1,12 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type NonAttribute,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
 import { REVISION_STATUSES, type RevisionStatus } from './constants.js';
 import type { Part } from './part.model.js';
 import type { ProcessStep } from './process-step.model.js';
@@ -95,7 +87,11 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
             // released or obsolete would skip both. The database refuses it too (revision_starts_draft).
             // An unknown status is left to the Status field's own check, which lists the valid ones.
             if ((REVISION_STATUSES as readonly unknown[]).includes(revision.status) && revision.status !== 'draft') {
-              throw fieldError(revision, 'status', `A new revision starts as a draft, not ${String(revision.status)}: release it with Release once its routing is written`);
+              throw fieldError(
+                revision,
+                'status',
+                `A new revision starts as a draft, not ${String(revision.status)}: release it with Release once its routing is written`,
+              );
             }
           },
         },

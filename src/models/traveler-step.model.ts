@@ -1,12 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type NonAttribute,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
 import { MAX_ESTIMATED_HOURS, STEP_STATUSES, type StepStatus } from './constants.js';
 import type { LaborEntry } from './labor-entry.model.js';
 import type { ProcessStep } from './process-step.model.js';

@@ -1,12 +1,4 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type NonAttribute,
-  type Sequelize,
-} from 'sequelize';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
 import { MAX_QUANTITY, TRAVELER_STATUSES, type TravelerStatus } from './constants.js';
 import type { Customer } from './customer.model.js';
 import type { LaborEntry } from './labor-entry.model.js';
@@ -15,17 +7,7 @@ import type { Part } from './part.model.js';
 import type { Revision } from './revision.model.js';
 import type { TravelerStep } from './traveler-step.model.js';
 import type { WorkOrder } from './work-order.model.js';
-import {
-  CODE_PATTERN,
-  isCalendarDate,
-  isTimestamp,
-  minTrimmedLength,
-  oneOf,
-  optionalText,
-  toTime,
-  upperCode,
-  wholeNumber,
-} from './validation.js';
+import { CODE_PATTERN, isCalendarDate, isTimestamp, minTrimmedLength, oneOf, optionalText, toTime, upperCode, wholeNumber } from './validation.js';
 
 /** The document that travels with a batch of parts: its own copy of the routing, signed off step by step. */
 export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttributes<Traveler>> {

@@ -12,16 +12,7 @@ import { hashPassword, passwordProblem } from '../auth/password.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import type { Approval } from './approval.model.js';
 import type { LaborEntry } from './labor-entry.model.js';
-import {
-  EMAIL_PATTERN,
-  USERNAME_PATTERN,
-  fieldError,
-  isTimestamp,
-  lowerTrimmed,
-  notBlank,
-  oneOf,
-  trimmed,
-} from './validation.js';
+import { EMAIL_PATTERN, USERNAME_PATTERN, fieldError, isTimestamp, lowerTrimmed, notBlank, oneOf, trimmed } from './validation.js';
 
 const NEVER_DELETED = 'Users are never deleted: deactivate the account instead (set Active to off).';
 

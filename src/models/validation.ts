@@ -138,9 +138,7 @@ export function isTimestamp(label: string) {
  * validator so that callers and the panel show it on the field it concerns.
  */
 export function fieldError(instance: Model, path: string, message: string): ValidationError {
-  return new ValidationError(message, [
-    new ValidationErrorItem(message, 'validation error', path, null as never, instance, path, path, []),
-  ]);
+  return new ValidationError(message, [new ValidationErrorItem(message, 'validation error', path, null as never, instance, path, path, [])]);
 }
 
 /**

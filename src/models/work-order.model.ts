@@ -1,19 +1,5 @@
-import {
-  DataTypes,
-  Model,
-  type CreationOptional,
-  type InferAttributes,
-  type InferCreationAttributes,
-  type NonAttribute,
-  type Sequelize,
-} from 'sequelize';
-import {
-  MAX_QUANTITY,
-  WORK_ORDER_PRIORITIES,
-  WORK_ORDER_STATUSES,
-  type WorkOrderPriority,
-  type WorkOrderStatus,
-} from './constants.js';
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
+import { MAX_QUANTITY, WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, type WorkOrderPriority, type WorkOrderStatus } from './constants.js';
 import type { Customer } from './customer.model.js';
 import type { Part } from './part.model.js';
 import type { Revision } from './revision.model.js';
@@ -111,7 +97,11 @@ export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAt
             // Work starts open: a work order made as completed or cancelled would skip its whole life.
             // An unknown status is the Status check's to name (below, and the CHECK constraint).
             if (WORK_ORDER_STATUSES.includes(order.status) && order.status !== 'open') {
-              throw fieldError(order, 'status', `A new work order starts open, not ${String(order.status).replace('_', ' ')}: change its status once work has begun`);
+              throw fieldError(
+                order,
+                'status',
+                `A new work order starts open, not ${String(order.status).replace('_', ' ')}: change its status once work has begun`,
+              );
             }
           },
         },

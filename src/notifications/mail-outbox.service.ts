@@ -21,7 +21,13 @@ export interface OutgoingMail {
 export async function queueMails(transaction: Transaction, mails: OutgoingMail[]): Promise<void> {
   for (const mail of mails) {
     await MailOutbox.create(
-      { recipient_id: mail.recipient.id, to_address: mail.recipient.email, subject: mail.subject.slice(0, 300), body: mail.body, approval_id: mail.approvalId ?? null },
+      {
+        recipient_id: mail.recipient.id,
+        to_address: mail.recipient.email,
+        subject: mail.subject.slice(0, 300),
+        body: mail.body,
+        approval_id: mail.approvalId ?? null,
+      },
       { transaction },
     );
   }
@@ -64,7 +70,10 @@ export async function dispatchOutbox(sequelize: Sequelize, settings: MailSetting
         result.sent += 1;
       } catch (error) {
         const attempts = mail.attempts + 1;
-        await mail.update({ status: attempts >= 5 ? 'failed' : 'pending', attempts, last_error: String((error as Error).message ?? error).slice(0, 2000) }, { transaction });
+        await mail.update(
+          { status: attempts >= 5 ? 'failed' : 'pending', attempts, last_error: String((error as Error).message ?? error).slice(0, 2000) },
+          { transaction },
+        );
         result.failed += 1;
       }
     }

@@ -41,7 +41,10 @@ export class AuditLogPanelResource extends NexusResource {
       limit,
       offset,
       // id breaks ties: the rows of one change share their moment, and pages must not overlap.
-      order: [[sortBy, direction], ['id', direction]],
+      order: [
+        [sortBy, direction],
+        ['id', direction],
+      ],
     });
     return rows.map((row) => new BaseRecord(row.toJSON(), this));
   }

@@ -185,7 +185,13 @@ export function toPanelError(error: unknown): unknown {
     const summary = base ?? Object.values(fields).join('; ');
     return panelValidationError(fields, summary, 'validation');
   }
-  if (error instanceof StaleRecordError || error instanceof RecordInUseError || error instanceof RecordNotFoundError || error instanceof ApprovalRequired || error instanceof WorkflowRefusedError) {
+  if (
+    error instanceof StaleRecordError ||
+    error instanceof RecordInUseError ||
+    error instanceof RecordNotFoundError ||
+    error instanceof ApprovalRequired ||
+    error instanceof WorkflowRefusedError
+  ) {
     return panelValidationError({}, error.message, error.name);
   }
   return error;

@@ -7,7 +7,11 @@ interface Translations {
   resources?: Record<string, { properties?: Record<string, string> }>;
 }
 
-const humanize = (name: string) => name.replace(/_id$/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+const humanize = (name: string) =>
+  name
+    .replace(/_id$/, '')
+    .replace(/_/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase());
 
 /**
  * The resource labels (each resource file's `labels`) as the panel was given them in its
@@ -23,7 +27,10 @@ export function describerFor(admin: AdminJS): RecordDescriber {
   const labelsOf = (table: string, field: string) => {
     const key = `${table}.${field}`;
     if (!valueLabels.has(key)) {
-      const property = admin.resources.find((r) => r.id() === table)?.decorate().getPropertyByKey(field);
+      const property = admin.resources
+        .find((r) => r.id() === table)
+        ?.decorate()
+        .getPropertyByKey(field);
       const values = property?.availableValues() ?? null;
       valueLabels.set(key, values ? new Map(values.map((o) => [String(o.value), startCase(String(o.label ?? o.value))])) : null);
     }

@@ -32,7 +32,11 @@ abstract class MovesResource extends NexusResource {
     const user = context?.currentAdmin as unknown as SessionUser | undefined;
     if (!user || records.length === 0) return records;
     const refs = records.map((record) => this.stepOf(record));
-    const moves = await stepMovesFor(this.connection, refs.filter((ref): ref is StepRef => ref !== null), user);
+    const moves = await stepMovesFor(
+      this.connection,
+      refs.filter((ref): ref is StepRef => ref !== null),
+      user,
+    );
     records.forEach((record, i) => {
       const ref = refs[i];
       const found = ref ? moves.get(stepKey(ref)) : undefined;

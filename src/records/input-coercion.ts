@@ -95,7 +95,8 @@ export function coerceInput(model: ModelStatic<Model>, raw: Record<string, unkno
     if (isEmpty) {
       // Empty means "no value": NULL where allowed; a column with a default keeps it.
       if (attribute.allowNull !== false) values[key] = null;
-      else if (mode === 'create' && generatedWhenEmpty(model).has(key)) continue; // the model's hook fills it
+      else if (mode === 'create' && generatedWhenEmpty(model).has(key))
+        continue; // the model's hook fills it
       else if (attribute.defaultValue === undefined) fields[key] = `${label} is required`;
       continue;
     }

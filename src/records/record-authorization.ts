@@ -36,7 +36,8 @@ function checkRecordRule(table: ResourceId, actor: UserActor, current: Record<st
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  const norm = (v: unknown) => (v === '' || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
+  const norm = (v: unknown) =>
+    v === '' || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v;
   const x = norm(a);
   const y = norm(b);
   if (x === null || y === null) return x === y;
@@ -68,7 +69,13 @@ function unchanged(model: ModelStatic<Model>, actor: UserActor, field: string, v
  * allow-list is refused when it would change the record (a form echoes back what it was shown,
  * which changes nothing); a value a role may not give is refused with the rule's reason.
  */
-function checkFields(model: ModelStatic<Model>, table: ResourceId, actor: UserActor, input: Record<string, unknown>, current: Record<string, unknown> | null): void {
+function checkFields(
+  model: ModelStatic<Model>,
+  table: ResourceId,
+  actor: UserActor,
+  input: Record<string, unknown>,
+  current: Record<string, unknown> | null,
+): void {
   const attributes = model.getAttributes();
   const refused: Record<string, string> = {};
   const user = asSessionUser(actor);

@@ -98,10 +98,13 @@ export async function workOrderTravelers(sequelize: Sequelize, workOrderId: numb
        FROM travelers t WHERE t.work_order_id = :id ORDER BY t.created_at, t.id LIMIT :limit`,
     { replacements: { id: workOrderId, limit: CHILDREN_LIMIT + 1 }, type: QueryTypes.SELECT },
   );
-  const [{ planned }] = (await sequelize.query<{ planned: string }>(`SELECT coalesce(sum(quantity), 0) AS planned FROM travelers WHERE work_order_id = :id AND status <> 'cancelled'`, {
-    replacements: { id: workOrderId },
-    type: QueryTypes.SELECT,
-  })) as [{ planned: string }];
+  const [{ planned }] = (await sequelize.query<{ planned: string }>(
+    `SELECT coalesce(sum(quantity), 0) AS planned FROM travelers WHERE work_order_id = :id AND status <> 'cancelled'`,
+    {
+      replacements: { id: workOrderId },
+      type: QueryTypes.SELECT,
+    },
+  )) as [{ planned: string }];
   return {
     workOrder: { id: order.id, number: order.number, status: order.status, quantity: order.quantity },
     travelers: rows.slice(0, CHILDREN_LIMIT).map((r) => ({ ...r, steps: Number(r.steps), steps_done: Number(r.steps_done) })),

@@ -1,5 +1,14 @@
 import { AccessDeniedError } from '../auth/access-rules.js';
-import { BaseError, DatabaseError, type Model, type ModelStatic, ForeignKeyConstraintError, OptimisticLockError, UniqueConstraintError, ValidationError } from 'sequelize';
+import {
+  BaseError,
+  DatabaseError,
+  type Model,
+  type ModelStatic,
+  ForeignKeyConstraintError,
+  OptimisticLockError,
+  UniqueConstraintError,
+  ValidationError,
+} from 'sequelize';
 import { policyOf } from '../tables/index.js';
 
 /** Turns column names into the words people see on the form: customer_id -> Customer. */
@@ -106,7 +115,14 @@ function fieldOf(model: ModelStatic<Model> | undefined, path: string | null | un
 }
 
 export function translateWriteError(error: unknown, table: string, model?: ModelStatic<Model>): Error {
-  if (error instanceof RecordValidationError || error instanceof RecordInUseError || error instanceof StaleRecordError || error instanceof WorkflowRefusedError || error instanceof AccessDeniedError) return error;
+  if (
+    error instanceof RecordValidationError ||
+    error instanceof RecordInUseError ||
+    error instanceof StaleRecordError ||
+    error instanceof WorkflowRefusedError ||
+    error instanceof AccessDeniedError
+  )
+    return error;
   // The policy wants approval that this actor cannot ask for (a script): a refusal with a reason.
   if (error instanceof Error && error.name === 'ApprovalNotPossible') return new RecordValidationError({ base: error.message });
   if (error instanceof OptimisticLockError) return new StaleRecordError(table, (error as unknown as { where?: { id?: unknown } }).where?.id);

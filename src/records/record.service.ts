@@ -85,7 +85,6 @@ async function findLocked(model: AnyModel, id: number | string, transaction: Tra
   return rows[0] ? model.build(rows[0], { isNewRecord: false, raw: true }) : null;
 }
 
-
 export async function createRecord<M extends AnyModel>(model: M, input: Record<string, unknown>, actor: Actor): Promise<InstanceType<M>> {
   authorizeCreate(model, actor, input);
   const coerced = coerceInput(model, input, 'create');
@@ -165,7 +164,8 @@ export async function updateRecord<M extends AnyModel>(
       const oneTimePassword = markOneTimePassword(model, values, actor, Number(id));
       if (expectedVersion === undefined && !lastWriteWins) {
         throw new RecordValidationError({
-          version: 'The change does not say which version of the record it was made on, so it could overwrite someone else’s: reload the record and save again.',
+          version:
+            'The change does not say which version of the record it was made on, so it could overwrite someone else’s: reload the record and save again.',
         });
       }
       const current = record.get('version') as number | undefined;
@@ -213,15 +213,31 @@ export async function deleteRecords(model: AnyModel, ids: Array<number | string>
       });
       if (records.length !== new Set(ids.map(String)).size) {
         const found = new Set(records.map((r) => String(r.get(model.primaryKeyAttribute))));
-        throw new RecordNotFoundError(tableOf(model), ids.find((id) => !found.has(String(id))));
+        throw new RecordNotFoundError(
+          tableOf(model),
+          ids.find((id) => !found.has(String(id))),
+        );
       }
-      authorizeDelete(model, actor, records.map((r) => r.get({ plain: true }) as Record<string, unknown>));
+      authorizeDelete(
+        model,
+        actor,
+        records.map((r) => r.get({ plain: true }) as Record<string, unknown>),
+      );
       for (const record of records) {
-        const gate = { model, operation: 'delete' as const, before: record.get({ plain: true }) as Record<string, unknown>, values: {}, actor, transaction: options.transaction };
+        const gate = {
+          model,
+          operation: 'delete' as const,
+          before: record.get({ plain: true }) as Record<string, unknown>,
+          values: {},
+          actor,
+          transaction: options.transaction,
+        };
         const decision = await approvalNeeded(gate);
         if (!decision) continue;
         if (records.length > 1) {
-          throw new RecordValidationError({ base: `${decision.rule.description} needs approval: delete record #${String(record.get(model.primaryKeyAttribute))} on its own to ask for it.` });
+          throw new RecordValidationError({
+            base: `${decision.rule.description} needs approval: delete record #${String(record.get(model.primaryKeyAttribute))} on its own to ask for it.`,
+          });
         }
         return submitForApproval(gate, decision);
       }

@@ -103,10 +103,12 @@ async function pendingRelease(revisionId: number, transaction: Transaction): Pro
 
 function refusalFor(action: RevisionAction, { revision, title }: NamedRevision, size: { steps: number }, pending: Approval | null): string | null {
   if (!revisionActionAvailable(action, revision.status)) {
-    if (action === 'release' && revision.status === 'obsolete') return `Revision ${title} is obsolete: it is not released again. Make a new revision (copy its routing) instead.`;
+    if (action === 'release' && revision.status === 'obsolete')
+      return `Revision ${title} is obsolete: it is not released again. Make a new revision (copy its routing) instead.`;
     return `Revision ${title} is ${revision.status}: it cannot be ${action === 'release' ? 'released' : 'made obsolete'} again.`;
   }
-  if (action === 'release' && size.steps === 0) return `Revision ${title} has no routing steps: write its routing (on the revision's page) before releasing it.`;
+  if (action === 'release' && size.steps === 0)
+    return `Revision ${title} has no routing steps: write its routing (on the revision's page) before releasing it.`;
   if (action === 'release' && pending) return `Releasing revision ${title} is already waiting for approval (request #${pending.id}).`;
   return null;
 }
@@ -129,14 +131,29 @@ export async function revisionActionPlan(sequelize: Sequelize, revisionId: numbe
     const { revision } = named;
     const size = await routingSize(revisionId, transaction);
     const pending = await pendingRelease(revisionId, transaction);
-    const released = await Revision.findOne({ where: { part_id: revision.part_id, status: 'released', id: { [Op.ne]: revision.id } }, attributes: ['revision_code'], transaction });
-    const [orders] = await sequelize.query<{ n: string }>(`SELECT count(*) AS n FROM work_orders WHERE revision_id = :id AND status IN ('open', 'in_progress', 'on_hold')`, {
-      replacements: { id: revisionId },
-      type: QueryTypes.SELECT,
+    const released = await Revision.findOne({
+      where: { part_id: revision.part_id, status: 'released', id: { [Op.ne]: revision.id } },
+      attributes: ['revision_code'],
       transaction,
     });
+    const [orders] = await sequelize.query<{ n: string }>(
+      `SELECT count(*) AS n FROM work_orders WHERE revision_id = :id AND status IN ('open', 'in_progress', 'on_hold')`,
+      {
+        replacements: { id: revisionId },
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
     const after = { ...revision.get({ plain: true }), status: action === 'release' ? 'released' : 'obsolete' };
-    const rule = await ruleFor({ table: 'revisions', operation: 'update', before: revision.get({ plain: true }), after, changed: ['status'], transaction, lookup: transactionLookup(sequelize, transaction) });
+    const rule = await ruleFor({
+      table: 'revisions',
+      operation: 'update',
+      before: revision.get({ plain: true }),
+      after,
+      changed: ['status'],
+      transaction,
+      lookup: transactionLookup(sequelize, transaction),
+    });
     return {
       title: named.title,
       status: revision.status,
@@ -156,11 +173,20 @@ export async function revisionActionPlan(sequelize: Sequelize, revisionId: numbe
  * ApprovalRequired is thrown (as by the record service); applied directly, the revision released
  * before it becomes obsolete in the same transaction (the revisions table's policy).
  */
-export async function moveRevision(sequelize: Sequelize, revisionId: number, action: RevisionAction, actor: UserActor, input: RevisionActionInput = {}): Promise<RevisionActionResult> {
+export async function moveRevision(
+  sequelize: Sequelize,
+  revisionId: number,
+  action: RevisionAction,
+  actor: UserActor,
+  input: RevisionActionInput = {},
+): Promise<RevisionActionResult> {
   refuseRole(action, actor);
   const reason = typeof input.reason === 'string' && input.reason.trim() ? input.reason.trim() : null;
   // The date is checked as the edit form checks it, with its words, before anything is read.
-  const given = input.effectiveDate === undefined || input.effectiveDate === null || input.effectiveDate === '' ? undefined : coerceInput(Revision, { effective_date: input.effectiveDate }, 'update').values.effective_date;
+  const given =
+    input.effectiveDate === undefined || input.effectiveDate === null || input.effectiveDate === ''
+      ? undefined
+      : coerceInput(Revision, { effective_date: input.effectiveDate }, 'update').values.effective_date;
   if (reason && CONTROL_CHARACTER.test(reason)) throw new RecordValidationError({ reason: 'The reason contains an invisible control character; remove it' });
   return executeWrite(sequelize, {
     actor,
@@ -171,7 +197,12 @@ export async function moveRevision(sequelize: Sequelize, revisionId: number, act
       const { revision, title } = named;
       const expected = input.version === undefined || input.version === null || input.version === '' ? undefined : Number(input.version);
       if (expected !== undefined && expected !== revision.version) throw new StaleRecordError('revisions', revisionId);
-      const refusal = refusalFor(action, named, await routingSize(revisionId, transaction), action === 'release' ? await pendingRelease(revisionId, transaction) : null);
+      const refusal = refusalFor(
+        action,
+        named,
+        await routingSize(revisionId, transaction),
+        action === 'release' ? await pendingRelease(revisionId, transaction) : null,
+      );
       if (refusal) throw new WorkflowRefusedError(refusal);
       const values: Record<string, unknown> = { status: action === 'release' ? 'released' : 'obsolete' };
       if (action === 'release') {

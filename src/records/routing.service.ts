@@ -115,7 +115,10 @@ function claimsOf(claims: Claim[], parentId: number): number[] {
 function refuseTaken(field: string, given: number, rows: number[], claims: Claim[], what: string, next: number): void {
   if (rows.includes(given)) throw new RecordValidationError({ [field]: `${what} (the next free one is ${next})` });
   const claim = claims.find((c) => c.number === given);
-  if (claim) throw new RecordValidationError({ [field]: `A change waiting for approval (request #${claim.approval}) already gives that number (the next free one is ${next})` });
+  if (claim)
+    throw new RecordValidationError({
+      [field]: `A change waiting for approval (request #${claim.approval}) already gives that number (the next free one is ${next})`,
+    });
 }
 
 function isEmpty(value: unknown): boolean {
@@ -135,8 +138,22 @@ function requireRead(user: SessionUser | undefined, ...resources: Array<keyof ty
 }
 
 /** What the approval policy would say of a change to this revision's routing, in words. */
-async function heldBy(sequelize: Sequelize, table: 'process_steps' | 'sub_steps', operation: ChangeOperation, after: Record<string, unknown>, transaction: Transaction): Promise<string | null> {
-  const rule = await ruleFor({ table, operation, before: null, after, changed: Object.keys(after), transaction, lookup: transactionLookup(sequelize, transaction) });
+async function heldBy(
+  sequelize: Sequelize,
+  table: 'process_steps' | 'sub_steps',
+  operation: ChangeOperation,
+  after: Record<string, unknown>,
+  transaction: Transaction,
+): Promise<string | null> {
+  const rule = await ruleFor({
+    table,
+    operation,
+    before: null,
+    after,
+    changed: Object.keys(after),
+    transaction,
+    lookup: transactionLookup(sequelize, transaction),
+  });
   return rule ? `${rule.description} needs approval: each change you make here is sent to an approver as a request and takes effect when one signs it.` : null;
 }
 
@@ -153,7 +170,12 @@ async function stepRows(sequelize: Sequelize, revisionId: number, transaction: T
     ],
     transaction,
   });
-  const claims = await pendingClaims(sequelize, 'sub_steps', steps.map((s) => s.id), transaction);
+  const claims = await pendingClaims(
+    sequelize,
+    'sub_steps',
+    steps.map((s) => s.id),
+    transaction,
+  );
   return steps.map((step) => {
     const checks = (step.subSteps ?? []).map((c) => ({
       id: c.id,
@@ -201,7 +223,10 @@ export async function readRouting(sequelize: Sequelize, scope: { revisionId: num
     const revision = await Revision.findByPk(revisionId, { include: [{ association: 'part', attributes: ['part_number'] }], transaction });
     if (!revision) throw new RecordNotFoundError('revisions', revisionId);
     const steps = await stepRows(sequelize, revisionId, transaction, stepId);
-    const allNumbers = stepId === null ? steps.map((s) => s.step_number) : (await ProcessStep.findAll({ where: { revision_id: revisionId }, attributes: ['step_number'], transaction })).map((s) => s.step_number);
+    const allNumbers =
+      stepId === null
+        ? steps.map((s) => s.step_number)
+        : (await ProcessStep.findAll({ where: { revision_id: revisionId }, attributes: ['step_number'], transaction })).map((s) => s.step_number);
     const claimed = claimsOf(await pendingClaims(sequelize, 'process_steps', [revisionId], transaction), revisionId);
     const used = steps.map((s) => s.work_center_id);
     const centers = await WorkCenter.findAll({
@@ -213,7 +238,12 @@ export async function readRouting(sequelize: Sequelize, scope: { revisionId: num
     const rules = { steps: RESOURCE_RULES.process_steps, checks: RESOURCE_RULES.sub_steps };
     const anyStep = steps[0]?.id ?? 0;
     return {
-      revision: { id: revision.id, title: `${revision.part?.part_number ?? `part #${revision.part_id}`} rev ${revision.revision_code}`, status: revision.status, part_id: revision.part_id },
+      revision: {
+        id: revision.id,
+        title: `${revision.part?.part_number ?? `part #${revision.part_id}`} rev ${revision.revision_code}`,
+        status: revision.status,
+        part_id: revision.part_id,
+      },
       stepId,
       steps,
       nextStepNumber: nextStepNumber([...allNumbers, ...claimed]),

@@ -23,7 +23,12 @@ const RECORD_KINDS: Record<string, string> = {
   parts: 'Part',
 };
 
-const kindOf = (table: string) => RECORD_KINDS[table] ?? table.replace(/_/g, ' ').replace(/s$/, '').replace(/^./, (c) => c.toUpperCase());
+const kindOf = (table: string) =>
+  RECORD_KINDS[table] ??
+  table
+    .replace(/_/g, ' ')
+    .replace(/s$/, '')
+    .replace(/^./, (c) => c.toUpperCase());
 
 const readable = (table: string, user: SessionUser | undefined) => table in RESOURCE_RULES && RESOURCE_RULES[table as ResourceId].read(user);
 
@@ -36,13 +41,21 @@ async function titlesOf(admin: AdminJS, table: string, ids: string[]): Promise<M
   return titles;
 }
 
-async function recordRef(admin: AdminJS, table: string | null, id: unknown, user: SessionUser | undefined, subject: ApprovalSubject | null): Promise<RequestRecord | null> {
+async function recordRef(
+  admin: AdminJS,
+  table: string | null,
+  id: unknown,
+  user: SessionUser | undefined,
+  subject: ApprovalSubject | null,
+): Promise<RequestRecord | null> {
   if (!table || id === null || id === undefined || id === '') return null;
   const key = String(id);
   const kind = kindOf(table);
   // The traveler or revision whose content is approved has its full name already ("Traveler T-26003 (SHF-0330 rev 01, quantity 250)").
   const title =
-    subject && subject.table === table && String(subject.id) === key ? subject.title.replace(new RegExp(`^${kind} `), '') : (await titlesOf(admin, table, [key])).get(key);
+    subject && subject.table === table && String(subject.id) === key
+      ? subject.title.replace(new RegExp(`^${kind} `), '')
+      : (await titlesOf(admin, table, [key])).get(key);
   const exists = title !== undefined;
   const shown = title ?? `#${key} (no longer exists)`;
   const withName = table === 'users' && exists ? await userName(admin, key, shown) : shown;
@@ -76,7 +89,8 @@ async function requestedChanges(admin: AdminJS, record: BaseRecord): Promise<Req
   for (const [field, v] of fields) {
     const target = refs.get(field);
     if (!target) continue;
-    for (const value of [v.old, v.new]) if (value !== null && value !== undefined && value !== '') (wanted.get(target) ?? wanted.set(target, new Set()).get(target)!).add(String(value));
+    for (const value of [v.old, v.new])
+      if (value !== null && value !== undefined && value !== '') (wanted.get(target) ?? wanted.set(target, new Set()).get(target)!).add(String(value));
   }
   const titles = new Map<string, Map<string, string>>();
   for (const [target, ids] of wanted) titles.set(target, await titlesOf(admin, target, [...ids]));

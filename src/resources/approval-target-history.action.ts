@@ -8,8 +8,7 @@ import { sessionUser } from './resource-helpers.js';
 /** How many of the target's latest changes a decider sees next to the requested diff. */
 export const TARGET_HISTORY_LIMIT = 5;
 
-const readable = (table: string, user: ReturnType<typeof sessionUser>) =>
-  table in RESOURCE_RULES && RESOURCE_RULES[table as ResourceId].read(user);
+const readable = (table: string, user: ReturnType<typeof sessionUser>) => table in RESOURCE_RULES && RESOURCE_RULES[table as ResourceId].read(user);
 
 /**
  * The recent history of the record a request would change (of its parent, for a request to

@@ -20,8 +20,19 @@ export const approvalResource: ResourceDefinition = {
     // based on stay in the record's data (the services and the filters use them), not on the page;
     // the page itself is the ApprovalRequest component, which names the record instead.
     showProperties: [
-      'id', 'summary', 'status', 'changes', 'reason', 'requested_by_id', 'requested_at', 'decided_by_id', 'decided_at',
-      'decision_comment', 'signature_name', 'signature_meaning', 'signed_at',
+      'id',
+      'summary',
+      'status',
+      'changes',
+      'reason',
+      'requested_by_id',
+      'requested_at',
+      'decided_by_id',
+      'decided_at',
+      'decision_comment',
+      'signature_name',
+      'signature_meaning',
+      'signed_at',
     ],
     editProperties: [],
     filterProperties: ['status', 'target_table', 'target_id', 'parent_table', 'parent_id', 'requested_by_id', 'decided_by_id', 'requested_at'],

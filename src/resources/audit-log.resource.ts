@@ -30,8 +30,19 @@ import { COMMON_LABELS, NAVIGATION, crudActions, gate, sessionUser, type Resourc
 
 /** Every table the audit trail records, named as its resource is in the panel. */
 const AUDITED = [
-  travelerResource, travelerStepResource, travelerSubStepResource, manualStepResource, laborEntryResource, workOrderResource,
-  partResource, revisionResource, processStepResource, subStepResource, workCenterResource, customerResource, approvalResource,
+  travelerResource,
+  travelerStepResource,
+  travelerSubStepResource,
+  manualStepResource,
+  laborEntryResource,
+  workOrderResource,
+  partResource,
+  revisionResource,
+  processStepResource,
+  subStepResource,
+  workCenterResource,
+  customerResource,
+  approvalResource,
   userResource,
 ];
 
@@ -58,7 +69,11 @@ async function withNames(response: ActionResponse, _request: ActionRequest, cont
   const records: RecordJSON[] = response.records ?? (response.record ? [response.record] : []);
   if (records.length === 0) return response;
   const user = sessionUser(context.currentAdmin);
-  const displays = await describeAuditRows(AuditLog.sequelize!, records.map((r) => r.params as unknown as AuditRowKey), describerFor(context._admin));
+  const displays = await describeAuditRows(
+    AuditLog.sequelize!,
+    records.map((r) => r.params as unknown as AuditRowKey),
+    describerFor(context._admin),
+  );
   records.forEach((record, i) => {
     Object.assign(record.params, displays[i]);
     const { table_name: table, record_id: id } = record.params as Record<string, string | null>;
@@ -105,7 +120,9 @@ async function readableFilters(filter: AuditLogFilter, describe: RecordDescriber
   if (filter.record_id) {
     let value = `#${filter.record_id}`;
     if (filter.table_name) {
-      const ref = (await recordTitles(AuditLog.sequelize!, [{ table: filter.table_name, id: filter.record_id }])).get(titleKey(filter.table_name, filter.record_id));
+      const ref = (await recordTitles(AuditLog.sequelize!, [{ table: filter.table_name, id: filter.record_id }])).get(
+        titleKey(filter.table_name, filter.record_id),
+      );
       if (ref && ref.title !== value) value = ref.title.includes(`#${filter.record_id}`) ? ref.title : `${ref.title} (#${filter.record_id})`;
     }
     out.push({ name: 'Record', value });
@@ -147,8 +164,21 @@ export const auditLogResource: ResourceDefinition = {
     sort: { sortBy: 'occurred_at', direction: 'desc' },
     listProperties: ['occurred_at', 'who', 'action', 'table_name', 'record_id', 'field_name', 'change'],
     showProperties: [
-      'occurred_at', 'action', 'table_name', 'record_id', 'field_name', 'change', 'who', 'actor_email', 'ip_address',
-      'user_agent', 'request_id', 'change_id', 'approval_id', 'details', 'id',
+      'occurred_at',
+      'action',
+      'table_name',
+      'record_id',
+      'field_name',
+      'change',
+      'who',
+      'actor_email',
+      'ip_address',
+      'user_agent',
+      'request_id',
+      'change_id',
+      'approval_id',
+      'details',
+      'id',
     ],
     editProperties: [],
     filterProperties: ['table_name', 'record_id', 'actor_id', 'action', 'field_name', 'occurred_at'],
@@ -157,7 +187,12 @@ export const auditLogResource: ResourceDefinition = {
       who: { type: 'string', isSortable: false, components: cell, isVisible: { list: true, show: true, filter: false, edit: false } },
       change: { type: 'textarea', isSortable: false, components: cell, isVisible: { list: true, show: true, filter: false, edit: false } },
       // Exports are recorded against the audit log itself.
-      table_name: { availableValues: [...AUDITED.map(({ options, labels }) => ({ value: options.id as string, label: labels.name })), { value: 'audit_logs', label: 'Audit log' }] },
+      table_name: {
+        availableValues: [
+          ...AUDITED.map(({ options, labels }) => ({ value: options.id as string, label: labels.name })),
+          { value: 'audit_logs', label: 'Audit log' },
+        ],
+      },
       record_id: { components: cell },
       field_name: { components: cell },
       // Shown in the shop's zone, with it, as every audit view writes times; filtered as a date.

@@ -15,7 +15,19 @@ export const partResource: ResourceDefinition = {
     titleProperty: 'part_number',
     sort: { sortBy: 'part_number', direction: 'asc' },
     listProperties: ['part_number', 'description', 'customer_id', 'unit_of_measure', 'active'],
-    showProperties: [PENDING_CHANGES, 'part_number', 'description', 'customer_id', 'unit_of_measure', 'active', REVISIONS, 'id', 'created_at', 'updated_at', 'version'],
+    showProperties: [
+      PENDING_CHANGES,
+      'part_number',
+      'description',
+      'customer_id',
+      'unit_of_measure',
+      'active',
+      REVISIONS,
+      'id',
+      'created_at',
+      'updated_at',
+      'version',
+    ],
     editProperties: [...WRITABLE_FIELDS.parts],
     filterProperties: ['part_number', 'description', 'customer_id', 'active'],
     properties: {
@@ -28,6 +40,13 @@ export const partResource: ResourceDefinition = {
   },
   labels: {
     name: 'Parts',
-    properties: { ...COMMON_LABELS, part_number: 'Part number', description: 'Description', customer_id: 'Customer', unit_of_measure: 'Unit', revisions: 'Revisions' },
+    properties: {
+      ...COMMON_LABELS,
+      part_number: 'Part number',
+      description: 'Description',
+      customer_id: 'Customer',
+      unit_of_measure: 'Unit',
+      revisions: 'Revisions',
+    },
   },
 };

@@ -1,4 +1,12 @@
-import { NotFoundError, type ActionContext, type ActionRequest, type ActionResponse, type BaseResource, type CurrentAdmin, type ResourceOptions } from 'adminjs';
+import {
+  NotFoundError,
+  type ActionContext,
+  type ActionRequest,
+  type ActionResponse,
+  type BaseResource,
+  type CurrentAdmin,
+  type ResourceOptions,
+} from 'adminjs';
 import type { Model, ModelStatic } from 'sequelize';
 import { RESOURCE_RULES, type Predicate, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { MissingActorError } from '../audit/actor.js';
@@ -47,7 +55,11 @@ async function bulkDeleteHandler(request: ActionRequest, _response: unknown, con
   if (!actor) throw new MissingActorError(`bulk delete from ${resource.id()}`);
   const model = (resource as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
   try {
-    const count = await deleteRecords(model, records.map((r) => r.id()), actor);
+    const count = await deleteRecords(
+      model,
+      records.map((r) => r.id()),
+      actor,
+    );
     return {
       records: recordsJson,
       notice: { message: `Deleted ${count} record${count === 1 ? '' : 's'}`, type: 'success' },

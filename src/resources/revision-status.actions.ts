@@ -35,7 +35,8 @@ function revisionAction(action: RevisionAction): ActionOptions {
     variant: action === 'obsolete' ? 'danger' : 'default',
     component: Components.RevisionStatusAction,
     showInDrawer: true,
-    isVisible: (context) => REVISION_ACTION_RULES[action](sessionUser(context.currentAdmin)) && revisionActionAvailable(action, context.record?.param('status')),
+    isVisible: (context) =>
+      REVISION_ACTION_RULES[action](sessionUser(context.currentAdmin)) && revisionActionAvailable(action, context.record?.param('status')),
     isAccessible: ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => REVISION_ACTION_RULES[action](sessionUser(currentAdmin)),
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const { record, currentAdmin } = context;

@@ -117,7 +117,9 @@ async function where(kind: StepKind, id: number): Promise<string> {
 }
 
 /** Start, Sign off, Clock in and Clock out, for traveler steps or manual steps. */
-export function stepWorkActions(resourceId: StepResourceId): Record<'start' | 'signOff' | 'clockIn' | 'clockOut', ActionOptions> & { disposition?: ActionOptions } {
+export function stepWorkActions(
+  resourceId: StepResourceId,
+): Record<'start' | 'signOff' | 'clockIn' | 'clockOut', ActionOptions> & { disposition?: ActionOptions } {
   // Read when called: models are bound to their connection after this module loads.
   const sequelize = () => (resourceId === 'traveler_steps' ? TravelerStep.sequelize! : ManualStep.sequelize!);
   return {
@@ -207,7 +209,8 @@ export function subStepWorkActions(): Record<'recordCheck' | 'disposition', Acti
       component: Components.StepAction,
       isAccessible: allowedBy(MOVE_ROLES.disposition),
       // This check awaits a decision, and its step still takes one.
-      isVisible: (context: Context) => truthy(param(context.record, 'out_of_limits')) && !param(context.record, 'disposition') && offers('disposition')(context),
+      isVisible: (context: Context) =>
+        truthy(param(context.record, 'out_of_limits')) && !param(context.record, 'disposition') && offers('disposition')(context),
       handler: work('record a disposition', async (actor, id, payload) => {
         const sub = await recordDisposition(
           sequelize(),

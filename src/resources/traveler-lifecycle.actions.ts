@@ -10,13 +10,7 @@ import { RecordNotFoundError } from '../records/record-errors.js';
 import { createRecord } from '../records/record.service.js';
 import { travelerPrintData } from '../travelers/traveler-print.service.js';
 import { createTravelerFromWorkOrder, previewTraveler } from '../travelers/traveler-creation.service.js';
-import {
-  ACTIONS_NEEDING_REASON,
-  TRAVELER_ACTIONS,
-  TRAVELER_ACTION_LABELS,
-  actionTarget,
-  transitionTraveler,
-} from '../travelers/traveler-lifecycle.service.js';
+import { ACTIONS_NEEDING_REASON, TRAVELER_ACTIONS, TRAVELER_ACTION_LABELS, actionTarget, transitionTraveler } from '../travelers/traveler-lifecycle.service.js';
 import { sessionUser } from './resource-helpers.js';
 import { refusalResponse } from './workflow-refusal.js';
 
@@ -169,7 +163,12 @@ export const createTravelerAction: ActionOptions = {
     if (!actor) throw new MissingActorError('create a traveler');
     const input = payloadOf(request);
     try {
-      const traveler = await createTravelerFromWorkOrder(WorkOrder.sequelize!, Number(record.id()), { quantity: text(input.quantity) ?? null, notes: text(input.notes) ?? null }, actor);
+      const traveler = await createTravelerFromWorkOrder(
+        WorkOrder.sequelize!,
+        Number(record.id()),
+        { quantity: text(input.quantity) ?? null, notes: text(input.notes) ?? null },
+        actor,
+      );
       return {
         ...base,
         travelerId: traveler.id,

@@ -51,7 +51,10 @@ function activationAction(active: boolean): ActionOptions {
       const name = nameOf(record);
       const isActive = record.param('active') === true || record.param('active') === 'true';
       if (isActive === active) {
-        return refusalResponse(new WorkflowRefusedError(`${name} is already ${active ? 'active' : 'deactivated'}: nothing was changed.`, 'already'), base.record);
+        return refusalResponse(
+          new WorkflowRefusedError(`${name} is already ${active ? 'active' : 'deactivated'}: nothing was changed.`, 'already'),
+          base.record,
+        );
       }
       try {
         // The version the page was read at, as every edit sends it: a change made meanwhile is not overwritten unseen.
@@ -69,7 +72,10 @@ function activationAction(active: boolean): ActionOptions {
         if (error instanceof ApprovalRequired) {
           return {
             ...base,
-            notice: { message: `Reactivating ${name} needs another administrator’s signature: request #${error.approval.id} is waiting for them. ${name} stays deactivated until then.`, type: 'info' },
+            notice: {
+              message: `Reactivating ${name} needs another administrator’s signature: request #${error.approval.id} is waiting for them. ${name} stays deactivated until then.`,
+              type: 'info',
+            },
             redirectUrl: h.recordActionUrl({ resourceId: 'approvals', recordId: String(error.approval.id), actionName: 'show' }),
             approvalId: error.approval.id,
           };

@@ -4,7 +4,17 @@ import { ROLES, ROLE_LABELS } from '../auth/roles.js';
 import type { ActionContext, ActionRequest, ActionResponse } from 'adminjs';
 import { CHOOSABLE_FILTER, TITLE_PROPERTY } from '../records/record-title-sql.js';
 import { canFindPeople, canManageUsers, isAdmin } from '../auth/access-rules.js';
-import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, gate, sessionUser, type ResourceDefinition, CHANGE_REASON, PENDING_CHANGES } from './resource-helpers.js';
+import {
+  COMMON_LABELS,
+  NAVIGATION,
+  TIMESTAMPS,
+  crudActions,
+  gate,
+  sessionUser,
+  type ResourceDefinition,
+  CHANGE_REASON,
+  PENDING_CHANGES,
+} from './resource-helpers.js';
 import { userActivationActions } from './user-activation.actions.js';
 
 const crud = crudActions('users');
@@ -45,7 +55,20 @@ export const userResource: ResourceDefinition = {
     titleProperty: 'full_name',
     sort: { sortBy: 'username', direction: 'asc' },
     listProperties: ['username', 'full_name', 'email', 'role', 'active', 'last_login_at'],
-    showProperties: [PENDING_CHANGES, 'id', 'username', 'full_name', 'email', 'role', 'active', 'last_login_at', 'password_changed_at', 'created_at', 'updated_at', 'version'],
+    showProperties: [
+      PENDING_CHANGES,
+      'id',
+      'username',
+      'full_name',
+      'email',
+      'role',
+      'active',
+      'last_login_at',
+      'password_changed_at',
+      'created_at',
+      'updated_at',
+      'version',
+    ],
     // Active is switched by the Deactivate and Reactivate actions, each confirmed and named, not in the form.
     editProperties: [...WRITABLE_FIELDS.users.filter((field) => field !== 'active'), CHANGE_REASON],
     filterProperties: ['username', 'full_name', 'email', 'role', 'active'],

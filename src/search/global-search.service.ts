@@ -114,7 +114,8 @@ export interface SearchResult {
 export function searchTextOf(raw: unknown): string {
   if (raw === undefined) throw new SearchQueryError('Say what to search for: ?q=<number or name>.');
   if (typeof raw !== 'string') throw new SearchQueryError('q must be given once, as text.');
-  if (raw.length > MAX_SEARCH_LENGTH) throw new SearchQueryError(`The search text is ${raw.length} characters long; at most ${MAX_SEARCH_LENGTH} are searched.`);
+  if (raw.length > MAX_SEARCH_LENGTH)
+    throw new SearchQueryError(`The search text is ${raw.length} characters long; at most ${MAX_SEARCH_LENGTH} are searched.`);
   if (CONTROL_CHARACTER.test(raw)) throw new SearchQueryError('The search text contains an invisible control character; remove it.');
   return raw.trim().replace(/\s+/g, ' ');
 }
@@ -142,7 +143,16 @@ async function searchKind(kind: SearchKind, text: string): Promise<SearchHit[] |
     // One more than is shown, to know whether there are more. Ordered by the title as the list is;
     // at a million travelers PostgreSQL reads the number index in order and stops at the sixth match,
     // or, for a rare text, takes the few matches from the trigram index.
-    model.findAll({ where, attributes, order: [[title, 'ASC'], [model.primaryKeyAttribute, 'ASC']], limit: RESULTS_PER_KIND + 1, raw: true }),
+    model.findAll({
+      where,
+      attributes,
+      order: [
+        [title, 'ASC'],
+        [model.primaryKeyAttribute, 'ASC'],
+      ],
+      limit: RESULTS_PER_KIND + 1,
+      raw: true,
+    }),
   ]);
   const hits = [...exact, ...rows] as unknown as Array<Record<string, unknown>>;
   const seen = new Set<number>();

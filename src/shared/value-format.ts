@@ -48,7 +48,10 @@ export function toMoment(value: Date | string | null | undefined): Date | null {
   if (value === null || value === undefined || value === '') return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
   // PostgreSQL's text form ("2026-03-14 09:05:12.123456+01") is ISO but for the space and the short offset.
-  const iso = value.trim().replace(/^(\d{4}-\d{2}-\d{2}) /, '$1T').replace(/([+-]\d{2})$/, '$1:00');
+  const iso = value
+    .trim()
+    .replace(/^(\d{4}-\d{2}-\d{2}) /, '$1T')
+    .replace(/([+-]\d{2})$/, '$1:00');
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso)) return null;
   const at = new Date(iso);
   return Number.isNaN(at.getTime()) ? null : at;

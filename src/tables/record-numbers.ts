@@ -80,7 +80,12 @@ export function numberPatternOf(table: NumberedTable): string {
  * The next free number for a new row of `table`, in the caller's transaction. The advisory lock
  * is held to the transaction's end, so a second planner waits for the first one's row.
  */
-export async function nextRecordNumber(sequelize: Sequelize, table: NumberedTable, transaction: Transaction | null | undefined, when: Date = new Date()): Promise<string> {
+export async function nextRecordNumber(
+  sequelize: Sequelize,
+  table: NumberedTable,
+  transaction: Transaction | null | undefined,
+  when: Date = new Date(),
+): Promise<string> {
   const { prefix, digits } = patterns[table];
   const head = prefix(when);
   if (transaction) await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext(:key))`, { replacements: { key: `${table}.number` }, transaction });

@@ -21,7 +21,11 @@ export const revisionTable = tablePolicy<Revision>({
         if (!revision.changed('part_id')) return;
         // Moved to another part while released: the partial unique index would name "part_id";
         // say which revision is in the way instead.
-        const other = await Revision.findOne({ where: { part_id: revision.part_id, status: 'released', id: { [Op.ne]: revision.id } }, attributes: ['revision_code'], transaction });
+        const other = await Revision.findOne({
+          where: { part_id: revision.part_id, status: 'released', id: { [Op.ne]: revision.id } },
+          attributes: ['revision_code'],
+          transaction,
+        });
         if (other) throw fieldError(revision, 'status', `Revision ${other.revision_code} of this part is already released: make it obsolete first`);
         return;
       }

@@ -85,7 +85,11 @@ export function dispositionChoices(): DispositionQueue['choices'] {
 }
 
 /** The checks waiting for quality (optionally of one traveler, step or check). Quality alone may read it. */
-export async function dispositionQueue(sequelize: Sequelize, user: SessionUser | null | undefined, filter: DispositionQueueFilter = {}): Promise<DispositionQueue> {
+export async function dispositionQueue(
+  sequelize: Sequelize,
+  user: SessionUser | null | undefined,
+  filter: DispositionQueueFilter = {},
+): Promise<DispositionQueue> {
   if (!canRecordDisposition(user)) {
     throw new AccessDeniedError(`Your role (${user?.role ?? 'none'}) does not decide dispositions: the queue is quality's.`);
   }

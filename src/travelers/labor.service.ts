@@ -64,7 +64,8 @@ export async function clockOut(sequelize: Sequelize, actor: UserActor, entryId?:
         if (entryId) throw new RecordNotFoundError('labor_entries', entryId);
         throw new WorkflowRefusedError('You are not clocked in anywhere.');
       }
-      if (entry.user_id !== actor.userId && actor.role !== 'admin') throw new AccessDeniedError('Only the person clocked in (or an administrator) clocks them out.');
+      if (entry.user_id !== actor.userId && actor.role !== 'admin')
+        throw new AccessDeniedError('Only the person clocked in (or an administrator) clocks them out.');
       if (entry.ended_at) throw new WorkflowRefusedError(`Labor entry #${entry.id} is already closed.`);
       await entry.update({ ended_at: clockOutTime(entry, now) }, { transaction });
       await entry.reload({ transaction });
@@ -164,10 +165,13 @@ export async function laborSummary(sequelize: Sequelize, travelerId: number): Pr
     c.actual_hours = round2(c.actual_hours + s.actual_hours);
     centers.set(key, c);
   }
-  const total = steps.reduce((t, s) => ({ estimated_hours: round2(t.estimated_hours + s.estimated_hours), actual_hours: round2(t.actual_hours + s.actual_hours) }), {
-    estimated_hours: 0,
-    actual_hours: 0,
-  });
+  const total = steps.reduce(
+    (t, s) => ({ estimated_hours: round2(t.estimated_hours + s.estimated_hours), actual_hours: round2(t.actual_hours + s.actual_hours) }),
+    {
+      estimated_hours: 0,
+      actual_hours: 0,
+    },
+  );
   const unassignedHours = Number(unassigned);
   return {
     steps,

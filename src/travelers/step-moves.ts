@@ -107,7 +107,9 @@ export function openCheckReasons(checks: readonly CheckState[]): string[] {
   for (const c of [...checks].sort((a, b) => a.sequence - b.sequence)) {
     if (!c.done) reasons.push(`check ${c.sequence} (${c.description}) is not done`);
     else if (c.outOfLimits && !c.disposition) {
-      reasons.push(`check ${c.sequence} (${c.description}) measured ${c.measuredValue === null ? '' : Number(c.measuredValue)}, outside its limits: quality must record a disposition`);
+      reasons.push(
+        `check ${c.sequence} (${c.description}) measured ${c.measuredValue === null ? '' : Number(c.measuredValue)}, outside its limits: quality must record a disposition`,
+      );
     }
   }
   return reasons;
@@ -171,9 +173,7 @@ export function stepMoves(state: MoveState, person: Mover): StepMoves {
   const workable = workRefusal(state) === null;
   const here = state.clockedIn.some((e) => e.userId === person.id);
   const offered = STEP_MOVES.filter(
-    (move) =>
-      MOVE_ROLES[move](user) &&
-      (refusals[move] === null || (workable && (move === 'signOff' || (move === 'clockIn' && !here)))),
+    (move) => MOVE_ROLES[move](user) && (refusals[move] === null || (workable && (move === 'signOff' || (move === 'clockIn' && !here)))),
   );
   return { ...refusals, offered };
 }

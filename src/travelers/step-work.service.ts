@@ -216,7 +216,9 @@ export async function recordDisposition(sequelize: Sequelize, subStepId: number,
     const closed = checksClosedRefusal(await moveState(sequelize, ref, transaction));
     if (closed) throw new WorkflowRefusedError(closed);
     if (!sub.out_of_limits) {
-      throw new WorkflowRefusedError(`Check ${sub.sequence} (${sub.description}) is not outside its limits${sub.measured_value === null ? ' (nothing is measured yet)' : ''}: there is nothing to disposition.`);
+      throw new WorkflowRefusedError(
+        `Check ${sub.sequence} (${sub.description}) is not outside its limits${sub.measured_value === null ? ' (nothing is measured yet)' : ''}: there is nothing to disposition.`,
+      );
     }
     // Two people working the queue at once: the second is told, not allowed to overwrite the first.
     if (sub.disposition) {
@@ -225,7 +227,10 @@ export async function recordDisposition(sequelize: Sequelize, subStepId: number,
         `Check ${sub.sequence} (${sub.description}) of ${traveler.number} already has a disposition: ${DISPOSITION_LABELS[sub.disposition]}${by ? `, by ${by.full_name}` : ''}. A new measurement would need a new one.`,
       );
     }
-    await sub.update({ disposition: input.disposition as Disposition, disposition_note: note, disposition_by_id: actor.userId, disposition_at: now }, { transaction });
+    await sub.update(
+      { disposition: input.disposition as Disposition, disposition_note: note, disposition_by_id: actor.userId, disposition_at: now },
+      { transaction },
+    );
     return sub;
   });
 }

@@ -44,15 +44,17 @@ interface TravelerState {
 
 /** Where an action takes a traveler in this state, or null when it cannot be used now. */
 export function actionTarget(action: TravelerAction, traveler: TravelerState): TravelerStatus | null {
-  const to: TravelerStatus = ({
-    release: 'released',
-    start: 'in_progress',
-    hold: 'on_hold',
-    // Back to where it was: in progress once work had started, released otherwise.
-    resume: traveler.started_at ? 'in_progress' : 'released',
-    complete: 'completed',
-    cancel: 'cancelled',
-  } as const)[action];
+  const to: TravelerStatus = (
+    {
+      release: 'released',
+      start: 'in_progress',
+      hold: 'on_hold',
+      // Back to where it was: in progress once work had started, released otherwise.
+      resume: traveler.started_at ? 'in_progress' : 'released',
+      complete: 'completed',
+      cancel: 'cancelled',
+    } as const
+  )[action];
   // A refused form is shown again with what was typed, status included: nothing is offered from
   // a status that does not exist.
   if (!Object.prototype.hasOwnProperty.call(TRAVELER_TRANSITIONS, traveler.status)) return null;

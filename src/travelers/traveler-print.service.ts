@@ -149,8 +149,7 @@ function inWorkOrder(steps: PrintStep[]): PrintStep[] {
 }
 
 async function readTraveler(sequelize: Sequelize, travelerId: number, transaction: Transaction) {
-  const select = <T extends object>(sql: string) =>
-    sequelize.query<T>(sql, { replacements: { id: travelerId }, type: QueryTypes.SELECT, transaction });
+  const select = <T extends object>(sql: string) => sequelize.query<T>(sql, { replacements: { id: travelerId }, type: QueryTypes.SELECT, transaction });
 
   const [header] = await select<HeaderRow>(
     `SELECT t.id, t.number, t.status, t.status_reason, t.quantity, to_char(t.due_date, 'YYYY-MM-DD') AS due_date,

@@ -67,14 +67,21 @@ async function axe(): Promise<Violation[]> {
   return page.evaluate(async () => {
     const w = window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Violation[] }> } };
     const { violations } = await w.axe.run(document, { resultTypes: ['violations'] });
-    return violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    return violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   });
 }
 
 function readable(violations: Violation[]): string {
   return violations
     .map((v) => {
-      const nodes = v.nodes.slice(0, 8).map((n) => `    at ${n.target.join(' ')}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`);
+      const nodes = v.nodes
+        .slice(0, 8)
+        .map((n) => `    at ${n.target.join(' ')}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`);
       if (v.nodes.length > 8) nodes.push(`    ... and ${v.nodes.length - 8} more`);
       return `[${v.impact}] ${v.id}: ${v.help}\n${nodes.join('\n')}`;
     })
@@ -256,7 +263,12 @@ describe('what a keyboard and a screen reader meet', () => {
       await open(`/admin/resources/${resource}`, 'table tbody tr');
       const table = page.locator('table').first();
       expect({ resource, tdInHead: await table.locator('thead td').count() }).toEqual({ resource, tdInHead: 0 });
-      const headers = await table.locator('thead th').evaluateAll((ths) => ths.map((th) => ({ scope: th.getAttribute('scope'), name: (th.textContent ?? '').trim() || th.querySelector('[aria-label]')?.getAttribute('aria-label') || '' })));
+      const headers = await table.locator('thead th').evaluateAll((ths) =>
+        ths.map((th) => ({
+          scope: th.getAttribute('scope'),
+          name: (th.textContent ?? '').trim() || th.querySelector('[aria-label]')?.getAttribute('aria-label') || '',
+        })),
+      );
       const columns = await table.locator('tbody tr').first().locator('td').count();
       expect(headers.length).toBe(columns);
       expect(headers.length).toBeGreaterThan(1);
@@ -273,7 +285,11 @@ describe('what a keyboard and a screen reader meet', () => {
     await as('engineer');
     const part = await idOf(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
     const traveler = await idOf(`SELECT id FROM travelers WHERE number = 'T-26004'`);
-    for (const url of ['/admin/resources/work_orders/actions/new', `/admin/resources/parts/records/${part}/edit`, `/admin/resources/travelers/records/${traveler}/edit`]) {
+    for (const url of [
+      '/admin/resources/work_orders/actions/new',
+      `/admin/resources/parts/records/${part}/edit`,
+      `/admin/resources/travelers/records/${traveler}/edit`,
+    ]) {
       await open(url, 'form label');
       const labels = await page.locator('form label[for]').count();
       expect({ url, some: labels > 2 }).toEqual({ url, some: true });
@@ -283,7 +299,12 @@ describe('what a keyboard and a screen reader meet', () => {
     await open('/admin/resources/work_orders/actions/new', 'form label');
     const description = page.getByTestId('description-status');
     await description.waitFor({ state: 'visible' });
-    const statusControl = page.locator(`#${await page.locator('label[for]').filter({ hasText: /^Status$/ }).getAttribute('for')}`);
+    const statusControl = page.locator(
+      `#${await page
+        .locator('label[for]')
+        .filter({ hasText: /^Status$/ })
+        .getAttribute('for')}`,
+    );
     await expect(statusControl.getAttribute('aria-describedby')).resolves.toContain(await description.getAttribute('id'));
 
     // The part form's select and picker are found by their labels, as a screen reader finds them.
@@ -295,7 +316,8 @@ describe('what a keyboard and a screen reader meet', () => {
   it('a refusal is an alert and a confirmation a status, both in view and named for what they say', async () => {
     await as('engineer');
     const part = await idOf(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
-    const before = (await t.db.query<{ part_number: string; description: string }>('SELECT part_number, description FROM parts WHERE id = $1', [part])).rows[0]!;
+    const before = (await t.db.query<{ part_number: string; description: string }>('SELECT part_number, description FROM parts WHERE id = $1', [part]))
+      .rows[0]!;
     const other = (await t.db.query<{ part_number: string }>('SELECT part_number FROM parts WHERE id <> $1 ORDER BY id LIMIT 1', [part])).rows[0]!.part_number;
 
     // Refused: another part has that number.
@@ -308,12 +330,20 @@ describe('what a keyboard and a screen reader meet', () => {
     // In view where the button was pressed (the page is scrolled down to Save), not at the top of the page.
     const box = (await alert.first().boundingBox())!;
     expect({ top: box.y >= 0, bottom: box.y + box.height <= DESKTOP.height }).toEqual({ top: true, bottom: true });
-    await expect(alert.first().getByRole('button', { name: /dismiss/i }).count()).resolves.toBe(1);
+    await expect(
+      alert
+        .first()
+        .getByRole('button', { name: /dismiss/i })
+        .count(),
+    ).resolves.toBe(1);
     await expectAccessible('notice-refusal');
     // Nothing was written.
     await expect(t.db.query('SELECT part_number, description FROM parts WHERE id = $1', [part]).then((r) => r.rows[0])).resolves.toEqual(before);
     // Dismissed from the keyboard.
-    await alert.first().getByRole('button', { name: /dismiss/i }).focus();
+    await alert
+      .first()
+      .getByRole('button', { name: /dismiss/i })
+      .focus();
     await page.keyboard.press('Enter');
     await alert.first().waitFor({ state: 'detached' });
 
@@ -328,6 +358,8 @@ describe('what a keyboard and a screen reader meet', () => {
     await status.first().waitFor({ timeout: 20_000 });
     expect(await page.locator('[data-testid="notice-wrapper"] [role="alert"]').count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'a11y-notice-confirmation.png') });
-    await expect(t.db.query('SELECT description FROM parts WHERE id = $1', [part]).then((r) => r.rows[0])).resolves.toEqual({ description: `${before.description} (reviewed)` });
+    await expect(t.db.query('SELECT description FROM parts WHERE id = $1', [part]).then((r) => r.rows[0])).resolves.toEqual({
+      description: `${before.description} (reviewed)`,
+    });
   });
 });

@@ -38,7 +38,9 @@ afterAll(async () => {
 describe('an administrator takes an account off the floor and a second administrator lets it back', () => {
   it('deactivates with a confirmation and a notice that says what happened; reactivation waits for the other administrator, who signs it in My approvals', async () => {
     const operator = t.users.operator;
-    const before = await one<{ rows: number }>(`SELECT count(*)::int AS rows FROM audit_logs WHERE table_name = 'users' AND record_id = $1`, [String(operator.id)]);
+    const before = await one<{ rows: number }>(`SELECT count(*)::int AS rows FROM audit_logs WHERE table_name = 'users' AND record_id = $1`, [
+      String(operator.id),
+    ]);
 
     await session.signIn('admin');
     await page.goto(`${base}/admin/resources/users/records/${operator.id}/show`);
@@ -73,7 +75,10 @@ describe('an administrator takes an account off the floor and a second administr
     await again.waitFor({ timeout: 30_000 });
     expect(await again.getAttribute('data-action')).toBe('reactivate');
     await again.locator('#activation-reason').fill('Back from leave');
-    await Promise.all([page.waitForURL(/\/admin\/resources\/approvals\/records\/\d+\/show/, { timeout: 20_000 }), click(again.getByTestId('activation-confirm'))]);
+    await Promise.all([
+      page.waitForURL(/\/admin\/resources\/approvals\/records\/\d+\/show/, { timeout: 20_000 }),
+      click(again.getByTestId('activation-confirm')),
+    ]);
     expect(clicks).toBeLessThanOrEqual(2);
     const requestId = Number(page.url().match(/records\/(\d+)\/show/)![1]);
     await page.getByText(`request #${requestId} is waiting for them`).first().waitFor({ timeout: 20_000 });
@@ -107,7 +112,9 @@ describe('an administrator takes an account off the floor and a second administr
     expect(await one(`SELECT status, decided_by_id FROM approvals WHERE id = $1`, [requestId])).toEqual({ status: 'approved', decided_by_id: admin2.id });
     await shot('reactivation-approved');
 
-    const after = await one<{ rows: number }>(`SELECT count(*)::int AS rows FROM audit_logs WHERE table_name = 'users' AND record_id = $1`, [String(operator.id)]);
+    const after = await one<{ rows: number }>(`SELECT count(*)::int AS rows FROM audit_logs WHERE table_name = 'users' AND record_id = $1`, [
+      String(operator.id),
+    ]);
     // Deactivated, reactivated: two audited changes of the account (and nothing else of it).
     expect(after.rows - before.rows).toBe(2);
     expect(session.outside).toEqual([]);

@@ -28,8 +28,7 @@ afterAll(async () => {
   await session?.close();
 });
 
-const quantityInDb = async () =>
-  (await t.db.query<{ quantity: number }>(`SELECT quantity FROM travelers WHERE id = $1`, [travelerId])).rows[0]!.quantity;
+const quantityInDb = async () => (await t.db.query<{ quantity: number }>(`SELECT quantity FROM travelers WHERE id = $1`, [travelerId])).rows[0]!.quantity;
 
 describe('a change that needs approval, in a real browser', () => {
   it('an engineer asks, an approver finds it, reads it and signs; the traveler changes and its history shows who approved', async () => {
@@ -50,7 +49,10 @@ describe('a change that needs approval, in a real browser', () => {
     await page.getByRole('button', { name: /save/i }).click();
     await page.waitForURL(/\/admin\/resources\/approvals\/records\/\d+\/show(\?.*)?$/, { timeout: 20_000 });
     const approvalId = Number(page.url().match(/records\/(\d+)\/show/)![1]);
-    await page.getByText(/Submitted for approval as request #\d+/).first().waitFor({ timeout: 20_000 });
+    await page
+      .getByText(/Submitted for approval as request #\d+/)
+      .first()
+      .waitFor({ timeout: 20_000 });
     await shot('submitted');
     expect(await quantityInDb()).toBe(oldQuantity);
 
@@ -119,7 +121,10 @@ describe('a change that needs approval, in a real browser', () => {
     await shot('request');
 
     // Approve: the form shows the diff again; the password is the signature.
-    const approve = page.locator('a, button').filter({ hasText: /^Approve$/ }).first();
+    const approve = page
+      .locator('a, button')
+      .filter({ hasText: /^Approve$/ })
+      .first();
     await approve.waitFor({ timeout: 20_000 });
     await Promise.all([page.waitForURL(`${base}/admin/resources/approvals/records/${approvalId}/approve`), approve.click()]);
     const form = page.getByTestId('approval-decision');
@@ -159,7 +164,12 @@ describe('a change that needs approval, in a real browser', () => {
     await expect(row.locator('del').textContent()).resolves.toBe(String(oldQuantity));
     await expect(row.locator('ins').textContent()).resolves.toBe(String(newQuantity));
     // Our request is decided; it is no longer announced as waiting.
-    expect(await page.getByTestId('history-pending').textContent().catch(() => '')).not.toContain(`#${approvalId}`);
+    expect(
+      await page
+        .getByTestId('history-pending')
+        .textContent()
+        .catch(() => ''),
+    ).not.toContain(`#${approvalId}`);
     await shot('history');
 
     expect(outside).toEqual([]);

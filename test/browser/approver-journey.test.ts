@@ -51,7 +51,9 @@ beforeAll(async () => {
       WHERE r.status = 'released' AND p.part_number = 'HB-1042' ORDER BY s.step_number DESC LIMIT 1`,
   );
   const version = (await one<{ version: number }>('SELECT version FROM process_steps WHERE id = $1', [step.id])).version;
-  routingRequest = await asked(updateRecord(ProcessStep as never, step.id, { operation: `${step.operation} and deburr`, version, change_reason: 'Deburr in the same setup' }, engineer));
+  routingRequest = await asked(
+    updateRecord(ProcessStep as never, step.id, { operation: `${step.operation} and deburr`, version, change_reason: 'Deburr in the same setup' }, engineer),
+  );
   travelerId = (await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26004'`)).id;
   releaseRequest = await asked(transitionTraveler(t.db.sequelize, travelerId, 'release', engineer, { reason: 'Material is in' }));
 }, 120_000);
@@ -92,7 +94,8 @@ describe('an approver works through the inbox', () => {
     expect(await opened.locator('[data-testid="content-diff-line"][data-change="same"]').count()).toBeGreaterThan(3);
     // Internal fields stay off the page.
     const text = (await opened.textContent()) ?? '';
-    for (const internal of ['Record type', 'Policy rule', 'Based on version', 'routing.released_revision', 'process_steps']) expect(text).not.toContain(internal);
+    for (const internal of ['Record type', 'Policy rule', 'Based on version', 'routing.released_revision', 'process_steps'])
+      expect(text).not.toContain(internal);
     await shot('request');
 
     // Approve with a wrong password: refused at the form, the comment kept, the password cleared.

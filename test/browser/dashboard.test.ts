@@ -102,10 +102,7 @@ describe('the dashboard in a real browser', () => {
     await page.getByTestId('card-late-travelers').screenshot({ path: path.join(SHOTS, 'dashboard-late.png') });
 
     // A bar is a way into the list of those travelers.
-    await Promise.all([
-      page.waitForURL(`${base}/admin/resources/travelers?filters.status=released`),
-      page.getByTestId('status-bar-released').click(),
-    ]);
+    await Promise.all([page.waitForURL(`${base}/admin/resources/travelers?filters.status=released`), page.getByTestId('status-bar-released').click()]);
 
     expect(session.outside).toEqual([]);
     expect(session.failed).toEqual([]);

@@ -131,11 +131,19 @@ describe('the top bar’s search, in a real browser', () => {
     await tile.waitFor({ timeout: 30_000 });
     const counted = Number((await tile.textContent())?.trim());
     await Promise.all([page.waitForURL(/\/admin\/resources\/travelers\?filters\.late=true/, { timeout: 20_000 }), tile.click()]);
-    await page.locator('table').first().or(page.getByText(/no records/i).first()).waitFor({ timeout: 20_000 });
+    await page
+      .locator('table')
+      .first()
+      .or(page.getByText(/no records/i).first())
+      .waitFor({ timeout: 20_000 });
     if (counted > 0) await page.locator('table tbody tr').first().waitFor({ timeout: 20_000 });
     expect(await page.locator('table tbody tr').count()).toBe(Math.min(counted, 10));
 
-    await page.locator('a, button').filter({ hasText: /^Export CSV$/ }).first().click();
+    await page
+      .locator('a, button')
+      .filter({ hasText: /^Export CSV$/ })
+      .first()
+      .click();
     const drawer = page.getByTestId('list-export');
     await drawer.getByTestId('list-export-count').waitFor({ timeout: 20_000 });
     expect(await drawer.getByTestId('list-export-filters').textContent()).toContain('Late: past the due date and not finished: yes');

@@ -45,7 +45,10 @@ describe('a traveler’s history in a real browser', () => {
 
     // Open the History from the record's page.
     await page.goto(`${base}/admin/resources/travelers/records/${travelerId}/show`);
-    const historyButton = page.locator('a, button').filter({ hasText: /^History$/ }).first();
+    const historyButton = page
+      .locator('a, button')
+      .filter({ hasText: /^History$/ })
+      .first();
     await historyButton.waitFor({ timeout: 20_000 });
     await Promise.all([page.waitForURL(`${base}/admin/resources/travelers/records/${travelerId}/history`), historyButton.click()]);
     const timeline = page.getByTestId('nexus-history');
@@ -82,7 +85,11 @@ describe('a traveler’s history in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'audit-log-list.png') });
 
     // "Export CSV" opens over the list with its filters and links the download with them.
-    await page.locator('a, button').filter({ hasText: /^Export CSV$/ }).first().click();
+    await page
+      .locator('a, button')
+      .filter({ hasText: /^Export CSV$/ })
+      .first()
+      .click();
     const drawer = page.getByTestId('audit-export');
     await drawer.waitFor({ timeout: 20_000 });
     await drawer.getByText(/row(s)? match now/).waitFor({ timeout: 20_000 });

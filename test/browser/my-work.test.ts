@@ -21,7 +21,12 @@ async function one<T = Record<string, unknown>>(sql: string, params: unknown[] =
   return (await t.db.query(sql, params)).rows[0] as T;
 }
 const stepId = async (number: string, step: number) =>
-  (await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [number, step])).id;
+  (
+    await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [
+      number,
+      step,
+    ])
+  ).id;
 const openEntries = async (userId: number) =>
   (await t.db.query<{ traveler_step_id: number }>('SELECT traveler_step_id FROM labor_entries WHERE user_id = $1 AND ended_at IS NULL', [userId])).rows;
 
@@ -75,7 +80,9 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     await shot('clocked-in');
 
     await page.getByTestId('banner-clock-out').click();
-    await message().filter({ hasText: /^Clocked out \(\d+\.\d\d h\)\.$/ }).waitFor();
+    await message()
+      .filter({ hasText: /^Clocked out \(\d+\.\d\d h\)\.$/ })
+      .waitFor();
     await banner.waitFor({ state: 'detached' });
     expect(await openEntries(t.users.operator.id)).toEqual([]);
     expect(await card(t2Step30).getByTestId('clocked-in-names').textContent()).toBe('Clocked in: Lee Chen');
@@ -94,7 +101,10 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     await message().filter({ hasText: 'Step 10 (Cut 17-4PH bar) signed off.' }).waitFor();
     await card(t3Step10).waitFor({ state: 'detached' });
     await banner.waitFor({ state: 'detached' });
-    expect(await one('SELECT status, completed_by_id FROM traveler_steps WHERE id = $1', [t3Step10])).toEqual({ status: 'completed', completed_by_id: t.users.operator.id });
+    expect(await one('SELECT status, completed_by_id FROM traveler_steps WHERE id = $1', [t3Step10])).toEqual({
+      status: 'completed',
+      completed_by_id: t.users.operator.id,
+    });
 
     // Step 20's check: a measurement outside its limits is recorded and says so.
     const check = card(t3Step20).getByTestId('work-check').first();
@@ -112,7 +122,10 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     await shot('out-of-limits');
 
     // Signing off now would be refused: the button is disabled, with the server's reason beside it.
-    await card(t3Step20).getByTestId('sign-off-reason').filter({ hasText: /quality must record a disposition\.$/ }).waitFor();
+    await card(t3Step20)
+      .getByTestId('sign-off-reason')
+      .filter({ hasText: /quality must record a disposition\.$/ })
+      .waitFor();
     expect(await card(t3Step20).getByRole('button', { name: 'Sign off' }).isDisabled()).toBe(true);
     expect(await one('SELECT status FROM traveler_steps WHERE id = $1', [t3Step20])).toEqual({ status: 'in_progress' });
 
@@ -135,7 +148,10 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     await page.goto(`${base}/admin/resources/traveler_steps/records/${step}/signOff`);
     const form = page.getByTestId('step-action');
     await form.waitFor({ timeout: 30_000 });
-    await page.getByTestId('step-action-reason').filter({ hasText: /quality must record a disposition\.$/ }).waitFor();
+    await page
+      .getByTestId('step-action-reason')
+      .filter({ hasText: /quality must record a disposition\.$/ })
+      .waitFor();
     expect(await form.getByRole('button', { name: 'Sign off' }).isDisabled()).toBe(true);
     expect(await one('SELECT status FROM traveler_steps WHERE id = $1', [step])).toEqual({ status: 'in_progress' });
 
@@ -145,7 +161,9 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     await form.getByTestId('disposition-item').waitFor({ timeout: 30_000 });
     expect(await form.textContent()).toContain('Measured 25.1 mm, limits 24.987 to 25 mm');
     // The form names what is decided: traveler, part and revision, step, check.
-    expect(await form.getByTestId('disposition-subject').textContent()).toBe('Traveler T-26003 · part SHF-0330 rev 01 · step 20 (Turn OD, face, chamfer) · LATHE');
+    expect(await form.getByTestId('disposition-subject').textContent()).toBe(
+      'Traveler T-26003 · part SHF-0330 rev 01 · step 20 (Turn OD, face, chamfer) · LATHE',
+    );
     await form.locator('#disposition').selectOption('use_as_is');
     await form.locator('#note').fill('MRB 115: accepted by the customer, deviation D-9');
     await shot('disposition-form');
@@ -162,7 +180,10 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     await form.getByRole('button', { name: 'Sign off' }).click();
     await page.waitForURL(`${base}/admin/resources/traveler_steps/records/${step}/show`);
     await page.getByText('Step 20 (Turn OD, face, chamfer) signed off.').first().waitFor();
-    expect(await one('SELECT status, completed_by_id FROM traveler_steps WHERE id = $1', [step])).toEqual({ status: 'completed', completed_by_id: t.users.quality.id });
+    expect(await one('SELECT status, completed_by_id FROM traveler_steps WHERE id = $1', [step])).toEqual({
+      status: 'completed',
+      completed_by_id: t.users.quality.id,
+    });
     await shot('signed-off');
 
     expect(outside).toEqual([]);

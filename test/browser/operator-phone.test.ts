@@ -33,7 +33,12 @@ async function one<T = Record<string, unknown>>(sql: string, params: unknown[] =
   return (await t.db.query(sql, params)).rows[0] as T;
 }
 const stepId = async (number: string, step: number) =>
-  (await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [number, step])).id;
+  (
+    await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [
+      number,
+      step,
+    ])
+  ).id;
 
 function watch(page: Page): void {
   page.on('request', (request) => {
@@ -127,7 +132,14 @@ describe('an operator on a phone, quality at a desk', () => {
     await card(step10).waitFor({ state: 'detached' });
     const top = op.locator('[data-testid="my-work-message"][role="status"]').filter({ hasText: 'Step 10 (Cut 17-4PH bar) signed off.' });
     await top.waitFor();
-    await op.waitForFunction((el) => { const r = el!.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }, await top.elementHandle(), { timeout: 10_000 });
+    await op.waitForFunction(
+      (el) => {
+        const r = el!.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      },
+      await top.elementHandle(),
+      { timeout: 10_000 },
+    );
 
     // Step 20 is ready; Sign off waits for its check, and says so.
     await card(step20).waitFor();
@@ -145,7 +157,12 @@ describe('an operator on a phone, quality at a desk', () => {
     await value.fill('25.0.1');
     await value.press('Enter');
     const refusal = check.locator('[role="alert"][data-testid="my-work-message"]');
-    await refusal.filter({ hasText: /^Measured value must be a number, with a point or a comma before the decimals \(12\.5 or 12,5\) and no thousands separators \(you typed "25\.0\.1"\)$/ }).waitFor();
+    await refusal
+      .filter({
+        hasText:
+          /^Measured value must be a number, with a point or a comma before the decimals \(12\.5 or 12,5\) and no thousands separators \(you typed "25\.0\.1"\)$/,
+      })
+      .waitFor();
     expect(await value.getAttribute('aria-invalid')).toBe('true');
     await expectAtControl(value, refusal);
     expect(await one('SELECT measured_value, completed_at FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = 1', [step20])).toEqual({
@@ -158,11 +175,18 @@ describe('an operator on a phone, quality at a desk', () => {
     await value.fill('25,1');
     await value.press('Enter');
     const recorded = check.locator('[role="status"][data-testid="my-work-message"]');
-    await recorded.filter({ hasText: 'Check 1 recorded: 25.1 (typed 25,1) is outside its limits (24.987 to 25 mm). The step cannot be signed off until quality records a disposition.' }).waitFor();
+    await recorded
+      .filter({
+        hasText:
+          'Check 1 recorded: 25.1 (typed 25,1) is outside its limits (24.987 to 25 mm). The step cannot be signed off until quality records a disposition.',
+      })
+      .waitFor();
     await check.getByTestId('out-of-limits').waitFor();
     expect(await value.inputValue()).toBe('25.1');
     await expectAtControl(value, recorded);
-    expect(await one('SELECT measured_value, out_of_limits, completed_by_id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = 1', [step20])).toEqual({
+    expect(
+      await one('SELECT measured_value, out_of_limits, completed_by_id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = 1', [step20]),
+    ).toEqual({
       measured_value: 25.1,
       out_of_limits: true,
       completed_by_id: t.users.operator.id,
@@ -186,7 +210,12 @@ describe('an operator on a phone, quality at a desk', () => {
     await item.waitFor({ timeout: 30_000 });
     expect(await qa.getByTestId('disposition-count').textContent()).toBe('1 check awaits a disposition, oldest measurement first.');
     const named = (await item.textContent())!;
-    for (const part of ['T-26003 · step 20 (Turn OD, face, chamfer) · check 1: Bearing journal diameter', 'part SHF-0330 rev 01', 'Measured 25.1 mm, limits 24.987 to 25 mm: outside its limits.', 'measured by Test operator']) {
+    for (const part of [
+      'T-26003 · step 20 (Turn OD, face, chamfer) · check 1: Bearing journal diameter',
+      'part SHF-0330 rev 01',
+      'Measured 25.1 mm, limits 24.987 to 25 mm: outside its limits.',
+      'measured by Test operator',
+    ]) {
       expect(named).toContain(part);
     }
     await item.getByLabel('Disposition').selectOption('use_as_is');
@@ -216,7 +245,10 @@ describe('an operator on a phone, quality at a desk', () => {
     await card(step20).waitFor({ state: 'detached' });
     await op.locator('[data-testid="my-work-message"][role="status"]').filter({ hasText: 'Step 20 (Turn OD, face, chamfer) signed off.' }).waitFor();
     await decided.waitFor({ state: 'detached' });
-    expect(await one('SELECT status, completed_by_id FROM traveler_steps WHERE id = $1', [step20])).toEqual({ status: 'completed', completed_by_id: t.users.operator.id });
+    expect(await one('SELECT status, completed_by_id FROM traveler_steps WHERE id = $1', [step20])).toEqual({
+      status: 'completed',
+      completed_by_id: t.users.operator.id,
+    });
     await expectNoSidewaysScroll(op);
     await shot(op, '6-signed-off');
 
@@ -235,16 +267,18 @@ describe('an operator on a phone, quality at a desk', () => {
     await op.goto(`${base}/admin/resources/travelers`);
     const table = op.locator('table[data-css="travelers-table"]');
     await table.locator('tbody tr').first().waitFor({ timeout: 30_000 });
-    const headers = await table.locator('thead tr > *').evaluateAll((cells) =>
-      cells.filter((c) => getComputedStyle(c).display !== 'none' && (c.textContent ?? '').trim() !== '').map((c) => (c.textContent ?? '').trim()),
-    );
+    const headers = await table
+      .locator('thead tr > *')
+      .evaluateAll((cells) =>
+        cells.filter((c) => getComputedStyle(c).display !== 'none' && (c.textContent ?? '').trim() !== '').map((c) => (c.textContent ?? '').trim()),
+      );
     // The column headers among the cells shown (the selection and actions cells have their own names).
     const columns = ['Traveler', 'Work order', 'Customer', 'Part', 'Revision', 'Quantity', 'Status', 'Due date', 'Updated at', 'Updated'];
     expect(headers.filter((h) => columns.includes(h))).toEqual(['Traveler', 'Part', 'Status', 'Due date']);
     const row = table.locator('tbody tr').filter({ hasText: 'T-26003' });
-    const cells = await row.locator('td[data-property-name]').evaluateAll((tds) =>
-      tds.filter((c) => getComputedStyle(c).display !== 'none').map((c) => c.getAttribute('data-property-name')),
-    );
+    const cells = await row
+      .locator('td[data-property-name]')
+      .evaluateAll((tds) => tds.filter((c) => getComputedStyle(c).display !== 'none').map((c) => c.getAttribute('data-property-name')));
     expect(cells).toEqual(['number', 'part_id', 'status', 'due_date']);
     expect(await row.locator('td[data-property-name="part_id"]').textContent()).toContain('SHF-0330');
     const due = await one<{ year: string }>(`SELECT to_char(due_date, 'YYYY') AS year FROM travelers WHERE number = 'T-26003'`);

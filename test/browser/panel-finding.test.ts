@@ -29,7 +29,9 @@ async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
 /** The options a picker's menu shows now. */
 async function optionsOf(picker: ReturnType<Page['getByTestId']>): Promise<string[]> {
   await picker.locator('[class*="-menu"]').waitFor({ timeout: 20_000 });
-  await page.waitForFunction((el) => !el?.querySelector('[class*="-menu"]')?.textContent?.includes('Loading'), await picker.elementHandle(), { timeout: 20_000 });
+  await page.waitForFunction((el) => !el?.querySelector('[class*="-menu"]')?.textContent?.includes('Loading'), await picker.elementHandle(), {
+    timeout: 20_000,
+  });
   return picker.locator('[class*="-option"]').allTextContents();
 }
 
@@ -129,11 +131,16 @@ describe('menus fit the role, in a real browser', () => {
       const sidebar = page.locator('[data-css="sidebar"]');
       await sidebar.getByText('Travelers').first().waitFor({ timeout: 30_000 });
       const links = await sidebar.locator('a[href^="/admin/pages/"]').allTextContents();
-      expect({ role, pages: links.map((l) => l.trim()).filter(Boolean).sort() }).toEqual({ role, pages });
+      expect({
+        role,
+        pages: links
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .sort(),
+      }).toEqual({ role, pages });
     }
   });
 });
-
 
 describe('values people can read, in a real browser', () => {
   it('shows statuses as badges with text contrast of at least 4.5:1, each status its own colour', async () => {
@@ -151,7 +158,11 @@ describe('values people can read, in a real browser', () => {
         return 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
       };
       return Array.from(document.querySelectorAll('table tbody td'))
-        .flatMap((cell) => Array.from(cell.querySelectorAll('span, div')).filter((el) => getComputedStyle(el).backgroundColor !== 'rgba(0, 0, 0, 0)' && el.children.length === 0))
+        .flatMap((cell) =>
+          Array.from(cell.querySelectorAll('span, div')).filter(
+            (el) => getComputedStyle(el).backgroundColor !== 'rgba(0, 0, 0, 0)' && el.children.length === 0,
+          ),
+        )
         .map((el) => {
           const style = getComputedStyle(el);
           const [a, b] = [luminance(style.color), luminance(style.backgroundColor)].sort((x, y) => y - x);
@@ -177,7 +188,14 @@ describe('values people can read, in a real browser', () => {
       }
       return wrapped;
     });
-    expect(await page.evaluate(() => Array.from(document.styleSheets).map((s) => s.href).filter((h) => h?.includes('panel.css')).length)).toBe(1);
+    expect(
+      await page.evaluate(
+        () =>
+          Array.from(document.styleSheets)
+            .map((s) => s.href)
+            .filter((h) => h?.includes('panel.css')).length,
+      ),
+    ).toBe(1);
     expect(broken).toEqual([]);
     await page.screenshot({ path: path.join(SHOTS, 'travelers-list-badges.png') });
   });

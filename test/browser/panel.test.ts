@@ -46,7 +46,24 @@ describe('the panel in a real browser', () => {
       if (id === 'travelers') await page.screenshot({ path: path.join(SHOTS, 'travelers-list.png') });
     }
     expect(Object.keys(opened).sort()).toEqual(
-      ['approvals', 'audit_logs', 'customers', 'labor_entries', 'mail_outbox', 'manual_steps', 'parts', 'process_steps', 'revisions', 'sub_steps', 'traveler_steps', 'traveler_sub_steps', 'travelers', 'users', 'work_centers', 'work_orders'].sort(),
+      [
+        'approvals',
+        'audit_logs',
+        'customers',
+        'labor_entries',
+        'mail_outbox',
+        'manual_steps',
+        'parts',
+        'process_steps',
+        'revisions',
+        'sub_steps',
+        'traveler_steps',
+        'traveler_sub_steps',
+        'travelers',
+        'users',
+        'work_centers',
+        'work_orders',
+      ].sort(),
     );
     expect(opened.travelers).toContain('T-26002');
 

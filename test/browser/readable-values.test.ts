@@ -90,7 +90,12 @@ describe('tabs and headings name what is open', () => {
     expect(href).toBe(`${base}/admin/favicon.png`);
     const answer = await page.evaluate(async (url) => {
       const res = await fetch(url);
-      return { status: res.status, type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), bytes: (await res.arrayBuffer()).byteLength };
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        cache: res.headers.get('cache-control'),
+        bytes: (await res.arrayBuffer()).byteLength,
+      };
     }, href!);
     expect(answer).toMatchObject({ status: 200, type: 'image/png', cache: expect.stringMatching(/max-age=\d+/) });
     expect(answer.bytes).toBeGreaterThan(100);
@@ -102,7 +107,10 @@ describe('History reads as people read', () => {
   it('shows statuses by label, Yes/No, times with their zone and the browser by name', async () => {
     await page.goto(`${base}/admin/resources/travelers/records/${ids.released}/history`);
     await page.getByTestId('nexus-history').waitFor({ timeout: 20_000 });
-    const statusRow = page.getByTestId('history-field-status').filter({ has: page.locator('del') }).first();
+    const statusRow = page
+      .getByTestId('history-field-status')
+      .filter({ has: page.locator('del') })
+      .first();
     await expect(statusRow.locator('del').textContent()).resolves.toBe('Draft');
     await expect(statusRow.locator('ins').textContent()).resolves.toBe('Released');
     const body = (await page.locator('[data-testid="nexus-history"]').textContent()) ?? '';
@@ -130,7 +138,10 @@ describe('History reads as people read', () => {
     expect(shown).toBeGreaterThan(0);
     expect(shown).toBeLessThan(all);
     for (let i = 0; i < shown; i++) {
-      const fields = await entries.nth(i).locator('[data-testid^="history-field-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+      const fields = await entries
+        .nth(i)
+        .locator('[data-testid^="history-field-"]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
       expect(fields).toEqual(['history-field-status']);
     }
 

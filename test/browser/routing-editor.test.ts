@@ -158,8 +158,20 @@ describe('writing a routing on one page, in a real browser', () => {
     );
     expect(written).toEqual([
       { step_number: 10, operation: 'Cut Ti-6Al-4V ELI bar', center: 'SAW', hours: '0.20', checks: null },
-      { step_number: 20, operation: 'Turn and thread M4', center: 'LATHE', hours: '0.80', checks: '1 Thread major diameter true 3.9800 3.9900 mm | 2 Thread go / no-go gauge false - - -' },
-      { step_number: 30, operation: 'Final inspection', center: 'INSPECT', hours: '0.30', checks: '1 Overall length true 40.0000 40.2000 mm | 2 Visual: no burrs or tool marks false - - -' },
+      {
+        step_number: 20,
+        operation: 'Turn and thread M4',
+        center: 'LATHE',
+        hours: '0.80',
+        checks: '1 Thread major diameter true 3.9800 3.9900 mm | 2 Thread go / no-go gauge false - - -',
+      },
+      {
+        step_number: 30,
+        operation: 'Final inspection',
+        center: 'INSPECT',
+        hours: '0.30',
+        checks: '1 Overall length true 40.0000 40.2000 mm | 2 Visual: no burrs or tool marks false - - -',
+      },
     ]);
     // Written as the engineer, row by row, through the record service.
     const authors = await rows<{ actor: string }>(
@@ -186,13 +198,18 @@ describe('writing a routing on one page, in a real browser', () => {
       release.getByRole('button', { name: 'Ask for release' }).click(),
     ]);
     expect(await one('SELECT status FROM revisions WHERE id = $1', [revision.id])).toEqual({ status: 'draft' });
-    expect(await one(`SELECT rule, status FROM approvals WHERE target_table = 'revisions' AND target_id = $1`, [revision.id])).toEqual({ rule: 'revision.release', status: 'pending' });
+    expect(await one(`SELECT rule, status FROM approvals WHERE target_table = 'revisions' AND target_id = $1`, [revision.id])).toEqual({
+      rule: 'revision.release',
+      status: 'pending',
+    });
     expect(session.failed).toEqual([]);
     expect(session.outside).toEqual([]);
   }, 300_000);
 
   it('on a released revision a new check is held for approval and the row says so, with the request; a viewer sees the routing without controls', async () => {
-    const revision = await one<{ id: number }>(`SELECT r.id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'SHF-0330' AND r.revision_code = '01'`);
+    const revision = await one<{ id: number }>(
+      `SELECT r.id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'SHF-0330' AND r.revision_code = '01'`,
+    );
     await page.goto(`${base}/admin/resources/revisions/records/${revision.id}/show`);
     const editor = page.getByTestId('routing-editor');
     await editor.getByTestId('routing-step-50').waitFor({ timeout: 60_000 });
@@ -205,7 +222,14 @@ describe('writing a routing on one page, in a real browser', () => {
     await outcome.getByRole('link', { name: /Open request #\d+/ }).waitFor();
     const step50 = await one<{ id: number }>('SELECT id FROM process_steps WHERE revision_id = $1 AND step_number = 50', [revision.id]);
     expect((await one<{ n: number }>('SELECT count(*)::int AS n FROM sub_steps WHERE process_step_id = $1', [step50.id])).n).toBe(0);
-    expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM approvals WHERE rule = 'routing.released_revision_checks' AND parent_id = $1 AND status = 'pending'`, [revision.id])).n).toBe(1);
+    expect(
+      (
+        await one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM approvals WHERE rule = 'routing.released_revision_checks' AND parent_id = $1 AND status = 'pending'`,
+          [revision.id],
+        )
+      ).n,
+    ).toBe(1);
     await page.screenshot({ path: path.join(SHOTS, 'routing-editor-held-for-approval.png'), fullPage: true });
 
     await session.signOut();

@@ -37,7 +37,10 @@ describe('planning a traveler in a real browser', () => {
     await form.getByText('Hydraulic').first().waitFor();
     await page.fill('#quantity', '10');
     await page.screenshot({ path: path.join(SHOTS, 'create-traveler.png'), fullPage: true });
-    await Promise.all([page.waitForURL(/\/admin\/resources\/travelers\/records\/\d+\/show/, { timeout: 20_000 }), form.getByRole('button', { name: /Create traveler/ }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/admin\/resources\/travelers\/records\/\d+\/show/, { timeout: 20_000 }),
+      form.getByRole('button', { name: /Create traveler/ }).click(),
+    ]);
     const travelerId = Number(page.url().match(/records\/(\d+)\/show/)![1]);
     const made = await one<{ quantity: number; status: string; steps: number }>(
       `SELECT quantity, status, (SELECT count(*)::int FROM traveler_steps WHERE traveler_id = t.id) AS steps FROM travelers t WHERE id = $1`,
@@ -59,10 +62,16 @@ describe('planning a traveler in a real browser', () => {
     await page.fill('#operation', 'Pressure test ports');
     await add.getByRole('button', { name: 'Add step' }).click();
     // Without a reason the form stays open with the message on the field, and nothing is added.
-    await add.getByText(/Reason (is required|must)/).first().waitFor({ timeout: 20_000 });
+    await add
+      .getByText(/Reason (is required|must)/)
+      .first()
+      .waitFor({ timeout: 20_000 });
     expect((await one<{ n: number }>('SELECT count(*)::int AS n FROM manual_steps WHERE traveler_id = $1', [travelerId])).n).toBe(0);
     await page.fill('#reason', 'Customer asked for a 100% leak test on this lot');
-    await Promise.all([page.waitForURL(new RegExp(`/admin/resources/travelers/records/${travelerId}/show`), { timeout: 20_000 }), add.getByRole('button', { name: 'Add step' }).click()]);
+    await Promise.all([
+      page.waitForURL(new RegExp(`/admin/resources/travelers/records/${travelerId}/show`), { timeout: 20_000 }),
+      add.getByRole('button', { name: 'Add step' }).click(),
+    ]);
     await page.getByTestId('traveler-steps').getByText('Pressure test ports').waitFor({ timeout: 20_000 });
     expect(await one('SELECT after_step_number, reason FROM manual_steps WHERE traveler_id = $1', [travelerId])).toEqual({
       after_step_number: 20,
@@ -74,9 +83,19 @@ describe('planning a traveler in a real browser', () => {
     const release = page.getByTestId('traveler-transition');
     await release.waitFor({ timeout: 20_000 });
     await release.getByText(/It needs an approver/).waitFor();
-    await Promise.all([page.waitForURL(/\/admin\/resources\/approvals\/records\/\d+\/show/, { timeout: 20_000 }), release.getByRole('button', { name: 'Ask for release' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/admin\/resources\/approvals\/records\/\d+\/show/, { timeout: 20_000 }),
+      release.getByRole('button', { name: 'Ask for release' }).click(),
+    ]);
     expect((await one<{ status: string }>('SELECT status FROM travelers WHERE id = $1', [travelerId])).status).toBe('draft');
-    expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM approvals WHERE target_table = 'travelers' AND target_id = $1 AND rule = 'traveler.release' AND status = 'pending'`, [travelerId])).n).toBe(1);
+    expect(
+      (
+        await one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM approvals WHERE target_table = 'travelers' AND target_id = $1 AND rule = 'traveler.release' AND status = 'pending'`,
+          [travelerId],
+        )
+      ).n,
+    ).toBe(1);
 
     // Quality holds a released traveler: a reason is required, and shown.
     await session.signOut();
@@ -86,13 +105,22 @@ describe('planning a traveler in a real browser', () => {
     const hold = page.getByTestId('traveler-transition');
     await hold.waitFor({ timeout: 20_000 });
     await hold.getByRole('button', { name: 'Hold' }).click();
-    await page.getByTestId('transition-error').getByText(/Say why/).waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId('transition-error')
+      .getByText(/Say why/)
+      .waitFor({ timeout: 20_000 });
     expect((await one<{ status: string }>('SELECT status FROM travelers WHERE id = $1', [held.id])).status).toBe('released');
     await page.fill('#reason', 'Gauge R&R overdue on the bore gauge');
-    await Promise.all([page.waitForURL(new RegExp(`/admin/resources/travelers/records/${held.id}/show`), { timeout: 20_000 }), hold.getByRole('button', { name: 'Hold' }).click()]);
+    await Promise.all([
+      page.waitForURL(new RegExp(`/admin/resources/travelers/records/${held.id}/show`), { timeout: 20_000 }),
+      hold.getByRole('button', { name: 'Hold' }).click(),
+    ]);
     await page.getByText('Gauge R&R overdue on the bore gauge').first().waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SHOTS, 'traveler-on-hold.png'), fullPage: true });
-    expect(await one('SELECT status, status_reason FROM travelers WHERE id = $1', [held.id])).toEqual({ status: 'on_hold', status_reason: 'Gauge R&R overdue on the bore gauge' });
+    expect(await one('SELECT status, status_reason FROM travelers WHERE id = $1', [held.id])).toEqual({
+      status: 'on_hold',
+      status_reason: 'Gauge R&R overdue on the bore gauge',
+    });
 
     expect(session.outside).toEqual([]);
     expect(session.failed).toEqual([]);

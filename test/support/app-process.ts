@@ -31,7 +31,10 @@ export interface AppProcess {
  * the owner (the test server's superuser), serving as a fresh runtime login with the demo shop,
  * its AdminJS bundle and temp files in folders of its own (removed by `cleanup`).
  */
-export function appEnvironment(db: TestDatabase, extra: Record<string, string> = {}): { env: Record<string, string>; runtimeRole: string; tmpDir: string; cleanup(): void } {
+export function appEnvironment(
+  db: TestDatabase,
+  extra: Record<string, string> = {},
+): { env: Record<string, string>; runtimeRole: string; tmpDir: string; cleanup(): void } {
   const runtimeRole = `nexus_app_${crypto.randomBytes(4).toString('hex')}`;
   const runtimeUrl = new URL(db.url);
   runtimeUrl.username = runtimeRole;
@@ -73,7 +76,9 @@ export async function startApp(env: Record<string, string>, children: ChildProce
   const output: string[] = [];
   child.stdout!.on('data', (chunk) => output.push(String(chunk)));
   child.stderr!.on('data', (chunk) => output.push(String(chunk)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const base = `http://127.0.0.1:${port}`;
   // Its own banner (so the answer below comes from this child, not from whatever else may hold the port), then /healthz.
   await waitFor(
@@ -95,5 +100,7 @@ export async function startApp(env: Record<string, string>, children: ChildProce
 /** Kills what `startApp` started and waits for each to be gone. */
 export async function stopApps(children: ChildProcess[]): Promise<void> {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve())));
+  await Promise.all(
+    children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve())),
+  );
 }

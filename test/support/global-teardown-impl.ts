@@ -8,10 +8,10 @@ export default async function globalTeardown(): Promise<void> {
     const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
     await admin.connect();
     // Test files drop their own clones; this also removes any left by a crashed worker.
-    const leftovers = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2",
-      [template, `${template}_%`],
-    );
+    const leftovers = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2', [
+      template,
+      `${template}_%`,
+    ]);
     for (const { datname } of leftovers.rows) {
       await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`);
     }

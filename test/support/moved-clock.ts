@@ -14,5 +14,7 @@ export function movedClockEnv(): Record<string, string> {
 
 /** This process's environment without the moved clock. */
 export function realClockEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => !CLOCK_VARIABLES.test(entry[0]) && entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => !CLOCK_VARIABLES.test(entry[0]) && entry[1] !== undefined),
+  );
 }

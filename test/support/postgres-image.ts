@@ -49,7 +49,10 @@ function imageEnvironment(databaseUrl: string, options: InitOptions): NodeJS.Pro
 export async function runInitScripts(folder: string, databaseUrl: string, options: InitOptions): Promise<InitRun> {
   const completed: string[] = [];
   const env = imageEnvironment(databaseUrl, options);
-  const files = fs.readdirSync(folder).filter((f) => f.endsWith('.sql') || f.endsWith('.sh')).sort();
+  const files = fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith('.sql') || f.endsWith('.sh'))
+    .sort();
   for (const file of files) {
     const full = path.join(folder, file);
     if (file.endsWith('.sh') && hasPsql()) {
@@ -61,7 +64,9 @@ export async function runInitScripts(folder: string, databaseUrl: string, option
       await client.connect();
       try {
         const password = fs.readFileSync(options.ownerPasswordFile, 'utf8').split('\n')[0]!;
-        await client.query(`CREATE ROLE ${client.escapeIdentifier(options.owner)} LOGIN NOSUPERUSER CREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`);
+        await client.query(
+          `CREATE ROLE ${client.escapeIdentifier(options.owner)} LOGIN NOSUPERUSER CREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`,
+        );
         await client.query(`ALTER DATABASE ${client.escapeIdentifier(env.POSTGRES_DB!)} OWNER TO ${client.escapeIdentifier(options.owner)}`);
       } catch (error) {
         return { completed, failed: { file, error: String(error) } };

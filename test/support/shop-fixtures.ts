@@ -32,7 +32,10 @@ export async function buildShop(db: TestDatabase, tag = `S${++counter}`): Promis
   const customerId = await id(db, `INSERT INTO customers (code, name) VALUES ($1, $2) RETURNING id`, [`C-${tag}`, `Customer ${tag}`]);
   const mill = await id(db, `INSERT INTO work_centers (code, name) VALUES ($1, 'Milling') RETURNING id`, [`MILL-${tag}`]);
   const inspect = await id(db, `INSERT INTO work_centers (code, name) VALUES ($1, 'Inspection') RETURNING id`, [`QC-${tag}`]);
-  const partId = await id(db, `INSERT INTO parts (part_number, description, customer_id) VALUES ($1, 'Test bracket', $2) RETURNING id`, [`P-${tag}`, customerId]);
+  const partId = await id(db, `INSERT INTO parts (part_number, description, customer_id) VALUES ($1, 'Test bracket', $2) RETURNING id`, [
+    `P-${tag}`,
+    customerId,
+  ]);
   // Made a draft (the database refuses any other start), released once its routing is written.
   const revisionId = await id(db, `INSERT INTO revisions (part_id, revision_code, effective_date) VALUES ($1, 'A', current_date) RETURNING id`, [partId]);
   const routing: Record<number, number> = {};
@@ -43,7 +46,10 @@ export async function buildShop(db: TestDatabase, tag = `S${++counter}`): Promis
       [revisionId, r.step, r.center === 'mill' ? mill : inspect, r.operation, r.hours, r.parallel],
     );
   }
-  await db.query(`INSERT INTO sub_steps (process_step_id, sequence, description, requires_measurement, unit, lower_limit, upper_limit) VALUES ($1, 1, 'Pocket depth', true, 'mm', 9.98, 10.02)`, [routing[20]]);
+  await db.query(
+    `INSERT INTO sub_steps (process_step_id, sequence, description, requires_measurement, unit, lower_limit, upper_limit) VALUES ($1, 1, 'Pocket depth', true, 'mm', 9.98, 10.02)`,
+    [routing[20]],
+  );
   await db.query(`INSERT INTO sub_steps (process_step_id, sequence, description) VALUES ($1, 2, 'Deburr edges')`, [routing[20]]);
   await db.query(`INSERT INTO sub_steps (process_step_id, sequence, description) VALUES ($1, 1, 'Visual check')`, [routing[40]]);
   await db.query(`UPDATE revisions SET status = 'released' WHERE id = $1`, [revisionId]);

@@ -33,15 +33,17 @@ export interface BackupResult {
 }
 
 export function defaultBackupFile(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return path.join(projectRoot, 'backups', `nexus-${stamp}.dump`);
 }
 
 async function missingTables(client: pg.Client): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT t AS name FROM unnest($1::text[]) t WHERE to_regclass('public.' || t) IS NULL`,
-    [REQUIRED_TABLES],
-  );
+  const { rows } = await client.query<{ name: string }>(`SELECT t AS name FROM unnest($1::text[]) t WHERE to_regclass('public.' || t) IS NULL`, [
+    REQUIRED_TABLES,
+  ]);
   return rows.map((r) => r.name);
 }
 

@@ -36,10 +36,12 @@ export async function checkAppendOnly(client: pg.Client, listing: ArchiveListing
   for (const { table, name } of listing.triggers) {
     const enabled = present.get(`${table}.${name}`);
     if (enabled === undefined) throw new BackupError(`Restored, but trigger ${name} on ${table} is missing: do not use this database.`);
-    if (enabled === 'D') throw new BackupError(`Restored, but trigger ${name} on ${table} is disabled (it was in the backup too): do not use this database until it is enabled.`);
+    if (enabled === 'D')
+      throw new BackupError(`Restored, but trigger ${name} on ${table} is disabled (it was in the backup too): do not use this database until it is enabled.`);
   }
   for (const guard of ['audit_logs_append_only', 'audit_chain_append_only', 'audit_seals_append_only']) {
-    if (![...present.keys()].some((k) => k.endsWith(`.${guard}`))) throw new BackupError(`Restored, but the append-only trigger ${guard} is missing: do not use this database.`);
+    if (![...present.keys()].some((k) => k.endsWith(`.${guard}`)))
+      throw new BackupError(`Restored, but the append-only trigger ${guard} is missing: do not use this database.`);
   }
   const appRole = await groupRoleOf(client);
   const { rows: grants } = await client.query<{ tbl: string; can_read: boolean; can_change: boolean }>(

@@ -43,10 +43,15 @@ export async function ensureTargetDatabase(target: BackupConnection): Promise<bo
 }
 
 export async function createMissingRoles(client: pg.Client, roles: string[]): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>('SELECT r AS name FROM unnest($1::text[]) r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)', [roles]);
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT r AS name FROM unnest($1::text[]) r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)',
+    [roles],
+  );
   const missing = rows.map((r) => r.name);
   if (missing.length === 0) return [];
-  const { rows: me } = await client.query<{ can: boolean; user: string }>('SELECT rolsuper OR rolcreaterole AS can, current_user AS user FROM pg_roles WHERE rolname = current_user');
+  const { rows: me } = await client.query<{ can: boolean; user: string }>(
+    'SELECT rolsuper OR rolcreaterole AS can, current_user AS user FROM pg_roles WHERE rolname = current_user',
+  );
   if (!me[0]?.can) {
     throw new BackupError(
       `The backup grants privileges to ${missing.join(', ')}, which this server lacks, and ${me[0]?.user ?? 'this login'} may not create roles. ` +

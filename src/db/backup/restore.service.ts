@@ -77,9 +77,15 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
     for (const role of createdRoles) log(`Created role ${role} (NOLOGIN): the backup grants it privileges.`);
 
     log(`Restoring ${path.basename(file)} into ${database} with ${options.tools.pgRestore} ...`);
-    const run = await runTool(options.tools.pgRestore, ['--single-transaction', '--exit-on-error', '--no-owner', `--dbname=${target.dbname}`, file], target.env);
+    const run = await runTool(
+      options.tools.pgRestore,
+      ['--single-transaction', '--exit-on-error', '--no-owner', `--dbname=${target.dbname}`, file],
+      target.env,
+    );
     if (run.status !== 0) {
-      throw new BackupError(`pg_restore failed (exit ${run.status}); nothing was restored (one transaction, rolled back). pg_restore says: ${lastLines(run.stderr)}`);
+      throw new BackupError(
+        `pg_restore failed (exit ${run.status}); nothing was restored (one transaction, rolled back). pg_restore says: ${lastLines(run.stderr)}`,
+      );
     }
 
     const summary = await summarize(client);

@@ -53,39 +53,42 @@ export function responseSink(res: Response, name = 'audit-log'): CsvSink {
  */
 export function auditExportRoutes(logger: Logger, admin?: AdminJS): express.Router {
   const router = express.Router();
-  router.get(AUDIT_EXPORT_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
-    const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
-    if (!canReviewAuditTrail(currentAdmin as unknown as SessionUser | undefined)) {
-      await recordAccessDenied(req, res, logger, 'audit trail export');
-      res.status(403).json({ error: 'Your role does not allow exporting the audit trail.' });
-      return;
-    }
-    const actor = actorOf({ currentAdmin });
-    if (!actor) {
-      res.status(401).json({ error: 'Not signed in (or the session has ended): sign in again.' });
-      return;
-    }
-    let filter;
-    try {
-      filter = auditLogFilterFromQuery(req.query as Record<string, unknown>);
-    } catch (error) {
-      if (error instanceof AuditFilterError) {
-        res.status(400).json({ error: error.message });
+  router.get(
+    AUDIT_EXPORT_PATH,
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
+      const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
+      if (!canReviewAuditTrail(currentAdmin as unknown as SessionUser | undefined)) {
+        await recordAccessDenied(req, res, logger, 'audit trail export');
+        res.status(403).json({ error: 'Your role does not allow exporting the audit trail.' });
         return;
       }
-      next(error);
-      return;
-    }
-    try {
-      // Named as the panel names them (labels, statuses), when the panel is at hand.
-      await exportAuditLogs(AuditLog.sequelize!, actor, filter, responseSink(res), admin ? { describe: describerFor(admin) } : {});
-      res.end();
-    } catch (error) {
-      // Once the first line is out, the status cannot change: cut the download short instead,
-      // so that a truncated file is never mistaken for a complete one.
-      if (res.headersSent) res.destroy();
-      else next(error);
-    }
-  }));
+      const actor = actorOf({ currentAdmin });
+      if (!actor) {
+        res.status(401).json({ error: 'Not signed in (or the session has ended): sign in again.' });
+        return;
+      }
+      let filter;
+      try {
+        filter = auditLogFilterFromQuery(req.query as Record<string, unknown>);
+      } catch (error) {
+        if (error instanceof AuditFilterError) {
+          res.status(400).json({ error: error.message });
+          return;
+        }
+        next(error);
+        return;
+      }
+      try {
+        // Named as the panel names them (labels, statuses), when the panel is at hand.
+        await exportAuditLogs(AuditLog.sequelize!, actor, filter, responseSink(res), admin ? { describe: describerFor(admin) } : {});
+        res.end();
+      } catch (error) {
+        // Once the first line is out, the status cannot change: cut the download short instead,
+        // so that a truncated file is never mistaken for a complete one.
+        if (res.headersSent) res.destroy();
+        else next(error);
+      }
+    }),
+  );
   return router;
 }

@@ -16,26 +16,29 @@ export const GLOBAL_SEARCH_PATH = '/api/search';
 export function globalSearchRoutes(admin: AdminJS): express.Router {
   const router = express.Router();
   const root = admin.options.rootPath;
-  router.get(GLOBAL_SEARCH_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const user = res.locals.currentAdmin as SessionUser;
-      const result = await globalSearch(user, req.query.q);
-      res.set('Cache-Control', 'no-store').json({
-        ...result,
-        groups: result.groups.map((group) => ({
-          ...group,
-          // In the order the search showed them (by title), the rest after.
-          listHref: `${root}/resources/${group.kind}?${new URLSearchParams({ [`filters.${TITLE_PROPERTY}`]: result.text, sortBy: TITLE_PROPERTY, direction: 'asc' }).toString()}`,
-          hits: group.hits.map((hit) => ({ ...hit, href: `${root}/resources/${group.kind}/records/${hit.id}/show` })),
-        })),
-      });
-    } catch (error) {
-      if (error instanceof SearchQueryError) {
-        res.status(400).json({ error: error.message, parameter: 'q', requestId: req.nexus?.requestId });
-        return;
+  router.get(
+    GLOBAL_SEARCH_PATH,
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const user = res.locals.currentAdmin as SessionUser;
+        const result = await globalSearch(user, req.query.q);
+        res.set('Cache-Control', 'no-store').json({
+          ...result,
+          groups: result.groups.map((group) => ({
+            ...group,
+            // In the order the search showed them (by title), the rest after.
+            listHref: `${root}/resources/${group.kind}?${new URLSearchParams({ [`filters.${TITLE_PROPERTY}`]: result.text, sortBy: TITLE_PROPERTY, direction: 'asc' }).toString()}`,
+            hits: group.hits.map((hit) => ({ ...hit, href: `${root}/resources/${group.kind}/records/${hit.id}/show` })),
+          })),
+        });
+      } catch (error) {
+        if (error instanceof SearchQueryError) {
+          res.status(400).json({ error: error.message, parameter: 'q', requestId: req.nexus?.requestId });
+          return;
+        }
+        next(error);
       }
-      next(error);
-    }
-  }));
+    }),
+  );
   return router;
 }

@@ -20,29 +20,32 @@ export const HISTORY_API_PATH = '/api/history/:resourceId/:recordId';
  */
 export function historyRoutes(admin: AdminJS, logger: Logger): express.Router {
   const router = express.Router();
-  router.get(HISTORY_API_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const resourceId = String(req.params.resourceId);
-      const recordId = String(req.params.recordId);
-      if (!(resourceId in RESOURCE_RULES) || resourceId === 'audit_logs' || !/^\d{1,18}$/.test(recordId)) {
-        res.status(404).json({ error: `No history for ${resourceId} record ${recordId.slice(0, 30)}.` });
-        return;
+  router.get(
+    HISTORY_API_PATH,
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const resourceId = String(req.params.resourceId);
+        const recordId = String(req.params.recordId);
+        if (!(resourceId in RESOURCE_RULES) || resourceId === 'audit_logs' || !/^\d{1,18}$/.test(recordId)) {
+          res.status(404).json({ error: `No history for ${resourceId} record ${recordId.slice(0, 30)}.` });
+          return;
+        }
+        const user = res.locals.currentAdmin as SessionUser | undefined;
+        if (!RESOURCE_RULES[resourceId as ResourceId].read(user)) {
+          await recordAccessDenied(req, res, logger, 'history');
+          res.status(403).json({ error: 'Your role does not allow reading this record.' });
+          return;
+        }
+        const model = (admin.findResource(resourceId) as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
+        res.json(await historyPayload(admin, model, recordId, user, parseHistoryFilter(req.query as Record<string, unknown>)));
+      } catch (error) {
+        if (error instanceof HistoryFilterError) {
+          res.status(400).json({ error: error.message });
+          return;
+        }
+        next(error);
       }
-      const user = res.locals.currentAdmin as SessionUser | undefined;
-      if (!RESOURCE_RULES[resourceId as ResourceId].read(user)) {
-        await recordAccessDenied(req, res, logger, 'history');
-        res.status(403).json({ error: 'Your role does not allow reading this record.' });
-        return;
-      }
-      const model = (admin.findResource(resourceId) as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
-      res.json(await historyPayload(admin, model, recordId, user, parseHistoryFilter(req.query as Record<string, unknown>)));
-    } catch (error) {
-      if (error instanceof HistoryFilterError) {
-        res.status(400).json({ error: error.message });
-        return;
-      }
-      next(error);
-    }
-  }));
+    }),
+  );
   return router;
 }

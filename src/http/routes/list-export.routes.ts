@@ -20,50 +20,54 @@ import { asyncRoute } from '../async-route.js';
  */
 export function listExportRoutes(admin: AdminJS, logger: Logger): express.Router {
   const router = express.Router();
-  router.get(LIST_EXPORT_PATH, listQueryGuard(admin), asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
-    const resourceId = String(req.params.resourceId);
-    let resource: BaseResource;
-    try {
-      if (!Object.hasOwn(RESOURCE_RULES, resourceId)) throw new Error('unknown');
-      resource = admin.findResource(resourceId);
-    } catch {
-      res.status(404).json({ error: `There is no list "${resourceId.slice(0, 60)}" to export.` });
-      return;
-    }
-    if (resourceId === 'audit_logs') {
-      res.status(404).json({ error: `The audit log is exported from its own list: ${admin.options.rootPath}${AUDIT_EXPORT_PATH}` });
-      return;
-    }
-    const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
-    if (!RESOURCE_RULES[resourceId as ResourceId].read(currentAdmin as unknown as SessionUser | undefined)) {
-      await recordAccessDenied(req, res, logger, `${resourceId} list export`);
-      res.status(403).json({ error: 'Your role does not allow reading this list.' });
-      return;
-    }
-    const actor = actorOf({ currentAdmin });
-    const model = modelOf(resource);
-    if (!actor || !model) {
-      res.status(401).json({ error: 'Not signed in (or the session has ended): sign in again.' });
-      return;
-    }
-    try {
-      const { filter, sort, filters } = listSelection(resource, req.query as Record<string, unknown>);
-      const spec = {
-        model,
-        list: resourceId,
-        where: listWhere(model, filter),
-        order: listOrder(model, sort),
-        columns: exportColumnsOf(resource, describerFor(admin)),
-        filters,
-      };
-      await exportList(model.sequelize!, actor, spec, responseSink(res, resourceId.replace(/_/g, '-')));
-      res.end();
-    } catch (error) {
-      // Once the first line is out, the status cannot change: cut the download short instead,
-      // so that a truncated file is never mistaken for a complete one.
-      if (res.headersSent) res.destroy();
-      else next(error);
-    }
-  }));
+  router.get(
+    LIST_EXPORT_PATH,
+    listQueryGuard(admin),
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
+      const resourceId = String(req.params.resourceId);
+      let resource: BaseResource;
+      try {
+        if (!Object.hasOwn(RESOURCE_RULES, resourceId)) throw new Error('unknown');
+        resource = admin.findResource(resourceId);
+      } catch {
+        res.status(404).json({ error: `There is no list "${resourceId.slice(0, 60)}" to export.` });
+        return;
+      }
+      if (resourceId === 'audit_logs') {
+        res.status(404).json({ error: `The audit log is exported from its own list: ${admin.options.rootPath}${AUDIT_EXPORT_PATH}` });
+        return;
+      }
+      const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
+      if (!RESOURCE_RULES[resourceId as ResourceId].read(currentAdmin as unknown as SessionUser | undefined)) {
+        await recordAccessDenied(req, res, logger, `${resourceId} list export`);
+        res.status(403).json({ error: 'Your role does not allow reading this list.' });
+        return;
+      }
+      const actor = actorOf({ currentAdmin });
+      const model = modelOf(resource);
+      if (!actor || !model) {
+        res.status(401).json({ error: 'Not signed in (or the session has ended): sign in again.' });
+        return;
+      }
+      try {
+        const { filter, sort, filters } = listSelection(resource, req.query as Record<string, unknown>);
+        const spec = {
+          model,
+          list: resourceId,
+          where: listWhere(model, filter),
+          order: listOrder(model, sort),
+          columns: exportColumnsOf(resource, describerFor(admin)),
+          filters,
+        };
+        await exportList(model.sequelize!, actor, spec, responseSink(res, resourceId.replace(/_/g, '-')));
+        res.end();
+      } catch (error) {
+        // Once the first line is out, the status cannot change: cut the download short instead,
+        // so that a truncated file is never mistaken for a complete one.
+        if (res.headersSent) res.destroy();
+        else next(error);
+      }
+    }),
+  );
   return router;
 }

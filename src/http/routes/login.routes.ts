@@ -34,48 +34,54 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
   const router = express.Router();
   const rootPath = admin.options.rootPath;
 
-  router.get('/login', asyncRoute(async (_req, res) => {
-    res.send(await loginPage(admin, null));
-  }));
+  router.get(
+    '/login',
+    asyncRoute(async (_req, res) => {
+      res.send(await loginPage(admin, null));
+    }),
+  );
 
-  router.post('/login', asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const fields = req.payload;
-      // Models are bound to the process's one database; the throttle shares it.
-      const sequelize = User.sequelize!;
-      const attempt = loginAttempt(fields.email, req.nexus);
-      // A locked name or address is refused before any password is checked.
-      const locked = await checkLoginThrottle(sequelize, attempt);
-      if (locked) return refuseLocked(admin, res, locked);
-      const result = await authenticate(fields.email, fields.password);
-      if (!result.ok) {
-        await recordFailedLogin(fields.email, result, req.nexus);
-        const lock = await recordLoginFailure(sequelize, attempt, throttle, result.userId);
-        // The failure that reaches a limit is answered as a lock at once, so the person knows to wait.
-        if (lock) return refuseLocked(admin, res, lock);
-        res.status(401).send(await loginPage(admin, 'invalidCredentials'));
-        return;
-      }
-      const { user } = result;
-      await clearAccountFailures(sequelize, attempt);
-      // A new id at sign-in: an id planted before sign-in never becomes an authenticated session.
-      req.session.regenerate((regenerateError) => {
-        if (regenerateError) return next(regenerateError);
-        req.session.userId = user.id;
-        req.session.loginAt = Date.now();
-        req.session.save((saveError) => {
-          if (saveError) return next(saveError);
-          recordLogin(user, req.nexus).then(
-            // Operators work from My work; everyone else starts on the dashboard.
-            () => res.redirect(302, user.role === 'operator' ? `${rootPath}/pages/myWork` : rootPath),
-            next,
-          );
+  router.post(
+    '/login',
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const fields = req.payload;
+        // Models are bound to the process's one database; the throttle shares it.
+        const sequelize = User.sequelize!;
+        const attempt = loginAttempt(fields.email, req.nexus);
+        // A locked name or address is refused before any password is checked.
+        const locked = await checkLoginThrottle(sequelize, attempt);
+        if (locked) return refuseLocked(admin, res, locked);
+        const result = await authenticate(fields.email, fields.password);
+        if (!result.ok) {
+          await recordFailedLogin(fields.email, result, req.nexus);
+          const lock = await recordLoginFailure(sequelize, attempt, throttle, result.userId);
+          // The failure that reaches a limit is answered as a lock at once, so the person knows to wait.
+          if (lock) return refuseLocked(admin, res, lock);
+          res.status(401).send(await loginPage(admin, 'invalidCredentials'));
+          return;
+        }
+        const { user } = result;
+        await clearAccountFailures(sequelize, attempt);
+        // A new id at sign-in: an id planted before sign-in never becomes an authenticated session.
+        req.session.regenerate((regenerateError) => {
+          if (regenerateError) return next(regenerateError);
+          req.session.userId = user.id;
+          req.session.loginAt = Date.now();
+          req.session.save((saveError) => {
+            if (saveError) return next(saveError);
+            recordLogin(user, req.nexus).then(
+              // Operators work from My work; everyone else starts on the dashboard.
+              () => res.redirect(302, user.role === 'operator' ? `${rootPath}/pages/myWork` : rootPath),
+              next,
+            );
+          });
         });
-      });
-    } catch (error) {
-      next(error);
-    }
-  }));
+      } catch (error) {
+        next(error);
+      }
+    }),
+  );
 
   // Only a POST signs out: a link another site plants (or a prefetch) must not end a session.
   // The panel's "Log out" link lands here and asks once.
@@ -83,19 +89,22 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
     if (req.session.userId === undefined) return res.redirect(302, admin.options.loginPath);
     res.type('html').send(signOutPage(admin.options.logoutPath, rootPath));
   });
-  router.post('/logout', asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const user = await loadSessionUser(req.session.userId);
-      if (user) await recordLogout(user, req.nexus);
-    } catch (error) {
-      return next(error);
-    }
-    req.session.destroy((error) => {
-      if (error) return next(error);
-      res.clearCookie('nexus.sid');
-      res.redirect(302, admin.options.loginPath);
-    });
-  }));
+  router.post(
+    '/logout',
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const user = await loadSessionUser(req.session.userId);
+        if (user) await recordLogout(user, req.nexus);
+      } catch (error) {
+        return next(error);
+      }
+      req.session.destroy((error) => {
+        if (error) return next(error);
+        res.clearCookie('nexus.sid');
+        res.redirect(302, admin.options.loginPath);
+      });
+    }),
+  );
   return router;
 }
 
@@ -113,18 +122,24 @@ export function changePasswordRoutes(admin: AdminJS): express.Router {
     const user = res.locals.currentAdmin as { mustChangePassword?: boolean };
     res.type('html').send(changePasswordPage({ action, logoutPath, required: Boolean(user.mustChangePassword) }));
   });
-  router.post(CHANGE_PASSWORD_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const user = res.locals.currentAdmin as Parameters<typeof changeOwnPassword>[0];
-      const refusal = await changeOwnPassword(user, { current: req.payload.current, password: req.payload.password, repeat: req.payload.repeat }, req.nexus);
-      if (refusal) {
-        res.status(400).type('html').send(changePasswordPage({ action, logoutPath, required: Boolean(user.mustChangePassword), error: refusal }));
-        return;
+  router.post(
+    CHANGE_PASSWORD_PATH,
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const user = res.locals.currentAdmin as Parameters<typeof changeOwnPassword>[0];
+        const refusal = await changeOwnPassword(user, { current: req.payload.current, password: req.payload.password, repeat: req.payload.repeat }, req.nexus);
+        if (refusal) {
+          res
+            .status(400)
+            .type('html')
+            .send(changePasswordPage({ action, logoutPath, required: Boolean(user.mustChangePassword), error: refusal }));
+          return;
+        }
+        res.redirect(302, admin.options.rootPath);
+      } catch (error) {
+        next(error);
       }
-      res.redirect(302, admin.options.rootPath);
-    } catch (error) {
-      next(error);
-    }
-  }));
+    }),
+  );
   return router;
 }

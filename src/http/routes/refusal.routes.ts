@@ -64,7 +64,8 @@ function rolesAllowed(action: ActionDecorator, record?: BaseRecord): Role[] {
 }
 
 function why(user: SessionUser, allowed: Role[], doing: string): string {
-  if (allowed.length === 0) return `Nobody may ${doing} directly: NEXUS does it only through its own actions (such as Create traveler on a work order, Release or Approve).`;
+  if (allowed.length === 0)
+    return `Nobody may ${doing} directly: NEXUS does it only through its own actions (such as Create traveler on a work order, Release or Approve).`;
   if (allowed.includes(user.role)) return `Your role may ${doing} in general, but not on this record (it may belong to someone else).`;
   return `Only ${listOf(allowed.map((r) => ROLE_PLURALS[r]))} may ${doing}; your role is ${ROLE_NAMES[user.role]}.`;
 }
@@ -94,9 +95,20 @@ function actionWords(admin: AdminJS, resourceId: string, actionName: string): { 
   }
 }
 
-const MISSING = (what: string): RouteVerdict => ({ state: 'missing', what, why: 'There is no such page in NEXUS: the address may be mistyped, or the record deleted.' });
+const MISSING = (what: string): RouteVerdict => ({
+  state: 'missing',
+  what,
+  why: 'There is no such page in NEXUS: the address may be mistyped, or the record deleted.',
+});
 
-async function recordVerdict(admin: AdminJS, user: SessionUser, currentAdmin: CurrentAdmin, resourceId: string, recordId: string, actionName: string): Promise<RouteVerdict> {
+async function recordVerdict(
+  admin: AdminJS,
+  user: SessionUser,
+  currentAdmin: CurrentAdmin,
+  resourceId: string,
+  recordId: string,
+  actionName: string,
+): Promise<RouteVerdict> {
   const resource = admin.resources.find((r) => r.id() === resourceId);
   const action = resource?.decorate().actions[actionName];
   const words = actionWords(admin, resourceId, actionName);
@@ -104,7 +116,8 @@ async function recordVerdict(admin: AdminJS, user: SessionUser, currentAdmin: Cu
   // Reading the records comes first: whether a record exists is not told to someone who may not read them.
   const show = resource.decorate().actions.show;
   const numbered = `${words.label} · #${recordId}`;
-  if (show && !show.isAccessible(currentAdmin)) return { state: 'refused', what: numbered, why: why(user, rolesAllowed(show), `open ${describerFor(admin).tableLabel(resourceId).toLowerCase()}`) };
+  if (show && !show.isAccessible(currentAdmin))
+    return { state: 'refused', what: numbered, why: why(user, rolesAllowed(show), `open ${describerFor(admin).tableLabel(resourceId).toLowerCase()}`) };
   // Read for this person: a step's record carries what it allows them (step-work.adapter.ts).
   const record = await resource.findOne(recordId, { currentAdmin } as ActionContext);
   if (!record) return MISSING(numbered);
@@ -126,7 +139,14 @@ function resourceVerdict(admin: AdminJS, user: SessionUser, currentAdmin: Curren
   return { state: 'allowed' };
 }
 
-async function bulkVerdict(admin: AdminJS, user: SessionUser, currentAdmin: CurrentAdmin, resourceId: string, actionName: string, recordIds: string[]): Promise<RouteVerdict> {
+async function bulkVerdict(
+  admin: AdminJS,
+  user: SessionUser,
+  currentAdmin: CurrentAdmin,
+  resourceId: string,
+  actionName: string,
+  recordIds: string[],
+): Promise<RouteVerdict> {
   const resource = admin.resources.find((r) => r.id() === resourceId);
   const action = resource?.decorate().actions[actionName];
   const words = actionWords(admin, resourceId, actionName);
@@ -175,10 +195,23 @@ export function refusalRoutes(admin: AdminJS, logger: Logger): express.Router {
   router.get(
     `${REFUSALS_API}/resources/:resourceId/bulk/:action`,
     answer((req, user, admin_) =>
-      bulkVerdict(admin, user, admin_, text(req.params.resourceId), text(req.params.action), text(req.query.recordIds).split(',').filter((id) => /^\d{1,18}$/.test(id)).slice(0, 500)),
+      bulkVerdict(
+        admin,
+        user,
+        admin_,
+        text(req.params.resourceId),
+        text(req.params.action),
+        text(req.query.recordIds)
+          .split(',')
+          .filter((id) => /^\d{1,18}$/.test(id))
+          .slice(0, 500),
+      ),
     ),
   );
-  router.get(`${REFUSALS_API}/pages/:pageName`, answer((req, user) => pageVerdict(admin, user, text(req.params.pageName))));
+  router.get(
+    `${REFUSALS_API}/pages/:pageName`,
+    answer((req, user) => pageVerdict(admin, user, text(req.params.pageName))),
+  );
 
   // A list typed by someone who may not open it: AdminJS's list route would say "no such action";
   // its action address shows the refusal page instead (the list itself still answers 403).

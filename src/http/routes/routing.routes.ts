@@ -94,8 +94,14 @@ export function routingRoutes(logger: Logger): express.Router {
   const router = express.Router();
   const sequelize = () => Revision.sequelize!;
 
-  router.get(`/api/routing/:resourceId(revisions)/:recordId${ID}`, answer(logger, async (req, res) => ({ body: await readRouting(sequelize(), { revisionId: idOf(req) }, user(res)) })));
-  router.get(`/api/routing/:resourceId(process_steps)/:recordId${ID}`, answer(logger, async (req, res) => ({ body: await readRouting(sequelize(), { stepId: idOf(req) }, user(res)) })));
+  router.get(
+    `/api/routing/:resourceId(revisions)/:recordId${ID}`,
+    answer(logger, async (req, res) => ({ body: await readRouting(sequelize(), { revisionId: idOf(req) }, user(res)) })),
+  );
+  router.get(
+    `/api/routing/:resourceId(process_steps)/:recordId${ID}`,
+    answer(logger, async (req, res) => ({ body: await readRouting(sequelize(), { stepId: idOf(req) }, user(res)) })),
+  );
 
   router.post(
     `/api/routing/:resourceId(revisions)/:recordId${ID}/steps`,
@@ -140,7 +146,10 @@ export function routingRoutes(logger: Logger): express.Router {
     }),
   );
 
-  router.get(`/api/children/:resourceId(parts)/:recordId${ID}`, answer(logger, async (req, res) => ({ body: await partRevisions(sequelize(), idOf(req), user(res)) })));
+  router.get(
+    `/api/children/:resourceId(parts)/:recordId${ID}`,
+    answer(logger, async (req, res) => ({ body: await partRevisions(sequelize(), idOf(req), user(res)) })),
+  );
   router.post(
     `/api/children/:resourceId(parts)/:recordId${ID}/revisions`,
     answer(logger, async (req, res) => {
@@ -148,7 +157,10 @@ export function routingRoutes(logger: Logger): express.Router {
       return { status: 201, body: { id: revision.id, message: `Revision ${revision.revision_code} added as a draft: write its routing on its page.` } };
     }),
   );
-  router.get(`/api/children/:resourceId(work_orders)/:recordId${ID}`, answer(logger, async (req, res) => ({ body: await workOrderTravelers(sequelize(), idOf(req), user(res)) })));
+  router.get(
+    `/api/children/:resourceId(work_orders)/:recordId${ID}`,
+    answer(logger, async (req, res) => ({ body: await workOrderTravelers(sequelize(), idOf(req), user(res)) })),
+  );
 
   return router;
 }

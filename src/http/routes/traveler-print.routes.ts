@@ -40,36 +40,36 @@ function refuse(req: Request, res: Response, status: number, title: string, mess
  */
 export function travelerPrintRoutes(): express.Router {
   const router = express.Router();
-  router.get(TRAVELER_PRINT_PATH, asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
-    const user = res.locals.currentAdmin as (CurrentAdmin & SessionUser) | undefined;
-    if (!canReadShopData(user)) {
-      refuse(req, res, 403, 'Not allowed', 'Your role does not allow reading travelers.');
-      return;
-    }
-    const raw = req.params.id ?? '';
-    const id = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isInteger(id) || id < 1 || id > MAX_ID) {
-      refuse(req, res, 404, 'Traveler not found', 'A traveler is printed by its record id (a whole number), as in the Print action of its page.');
-      return;
-    }
-    try {
-      const data = await travelerPrintData(Traveler.sequelize!, id);
-      if (!data) {
-        refuse(req, res, 404, 'Traveler not found', `There is no traveler with id ${id}: it may have been deleted as a draft.`);
+  router.get(
+    TRAVELER_PRINT_PATH,
+    asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
+      const user = res.locals.currentAdmin as (CurrentAdmin & SessionUser) | undefined;
+      if (!canReadShopData(user)) {
+        refuse(req, res, 403, 'Not allowed', 'Your role does not allow reading travelers.');
         return;
       }
-      const html = await renderTravelerPrintPage(data, {
-        recordUrl: travelerRecordUrl(id),
-        backUrl: `${req.baseUrl}/resources/travelers/records/${id}/show`,
-        printedBy: user?.title || user?.username || 'unknown',
-      });
-      res
-        .status(200)
-        .set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': PRINT_PAGE_CSP })
-        .send(html);
-    } catch (error) {
-      next(error);
-    }
-  }));
+      const raw = req.params.id ?? '';
+      const id = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isInteger(id) || id < 1 || id > MAX_ID) {
+        refuse(req, res, 404, 'Traveler not found', 'A traveler is printed by its record id (a whole number), as in the Print action of its page.');
+        return;
+      }
+      try {
+        const data = await travelerPrintData(Traveler.sequelize!, id);
+        if (!data) {
+          refuse(req, res, 404, 'Traveler not found', `There is no traveler with id ${id}: it may have been deleted as a draft.`);
+          return;
+        }
+        const html = await renderTravelerPrintPage(data, {
+          recordUrl: travelerRecordUrl(id),
+          backUrl: `${req.baseUrl}/resources/travelers/records/${id}/show`,
+          printedBy: user?.title || user?.username || 'unknown',
+        });
+        res.status(200).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': PRINT_PAGE_CSP }).send(html);
+      } catch (error) {
+        next(error);
+      }
+    }),
+  );
   return router;
 }

@@ -57,12 +57,7 @@ export function actionsToButtonGroup(
  * Which list columns show at each breakpoint (AdminJS's records-table/utils/display): on a phone
  * only the title column; header and rows must agree or the <th> stop matching their cells.
  */
-export const listCellDisplay = (isTitle: boolean): string[] => [
-  isTitle ? 'table-cell' : 'none',
-  isTitle ? 'table-cell' : 'none',
-  'table-cell',
-  'table-cell',
-];
+export const listCellDisplay = (isTitle: boolean): string[] => [isTitle ? 'table-cell' : 'none', isTitle ? 'table-cell' : 'none', 'table-cell', 'table-cell'];
 
 /** Text for screen readers only: names a control or column that shows just an icon or nothing. */
 export const VISUALLY_HIDDEN: React.CSSProperties = {

@@ -18,7 +18,11 @@ import { describePage } from './page-title.js';
 
 // AdminJS's StyledBackButton (not exported from its bundle): a router link drawn as a button.
 // `rounded` and `size` are the button's styling props, kept off the DOM link.
-const BackLink = styled(({ rounded, size, ...rest }: Record<string, unknown>) => <RouterLink {...(rest as unknown as React.ComponentProps<typeof RouterLink>)} />)`${ButtonCSS}`;
+const BackLink = styled(({ rounded, size, ...rest }: Record<string, unknown>) => (
+  <RouterLink {...(rest as unknown as React.ComponentProps<typeof RouterLink>)} />
+))`
+  ${ButtonCSS}
+`;
 
 const ACTIONS_WRAP: React.CSSProperties = { display: 'flex', flexWrap: 'wrap', rowGap: 8 };
 
@@ -112,7 +116,14 @@ const ActionHeader: React.FC<ActionHeaderProps> = (props) => {
         <Box mt={inDrawer ? '' : 'lg'} flexGrow={1} flexShrink={0} px={['default', 0]}>
           <Heading mb="lg">
             {inDrawer && (
-              <BackLink size="icon" rounded mr="lg" to={{ pathname: '..', search: location.search }} relative="route" aria-label={translateButton('cancel', resourceId)}>
+              <BackLink
+                size="icon"
+                rounded
+                mr="lg"
+                to={{ pathname: '..', search: location.search }}
+                relative="route"
+                aria-label={translateButton('cancel', resourceId)}
+              >
                 <Icon icon="ChevronRight" />
               </BackLink>
             )}

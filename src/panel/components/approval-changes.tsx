@@ -42,20 +42,34 @@ export const ChangesTable: React.FC<{ changes: RequestedChange[]; operation: App
     <Table data-testid="approval-diff" style={{ width: '100%' }}>
       <TableHead>
         <TableRow>
-          <TableCell as="th" scope="col">Field</TableCell>
-          {operation === 'create' ? null : <TableCell as="th" scope="col">Before</TableCell>}
-          {operation === 'delete' ? null : <TableCell as="th" scope="col">{operation === 'create' ? 'Value' : 'After'}</TableCell>}
+          <TableCell as="th" scope="col">
+            Field
+          </TableCell>
+          {operation === 'create' ? null : (
+            <TableCell as="th" scope="col">
+              Before
+            </TableCell>
+          )}
+          {operation === 'delete' ? null : (
+            <TableCell as="th" scope="col">
+              {operation === 'create' ? 'Value' : 'After'}
+            </TableCell>
+          )}
         </TableRow>
       </TableHead>
       <TableBody>
         {changes.map((d) => (
           <TableRow key={d.field} data-testid={`approval-diff-${d.field}`}>
-            <TableCell as="th" scope="row" style={{ textAlign: 'left' }}>{d.label}</TableCell>
+            <TableCell as="th" scope="row" style={{ textAlign: 'left' }}>
+              {d.label}
+            </TableCell>
             {operation === 'create' ? null : (
               <TableCell>{operation === 'delete' ? show(d.before) : <del style={{ color: '#8a1010' }}>{show(d.before)}</del>}</TableCell>
             )}
             {operation === 'delete' ? null : (
-              <TableCell><ins style={{ color: '#0b5d1e', fontWeight: 600, textDecoration: 'none' }}>{show(d.after)}</ins></TableCell>
+              <TableCell>
+                <ins style={{ color: '#0b5d1e', fontWeight: 600, textDecoration: 'none' }}>{show(d.after)}</ins>
+              </TableCell>
             )}
           </TableRow>
         ))}

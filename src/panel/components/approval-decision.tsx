@@ -23,7 +23,9 @@ const ApprovalDecision: React.FC<Props> = ({ record, action }) => {
     <Box variant="card" p="xl" data-testid="approval-decision">
       {decision ? (
         <Box mb="xl" pb="xl" data-testid="approval-decision-form" style={{ borderBottom: '1px solid #EEEEEF' }}>
-          <H3>{TITLES[decision]} request #{record.id}</H3>
+          <H3>
+            {TITLES[decision]} request #{record.id}
+          </H3>
           <Text mb="lg">{describeRequest(record, loaded.view)} What it changes is shown below.</Text>
           <DecisionForm approvalId={record.id} decision={decision} what={describeRequest(record, loaded.view)} />
         </Box>

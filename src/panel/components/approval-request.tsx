@@ -24,13 +24,16 @@ const STATUS: Record<string, { label: string; variant: 'primary' | 'success' | '
 const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 const when = (value: unknown) => (typeof value === 'string' && value ? formatDateTime(value, zone()) : '');
 const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
-const person = (record: ApprovalRecordJSON, field: string) => record.populated?.[field]?.title ?? (record.params[field] ? `user #${text(record.params[field])}` : '');
+const person = (record: ApprovalRecordJSON, field: string) =>
+  record.populated?.[field]?.title ?? (record.params[field] ? `user #${text(record.params[field])}` : '');
 
 const RecordName: React.FC<{ item: RequestRecord; testId: string }> = ({ item, testId }) => (
   <>
     {item.kind}{' '}
     {item.href ? (
-      <Link href={item.href} data-testid={testId}>{item.title}</Link>
+      <Link href={item.href} data-testid={testId}>
+        {item.title}
+      </Link>
     ) : (
       <strong data-testid={testId}>{item.title}</strong>
     )}
@@ -135,7 +138,9 @@ export const ApprovalRequestView: React.FC<{
           Request #{record.id}
           {view ? `: ${view.what}` : ''}
         </H3>
-        <Badge variant={status.variant} data-testid="approval-status">{status.label}</Badge>
+        <Badge variant={status.variant} data-testid="approval-status">
+          {status.label}
+        </Badge>
       </Box>
       {failed ? <MessageBox variant="danger" mb="lg" message="What this request is about could not be loaded. Reload the page to try again." /> : null}
       {view === undefined && !failed ? <Loader /> : null}

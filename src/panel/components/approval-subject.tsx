@@ -26,9 +26,15 @@ const ContentDiff: React.FC<{ lines: ContentDiffLine[]; kind: Subject['kind'] }>
     </caption>
     <TableHead>
       <TableRow>
-        <TableCell as="th" scope="col" style={{ width: '42%' }}>Before</TableCell>
-        <TableCell as="th" scope="col" style={{ width: '42%' }}>After</TableCell>
-        <TableCell as="th" scope="col">Change</TableCell>
+        <TableCell as="th" scope="col" style={{ width: '42%' }}>
+          Before
+        </TableCell>
+        <TableCell as="th" scope="col" style={{ width: '42%' }}>
+          After
+        </TableCell>
+        <TableCell as="th" scope="col">
+          Change
+        </TableCell>
       </TableRow>
     </TableHead>
     <TableBody>
@@ -36,10 +42,26 @@ const ContentDiff: React.FC<{ lines: ContentDiffLine[]; kind: Subject['kind'] }>
         // The lines are a fixed rendering of one diff: their position is their identity.
         <TableRow key={index} data-testid="content-diff-line" data-change={line.change} style={CHANGE_STYLE[line.change]}>
           <TableCell style={{ ...CELL, paddingLeft: line.kind === 'check' ? 32 : undefined }}>
-            {line.before === null ? <Text as="span" color="grey80" aria-label="not there">—</Text> : line.change === 'removed' ? <del>{line.before}</del> : line.before}
+            {line.before === null ? (
+              <Text as="span" color="grey80" aria-label="not there">
+                —
+              </Text>
+            ) : line.change === 'removed' ? (
+              <del>{line.before}</del>
+            ) : (
+              line.before
+            )}
           </TableCell>
           <TableCell style={{ ...CELL, paddingLeft: line.kind === 'check' ? 32 : undefined, fontWeight: line.change === 'same' ? undefined : 600 }}>
-            {line.after === null ? <Text as="span" color="grey80" aria-label="not there">—</Text> : line.change === 'added' ? <ins style={{ textDecoration: 'none' }}>{line.after}</ins> : line.after}
+            {line.after === null ? (
+              <Text as="span" color="grey80" aria-label="not there">
+                —
+              </Text>
+            ) : line.change === 'added' ? (
+              <ins style={{ textDecoration: 'none' }}>{line.after}</ins>
+            ) : (
+              line.after
+            )}
           </TableCell>
           <TableCell style={CELL}>
             {CHANGE_WORD[line.change]}

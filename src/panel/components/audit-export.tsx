@@ -63,14 +63,14 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
       {problem && <MessageBox variant="danger" message={problem} mb="lg" />}
       {rowCount !== undefined && rowCount !== null && (
         <Text mb="lg">
-          {rowCount} row{rowCount === 1 ? '' : 's'} match now; the file holds exactly the rows that match when it is made.
-          The export itself is recorded in the audit trail.
+          {rowCount} row{rowCount === 1 ? '' : 's'} match now; the file holds exactly the rows that match when it is made. The export itself is recorded in the
+          audit trail.
         </Text>
       )}
       {rowCount !== undefined && rowCount !== null && (
         <Text mb="lg" color="grey60">
-          Each row is given as people read it (times in shop time with the zone, labels, Yes/No, record titles, user names) and,
-          in the columns after it, exactly as recorded (UTC times, codes, ids).
+          Each row is given as people read it (times in shop time with the zone, labels, Yes/No, record titles, user names) and, in the columns after it,
+          exactly as recorded (UTC times, codes, ids).
         </Text>
       )}
       <Box flex style={{ gap: 8 }}>

@@ -27,7 +27,12 @@ function withTitle(value: string | null, title: string | null): string | null {
 function Who({ params }: { params: Params }) {
   const kind = text(params.actor_kind);
   const username = text(params.actor_username) ?? '';
-  if (kind === 'system') return <span>System <span style={{ whiteSpace: 'nowrap' }}>({username.replace(/^system:/, '')})</span></span>;
+  if (kind === 'system')
+    return (
+      <span>
+        System <span style={{ whiteSpace: 'nowrap' }}>({username.replace(/^system:/, '')})</span>
+      </span>
+    );
   const name = text(params.actor_name);
   if (kind === 'anonymous') return <span>Not signed in (typed “{username}”)</span>;
   return (
@@ -91,7 +96,9 @@ function BrowserCell({ params }: { params: Params }) {
   if (full === null) return <span style={{ color: COLORS.muted }}>—</span>;
   return (
     <details data-testid="audit-browser">
-      <summary title={full} style={{ cursor: 'pointer' }}>{text(params.browser) ?? full}</summary>
+      <summary title={full} style={{ cursor: 'pointer' }}>
+        {text(params.browser) ?? full}
+      </summary>
       <span style={{ display: 'block', wordBreak: 'break-word', fontFamily: 'monospace', fontSize: 12 }}>{full}</span>
     </details>
   );
@@ -103,7 +110,13 @@ function RecordCell({ params }: { params: Params }) {
   const title = withTitle(id, text(params.record_title)) ?? id;
   const link = text(params.record_link);
   // The list row is itself a link to the detail page; a nested link would be swallowed by it.
-  return link ? <Link href={link} onClick={(e: React.MouseEvent) => e.stopPropagation()}>{title}</Link> : <span>{title}</span>;
+  return link ? (
+    <Link href={link} onClick={(e: React.MouseEvent) => e.stopPropagation()}>
+      {title}
+    </Link>
+  ) : (
+    <span>{title}</span>
+  );
 }
 
 function FieldCell({ params }: { params: Params }) {
@@ -128,8 +141,12 @@ function Details({ params }: { params: Params }) {
     <Box as="dl" style={{ margin: 0 }}>
       {lines.map(([key, value]) => (
         <div key={key}>
-          <Text as="span" color="grey60">{key}: </Text>
-          <Text as="span" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{value}</Text>
+          <Text as="span" color="grey60">
+            {key}:{' '}
+          </Text>
+          <Text as="span" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+            {value}
+          </Text>
         </div>
       ))}
     </Box>

@@ -20,7 +20,18 @@ interface Props {
  * account). A native modal <dialog>: the browser keeps focus inside it, Escape cancels, and
  * screen readers announce it with its title and text.
  */
-export const ConfirmDialog: React.FC<Props> = ({ open, title, children, confirmLabel, cancelLabel = 'Go back', variant = 'contained', busy, onConfirm, onCancel, testId }) => {
+export const ConfirmDialog: React.FC<Props> = ({
+  open,
+  title,
+  children,
+  confirmLabel,
+  cancelLabel = 'Go back',
+  variant = 'contained',
+  busy,
+  onConfirm,
+  onCancel,
+  testId,
+}) => {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const textId = useId();
@@ -46,12 +57,16 @@ export const ConfirmDialog: React.FC<Props> = ({ open, title, children, confirmL
     >
       {open ? (
         <Box p="xl">
-          <H4 id={titleId} mb="lg">{title}</H4>
+          <H4 id={titleId} mb="lg">
+            {title}
+          </H4>
           <Box id={textId} mb="xl">
             {typeof children === 'string' ? <Text>{children}</Text> : children}
           </Box>
           <Box flex justifyContent="flex-end" style={{ gap: 12 }}>
-            <Button type="button" variant="outlined" onClick={onCancel} disabled={busy}>{cancelLabel}</Button>
+            <Button type="button" variant="outlined" onClick={onCancel} disabled={busy}>
+              {cancelLabel}
+            </Button>
             {/* Focused first: the person already chose this on the form; Enter confirms, Escape goes back. */}
             <Button type="button" variant={variant} onClick={onConfirm} disabled={busy} autoFocus data-testid="confirm-dialog-confirm">
               {busy ? 'Working…' : confirmLabel}

@@ -1,7 +1,24 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { useActionPost } from './use-action-post.js';
-import { Box, Button, FormGroup, FormMessage, H3, Input, Label, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text, TextArea } from '@adminjs/design-system';
+import {
+  Box,
+  Button,
+  FormGroup,
+  FormMessage,
+  H3,
+  Input,
+  Label,
+  Loader,
+  MessageBox,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Text,
+  TextArea,
+} from '@adminjs/design-system';
 
 // The shape sent by src/travelers/traveler-creation.service.ts (TravelerPlan).
 interface Plan {
@@ -30,15 +47,20 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [quantity, setQuantity] = useState('');
   const [notes, setNotes] = useState('');
-  const { post, errors, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The traveler could not be created.');
+  const { post, errors, error, busy } = useActionPost(
+    { resourceId: resource.id, recordId: record.id, actionName: action.name },
+    'The traveler could not be created.',
+  );
 
   useEffect(() => {
     setLoadError(null);
-    api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name }).then((response) => {
-      const p = (response.data as unknown as { plan: Plan }).plan;
-      setPlan(p);
-      setQuantity(String(p.remainingQuantity));
-    })
+    api
+      .recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name })
+      .then((response) => {
+        const p = (response.data as unknown as { plan: Plan }).plan;
+        setPlan(p);
+        setQuantity(String(p.remainingQuantity));
+      })
       .catch((error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)));
   }, [record.id]);
 
@@ -50,7 +72,12 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
   if (loadError) return <MessageBox variant="danger" message={`This form could not be loaded (${loadError}). Reload the page to try again.`} />;
   if (!plan) return <Loader />;
   const row = (label: string, value: React.ReactNode) => (
-    <TableRow><TableCell as="th" scope="row" style={{ width: '30%', textAlign: 'left' }}><Text fontWeight="bold">{label}</Text></TableCell><TableCell>{value}</TableCell></TableRow>
+    <TableRow>
+      <TableCell as="th" scope="row" style={{ width: '30%', textAlign: 'left' }}>
+        <Text fontWeight="bold">{label}</Text>
+      </TableCell>
+      <TableCell>{value}</TableCell>
+    </TableRow>
   );
   return (
     <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="create-traveler">
@@ -67,19 +94,26 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
       </Table>
       {plan.steps.length ? (
         <>
-          <Text fontWeight="bold" mb="sm">Routing copied into the traveler ({plan.steps.length} steps)</Text>
+          <Text fontWeight="bold" mb="sm">
+            Routing copied into the traveler ({plan.steps.length} steps)
+          </Text>
           <Table mb="xl">
             <TableHead>
               <TableRow>
                 {['Step', 'Operation', 'Work center', 'Est. hours', 'Checks'].map((name) => (
-                  <TableCell key={name} as="th" scope="col" style={{ textAlign: 'left' }}>{name}</TableCell>
+                  <TableCell key={name} as="th" scope="col" style={{ textAlign: 'left' }}>
+                    {name}
+                  </TableCell>
                 ))}
               </TableRow>
             </TableHead>
             <TableBody>
               {plan.steps.map((s) => (
                 <TableRow key={s.step_number}>
-                  <TableCell>{s.step_number}{s.is_parallel ? ' (parallel)' : ''}</TableCell>
+                  <TableCell>
+                    {s.step_number}
+                    {s.is_parallel ? ' (parallel)' : ''}
+                  </TableCell>
                   <TableCell>{s.operation}</TableCell>
                   <TableCell>{s.work_center}</TableCell>
                   <TableCell>{s.estimated_hours}</TableCell>
@@ -93,18 +127,31 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
       {plan.refusal ? null : (
         <>
           <FormGroup error={!!errors.quantity}>
-            <Label htmlFor="quantity" required>Quantity on this traveler</Label>
-            <Input id="quantity" type="number" min={1} max={plan.remainingQuantity} value={quantity}
-              aria-invalid={errors.quantity ? true : undefined} aria-describedby={errors.quantity ? 'quantity-error' : undefined}
-              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setQuantity(e.target.value)} />
-            <FormMessage id="quantity-error" role={errors.quantity ? 'alert' : undefined}>{errors.quantity?.message}</FormMessage>
+            <Label htmlFor="quantity" required>
+              Quantity on this traveler
+            </Label>
+            <Input
+              id="quantity"
+              type="number"
+              min={1}
+              max={plan.remainingQuantity}
+              value={quantity}
+              aria-invalid={errors.quantity ? true : undefined}
+              aria-describedby={errors.quantity ? 'quantity-error' : undefined}
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setQuantity(e.target.value)}
+            />
+            <FormMessage id="quantity-error" role={errors.quantity ? 'alert' : undefined}>
+              {errors.quantity?.message}
+            </FormMessage>
           </FormGroup>
           <FormGroup>
             <Label htmlFor="notes">Notes</Label>
             <TextArea id="notes" width="100%" value={notes} onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNotes(e.target.value)} />
           </FormGroup>
           {error ? <MessageBox variant="danger" message={error} mb="lg" role="alert" /> : null}
-          <Button type="submit" variant="contained" disabled={busy}>Create traveler (draft)</Button>
+          <Button type="submit" variant="contained" disabled={busy}>
+            Create traveler (draft)
+          </Button>
         </>
       )}
     </Box>

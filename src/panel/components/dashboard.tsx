@@ -1,8 +1,6 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
-import {
-  Badge, Box, H2, H5, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text,
-} from '@adminjs/design-system';
+import { Badge, Box, H2, H5, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 import { BarChart, useWidth, type BarChartLayout, type BarChartRow } from './bar-chart.js';
 import { listUrl, pageUrl, recordUrl } from './panel-urls.js';
 
@@ -10,7 +8,13 @@ import { listUrl, pageUrl, recordUrl } from './panel-urls.js';
 interface Summary {
   travelersByStatus: Array<{ status: string; count: number }>;
   lateTravelers: Array<{
-    id: number; number: string; due_date: string; status: string; part_number: string; customer_name: string; days_late: number;
+    id: number;
+    number: string;
+    due_date: string;
+    status: string;
+    part_number: string;
+    customer_name: string;
+    days_late: number;
   }>;
   lateTravelerCount: number;
   openWorkOrders: number;
@@ -68,9 +72,15 @@ const Card: React.FC<{ title: string; aside?: React.ReactNode; testId?: string; 
 
 const Tile: React.FC<{ title: string; value: number; href: string; tone?: string; testId?: string }> = ({ title, value, href, tone, testId }) => (
   <Box variant="card" flex flexDirection="column" p="lg" style={{ minWidth: 170 }} data-testid={testId}>
-    <Text fontSize="sm" color="grey60">{title}</Text>
+    <Text fontSize="sm" color="grey60">
+      {title}
+    </Text>
     {/* The link says what it opens; the figure alone would be read as "3". */}
-    <Link href={href} aria-label={`${value} ${title.toLowerCase()}: open the list`} style={{ fontSize: 32, fontWeight: 500, color: tone ?? 'inherit', textDecoration: 'none' }}>
+    <Link
+      href={href}
+      aria-label={`${value} ${title.toLowerCase()}: open the list`}
+      style={{ fontSize: 32, fontWeight: 500, color: tone ?? 'inherit', textDecoration: 'none' }}
+    >
       {value}
     </Link>
   </Box>
@@ -188,16 +198,24 @@ const LaborChart: React.FC<{ data: Labor[]; weekStart: string }> = ({ data, week
         <Table data-testid="labor-table" style={{ width: '100%' }}>
           <TableHead>
             <TableRow>
-              <TableCell>Work center</TableCell><TableCell>Actual</TableCell><TableCell>Estimated</TableCell><TableCell>Difference</TableCell>
+              <TableCell>Work center</TableCell>
+              <TableCell>Actual</TableCell>
+              <TableCell>Estimated</TableCell>
+              <TableCell>Difference</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
             {data.map((c) => (
               <TableRow key={c.work_center_id}>
-                <TableCell>{c.code} · {c.name}</TableCell>
+                <TableCell>
+                  {c.code} · {c.name}
+                </TableCell>
                 <TableCell>{hours(c.actual_hours)}</TableCell>
                 <TableCell>{hours(c.estimated_hours)}</TableCell>
-                <TableCell>{c.actual_hours - c.estimated_hours > 0 ? '+' : ''}{hours(c.actual_hours - c.estimated_hours)}</TableCell>
+                <TableCell>
+                  {c.actual_hours - c.estimated_hours > 0 ? '+' : ''}
+                  {hours(c.actual_hours - c.estimated_hours)}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>
@@ -209,24 +227,36 @@ const LaborChart: React.FC<{ data: Labor[]; weekStart: string }> = ({ data, week
 
 const LateTravelers: React.FC<{ list: Summary['lateTravelers']; total: number }> = ({ list, total }) =>
   list.length === 0 ? (
-    <Text color="grey60" data-testid="late-travelers-empty">Nothing is late.</Text>
+    <Text color="grey60" data-testid="late-travelers-empty">
+      Nothing is late.
+    </Text>
   ) : (
     <>
       <Table data-testid="late-travelers" style={{ width: '100%' }}>
         <TableHead>
           <TableRow>
-            <TableCell>Traveler</TableCell><TableCell>Customer</TableCell><TableCell>Part</TableCell>
-            <TableCell>Due</TableCell><TableCell>Late by</TableCell><TableCell>Status</TableCell>
+            <TableCell>Traveler</TableCell>
+            <TableCell>Customer</TableCell>
+            <TableCell>Part</TableCell>
+            <TableCell>Due</TableCell>
+            <TableCell>Late by</TableCell>
+            <TableCell>Status</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
           {list.map((t) => (
             <TableRow key={t.id} data-testid="late-traveler">
-              <TableCell><Link href={recordUrl('travelers', t.id)}>{t.number}</Link></TableCell>
+              <TableCell>
+                <Link href={recordUrl('travelers', t.id)}>{t.number}</Link>
+              </TableCell>
               <TableCell>{t.customer_name}</TableCell>
               <TableCell>{t.part_number}</TableCell>
               <TableCell>{t.due_date}</TableCell>
-              <TableCell><Badge variant="danger" size="sm">{t.days_late} {t.days_late === 1 ? 'day' : 'days'}</Badge></TableCell>
+              <TableCell>
+                <Badge variant="danger" size="sm">
+                  {t.days_late} {t.days_late === 1 ? 'day' : 'days'}
+                </Badge>
+              </TableCell>
               <TableCell>{statusLabel(t.status)}</TableCell>
             </TableRow>
           ))}
@@ -234,7 +264,10 @@ const LateTravelers: React.FC<{ list: Summary['lateTravelers']; total: number }>
       </Table>
       {total > list.length && (
         <Text mt="md" fontSize="sm" color="grey60">
-          The {list.length} most overdue of {total} late travelers. <Link href={LATE_TRAVELERS_HREF} data-testid="all-late-travelers">See all {total}</Link>
+          The {list.length} most overdue of {total} late travelers.{' '}
+          <Link href={LATE_TRAVELERS_HREF} data-testid="all-late-travelers">
+            See all {total}
+          </Link>
         </Text>
       )}
     </>
@@ -250,18 +283,26 @@ const PendingApprovals: React.FC<{ count: number; list: Summary['pendingApproval
       <Text color="grey60">{count === 1 ? 'request waits' : 'requests wait'} for your decision</Text>
     </Box>
     {list.length === 0 ? (
-      <Text color="grey60" mb="lg">Nothing waits for your decision.</Text>
+      <Text color="grey60" mb="lg">
+        Nothing waits for your decision.
+      </Text>
     ) : (
       <Box as="ul" mb="lg" style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="pending-approval-list">
         {list.map((r) => (
           <Box as="li" key={r.id} py="sm" style={{ borderTop: `1px solid ${COLOR.grid}` }}>
-            <Link href={recordUrl('approvals', r.id)}>#{r.id} {r.summary ?? 'Change request'}</Link>
-            <Text fontSize="sm" color="grey60">{r.requester_name} · <span title={r.requested_at}>{when(r.requested_at)}</span></Text>
+            <Link href={recordUrl('approvals', r.id)}>
+              #{r.id} {r.summary ?? 'Change request'}
+            </Link>
+            <Text fontSize="sm" color="grey60">
+              {r.requester_name} · <span title={r.requested_at}>{when(r.requested_at)}</span>
+            </Text>
           </Box>
         ))}
       </Box>
     )}
-    <Link href={pageUrl('myApprovals')} data-testid="open-my-approvals">Open My approvals →</Link>
+    <Link href={pageUrl('myApprovals')} data-testid="open-my-approvals">
+      Open My approvals →
+    </Link>
   </>
 );
 
@@ -304,13 +345,19 @@ const Dashboard: React.FC = () => {
       <Box mb="xl">
         <Card
           title="Labor this week against estimate"
-          aside={<Text fontSize="sm" color="grey60">Week of {summary.weekStart}</Text>}
+          aside={
+            <Text fontSize="sm" color="grey60">
+              Week of {summary.weekStart}
+            </Text>
+          }
           testId="card-labor-this-week"
         >
           {laborRecorded ? (
             <LaborChart data={summary.laborThisWeek} weekStart={summary.weekStart} />
           ) : (
-            <Text color="grey60" data-testid="labor-empty">No labor recorded this week.</Text>
+            <Text color="grey60" data-testid="labor-empty">
+              No labor recorded this week.
+            </Text>
           )}
         </Card>
       </Box>

@@ -77,7 +77,13 @@ export const DecisionForm: React.FC<Props> = ({ approvalId, decision, what, onCa
   const send = async () => {
     setBusy(true);
     try {
-      const response = await api.recordAction({ resourceId: 'approvals', recordId: approvalId, actionName: decision, method: 'post', data: { password, comment } });
+      const response = await api.recordAction({
+        resourceId: 'approvals',
+        recordId: approvalId,
+        actionName: decision,
+        method: 'post',
+        data: { password, comment },
+      });
       const answer = response.data as DecisionAnswer;
       if (answer.notice?.type === 'error') throw Object.assign(new Error(answer.notice.message), { response: { data: answer } });
       setConfirming(false);
@@ -115,7 +121,9 @@ export const DecisionForm: React.FC<Props> = ({ approvalId, decision, what, onCa
       </FormGroup>
       {signs ? (
         <FormGroup error={fieldError?.field === 'password'}>
-          <Label htmlFor={ids.password} required>Your password (electronic signature)</Label>
+          <Label htmlFor={ids.password} required>
+            Your password (electronic signature)
+          </Label>
           <Input
             id={ids.password}
             name="password"
@@ -127,7 +135,9 @@ export const DecisionForm: React.FC<Props> = ({ approvalId, decision, what, onCa
             aria-invalid={fieldError?.field === 'password' || undefined}
             onChange={(e: React.ChangeEvent<HTMLInputElement>) => setPassword(e.target.value)}
           />
-          <FormMessage role={fieldError?.field === 'password' ? 'alert' : undefined}>{fieldError?.field === 'password' ? fieldError.message : null}</FormMessage>
+          <FormMessage role={fieldError?.field === 'password' ? 'alert' : undefined}>
+            {fieldError?.field === 'password' ? fieldError.message : null}
+          </FormMessage>
           <Text fontSize="sm" color="grey80" mt="sm">
             Signing records your printed name, the date and time, and that you {words.meaning} this change.
           </Text>
@@ -143,7 +153,9 @@ export const DecisionForm: React.FC<Props> = ({ approvalId, decision, what, onCa
           {words.button}
         </Button>
         {onCancel ? (
-          <Button type="button" variant="text" onClick={onCancel} disabled={busy}>Cancel</Button>
+          <Button type="button" variant="text" onClick={onCancel} disabled={busy}>
+            Cancel
+          </Button>
         ) : null}
       </Box>
       <ConfirmDialog
@@ -159,8 +171,8 @@ export const DecisionForm: React.FC<Props> = ({ approvalId, decision, what, onCa
         <Text mb="md">{what}</Text>
         {signs ? (
           <Text>
-            You sign that you {words.meaning} it{decision === 'approve' ? ': the change is applied at once' : ': the requester is told your reason'}. A
-            signed decision cannot be taken back.
+            You sign that you {words.meaning} it{decision === 'approve' ? ': the change is applied at once' : ': the requester is told your reason'}. A signed
+            decision cannot be taken back.
           </Text>
         ) : (
           <Text>The request is closed and nothing is changed.</Text>

@@ -88,40 +88,90 @@ const DispositionItem: React.FC<{ item: AwaitingCheck; choices: Choice[]; single
 
   const heading = `${item.travelerNumber} · step ${item.stepNumber} (${item.operation}) · check ${item.sequence}: ${item.description}`;
   return (
-    <Box as="section" variant="card" p="lg" mb="lg" data-testid="disposition-item" data-sub-step-id={item.subStepId} aria-label={heading}
-      style={{ borderLeft: '6px solid #b91c1c', maxWidth: 760 }}>
-      {single ? <H2 mb="sm">Disposition of check {item.sequence}: {item.description}</H2> : <H4 mb="sm">{heading}</H4>}
+    <Box
+      as="section"
+      variant="card"
+      p="lg"
+      mb="lg"
+      data-testid="disposition-item"
+      data-sub-step-id={item.subStepId}
+      aria-label={heading}
+      style={{ borderLeft: '6px solid #b91c1c', maxWidth: 760 }}
+    >
+      {single ? (
+        <H2 mb="sm">
+          Disposition of check {item.sequence}: {item.description}
+        </H2>
+      ) : (
+        <H4 mb="sm">{heading}</H4>
+      )}
       <Text mb="sm" data-testid="disposition-subject">
         Traveler <Link href={recordUrl('travelers', item.travelerId)}>{item.travelerNumber}</Link>
         {' · '}part {item.partNumber} rev {item.revisionCode}
-        {' · '}<Link href={recordUrl('traveler_steps', item.stepId)}>step {item.stepNumber} ({item.operation})</Link>
+        {' · '}
+        <Link href={recordUrl('traveler_steps', item.stepId)}>
+          step {item.stepNumber} ({item.operation})
+        </Link>
         {item.workCenterCode ? ` · ${item.workCenterCode}` : ''}
       </Text>
       <Text mb="sm" fontWeight="bold" data-testid="disposition-measurement">
         Measured {measured(item)}, limits {item.limits || 'none'}: outside its limits.
       </Text>
       <Text mb="lg" color="grey60">
-        Check {item.sequence} ({item.description}) measured by {item.measuredBy ?? 'unknown'}{item.measuredAt ? ` at ${when(item.measuredAt)}` : ''}.
+        Check {item.sequence} ({item.description}) measured by {item.measuredBy ?? 'unknown'}
+        {item.measuredAt ? ` at ${when(item.measuredAt)}` : ''}.
       </Text>
       {done ? (
         <MessageBox variant="success" message={done} role="status" data-testid="disposition-done" />
       ) : (
         <form onSubmit={(e) => void submit(e)} data-testid="disposition-form">
-          <Label htmlFor={`${prefix}disposition`} required>Disposition</Label>
-          <select id={`${prefix}disposition`} name="disposition" value={disposition} onChange={(e) => setDisposition(e.target.value)}
-            aria-invalid={failure?.fields.disposition ? true : undefined} aria-describedby={failure?.fields.disposition ? `${prefix}disposition-error` : undefined}
-            style={{ width: '100%', maxWidth: 480, fontSize: 16, padding: 10, marginBottom: 8, display: 'block' }}>
+          <Label htmlFor={`${prefix}disposition`} required>
+            Disposition
+          </Label>
+          <select
+            id={`${prefix}disposition`}
+            name="disposition"
+            value={disposition}
+            onChange={(e) => setDisposition(e.target.value)}
+            aria-invalid={failure?.fields.disposition ? true : undefined}
+            aria-describedby={failure?.fields.disposition ? `${prefix}disposition-error` : undefined}
+            style={{ width: '100%', maxWidth: 480, fontSize: 16, padding: 10, marginBottom: 8, display: 'block' }}
+          >
             <option value="">Choose…</option>
-            {choices.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
+            {choices.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
           </select>
-          {failure?.fields.disposition ? <Text id={`${prefix}disposition-error`} color="error" mb="default" role="alert">{failure.fields.disposition}</Text> : null}
-          <Label htmlFor={`${prefix}note`} required>Why (printed on the traveler)</Label>
-          <TextArea id={`${prefix}note`} name="note" width="100%" value={note} style={{ maxWidth: 640 }}
-            aria-invalid={failure?.fields.disposition_note ? true : undefined} aria-describedby={failure?.fields.disposition_note ? `${prefix}note-error` : undefined}
-            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNote(e.target.value)} mb="sm" />
-          {failure?.fields.disposition_note ? <Text id={`${prefix}note-error`} color="error" mb="default" role="alert">{failure.fields.disposition_note}</Text> : null}
+          {failure?.fields.disposition ? (
+            <Text id={`${prefix}disposition-error`} color="error" mb="default" role="alert">
+              {failure.fields.disposition}
+            </Text>
+          ) : null}
+          <Label htmlFor={`${prefix}note`} required>
+            Why (printed on the traveler)
+          </Label>
+          <TextArea
+            id={`${prefix}note`}
+            name="note"
+            width="100%"
+            value={note}
+            style={{ maxWidth: 640 }}
+            aria-invalid={failure?.fields.disposition_note ? true : undefined}
+            aria-describedby={failure?.fields.disposition_note ? `${prefix}note-error` : undefined}
+            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNote(e.target.value)}
+            mb="sm"
+          />
+          {failure?.fields.disposition_note ? (
+            <Text id={`${prefix}note-error`} color="error" mb="default" role="alert">
+              {failure.fields.disposition_note}
+            </Text>
+          ) : null}
           <Box mt="default">
-            <Button type="submit" variant="danger" size="lg" disabled={busy}>Record disposition</Button>
+            <Button type="submit" variant="danger" size="lg" disabled={busy}>
+              Record disposition
+            </Button>
           </Box>
           {failure && !Object.keys(failure.fields).length ? (
             <MessageBox variant="danger" message={failure.message} mt="default" role="alert" data-testid="disposition-error" />
@@ -172,8 +222,12 @@ const DispositionQueue: React.FC<Props> = ({ record, resource, travelerId, subSt
     return item ? (
       <DispositionItem item={item} choices={data.choices} single onDecided={decided} />
     ) : (
-      <MessageBox variant="info" role="status" data-testid="disposition-none"
-        message="This check does not await a disposition: it is within its limits, already decided, or its step is signed off." />
+      <MessageBox
+        variant="info"
+        role="status"
+        data-testid="disposition-none"
+        message="This check does not await a disposition: it is within its limits, already decided, or its step is signed off."
+      />
     );
   }
 
@@ -185,7 +239,9 @@ const DispositionQueue: React.FC<Props> = ({ record, resource, travelerId, subSt
       {travelerId ? <H4>{title}</H4> : <H2>{title}</H2>}
       <Text mb="lg" color="grey60" role="status" data-testid="disposition-count">
         {data.items.length === 0
-          ? stepId ? 'No check of this step awaits a disposition.' : 'No check awaits a disposition.'
+          ? stepId
+            ? 'No check of this step awaits a disposition.'
+            : 'No check awaits a disposition.'
           : `${data.items.length}${data.truncated ? '+' : ''} ${data.items.length === 1 ? 'check awaits' : 'checks await'} a disposition, oldest measurement first.`}
       </Text>
       {data.items.map((item) => (
@@ -193,7 +249,9 @@ const DispositionQueue: React.FC<Props> = ({ record, resource, travelerId, subSt
       ))}
       {data.truncated ? <Text color="grey60">More checks wait than are listed here: open a traveler to see its own.</Text> : null}
       {data.items.length ? (
-        <Button type="button" variant="text" onClick={() => void load()} data-testid="disposition-refresh">Refresh the queue</Button>
+        <Button type="button" variant="text" onClick={() => void load()} data-testid="disposition-refresh">
+          Refresh the queue
+        </Button>
       ) : null}
     </Box>
   );

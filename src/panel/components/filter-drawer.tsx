@@ -71,14 +71,25 @@ const FilterDrawer: React.FC<Props> = ({ resource }) => {
       }}
       data-css={`${resource.id}-filter-drawer`}
       // Shown at once when opening (focus can move in), hidden only once it has slid away.
-      style={{ visibility: isVisible ? 'visible' : 'hidden', transition: isVisible ? 'transform 0.25s ease-in-out' : 'transform 0.25s ease-in-out, visibility 0s linear 0.25s' }}
+      style={{
+        visibility: isVisible ? 'visible' : 'hidden',
+        transition: isVisible ? 'transform 0.25s ease-in-out' : 'transform 0.25s ease-in-out, visibility 0s linear 0.25s',
+      }}
     >
       <DrawerContent data-css={`${resource.id}-filter-drawer-content`}>
         <Box flex justifyContent="space-between">
           <H3 id={headingId} ref={heading} tabIndex={-1} style={{ outline: 'none' }}>
             {title}
           </H3>
-          <Button type="button" variant="light" size="icon" rounded color="text" onClick={toggleFilter} aria-label={`${translateButton('cancel', resource.id)}: ${title}`}>
+          <Button
+            type="button"
+            variant="light"
+            size="icon"
+            rounded
+            color="text"
+            onClick={toggleFilter}
+            aria-label={`${translateButton('cancel', resource.id)}: ${title}`}
+          >
             <Icon icon="X" />
           </Button>
         </Box>

@@ -29,7 +29,11 @@ const Before: React.FC<{ value: string | null; hint?: string }> = ({ value, hint
   value === null ? (
     <Empty />
   ) : (
-    <del data-testid="history-old" title={hint} style={{ color: COLORS.removed, background: COLORS.removedBg, textDecoration: 'line-through', whiteSpace: 'pre-wrap', padding: '1px 3px' }}>
+    <del
+      data-testid="history-old"
+      title={hint}
+      style={{ color: COLORS.removed, background: COLORS.removedBg, textDecoration: 'line-through', whiteSpace: 'pre-wrap', padding: '1px 3px' }}
+    >
       {value}
     </del>
   );
@@ -38,7 +42,11 @@ const After: React.FC<{ value: string | null; hint?: string }> = ({ value, hint 
   value === null ? (
     <Empty />
   ) : (
-    <ins data-testid="history-new" title={hint} style={{ color: COLORS.added, background: COLORS.addedBg, textDecoration: 'none', whiteSpace: 'pre-wrap', padding: '1px 3px' }}>
+    <ins
+      data-testid="history-new"
+      title={hint}
+      style={{ color: COLORS.added, background: COLORS.addedBg, textDecoration: 'none', whiteSpace: 'pre-wrap', padding: '1px 3px' }}
+    >
       {value}
     </ins>
   );
@@ -72,18 +80,38 @@ const Changes: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
     <Table style={{ width: '100%', tableLayout: 'fixed' }}>
       <TableHead>
         <TableRow>
-          <TableCell as="th" scope="col" style={{ width: '24%' }}>Field</TableCell>
-          {action === 'update' && <TableCell as="th" scope="col">Before</TableCell>}
-          {action === 'update' && <TableCell as="th" scope="col">After</TableCell>}
-          {action === 'create' && <TableCell as="th" scope="col">Value</TableCell>}
-          {action === 'delete' && <TableCell as="th" scope="col">Last value</TableCell>}
+          <TableCell as="th" scope="col" style={{ width: '24%' }}>
+            Field
+          </TableCell>
+          {action === 'update' && (
+            <TableCell as="th" scope="col">
+              Before
+            </TableCell>
+          )}
+          {action === 'update' && (
+            <TableCell as="th" scope="col">
+              After
+            </TableCell>
+          )}
+          {action === 'create' && (
+            <TableCell as="th" scope="col">
+              Value
+            </TableCell>
+          )}
+          {action === 'delete' && (
+            <TableCell as="th" scope="col">
+              Last value
+            </TableCell>
+          )}
         </TableRow>
       </TableHead>
       <TableBody>
         {entry.changes.map((change) => (
           <TableRow key={`${change.field}`} data-testid={`history-field-${change.field}`}>
             <TableCell style={{ verticalAlign: 'top' }}>
-              <Text as="span" fontWeight="bold">{change.label}</Text>
+              <Text as="span" fontWeight="bold">
+                {change.label}
+              </Text>
             </TableCell>
             {change.secret ? (
               <TableCell colSpan={action === 'update' ? 2 : 1}>
@@ -116,15 +144,25 @@ export const Entry: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
   return (
     <Box variant="card" mb="lg" p="lg" data-testid="history-entry" style={{ borderLeft: `4px solid ${action.color}` }}>
       <Box flex flexWrap="wrap" alignItems="center" mb="sm" style={{ gap: 8 }}>
-        <Badge variant={action.variant} size="sm">{action.label}</Badge>
-        <Text as="span" fontWeight="bold">{entry.record.title}</Text>
-        {!entry.record.isSubject && <Text as="span" color="grey60">({entry.record.tableLabel})</Text>}
+        <Badge variant={action.variant} size="sm">
+          {action.label}
+        </Badge>
+        <Text as="span" fontWeight="bold">
+          {entry.record.title}
+        </Text>
+        {!entry.record.isSubject && (
+          <Text as="span" color="grey60">
+            ({entry.record.tableLabel})
+          </Text>
+        )}
         <Text as="span" color="grey60" ml="auto" data-testid="history-when">
           <time dateTime={entry.at}>{entry.atText ?? entry.at}</time>
         </Text>
       </Box>
       <Box mb="sm">
-        <Text as="span" color="grey60">by </Text>
+        <Text as="span" color="grey60">
+          by{' '}
+        </Text>
         <Who entry={entry} />
       </Box>
       {(network || entry.approvalId) && (
@@ -142,7 +180,8 @@ export const Entry: React.FC<{ entry: HistoryEntry }> = ({ entry }) => {
               Approved change: <Link href={recordUrl('approvals', entry.approvalId)}>approval #{entry.approvalId}</Link>
               {entry.signature && (
                 <span data-testid="history-signature">
-                  {' '}· signed by <strong>{entry.signature.name}</strong>, {entry.signature.meaning}
+                  {' '}
+                  · signed by <strong>{entry.signature.name}</strong>, {entry.signature.meaning}
                   {entry.signature.signedAtText ? `, ${entry.signature.signedAtText}` : ''}
                 </span>
               )}
@@ -175,7 +214,15 @@ function queryOf(values: FilterValues): string {
   return params.toString();
 }
 
-const selectStyle: React.CSSProperties = { height: 36, minWidth: 200, padding: '0 8px', border: '1px solid #c0c0ca', borderRadius: 4, background: '#fff', font: 'inherit' };
+const selectStyle: React.CSSProperties = {
+  height: 36,
+  minWidth: 200,
+  padding: '0 8px',
+  border: '1px solid #c0c0ca',
+  borderRadius: 4,
+  background: '#fff',
+  font: 'inherit',
+};
 
 /** Narrow the History to one field, one person, a span of days; the server applies and checks it. */
 const HistoryFilterBar: React.FC<{ facets?: Facets; values: FilterValues; problem: string | null; onApply: (values: FilterValues) => void }> = ({
@@ -186,7 +233,8 @@ const HistoryFilterBar: React.FC<{ facets?: Facets; values: FilterValues; proble
 }) => {
   const [draft, setDraft] = useState<FilterValues>(values);
   useEffect(() => setDraft(values), [values]);
-  const set = (key: keyof FilterValues) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setDraft({ ...draft, [key]: event.target.value });
+  const set = (key: keyof FilterValues) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setDraft({ ...draft, [key]: event.target.value });
   const active = Object.values(values).some(Boolean);
   return (
     <Box
@@ -206,7 +254,9 @@ const HistoryFilterBar: React.FC<{ facets?: Facets; values: FilterValues; proble
           <select id="history-filter-field" style={selectStyle} value={draft.field} onChange={set('field')}>
             <option value="">Every field</option>
             {(facets?.fields ?? []).map((f) => (
-              <option key={f.value} value={f.value}>{f.label}</option>
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
             ))}
             {draft.field && !facets?.fields.some((f) => f.value === draft.field) && <option value={draft.field}>{draft.field}</option>}
           </select>
@@ -216,7 +266,9 @@ const HistoryFilterBar: React.FC<{ facets?: Facets; values: FilterValues; proble
           <select id="history-filter-user" style={selectStyle} value={draft.user} onChange={set('user')}>
             <option value="">Anyone</option>
             {(facets?.users ?? []).map((u) => (
-              <option key={u.value} value={u.value}>{u.label}</option>
+              <option key={u.value} value={u.value}>
+                {u.label}
+              </option>
             ))}
             {draft.user && !facets?.users.some((u) => u.value === draft.user) && <option value={draft.user}>{draft.user}</option>}
           </select>
@@ -230,7 +282,9 @@ const HistoryFilterBar: React.FC<{ facets?: Facets; values: FilterValues; proble
           <Input id="history-filter-to" type="date" value={draft.to} onChange={set('to')} aria-invalid={problem ? true : undefined} />
         </Box>
         <Box flex style={{ gap: 8 }}>
-          <Button type="submit" variant="contained" size="sm" data-testid="history-filter-apply">Apply</Button>
+          <Button type="submit" variant="contained" size="sm" data-testid="history-filter-apply">
+            Apply
+          </Button>
           {active && (
             <Button type="button" variant="outlined" size="sm" onClick={() => onApply(NO_FILTER)}>
               Clear
@@ -263,7 +317,9 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
       setLoading(true);
       const query = queryOf(values);
       // The lean route (src/http/routes/history.routes.ts), not the action: AdminJS has the record already.
-      fetch(`${panelUrl(`/api/history/${encodeURIComponent(resource.id)}/${encodeURIComponent(recordId)}`)}${query ? `?${query}` : ''}`, { credentials: 'same-origin' })
+      fetch(`${panelUrl(`/api/history/${encodeURIComponent(resource.id)}/${encodeURIComponent(recordId)}`)}${query ? `?${query}` : ''}`, {
+        credentials: 'same-origin',
+      })
         .then(async (response) => {
           const data = (await response.json().catch(() => ({}))) as { history?: RecordHistory; pending?: PendingRequest[]; error?: string };
           if (response.status === 400) {
@@ -306,7 +362,10 @@ const History: React.FC<ActionProps> = ({ resource, record }) => {
     );
   }
   const filtered = Object.values(filter).some(Boolean);
-  const auditLink = listUrl('audit_logs', `filters.table_name=${encodeURIComponent(history.subject.table)}&filters.record_id=${encodeURIComponent(history.subject.id)}`);
+  const auditLink = listUrl(
+    'audit_logs',
+    `filters.table_name=${encodeURIComponent(history.subject.table)}&filters.record_id=${encodeURIComponent(history.subject.id)}`,
+  );
   const count = history.entries.length;
   return (
     <Box p="lg" style={{ maxWidth: 1100 }} data-testid="nexus-history">

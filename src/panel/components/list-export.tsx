@@ -34,7 +34,9 @@ const ListExport: React.FC<ActionProps> = ({ resource }) => {
     api
       .resourceAction({ resourceId: resource.id, actionName: 'exportCsv', params: query })
       .then((response) => setPreview(response.data as unknown as Preview))
-      .catch((error: { response?: { data?: { error?: string } } }) => setProblem(error.response?.data?.error ?? 'The rows could not be counted: the list’s filters may be wrong.'));
+      .catch((error: { response?: { data?: { error?: string } } }) =>
+        setProblem(error.response?.data?.error ?? 'The rows could not be counted: the list’s filters may be wrong.'),
+      );
   }, [resource.id, query]);
 
   const listHref = listUrl(resource.id, query.toString());

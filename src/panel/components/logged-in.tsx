@@ -7,7 +7,17 @@ interface Props {
   paths: { logoutPath: string };
 }
 
-const VISUALLY_HIDDEN: React.CSSProperties = { position: 'absolute', width: 1, height: 1, padding: 0, margin: -1, overflow: 'hidden', clip: 'rect(0, 0, 0, 0)', whiteSpace: 'nowrap', border: 0 };
+const VISUALLY_HIDDEN: React.CSSProperties = {
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  padding: 0,
+  margin: -1,
+  overflow: 'hidden',
+  clip: 'rect(0, 0, 0, 0)',
+  whiteSpace: 'nowrap',
+  border: 0,
+};
 
 const COLOR = { text: '#0C1E29', muted: '#454655', border: '#C0C0CA', surface: '#FFFFFF', hover: '#F4F4F6' };
 
@@ -58,13 +68,26 @@ const LoggedIn: React.FC<Props> = ({ session, paths }) => {
         aria-controls={`${id}-menu`}
         data-testid="user-menu-button"
         onClick={() => setOpen((v) => !v)}
-        style={{ display: 'flex', alignItems: 'center', gap: 12, height: 56, padding: '0 8px', background: 'transparent', border: 0, cursor: 'pointer', textAlign: 'right', color: COLOR.text }}
+        style={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: 12,
+          height: 56,
+          padding: '0 8px',
+          background: 'transparent',
+          border: 0,
+          cursor: 'pointer',
+          textAlign: 'right',
+          color: COLOR.text,
+        }}
       >
         <Box display={['none', 'none', 'block']} style={{ maxWidth: 220, overflow: 'hidden' }}>
           <Title style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>{name}</Title>
           {title && <SmallText style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>{title}</SmallText>}
         </Box>
-        <Avatar alt="" aria-hidden="true">{name.slice(0, 1).toUpperCase()}</Avatar>
+        <Avatar alt="" aria-hidden="true">
+          {name.slice(0, 1).toUpperCase()}
+        </Avatar>
         {/* Named by what it shows (name and title) plus what it opens, so the name contains the visible text (voice control). */}
         <span style={VISUALLY_HIDDEN}> account menu</span>
       </button>
@@ -74,8 +97,16 @@ const LoggedIn: React.FC<Props> = ({ session, paths }) => {
         aria-label="Account"
         hidden={!open}
         style={{
-          display: open ? 'block' : 'none', position: 'absolute', right: 0, top: '100%', minWidth: 200, zIndex: 60,
-          background: COLOR.surface, border: `1px solid ${COLOR.border}`, borderRadius: 4, boxShadow: '0 6px 20px rgba(12, 30, 41, 0.18)',
+          display: open ? 'block' : 'none',
+          position: 'absolute',
+          right: 0,
+          top: '100%',
+          minWidth: 200,
+          zIndex: 60,
+          background: COLOR.surface,
+          border: `1px solid ${COLOR.border}`,
+          borderRadius: 4,
+          boxShadow: '0 6px 20px rgba(12, 30, 41, 0.18)',
         }}
       >
         <div role="presentation" style={{ padding: '10px 14px', borderBottom: `1px solid ${COLOR.border}` }}>

@@ -31,22 +31,37 @@ const Requests: React.FC<{ requests: PendingRequest[]; empty: string; testId: st
   open,
 }) =>
   requests.length === 0 ? (
-    <Text color="grey80" data-testid={testId}>{empty}</Text>
+    <Text color="grey80" data-testid={testId}>
+      {empty}
+    </Text>
   ) : (
     <Table data-testid={testId} style={{ width: '100%' }}>
       <TableHead>
         <TableRow>
-          <TableCell as="th" scope="col">Request</TableCell>
-          <TableCell as="th" scope="col">Change</TableCell>
-          <TableCell as="th" scope="col">Requested by</TableCell>
-          <TableCell as="th" scope="col">Requested</TableCell>
+          <TableCell as="th" scope="col">
+            Request
+          </TableCell>
+          <TableCell as="th" scope="col">
+            Change
+          </TableCell>
+          <TableCell as="th" scope="col">
+            Requested by
+          </TableCell>
+          <TableCell as="th" scope="col">
+            Requested
+          </TableCell>
         </TableRow>
       </TableHead>
       <TableBody>
         {requests.map((r) => {
           const current = opened === String(r.id);
           return (
-            <TableRow key={r.id} data-testid="inbox-request" aria-current={current ? 'true' : undefined} style={current ? { background: '#EEF1FE' } : undefined}>
+            <TableRow
+              key={r.id}
+              data-testid="inbox-request"
+              aria-current={current ? 'true' : undefined}
+              style={current ? { background: '#EEF1FE' } : undefined}
+            >
               <TableCell>
                 {/* A real address (a new tab works); a plain click opens the request here, below the list. */}
                 <Link
@@ -62,9 +77,13 @@ const Requests: React.FC<{ requests: PendingRequest[]; empty: string; testId: st
               </TableCell>
               <TableCell>
                 {r.what ? <Text fontWeight="bold">{r.what}</Text> : null}
-                <Text fontSize="sm" color="grey80">{r.summary ?? ''}</Text>
+                <Text fontSize="sm" color="grey80">
+                  {r.summary ?? ''}
+                </Text>
               </TableCell>
-              <TableCell>{r.requestedBy.name ?? r.requestedBy.username} ({r.requestedBy.username})</TableCell>
+              <TableCell>
+                {r.requestedBy.name ?? r.requestedBy.username} ({r.requestedBy.username})
+              </TableCell>
               <TableCell title={r.requestedAt}>{r.requestedAtText}</TableCell>
             </TableRow>
           );
@@ -100,7 +119,8 @@ const OpenedRequest: React.FC<{ id: string }> = ({ id }) => {
     }
   }, [record]);
   if (record === undefined) return <Loader />;
-  if (record === null || !record.params) return <MessageBox variant="danger" message={`Request #${id} could not be opened: it does not exist or you may not read it.`} />;
+  if (record === null || !record.params)
+    return <MessageBox variant="danger" message={`Request #${id} could not be opened: it does not exist or you may not read it.`} />;
   return (
     <Box variant="card" p="xl" mt="lg" data-testid="opened-request" ref={heading} tabIndex={-1} aria-label={`Request #${id}`} style={{ outline: 'none' }}>
       <ApprovalRequestView record={record} inlineDecision />

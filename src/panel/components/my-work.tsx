@@ -29,7 +29,8 @@ const limits = (c: WorkCheck) => formatLimits(c.lowerLimit, c.upperLimit, c.unit
 
 /** The server's reason, as it wrote it: a field's own message first (a measurement it could not read). */
 function serverMessage(error: unknown): string {
-  const data = (error as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message?: string }> } } } }).response?.data;
+  const data = (error as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message?: string }> } } } }).response
+    ?.data;
   return data?.record?.errors?.measured_value?.message ?? data?.notice?.message ?? 'The server did not answer. Check the connection and try again.';
 }
 
@@ -58,7 +59,12 @@ const REFRESH_MS = 30_000;
 
 /** An answer in place: announced as it appears (an alert for a refusal, a status for a confirmation). */
 const AnswerBox: React.FC<{ answer: Answer; id?: string }> = ({ answer, id }) => (
-  <Box id={id} mt="default" data-testid="my-work-message" data-variant={answer.variant} role={answer.variant === 'danger' ? 'alert' : 'status'}
+  <Box
+    id={id}
+    mt="default"
+    data-testid="my-work-message"
+    data-variant={answer.variant}
+    role={answer.variant === 'danger' ? 'alert' : 'status'}
     style={{
       width: '100%',
       padding: '10px 14px',
@@ -69,7 +75,8 @@ const AnswerBox: React.FC<{ answer: Answer; id?: string }> = ({ answer, id }) =>
       background: answer.variant === 'danger' ? '#fef2f2' : '#ecfdf5',
       borderLeft: `4px solid ${answer.variant === 'danger' ? '#b91c1c' : '#047857'}`,
       color: answer.variant === 'danger' ? '#7f1d1d' : '#064e3b',
-    }}>
+    }}
+  >
     {answer.text}
   </Box>
 );
@@ -172,27 +179,55 @@ const MyWork: React.FC = () => {
         <H2 mb="none">My work</H2>
         <label style={{ fontSize: 18, display: 'flex', alignItems: 'center', gap: 8, flexWrap: 'wrap', maxWidth: '100%' }}>
           Work center
-          <select data-testid="work-center-filter" value={workCenterId} onChange={(e) => chooseWorkCenter(e.target.value)}
-            style={{ fontSize: 18, padding: '10px 12px', width: 260, maxWidth: '100%' }}>
+          <select
+            data-testid="work-center-filter"
+            value={workCenterId}
+            onChange={(e) => chooseWorkCenter(e.target.value)}
+            style={{ fontSize: 18, padding: '10px 12px', width: 260, maxWidth: '100%' }}
+          >
             <option value="">All work centers</option>
-            {data.workCenters.map((wc) => <option key={wc.id} value={String(wc.id)}>{wc.code} · {wc.name}</option>)}
+            {data.workCenters.map((wc) => (
+              <option key={wc.id} value={String(wc.id)}>
+                {wc.code} · {wc.name}
+              </option>
+            ))}
           </select>
         </label>
       </Box>
 
-      {orphan ? <div ref={topAnswer} style={{ scrollMarginTop: 16 }}><AnswerBox answer={answer} /></div> : null}
+      {orphan ? (
+        <div ref={topAnswer} style={{ scrollMarginTop: 16 }}>
+          <AnswerBox answer={answer} />
+        </div>
+      ) : null}
       {data.note ? <MessageBox variant="info" message={data.note} mb="lg" data-testid="my-work-note" /> : null}
 
       {(data.decided ?? []).map((d) => (
-        <Box key={d.subStepId} mb="lg" role="status" data-testid="disposition-decided" data-disposition={d.disposition}
-          style={{ padding: '12px 16px', borderRadius: 4, fontSize: 17, lineHeight: 1.45, background: d.disposition === 'use_as_is' ? '#ecfdf5' : '#fff7ed',
-            borderLeft: `6px solid ${d.disposition === 'use_as_is' ? '#047857' : '#c2410c'}` }}>
+        <Box
+          key={d.subStepId}
+          mb="lg"
+          role="status"
+          data-testid="disposition-decided"
+          data-disposition={d.disposition}
+          style={{
+            padding: '12px 16px',
+            borderRadius: 4,
+            fontSize: 17,
+            lineHeight: 1.45,
+            background: d.disposition === 'use_as_is' ? '#ecfdf5' : '#fff7ed',
+            borderLeft: `6px solid ${d.disposition === 'use_as_is' ? '#047857' : '#c2410c'}`,
+          }}
+        >
           {d.message}
         </Box>
       ))}
 
       {data.awaitingDisposition ? (
-        <Box mb="lg" data-testid="awaiting-disposition" style={{ padding: '12px 16px', borderRadius: 4, background: '#fef2f2', borderLeft: '6px solid #b91c1c', fontSize: 17, lineHeight: 1.45 }}>
+        <Box
+          mb="lg"
+          data-testid="awaiting-disposition"
+          style={{ padding: '12px 16px', borderRadius: 4, background: '#fef2f2', borderLeft: '6px solid #b91c1c', fontSize: 17, lineHeight: 1.45 }}
+        >
           {data.awaitingDisposition} {data.awaitingDisposition === 1 ? 'check awaits' : 'checks await'} quality’s disposition.{' '}
           <Link href={pageUrl('dispositionQueue')}>Open the disposition queue</Link>
         </Box>
@@ -205,8 +240,14 @@ const MyWork: React.FC = () => {
               Clocked in on {open.travelerNumber} {open.stepLabel} since {since(open.since, data.asOf)}
             </Text>
             {open.stepKind && open.stepId !== null ? (
-              <Button variant="contained" style={big} disabled={doing} data-testid="banner-clock-out" aria-describedby={answer?.at === 'banner' ? 'answer-banner' : undefined}
-                onClick={() => void act('banner', stepResource(open.stepKind!), open.stepId!, 'clockOut')}>
+              <Button
+                variant="contained"
+                style={big}
+                disabled={doing}
+                data-testid="banner-clock-out"
+                aria-describedby={answer?.at === 'banner' ? 'answer-banner' : undefined}
+                onClick={() => void act('banner', stepResource(open.stepKind!), open.stepId!, 'clockOut')}
+              >
                 Clock out
               </Button>
             ) : null}
@@ -216,33 +257,55 @@ const MyWork: React.FC = () => {
       ) : null}
 
       {data.steps.length === 0 && !data.note ? (
-        <Text fontSize="lg" color="grey60" data-testid="my-work-empty">Nothing can be worked here right now.</Text>
+        <Text fontSize="lg" color="grey60" data-testid="my-work-empty">
+          Nothing can be worked here right now.
+        </Text>
       ) : null}
-      {data.truncated ? <Text mb="lg" color="grey60">More steps are waiting than fit here: choose a work center.</Text> : null}
+      {data.truncated ? (
+        <Text mb="lg" color="grey60">
+          More steps are waiting than fit here: choose a work center.
+        </Text>
+      ) : null}
 
       {data.steps.map((s) => {
         const key = `step-${s.kind}-${s.id}`;
         const resourceId = stepResource(s.kind);
         const buttons = MOVE_BUTTONS.filter((b) => s.moves.offered.includes(b.move));
         return (
-          <Box as="section" key={key} variant="card" p={['lg', 'xl']} mb="lg" data-testid="work-step" data-step-id={s.id} data-step-kind={s.kind} data-traveler={s.travelerNumber}
+          <Box
+            as="section"
+            key={key}
+            variant="card"
+            p={['lg', 'xl']}
+            mb="lg"
+            data-testid="work-step"
+            data-step-id={s.id}
+            data-step-kind={s.kind}
+            data-traveler={s.travelerNumber}
             aria-label={`${s.travelerNumber} ${s.kind === 'routing' ? `step ${s.position}` : `manual step ${s.position}`}: ${s.operation}`}
-            style={{ borderLeft: `6px solid ${s.status === 'in_progress' ? '#2563eb' : '#6b7280'}` }}>
+            style={{ borderLeft: `6px solid ${s.status === 'in_progress' ? '#2563eb' : '#6b7280'}` }}
+          >
             <H4 mb="sm">
               {s.travelerNumber} · {s.kind === 'routing' ? `Step ${s.position}` : `Manual step ${s.position}`}: {s.operation}
             </H4>
             <Text color="grey60">
-              Part {s.partNumber}{s.dueDate ? ` · due ${s.dueDate}` : ''}{s.workCenter ? ` · ${s.workCenter.code} (${s.workCenter.name})` : ''}
+              Part {s.partNumber}
+              {s.dueDate ? ` · due ${s.dueDate}` : ''}
+              {s.workCenter ? ` · ${s.workCenter.code} (${s.workCenter.name})` : ''}
             </Text>
             <Text mt="sm">
-              <Badge variant={s.status === 'in_progress' ? 'primary' : 'default'} data-testid="step-status">{s.status === 'in_progress' ? 'In progress' : 'Ready'}</Badge>{' '}
+              <Badge variant={s.status === 'in_progress' ? 'primary' : 'default'} data-testid="step-status">
+                {s.status === 'in_progress' ? 'In progress' : 'Ready'}
+              </Badge>{' '}
               {s.clockedIn.length ? <span data-testid="clocked-in-names">Clocked in: {s.clockedIn.join(', ')}</span> : <span>Nobody clocked in</span>}
             </Text>
             {s.instructions ? <Text mt="sm">{s.instructions}</Text> : null}
             <Text mt="sm">
               <Link href={recordUrl('travelers', s.travelerId)}>Traveler {s.travelerNumber}</Link>
               {' · '}
-              <Link href={panelUrl(`/travelers/${s.travelerId}/print`)} target="_blank" rel="noopener">Printable traveler</Link>
+              <Link href={panelUrl(`/travelers/${s.travelerId}/print`)} target="_blank" rel="noopener">
+                Printable traveler
+              </Link>
             </Text>
 
             {s.checks.length ? (
@@ -255,33 +318,65 @@ const MyWork: React.FC = () => {
                     <Box key={c.id} py="default" data-testid="work-check" data-check-id={c.id} style={{ borderTop: '1px solid #e5e7eb' }}>
                       {c.requiresMeasurement ? (
                         // A form: Enter in the value records it, as the Record button does.
-                        <form onSubmit={(e) => { e.preventDefault(); if (!doing) recordMeasurement(c); }}
-                          style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 12 }}>
+                        <form
+                          onSubmit={(e) => {
+                            e.preventDefault();
+                            if (!doing) recordMeasurement(c);
+                          }}
+                          style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 12 }}
+                        >
                           <label htmlFor={inputId} style={{ fontSize: 18, lineHeight: 1.4, flexBasis: '100%' }}>
-                            {c.sequence}. {c.description}{limits(c) ? <span style={{ color: '#4b5563' }}> ({limits(c)})</span> : null}
+                            {c.sequence}. {c.description}
+                            {limits(c) ? <span style={{ color: '#4b5563' }}> ({limits(c)})</span> : null}
                           </label>
-                          <input id={inputId} type="text" inputMode="decimal" enterKeyHint="done" autoComplete="off" data-testid="check-value"
+                          <input
+                            id={inputId}
+                            type="text"
+                            inputMode="decimal"
+                            enterKeyHint="done"
+                            autoComplete="off"
+                            data-testid="check-value"
                             aria-invalid={shown && answer?.variant === 'danger' ? true : undefined}
                             aria-describedby={shown ? `answer-${at}` : undefined}
                             value={values[c.id] ?? (c.measuredValue === null ? '' : String(c.measuredValue))}
                             onChange={(e) => setValues({ ...values, [c.id]: e.target.value })}
-                            style={{ fontSize: 18, padding: '10px 12px', width: 140, maxWidth: '100%' }} />
-                          <Button type="submit" variant="contained" style={big} disabled={doing} data-testid="check-record">Record</Button>
+                            style={{ fontSize: 18, padding: '10px 12px', width: 140, maxWidth: '100%' }}
+                          />
+                          <Button type="submit" variant="contained" style={big} disabled={doing} data-testid="check-record">
+                            Record
+                          </Button>
                         </form>
                       ) : (
                         <label style={{ fontSize: 18, lineHeight: 1.4, display: 'flex', alignItems: 'center', gap: 12 }}>
-                          <input type="checkbox" checked={c.done} disabled={doing} data-testid="check-tick" style={{ width: 28, height: 28, flexShrink: 0 }}
+                          <input
+                            type="checkbox"
+                            checked={c.done}
+                            disabled={doing}
+                            data-testid="check-tick"
+                            style={{ width: 28, height: 28, flexShrink: 0 }}
                             aria-describedby={shown ? `answer-${at}` : undefined}
-                            onChange={(e) => void act(at, 'traveler_sub_steps', c.id, 'recordCheck', { done: e.target.checked ? 'true' : 'false' })} />
+                            onChange={(e) => void act(at, 'traveler_sub_steps', c.id, 'recordCheck', { done: e.target.checked ? 'true' : 'false' })}
+                          />
                           {c.sequence}. {c.description}
                         </label>
                       )}
                       <Box mt="sm" flex flexDirection="row" alignItems="center" style={{ gap: 8, flexWrap: 'wrap' }}>
-                        {c.done && !c.outOfLimits ? <Badge variant="success" data-testid="check-done">Done</Badge> : null}
-                        {c.outOfLimits ? <Badge variant="danger" data-testid="out-of-limits">OUT OF LIMITS</Badge> : null}
+                        {c.done && !c.outOfLimits ? (
+                          <Badge variant="success" data-testid="check-done">
+                            Done
+                          </Badge>
+                        ) : null}
+                        {c.outOfLimits ? (
+                          <Badge variant="danger" data-testid="out-of-limits">
+                            OUT OF LIMITS
+                          </Badge>
+                        ) : null}
                         {c.outOfLimits && !c.disposition ? <Text color="error">Quality must record a disposition before sign-off.</Text> : null}
                         {c.disposition ? (
-                          <Text data-testid="check-disposition">Disposition: {c.disposition.replace(/_/g, ' ')}{c.dispositionNote ? ` (${c.dispositionNote})` : ''}</Text>
+                          <Text data-testid="check-disposition">
+                            Disposition: {c.disposition.replace(/_/g, ' ')}
+                            {c.dispositionNote ? ` (${c.dispositionNote})` : ''}
+                          </Text>
                         ) : null}
                       </Box>
                       {here(at)}
@@ -293,17 +388,26 @@ const MyWork: React.FC = () => {
 
             <Box mt="lg" flex flexDirection="row" alignItems="flex-start" style={{ gap: 12, flexWrap: 'wrap' }}>
               {buttons.map(({ move, name, label, variant }) => (
-                <Button key={move} variant={variant} style={big} disabled={doing || s.moves[move] !== null} data-testid={name}
-                  aria-describedby={s.moves[move] !== null ? `${key}-${name}-reason` : undefined} onClick={() => void act(key, resourceId, s.id, move)}>
+                <Button
+                  key={move}
+                  variant={variant}
+                  style={big}
+                  disabled={doing || s.moves[move] !== null}
+                  data-testid={name}
+                  aria-describedby={s.moves[move] !== null ? `${key}-${name}-reason` : undefined}
+                  onClick={() => void act(key, resourceId, s.id, move)}
+                >
                   {label}
                 </Button>
               ))}
             </Box>
-            {buttons.map(({ move, name, label }) => (s.moves[move] !== null ? (
-              <Text key={move} id={`${key}-${name}-reason`} mt="default" color="grey80" data-testid={`${name}-reason`}>
-                {label} is not possible yet: {s.moves[move]}
-              </Text>
-            ) : null))}
+            {buttons.map(({ move, name, label }) =>
+              s.moves[move] !== null ? (
+                <Text key={move} id={`${key}-${name}-reason`} mt="default" color="grey80" data-testid={`${name}-reason`}>
+                  {label} is not possible yet: {s.moves[move]}
+                </Text>
+              ) : null,
+            )}
             {here(key)}
           </Box>
         );

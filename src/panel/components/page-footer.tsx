@@ -25,7 +25,10 @@ const PageFooter: React.FC = () => {
   let title: string | null = null;
   const rest = location.pathname.startsWith(rootPath) ? location.pathname.slice(rootPath.length).replace(/\/+$/, '') : null;
   if (rest !== null) {
-    const parts = rest.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+    const parts = rest
+      .split('/')
+      .filter(Boolean)
+      .map((p) => decodeURIComponent(p));
     if (parts.length === 0) {
       title = translateLabel('dashboard');
     } else if (parts[0] === 'pages' && parts[1]) {

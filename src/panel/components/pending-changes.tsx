@@ -28,7 +28,10 @@ export const PendingBanner: React.FC<{ pending: PendingRequest[]; testId: string
     {pending.map((p) => (
       <Text key={p.id} mb="xs">
         <Link href={recordUrl('approvals', p.id)}>#{p.id}</Link> {p.summary ?? ''}
-        <Text as="span" color="grey60"> · asked by {p.requestedBy.name ?? p.requestedBy.username}, {p.requestedAtText}</Text>
+        <Text as="span" color="grey60">
+          {' '}
+          · asked by {p.requestedBy.name ?? p.requestedBy.username}, {p.requestedAtText}
+        </Text>
       </Text>
     ))}
   </Box>
@@ -43,7 +46,7 @@ const PendingChanges: React.FC<Props> = ({ record, resource }) => {
   useEffect(() => {
     api
       .recordAction({ resourceId: resource.id, recordId: record.id, actionName: 'pendingChanges' })
-      .then((response) => setPending(((response.data as unknown as { pending?: PendingRequest[] }).pending) ?? []))
+      .then((response) => setPending((response.data as unknown as { pending?: PendingRequest[] }).pending ?? []))
       .catch(() => setPending([]));
   }, [resource.id, record.id]);
   return pending.length === 0 ? null : <PendingBanner pending={pending} testId="record-pending" />;

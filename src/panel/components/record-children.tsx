@@ -10,7 +10,16 @@ interface PartRevisions {
 }
 interface WorkOrderTravelers {
   workOrder: { id: number; number: string; status: string; quantity: number };
-  travelers: Array<{ id: number; number: string; status: string; quantity: number; due_date: string | null; revision: string; steps_done: number; steps: number }>;
+  travelers: Array<{
+    id: number;
+    number: string;
+    status: string;
+    quantity: number;
+    due_date: string | null;
+    revision: string;
+    steps_done: number;
+    steps: number;
+  }>;
   remainingQuantity: number;
   more: boolean;
   may: { createTraveler: boolean };
@@ -84,16 +93,32 @@ const PartRevisionsList: React.FC<{ partId: string }> = ({ partId }) => {
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(draft),
       });
-      const body = (await response.json().catch(() => ({}))) as { id?: number; message?: string; error?: string; fields?: Record<string, string>; approvalId?: number };
+      const body = (await response.json().catch(() => ({}))) as {
+        id?: number;
+        message?: string;
+        error?: string;
+        fields?: Record<string, string>;
+        approvalId?: number;
+      };
       if (response.status === 201) {
         setErrors({});
         setDraft({ revision_code: '', notes: '' });
-        setOutcome({ type: 'success', message: body.message ?? 'Revision added.', link: recordUrl('revisions', String(body.id)), linkText: 'Open it to write its routing' });
+        setOutcome({
+          type: 'success',
+          message: body.message ?? 'Revision added.',
+          link: recordUrl('revisions', String(body.id)),
+          linkText: 'Open it to write its routing',
+        });
         await load();
         codeRef.current?.focus();
       } else if (response.status === 202) {
         setErrors({});
-        setOutcome({ type: 'info', message: body.message ?? 'Submitted for approval.', link: recordUrl('approvals', String(body.approvalId)), linkText: `Open request #${body.approvalId}` });
+        setOutcome({
+          type: 'info',
+          message: body.message ?? 'Submitted for approval.',
+          link: recordUrl('approvals', String(body.approvalId)),
+          linkText: `Open request #${body.approvalId}`,
+        });
       } else {
         setErrors(body.fields ?? {});
         setOutcome({ type: 'error', message: `Not saved: ${Object.values(body.fields ?? {}).join(' ') || body.error || 'the change was refused.'}` });
@@ -114,20 +139,38 @@ const PartRevisionsList: React.FC<{ partId: string }> = ({ partId }) => {
         <Table mb="lg">
           <TableHead>
             <TableRow>
-              <TableCell as="th" scope="col" style={th}>Revision</TableCell>
-              <TableCell as="th" scope="col" style={th}>Status</TableCell>
-              <TableCell as="th" scope="col" style={th}>Effective</TableCell>
-              <TableCell as="th" scope="col" style={th}>Routing</TableCell>
-              <TableCell as="th" scope="col" style={th}>Notes</TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Revision
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Status
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Effective
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Routing
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Notes
+              </TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
             {data.revisions.map((r) => (
               <TableRow key={r.id} data-testid={`part-revision-${r.revision_code}`}>
-                <TableCell><Link href={recordUrl('revisions', r.id)}>{data.part.part_number} rev {r.revision_code}</Link></TableCell>
-                <TableCell><StatusBadge status={r.status} /></TableCell>
+                <TableCell>
+                  <Link href={recordUrl('revisions', r.id)}>
+                    {data.part.part_number} rev {r.revision_code}
+                  </Link>
+                </TableCell>
+                <TableCell>
+                  <StatusBadge status={r.status} />
+                </TableCell>
                 <TableCell>{r.effective_date ?? '—'}</TableCell>
-                <TableCell>{r.steps} step{r.steps === 1 ? '' : 's'}, {r.checks} check{r.checks === 1 ? '' : 's'}</TableCell>
+                <TableCell>
+                  {r.steps} step{r.steps === 1 ? '' : 's'}, {r.checks} check{r.checks === 1 ? '' : 's'}
+                </TableCell>
                 <TableCell>{r.notes ?? ''}</TableCell>
               </TableRow>
             ))}
@@ -138,21 +181,53 @@ const PartRevisionsList: React.FC<{ partId: string }> = ({ partId }) => {
       )}
       {data.may.addRevision ? (
         <Box variant="card" p="lg" style={{ border: '1px dashed #9ca3af' }}>
-          <form onSubmit={(e) => void add(e)} style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' }} aria-label="Add a revision" data-testid="add-revision">
+          <form
+            onSubmit={(e) => void add(e)}
+            style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' }}
+            aria-label="Add a revision"
+            data-testid="add-revision"
+          >
             <span>
-              <label htmlFor="add-revision-code" style={{ display: 'block', fontSize: 12, marginBottom: 2 }}>New revision</label>
-              <Input id="add-revision-code" ref={codeRef} value={draft.revision_code} style={{ width: 90 }} aria-invalid={!!errors.revision_code} aria-describedby={errors.revision_code ? 'add-revision-code-error' : undefined}
-                onChange={(e: React.ChangeEvent<HTMLInputElement>) => setDraft((d) => ({ ...d, revision_code: e.target.value }))} />
-              {errors.revision_code ? <span id="add-revision-code-error" style={errorText}>{errors.revision_code}</span> : null}
+              <label htmlFor="add-revision-code" style={{ display: 'block', fontSize: 12, marginBottom: 2 }}>
+                New revision
+              </label>
+              <Input
+                id="add-revision-code"
+                ref={codeRef}
+                value={draft.revision_code}
+                style={{ width: 90 }}
+                aria-invalid={!!errors.revision_code}
+                aria-describedby={errors.revision_code ? 'add-revision-code-error' : undefined}
+                onChange={(e: React.ChangeEvent<HTMLInputElement>) => setDraft((d) => ({ ...d, revision_code: e.target.value }))}
+              />
+              {errors.revision_code ? (
+                <span id="add-revision-code-error" style={errorText}>
+                  {errors.revision_code}
+                </span>
+              ) : null}
             </span>
             <span>
-              <label htmlFor="add-revision-notes" style={{ display: 'block', fontSize: 12, marginBottom: 2 }}>Notes (the change, e.g. ECO number)</label>
-              <Input id="add-revision-notes" value={draft.notes} style={{ width: 360 }} aria-invalid={!!errors.notes} aria-describedby={errors.notes ? 'add-revision-notes-error' : undefined}
-                onChange={(e: React.ChangeEvent<HTMLInputElement>) => setDraft((d) => ({ ...d, notes: e.target.value }))} />
-              {errors.notes ? <span id="add-revision-notes-error" style={errorText}>{errors.notes}</span> : null}
+              <label htmlFor="add-revision-notes" style={{ display: 'block', fontSize: 12, marginBottom: 2 }}>
+                Notes (the change, e.g. ECO number)
+              </label>
+              <Input
+                id="add-revision-notes"
+                value={draft.notes}
+                style={{ width: 360 }}
+                aria-invalid={!!errors.notes}
+                aria-describedby={errors.notes ? 'add-revision-notes-error' : undefined}
+                onChange={(e: React.ChangeEvent<HTMLInputElement>) => setDraft((d) => ({ ...d, notes: e.target.value }))}
+              />
+              {errors.notes ? (
+                <span id="add-revision-notes-error" style={errorText}>
+                  {errors.notes}
+                </span>
+              ) : null}
             </span>
             <span style={{ alignSelf: 'flex-end' }}>
-              <Button type="submit" variant="contained" disabled={busy}>Add revision (draft)</Button>
+              <Button type="submit" variant="contained" disabled={busy}>
+                Add revision (draft)
+              </Button>
             </span>
           </form>
           {outcome ? (
@@ -191,22 +266,42 @@ const WorkOrderTravelersList: React.FC<{ workOrderId: string }> = ({ workOrderId
         <Table mb="lg">
           <TableHead>
             <TableRow>
-              <TableCell as="th" scope="col" style={th}>Traveler</TableCell>
-              <TableCell as="th" scope="col" style={th}>Status</TableCell>
-              <TableCell as="th" scope="col" style={th}>Quantity</TableCell>
-              <TableCell as="th" scope="col" style={th}>Revision</TableCell>
-              <TableCell as="th" scope="col" style={th}>Steps signed off</TableCell>
-              <TableCell as="th" scope="col" style={th}>Due</TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Traveler
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Status
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Quantity
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Revision
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Steps signed off
+              </TableCell>
+              <TableCell as="th" scope="col" style={th}>
+                Due
+              </TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
             {data.travelers.map((t) => (
               <TableRow key={t.id} data-testid={`work-order-traveler-${t.number}`}>
-                <TableCell><Link href={recordUrl('travelers', t.id)} style={{ whiteSpace: 'nowrap' }}>{t.number}</Link></TableCell>
-                <TableCell><StatusBadge status={t.status} /></TableCell>
+                <TableCell>
+                  <Link href={recordUrl('travelers', t.id)} style={{ whiteSpace: 'nowrap' }}>
+                    {t.number}
+                  </Link>
+                </TableCell>
+                <TableCell>
+                  <StatusBadge status={t.status} />
+                </TableCell>
                 <TableCell>{t.quantity}</TableCell>
                 <TableCell style={{ whiteSpace: 'nowrap' }}>{t.revision}</TableCell>
-                <TableCell>{t.steps_done} of {t.steps}</TableCell>
+                <TableCell>
+                  {t.steps_done} of {t.steps}
+                </TableCell>
                 <TableCell>{t.due_date ?? '—'}</TableCell>
               </TableRow>
             ))}
@@ -216,7 +311,9 @@ const WorkOrderTravelersList: React.FC<{ workOrderId: string }> = ({ workOrderId
         <Text mb="lg">No travelers yet.</Text>
       )}
       {data.more ? (
-        <Text mb="lg"><Link href={listUrl('travelers', `filters.work_order_id=${data.workOrder.id}`)}>All travelers of {data.workOrder.number}</Link></Text>
+        <Text mb="lg">
+          <Link href={listUrl('travelers', `filters.work_order_id=${data.workOrder.id}`)}>All travelers of {data.workOrder.number}</Link>
+        </Text>
       ) : null}
       {data.may.createTraveler ? (
         <Button as="a" href={recordUrl('work_orders', data.workOrder.id, 'createTraveler')} variant="contained" data-testid="children-create-traveler">

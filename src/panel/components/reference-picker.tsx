@@ -68,7 +68,9 @@ const ReferencePicker: React.FC<Props> = ({ resource, property, record, onChange
 
   return (
     <FormGroup error={Boolean(error)} data-testid={`picker-${property.path}`}>
-      <Label htmlFor={inputId} required={property.isRequired}>{label}</Label>
+      <Label htmlFor={inputId} required={property.isRequired}>
+        {label}
+      </Label>
       <SelectAsync
         // A new parent means a new list of choices.
         key={String(parentValue ?? '')}
@@ -84,7 +86,11 @@ const ReferencePicker: React.FC<Props> = ({ resource, property, record, onChange
         noOptionsMessage={({ inputValue }: { inputValue: string }) => (inputValue ? `Nothing matches “${inputValue}”` : 'Nothing to choose')}
         onChange={(option: Option | null) => onChange(property.path, option ? option.value : null, option?.record)}
       />
-      {property.description ? <Text variant="sm" color="grey60" mt="sm">{property.description}</Text> : null}
+      {property.description ? (
+        <Text variant="sm" color="grey60" mt="sm">
+          {property.description}
+        </Text>
+      ) : null}
       <FormMessage role={error ? 'alert' : undefined}>{error?.message}</FormMessage>
     </FormGroup>
   );

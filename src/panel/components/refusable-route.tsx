@@ -42,7 +42,8 @@ const RefusableRoute: React.FC<Props> = ({ OriginalComponent, ...props }) => {
     question = `resources/${part(params.resourceId)}/bulk/${part(params.actionName)}?recordIds=${encodeURIComponent(ids)}`;
   } else {
     const resource = resources.find((r) => r.id === params.resourceId);
-    if (!resource?.resourceActions.some((a) => a.name === params.actionName)) question = `resources/${part(params.resourceId)}/actions/${part(params.actionName)}`;
+    if (!resource?.resourceActions.some((a) => a.name === params.actionName))
+      question = `resources/${part(params.resourceId)}/actions/${part(params.actionName)}`;
   }
 
   const [answer, setAnswer] = useState<{ question: string; verdict: RouteVerdict } | null>(null);

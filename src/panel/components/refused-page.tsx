@@ -2,9 +2,7 @@ import React from 'react';
 import { Box, H2, Link, Text } from '@adminjs/design-system';
 
 /** The answer of GET /admin/api/refusals/… (src/http/routes/refusal.routes.ts). */
-export type RouteVerdict =
-  | { state: 'allowed' }
-  | { state: 'refused' | 'missing' | 'unavailable'; what: string; why: string };
+export type RouteVerdict = { state: 'allowed' } | { state: 'refused' | 'missing' | 'unavailable'; what: string; why: string };
 
 const HEADINGS = {
   refused: 'You may not do this',
@@ -26,7 +24,9 @@ export const RefusedPage: React.FC<{ verdict: Exclude<RouteVerdict, { state: 'al
       <Text mb="xl" role={verdict.state === 'refused' ? 'alert' : undefined} data-testid="refused-why">
         {verdict.why}
       </Text>
-      <Link href={rootPath} data-testid="refused-back">Back to the dashboard</Link>
+      <Link href={rootPath} data-testid="refused-back">
+        Back to the dashboard
+      </Link>
     </Box>
   </Box>
 );

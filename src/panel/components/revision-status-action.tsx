@@ -32,15 +32,20 @@ const RevisionStatusAction: React.FC<Props> = ({ record, resource, action }) => 
   const [effectiveDate, setEffectiveDate] = useState('');
   const [reason, setReason] = useState('');
   const release = action.name === 'release';
-  const { post, errors, error, busy } = useActionPost({ resourceId: resource.id, recordId: record.id, actionName: action.name }, 'The revision could not be changed.');
+  const { post, errors, error, busy } = useActionPost(
+    { resourceId: resource.id, recordId: record.id, actionName: action.name },
+    'The revision could not be changed.',
+  );
 
   useEffect(() => {
     setLoadError(null);
-    api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name }).then((response) => {
-      const p = (response.data as unknown as { plan: Plan }).plan;
-      setPlan(p);
-      setEffectiveDate(p.effectiveDate ?? today());
-    })
+    api
+      .recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name })
+      .then((response) => {
+        const p = (response.data as unknown as { plan: Plan }).plan;
+        setPlan(p);
+        setEffectiveDate(p.effectiveDate ?? today());
+      })
       .catch((error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)));
   }, [record.id, action.name]);
 
@@ -53,13 +58,22 @@ const RevisionStatusAction: React.FC<Props> = ({ record, resource, action }) => 
   if (!plan) return <Loader />;
   return (
     <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="revision-status-action">
-      <H3>{release ? 'Release' : 'Make obsolete'}: revision {plan.title}</H3>
+      <H3>
+        {release ? 'Release' : 'Make obsolete'}: revision {plan.title}
+      </H3>
       {plan.refusal ? <MessageBox variant="danger" mb="lg" message={plan.refusal} data-testid="revision-action-refusal" role="alert" /> : null}
       {release ? (
         <Text mb="lg">
-          Travelers are made from the released revision of a part. This revision has {plan.steps} routing step{plan.steps === 1 ? '' : 's'} with {plan.checks} check
+          Travelers are made from the released revision of a part. This revision has {plan.steps} routing step{plan.steps === 1 ? '' : 's'} with {plan.checks}{' '}
+          check
           {plan.checks === 1 ? '' : 's'}.{' '}
-          {plan.released ? <>When the release takes effect, <strong>{plan.released}</strong> becomes obsolete.</> : 'No other revision of this part is released now.'}
+          {plan.released ? (
+            <>
+              When the release takes effect, <strong>{plan.released}</strong> becomes obsolete.
+            </>
+          ) : (
+            'No other revision of this part is released now.'
+          )}
         </Text>
       ) : (
         <Text mb="lg">
@@ -72,17 +86,30 @@ const RevisionStatusAction: React.FC<Props> = ({ record, resource, action }) => 
         <>
           {release ? (
             <FormGroup error={!!errors.effective_date}>
-              <Label htmlFor="effective_date" required>Effective date</Label>
-              <Input id="effective_date" name="effective_date" type="date" value={effectiveDate} aria-invalid={!!errors.effective_date}
+              <Label htmlFor="effective_date" required>
+                Effective date
+              </Label>
+              <Input
+                id="effective_date"
+                name="effective_date"
+                type="date"
+                value={effectiveDate}
+                aria-invalid={!!errors.effective_date}
                 aria-describedby={errors.effective_date ? 'effective_date-error' : undefined}
-                onChange={(e: React.ChangeEvent<HTMLInputElement>) => setEffectiveDate(e.target.value)} />
+                onChange={(e: React.ChangeEvent<HTMLInputElement>) => setEffectiveDate(e.target.value)}
+              />
               <FormMessage id="effective_date-error">{errors.effective_date?.message}</FormMessage>
             </FormGroup>
           ) : null}
           <FormGroup error={!!errors.reason}>
             <Label htmlFor="reason">{plan.approval ? 'Note for the approver (optional)' : 'Reason (optional)'}</Label>
-            <TextArea id="reason" name="reason" width="100%" value={reason}
-              onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setReason(e.target.value)} />
+            <TextArea
+              id="reason"
+              name="reason"
+              width="100%"
+              value={reason}
+              onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setReason(e.target.value)}
+            />
             <FormMessage>{errors.reason?.message}</FormMessage>
           </FormGroup>
           {error ? <MessageBox variant="danger" message={error} mb="lg" role="alert" data-testid="revision-action-error" /> : null}

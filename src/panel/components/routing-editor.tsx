@@ -41,7 +41,14 @@ async function send(path: string, data: Record<string, unknown> = {}): Promise<A
   }
 }
 
-const emptyStep = (next: number): Draft => ({ step_number: String(next), operation: '', work_center_id: '', estimated_hours: '', is_parallel: false, instructions: '' });
+const emptyStep = (next: number): Draft => ({
+  step_number: String(next),
+  operation: '',
+  work_center_id: '',
+  estimated_hours: '',
+  is_parallel: false,
+  instructions: '',
+});
 const stepDraft = (s: Step): Draft => ({
   step_number: String(s.step_number),
   operation: s.operation,
@@ -50,7 +57,14 @@ const stepDraft = (s: Step): Draft => ({
   is_parallel: s.is_parallel,
   instructions: s.instructions ?? '',
 });
-const emptyCheck = (next: number): Draft => ({ sequence: String(next), description: '', requires_measurement: false, lower_limit: '', upper_limit: '', unit: '' });
+const emptyCheck = (next: number): Draft => ({
+  sequence: String(next),
+  description: '',
+  requires_measurement: false,
+  lower_limit: '',
+  upper_limit: '',
+  unit: '',
+});
 const checkDraft = (c: Check): Draft => ({
   sequence: String(c.sequence),
   description: c.description,
@@ -68,7 +82,15 @@ function limits(c: Check): string {
 
 const errorText: React.CSSProperties = { color: '#b91c1c', fontSize: 12, marginTop: 2, display: 'block', maxWidth: 220, whiteSpace: 'normal' };
 const th: React.CSSProperties = { textAlign: 'left', whiteSpace: 'nowrap' };
-const selectStyle: React.CSSProperties = { height: 36, border: '1px solid #898a9a', borderRadius: 2, padding: '0 6px', background: '#fff', font: 'inherit', maxWidth: 240 };
+const selectStyle: React.CSSProperties = {
+  height: 36,
+  border: '1px solid #898a9a',
+  borderRadius: 2,
+  padding: '0 6px',
+  background: '#fff',
+  font: 'inherit',
+  maxWidth: 240,
+};
 const rowForm: React.CSSProperties = { display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' };
 
 /** What happened to a change, where it was made: saved, sent for approval (with the request), or refused. */
@@ -113,36 +135,90 @@ const Field: React.FC<FieldProps> = ({ id, name, label, draft, onChange, errors,
     return (
       <span style={{ display: 'inline-block' }}>
         {labelNode}
-        <input id={inputId} name={name} type="checkbox" form={form} checked={draft[name] === true} aria-label={visibleLabel ? undefined : label} aria-invalid={!!error} aria-describedby={described}
-          onChange={(e) => onChange(name, e.target.checked)} style={{ width: 18, height: 18, marginTop: visibleLabel ? 8 : 9 }} />
-        {error ? <span id={described} style={errorText}>{error}</span> : null}
+        <input
+          id={inputId}
+          name={name}
+          type="checkbox"
+          form={form}
+          checked={draft[name] === true}
+          aria-label={visibleLabel ? undefined : label}
+          aria-invalid={!!error}
+          aria-describedby={described}
+          onChange={(e) => onChange(name, e.target.checked)}
+          style={{ width: 18, height: 18, marginTop: visibleLabel ? 8 : 9 }}
+        />
+        {error ? (
+          <span id={described} style={errorText}>
+            {error}
+          </span>
+        ) : null}
       </span>
     );
   }
   return (
     <span style={{ display: 'inline-block', width }}>
       {labelNode}
-      <Input id={inputId} name={name} form={form} ref={inputRef} value={String(draft[name] ?? '')} aria-label={visibleLabel ? undefined : label} aria-invalid={!!error} aria-describedby={described}
-        inputMode={type === 'number' ? 'decimal' : undefined} style={{ width: '100%', borderColor: error ? '#b91c1c' : undefined }}
-        onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(name, e.target.value)} />
-      {error ? <span id={described} style={errorText} data-testid={`${inputId}-error`}>{error}</span> : null}
+      <Input
+        id={inputId}
+        name={name}
+        form={form}
+        ref={inputRef}
+        value={String(draft[name] ?? '')}
+        aria-label={visibleLabel ? undefined : label}
+        aria-invalid={!!error}
+        aria-describedby={described}
+        inputMode={type === 'number' ? 'decimal' : undefined}
+        style={{ width: '100%', borderColor: error ? '#b91c1c' : undefined }}
+        onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(name, e.target.value)}
+      />
+      {error ? (
+        <span id={described} style={errorText} data-testid={`${inputId}-error`}>
+          {error}
+        </span>
+      ) : null}
     </span>
   );
 };
 
-const WorkCenterField: React.FC<{ id: string; draft: Draft; onChange: FieldProps['onChange']; errors?: FieldErrors; centers: Routing['workCenters']; visibleLabel?: boolean }> = ({ id, draft, onChange, errors, centers, visibleLabel }) => {
+const WorkCenterField: React.FC<{
+  id: string;
+  draft: Draft;
+  onChange: FieldProps['onChange'];
+  errors?: FieldErrors;
+  centers: Routing['workCenters'];
+  visibleLabel?: boolean;
+}> = ({ id, draft, onChange, errors, centers, visibleLabel }) => {
   const inputId = `${id}-work_center_id`;
   const error = errors?.work_center_id;
   return (
     <span style={{ display: 'inline-block' }}>
-      {visibleLabel ? <label htmlFor={inputId} style={{ display: 'block', fontSize: 12, marginBottom: 2 }}>Work center</label> : null}
-      <select id={inputId} name="work_center_id" value={String(draft.work_center_id ?? '')} aria-label={visibleLabel ? undefined : 'Work center'} aria-invalid={!!error}
-        aria-describedby={error ? `${inputId}-error` : undefined} style={{ ...selectStyle, borderColor: error ? '#b91c1c' : selectStyle.border as string }}
-        onChange={(e) => onChange('work_center_id', e.target.value)}>
+      {visibleLabel ? (
+        <label htmlFor={inputId} style={{ display: 'block', fontSize: 12, marginBottom: 2 }}>
+          Work center
+        </label>
+      ) : null}
+      <select
+        id={inputId}
+        name="work_center_id"
+        value={String(draft.work_center_id ?? '')}
+        aria-label={visibleLabel ? undefined : 'Work center'}
+        aria-invalid={!!error}
+        aria-describedby={error ? `${inputId}-error` : undefined}
+        style={{ ...selectStyle, borderColor: error ? '#b91c1c' : (selectStyle.border as string) }}
+        onChange={(e) => onChange('work_center_id', e.target.value)}
+      >
         <option value="">Choose…</option>
-        {centers.map((c) => <option key={c.id} value={String(c.id)}>{c.label}</option>)}
+        {centers.map((c) => (
+          <option key={c.id} value={String(c.id)}>
+            {c.label}
+          </option>
+        ))}
       </select>
-      {error ? <span id={`${inputId}-error`} style={errorText} data-testid={`${inputId}-error`}>{error}</span> : null}
+      {error ? (
+        <span id={`${inputId}-error`} style={errorText} data-testid={`${inputId}-error`}>
+          {error}
+        </span>
+      ) : null}
     </span>
   );
 };
@@ -259,7 +335,10 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
     const key = `checks-${stepId}`;
     setBusy(true);
     const check = routing?.steps.find((s) => s.id === stepId)?.checks.find((c) => c.id === checkId);
-    const answer = checkId === null ? await send(`process_steps/${stepId}/checks`, draft) : await send(`sub_steps/${checkId}`, { ...draft, version: String(check?.version ?? '') });
+    const answer =
+      checkId === null
+        ? await send(`process_steps/${stepId}/checks`, draft)
+        : await send(`sub_steps/${checkId}`, { ...draft, version: String(check?.version ?? '') });
     const result = settle(key, answer);
     if (result !== 'refused') {
       const fresh = await load();
@@ -314,15 +393,80 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
     const editing = checkForm.checkId !== null;
     return (
       <TableRow data-testid={`check-form-${step.id}`}>
-        <TableCell><Field id={formId} form={formId} name="sequence" label="Sequence" type="number" width={56} draft={checkForm.draft} onChange={changeCheckDraft} errors={errors} /></TableCell>
-        <TableCell><Field id={formId} form={formId} name="description" label="Check" width={200} draft={checkForm.draft} onChange={changeCheckDraft} errors={errors} inputRef={checkRef} /></TableCell>
-        <TableCell><Field id={formId} form={formId} name="requires_measurement" label="Measured" type="checkbox" draft={checkForm.draft} onChange={changeCheckDraft} errors={errors} /></TableCell>
-        <TableCell><Field id={formId} form={formId} name="lower_limit" label="Lower limit" type="number" width={76} draft={checkForm.draft} onChange={changeCheckDraft} errors={errors} /></TableCell>
-        <TableCell><Field id={formId} form={formId} name="upper_limit" label="Upper limit" type="number" width={76} draft={checkForm.draft} onChange={changeCheckDraft} errors={errors} /></TableCell>
-        <TableCell><Field id={formId} form={formId} name="unit" label="Unit" width={56} draft={checkForm.draft} onChange={changeCheckDraft} errors={errors} /></TableCell>
         <TableCell>
-          <Button type="submit" form={formId} size="sm" variant="contained" disabled={busy} mr="sm">{editing ? 'Save check' : 'Add check'}</Button>
-          <Button type="button" size="sm" variant="text" onClick={() => setCheckForm(null)}>{editing ? 'Cancel' : 'Done'}</Button>
+          <Field
+            id={formId}
+            form={formId}
+            name="sequence"
+            label="Sequence"
+            type="number"
+            width={56}
+            draft={checkForm.draft}
+            onChange={changeCheckDraft}
+            errors={errors}
+          />
+        </TableCell>
+        <TableCell>
+          <Field
+            id={formId}
+            form={formId}
+            name="description"
+            label="Check"
+            width={200}
+            draft={checkForm.draft}
+            onChange={changeCheckDraft}
+            errors={errors}
+            inputRef={checkRef}
+          />
+        </TableCell>
+        <TableCell>
+          <Field
+            id={formId}
+            form={formId}
+            name="requires_measurement"
+            label="Measured"
+            type="checkbox"
+            draft={checkForm.draft}
+            onChange={changeCheckDraft}
+            errors={errors}
+          />
+        </TableCell>
+        <TableCell>
+          <Field
+            id={formId}
+            form={formId}
+            name="lower_limit"
+            label="Lower limit"
+            type="number"
+            width={76}
+            draft={checkForm.draft}
+            onChange={changeCheckDraft}
+            errors={errors}
+          />
+        </TableCell>
+        <TableCell>
+          <Field
+            id={formId}
+            form={formId}
+            name="upper_limit"
+            label="Upper limit"
+            type="number"
+            width={76}
+            draft={checkForm.draft}
+            onChange={changeCheckDraft}
+            errors={errors}
+          />
+        </TableCell>
+        <TableCell>
+          <Field id={formId} form={formId} name="unit" label="Unit" width={56} draft={checkForm.draft} onChange={changeCheckDraft} errors={errors} />
+        </TableCell>
+        <TableCell>
+          <Button type="submit" form={formId} size="sm" variant="contained" disabled={busy} mr="sm">
+            {editing ? 'Save check' : 'Add check'}
+          </Button>
+          <Button type="button" size="sm" variant="text" onClick={() => setCheckForm(null)}>
+            {editing ? 'Cancel' : 'Done'}
+          </Button>
         </TableCell>
       </TableRow>
     );
@@ -338,33 +482,85 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
           <Field id={id} name="step_number" label="Step" type="number" width={64} draft={editingStep.draft} onChange={change} errors={errors} visibleLabel />
           <Field id={id} name="operation" label="Operation" width={260} draft={editingStep.draft} onChange={change} errors={errors} visibleLabel />
           <WorkCenterField id={id} draft={editingStep.draft} onChange={change} errors={errors} centers={routing.workCenters} visibleLabel />
-          <Field id={id} name="estimated_hours" label="Est. hours" type="number" width={80} draft={editingStep.draft} onChange={change} errors={errors} visibleLabel />
+          <Field
+            id={id}
+            name="estimated_hours"
+            label="Est. hours"
+            type="number"
+            width={80}
+            draft={editingStep.draft}
+            onChange={change}
+            errors={errors}
+            visibleLabel
+          />
           <Field id={id} name="is_parallel" label="Parallel" type="checkbox" draft={editingStep.draft} onChange={change} errors={errors} visibleLabel />
           <Field id={id} name="instructions" label="Instructions" width={260} draft={editingStep.draft} onChange={change} errors={errors} visibleLabel />
           <span style={{ alignSelf: 'flex-end' }}>
-            <Button type="submit" size="sm" variant="contained" disabled={busy} mr="sm">Save step</Button>
-            <Button type="button" size="sm" variant="text" onClick={() => setEditingStep(null)}>Cancel</Button>
+            <Button type="submit" size="sm" variant="contained" disabled={busy} mr="sm">
+              Save step
+            </Button>
+            <Button type="button" size="sm" variant="text" onClick={() => setEditingStep(null)}>
+              Cancel
+            </Button>
           </span>
         </form>
       );
     }
     return (
       <Box flex flexDirection="row" flexWrap="wrap" alignItems="center" style={{ gap: 8 }}>
-        <Badge variant="primary" outline aria-label={`Step ${step.step_number}`}>{step.step_number}</Badge>
-        {oneStep ? <Text fontWeight="bold">{step.operation}</Text> : <Link href={recordUrl('process_steps', step.id)} style={{ fontWeight: 'bold' }}>{step.operation}</Link>}
+        <Badge variant="primary" outline aria-label={`Step ${step.step_number}`}>
+          {step.step_number}
+        </Badge>
+        {oneStep ? (
+          <Text fontWeight="bold">{step.operation}</Text>
+        ) : (
+          <Link href={recordUrl('process_steps', step.id)} style={{ fontWeight: 'bold' }}>
+            {step.operation}
+          </Link>
+        )}
         <Text color="grey60">{step.work_center}</Text>
         <Text color="grey60">{step.estimated_hours} h</Text>
-        {step.is_parallel ? <Badge variant="info" size="sm">parallel</Badge> : null}
+        {step.is_parallel ? (
+          <Badge variant="info" size="sm">
+            parallel
+          </Badge>
+        ) : null}
         <span style={{ marginLeft: 'auto' }}>
           {may.addCheck ? (
-            <Button type="button" size="sm" variant="outlined" mr="sm" aria-label={`Add a check to step ${step.step_number}`} data-testid={`add-check-${step.step_number}`}
-              onClick={() => openCheckForm(step)}>+ Check</Button>
+            <Button
+              type="button"
+              size="sm"
+              variant="outlined"
+              mr="sm"
+              aria-label={`Add a check to step ${step.step_number}`}
+              data-testid={`add-check-${step.step_number}`}
+              onClick={() => openCheckForm(step)}
+            >
+              + Check
+            </Button>
           ) : null}
           {may.editStep && !oneStep ? (
-            <Button type="button" size="sm" variant="text" mr="sm" aria-label={`Edit step ${step.step_number}`} onClick={() => setEditingStep({ id: step.id, draft: stepDraft(step) })}>Edit</Button>
+            <Button
+              type="button"
+              size="sm"
+              variant="text"
+              mr="sm"
+              aria-label={`Edit step ${step.step_number}`}
+              onClick={() => setEditingStep({ id: step.id, draft: stepDraft(step) })}
+            >
+              Edit
+            </Button>
           ) : null}
           {may.removeStep && !oneStep ? (
-            <Button type="button" size="sm" variant="text" aria-label={`Remove step ${step.step_number}`} onClick={() => setRemoving({ kind: 'step', id: step.id, stepId: step.id })}>Remove</Button>
+            <Button
+              type="button"
+              size="sm"
+              variant="text"
+              aria-label={`Remove step ${step.step_number}`}
+              onClick={() => setRemoving({ kind: 'step', id: step.id, stepId: step.id })}
+            >
+              Remove
+            </Button>
           ) : null}
         </span>
       </Box>
@@ -374,8 +570,12 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
   const confirmRow = (what: string, testId: string) => (
     <Box mt="sm" p="sm" style={{ background: '#fef2f2', border: '1px solid #fecaca' }} role="alertdialog" aria-label={what} data-testid={testId}>
       <Text mb="sm">{what}</Text>
-      <Button type="button" size="sm" variant="danger" mr="sm" disabled={busy} onClick={remove}>Remove</Button>
-      <Button type="button" size="sm" variant="text" onClick={() => setRemoving(null)}>Keep</Button>
+      <Button type="button" size="sm" variant="danger" mr="sm" disabled={busy} onClick={remove}>
+        Remove
+      </Button>
+      <Button type="button" size="sm" variant="text" onClick={() => setRemoving(null)}>
+        Keep
+      </Button>
     </Box>
   );
 
@@ -387,31 +587,72 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
           ? `Step of ${routing.revision.title}.`
           : `${routing.steps.length} step${routing.steps.length === 1 ? '' : 's'}, ${checksCount} check${checksCount === 1 ? '' : 's'}. Travelers copy this routing when they are created.`}
       </Text>
-      {(may.addStep || may.editStep) && routing.approval.steps ? <MessageBox variant="info" mb="lg" message={routing.approval.steps} data-testid="routing-approval-note" /> : null}
+      {(may.addStep || may.editStep) && routing.approval.steps ? (
+        <MessageBox variant="info" mb="lg" message={routing.approval.steps} data-testid="routing-approval-note" />
+      ) : null}
       <OutcomeLine outcome={outcomes.routing} testId="routing-outcome" />
-      {routing.steps.length === 0 && !oneStep ? <Text mb="lg" data-testid="routing-empty">No steps yet.{may.addStep ? ' Add the first one below.' : ''}</Text> : null}
+      {routing.steps.length === 0 && !oneStep ? (
+        <Text mb="lg" data-testid="routing-empty">
+          No steps yet.{may.addStep ? ' Add the first one below.' : ''}
+        </Text>
+      ) : null}
 
       {routing.steps.map((step) => (
-        <Box key={step.id} mb="lg" p="lg" variant="card" style={{ border: '1px solid #e5e7eb' }} data-testid={`routing-step-${step.step_number}`} as="section" aria-label={`Step ${step.step_number} ${step.operation}`}>
+        <Box
+          key={step.id}
+          mb="lg"
+          p="lg"
+          variant="card"
+          style={{ border: '1px solid #e5e7eb' }}
+          data-testid={`routing-step-${step.step_number}`}
+          as="section"
+          aria-label={`Step ${step.step_number} ${step.operation}`}
+        >
           {stepHeader(step)}
-          {step.instructions && editingStep?.id !== step.id ? <Text mt="sm" fontSize="sm">{step.instructions}</Text> : null}
+          {step.instructions && editingStep?.id !== step.id ? (
+            <Text mt="sm" fontSize="sm">
+              {step.instructions}
+            </Text>
+          ) : null}
           <OutcomeLine outcome={outcomes[`step-${step.id}`]} testId={`step-outcome-${step.step_number}`} />
           {removing?.kind === 'step' && removing.id === step.id
-            ? confirmRow(`Remove step ${step.step_number} "${step.operation}"${step.checks.length ? ` and its ${step.checks.length} check${step.checks.length === 1 ? '' : 's'}` : ''}?`, `confirm-remove-step-${step.step_number}`)
+            ? confirmRow(
+                `Remove step ${step.step_number} "${step.operation}"${step.checks.length ? ` and its ${step.checks.length} check${step.checks.length === 1 ? '' : 's'}` : ''}?`,
+                `confirm-remove-step-${step.step_number}`,
+              )
             : null}
           {step.checks.length || checkForm?.stepId === step.id ? (
             <>
-              <form id={`check-form-${step.id}`} onSubmit={(e) => void saveCheck(e)} onKeyDown={(e) => e.key === 'Escape' && setCheckForm(null)} aria-label={`Check of step ${step.step_number}`} />
+              <form
+                id={`check-form-${step.id}`}
+                onSubmit={(e) => void saveCheck(e)}
+                onKeyDown={(e) => e.key === 'Escape' && setCheckForm(null)}
+                aria-label={`Check of step ${step.step_number}`}
+              />
               <Table mt="default" data-testid={`checks-${step.step_number}`}>
                 <TableHead>
                   <TableRow>
-                    <TableCell as="th" scope="col" style={th}>#</TableCell>
-                    <TableCell as="th" scope="col" style={th}>Check</TableCell>
-                    <TableCell as="th" scope="col" style={th}>Measured</TableCell>
-                    <TableCell as="th" scope="col" style={th}>Lower</TableCell>
-                    <TableCell as="th" scope="col" style={th}>Upper</TableCell>
-                    <TableCell as="th" scope="col" style={th}>Unit</TableCell>
-                    <TableCell as="th" scope="col" style={th}><span style={{ position: 'absolute', left: -9999 }}>Actions</span></TableCell>
+                    <TableCell as="th" scope="col" style={th}>
+                      #
+                    </TableCell>
+                    <TableCell as="th" scope="col" style={th}>
+                      Check
+                    </TableCell>
+                    <TableCell as="th" scope="col" style={th}>
+                      Measured
+                    </TableCell>
+                    <TableCell as="th" scope="col" style={th}>
+                      Lower
+                    </TableCell>
+                    <TableCell as="th" scope="col" style={th}>
+                      Upper
+                    </TableCell>
+                    <TableCell as="th" scope="col" style={th}>
+                      Unit
+                    </TableCell>
+                    <TableCell as="th" scope="col" style={th}>
+                      <span style={{ position: 'absolute', left: -9999 }}>Actions</span>
+                    </TableCell>
                   </TableRow>
                 </TableHead>
                 <TableBody onKeyDown={(e: React.KeyboardEvent) => e.key === 'Escape' && setCheckForm(null)}>
@@ -428,9 +669,32 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
                         <TableCell>{check.unit ?? '—'}</TableCell>
                         <TableCell style={{ whiteSpace: 'nowrap' }}>
                           <span style={{ position: 'absolute', left: -9999 }}>{limits(check)}</span>
-                          {may.editCheck ? <Button type="button" size="sm" variant="text" mr="sm" aria-label={`Edit check ${check.sequence} of step ${step.step_number}`} onClick={() => openCheckForm(step, check)}>Edit</Button> : null}
-                          {may.removeCheck ? <Button type="button" size="sm" variant="text" aria-label={`Remove check ${check.sequence} of step ${step.step_number}`} onClick={() => setRemoving({ kind: 'check', id: check.id, stepId: step.id })}>Remove</Button> : null}
-                          {removing?.kind === 'check' && removing.id === check.id ? confirmRow(`Remove check ${check.sequence} "${check.description}"?`, `confirm-remove-check-${step.step_number}-${check.sequence}`) : null}
+                          {may.editCheck ? (
+                            <Button
+                              type="button"
+                              size="sm"
+                              variant="text"
+                              mr="sm"
+                              aria-label={`Edit check ${check.sequence} of step ${step.step_number}`}
+                              onClick={() => openCheckForm(step, check)}
+                            >
+                              Edit
+                            </Button>
+                          ) : null}
+                          {may.removeCheck ? (
+                            <Button
+                              type="button"
+                              size="sm"
+                              variant="text"
+                              aria-label={`Remove check ${check.sequence} of step ${step.step_number}`}
+                              onClick={() => setRemoving({ kind: 'check', id: check.id, stepId: step.id })}
+                            >
+                              Remove
+                            </Button>
+                          ) : null}
+                          {removing?.kind === 'check' && removing.id === check.id
+                            ? confirmRow(`Remove check ${check.sequence} "${check.description}"?`, `confirm-remove-check-${step.step_number}-${check.sequence}`)
+                            : null}
                         </TableCell>
                       </TableRow>
                     ),
@@ -440,9 +704,15 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
               </Table>
             </>
           ) : (
-            <Text mt="sm" fontSize="sm" color="grey60">No checks.</Text>
+            <Text mt="sm" fontSize="sm" color="grey60">
+              No checks.
+            </Text>
           )}
-          {checkForm?.stepId === step.id && may.addCheck && routing.approval.checks ? <Text mt="sm" fontSize="sm" color="grey60">{routing.approval.checks}</Text> : null}
+          {checkForm?.stepId === step.id && may.addCheck && routing.approval.checks ? (
+            <Text mt="sm" fontSize="sm" color="grey60">
+              {routing.approval.checks}
+            </Text>
+          ) : null}
           <OutcomeLine outcome={outcomes[`checks-${step.id}`]} testId={`checks-outcome-${step.step_number}`} />
         </Box>
       ))}
@@ -450,14 +720,71 @@ const RoutingEditor: React.FC<Props> = ({ record, resource }) => {
       {may.addStep && !oneStep ? (
         <Box variant="card" p="lg" style={{ border: '1px dashed #9ca3af' }} data-testid="add-step">
           <form onSubmit={(e) => void addStep(e)} style={rowForm} aria-label="Add a step">
-            <Field id="add-step" name="step_number" label="Step" type="number" width={64} draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} visibleLabel />
-            <Field id="add-step" name="operation" label="Operation" width={260} draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} inputRef={operationRef} visibleLabel />
-            <WorkCenterField id="add-step" draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} centers={routing.workCenters} visibleLabel />
-            <Field id="add-step" name="estimated_hours" label="Est. hours" type="number" width={80} draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} visibleLabel />
-            <Field id="add-step" name="is_parallel" label="Parallel" type="checkbox" draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} visibleLabel />
-            <Field id="add-step" name="instructions" label="Instructions" width={260} draft={newStep} onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))} errors={fieldErrors['add-step']} visibleLabel />
+            <Field
+              id="add-step"
+              name="step_number"
+              label="Step"
+              type="number"
+              width={64}
+              draft={newStep}
+              onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))}
+              errors={fieldErrors['add-step']}
+              visibleLabel
+            />
+            <Field
+              id="add-step"
+              name="operation"
+              label="Operation"
+              width={260}
+              draft={newStep}
+              onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))}
+              errors={fieldErrors['add-step']}
+              inputRef={operationRef}
+              visibleLabel
+            />
+            <WorkCenterField
+              id="add-step"
+              draft={newStep}
+              onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))}
+              errors={fieldErrors['add-step']}
+              centers={routing.workCenters}
+              visibleLabel
+            />
+            <Field
+              id="add-step"
+              name="estimated_hours"
+              label="Est. hours"
+              type="number"
+              width={80}
+              draft={newStep}
+              onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))}
+              errors={fieldErrors['add-step']}
+              visibleLabel
+            />
+            <Field
+              id="add-step"
+              name="is_parallel"
+              label="Parallel"
+              type="checkbox"
+              draft={newStep}
+              onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))}
+              errors={fieldErrors['add-step']}
+              visibleLabel
+            />
+            <Field
+              id="add-step"
+              name="instructions"
+              label="Instructions"
+              width={260}
+              draft={newStep}
+              onChange={(n, v) => setNewStep((d) => ({ ...d, [n]: v }))}
+              errors={fieldErrors['add-step']}
+              visibleLabel
+            />
             <span style={{ alignSelf: 'flex-end' }}>
-              <Button type="submit" variant="contained" disabled={busy}>Add step</Button>
+              <Button type="submit" variant="contained" disabled={busy}>
+                Add step
+              </Button>
             </span>
           </form>
           <OutcomeLine outcome={outcomes['add-step']} testId="add-step-outcome" />

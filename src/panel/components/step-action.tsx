@@ -26,9 +26,21 @@ interface Failure {
 const api = new ApiClient();
 
 const BUTTONS: Record<string, { label: string; variant: string; explain: string }> = {
-  start: { label: 'Start step', variant: 'contained', explain: 'Starting records the time; the steps before this one must be signed off (unless it is parallel).' },
-  signOff: { label: 'Sign off', variant: 'success', explain: 'Signing off records your name and the time. Every check must be done, and everyone else clocked in here must clock out first.' },
-  clockIn: { label: 'Clock in', variant: 'contained', explain: 'Your time on this step runs until you clock out (or sign it off). You can be clocked in on one step at a time.' },
+  start: {
+    label: 'Start step',
+    variant: 'contained',
+    explain: 'Starting records the time; the steps before this one must be signed off (unless it is parallel).',
+  },
+  signOff: {
+    label: 'Sign off',
+    variant: 'success',
+    explain: 'Signing off records your name and the time. Every check must be done, and everyone else clocked in here must clock out first.',
+  },
+  clockIn: {
+    label: 'Clock in',
+    variant: 'contained',
+    explain: 'Your time on this step runs until you clock out (or sign it off). You can be clocked in on one step at a time.',
+  },
   clockOut: { label: 'Clock out', variant: 'outlined', explain: 'Ends your time on this step.' },
 };
 
@@ -43,7 +55,8 @@ export function goTo(url: string): void {
 
 /** The server's reason for a refusal, as it wrote it (field messages too). */
 export function failureOf(error: unknown, fallback: string): Failure {
-  const data = (error as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message?: string }> } } } }).response?.data;
+  const data = (error as { response?: { data?: { notice?: { message?: string }; record?: { errors?: Record<string, { message?: string }> } } } }).response
+    ?.data;
   const fields: Record<string, string> = {};
   for (const [field, value] of Object.entries(data?.record?.errors ?? {})) if (value?.message) fields[field] = value.message;
   return { message: data?.notice?.message ?? fallback, fields };
@@ -89,25 +102,62 @@ const StepAction: React.FC<Props> = ({ record, resource, action }) => {
     const limits = formatLimits(params.lower_limit as LimitValue, params.upper_limit as LimitValue, params.unit ? String(params.unit) : null);
     const done = Boolean(params.completed_at);
     return (
-      <Box as="form" variant="card" p="xl" data-testid="step-action" onSubmit={(e: React.FormEvent) => { e.preventDefault(); void post(needsValue ? { measured_value: measured } : {}); }}>
-        <H3>Check {String(params.sequence ?? '')}: {String(params.description ?? '')}</H3>
-        <Text mb="lg" color="grey60">{checkContext}</Text>
+      <Box
+        as="form"
+        variant="card"
+        p="xl"
+        data-testid="step-action"
+        onSubmit={(e: React.FormEvent) => {
+          e.preventDefault();
+          void post(needsValue ? { measured_value: measured } : {});
+        }}
+      >
+        <H3>
+          Check {String(params.sequence ?? '')}: {String(params.description ?? '')}
+        </H3>
+        <Text mb="lg" color="grey60">
+          {checkContext}
+        </Text>
         {needsValue ? (
           <>
-            <Label htmlFor="measured_value" required>Measured value{params.unit ? ` (${String(params.unit)})` : ''}</Label>
+            <Label htmlFor="measured_value" required>
+              Measured value{params.unit ? ` (${String(params.unit)})` : ''}
+            </Label>
             {/* Enter records (the form's submit); a comma or a point before the decimals. */}
-            <Input id="measured_value" name="measured_value" inputMode="decimal" enterKeyHint="done" autoComplete="off" width="100%" value={measured}
-              aria-invalid={failure?.fields.measured_value ? true : undefined} aria-describedby="measured_value-help"
-              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setMeasured(e.target.value)} mb="sm" />
-            {failure?.fields.measured_value ? <Text color="error" mb="sm" role="alert" data-testid="measured-value-error">{failure.fields.measured_value}</Text> : null}
-            <Text mb="lg" id="measured_value-help">{limits ? `Limits: ${limits}. ` : ''}12.5 or 12,5.</Text>
+            <Input
+              id="measured_value"
+              name="measured_value"
+              inputMode="decimal"
+              enterKeyHint="done"
+              autoComplete="off"
+              width="100%"
+              value={measured}
+              aria-invalid={failure?.fields.measured_value ? true : undefined}
+              aria-describedby="measured_value-help"
+              onChange={(e: React.ChangeEvent<HTMLInputElement>) => setMeasured(e.target.value)}
+              mb="sm"
+            />
+            {failure?.fields.measured_value ? (
+              <Text color="error" mb="sm" role="alert" data-testid="measured-value-error">
+                {failure.fields.measured_value}
+              </Text>
+            ) : null}
+            <Text mb="lg" id="measured_value-help">
+              {limits ? `Limits: ${limits}. ` : ''}12.5 or 12,5.
+            </Text>
           </>
         ) : (
           <Text mb="lg">Tick this check when it is done.</Text>
         )}
         <Box flex style={{ gap: 12, flexWrap: 'wrap' }}>
-          <Button type="submit" variant="contained" size="lg" disabled={busy}>{needsValue ? 'Record measurement' : 'Tick as done'}</Button>
-          {done ? <Button type="button" variant="outlined" size="lg" disabled={busy} onClick={() => void post({ done: 'false' })}>Untick</Button> : null}
+          <Button type="submit" variant="contained" size="lg" disabled={busy}>
+            {needsValue ? 'Record measurement' : 'Tick as done'}
+          </Button>
+          {done ? (
+            <Button type="button" variant="outlined" size="lg" disabled={busy} onClick={() => void post({ done: 'false' })}>
+              Untick
+            </Button>
+          ) : null}
         </Box>
         {failure?.fields.measured_value ? null : error}
       </Box>
@@ -134,12 +184,29 @@ const StepAction: React.FC<Props> = ({ record, resource, action }) => {
   const refusal = typeof params.move_refusal === 'string' ? params.move_refusal : null;
   return (
     <Box variant="card" p={['default', 'xl']} data-testid="step-action">
-      <H3>{button.label}: {heading}</H3>
+      <H3>
+        {button.label}: {heading}
+      </H3>
       <Text mb="sm">Status: {String(params.status ?? '').replace('_', ' ')}</Text>
-      {button.explain ? <Text mb="lg" color="grey60">{button.explain}</Text> : null}
-      <Button variant={button.variant as 'contained'} size="lg" disabled={busy || refusal !== null} aria-describedby={refusal ? 'step-action-reason' : undefined}
-        onClick={() => void post({})}>{button.label}</Button>
-      {refusal ? <Text id="step-action-reason" mt="lg" color="error" role="status" data-testid="step-action-reason">{refusal}</Text> : null}
+      {button.explain ? (
+        <Text mb="lg" color="grey60">
+          {button.explain}
+        </Text>
+      ) : null}
+      <Button
+        variant={button.variant as 'contained'}
+        size="lg"
+        disabled={busy || refusal !== null}
+        aria-describedby={refusal ? 'step-action-reason' : undefined}
+        onClick={() => void post({})}
+      >
+        {button.label}
+      </Button>
+      {refusal ? (
+        <Text id="step-action-reason" mt="lg" color="error" role="status" data-testid="step-action-reason">
+          {refusal}
+        </Text>
+      ) : null}
       {error}
     </Box>
   );

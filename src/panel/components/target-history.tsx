@@ -29,7 +29,9 @@ export const TargetHistory: React.FC<{ approvalId: string }> = ({ approvalId }) 
     <Box data-testid="approval-target-history">
       <H5>Recent changes of {history.subject.title}</H5>
       {history.entries.length === 0 ? (
-        <Text color="grey60" mb="lg">No recorded changes.</Text>
+        <Text color="grey60" mb="lg">
+          No recorded changes.
+        </Text>
       ) : (
         history.entries.map((entry) => <Entry key={entry.changeId} entry={entry} />)
       )}

@@ -47,7 +47,15 @@ const COLOR = {
 };
 
 const visuallyHidden: React.CSSProperties = {
-  position: 'absolute', width: 1, height: 1, padding: 0, margin: -1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap', border: 0,
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  padding: 0,
+  margin: -1,
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+  border: 0,
 };
 
 /** A phone-sized screen, as the design system's first breakpoint has it. */
@@ -68,7 +76,15 @@ function choicesOf(answer: SearchAnswer | null): Choice[] {
   return answer.groups.flatMap((group, g) => [
     ...group.hits.map((hit) => ({ key: `${group.kind}-${hit.id}`, href: hit.href, title: hit.title, detail: hit.detail, group: g })),
     ...(group.more
-      ? [{ key: `${group.kind}-all`, href: group.listHref, title: `All ${group.label.toLowerCase()} matching “${answer.text}”`, detail: 'Opens the list, searched', group: g }]
+      ? [
+          {
+            key: `${group.kind}-all`,
+            href: group.listHref,
+            title: `All ${group.label.toLowerCase()} matching “${answer.text}”`,
+            detail: 'Opens the list, searched',
+            group: g,
+          },
+        ]
       : []),
   ]);
 }
@@ -182,8 +198,10 @@ const GlobalSearch: React.FC = () => {
 
   const expanded = open && query !== '';
   const optionId = (i: number) => `${id}-option-${i}`;
-  const status = problem
-    ?? (loading ? 'Searching…'
+  const status =
+    problem ??
+    (loading
+      ? 'Searching…'
       : answer && query !== ''
         ? `${answer.groups.length === 0 ? 'Nothing matches.' : `${answer.groups.map((g) => `${g.label}: ${g.hits.length}${g.more ? ' and more' : ''}`).join('; ')}.`}${answer.notes.length ? ` ${answer.notes.join(' ')}` : ''}`
         : '');
@@ -227,8 +245,16 @@ const GlobalSearch: React.FC = () => {
           onKeyDown={onKeyDown}
           data-testid="global-search-input"
           style={{
-            width: '100%', height: 38, padding: '0 10px 0 32px', fontSize: 14, color: COLOR.text, background: COLOR.surface,
-            border: `1px solid ${COLOR.border}`, borderRadius: 4, boxSizing: 'border-box', minWidth: 0,
+            width: '100%',
+            height: 38,
+            padding: '0 10px 0 32px',
+            fontSize: 14,
+            color: COLOR.text,
+            background: COLOR.surface,
+            border: `1px solid ${COLOR.border}`,
+            borderRadius: 4,
+            boxSizing: 'border-box',
+            minWidth: 0,
           }}
         />
       </div>
@@ -244,8 +270,13 @@ const GlobalSearch: React.FC = () => {
         style={{
           // On a phone the box is narrow and not at the left edge: the results take the screen's width.
           ...(narrow ? { position: 'fixed', top: 60, left: 8, right: 8 } : { position: 'absolute', top: 42, left: 0, width: '100%', minWidth: 360 }),
-          maxHeight: '70vh', overflowY: 'auto', zIndex: 50,
-          background: COLOR.surface, border: `1px solid ${COLOR.border}`, borderRadius: 4, boxShadow: '0 6px 20px rgba(12, 30, 41, 0.18)',
+          maxHeight: '70vh',
+          overflowY: 'auto',
+          zIndex: 50,
+          background: COLOR.surface,
+          border: `1px solid ${COLOR.border}`,
+          borderRadius: 4,
+          boxShadow: '0 6px 20px rgba(12, 30, 41, 0.18)',
           display: expanded ? 'block' : 'none',
         }}
       >
@@ -257,7 +288,11 @@ const GlobalSearch: React.FC = () => {
         )}
         {answer?.groups.map((group, g) => (
           <div key={group.kind} role="group" aria-labelledby={`${id}-group-${g}`}>
-            <div id={`${id}-group-${g}`} role="presentation" style={{ padding: '8px 12px 4px', fontSize: 12, fontWeight: 700, letterSpacing: 0.4, textTransform: 'uppercase', color: COLOR.muted }}>
+            <div
+              id={`${id}-group-${g}`}
+              role="presentation"
+              style={{ padding: '8px 12px 4px', fontSize: 12, fontWeight: 700, letterSpacing: 0.4, textTransform: 'uppercase', color: COLOR.muted }}
+            >
               {group.label}
             </div>
             {choices.map((choice, i) =>
@@ -274,12 +309,18 @@ const GlobalSearch: React.FC = () => {
                   onClick={() => go(choice)}
                   onMouseEnter={() => setActive(i)}
                   style={{
-                    padding: '6px 12px', cursor: 'pointer', background: i === active ? COLOR.active : 'transparent',
+                    padding: '6px 12px',
+                    cursor: 'pointer',
+                    background: i === active ? COLOR.active : 'transparent',
                     borderLeft: `3px solid ${i === active ? COLOR.focus : 'transparent'}`,
                   }}
                 >
-                  <div style={{ fontSize: 14, color: COLOR.text, fontWeight: 500, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>{choice.title}</div>
-                  {choice.detail && <div style={{ fontSize: 12, color: COLOR.muted, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>{choice.detail}</div>}
+                  <div style={{ fontSize: 14, color: COLOR.text, fontWeight: 500, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+                    {choice.title}
+                  </div>
+                  {choice.detail && (
+                    <div style={{ fontSize: 12, color: COLOR.muted, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>{choice.detail}</div>
+                  )}
                 </div>
               ),
             )}

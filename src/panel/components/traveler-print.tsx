@@ -13,7 +13,9 @@ const TravelerPrint: React.FC<Props> = ({ record }) => {
     <Box variant="card" p="xl" data-testid="traveler-print">
       <H3>Printable traveler {String(record.params.number ?? '')}</H3>
       <Text mb="lg">Opens the print-ready traveler; print it or save it as PDF from the browser’s print dialog.</Text>
-      <Button as="a" href={url} target="_blank" rel="noopener" variant="contained" mb="lg">Open print view</Button>
+      <Button as="a" href={url} target="_blank" rel="noopener" variant="contained" mb="lg">
+        Open print view
+      </Button>
       <Box as="iframe" src={url} title="Printable traveler" style={{ width: '100%', height: '75vh', border: '1px solid #ddd' }} />
     </Box>
   );

@@ -53,8 +53,16 @@ function checksSummary(checks: Check[] = []): React.ReactNode {
   return (
     <>
       {done} of {checks.length} done
-      {open.length ? <Badge variant="danger" ml="sm">{open.length} out of limits, awaiting disposition</Badge> : null}
-      {checks.some((c) => c.out_of_limits && c.disposition) ? <Badge variant="secondary" ml="sm">dispositioned</Badge> : null}
+      {open.length ? (
+        <Badge variant="danger" ml="sm">
+          {open.length} out of limits, awaiting disposition
+        </Badge>
+      ) : null}
+      {checks.some((c) => c.out_of_limits && c.disposition) ? (
+        <Badge variant="secondary" ml="sm">
+          dispositioned
+        </Badge>
+      ) : null}
     </>
   );
 }
@@ -106,10 +114,16 @@ const TravelerSteps: React.FC<Props> = ({ record }) => {
                 <TableCell>{position}</TableCell>
                 <TableCell>
                   <Link href={recordUrl(resource, step.id)}>{step.operation}</Link>
-                  {step.kind === 'manual' ? <Text fontSize="sm" color="grey60">Added by hand: {step.reason}</Text> : null}
+                  {step.kind === 'manual' ? (
+                    <Text fontSize="sm" color="grey60">
+                      Added by hand: {step.reason}
+                    </Text>
+                  ) : null}
                 </TableCell>
                 <TableCell>{step.work_center?.code ?? '—'}</TableCell>
-                <TableCell><Badge variant={STATUS[step.status].variant}>{STATUS[step.status].label}</Badge></TableCell>
+                <TableCell>
+                  <Badge variant={STATUS[step.status].variant}>{STATUS[step.status].label}</Badge>
+                </TableCell>
                 <TableCell>{step.kind === 'routing' ? checksSummary(step.sub_steps) : '—'}</TableCell>
                 <TableCell>{step.completed_at ? `${step.completed_by ?? ''}, ${when(step.completed_at)}` : '—'}</TableCell>
               </TableRow>
@@ -119,7 +133,9 @@ const TravelerSteps: React.FC<Props> = ({ record }) => {
       </Table>
       <Text mt="default" fontSize="sm" color="grey60">
         Labor: {overview.labor.total.actual_hours} h recorded against {overview.labor.total.estimated_hours} h estimated.{' '}
-        <Link href={panelUrl(`/travelers/${record.id}/print`)} target="_blank" rel="noopener">Printable traveler</Link>
+        <Link href={panelUrl(`/travelers/${record.id}/print`)} target="_blank" rel="noopener">
+          Printable traveler
+        </Link>
       </Text>
       {/* Only quality decides: nobody else's page asks for the queue (it would be refused). */}
       {quality ? (

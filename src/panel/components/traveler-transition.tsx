@@ -12,7 +12,8 @@ interface Props {
 }
 
 const EXPLAIN: Record<string, string> = {
-  release: 'Releasing sends the traveler to the floor. It needs an approver: your request goes to them, and the traveler is released when one of them signs it.',
+  release:
+    'Releasing sends the traveler to the floor. It needs an approver: your request goes to them, and the traveler is released when one of them signs it.',
   start: 'Marks the traveler as in progress (starting its first step does this too).',
   hold: 'Stops work: nobody can start or sign steps until it is resumed. Anyone clocked in on it is clocked out.',
   resume: 'Lets work go on where it stopped.',
@@ -39,13 +40,23 @@ const TravelerTransition: React.FC<Props> = ({ record, resource, action }) => {
 
   return (
     <Box as="form" onSubmit={submit} variant="card" p="xl" data-testid="traveler-transition">
-      <H3>{label}: traveler {String(record.params.number ?? '')}</H3>
+      <H3>
+        {label}: traveler {String(record.params.number ?? '')}
+      </H3>
       <Text mb="lg">{EXPLAIN[action.name] ?? ''}</Text>
       {needsReason || optionalReason ? (
         <>
-          <Label htmlFor="reason" required={needsReason}>{needsReason ? 'Reason (shown on the traveler)' : 'Note for the approver (optional)'}</Label>
-          <TextArea id="reason" name="reason" width="100%" value={reason} mb="lg"
-            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setReason(e.target.value)} />
+          <Label htmlFor="reason" required={needsReason}>
+            {needsReason ? 'Reason (shown on the traveler)' : 'Note for the approver (optional)'}
+          </Label>
+          <TextArea
+            id="reason"
+            name="reason"
+            width="100%"
+            value={reason}
+            mb="lg"
+            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setReason(e.target.value)}
+          />
         </>
       ) : null}
       {error ? <MessageBox variant="danger" message={error} mb="lg" data-testid="transition-error" role="alert" /> : null}

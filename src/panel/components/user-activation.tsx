@@ -67,8 +67,8 @@ const UserActivation: React.FC<Props> = ({ record, resource, action }) => {
       </H3>
       {reactivate ? (
         <Text mb="lg">
-          {name} will be able to sign in again with their password. Another administrator must approve this: your request goes to them, and the account
-          stays deactivated until one of them signs it.
+          {name} will be able to sign in again with their password. Another administrator must approve this: your request goes to them, and the account stays
+          deactivated until one of them signs it.
         </Text>
       ) : (
         <Text mb="lg">
@@ -79,8 +79,14 @@ const UserActivation: React.FC<Props> = ({ record, resource, action }) => {
       {reactivate ? (
         <>
           <Label htmlFor="activation-reason">Reason for the approving administrator (optional)</Label>
-          <TextArea id="activation-reason" name="reason" width="100%" mb="lg" value={reason}
-            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setReason(e.target.value)} />
+          <TextArea
+            id="activation-reason"
+            name="reason"
+            width="100%"
+            mb="lg"
+            value={reason}
+            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setReason(e.target.value)}
+          />
         </>
       ) : null}
       {error ? (

@@ -36,5 +36,4 @@ export function formatMeasured(sub: Pick<PrintSubStep, 'lower_limit' | 'upper_li
   return withUnit(sub.measured_value.toFixed(Math.max(limitDecimals(sub), decimalsOf(sub.measured_value))), sub.unit);
 }
 
-
 export const statusLabel = (status: string) => status.charAt(0).toUpperCase() + status.slice(1).replace(/_/g, ' ');

@@ -56,7 +56,9 @@ export function TravelerSheet({ data, options, qrSvg }: { data: TravelerPrintDat
           ) : null}
           <div className="top">
             <div>
-              <h1>{NOT_FOR_WORK[h.status] ? `${NOT_FOR_WORK[h.status]!.mark} ` : ''}Traveler {h.number}</h1>
+              <h1>
+                {NOT_FOR_WORK[h.status] ? `${NOT_FOR_WORK[h.status]!.mark} ` : ''}Traveler {h.number}
+              </h1>
               {NOT_FOR_WORK[h.status] ? (
                 <p className="not-for-work" role="note" data-testid="not-for-work">
                   {NOT_FOR_WORK[h.status]!.reason}
