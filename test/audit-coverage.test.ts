@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ALL_MODELS, AuditLog } from '../src/models/index.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { AUDITED_TABLES } from './support/expected.js';
 
 /**
  * TRUST's "Complete": every table that holds audited data carries the audit trigger, enabled, on
@@ -8,25 +9,6 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  * fails here, whether or not anyone remembered to list it: every table of the schema is either
  * audited or named below as holding no audited data, with the reason.
  */
-
-/** The tables whose every create, update and delete is written to the audit trail, spelt out. */
-const AUDITED_TABLES = [
-  'approvals',
-  'customers',
-  'labor_entries',
-  'mail_outbox',
-  'manual_steps',
-  'parts',
-  'process_steps',
-  'revisions',
-  'sub_steps',
-  'traveler_steps',
-  'traveler_sub_steps',
-  'travelers',
-  'users',
-  'work_centers',
-  'work_orders',
-];
 
 /** Tables with no audit trigger, each for a reason. */
 const NOT_AUDITED: Record<string, string> = {

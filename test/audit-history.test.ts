@@ -8,6 +8,7 @@ import { planCachedQuery } from '../src/db/plan-cached-reads.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { RESOURCES } from '../src/resources/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { AUDITED_TABLES } from './support/expected.js';
 
 /**
  * The History action through the panel API: edits made through the panel show up in the
@@ -346,25 +347,7 @@ describe('the History action', () => {
       expect({ id, actions: res.body.record.recordActions.map((a: { name: string }) => a.name) }).toEqual({ id, actions: expect.arrayContaining(['history']) });
       expect((await admin.get(`/admin/api/resources/${id}/records/${first.id}/history`)).status).toBe(200);
     }
-    expect(checked.sort()).toEqual(
-      [
-        'approvals',
-        'customers',
-        'labor_entries',
-        'mail_outbox',
-        'manual_steps',
-        'parts',
-        'process_steps',
-        'revisions',
-        'sub_steps',
-        'traveler_steps',
-        'traveler_sub_steps',
-        'travelers',
-        'users',
-        'work_centers',
-        'work_orders',
-      ].sort(),
-    );
+    expect(checked.sort()).toEqual([...AUDITED_TABLES].sort());
     const auditRow = await one<{ id: string }>(`SELECT id::text AS id FROM audit_logs ORDER BY id LIMIT 1`);
     const shown = await quality.get(`/admin/api/resources/audit_logs/records/${auditRow.id}/show`);
     expect(shown.status).toBe(200);

@@ -5,6 +5,7 @@ import { collapseUserAgent, formatDate, formatDateTime, formatDecimal, formatYes
 import type { HistoryEntry, RecordHistory } from '../src/audit/audit-history.service.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { AUDIT_CSV_HEADER } from './support/expected.js';
 
 /**
  * The audit views show values as people read them: statuses by their labels, Yes/No, times in
@@ -17,36 +18,7 @@ const ZONE = 'America/Chicago';
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 // "2026-03-14 09:05:12 CDT": the shop's wall clock and its zone.
 const SHOP_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (CST|CDT)$/;
-const CSV_COLUMNS = [
-  'id',
-  'occurred_at',
-  'action',
-  'record_type',
-  'record_title',
-  'field',
-  'old_value',
-  'new_value',
-  'user',
-  'browser',
-  'occurred_at_utc',
-  'action_code',
-  'table_name',
-  'record_id',
-  'field_name',
-  'old_value_stored',
-  'new_value_stored',
-  'actor_kind',
-  'actor_id',
-  'actor_username',
-  'actor_name',
-  'actor_email',
-  'ip_address',
-  'user_agent',
-  'request_id',
-  'approval_id',
-  'change_id',
-  'details',
-];
+const CSV_COLUMNS: readonly string[] = AUDIT_CSV_HEADER;
 
 let t: TestApp;
 let quality: TestAgent;

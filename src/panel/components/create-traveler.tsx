@@ -1,5 +1,5 @@
-import React, { useEffect, useState } from 'react';
-import { ApiClient } from 'adminjs';
+import React, { useState } from 'react';
+import { useActionPlan } from './use-action-plan.js';
 import { useActionPost } from './use-action-post.js';
 import {
   Box,
@@ -38,13 +38,8 @@ interface Props {
   action: { name: string };
 }
 
-const api = new ApiClient();
-
 /** "Create traveler" on a work order: what will be filled in and copied, then one button. */
 const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
-  const [plan, setPlan] = useState<Plan | null>(null);
-  // A plan that cannot be read is said so, not left as a spinner.
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [quantity, setQuantity] = useState('');
   const [notes, setNotes] = useState('');
   const { post, errors, error, busy } = useActionPost(
@@ -52,17 +47,9 @@ const CreateTraveler: React.FC<Props> = ({ record, resource, action }) => {
     'The traveler could not be created.',
   );
 
-  useEffect(() => {
-    setLoadError(null);
-    api
-      .recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name })
-      .then((response) => {
-        const p = (response.data as unknown as { plan: Plan }).plan;
-        setPlan(p);
-        setQuantity(String(p.remainingQuantity));
-      })
-      .catch((error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)));
-  }, [record.id]);
+  const { plan, loadError } = useActionPlan<Plan>({ resourceId: resource.id, recordId: record.id, actionName: action.name }, (p) =>
+    setQuantity(String(p.remainingQuantity)),
+  );
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();

@@ -3,27 +3,11 @@ import { ApiClient } from 'adminjs';
 import { Badge, Box, H2, H5, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 import { BarChart, useWidth, type BarChartLayout, type BarChartRow } from './bar-chart.js';
 import { listUrl, pageUrl, recordUrl } from './panel-urls.js';
+import type { DashboardSummary } from '../../dashboard/dashboard.service.js';
 
 // The shape sent by src/dashboard/dashboard.service.ts.
-interface Summary {
-  travelersByStatus: Array<{ status: string; count: number }>;
-  lateTravelers: Array<{
-    id: number;
-    number: string;
-    due_date: string;
-    status: string;
-    part_number: string;
-    customer_name: string;
-    days_late: number;
-  }>;
-  lateTravelerCount: number;
-  openWorkOrders: number;
-  approvalsVisible: boolean;
-  pendingApprovals: number;
-  pendingApprovalList: Array<{ id: number; summary: string | null; requested_at: string; requester_name: string }>;
-  weekStart: string;
-  laborThisWeek: Array<{ work_center_id: number; code: string; name: string; actual_hours: number; estimated_hours: number }>;
-}
+// The shape sent by the dashboard handler (src/dashboard/dashboard.service.ts).
+type Summary = DashboardSummary;
 
 type Labor = Summary['laborThisWeek'][number];
 

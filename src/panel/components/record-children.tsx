@@ -2,28 +2,7 @@ import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { Badge, Box, Button, H4, Input, Link, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 import { listUrl, panelUrl, recordUrl } from './panel-urls.js';
 
-// The shapes sent by src/records/record-children.service.ts.
-interface PartRevisions {
-  part: { id: number; part_number: string };
-  revisions: Array<{ id: number; revision_code: string; status: string; effective_date: string | null; notes: string | null; steps: number; checks: number }>;
-  may: { addRevision: boolean };
-}
-interface WorkOrderTravelers {
-  workOrder: { id: number; number: string; status: string; quantity: number };
-  travelers: Array<{
-    id: number;
-    number: string;
-    status: string;
-    quantity: number;
-    due_date: string | null;
-    revision: string;
-    steps_done: number;
-    steps: number;
-  }>;
-  remainingQuantity: number;
-  more: boolean;
-  may: { createTraveler: boolean };
-}
+import type { PartRevisions, WorkOrderTravelers } from '../../records/record-children.service.js';
 
 interface Props {
   record: { id: string };

@@ -1,6 +1,6 @@
-import React, { useEffect, useState } from 'react';
-import { ApiClient } from 'adminjs';
+import React, { useState } from 'react';
 import { Box, Button, FormGroup, FormMessage, H3, Input, Label, Loader, MessageBox, Text, TextArea } from '@adminjs/design-system';
+import { useActionPlan } from './use-action-plan.js';
 import { useActionPost } from './use-action-post.js';
 
 // The shape sent by src/records/revision-release.service.ts (types only: nothing of the server is bundled).
@@ -13,8 +13,6 @@ interface Props {
   action: { name: string; label?: string };
 }
 
-const api = new ApiClient();
-
 /** Today in the person's own calendar, as the date field wants it (a suggestion they can change). */
 function today(): string {
   const d = new Date();
@@ -26,9 +24,6 @@ function today(): string {
  * (an effective date, an approver), and one button that confirms it.
  */
 const RevisionStatusAction: React.FC<Props> = ({ record, resource, action }) => {
-  const [plan, setPlan] = useState<Plan | null>(null);
-  // A plan that cannot be read is said so, not left as a spinner.
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [effectiveDate, setEffectiveDate] = useState('');
   const [reason, setReason] = useState('');
   const release = action.name === 'release';
@@ -37,17 +32,9 @@ const RevisionStatusAction: React.FC<Props> = ({ record, resource, action }) => 
     'The revision could not be changed.',
   );
 
-  useEffect(() => {
-    setLoadError(null);
-    api
-      .recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name })
-      .then((response) => {
-        const p = (response.data as unknown as { plan: Plan }).plan;
-        setPlan(p);
-        setEffectiveDate(p.effectiveDate ?? today());
-      })
-      .catch((error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)));
-  }, [record.id, action.name]);
+  const { plan, loadError } = useActionPlan<Plan>({ resourceId: resource.id, recordId: record.id, actionName: action.name }, (p) =>
+    setEffectiveDate(p.effectiveDate ?? today()),
+  );
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
