@@ -493,8 +493,9 @@ describe('docker-compose.yml', () => {
   });
 
   /** A port as the file writes it ("127.0.0.1:5001:5432") or as `compose config` resolves it (long syntax). */
+  /** A port as the file writes it; `compose config` may spell out the default protocol ("…:5432/tcp") or use the long form. */
   function portText(port: unknown): string {
-    if (typeof port === 'string') return port;
+    if (typeof port === 'string') return port.replace(/\/tcp$/, '');
     const { host_ip: host, published, target } = port as { host_ip?: string; published: string | number; target: number };
     return `${host ? `${host}:` : ''}${published}:${target}`;
   }
