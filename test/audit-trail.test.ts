@@ -125,6 +125,29 @@ describe('every path writes audit rows in the same transaction', () => {
     expect(deleteRows.find((r) => r.field_name === 'name')).toMatchObject({ old_value: 'Audit Customer Ltd', new_value: null });
   });
 
+  // A client address is whatever a proxy forwarded or the socket names, and the audit column is
+  // inet: an address with an interface zone, an IPv4-mapped one, or text that is no address at all
+  // must neither fail the write nor be stored as something else.
+  it.each([
+    ['not-an-address', null],
+    ['fe80::1%eth0', 'fe80::1'],
+    ['::ffff:192.0.2.12', '192.0.2.12'],
+    ['192.0.2.13, 10.0.0.1', '10.0.0.1'],
+  ])('a forwarded address %j is recorded as %j and the write goes through', async (forwarded, recorded) => {
+    const agent = await t.signIn('engineer');
+    const code = `ADDR${Math.abs([...forwarded].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)) % 100000}`;
+    const created = await agent
+      .post('/admin/api/resources/customers/actions/new')
+      .set('X-Forwarded-For', forwarded)
+      .field('code', code)
+      .field('name', `Address ${forwarded}`);
+    expect(created.status).toBe(200);
+    expect(created.body.record.errors).toEqual({});
+    const rows = await auditRows(`table_name = 'customers' AND record_id = $1 AND action = 'create'`, [String(created.body.record.id)]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.ip_address))).toEqual(new Set([recorded]));
+  });
+
   it('panel bulk delete: every deleted record has its rows', async () => {
     const agent = await t.signIn('admin');
     const ids: string[] = [];
