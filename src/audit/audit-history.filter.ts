@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { startOfDayIn } from '../shared/value-format.js';
+import { modelForTable } from '../models/index.js';
 import type { HistoryFilter, RecordDescriber, RecordHistory } from './audit-history.types.js';
 import { shopTimeZone } from './audit-values.js';
 
@@ -20,10 +21,7 @@ export class HistoryFilterError extends Error {
 }
 
 function fieldsOf(sequelize: Sequelize, table: string): Set<string> {
-  const model = Object.values(sequelize.models).find((m) => {
-    const name = m.getTableName();
-    return (typeof name === 'string' ? name : name.tableName) === table;
-  });
+  const model = modelForTable(sequelize, table);
   return new Set(Object.keys(model?.getAttributes() ?? {}));
 }
 

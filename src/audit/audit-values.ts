@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { formatDate, formatDateTime, formatDecimal, formatYesNo, isTimeZone, significantDecimals, startCase } from '../shared/value-format.js';
+import { modelForTable } from '../models/index.js';
 
 /**
  * The audit trail keeps every value as the text PostgreSQL gave it ("true", "25.4000",
@@ -44,10 +45,7 @@ function kindsOf(sequelize: Sequelize, table: string): Map<string, Kind> {
   let kinds = tables.get(table);
   if (kinds) return kinds;
   kinds = new Map();
-  const model = Object.values(sequelize.models).find((m) => {
-    const name = m.getTableName();
-    return (typeof name === 'string' ? name : name.tableName) === table;
-  });
+  const model = modelForTable(sequelize, table);
   for (const [field, attribute] of Object.entries(model?.getAttributes() ?? {})) {
     const type = attribute.type as unknown as { key?: string; options?: { scale?: number } };
     const key = type?.key;

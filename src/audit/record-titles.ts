@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { modelForTable } from '../models/index.js';
 
 /**
  * How the audit views name a record: "T-26002", "Step 20 — Mill op 1", "Midwest Hydraulics
@@ -144,10 +145,7 @@ export function titleKey(table: string, id: string): string {
 /** Reference columns of a table, from the Sequelize model: field → referenced table. */
 export function referenceTargets(sequelize: Sequelize, table: string): Map<string, string> {
   const refs = new Map<string, string>();
-  const model = Object.values(sequelize.models).find((m) => {
-    const name = m.getTableName();
-    return (typeof name === 'string' ? name : name.tableName) === table;
-  });
+  const model = modelForTable(sequelize, table);
   if (!model) return refs;
   for (const [field, attribute] of Object.entries(model.getAttributes())) {
     const references = attribute.references;

@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { declareAssociations } from './associations.js';
 import { Approval } from './approval.model.js';
 import { AuditLog } from './audit-log.model.js';
@@ -58,15 +58,21 @@ export const ALL_MODELS = [
 
 export type AnyModelClass = (typeof ALL_MODELS)[number];
 
-let initialisedWith: Sequelize | undefined;
-
 /**
  * Models are classes bound to one Sequelize instance; a process has one database, and tests
- * that need another database run in another Jest worker module registry.
+ * that need another database run in another Jest worker module registry. Called through
+ * initSchema (tables/index.ts), which also keeps a second call for the same handle from
+ * binding twice.
  */
 export function initModels(sequelize: Sequelize): void {
-  if (initialisedWith === sequelize) return;
   for (const model of ALL_MODELS) model.initModel(sequelize);
   declareAssociations();
-  initialisedWith = sequelize;
+}
+
+/** The model a database handle has for a table, if it has one (audit rows name tables, not models). */
+export function modelForTable(sequelize: Sequelize, table: string): ModelStatic<Model> | undefined {
+  return Object.values(sequelize.models).find((m) => {
+    const name = m.getTableName();
+    return (typeof name === 'string' ? name : name.tableName) === table;
+  });
 }
