@@ -4,6 +4,8 @@ import { systemActor } from '../src/audit/actor.js';
 import { inTransaction } from '../src/db/unit-of-work.js';
 import { ALL_MODELS, Revision, Traveler, WorkOrder } from '../src/models/index.js';
 import { initSchema, policyOf } from '../src/tables/index.js';
+import { RECORD_NAMES } from '../src/tables/record-names.js';
+import { AUDITED_TABLES } from './support/expected.js';
 import { buildShop, type Shop } from './support/shop-fixtures.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -54,6 +56,15 @@ describe('table policies', () => {
       if (fields.length) checked.push(model.name);
     }
     expect(checked.sort()).toEqual(['Approval', 'LaborEntry', 'ManualStep', 'Revision', 'SubStep', 'Traveler', 'TravelerStep', 'TravelerSubStep', 'WorkOrder']);
+  });
+
+  it('name every audited table, and read a name only from fields its table has', () => {
+    expect(AUDITED_TABLES.filter((table) => !RECORD_NAMES[table])).toEqual([]);
+    const fieldsOf = (table: string) => Object.keys(ALL_MODELS.find((m) => m.getTableName() === table)?.getAttributes() ?? {});
+    const unknown = Object.entries(RECORD_NAMES).flatMap(([table, name]) =>
+      name.audit.fields.filter((f) => !fieldsOf(table).includes(f)).map((f) => `${table}.${f}`),
+    );
+    expect(unknown).toEqual([]);
   });
 
   it('run their cross-table checks on writes, named on the field, and nothing is written', async () => {

@@ -1,55 +1,13 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { modelForTable } from '../models/index.js';
+import { RECORD_NAMES } from '../tables/record-names.js';
 
 /**
- * How the audit views name a record: "T-26002", "Step 20 — Mill op 1", "Midwest Hydraulics
- * LLC", "HB-1042 rev A". A title is made from the record's own columns (and, while it exists,
- * its parent's name), so that a record deleted since can still be named from the values the
- * audit trail last recorded for it.
+ * How the audit views name records (tables/record-names.ts, `audit`): from the record's own
+ * columns (and, while it exists, its parent's name), so that a record deleted since can still be
+ * named from the values the audit trail last recorded for it.
  */
-interface TitleSpec {
-  fields: string[];
-  /** Context only a live row has (its parent's name), as SQL over the row: absent once it is deleted. */
-  live?: Record<string, string>;
-  format(values: Record<string, string | null>, id: string): string | null;
-}
-
-const column = (field: string): TitleSpec => ({ fields: [field], format: (v) => v[field] ?? null });
-
-const step: TitleSpec = {
-  fields: ['step_number', 'operation'],
-  format: (v) => (v.step_number || v.operation ? `Step ${v.step_number ?? '?'} — ${v.operation ?? ''}`.trim() : null),
-};
-
-const subStep: TitleSpec = {
-  fields: ['sequence', 'description'],
-  format: (v) => (v.sequence || v.description ? `Sub-step ${v.sequence ?? '?'} — ${v.description ?? ''}`.trim() : null),
-};
-
-const TITLES: Record<string, TitleSpec> = {
-  users: column('full_name'),
-  customers: column('name'),
-  work_centers: column('name'),
-  parts: column('part_number'),
-  // "HB-1042 rev A", as the panel names it: "Rev A" alone does not say of which part.
-  revisions: {
-    fields: ['revision_code'],
-    live: { part_number: `(SELECT p.part_number FROM parts p WHERE p.id = "revisions".part_id)` },
-    format: (v) => (v.revision_code ? (v.part_number ? `${v.part_number} rev ${v.revision_code}` : `Rev ${v.revision_code}`) : null),
-  },
-  process_steps: step,
-  sub_steps: subStep,
-  work_orders: column('number'),
-  travelers: column('number'),
-  traveler_steps: step,
-  traveler_sub_steps: subStep,
-  manual_steps: {
-    fields: ['after_step_number', 'operation'],
-    format: (v) => (v.operation ? `Manual step after ${v.after_step_number ?? '?'} — ${v.operation}` : null),
-  },
-  labor_entries: { fields: [], format: (_v, id) => `Labor entry #${id}` },
-  approvals: { fields: [], format: (_v, id) => `Approval #${id}` },
-};
+const titleSpec = (table: string) => RECORD_NAMES[table]?.audit;
 
 export interface RecordRef {
   table: string;
@@ -87,7 +45,7 @@ export async function recordTitles(sequelize: Sequelize, records: Array<{ table:
   const bind: unknown[] = [];
   const selects: string[] = [];
   for (const [table, ids] of byTable) {
-    const spec = TITLES[table];
+    const spec = titleSpec(table);
     const keys = [...ids].filter((id) => KEY.test(id));
     if (!spec || keys.length === 0) {
       for (const id of ids) all.set(keyOf(table, id), { table, id, exists: true, title: `#${id}` });
@@ -106,14 +64,14 @@ export async function recordTitles(sequelize: Sequelize, records: Array<{ table:
       bind,
       type: QueryTypes.SELECT,
     });
-    for (const row of live) all.set(keyOf(row.t, row.id), refOf(row.t, row.id, true, TITLES[row.t]!.format(row.v, row.id)));
+    for (const row of live) all.set(keyOf(row.t, row.id), refOf(row.t, row.id, true, titleSpec(row.t)!.format(row.v, row.id)));
   }
 
   // Records no longer there: their last values, as the audit trail kept them.
   const gone: Array<{ table: string; id: string }> = [];
   for (const [table, ids] of byTable) for (const id of ids) if (!all.has(keyOf(table, id)) && KEY.test(id)) gone.push({ table, id });
   const known = new Map<string, Record<string, string | null>>();
-  const withFields = gone.filter((g) => TITLES[g.table]!.fields.length > 0);
+  const withFields = gone.filter((g) => titleSpec(g.table)!.fields.length > 0);
   if (withFields.length) {
     const last = await sequelize.query<{ table_name: string; record_id: string; field_name: string; value: string | null }>(
       `SELECT DISTINCT ON (a.table_name, a.record_id, a.field_name) a.table_name, a.record_id, a.field_name,
@@ -125,14 +83,14 @@ export async function recordTitles(sequelize: Sequelize, records: Array<{ table:
       { bind: [withFields.map((g) => g.table), withFields.map((g) => g.id)], type: QueryTypes.SELECT },
     );
     for (const row of last) {
-      if (!TITLES[row.table_name]!.fields.includes(row.field_name)) continue;
+      if (!titleSpec(row.table_name)!.fields.includes(row.field_name)) continue;
       const key = keyOf(row.table_name, row.record_id);
       known.set(key, { ...known.get(key), [row.field_name]: row.value });
     }
   }
   for (const { table, id } of gone) {
     const key = keyOf(table, id);
-    all.set(key, refOf(table, id, false, known.has(key) ? TITLES[table]!.format(known.get(key)!, id) : null));
+    all.set(key, refOf(table, id, false, known.has(key) ? titleSpec(table)!.format(known.get(key)!, id) : null));
   }
   for (const [table, ids] of byTable) for (const id of ids) if (!all.has(keyOf(table, id))) all.set(keyOf(table, id), refOf(table, id, false, null));
   return all;
