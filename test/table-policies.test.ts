@@ -60,7 +60,8 @@ describe('table policies', () => {
 
   it('name every audited table, and read a name only from fields its table has', () => {
     expect(AUDITED_TABLES.filter((table) => !RECORD_NAMES[table])).toEqual([]);
-    const fieldsOf = (table: string) => Object.keys(ALL_MODELS.find((m) => m.getTableName() === table)?.getAttributes() ?? {});
+    const fieldsOf = (table: string) =>
+      Object.keys((ALL_MODELS as readonly ModelStatic<Model>[]).find((m) => m.getTableName() === table)?.getAttributes() ?? {});
     const unknown = Object.entries(RECORD_NAMES).flatMap(([table, name]) =>
       name.audit.fields.filter((f) => !fieldsOf(table).includes(f)).map((f) => `${table}.${f}`),
     );
