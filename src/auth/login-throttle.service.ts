@@ -1,9 +1,14 @@
-import ipaddr from 'ipaddr.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AnonymousActor } from '../audit/actor.js';
 import { recordEvent, recordEventIn } from '../audit/audit-event.service.js';
 import { inTransaction } from '../db/unit-of-work.js';
-import type { RequestContext } from '../http/request-context.js';
+import { keysOf, type LoginAttempt, type ThrottleKind } from './login-throttle.keys.js';
+import { loginThrottlePruner } from './login-throttle.pruner.js';
+import type { LoginThrottleSettings } from './login-throttle.settings.js';
+
+export { ipSubject, loginAttempt, type LoginAttempt, type ThrottleKind } from './login-throttle.keys.js';
+export { LoginThrottlePruner, loginThrottlePruner, pruneLoginThrottle } from './login-throttle.pruner.js';
+export { DEFAULT_LOGIN_THROTTLE, loginThrottleSettings, type LoginThrottleSettings } from './login-throttle.settings.js';
 
 /**
  * Sign-in throttling, kept in PostgreSQL (table login_throttle) so that every app instance on
@@ -12,67 +17,9 @@ import type { RequestContext } from '../http/request-context.js';
  * locked key is refused before any password is checked. Every time is the database clock's.
  *
  * The account key is the typed name whether or not a user has it, so an unknown name is
- * throttled exactly like a real one and the answers never tell which accounts exist.
+ * throttled exactly like a real one and the answers never tell which accounts exist. The keys of
+ * an attempt are login-throttle.keys.ts's; old rows are pruned by login-throttle.pruner.ts.
  */
-
-export interface LoginThrottleSettings {
-  /** Failures of one account name within the window that lock it. */
-  maxFailuresPerAccount: number;
-  /** Failures from one client address (any names) within the window that lock it. */
-  maxFailuresPerIp: number;
-  failureWindowMinutes: number;
-  lockoutMinutes: number;
-}
-
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = Object.freeze({
-  maxFailuresPerAccount: 5,
-  maxFailuresPerIp: 20,
-  failureWindowMinutes: 15,
-  lockoutMinutes: 15,
-});
-
-/** The settings from the environment (src/config/config.ts). */
-export function loginThrottleSettings(config: {
-  LOGIN_MAX_FAILURES: number;
-  LOGIN_MAX_FAILURES_PER_IP: number;
-  LOGIN_FAILURE_WINDOW_MINUTES: number;
-  LOGIN_LOCKOUT_MINUTES: number;
-}): LoginThrottleSettings {
-  return {
-    maxFailuresPerAccount: config.LOGIN_MAX_FAILURES,
-    maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
-    failureWindowMinutes: config.LOGIN_FAILURE_WINDOW_MINUTES,
-    lockoutMinutes: config.LOGIN_LOCKOUT_MINUTES,
-  };
-}
-
-export type ThrottleKind = 'account' | 'ip';
-
-/** Same bound as the sign-in itself (auth.service.ts): longer names are not names. */
-const MAX_ACCOUNT_NAME = 254;
-const MAX_TYPED_FOR_AUDIT = 120;
-
-/** One sign-in attempt, as the throttle sees it. */
-export interface LoginAttempt {
-  /** The name as typed, trimmed and lower-cased as sign-in compares it; null when there is none. */
-  account: string | null;
-  /** The client address (an IPv6 client by its /64: one host usually holds the whole network). */
-  ip: string | null;
-  request: RequestContext;
-  /** What the person typed, for the audit trail. */
-  typed: string;
-}
-
-export function loginAttempt(identifier: unknown, request: RequestContext): LoginAttempt {
-  const typed = typeof identifier === 'string' ? identifier.trim() : '';
-  const account = typed.toLowerCase();
-  return {
-    account: account.length > 0 && account.length <= MAX_ACCOUNT_NAME ? account : null,
-    ip: ipSubject(request.ip),
-    request,
-    typed: typed.slice(0, MAX_TYPED_FOR_AUDIT),
-  };
-}
 
 /** A refusal because a key is locked. */
 export interface LoginLock {
@@ -87,14 +34,6 @@ export function lockMessage(lock: LoginLock): string {
   const minutes = Math.max(1, Math.ceil(lock.retryAfterSeconds / 60));
   // No apostrophes: AdminJS's login page embeds the message in a single-quoted script string.
   return `Too many failed sign-in attempts. Wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} and try again.`;
-}
-
-function keysOf(attempt: LoginAttempt): Array<{ kind: ThrottleKind; subject: string }> {
-  // Account before address, always: two failures that upsert both keys lock rows in one order.
-  const keys: Array<{ kind: ThrottleKind; subject: string }> = [];
-  if (attempt.account) keys.push({ kind: 'account', subject: attempt.account });
-  if (attempt.ip) keys.push({ kind: 'ip', subject: attempt.ip });
-  return keys;
 }
 
 function anonymousActor(attempt: LoginAttempt): AnonymousActor {
@@ -235,41 +174,6 @@ export async function recordLoginFailure(
 }
 
 /**
- * Prunes login_throttle now and then, from the failures themselves, so no timer has to run.
- * Each database handle (made once at start) has one pruner, which keeps when it last pruned by
- * its own clock. That clock is housekeeping only: no lock decision reads it.
- */
-export class LoginThrottlePruner {
-  private lastPrunedAt: number | null = null;
-
-  constructor(
-    private readonly sequelize: Sequelize,
-    private readonly options: { everyMs: number; now: () => number } = { everyMs: 60_000, now: Date.now },
-  ) {}
-
-  /** Prunes unless it did less than `everyMs` ago; the rows removed, or null when it was not due. */
-  async pruneWhenDue(settings: LoginThrottleSettings): Promise<number | null> {
-    const now = this.options.now();
-    if (this.lastPrunedAt !== null && now - this.lastPrunedAt < this.options.everyMs) return null;
-    // Taken before the prune runs, so failures arriving meanwhile do not start another one.
-    this.lastPrunedAt = now;
-    return pruneLoginThrottle(this.sequelize, settings);
-  }
-}
-
-const pruners = new WeakMap<Sequelize, LoginThrottlePruner>();
-
-/** The pruner of a database handle, made with it on first use and gone with it. */
-export function loginThrottlePruner(sequelize: Sequelize): LoginThrottlePruner {
-  let pruner = pruners.get(sequelize);
-  if (!pruner) {
-    pruner = new LoginThrottlePruner(sequelize);
-    pruners.set(sequelize, pruner);
-  }
-  return pruner;
-}
-
-/**
  * A successful sign-in clears the count of the name it used. The address keeps its count: one
  * account someone can sign in to must not reset the guessing of others from the same place.
  */
@@ -278,54 +182,4 @@ export async function clearAccountFailures(sequelize: Sequelize, attempt: LoginA
   await sequelize.query(`DELETE FROM login_throttle WHERE kind = 'account' AND subject = :account`, {
     replacements: { account: attempt.account },
   });
-}
-
-/**
- * Removes rows that no longer count: their window and any lock are over (a lock starts inside
- * the window, so window + lockout bounds both). Rows other sign-ins hold are skipped, not waited for.
- */
-export async function pruneLoginThrottle(sequelize: Sequelize, settings: LoginThrottleSettings): Promise<number> {
-  const [, result] = await sequelize.query(
-    `DELETE FROM login_throttle WHERE (kind, subject) IN (
-       SELECT kind, subject FROM login_throttle
-        WHERE window_started_at < now() - make_interval(mins => :windowMinutes + :lockoutMinutes)
-          AND (locked_until IS NULL OR locked_until <= now())
-        LIMIT 1000
-        FOR UPDATE SKIP LOCKED)`,
-    { replacements: { windowMinutes: settings.failureWindowMinutes, lockoutMinutes: settings.lockoutMinutes } },
-  );
-  return (result as { rowCount?: number } | undefined)?.rowCount ?? 0;
-}
-
-/** The address as a throttle key: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 network. */
-export function ipSubject(ip: string | null | undefined): string | null {
-  if (!ip) return null;
-  // A zone (fe80::1%eth0) names this host's interface, not the client; ipaddr.js reads only some.
-  const address = ip.replace(/%.*$/, '');
-  const parsed = parseAddress(address);
-  if (!parsed) return address.slice(0, MAX_ACCOUNT_NAME);
-  if (parsed instanceof ipaddr.IPv4) return parsed.toString();
-  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
-  return `${parsed.parts
-    .slice(0, 4)
-    .map((part) => part.toString(16))
-    .join(':')}::/64`;
-}
-
-/**
- * An address in the forms Node and proxies write it: dotted decimal IPv4, or IPv6 (which may end
- * in a dotted quad). Other IPv4 spellings ipaddr.js would accept (2130706433, 0x7f.0.0.1, 010.0.0.1)
- * are left as typed: no client arrives that way, and 010 means 8 to some readers and 10 to others.
- */
-function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address);
-  const quad = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  let ipv6 = address;
-  if (quad) {
-    if (!ipaddr.IPv4.isValidFourPartDecimal(quad[2]!)) return null;
-    // ipaddr.js 1.9 cannot read a quad straight after "::" (2001:db8::1.2.3.4): it gets two hex groups.
-    const [high, low] = ipaddr.IPv4.parse(quad[2]!).toIPv4MappedAddress().parts.slice(6) as [number, number];
-    ipv6 = `${quad[1]}${high.toString(16)}:${low.toString(16)}`;
-  }
-  return ipaddr.IPv6.isValid(ipv6) ? ipaddr.IPv6.parse(ipv6) : null;
 }

@@ -1,17 +1,19 @@
-import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { ruleFor, transactionLookup, type ChangeOperation } from '../approvals/approval-policy.js';
 import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, RESOURCE_RULES, asSessionUser, type SessionUser } from '../auth/access-rules.js';
 import { ProcessStep, Revision, SubStep, WorkCenter } from '../models/index.js';
-import { RecordNotFoundError, RecordValidationError } from './record-errors.js';
+import { RecordNotFoundError } from './record-errors.js';
 import { createRecord, deleteRecord, updateRecord } from './record.service.js';
+import { claimsOf, nextSequence, nextStepNumber, pendingClaims, refuseTaken } from './routing-numbers.js';
 
 /**
  * A revision's routing as one thing: its steps in order, each with its checks, written on the
  * revision's page as ERPNext writes a child table. Every change here is an ordinary create,
  * update or delete of one step or check through the record service, so the role matrix, field
  * rules, validation, approval policy and audit trail are exactly those of the generic forms;
- * this file only chooses the parent from the address and fills in the obvious next numbers.
+ * this file only chooses the parent from the address and fills in the obvious next numbers
+ * (routing-numbers.ts).
  */
 
 export interface RoutingCheck {
@@ -56,70 +58,6 @@ export interface Routing {
 /** The fields a step or check row of the editor sends; the parent always comes from the address. */
 export const STEP_FIELDS = ['step_number', 'operation', 'work_center_id', 'instructions', 'estimated_hours', 'is_parallel'] as const;
 export const CHECK_FIELDS = ['sequence', 'description', 'requires_measurement', 'lower_limit', 'upper_limit', 'unit'] as const;
-
-/** Steps are numbered in tens (10, 20, 30) so that one can be put between two later. */
-const STEP_INCREMENT = 10;
-
-function nextStepNumber(numbers: number[]): number {
-  const highest = numbers.length ? Math.max(...numbers) : 0;
-  return (Math.floor(highest / STEP_INCREMENT) + 1) * STEP_INCREMENT;
-}
-
-function nextSequence(sequences: number[]): number {
-  return (sequences.length ? Math.max(...sequences) : 0) + 1;
-}
-
-/** How the numbered rows of a routing hang from their parent. */
-const NUMBERED = {
-  process_steps: { parent: 'revision_id', number: 'step_number' },
-  sub_steps: { parent: 'process_step_id', number: 'sequence' },
-} as const;
-
-interface Claim {
-  parent: number;
-  number: number;
-  approval: number;
-}
-
-/**
- * Numbers that pending approval requests would give rows of these parents. A held new step or
- * check has no row yet, only its proposed values in the request (approvals.changes, field by
- * field as {old, new}); without counting them, two additions held on a released revision would
- * both take the same next number and the second could never be applied. A held change of an
- * existing row's number claims the new number too (its parent is then the row's own).
- */
-async function pendingClaims(sequelize: Sequelize, table: keyof typeof NUMBERED, parentIds: number[], transaction: Transaction | null): Promise<Claim[]> {
-  if (parentIds.length === 0) return [];
-  const { parent, number } = NUMBERED[table];
-  // Table and column names come from NUMBERED above, never from input.
-  const rows = await sequelize.query<{ parent: string; number: string; approval: number }>(
-    `SELECT x.parent, x.number, x.approval FROM (
-       SELECT coalesce(a.changes -> '${parent}' ->> 'new', t.${parent}::text) AS parent,
-              a.changes -> '${number}' ->> 'new' AS number, a.id AS approval
-         FROM approvals a
-         LEFT JOIN ${table} t ON a.operation = 'update' AND t.id = a.target_id
-        WHERE a.status = 'pending' AND a.target_table = :table AND a.operation IN ('create', 'update') AND a.changes ? '${number}'
-     ) x
-     WHERE x.parent ~ '^[0-9]{1,9}$' AND x.number ~ '^[0-9]{1,9}$' AND x.parent::int IN (:parentIds)
-     ORDER BY x.approval`,
-    { replacements: { table, parentIds }, type: QueryTypes.SELECT, transaction },
-  );
-  return rows.map((r) => ({ parent: Number(r.parent), number: Number(r.number), approval: r.approval }));
-}
-
-function claimsOf(claims: Claim[], parentId: number): number[] {
-  return claims.filter((c) => c.parent === parentId).map((c) => c.number);
-}
-
-/** Refuses a number a row or a pending request already has, naming the next free one. */
-function refuseTaken(field: string, given: number, rows: number[], claims: Claim[], what: string, next: number): void {
-  if (rows.includes(given)) throw new RecordValidationError({ [field]: `${what} (the next free one is ${next})` });
-  const claim = claims.find((c) => c.number === given);
-  if (claim)
-    throw new RecordValidationError({
-      [field]: `A change waiting for approval (request #${claim.approval}) already gives that number (the next free one is ${next})`,
-    });
-}
 
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');

@@ -4,7 +4,8 @@ import { AccessDeniedError, asSessionUser, canClockIn } from '../auth/access-rul
 import { LaborEntry, ManualStep, TravelerStep } from '../models/index.js';
 import { RecordNotFoundError, WorkflowRefusedError } from '../records/record-errors.js';
 import { executeWrite } from '../records/write-command.js';
-import { alreadyClockedIn, clockedInWhere, clockInRefusal, moveState, notClockedIn, roleRefusal } from './step-moves.js';
+import { alreadyClockedIn, clockInRefusal, notClockedIn, roleRefusal } from './step-move-rules.js';
+import { clockedInWhere, moveState } from './step-moves.js';
 import { lockWork, markStarted, stepLabel, type StepRef } from './step-work.service.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
 

@@ -8,20 +8,21 @@ import { decimalRefusal, parseDecimalText } from '../records/input-coercion.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
 import { executeWrite } from '../records/write-command.js';
 import { formatLimits } from '../shared/limits-format.js';
-import { checksClosedRefusal, labelOf, moveState, roleRefusal, signOffRefusal, startRefusal, workRefusal, type StepRef } from './step-moves.js';
+import { checksClosedRefusal, labelOf, roleRefusal, signOffRefusal, startRefusal, workRefusal, type StepRef } from './step-move-rules.js';
+import { moveState } from './step-moves.js';
 import { openStepCount } from './traveler-lifecycle.service.js';
 import { clockOutTime, transactionNow } from './work-clock.js';
 
 /**
  * Working a traveler on the floor: starting steps, recording checks and measurements, quality's
- * dispositions, and sign-offs. Each write asks the move rules of step-moves.ts over the rows it
+ * dispositions, and sign-offs. Each write asks the move rules of step-move-rules.ts over the rows it
  * has locked, so that the person gets the reason the panel already showed them; order, states and
  * checks are also enforced by the database (migrations/*-traveler-lifecycle.up.sql). The
  * follow-on moves happen in the same transaction (the first step started puts the traveler in
  * progress; the last sign-off completes it).
  */
-export type { StepKind, StepRef } from './step-moves.js';
-export { labelOf } from './step-moves.js';
+export type { StepKind, StepRef } from './step-move-rules.js';
+export { labelOf } from './step-move-rules.js';
 
 type AnyStep = TravelerStep | ManualStep;
 
@@ -111,7 +112,7 @@ export async function signOffStep(sequelize: Sequelize, ref: StepRef, actor: Use
     const mine = await LaborEntry.findOne({ where: { ...stepKey, ended_at: null, user_id: actor.userId }, transaction, lock: transaction.LOCK.UPDATE });
     if (mine) await mine.update({ ended_at: clockOutTime(mine, now) }, { transaction });
     await (step as TravelerStep).update({ status: 'completed', completed_at: now, completed_by_id: actor.userId }, { transaction });
-    const remaining = await openStepCount(traveler.id, transaction);
+    const remaining = await openStepCount(sequelize, traveler.id, transaction);
     let travelerCompleted = false;
     if (remaining === 0) {
       await traveler.update({ status: 'completed' }, { transaction });

@@ -1,7 +1,9 @@
 import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 import { Box, H5, Link, Loader, Text } from '@adminjs/design-system';
-import { Entry, type RecordHistory } from './history.js';
+// The shape sent by src/audit/audit-history.service.ts (types only: nothing of the server is bundled).
+import type { RecordHistory } from '../../audit/audit-history.service.js';
+import { Entry } from './history/history-entry.js';
 import { recordUrl } from './panel-urls.js';
 
 const api = new ApiClient();
