@@ -12,8 +12,11 @@ process.env.ADMIN_JS_TMP_DIR = path.join(projectRoot, 'dist', 'adminjs');
 // AdminJS reads both when it is first imported.
 const { createAdmin } = await import('../src/admin/admin.js');
 const { createSequelize } = await import('../src/db/database.js');
-// The resources need initialised models; nothing connects to a database here.
-const models = createSequelize({ url: 'postgres://bundle@127.0.0.1:1/bundle', poolMax: 1, acquireTimeoutMs: 1000 });
-await createAdmin().initialize();
+const { createAppContext } = await import('../src/app-context.js');
+const { loadConfig } = await import('../src/config/config.js');
+// The resources need initialised models and a context; nothing connects to a database here.
+const url = 'postgres://bundle@127.0.0.1:1/bundle';
+const models = createSequelize({ url, poolMax: 1, acquireTimeoutMs: 1000 });
+await createAdmin(createAppContext(loadConfig({}), { db: models, url })).initialize();
 await models.close();
 console.log(`panel components bundled into ${path.relative(projectRoot, process.env.ADMIN_JS_TMP_DIR)}`);

@@ -18,10 +18,7 @@ import { adoptDatabaseRoles } from './db/database-roles.js';
 import { connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './db/runtime-role.js';
 import { createApp } from './http/app.js';
 import { loginThrottleSettings } from './auth/login-throttle.service.js';
-import { setAppUrl } from './approvals/approval-request.service.js';
-import { setNumberPatterns } from './tables/record-numbers.js';
-import { dispatchOutbox } from './notifications/mail-outbox.service.js';
-import { kickMailDispatch, mailDispatchIdle, setMailDispatcher } from './notifications/mail-dispatch.js';
+import { createAppContext, type AppContext } from './app-context.js';
 import { ensureAuditPartitions } from './audit/audit-partition.service.js';
 import { startAuditSealer } from './audit/audit-sealer.job.js';
 import { startPartitionKeeper } from './audit/audit-partition.job.js';
@@ -30,6 +27,7 @@ export interface RunningServer {
   url: string;
   databaseUrl: string;
   sequelize: Sequelize;
+  ctx: AppContext;
   embedded?: EmbeddedPostgres;
   close(): Promise<void>;
 }
@@ -126,15 +124,10 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       logger.error({ err: error }, "making the coming months' audit partitions failed"),
     );
 
-    setAppUrl(config.APP_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);
-    setMailDispatcher(
-      () => dispatchOutbox(sequelize, { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }),
-      (error) => logger.error({ err: error }, 'sending mail from the outbox failed'),
-    );
-    kickMailDispatch();
+    // The one context of this app: everything below works through it, nothing through module globals.
+    const ctx = createAppContext(config, { db: sequelize, url: databaseUrl, ssl: target.ssl }, (error, what) => logger.error({ err: error }, what));
 
-    setNumberPatterns({ work_orders: config.WORK_ORDER_NUMBER_PATTERN, travelers: config.TRAVELER_NUMBER_PATTERN });
-    const admin = createAdmin({ workOrderLeadDays: config.WORK_ORDER_LEAD_DAYS });
+    const admin = createAdmin(ctx);
     await admin.initialize();
     const sessionPool = createPgPool(
       databaseUrl,
@@ -144,6 +137,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       config.DB_POOL_ACQUIRE_MS,
     );
     const app = createApp({
+      ctx,
       admin,
       sessionPool,
       sessionSecret: config.SESSION_SECRET ?? developmentSessionSecret(dataRoot(config)),
@@ -160,18 +154,20 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once('error', reject);
     });
+    // Last: its listening connection would otherwise outlive a start that failed above.
+    await ctx.mail.start();
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     return {
       url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}${admin.options.rootPath}`,
       databaseUrl,
       sequelize,
+      ctx,
       embedded,
       async close() {
         await sealer.stop();
         await partitionKeeper.stop();
-        setMailDispatcher(undefined);
-        await mailDispatchIdle();
+        await ctx.mail.stop();
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await sequelize.close();

@@ -407,7 +407,7 @@ describe('mail after commit', () => {
     await requestQuantityChange('T-26003', 601);
     const pending = await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'pending'`);
     expect(pending).toBeGreaterThan(0);
-    const result = await dispatchOutbox(t.db.sequelize, { from: 'NEXUS <nexus@test.example>' }, 1000);
+    const result = await dispatchOutbox(t.db.sequelize, { from: 'NEXUS <nexus@test.example>', links: t.ctx.links }, 1000);
     expect(result).toEqual({ sent: 0, held: pending, failed: 0 });
     expect(await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'pending'`)).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'held' AND last_error LIKE 'No SMTP server configured%'`)).toBe(pending);

@@ -131,7 +131,8 @@ describe('sign-in', () => {
     const pool = createPgPool(t.db.url, 2, () => undefined);
     try {
       const restarted = createApp({
-        admin: createAdmin(),
+        ctx: t.ctx,
+        admin: createAdmin(t.ctx),
         sessionPool: pool,
         sessionSecret: TEST_SESSION_SECRET,
         secureCookies: false,

@@ -4,6 +4,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createAdmin } from '../src/admin/admin.js';
+import { createAppContext } from '../src/app-context.js';
+import { loadConfig } from '../src/config/config.js';
 import { withDatabase } from '../src/db/database.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../seeders/demo-users.js';
 import { appEnvironment, startApp, stopApps, type AppProcess } from './support/app-process.js';
@@ -277,7 +279,7 @@ afterAll(async () => {
 
 describe('the HTTP surface under malformed input', () => {
   it('answers every malformed request with a 4xx and a reason, never ends, writes nothing and puts nothing on disk', async () => {
-    const admin = createAdmin();
+    const admin = createAdmin(createAppContext(loadConfig({}), { db: db.sequelize, url: db.url }));
     const ids = await db.query<{ t: string; id: string }>(
       `SELECT 'travelers' AS t, min(id)::text AS id FROM travelers UNION ALL SELECT 'customers', min(id)::text FROM customers`,
     );

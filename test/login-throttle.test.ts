@@ -47,7 +47,8 @@ function anotherInstance(loginThrottle?: LoginThrottleSettings): express.Express
   const sessionPool = createPgPool(t.db.url, 2, () => undefined);
   extraPools.push(sessionPool);
   return createApp({
-    admin: createAdmin(),
+    ctx: t.ctx,
+    admin: createAdmin(t.ctx),
     sessionPool,
     sessionSecret: TEST_SESSION_SECRET,
     secureCookies: false,

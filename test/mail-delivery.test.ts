@@ -1,40 +1,25 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SMTPServer } from 'smtp-server';
 import { systemActor } from '../src/audit/actor.js';
 import { inTransaction } from '../src/db/unit-of-work.js';
 import { User } from '../src/models/index.js';
 import { dispatchOutbox, queueMails } from '../src/notifications/mail-outbox.service.js';
+import { appLinks } from '../src/shared/app-links.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { createRoleUsers } from './support/test-app.js';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
-/** A real SMTP server on loopback: what NEXUS sends is what a mail server receives. */
 let db: TestDatabase;
-let smtp: SMTPServer;
-let port: number;
-const received: Array<{ to: string[]; data: string }> = [];
+let smtp: SmtpSink;
+const links = appLinks('https://nexus.test.example');
 
 beforeAll(async () => {
   db = await createTestDatabase();
   await createRoleUsers(db);
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpSink();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   await db.drop();
 });
 
@@ -51,12 +36,12 @@ describe('mail through SMTP', () => {
       await queueMails(transaction, [{ recipient: approver!, subject: 'NEXUS: approval needed for request 1', body: 'Please decide request #1.' }]);
     });
 
-    const result = await dispatchOutbox(db.sequelize, { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'NEXUS <nexus@test.example>' });
+    const result = await dispatchOutbox(db.sequelize, { smtpUrl: smtp.url, from: 'NEXUS <nexus@test.example>', links });
     expect(result).toEqual({ sent: 1, held: 0, failed: 0 });
-    expect(received).toHaveLength(1);
-    expect(received[0]!.to).toEqual([approver!.email]);
-    expect(received[0]!.data).toContain('Subject: NEXUS: approval needed');
-    expect(received[0]!.data).toContain('Please decide request #1.');
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.to).toEqual([approver!.email]);
+    expect(smtp.received[0]!.data).toContain('Subject: NEXUS: approval needed');
+    expect(smtp.received[0]!.data).toContain('Please decide request #1.');
     const rows = (await db.query<{ subject: string; status: string; sent: boolean }>('SELECT subject, status, sent_at IS NOT NULL AS sent FROM mail_outbox'))
       .rows;
     expect(rows).toEqual([{ subject: 'NEXUS: approval needed for request 1', status: 'sent', sent: true }]);
@@ -67,7 +52,7 @@ describe('mail through SMTP', () => {
     await inTransaction(db.sequelize, systemActor('test'), async ({ transaction }) => {
       await queueMails(transaction, [{ recipient: viewer!, subject: 'Will fail', body: 'x' }]);
     });
-    const result = await dispatchOutbox(db.sequelize, { smtpUrl: 'smtp://127.0.0.1:1', from: 'NEXUS <nexus@test.example>' });
+    const result = await dispatchOutbox(db.sequelize, { smtpUrl: 'smtp://127.0.0.1:1', from: 'NEXUS <nexus@test.example>', links });
     expect(result).toEqual({ sent: 0, held: 0, failed: 1 });
     const row = (
       await db.query<{ status: string; attempts: number; last_error: string }>(

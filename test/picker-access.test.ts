@@ -74,7 +74,7 @@ async function searchesOf(role: Role): Promise<Search[]> {
 
 beforeAll(async () => {
   t = await createTestApp();
-  admin = createAdmin();
+  admin = createAdmin(t.ctx);
   await createSeeder(t.db.sequelize).up();
   for (const role of ROLES) agents[role] = await t.signIn(role);
 });

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { loadConfig, ConfigError } from '../src/config/config.js';
 import { createSeeder } from '../src/db/seeder.js';
 import { createTravelerFromWorkOrder } from '../src/travelers/traveler-creation.service.js';
-import { DEFAULT_NUMBER_PATTERNS, numberPatternProblem, setNumberPatterns } from '../src/tables/record-numbers.js';
+import { NumberPatterns, numberPatternProblem } from '../src/tables/record-numbers.js';
 import { createTestApp, testActor, type TestApp } from './support/test-app.js';
 
 /**
@@ -23,14 +23,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-afterEach(() => setNumberPatterns(DEFAULT_NUMBER_PATTERNS));
 
 async function ids(): Promise<{ customer: number; part: number }> {
   return one(`SELECT c.id AS customer, p.id AS part FROM parts p JOIN customers c ON c.id = p.customer_id WHERE p.part_number = 'HB-1042'`);
 }
 
-async function newWorkOrder(fields: Record<string, string>) {
-  const agent = await t.signIn('engineer');
+async function newWorkOrder(fields: Record<string, string>, app: Pick<TestApp, 'signIn'> = t) {
+  const agent = await app.signIn('engineer');
   const { customer, part } = await ids();
   let request = agent
     .post('/admin/api/resources/work_orders/actions/new')
@@ -58,17 +57,17 @@ describe('numbers given to new records', () => {
   });
 
   it('a configured pattern decides the shape; ten planners saving at once get ten different numbers', async () => {
-    setNumberPatterns({ work_orders: 'JOB-{YYYY}-{SEQ:5}' });
-    const results = await Promise.all(Array.from({ length: 10 }, () => newWorkOrder({})));
+    const jobs = await t.withSettings({ WORK_ORDER_NUMBER_PATTERN: 'JOB-{YYYY}-{SEQ:5}' });
+    const results = await Promise.all(Array.from({ length: 10 }, () => newWorkOrder({}, jobs)));
     const numbers = results.map((r) => r.body.record.params.number as string).sort();
     const year = new Date().getUTCFullYear();
     expect(numbers).toEqual(Array.from({ length: 10 }, (_, i) => `JOB-${year}-${String(i + 1).padStart(5, '0')}`));
   });
 
   it('a traveler made from a work order takes the traveler pattern', async () => {
-    setNumberPatterns({ travelers: 'TR{YY}{MM}-{SEQ:2}' });
     const order = await one<{ id: number }>(`SELECT id FROM work_orders WHERE number = 'WO-26002'`);
-    const traveler = await createTravelerFromWorkOrder(t.db.sequelize, order.id, { quantity: 1 }, testActor(t.users.engineer));
+    const numbers = new NumberPatterns({ travelers: 'TR{YY}{MM}-{SEQ:2}' });
+    const traveler = await createTravelerFromWorkOrder(t.db.sequelize, order.id, { quantity: 1 }, testActor(t.users.engineer), { numbers });
     const now = new Date();
     expect(traveler.number).toBe(`TR${yy()}${String(now.getUTCMonth() + 1).padStart(2, '0')}-01`);
   });

@@ -3,7 +3,6 @@ import express from 'express';
 import QRCode from 'qrcode';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { appUrl } from '../src/approvals/approval-request.service.js';
 import type { UserActor } from '../src/audit/actor.js';
 import type { Role } from '../src/auth/roles.js';
 import { createSeeder } from '../src/db/seeder.js';
@@ -187,7 +186,7 @@ describe('the printed header', () => {
 
   it('carries a QR code of the traveler’s page in the panel, with the number and the address printed under it', async () => {
     const html = await print(viewer, ids.running);
-    const url = `${appUrl()}/admin/resources/travelers/records/${ids.running}/show`;
+    const url = `http://127.0.0.1:3000/admin/resources/travelers/records/${ids.running}/show`;
     const qr = part(html, 'qr', 'div');
     // The same library and options produce the same symbol: the code encodes exactly this URL.
     const expected = await QRCode.toString(url, { type: 'svg', margin: 1 });
@@ -211,7 +210,7 @@ describe('the printed header', () => {
     expect(res.text).toContain('Print / Save as PDF');
     expect(res.text).not.toMatch(/<link|@import|url\(|\ssrc=/);
     const addresses = new Set(res.text.match(/https?:\/\/[^\s"<]+/g));
-    expect([...addresses].sort()).toEqual(['http://www.w3.org/2000/svg', `${appUrl()}/admin/resources/travelers/records/${ids.running}/show`].sort());
+    expect([...addresses].sort()).toEqual(['http://www.w3.org/2000/svg', `http://127.0.0.1:3000/admin/resources/travelers/records/${ids.running}/show`].sort());
     expect(res.text).toMatch(/@media print\{[^@]*?\.toolbar\{display:none\}/);
     expect(res.text).toMatch(/\.step\{[^}]*break-inside:avoid/);
   });
@@ -437,7 +436,7 @@ describe('who may print', () => {
       res.locals.currentAdmin = { id: 1, username: 'guest', email: 'guest@test.example', title: 'Guest', role: 'guest' };
       next();
     });
-    app.use(travelerPrintRoutes());
+    app.use(travelerPrintRoutes(t.ctx));
     const res = await supertest(app).get(`/travelers/${ids.done}/print`);
     expect(res.status).toBe(403);
     expect(text(res.text)).toContain('Your role does not allow reading travelers.');

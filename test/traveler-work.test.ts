@@ -68,7 +68,7 @@ async function finishStep(stepId: number, measured = '10.00') {
 describe('creating a traveler from a work order', () => {
   it('fills in part, released revision, customer, quantity left and due date, and copies the routing', async () => {
     const shop = await buildShop(t.db);
-    const preview = await previewTraveler(shop.workOrderId);
+    const preview = await previewTraveler(t.appSequelize, shop.workOrderId);
     expect(preview.refusal).toBeNull();
     expect(preview.remainingQuantity).toBe(20);
     const traveler = await createTravelerFromWorkOrder(t.db.sequelize, shop.workOrderId, {}, engineer());
@@ -129,7 +129,7 @@ describe('creating a traveler from a work order', () => {
     const shop = await buildShop(t.db);
     await t.db.query(`UPDATE revisions SET status = 'obsolete' WHERE id = $1`, [shop.revisionId]);
     const before = await row<{ n: number }>('SELECT count(*)::int AS n FROM travelers');
-    expect((await previewTraveler(shop.workOrderId)).refusal).toMatch(/has no released revision/);
+    expect((await previewTraveler(t.appSequelize, shop.workOrderId)).refusal).toMatch(/has no released revision/);
     await expect(createTravelerFromWorkOrder(t.db.sequelize, shop.workOrderId, {}, engineer())).rejects.toBeInstanceOf(WorkflowRefusedError);
     await expect(createTravelerFromWorkOrder(t.db.sequelize, shop.workOrderId, {}, engineer())).rejects.toThrow(
       /Part P-S\d+ has no released revision, so there is no approved routing/,

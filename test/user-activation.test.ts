@@ -180,7 +180,7 @@ describe('Reactivate', () => {
 
 describe('the user form', () => {
   it('has no raw Active switch: the actions replace it', () => {
-    const decorated = createAdmin().findResource('users').decorate();
+    const decorated = createAdmin(t.ctx).findResource('users').decorate();
     const edit = decorated.getProperties({ where: 'edit' }).map((p) => p.propertyPath);
     expect(edit).not.toContain('active');
     expect(edit).toEqual(expect.arrayContaining(['username', 'full_name', 'email', 'role']));

@@ -2040,6 +2040,28 @@ CREATE TRIGGER revisions_start_draft BEFORE INSERT ON revisions
 
 -- ======================================== end of migrations/20261206000500-revision-starts-draft.up.sql
 
+-- ======================================== migrations/20261206000600-mail-outbox-notify.up.sql
+
+-- Mail leaves when the write that queued it commits, without the services calling anything: a
+-- statement that puts rows into the outbox notifies the channel nexus_mail, and PostgreSQL
+-- delivers a notification only at commit (never for a transaction rolled back), to every app
+-- instance listening (src/notifications/mail-dispatch.ts). No payload: the listener reads the
+-- outbox itself, and a transaction's notifications on one channel fold into one. Writers that
+-- nobody hears (a pooler that cannot LISTEN, a CLI while no app runs) are caught by the app's
+-- periodic sweep.
+CREATE FUNCTION mail_outbox_notify() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM pg_notify('nexus_mail', '');
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER mail_outbox_notify AFTER INSERT ON mail_outbox
+  FOR EACH STATEMENT EXECUTE FUNCTION mail_outbox_notify();
+
+-- ======================================== end of migrations/20261206000600-mail-outbox-notify.up.sql
+
 -- ======================================== schema_migrations (umzug SequelizeStorage)
 
 CREATE TABLE IF NOT EXISTS "schema_migrations" ("name" VARCHAR(255) NOT NULL UNIQUE , "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("name"));
@@ -2057,6 +2079,7 @@ INSERT INTO "schema_migrations" ("name", "created_at", "updated_at") VALUES
   ('20261206000200-audit-partition-upkeep', now(), now()),
   ('20261206000300-database-roles', now(), now()),
   ('20261206000400-work-order-starts-open', now(), now()),
-  ('20261206000500-revision-starts-draft', now(), now());
+  ('20261206000500-revision-starts-draft', now(), now()),
+  ('20261206000600-mail-outbox-notify', now(), now());
 
 COMMIT;

@@ -1,31 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import AdminJS, { type AdminJSOptions } from 'adminjs';
-import { Database } from '@adminjs/sequelize';
-import { RESOURCES } from '../resources/index.js';
+import { resourcesFor } from '../resources/index.js';
 import { dashboardSummary } from '../dashboard/dashboard.service.js';
 import { approvalInbox } from '../approvals/approval-inbox.service.js';
 import { PAGE_ACCESS, canReadApprovals } from '../auth/access-rules.js';
 import { emptyMyWork, myWork } from '../travelers/shop-floor.service.js';
 import { dispositionQueuePage } from './disposition-queue.page.js';
-import { sessionUser } from '../resources/resource-helpers.js';
-import { User } from '../models/index.js';
+import { sessionUser, type ResourceDefinition } from '../resources/resource-helpers.js';
 import { Components, componentLoader } from '../panel/component-loader.js';
 import { FAVICON_PATH } from '../panel/favicon.js';
 import { NexusResource } from '../panel/nexus-resource.adapter.js';
 import { TITLE_PROPERTY } from '../records/record-title-sql.js';
 import { PANEL_STYLES_PATH, PANEL_THEME } from './panel-styles.js';
 import { withTitlesAndPickers } from '../panel/reference-options.js';
-import { DEFAULT_FORM_SETTINGS, withFormDefaults, type FormDefaultSettings } from '../panel/form-defaults.js';
+import { withFormDefaults } from '../panel/form-defaults.js';
+import type { AppContext } from '../app-context.js';
 
-AdminJS.registerAdapter({ Database, Resource: NexusResource });
-
-export const ADMIN_ROOT = '/admin';
-
-function translations() {
+function translations(resourceDefinitions: ResourceDefinition[]) {
   const resources: Record<string, { properties: Record<string, string> }> = {};
   const labels: Record<string, string> = {};
-  for (const { options, labels: l } of RESOURCES) {
+  for (const { options, labels: l } of resourceDefinitions) {
     const id = options.id as string;
     resources[id] = { properties: { [TITLE_PROPERTY]: 'Search', ...l.properties } };
     labels[id] = l.name;
@@ -67,32 +62,36 @@ function dropStaleComponentBundle(): void {
   fs.rmSync(path.join(dir, 'bundle.js'), { force: true });
 }
 
-export function createAdmin(formSettings: FormDefaultSettings = DEFAULT_FORM_SETTINGS): AdminJS {
+/** The panel of one app: its resources, pages and adapters all work through the app's context. */
+export function createAdmin(ctx: AppContext): AdminJS {
   dropStaleComponentBundle();
+  const root = ctx.links.panelRoot;
+  const resources = resourcesFor(ctx);
   const options: AdminJSOptions = {
-    rootPath: ADMIN_ROOT,
-    loginPath: `${ADMIN_ROOT}/login`,
-    logoutPath: `${ADMIN_ROOT}/logout`,
-    resources: RESOURCES.map(({ resource, adapter, options: resourceOptions, labels }) => ({
-      resource: adapter ? new adapter(resource) : resource,
-      options: withFormDefaults(withTitlesAndPickers(resource, resourceOptions, labels.properties), formSettings),
+    rootPath: root,
+    loginPath: `${root}/login`,
+    logoutPath: `${root}/logout`,
+    // Adapters made here, with the context: AdminJS would make the registered one of a bare model without it.
+    resources: resources.map(({ resource, adapter: Adapter = NexusResource, options: resourceOptions, labels }) => ({
+      resource: new Adapter(resource, ctx),
+      options: withFormDefaults(withTitlesAndPickers(resource, resourceOptions, labels.properties), ctx.forms),
     })),
     branding: {
       companyName: 'NEXUS',
       logo: false,
       // Served by our own server (favicon.ts), never fetched from another host.
-      favicon: `${ADMIN_ROOT}${FAVICON_PATH}`,
+      favicon: `${root}${FAVICON_PATH}`,
       withMadeWithLove: false,
       theme: PANEL_THEME,
     },
-    locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations() } },
+    locale: { language: 'en', availableLanguages: ['en'], translations: { en: translations(resources) } },
     componentLoader,
     assets: { styles: [PANEL_STYLES_PATH] },
     dashboard: {
       component: Components.Dashboard,
       handler: async (_request, _response, context) => {
         const user = sessionUser(context?.currentAdmin);
-        return dashboardSummary(User.sequelize!, user && canReadApprovals(user) ? user : undefined);
+        return dashboardSummary(ctx.db, user && canReadApprovals(user) ? user : undefined);
       },
     },
     pages: {
@@ -102,7 +101,7 @@ export function createAdmin(formSettings: FormDefaultSettings = DEFAULT_FORM_SET
         handler: async (_request, _response, context) => {
           const user = sessionUser(context?.currentAdmin);
           if (!user || !PAGE_ACCESS.myApprovals(user)) return { toDecide: [], mine: [] };
-          return approvalInbox(User.sequelize!, user);
+          return approvalInbox(ctx.db, user);
         },
       },
       myWork: {
@@ -114,14 +113,15 @@ export function createAdmin(formSettings: FormDefaultSettings = DEFAULT_FORM_SET
             return emptyMyWork(`Your role (${user?.role ?? 'none'}) does not work steps: My work lists steps for operators, quality and administrators.`);
           }
           const workCenterId = Number((request.query as Record<string, unknown> | undefined)?.workCenterId);
-          return myWork(User.sequelize!, user, { workCenterId: Number.isFinite(workCenterId) ? workCenterId : null });
+          return myWork(ctx.db, user, { workCenterId: Number.isFinite(workCenterId) ? workCenterId : null });
         },
       },
       // Quality's checks awaiting a disposition; other roles are refused (403) with the reason.
       dispositionQueue: {
         component: Components.DispositionQueue,
         icon: 'AlertTriangle',
-        handler: async (request, _response, context) => dispositionQueuePage(request.query as Record<string, unknown> | undefined, context?.currentAdmin),
+        handler: async (request, _response, context) =>
+          dispositionQueuePage(ctx.db, request.query as Record<string, unknown> | undefined, context?.currentAdmin),
       },
     },
   };

@@ -1,5 +1,5 @@
 import type { CurrentAdmin } from 'adminjs';
-import { User } from '../models/index.js';
+import type { Sequelize } from 'sequelize';
 import { sessionUser } from '../resources/resource-helpers.js';
 import { refusalOf } from '../resources/workflow-refusal.js';
 import { dispositionQueue } from '../travelers/disposition-queue.service.js';
@@ -11,6 +11,7 @@ import { dispositionQueue } from '../travelers/disposition-queue.service.js';
  * and its reason, not handed an empty list that reads as "nothing waiting".
  */
 export async function dispositionQueuePage(
+  db: Sequelize,
   query: Record<string, unknown> | undefined,
   currentAdmin: CurrentAdmin | undefined,
 ): Promise<Record<string, unknown>> {
@@ -20,7 +21,7 @@ export async function dispositionQueuePage(
   };
   try {
     return {
-      ...(await dispositionQueue(User.sequelize!, sessionUser(currentAdmin), {
+      ...(await dispositionQueue(db, sessionUser(currentAdmin), {
         travelerId: number('travelerId'),
         stepId: number('stepId'),
         subStepId: number('subStepId'),

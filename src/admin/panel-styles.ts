@@ -1,5 +1,6 @@
-import type { Request, Response } from 'express';
-import { RESOURCES } from '../resources/index.js';
+import type AdminJS from 'adminjs';
+import type { ResourceOptions } from 'adminjs';
+import type { RequestHandler } from 'express';
 
 /** Where the panel's own stylesheet is served (AdminJS links it from every page: admin.ts). */
 export const PANEL_STYLES_PATH = '/panel-assets/panel.css';
@@ -58,10 +59,11 @@ const PHONE_MAX_WIDTH = 768;
  * property's name; header cells are found by position (the first is the selection checkbox),
  * taken from the resource's listProperties so that a reordered list stays right.
  */
-function phoneListCss(): string {
+function phoneListCss(admin: AdminJS): string {
+  const resources = (admin.options.resources ?? []) as Array<{ options?: ResourceOptions }>;
   const rules: string[] = [];
   for (const [resourceId, keep] of Object.entries(PHONE_LIST_COLUMNS)) {
-    const listed = RESOURCES.find((r) => r.options.id === resourceId)?.options.listProperties ?? [];
+    const listed = resources.find((r) => r.options?.id === resourceId)?.options?.listProperties ?? [];
     const table = `table[data-css="${resourceId}-table"]`;
     const cells = (show: boolean) =>
       listed
@@ -78,14 +80,10 @@ function phoneListCss(): string {
   return rules.length ? `@media (max-width: ${PHONE_MAX_WIDTH}px) {\n  ${rules.join('\n  ')}\n}\n` : '';
 }
 
-let css: string | undefined;
-
-/** The stylesheet, built once from the resources' list settings. */
-export function panelCss(): string {
-  css ??= PANEL_CSS + phoneListCss();
-  return css;
-}
-
-export function panelStyles(_req: Request, res: Response): void {
-  res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(panelCss());
+/** The panel's stylesheet, built once from its resources' list settings. */
+export function panelStyles(admin: AdminJS): RequestHandler {
+  const css = PANEL_CSS + phoneListCss(admin);
+  return (_req, res) => {
+    res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(css);
+  };
 }

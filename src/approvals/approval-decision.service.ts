@@ -14,11 +14,9 @@ import {
 import { inTransaction } from '../db/unit-of-work.js';
 import { ALL_MODELS, Approval, User } from '../models/index.js';
 import { queueMails } from '../notifications/mail-outbox.service.js';
-import { kickMailDispatch } from '../notifications/mail-dispatch.js';
 import { RecordValidationError, translateWriteError } from '../records/record-errors.js';
 import { executeWrite } from '../records/write-command.js';
 import { ruleById } from './approval-policy.js';
-import { appUrl } from './approval-request.service.js';
 
 export type Decision = 'approve' | 'reject' | 'withdraw';
 
@@ -112,7 +110,6 @@ async function notifyAdministratorsOfLock(sequelize: Sequelize, actor: UserActor
           `The attempts are in the audit log (signature_failed, login_locked).\n`,
       })),
     );
-    transaction.afterCommit(() => kickMailDispatch());
   });
 }
 
@@ -158,10 +155,7 @@ function requesterMail(approval: Approval, requester: User, decider: UserActor, 
   return {
     recipient: requester,
     subject: `NEXUS: your request #${approval.id} was ${meaning}`,
-    body:
-      `${decider.fullName} ${meaning} your request #${approval.id}.\n${approval.summary ?? ''}\n` +
-      (comment ? `\nComment: ${comment}\n` : '') +
-      `\n${appUrl()}/admin/resources/approvals/records/${approval.id}/show\n`,
+    body: `${decider.fullName} ${meaning} your request #${approval.id}.\n${approval.summary ?? ''}\n` + (comment ? `\nComment: ${comment}\n` : ''),
     approvalId: approval.id,
   };
 }
@@ -231,7 +225,6 @@ export async function decide(sequelize: Sequelize, decision: Decision, input: De
       }
       const requester = await User.findByPk(approval.requested_by_id, { transaction });
       if (requester?.active) await queueMails(transaction, [requesterMail(approval, requester, actor, meaning, comment)]);
-      transaction.afterCommit(() => kickMailDispatch());
       return approval;
     },
     translate: (error) => {

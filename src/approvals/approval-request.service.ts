@@ -4,7 +4,6 @@ import { recordTitles, titleKey } from '../audit/record-titles.js';
 import { Approval, User } from '../models/index.js';
 import { queueMails } from '../notifications/mail-outbox.service.js';
 import { humanize } from '../records/record-errors.js';
-import { kickMailDispatch } from '../notifications/mail-dispatch.js';
 import { ruleFor, transactionLookup, type ApprovalRule, type ChangeOperation, type ProposedChange } from './approval-policy.js';
 
 /** A change that was not applied but submitted for approval. */
@@ -71,7 +70,8 @@ export async function approvalNeeded(input: GateInput): Promise<PendingDecision 
 
 /**
  * Writes the request (the exact field-level diff and the version it is based on) and queues
- * mail to the approvers, in the caller's transaction; the mail leaves after commit.
+ * mail to the approvers, in the caller's transaction; the mail leaves after commit (the outbox
+ * notifies the app's mail dispatch, src/notifications/mail-dispatch.ts).
  */
 export async function submitForApproval(input: GateInput, decision: PendingDecision): Promise<ApprovalRequired> {
   const { model, operation, before, values, actor, transaction } = input;
@@ -102,7 +102,6 @@ export async function submitForApproval(input: GateInput, decision: PendingDecis
     { transaction },
   );
   await notifyApprovers(approval, decision.rule, actor, transaction);
-  transaction.afterCommit(() => kickMailDispatch());
   return new ApprovalRequired(approval, decision.rule);
 }
 
@@ -140,21 +139,9 @@ async function notifyApprovers(approval: Approval, rule: ApprovalRule, requester
     approvers.map((user) => ({
       recipient: user,
       subject: `NEXUS: approval needed — ${approval.summary ?? rule.description}`,
-      body:
-        `${requester.fullName} asks for your approval.\n\n${rule.description}.\n${approval.summary ?? ''}\n\n` +
-        `Open request #${approval.id}: ${appUrl()}/admin/resources/approvals/records/${approval.id}/show\n`,
+      // The link to the request is added as the mail is sent, at the sending app's address.
+      body: `${requester.fullName} asks for your approval of request #${approval.id}.\n\n${rule.description}.\n${approval.summary ?? ''}\n`,
       approvalId: approval.id,
     })),
   );
-}
-
-let baseUrl = 'http://127.0.0.1:3000';
-
-/** The address people open NEXUS at, for links in mails. */
-export function setAppUrl(url: string): void {
-  baseUrl = url.replace(/\/+$/, '');
-}
-
-export function appUrl(): string {
-  return baseUrl;
 }

@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, type Sequelize } from 'sequelize';
 import type { AnonymousActor, UserActor } from '../audit/actor.js';
 import { recordEvent, recordEventIn } from '../audit/audit-event.service.js';
 import { executeWrite } from '../records/write-command.js';
@@ -60,22 +60,27 @@ export async function loadSessionUser(userId: unknown): Promise<SessionUser | nu
   return user?.active ? toSessionUser(user) : null;
 }
 
-export async function recordLogin(user: SessionUser, request: RequestContext): Promise<void> {
-  await executeWrite(User.sequelize!, {
+export async function recordLogin(sequelize: Sequelize, user: SessionUser, request: RequestContext): Promise<void> {
+  await executeWrite(sequelize, {
     actor: actorFor(user, request),
     table: 'users',
     model: User,
     run: async (options) => {
       // Through the database's own function: nobody else may write the sign-in time, and it is no
       // change of the account (its version stays, so pending requests about the user stay valid).
-      await User.sequelize!.query('SELECT users_record_sign_in(:id)', { replacements: { id: user.id }, transaction: options.transaction });
-      await recordEventIn(User.sequelize!, options.transaction, { action: 'login', table: 'users', record: user.id });
+      await sequelize.query('SELECT users_record_sign_in(:id)', { replacements: { id: user.id }, transaction: options.transaction });
+      await recordEventIn(sequelize, options.transaction, { action: 'login', table: 'users', record: user.id });
     },
   });
 }
 
 /** A refused sign-in, by whoever typed the name: kept with the reason, which the person is not told. */
-export async function recordFailedLogin(identifier: unknown, failure: { reason: SignInFailure; userId?: number }, request: RequestContext): Promise<void> {
+export async function recordFailedLogin(
+  sequelize: Sequelize,
+  identifier: unknown,
+  failure: { reason: SignInFailure; userId?: number },
+  request: RequestContext,
+): Promise<void> {
   const typed = typeof identifier === 'string' ? identifier.trim().slice(0, 120) : '';
   const actor: AnonymousActor = {
     kind: 'anonymous',
@@ -84,7 +89,7 @@ export async function recordFailedLogin(identifier: unknown, failure: { reason: 
     userAgent: request.userAgent,
     requestId: request.requestId,
   };
-  await recordEvent(User.sequelize!, actor, {
+  await recordEvent(sequelize, actor, {
     action: 'login_failed',
     table: failure.userId ? 'users' : undefined,
     record: failure.userId,
@@ -92,8 +97,8 @@ export async function recordFailedLogin(identifier: unknown, failure: { reason: 
   });
 }
 
-export async function recordLogout(user: SessionUser, request: RequestContext): Promise<void> {
-  await recordEvent(User.sequelize!, actorFor(user, request), { action: 'logout', table: 'users', record: user.id });
+export async function recordLogout(sequelize: Sequelize, user: SessionUser, request: RequestContext): Promise<void> {
+  await recordEvent(sequelize, actorFor(user, request), { action: 'logout', table: 'users', record: user.id });
 }
 
 export type PasswordChangeRefusal = { field: 'current' | 'password' | 'repeat'; message: string };
@@ -104,6 +109,7 @@ export type PasswordChangeRefusal = { field: 'current' | 'password' | 'repeat'; 
  * the account may sign again. Audited as a password change by its holder.
  */
 export async function changeOwnPassword(
+  sequelize: Sequelize,
   user: SessionUser,
   input: { current: unknown; password: unknown; repeat: unknown },
   request: RequestContext,
@@ -116,7 +122,7 @@ export async function changeOwnPassword(
   if (problem) return { field: 'password', message: problem };
   if (password !== input.repeat) return { field: 'repeat', message: 'The two new passwords are not the same.' };
   if (await verifyPassword(stored.password_hash, password)) return { field: 'password', message: 'Choose a password other than the one you have now.' };
-  await executeWrite(User.sequelize!, {
+  await executeWrite(sequelize, {
     actor: actorFor(user, request),
     table: 'users',
     model: User,

@@ -61,6 +61,8 @@ const envSchema = z
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
       .optional(),
     MAIL_FROM: z.string().min(3).default('NEXUS <nexus@localhost>'),
+    // Mail leaves when its write commits (the outbox notifies); this sweep sends what no notification announced.
+    MAIL_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     APP_URL: z.string().url('must be the address people open NEXUS at, e.g. https://nexus.shop.example').optional(),
     AUDIT_SEAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
     // How often a running app makes sure the coming months' audit partitions exist (one instance at a time).

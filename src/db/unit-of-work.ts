@@ -1,10 +1,16 @@
 import pg from 'pg';
 import type { Sequelize, Transaction, TransactionOptions } from 'sequelize';
 import { assertActor, type Actor } from '../audit/actor.js';
+import type { NumberPatterns } from '../tables/record-numbers.js';
 
 export interface WriteOptions {
   transaction: Transaction;
   actor: Actor;
+  /**
+   * The app's number patterns, for a new work order or traveler saved without a number: Sequelize
+   * passes these options on to the table hooks. Without them the default patterns apply.
+   */
+  numbers?: NumberPatterns;
 }
 
 /** Transaction-local settings to apply as the transaction begins (see installSettingsOnBegin). */

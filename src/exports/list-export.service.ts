@@ -42,15 +42,15 @@ interface QueryGenerator {
 }
 
 /** The SELECT Sequelize would run for findAll (the same SQL the list's page query is made of). */
-function selectSql(spec: ListExport): string {
+function selectSql(sequelize: Sequelize, spec: ListExport): string {
   const { model } = spec;
-  const generator = (model.sequelize!.getQueryInterface() as unknown as { queryGenerator: QueryGenerator }).queryGenerator;
+  const generator = (sequelize.getQueryInterface() as unknown as { queryGenerator: QueryGenerator }).queryGenerator;
   const attributes = spec.columns.map((c) => c.select);
   return generator.selectQuery(model.getTableName() as string, { where: spec.where, attributes, order: spec.order }, model).replace(/;\s*$/, '');
 }
 
 export async function exportList(sequelize: Sequelize, actor: Actor, spec: ListExport, sink: CsvSink): Promise<ExportResult> {
-  const sql = selectSql(spec);
+  const sql = selectSql(sequelize, spec);
   return inTransactionAt(
     sequelize,
     actor,

@@ -18,8 +18,11 @@ import { routingRoutes } from './routes/routing.routes.js';
 import { listQueryGuard } from '../panel/list-query-guard.js';
 import { beginPanelRequest } from '../panel/panel-request-state.js';
 import { asyncRoute } from './async-route.js';
+import type { AppContext } from '../app-context.js';
 
 export interface AdminRouterOptions {
+  /** The app's context: its connection for the routes' reads and the audit rows of refusals. */
+  ctx: AppContext;
   absoluteSessionHours: number;
   loginThrottle?: LoginThrottleSettings;
   /** Where refused calls are logged (one warn line each). */
@@ -99,7 +102,7 @@ function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
   });
 }
 
-function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
+function routeHandler(admin: AdminJS, route: AdminRoute, { ctx, logger }: AdminRouterOptions) {
   return asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const controller = new route.Controller({ admin }, res.locals.currentAdmin as CurrentAdmin);
@@ -112,7 +115,7 @@ function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
       if (route.contentType) res.set({ 'Content-Type': route.contentType });
       if (!result) return;
       const status = statusOf(result, req);
-      if (status === 403) await recordAccessDenied(req, res, logger, (result as { notice?: { message?: string } }).notice?.message);
+      if (status === 403) await recordAccessDenied(ctx.db, req, res, logger, (result as { notice?: { message?: string } }).notice?.message);
       res.status(status).send(result);
     } catch (error) {
       next(error);
@@ -126,29 +129,29 @@ function routeHandler(admin: AdminJS, route: AdminRoute, logger: Logger) {
  * buildAuthenticatedRouter, whose login handling we cannot make safe (see login.routes.ts).
  */
 export function adminRouter(admin: AdminJS, options: AdminRouterOptions): express.Router {
-  const { logger } = options;
+  const { ctx, logger } = options;
   const router = express.Router();
   router.use((req, _res, next) => next((req as unknown as { _body?: boolean })._body ? new OldBodyParserUsedError() : undefined));
-  router.use(loginRoutes(admin, options.loginThrottle));
+  router.use(loginRoutes(ctx, admin, options.loginThrottle));
   buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.get(FAVICON_PATH, favicon);
   router.use(requireSignedIn(admin, options));
-  router.use(changePasswordRoutes(admin));
+  router.use(changePasswordRoutes(ctx, admin));
   router.use(adminRouteGuard(admin));
-  router.use(refusalRoutes(admin, logger));
-  router.use(auditExportRoutes(logger, admin));
-  router.use(historyRoutes(admin, logger));
+  router.use(refusalRoutes(ctx, admin, logger));
+  router.use(auditExportRoutes(ctx, logger, admin));
+  router.use(historyRoutes(ctx, admin, logger));
   router.use(globalSearchRoutes(admin));
-  router.use(listExportRoutes(admin, logger));
-  router.use(routingRoutes(logger));
-  router.use(travelerPrintRoutes());
+  router.use(listExportRoutes(ctx, admin, logger));
+  router.use(routingRoutes(ctx, logger));
+  router.use(travelerPrintRoutes(ctx));
   router.get('/api/resources/:resourceId/actions/:action(list|export|exportCsv)', listQueryGuard(admin));
   router.get('/api/resources/:resourceId/actions/search/:query?', listQueryGuard(admin));
   for (const route of AdminRouter.routes) {
     if (route.action === 'bundleComponents') continue; // served by buildAssets, before sign-in
     const path = convertToExpressRoute(route.path);
-    if (route.method === 'GET') router.get(path, routeHandler(admin, route, logger));
-    if (route.method === 'POST') router.post(path, routeHandler(admin, route, logger));
+    if (route.method === 'GET') router.get(path, routeHandler(admin, route, options));
+    if (route.method === 'POST') router.post(path, routeHandler(admin, route, options));
   }
   return router;
 }

@@ -13,8 +13,11 @@ import { crossSiteGuard } from './cross-site-guard.js';
 import { requestContext } from './request-context.js';
 import { requestGate } from './request-gate.js';
 import { SESSION_COOKIE, sessionMiddleware } from './session.js';
+import type { AppContext } from '../app-context.js';
 
 export interface AppOptions {
+  /** The app's context, made once at start (app-context.ts). */
+  ctx: AppContext;
   admin: AdminJS;
   sessionPool: pg.Pool;
   sessionSecret: string;
@@ -72,7 +75,7 @@ export function createApp(options: AppOptions): express.Express {
     res.json({ status: 'ok' });
   });
   app.use('/fonts/roboto', fontAssets());
-  app.get(PANEL_STYLES_PATH, panelStyles);
+  app.get(PANEL_STYLES_PATH, panelStyles(options.admin));
   // Where a browser looks for an icon on pages that link none (the printed traveler loads nothing).
   app.get('/favicon.ico', favicon);
   app.use(
@@ -81,7 +84,12 @@ export function createApp(options: AppOptions): express.Express {
   app.use(
     options.admin.options.rootPath,
     localFontsInHtml(),
-    adminRouter(options.admin, { absoluteSessionHours: options.absoluteSessionHours, loginThrottle: options.loginThrottle, logger: options.logger }),
+    adminRouter(options.admin, {
+      ctx: options.ctx,
+      absoluteSessionHours: options.absoluteSessionHours,
+      loginThrottle: options.loginThrottle,
+      logger: options.logger,
+    }),
   );
   app.get('/', (_req, res) => res.redirect(302, options.admin.options.rootPath));
 

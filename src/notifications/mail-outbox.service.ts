@@ -3,16 +3,20 @@ import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { systemActor } from '../audit/actor.js';
 import { inTransaction } from '../db/unit-of-work.js';
 import { MailOutbox, User } from '../models/index.js';
+import type { AppLinks } from '../shared/app-links.js';
 
 export interface MailSettings {
   /** smtp://user:password@host:587 (or smtps://); without it mail is held in the outbox. */
   smtpUrl?: string;
   from: string;
+  /** The app's addresses: a mail about an approval request leaves with the link to it. */
+  links: AppLinks;
 }
 
 export interface OutgoingMail {
   recipient: Pick<User, 'id' | 'email'>;
   subject: string;
+  /** Names what the mail is about; the link to an approval request is added when it is sent. */
   body: string;
   approvalId?: number | null;
 }
@@ -42,6 +46,16 @@ function transportFor(settings: MailSettings): Transporter | null {
 }
 
 /**
+ * The text that leaves: the body as queued and, for a mail about an approval request, the link to
+ * the request at the sending app's address. Services queue no addresses: they do not know where
+ * people open NEXUS, and the outbox row keeps the request's id.
+ */
+export function mailText(mail: Pick<MailOutbox, 'body' | 'approval_id'>, links: AppLinks): string {
+  if (mail.approval_id === null || mail.approval_id === undefined) return mail.body;
+  return `${mail.body.trimEnd()}\n\nOpen request #${mail.approval_id}: ${links.record('approvals', mail.approval_id)}\n`;
+}
+
+/**
  * Sends what is waiting in the outbox, after the transactions that queued it have committed.
  * Several app instances may dispatch at once: each row is claimed with SKIP LOCKED. Without
  * SMTP settings, mails are marked held: administrators read them in the panel.
@@ -65,7 +79,7 @@ export async function dispatchOutbox(sequelize: Sequelize, settings: MailSetting
         continue;
       }
       try {
-        await transport.sendMail({ from: settings.from, to: mail.to_address, subject: mail.subject, text: mail.body });
+        await transport.sendMail({ from: settings.from, to: mail.to_address, subject: mail.subject, text: mailText(mail, settings.links) });
         await mail.update({ status: 'sent', sent_at: new Date(), attempts: mail.attempts + 1, last_error: null }, { transaction });
         result.sent += 1;
       } catch (error) {

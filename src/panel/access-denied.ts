@@ -1,8 +1,8 @@
 import type { CurrentAdmin } from 'adminjs';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
 import { recordEvent } from '../audit/audit-event.service.js';
-import { AuditLog } from '../models/index.js';
 import { actorOf } from './panel-request-state.js';
 
 /**
@@ -11,7 +11,7 @@ import { actorOf } from './panel-request-state.js';
  * runs in a transaction of its own and before the answer is sent, so the row exists once the
  * caller has its 403; if it cannot be written, the failure is logged and the caller still gets 403.
  */
-export async function recordAccessDenied(req: Request, res: Response, logger: Logger, reason?: string): Promise<void> {
+export async function recordAccessDenied(db: Sequelize, req: Request, res: Response, logger: Logger, reason?: string): Promise<void> {
   const params = req.params as Record<string, string | undefined>;
   const recordIds = typeof req.query.recordIds === 'string' ? req.query.recordIds : undefined;
   // Sized to the audit columns: an id typed into the URL may be anything.
@@ -25,7 +25,7 @@ export async function recordAccessDenied(req: Request, res: Response, logger: Lo
   logger.warn({ requestId: req.nexus?.requestId, ...who, ...network, resource: table, record, action, method: req.method, path, reason }, 'access denied');
   if (!actor) return;
   try {
-    await recordEvent(AuditLog.sequelize!, actor, {
+    await recordEvent(db, actor, {
       action: 'access_denied',
       table,
       record,

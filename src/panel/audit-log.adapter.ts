@@ -25,7 +25,7 @@ export class AuditLogPanelResource extends NexusResource {
   }
 
   override async count(filter: Filter, context?: ActionContext): Promise<number> {
-    const count = await listCount(AuditLog as never, this.whereOf(filter), Object.keys(filter.filters ?? {}).length > 0);
+    const count = await listCount(this.app.db, AuditLog as never, this.whereOf(filter), Object.keys(filter.filters ?? {}).length > 0);
     if (count.estimated) noteEstimatedCount(context, count);
     return count.total;
   }

@@ -8,8 +8,6 @@ export interface FormDefaultSettings {
   workOrderLeadDays: number;
 }
 
-export const DEFAULT_FORM_SETTINGS: FormDefaultSettings = { workOrderLeadDays: 14 };
-
 /**
  * Values each create form starts with, by resource. Status is not among them to be chosen: a work
  * order starts open (models/work-order.model.ts refuses any other), the form only shows it.

@@ -1,4 +1,4 @@
-import { QueryTypes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { QueryTypes, type Model, type ModelStatic, type Sequelize, type WhereOptions } from 'sequelize';
 
 /**
  * How many rows a list has, without counting millions of them on every page view. AdminJS asks
@@ -25,15 +25,15 @@ interface QueryGenerator {
   selectQuery(table: string, options: { where?: WhereOptions; attributes?: string[]; limit?: number }, model?: AnyModel): string;
 }
 
-function selectSql(model: AnyModel, where: WhereOptions, limit?: number): string {
-  const generator = (model.sequelize!.getQueryInterface() as unknown as { queryGenerator: QueryGenerator }).queryGenerator;
+function selectSql(db: Sequelize, model: AnyModel, where: WhereOptions, limit?: number): string {
+  const generator = (db.getQueryInterface() as unknown as { queryGenerator: QueryGenerator }).queryGenerator;
   const options = { where, attributes: [model.primaryKeyAttribute], ...(limit !== undefined && { limit }) };
   return generator.selectQuery(model.getTableName() as string, options, model).replace(/;\s*$/, '');
 }
 
 /** Rows in a table by its statistics; a partitioned table is the sum of its partitions. */
-export async function tableEstimate(model: AnyModel): Promise<number> {
-  const [row] = await model.sequelize!.query<{ estimate: number }>(
+export async function tableEstimate(db: Sequelize, model: AnyModel): Promise<number> {
+  const [row] = await db.query<{ estimate: number }>(
     `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint AS estimate
        FROM pg_class c
       WHERE c.relkind IN ('r', 'p')
@@ -44,25 +44,24 @@ export async function tableEstimate(model: AnyModel): Promise<number> {
   return Number(row?.estimate ?? 0);
 }
 
-async function plannerEstimate(model: AnyModel, where: WhereOptions): Promise<number> {
-  const rows = await model.sequelize!.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) ${selectSql(model, where)}`, {
+async function plannerEstimate(db: Sequelize, model: AnyModel, where: WhereOptions): Promise<number> {
+  const rows = await db.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) ${selectSql(db, model, where)}`, {
     type: QueryTypes.SELECT,
   });
   return Math.round(rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
 }
 
-export async function listCount(model: AnyModel, where: WhereOptions, filtered: boolean): Promise<ListCount> {
-  const sequelize = model.sequelize!;
+export async function listCount(db: Sequelize, model: AnyModel, where: WhereOptions, filtered: boolean): Promise<ListCount> {
   if (!filtered) {
-    const estimate = await tableEstimate(model);
+    const estimate = await tableEstimate(db, model);
     if (estimate >= ESTIMATE_ABOVE) return { total: estimate, estimated: 'table' };
     return { total: await model.count(), estimated: false };
   }
-  const [{ n }] = (await sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${selectSql(model, where, FILTERED_COUNT_CAP + 1)}) capped`, {
+  const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${selectSql(db, model, where, FILTERED_COUNT_CAP + 1)}) capped`, {
     type: QueryTypes.SELECT,
   })) as [{ n: number }];
   if (n <= FILTERED_COUNT_CAP) return { total: n, estimated: false };
-  return { total: Math.max(await plannerEstimate(model, where), FILTERED_COUNT_CAP + 1), estimated: 'filtered' };
+  return { total: Math.max(await plannerEstimate(db, model, where), FILTERED_COUNT_CAP + 1), estimated: 'filtered' };
 }
 
 /** What the panel says above a list whose total was estimated. */

@@ -10,6 +10,7 @@ import { listCount } from './list-count.js';
 import { tileFilterSql, tileFiltersOf } from '../dashboard/tile-filters.js';
 import { CHOOSABLE_FILTER, TITLE_PROPERTY, choosableWhere, titleAttributes, titleLiteral, titleSearch } from '../records/record-title-sql.js';
 import { actorOf, addressedRecordOf, formInputOf, noteEstimatedCount, noteSubmittedForApproval } from './panel-request-state.js';
+import type { AppContext } from '../app-context.js';
 
 /**
  * The Sequelize adapter, with every write routed through the record service: one transaction,
@@ -17,8 +18,17 @@ import { actorOf, addressedRecordOf, formInputOf, noteEstimatedCount, noteSubmit
  * refusals turned into messages on the form's fields. The stock adapter calls the model's
  * create, update and destroy directly: no transaction, so no acting user (nexus.actor), which the
  * audit triggers refuse, and no version check, so a stale form would overwrite a newer change.
+ * Built by the panel (admin.ts) with the app's context: its connection and its number patterns.
  */
 export class NexusResource extends SequelizeResource {
+  // Not named `sequelize`: AdminJS would take an object with one for a model, and wrap it again.
+  constructor(
+    model: ModelStatic<Model>,
+    protected readonly app: AppContext,
+  ) {
+    super(model as never);
+  }
+
   private get model(): ModelStatic<Model> {
     return (this as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
   }
@@ -73,7 +83,7 @@ export class NexusResource extends SequelizeResource {
 
   /** Exact for small lists; estimated (and said so in the panel) for large ones: see list-count.ts. */
   override async count(filter: Filter, context?: ActionContext): Promise<number> {
-    const count = await listCount(this.model, listWhere(this.model, filter), Object.keys(filter.filters ?? {}).length > 0);
+    const count = await listCount(this.app.db, this.model, listWhere(this.model, filter), Object.keys(filter.filters ?? {}).length > 0);
     if (count.estimated) noteEstimatedCount(context, count);
     return count.total;
   }
@@ -87,7 +97,7 @@ export class NexusResource extends SequelizeResource {
   override async create(params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
     const actor = this.actor(context, `create ${this.id()}`);
     const input = this.withoutTitle(formInputOf(context) ?? params);
-    const record = await asPanelError(() => createRecord(this.model, flat.unflatten(input), actor), context);
+    const record = await asPanelError(() => createRecord(this.model, flat.unflatten(input), actor, { numbers: this.app.numbers }), context);
     return this.withTitle(record);
   }
 

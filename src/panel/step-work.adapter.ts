@@ -1,5 +1,4 @@
 import type { ActionContext, BaseRecord, Filter } from 'adminjs';
-import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { SessionUser } from '../auth/access-rules.js';
 import { stepKey, stepMovesFor, type StepKind, type StepMoves, type StepRef } from '../travelers/step-moves.js';
 import { NexusResource, type ListSort } from './nexus-resource.adapter.js';
@@ -23,17 +22,12 @@ abstract class MovesResource extends NexusResource {
   /** The step a record's moves are those of. */
   protected abstract stepOf(record: BaseRecord): StepRef | null;
 
-  // Not named `sequelize`: AdminJS would take an object with one for a model, and wrap it again.
-  private get connection(): Sequelize {
-    return (this as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel.sequelize!;
-  }
-
   private async withMoves(records: BaseRecord[], context: ActionContext | undefined): Promise<BaseRecord[]> {
     const user = context?.currentAdmin as unknown as SessionUser | undefined;
     if (!user || records.length === 0) return records;
     const refs = records.map((record) => this.stepOf(record));
     const moves = await stepMovesFor(
-      this.connection,
+      this.app.db,
       refs.filter((ref): ref is StepRef => ref !== null),
       user,
     );

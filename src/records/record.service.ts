@@ -8,6 +8,7 @@ import { authorizeCreate, authorizeDelete, authorizeUpdate, authorizeUpdateOf } 
 import { holdPrivilegedRole, markOneTimePassword, notifyPasswordSet, refuseOwnDeactivation } from './user-account.rules.js';
 import { RecordNotFoundError, RecordValidationError, StaleRecordError } from './record-errors.js';
 import { policyOf } from '../tables/index.js';
+import type { NumberPatterns } from '../tables/record-numbers.js';
 
 /**
  * Generic create, update and delete of one record, for the panel's forms and for scripts. Each
@@ -85,7 +86,17 @@ async function findLocked(model: AnyModel, id: number | string, transaction: Tra
   return rows[0] ? model.build(rows[0], { isNewRecord: false, raw: true }) : null;
 }
 
-export async function createRecord<M extends AnyModel>(model: M, input: Record<string, unknown>, actor: Actor): Promise<InstanceType<M>> {
+export interface CreateOptions {
+  /** The app's number patterns, for a record its table numbers when saved without one (defaults without). */
+  numbers?: NumberPatterns;
+}
+
+export async function createRecord<M extends AnyModel>(
+  model: M,
+  input: Record<string, unknown>,
+  actor: Actor,
+  { numbers }: CreateOptions = {},
+): Promise<InstanceType<M>> {
   authorizeCreate(model, actor, input);
   const coerced = coerceInput(model, input, 'create');
   refuseWorkflowFields(model, nonDefaultFields(model, coerced.values));
@@ -96,11 +107,12 @@ export async function createRecord<M extends AnyModel>(model: M, input: Record<s
     actor,
     table: tableOf(model),
     model,
+    numbers,
     run: async (options: WriteOptions) => {
       const record = model.build(values);
       // Sequelize stamps the times on save, after validation. Validated here, inside the
-      // transaction (validate hooks may read), before the approval gate sees the values.
-      await record.validate({ skip: ['created_at', 'updated_at'], transaction: options.transaction } as never);
+      // transaction (validate hooks may read and number the record), before the approval gate sees the values.
+      await record.validate({ skip: ['created_at', 'updated_at'], transaction: options.transaction, numbers: options.numbers } as never);
       // What the record would hold, after setters and defaults, for the fields the form gave.
       const proposed = Object.fromEntries(Object.keys(values).map((k) => [k, record.get(k)]));
       const gate = { model, operation: 'create' as const, before: null, values: proposed, actor, transaction: options.transaction, reason: reasonOf(input) };

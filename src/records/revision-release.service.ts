@@ -88,8 +88,8 @@ async function loadRevision(id: number, transaction: Transaction, lock: boolean)
   return { revision, partNumber, title: `${partNumber} rev ${revision.revision_code}` };
 }
 
-async function routingSize(revisionId: number, transaction: Transaction): Promise<{ steps: number; checks: number }> {
-  const [row] = await Revision.sequelize!.query<{ steps: string; checks: string }>(
+async function routingSize(sequelize: Sequelize, revisionId: number, transaction: Transaction): Promise<{ steps: number; checks: number }> {
+  const [row] = await sequelize.query<{ steps: string; checks: string }>(
     `SELECT (SELECT count(*) FROM process_steps WHERE revision_id = :id) AS steps,
             (SELECT count(*) FROM sub_steps c JOIN process_steps s ON s.id = c.process_step_id WHERE s.revision_id = :id) AS checks`,
     { replacements: { id: revisionId }, type: QueryTypes.SELECT, transaction },
@@ -129,7 +129,7 @@ export async function revisionActionPlan(sequelize: Sequelize, revisionId: numbe
   return sequelize.transaction(async (transaction) => {
     const named = await loadRevision(revisionId, transaction, false);
     const { revision } = named;
-    const size = await routingSize(revisionId, transaction);
+    const size = await routingSize(sequelize, revisionId, transaction);
     const pending = await pendingRelease(revisionId, transaction);
     const released = await Revision.findOne({
       where: { part_id: revision.part_id, status: 'released', id: { [Op.ne]: revision.id } },
@@ -200,7 +200,7 @@ export async function moveRevision(
       const refusal = refusalFor(
         action,
         named,
-        await routingSize(revisionId, transaction),
+        await routingSize(sequelize, revisionId, transaction),
         action === 'release' ? await pendingRelease(revisionId, transaction) : null,
       );
       if (refusal) throw new WorkflowRefusedError(refusal);

@@ -3,7 +3,6 @@ import { PRIVILEGED_ROLES } from '../auth/access-rules.js';
 import type { Role } from '../auth/roles.js';
 import type { Actor } from '../audit/actor.js';
 import { queueMails } from '../notifications/mail-outbox.service.js';
-import { kickMailDispatch } from '../notifications/mail-dispatch.js';
 import { RecordValidationError } from './record-errors.js';
 
 /**
@@ -63,5 +62,4 @@ export async function notifyPasswordSet(transaction: Transaction, holder: { id: 
         'If you did not expect this, tell your quality manager.\n',
     },
   ]);
-  transaction.afterCommit(() => kickMailDispatch());
 }

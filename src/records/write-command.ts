@@ -2,6 +2,7 @@ import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import type { Actor } from '../audit/actor.js';
 import { inTransaction, type WriteOptions } from '../db/unit-of-work.js';
+import type { NumberPatterns } from '../tables/record-numbers.js';
 import { translateWriteError } from './record-errors.js';
 
 /**
@@ -26,13 +27,15 @@ export interface WriteCommand<T> {
   run: (options: WriteOptions) => Promise<T | ApprovalRequired>;
   /** A refusal this command words better than the generic translation, or undefined. */
   translate?: (error: unknown) => Promise<Error | undefined> | Error | undefined;
+  /** The app's number patterns, handed to `run` in its options (WriteOptions.numbers). */
+  numbers?: NumberPatterns;
 }
 
 export async function executeWrite<T>(sequelize: Sequelize, command: WriteCommand<T>): Promise<T> {
   await command.permit?.();
   let outcome: T | ApprovalRequired;
   try {
-    outcome = await inTransaction(sequelize, command.actor, command.run);
+    outcome = await inTransaction(sequelize, command.actor, (options) => command.run(command.numbers ? { ...options, numbers: command.numbers } : options));
   } catch (error) {
     throw (await command.translate?.(error)) ?? translateWriteError(error, command.table, command.model);
   }

@@ -4,7 +4,8 @@ import { nextToDecide } from '../approvals/approval-inbox.service.js';
 import { actorOf, throttleOf } from '../panel/panel-request-state.js';
 import { Components } from '../panel/component-loader.js';
 import { MissingActorError } from '../audit/actor.js';
-import { Approval } from '../models/index.js';
+import type { Sequelize } from 'sequelize';
+import type { Approval } from '../models/index.js';
 import { sessionUser } from './resource-helpers.js';
 
 const LABELS: Record<Decision, string> = { approve: 'Approve', reject: 'Reject', withdraw: 'Withdraw' };
@@ -33,7 +34,7 @@ function allowed(decision: Decision, context: { currentAdmin?: CurrentAdmin; rec
  * they make sense (pending; a decider's role; the requester's own request for Withdraw); the
  * service checks the same again, and the database refuses a second decision whatever happens.
  */
-function decisionAction(decision: Decision): Partial<Action<ActionResponse>> {
+function decisionAction(decision: Decision, db: Sequelize): Partial<Action<ActionResponse>> {
   return {
     actionType: 'record',
     icon: decision === 'approve' ? 'CheckCircle' : decision === 'reject' ? 'XCircle' : 'CornerUpLeft',
@@ -51,7 +52,7 @@ function decisionAction(decision: Decision): Partial<Action<ActionResponse>> {
       if (!actor) throw new MissingActorError(`${decision} an approval`);
       const payload = (request.payload ?? {}) as Record<string, unknown>;
       try {
-        const approval = await decide(Approval.sequelize!, decision, {
+        const approval = await decide(db, decision, {
           approvalId: Number(record.id()),
           actor,
           password: typeof payload.password === 'string' ? payload.password : undefined,
@@ -60,7 +61,7 @@ function decisionAction(decision: Decision): Partial<Action<ActionResponse>> {
         });
         const fresh = await context.resource.findOne(String(approval.id));
         // Back to the inbox with the next request open: deciding a queue is one request after another.
-        const next = decision === 'withdraw' ? null : await nextToDecide(Approval.sequelize!, { id: actor.userId, role: actor.role }, approval.id);
+        const next = decision === 'withdraw' ? null : await nextToDecide(db, { id: actor.userId, role: actor.role }, approval.id);
         const inbox = context.h.pageUrl('myApprovals');
         return {
           record: (fresh ?? record).toJSON(currentAdmin),
@@ -81,10 +82,12 @@ function decisionAction(decision: Decision): Partial<Action<ActionResponse>> {
   };
 }
 
-export const approvalDecisionActions = {
-  approve: decisionAction('approve'),
-  reject: decisionAction('reject'),
-  withdraw: decisionAction('withdraw'),
-};
+export function approvalDecisionActions(db: Sequelize) {
+  return {
+    approve: decisionAction('approve', db),
+    reject: decisionAction('reject', db),
+    withdraw: decisionAction('withdraw', db),
+  };
+}
 
 export const DECISION_LABELS = LABELS;

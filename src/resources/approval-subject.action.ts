@@ -7,7 +7,7 @@ import type { ApprovalView, RequestRecord, RequestedChange } from '../panel/appr
 import { RESOURCE_RULES, canReadApprovals, canReadShopData, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { readableValue, shopTimeZone } from '../audit/audit-values.js';
 import { referenceTargets } from '../audit/record-titles.js';
-import { Approval } from '../models/index.js';
+import type { Sequelize } from 'sequelize';
 import { sessionUser } from './resource-helpers.js';
 
 /** How a request names the kind of record it is about ("Routing step", not "process_steps"). */
@@ -70,9 +70,8 @@ async function userName(admin: AdminJS, id: string, fullName: string): Promise<s
   return username ? `${fullName} (${String(username)})` : fullName;
 }
 
-async function requestedChanges(admin: AdminJS, record: BaseRecord): Promise<RequestedChange[]> {
+async function requestedChanges(sequelize: Sequelize, admin: AdminJS, record: BaseRecord): Promise<RequestedChange[]> {
   const table = String(record.param('target_table'));
-  const sequelize = Approval.sequelize!;
   const describe = describerFor(admin);
   const diff = (record.params as Record<string, unknown>) ?? {};
   const fields = new Map<string, { old: unknown; new: unknown }>();
@@ -110,35 +109,37 @@ async function requestedChanges(admin: AdminJS, record: BaseRecord): Promise<Req
  * values as people read them; the traveler's steps and checks or the routing, before and after
  * (approval-subject.service.ts). Called by the components only, so no button of its own.
  */
-export const approvalSubjectAction: Partial<Action<ActionResponse>> = {
-  actionType: 'record',
-  component: false,
-  isVisible: false,
-  isAccessible: ({ currentAdmin }) => canReadApprovals(sessionUser(currentAdmin)) && canReadShopData(sessionUser(currentAdmin)),
-  handler: async (_request, _response, context: ActionContext): Promise<ActionResponse> => {
-    const { record, currentAdmin, _admin } = context;
-    if (!record) throw new Error('no record');
-    const user = sessionUser(currentAdmin);
-    const subject = await approvalSubject(Approval.sequelize!, Number(record.id()));
-    const operation = record.param('operation') as ApprovalView['operation'];
-    const targetTable = String(record.param('target_table'));
-    const parentTable = (record.param('parent_table') as string | null) ?? null;
-    const [target, parent, created, changes] = await Promise.all([
-      recordRef(_admin, targetTable, record.param('target_id'), user, subject),
-      recordRef(_admin, parentTable, record.param('parent_id'), user, subject),
-      recordRef(_admin, targetTable, record.param('applied_record_id'), user, subject),
-      requestedChanges(_admin, record),
-    ]);
-    const view: ApprovalView = {
-      what: ruleById(record.param('rule') as string | null)?.description ?? 'A change that needs approval',
-      operation,
-      kind: kindOf(targetTable),
-      record: target,
-      parent,
-      created,
-      changes,
-      subject,
-    };
-    return { record: record.toJSON(currentAdmin), subject, view };
-  },
-};
+export function approvalSubjectAction(db: Sequelize): Partial<Action<ActionResponse>> {
+  return {
+    actionType: 'record',
+    component: false,
+    isVisible: false,
+    isAccessible: ({ currentAdmin }) => canReadApprovals(sessionUser(currentAdmin)) && canReadShopData(sessionUser(currentAdmin)),
+    handler: async (_request, _response, context: ActionContext): Promise<ActionResponse> => {
+      const { record, currentAdmin, _admin } = context;
+      if (!record) throw new Error('no record');
+      const user = sessionUser(currentAdmin);
+      const subject = await approvalSubject(db, Number(record.id()));
+      const operation = record.param('operation') as ApprovalView['operation'];
+      const targetTable = String(record.param('target_table'));
+      const parentTable = (record.param('parent_table') as string | null) ?? null;
+      const [target, parent, created, changes] = await Promise.all([
+        recordRef(_admin, targetTable, record.param('target_id'), user, subject),
+        recordRef(_admin, parentTable, record.param('parent_id'), user, subject),
+        recordRef(_admin, targetTable, record.param('applied_record_id'), user, subject),
+        requestedChanges(db, _admin, record),
+      ]);
+      const view: ApprovalView = {
+        what: ruleById(record.param('rule') as string | null)?.description ?? 'A change that needs approval',
+        operation,
+        kind: kindOf(targetTable),
+        record: target,
+        parent,
+        created,
+        changes,
+        subject,
+      };
+      return { record: record.toJSON(currentAdmin), subject, view };
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import type { ActionContext, ActionRequest, ActionResponse, RecordJSON, ResourceOptions } from 'adminjs';
+import type { Sequelize } from 'sequelize';
 import { Components } from '../panel/component-loader.js';
 import { AuditLogPanelResource } from '../panel/audit-log.adapter.js';
 import { describerFor } from '../panel/record-describer.js';
@@ -12,39 +13,8 @@ import { shopTimeZone } from '../audit/audit-values.js';
 import { recordTitles, titleKey } from '../audit/record-titles.js';
 import { formatActor, formatDateTime } from '../shared/value-format.js';
 import { AuditLog, User } from '../models/index.js';
-import { approvalResource } from './approval.resource.js';
-import { customerResource } from './customer.resource.js';
-import { laborEntryResource } from './labor-entry.resource.js';
-import { manualStepResource } from './manual-step.resource.js';
-import { partResource } from './part.resource.js';
-import { processStepResource } from './process-step.resource.js';
-import { revisionResource } from './revision.resource.js';
-import { subStepResource } from './sub-step.resource.js';
-import { travelerStepResource } from './traveler-step.resource.js';
-import { travelerSubStepResource } from './traveler-sub-step.resource.js';
-import { travelerResource } from './traveler.resource.js';
-import { userResource } from './user.resource.js';
-import { workCenterResource } from './work-center.resource.js';
-import { workOrderResource } from './work-order.resource.js';
 import { COMMON_LABELS, NAVIGATION, crudActions, gate, sessionUser, type ResourceDefinition } from './resource-helpers.js';
-
-/** Every table the audit trail records, named as its resource is in the panel. */
-const AUDITED = [
-  travelerResource,
-  travelerStepResource,
-  travelerSubStepResource,
-  manualStepResource,
-  laborEntryResource,
-  workOrderResource,
-  partResource,
-  revisionResource,
-  processStepResource,
-  subStepResource,
-  workCenterResource,
-  customerResource,
-  approvalResource,
-  userResource,
-];
+import type { AppContext } from '../app-context.js';
 
 const AUDIT_ACTIONS = [
   { value: 'create', label: 'created' },
@@ -65,12 +35,12 @@ const cell = { list: Components.AuditLogCell, show: Components.AuditLogCell };
  * other on the page are marked, so that the list shows them as one group: the first row says
  * when and who, the others continue it.
  */
-async function withNames(response: ActionResponse, _request: ActionRequest, context: ActionContext): Promise<ActionResponse> {
+async function withNames(db: Sequelize, response: ActionResponse, context: ActionContext): Promise<ActionResponse> {
   const records: RecordJSON[] = response.records ?? (response.record ? [response.record] : []);
   if (records.length === 0) return response;
   const user = sessionUser(context.currentAdmin);
   const displays = await describeAuditRows(
-    AuditLog.sequelize!,
+    db,
     records.map((r) => r.params as unknown as AuditRowKey),
     describerFor(context._admin),
   );
@@ -113,16 +83,14 @@ async function auditPerPage(request: ActionRequest): Promise<ActionRequest> {
  * The list's filters as people read them, for the export drawer: "Record type: Travelers",
  * "Record: T-26004", "User: Test engineer (engineer.user)", times in the shop's zone.
  */
-async function readableFilters(filter: AuditLogFilter, describe: RecordDescriber): Promise<Array<{ name: string; value: string }>> {
+async function readableFilters(db: Sequelize, filter: AuditLogFilter, describe: RecordDescriber): Promise<Array<{ name: string; value: string }>> {
   const timeZone = shopTimeZone();
   const out: Array<{ name: string; value: string }> = [];
   if (filter.table_name) out.push({ name: 'Record type', value: describe.tableLabel(filter.table_name) });
   if (filter.record_id) {
     let value = `#${filter.record_id}`;
     if (filter.table_name) {
-      const ref = (await recordTitles(AuditLog.sequelize!, [{ table: filter.table_name, id: filter.record_id }])).get(
-        titleKey(filter.table_name, filter.record_id),
-      );
+      const ref = (await recordTitles(db, [{ table: filter.table_name, id: filter.record_id }])).get(titleKey(filter.table_name, filter.record_id));
       if (ref && ref.title !== value) value = ref.title.includes(`#${filter.record_id}`) ? ref.title : `${ref.title} (#${filter.record_id})`;
     }
     out.push({ name: 'Record', value });
@@ -141,10 +109,10 @@ async function readableFilters(filter: AuditLogFilter, describe: RecordDescriber
 }
 
 /** How many rows the export would hold with the list's current filters, and those filters by name. */
-async function exportPreview(request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> {
+async function exportPreview(db: Sequelize, request: ActionRequest, context: ActionContext): Promise<ActionResponse> {
   try {
     const filter = auditLogFilterFromQuery((request.query ?? {}) as Record<string, unknown>);
-    const [rowCount, filters] = await Promise.all([countAuditLogs(filter), readableFilters(filter, describerFor(context._admin))]);
+    const [rowCount, filters] = await Promise.all([countAuditLogs(filter), readableFilters(db, filter, describerFor(context._admin))]);
     return { rowCount, filters, timeZone: shopTimeZone() };
   } catch (error) {
     if (error instanceof AuditFilterError) return { rowCount: null, notice: { message: error.message, type: 'error' } };
@@ -152,103 +120,106 @@ async function exportPreview(request: ActionRequest, _response: unknown, context
   }
 }
 
-const base = crudActions('audit_logs');
-
-export const auditLogResource: ResourceDefinition = {
-  resource: AuditLog,
-  adapter: AuditLogPanelResource,
-  options: {
-    id: 'audit_logs',
-    navigation: NAVIGATION.quality,
-    titleProperty: 'id',
-    sort: { sortBy: 'occurred_at', direction: 'desc' },
-    listProperties: ['occurred_at', 'who', 'action', 'table_name', 'record_id', 'field_name', 'change'],
-    showProperties: [
-      'occurred_at',
-      'action',
-      'table_name',
-      'record_id',
-      'field_name',
-      'change',
-      'who',
-      'actor_email',
-      'ip_address',
-      'user_agent',
-      'request_id',
-      'change_id',
-      'approval_id',
-      'details',
-      'id',
-    ],
-    editProperties: [],
-    filterProperties: ['table_name', 'record_id', 'actor_id', 'action', 'field_name', 'occurred_at'],
-    properties: {
-      id: { isVisible: { list: false, filter: false, show: true, edit: false } },
-      who: { type: 'string', isSortable: false, components: cell, isVisible: { list: true, show: true, filter: false, edit: false } },
-      change: { type: 'textarea', isSortable: false, components: cell, isVisible: { list: true, show: true, filter: false, edit: false } },
-      // Exports are recorded against the audit log itself.
-      table_name: {
-        availableValues: [
-          ...AUDITED.map(({ options, labels }) => ({ value: options.id as string, label: labels.name })),
-          { value: 'audit_logs', label: 'Audit log' },
-        ],
+/** `audited`: every table the audit trail records, named as its resource is in the panel. */
+export function auditLogResource(ctx: AppContext, audited: readonly ResourceDefinition[]): ResourceDefinition {
+  const named = (response: ActionResponse, _request: ActionRequest, context: ActionContext) => withNames(ctx.db, response, context);
+  const base = crudActions('audit_logs', ctx);
+  return {
+    resource: AuditLog,
+    adapter: AuditLogPanelResource,
+    options: {
+      id: 'audit_logs',
+      navigation: NAVIGATION.quality,
+      titleProperty: 'id',
+      sort: { sortBy: 'occurred_at', direction: 'desc' },
+      listProperties: ['occurred_at', 'who', 'action', 'table_name', 'record_id', 'field_name', 'change'],
+      showProperties: [
+        'occurred_at',
+        'action',
+        'table_name',
+        'record_id',
+        'field_name',
+        'change',
+        'who',
+        'actor_email',
+        'ip_address',
+        'user_agent',
+        'request_id',
+        'change_id',
+        'approval_id',
+        'details',
+        'id',
+      ],
+      editProperties: [],
+      filterProperties: ['table_name', 'record_id', 'actor_id', 'action', 'field_name', 'occurred_at'],
+      properties: {
+        id: { isVisible: { list: false, filter: false, show: true, edit: false } },
+        who: { type: 'string', isSortable: false, components: cell, isVisible: { list: true, show: true, filter: false, edit: false } },
+        change: { type: 'textarea', isSortable: false, components: cell, isVisible: { list: true, show: true, filter: false, edit: false } },
+        // Exports are recorded against the audit log itself.
+        table_name: {
+          availableValues: [
+            ...audited.map(({ options, labels }) => ({ value: options.id as string, label: labels.name })),
+            { value: 'audit_logs', label: 'Audit log' },
+          ],
+        },
+        record_id: { components: cell },
+        field_name: { components: cell },
+        // Shown in the shop's zone, with it, as every audit view writes times; filtered as a date.
+        occurred_at: { components: cell },
+        // "Chrome 156 on Linux", the full text on demand.
+        user_agent: { components: { show: Components.AuditLogCell } },
+        action: { availableValues: AUDIT_ACTIONS },
+        actor_id: { components: { filter: Components.AuditActorFilter } },
+        details: { type: 'mixed', components: { show: Components.AuditLogCell } },
       },
-      record_id: { components: cell },
-      field_name: { components: cell },
-      // Shown in the shop's zone, with it, as every audit view writes times; filtered as a date.
-      occurred_at: { components: cell },
-      // "Chrome 156 on Linux", the full text on demand.
-      user_agent: { components: { show: Components.AuditLogCell } },
-      action: { availableValues: AUDIT_ACTIONS },
-      actor_id: { components: { filter: Components.AuditActorFilter } },
-      details: { type: 'mixed', components: { show: Components.AuditLogCell } },
+      actions: {
+        ...base,
+        list: { ...base.list, before: auditPerPage, after: [base.list!.after as never, named] as never },
+        show: { ...base.show, after: named },
+        exportCsv: {
+          actionType: 'resource',
+          icon: 'Download',
+          component: Components.AuditExport,
+          // In a drawer over the list, so that the list's filters are in the address it opens with.
+          showInDrawer: true,
+          isAccessible: gate(canReviewAuditTrail),
+          handler: (request: ActionRequest, _response: unknown, context: ActionContext) => exportPreview(ctx.db, request, context),
+        },
+        auditActors: {
+          actionType: 'resource',
+          isVisible: false,
+          isAccessible: gate(canReviewAuditTrail),
+          handler: async () => ({ actors: await listAuditActors() }),
+          component: false,
+        },
+        // Extra actions next to the generic ones: AdminJS's types cannot express that mix.
+      } as NonNullable<ResourceOptions['actions']>,
     },
-    actions: {
-      ...base,
-      list: { ...base.list, before: auditPerPage, after: [base.list!.after as never, withNames] as never },
-      show: { ...base.show, after: withNames },
-      exportCsv: {
-        actionType: 'resource',
-        icon: 'Download',
-        component: Components.AuditExport,
-        // In a drawer over the list, so that the list's filters are in the address it opens with.
-        showInDrawer: true,
-        isAccessible: gate(canReviewAuditTrail),
-        handler: exportPreview,
+    labels: {
+      name: 'Audit log',
+      properties: {
+        ...COMMON_LABELS,
+        occurred_at: 'When',
+        who: 'Who',
+        action: 'Action',
+        table_name: 'Record type',
+        record_id: 'Record',
+        field_name: 'Field',
+        change: 'Change',
+        old_value: 'Old value',
+        new_value: 'New value',
+        actor_id: 'User',
+        actor_username: 'User name',
+        actor_name: 'Name',
+        actor_email: 'Email',
+        ip_address: 'IP address',
+        user_agent: 'Browser',
+        request_id: 'Request',
+        change_id: 'Change id',
+        approval_id: 'Approval',
+        details: 'Details',
       },
-      auditActors: {
-        actionType: 'resource',
-        isVisible: false,
-        isAccessible: gate(canReviewAuditTrail),
-        handler: async () => ({ actors: await listAuditActors() }),
-        component: false,
-      },
-      // Extra actions next to the generic ones: AdminJS's types cannot express that mix.
-    } as NonNullable<ResourceOptions['actions']>,
-  },
-  labels: {
-    name: 'Audit log',
-    properties: {
-      ...COMMON_LABELS,
-      occurred_at: 'When',
-      who: 'Who',
-      action: 'Action',
-      table_name: 'Record type',
-      record_id: 'Record',
-      field_name: 'Field',
-      change: 'Change',
-      old_value: 'Old value',
-      new_value: 'New value',
-      actor_id: 'User',
-      actor_username: 'User name',
-      actor_name: 'Name',
-      actor_email: 'Email',
-      ip_address: 'IP address',
-      user_agent: 'Browser',
-      request_id: 'Request',
-      change_id: 'Change id',
-      approval_id: 'Approval',
-      details: 'Details',
     },
-  },
-};
+  };
+}

@@ -1,5 +1,5 @@
 import AdminJS, { NotFoundError, type Action, type ActionContext, type ActionRequest, type ActionResponse } from 'adminjs';
-import type { Model, ModelStatic } from 'sequelize';
+import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { Components } from '../panel/component-loader.js';
 import { describerFor } from '../panel/record-describer.js';
 import { RESOURCE_RULES, canReviewAuditTrail, type ResourceId, type SessionUser } from '../auth/access-rules.js';
@@ -20,6 +20,7 @@ type Gate = (context: ActionContext) => boolean;
  * the page itself calls.
  */
 export async function historyPayload(
+  db: Sequelize,
   admin: AdminJS,
   model: ModelStatic<Model>,
   recordId: string,
@@ -30,7 +31,7 @@ export async function historyPayload(
   const tableName = typeof table === 'string' ? table : table.tableName;
   // Independent reads, side by side on two pooled connections: the page waits for the slower only.
   const [history, pending] = await Promise.all([
-    recordHistory(model.sequelize!, tableName, recordId, {
+    recordHistory(db, tableName, recordId, {
       describe: describerFor(admin),
       includeNetwork: canReviewAuditTrail(user),
       canReadTable: (t) => t in RESOURCE_RULES && RESOURCE_RULES[t as ResourceId].read(user),
@@ -40,12 +41,12 @@ export async function historyPayload(
       facets: true,
     }),
     // Changes held back for approval are not history yet, but whoever reads the record must know of them.
-    RESOURCE_RULES.approvals.read(user) ? pendingForRecord(model.sequelize!, tableName, recordId) : Promise.resolve([]),
+    RESOURCE_RULES.approvals.read(user) ? pendingForRecord(db, tableName, recordId) : Promise.resolve([]),
   ]);
   return { history, pending };
 }
 
-export function historyAction(isAccessible: Gate): ActionOptions {
+export function historyAction(isAccessible: Gate, db: Sequelize): ActionOptions {
   return {
     actionType: 'record',
     icon: 'Clock',
@@ -56,7 +57,7 @@ export function historyAction(isAccessible: Gate): ActionOptions {
       const { record, resource, currentAdmin, _admin } = context;
       if (!record) throw new NotFoundError(`No record to show the history of in ${resource.id()}`, 'history');
       const model = (resource as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
-      const payload = await historyPayload(_admin, model, String(record.id()), currentAdmin as unknown as SessionUser | undefined);
+      const payload = await historyPayload(db, _admin, model, String(record.id()), currentAdmin as unknown as SessionUser | undefined);
       return { record: record.toJSON(currentAdmin), ...payload };
     },
   };
@@ -66,7 +67,7 @@ export function historyAction(isAccessible: Gate): ActionOptions {
  * The changes to a record that wait for approval, for the banner on the record's own page.
  * Hidden: the banner calls it; reading the record is what allows it.
  */
-export function pendingChangesAction(isAccessible: Gate): ActionOptions {
+export function pendingChangesAction(isAccessible: Gate, db: Sequelize): ActionOptions {
   return {
     actionType: 'record',
     component: false,
@@ -79,7 +80,7 @@ export function pendingChangesAction(isAccessible: Gate): ActionOptions {
       const model = (resource as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
       const table = model.getTableName();
       const tableName = typeof table === 'string' ? table : table.tableName;
-      const pending = RESOURCE_RULES.approvals.read(user) ? await pendingForRecord(model.sequelize!, tableName, String(record.id())) : [];
+      const pending = RESOURCE_RULES.approvals.read(user) ? await pendingForRecord(db, tableName, String(record.id())) : [];
       return { record: record.toJSON(currentAdmin), pending };
     },
   };

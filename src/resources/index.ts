@@ -15,23 +15,29 @@ import { userResource } from './user.resource.js';
 import { workCenterResource } from './work-center.resource.js';
 import { workOrderResource } from './work-order.resource.js';
 import type { ResourceDefinition } from './resource-helpers.js';
+import type { AppContext } from '../app-context.js';
 
-/** In sidebar order within each navigation group. */
-export const RESOURCES: ResourceDefinition[] = [
-  travelerResource,
-  travelerStepResource,
-  travelerSubStepResource,
-  manualStepResource,
-  laborEntryResource,
-  workOrderResource,
-  partResource,
-  revisionResource,
-  processStepResource,
-  subStepResource,
-  workCenterResource,
-  customerResource,
-  approvalResource,
-  auditLogResource,
-  userResource,
-  mailOutboxResource,
-];
+/**
+ * The panel's resources for one app, in sidebar order within each navigation group: their actions
+ * work through the context's connection and settings.
+ */
+export function resourcesFor(ctx: AppContext): ResourceDefinition[] {
+  const shop = [
+    travelerResource(ctx),
+    travelerStepResource(ctx),
+    travelerSubStepResource(ctx),
+    manualStepResource(ctx),
+    laborEntryResource(ctx),
+    workOrderResource(ctx),
+    partResource(ctx),
+    revisionResource(ctx),
+    processStepResource(ctx),
+    subStepResource(ctx),
+    workCenterResource(ctx),
+    customerResource(ctx),
+    approvalResource(ctx),
+  ];
+  const users = userResource(ctx);
+  // The audit log's record-type filter names these tables as their resources do.
+  return [...shop, auditLogResource(ctx, [...shop, users]), users, mailOutboxResource(ctx)];
+}

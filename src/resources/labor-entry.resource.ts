@@ -5,8 +5,7 @@ import { LaborEntry } from '../models/index.js';
 import { LABOR_ENTRY_TYPES } from '../models/constants.js';
 import { RESOURCE_RULES, canEditLaborEntry, isAdmin } from '../auth/access-rules.js';
 import { COMMON_LABELS, NAVIGATION, TIMESTAMPS, crudActions, gate, sessionUser, textArea, type ResourceDefinition } from './resource-helpers.js';
-
-const base = crudActions('labor_entries');
+import type { AppContext } from '../app-context.js';
 
 const ownEntry = ({ currentAdmin, record }: { currentAdmin?: CurrentAdmin; record?: BaseRecord }) =>
   canEditLaborEntry(sessionUser(currentAdmin), record?.param('user_id'));
@@ -23,59 +22,62 @@ async function entryForSelf(request: ActionRequest, context: ActionContext): Pro
   return request;
 }
 
-export const laborEntryResource: ResourceDefinition = {
-  resource: LaborEntry,
-  options: {
-    id: 'labor_entries',
-    navigation: NAVIGATION.travelers,
-    titleProperty: 'id',
-    sort: { sortBy: 'started_at', direction: 'desc' },
-    listProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'started_at', 'ended_at', 'hours', 'entry_type'],
-    showProperties: [
-      'user_id',
-      'traveler_id',
-      'traveler_step_id',
-      'manual_step_id',
-      'started_at',
-      'ended_at',
-      'hours',
-      'entry_type',
-      'reason',
-      'id',
-      'created_at',
-      'updated_at',
-      'version',
-    ],
-    editProperties: [...WRITABLE_FIELDS.labor_entries],
-    filterProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'started_at', 'entry_type'],
-    properties: {
-      ...TIMESTAMPS,
-      hours: { isVisible: { list: true, filter: false, show: true, edit: false }, description: 'Computed from start and end.' },
-      entry_type: { availableValues: LABOR_ENTRY_TYPES.map((value) => ({ value, label: value === 'clock' ? 'clock in/out' : 'manual entry' })) },
-      reason: { ...textArea(), description: 'Required for a manual entry.' },
-      ended_at: { description: 'Empty while the operator is clocked in.' },
-      traveler_step_id: { custom: { dependsOn: 'traveler_id' } },
-      manual_step_id: { custom: { dependsOn: 'traveler_id' } },
+export function laborEntryResource(ctx: AppContext): ResourceDefinition {
+  const base = crudActions('labor_entries', ctx);
+  return {
+    resource: LaborEntry,
+    options: {
+      id: 'labor_entries',
+      navigation: NAVIGATION.travelers,
+      titleProperty: 'id',
+      sort: { sortBy: 'started_at', direction: 'desc' },
+      listProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'started_at', 'ended_at', 'hours', 'entry_type'],
+      showProperties: [
+        'user_id',
+        'traveler_id',
+        'traveler_step_id',
+        'manual_step_id',
+        'started_at',
+        'ended_at',
+        'hours',
+        'entry_type',
+        'reason',
+        'id',
+        'created_at',
+        'updated_at',
+        'version',
+      ],
+      editProperties: [...WRITABLE_FIELDS.labor_entries],
+      filterProperties: ['user_id', 'traveler_id', 'traveler_step_id', 'started_at', 'entry_type'],
+      properties: {
+        ...TIMESTAMPS,
+        hours: { isVisible: { list: true, filter: false, show: true, edit: false }, description: 'Computed from start and end.' },
+        entry_type: { availableValues: LABOR_ENTRY_TYPES.map((value) => ({ value, label: value === 'clock' ? 'clock in/out' : 'manual entry' })) },
+        reason: { ...textArea(), description: 'Required for a manual entry.' },
+        ended_at: { description: 'Empty while the operator is clocked in.' },
+        traveler_step_id: { custom: { dependsOn: 'traveler_id' } },
+        manual_step_id: { custom: { dependsOn: 'traveler_id' } },
+      },
+      actions: {
+        ...base,
+        new: { isAccessible: gate(RESOURCE_RULES.labor_entries.create), before: [entryForSelf, captureFormInput], after: base.new?.after as never },
+        edit: { isAccessible: ownEntry, before: [entryForSelf, captureFormInput] },
+      },
     },
-    actions: {
-      ...base,
-      new: { isAccessible: gate(RESOURCE_RULES.labor_entries.create), before: [entryForSelf, captureFormInput], after: base.new?.after as never },
-      edit: { isAccessible: ownEntry, before: [entryForSelf, captureFormInput] },
+    labels: {
+      name: 'Labor',
+      properties: {
+        ...COMMON_LABELS,
+        user_id: 'Operator',
+        traveler_id: 'Traveler',
+        traveler_step_id: 'Step',
+        manual_step_id: 'Manual step',
+        started_at: 'Start',
+        ended_at: 'End',
+        hours: 'Hours',
+        entry_type: 'Entry',
+        reason: 'Reason',
+      },
     },
-  },
-  labels: {
-    name: 'Labor',
-    properties: {
-      ...COMMON_LABELS,
-      user_id: 'Operator',
-      traveler_id: 'Traveler',
-      traveler_step_id: 'Step',
-      manual_step_id: 'Manual step',
-      started_at: 'Start',
-      ended_at: 'End',
-      hours: 'Hours',
-      entry_type: 'Entry',
-      reason: 'Reason',
-    },
-  },
-};
+  };
+}

@@ -17,12 +17,13 @@ import { toPanelError } from '../panel/nexus-resource.adapter.js';
 import { Components } from '../panel/component-loader.js';
 import { historyAction, pendingChangesAction } from './history.action.js';
 import { listExportAction } from './list-export.action.js';
+import type { AppContext } from '../app-context.js';
 
-/** What each resource file exports: the model, its declarative options, and its field labels. */
+/** What each resource file makes of the app's context: the model, its declarative options, and its field labels. */
 export interface ResourceDefinition {
   resource: ModelStatic<Model>;
   /** A resource-specific adapter class, when the generic one (NexusResource) does not fit. */
-  adapter?: new (model: ModelStatic<Model>) => BaseResource;
+  adapter?: new (model: ModelStatic<Model>, ctx: AppContext) => BaseResource;
   options: ResourceOptions;
   labels: { name: string; properties: Record<string, string> };
 }
@@ -129,7 +130,7 @@ async function reportEstimatedCount<T extends ActionResponse>(response: T, _requ
  * The generic actions of a resource, each gated by the role matrix in access-rules.ts. Every
  * audited resource has a History; the audit log is the history itself.
  */
-export function crudActions(id: ResourceId): NonNullable<ResourceOptions['actions']> {
+export function crudActions(id: ResourceId, ctx: AppContext): NonNullable<ResourceOptions['actions']> {
   const rules = RESOURCE_RULES[id];
   return {
     list: { isAccessible: gate(rules.read), after: reportEstimatedCount },
@@ -142,7 +143,7 @@ export function crudActions(id: ResourceId): NonNullable<ResourceOptions['action
     edit: { isAccessible: gate(rules.update), showResourceActions: false, before: captureFormInput, after: reportSubmittedForApproval },
     delete: { isAccessible: gate(rules.delete), guard: 'Delete this record? This cannot be undone.', handler: deleteHandler },
     bulkDelete: { isAccessible: gate(rules.delete), handler: bulkDeleteHandler },
-    ...(id !== 'audit_logs' && { history: historyAction(gate(rules.read)), pendingChanges: pendingChangesAction(gate(rules.read)) }),
+    ...(id !== 'audit_logs' && { history: historyAction(gate(rules.read), ctx.db), pendingChanges: pendingChangesAction(gate(rules.read), ctx.db) }),
   };
 }
 

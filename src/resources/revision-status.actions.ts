@@ -3,7 +3,7 @@ import { Components } from '../panel/component-loader.js';
 import { actorOf } from '../panel/panel-request-state.js';
 import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { MissingActorError } from '../audit/actor.js';
-import { Revision } from '../models/index.js';
+import type { Sequelize } from 'sequelize';
 import { RecordNotFoundError } from '../records/record-errors.js';
 import {
   REVISION_ACTIONS,
@@ -28,7 +28,7 @@ function text(value: unknown): string | undefined {
  * it replaces, the approval it needs, why it cannot be used now) and one button confirms. A GET
  * only reads; the POST calls the service, which checks everything again.
  */
-function revisionAction(action: RevisionAction): ActionOptions {
+function revisionAction(action: RevisionAction, db: Sequelize): ActionOptions {
   return {
     actionType: 'record',
     icon: action === 'release' ? 'Send' : 'Archive',
@@ -41,7 +41,7 @@ function revisionAction(action: RevisionAction): ActionOptions {
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const { record, currentAdmin } = context;
       if (!record) throw new RecordNotFoundError('revisions', request.params.recordId);
-      const plan = await revisionActionPlan(Revision.sequelize!, Number(record.id()), action);
+      const plan = await revisionActionPlan(db, Number(record.id()), action);
       const base = { record: record.toJSON(currentAdmin), plan, label: REVISION_ACTION_LABELS[action] };
       if (request.method !== 'post') return base;
       const actor = actorOf(context);
@@ -49,7 +49,7 @@ function revisionAction(action: RevisionAction): ActionOptions {
       const input = (request.payload ?? {}) as Record<string, unknown>;
       const show = context.h.recordActionUrl({ resourceId: 'revisions', recordId: String(record.id()), actionName: 'show' });
       try {
-        const result = await moveRevision(Revision.sequelize!, Number(record.id()), action, actor, {
+        const result = await moveRevision(db, Number(record.id()), action, actor, {
           effectiveDate: text(input.effective_date),
           reason: text(input.reason),
           version: text(input.version) ?? (typeof input.version === 'number' ? input.version : undefined),
@@ -72,4 +72,6 @@ function revisionAction(action: RevisionAction): ActionOptions {
   };
 }
 
-export const revisionStatusActions = Object.fromEntries(REVISION_ACTIONS.map((a) => [a, revisionAction(a)])) as Record<RevisionAction, ActionOptions>;
+export function revisionStatusActions(db: Sequelize): Record<RevisionAction, ActionOptions> {
+  return Object.fromEntries(REVISION_ACTIONS.map((a) => [a, revisionAction(a, db)])) as Record<RevisionAction, ActionOptions>;
+}

@@ -4,7 +4,8 @@ import { Components } from '../panel/component-loader.js';
 import { movesOf } from '../panel/step-work.adapter.js';
 import { MissingActorError, type UserActor } from '../audit/actor.js';
 import type { Predicate } from '../auth/access-rules.js';
-import { ManualStep, TravelerStep, TravelerSubStep } from '../models/index.js';
+import type { Sequelize } from 'sequelize';
+import { ManualStep, TravelerStep } from '../models/index.js';
 import { clockIn, clockOutOfStep } from '../travelers/labor.service.js';
 import { MOVE_ROLES, type StepMove } from '../travelers/step-moves.js';
 import { recordCheck, recordDisposition, signOffStep, startStep, stepLabel, type StepKind } from '../travelers/step-work.service.js';
@@ -119,16 +120,15 @@ async function where(kind: StepKind, id: number): Promise<string> {
 /** Start, Sign off, Clock in and Clock out, for traveler steps or manual steps. */
 export function stepWorkActions(
   resourceId: StepResourceId,
+  db: Sequelize,
 ): Record<'start' | 'signOff' | 'clockIn' | 'clockOut', ActionOptions> & { disposition?: ActionOptions } {
-  // Read when called: models are bound to their connection after this module loads.
-  const sequelize = () => (resourceId === 'traveler_steps' ? TravelerStep.sequelize! : ManualStep.sequelize!);
   return {
     start: stepAction(resourceId, 'start', { icon: 'Play', variant: 'primary' }, async (actor, id, kind) => {
-      const step = await startStep(sequelize(), { kind, id }, actor);
+      const step = await startStep(db, { kind, id }, actor);
       return { message: `${stepLabel(step)} started.` };
     }),
     signOff: stepAction(resourceId, 'signOff', { icon: 'CheckCircle', variant: 'success' }, async (actor, id, kind) => {
-      const result = await signOffStep(sequelize(), { kind, id }, actor);
+      const result = await signOffStep(db, { kind, id }, actor);
       // The last sign-off completes the traveler: its page is what matters then.
       return {
         message: result.message,
@@ -136,11 +136,11 @@ export function stepWorkActions(
       };
     }),
     clockIn: stepAction(resourceId, 'clockIn', { icon: 'LogIn' }, async (actor, id, kind) => {
-      await clockIn(sequelize(), { kind, id }, actor);
+      await clockIn(db, { kind, id }, actor);
       return { message: `Clocked in on ${await where(kind, id)}.` };
     }),
     clockOut: stepAction(resourceId, 'clockOut', { icon: 'LogOut' }, async (actor, id, kind) => {
-      const entry = await clockOutOfStep(sequelize(), { kind, id }, actor);
+      const entry = await clockOutOfStep(db, { kind, id }, actor);
       const hours = entry.hours === null || entry.hours === undefined ? '' : ` (${Number(entry.hours).toFixed(2)} h)`;
       return { message: `Clocked out${hours}.` };
     }),
@@ -184,8 +184,7 @@ const truthy = (value: unknown) => value === true || value === 'true';
  * Record check (tick and measurement) and Disposition (quality's decision), on a traveler's
  * checks: offered as the check's step allows (its moves were read with the check).
  */
-export function subStepWorkActions(): Record<'recordCheck' | 'disposition', ActionOptions> {
-  const sequelize = () => TravelerSubStep.sequelize!;
+export function subStepWorkActions(db: Sequelize): Record<'recordCheck' | 'disposition', ActionOptions> {
   return {
     recordCheck: {
       actionType: 'record',
@@ -198,7 +197,7 @@ export function subStepWorkActions(): Record<'recordCheck' | 'disposition', Acti
         // "false" (a form field) or false (JSON) takes the tick back; anything else ticks.
         const done = !(payload.done === false || payload.done === 'false');
         const measured = payload.measured_value as string | number | null | undefined;
-        const result = await recordCheck(sequelize(), id, { measuredValue: measured, done }, actor);
+        const result = await recordCheck(db, id, { measuredValue: measured, done }, actor);
         return { message: result.message };
       }),
     },
@@ -213,7 +212,7 @@ export function subStepWorkActions(): Record<'recordCheck' | 'disposition', Acti
         truthy(param(context.record, 'out_of_limits')) && !param(context.record, 'disposition') && offers('disposition')(context),
       handler: work('record a disposition', async (actor, id, payload) => {
         const sub = await recordDisposition(
-          sequelize(),
+          db,
           id,
           { disposition: String(payload.disposition ?? ''), note: String(payload.note ?? payload.disposition_note ?? '') },
           actor,

@@ -5,7 +5,9 @@ import { ApprovalRequired } from '../approvals/approval-request.service.js';
 import { MissingActorError } from '../audit/actor.js';
 import { TRAVELER_ACTION_RULES, canPlanWork, canReadShopData, type TravelerAction } from '../auth/access-rules.js';
 import type { TravelerStatus } from '../models/constants.js';
-import { ManualStep, Traveler, WorkOrder } from '../models/index.js';
+import type { Sequelize } from 'sequelize';
+import type { AppContext } from '../app-context.js';
+import { ManualStep } from '../models/index.js';
 import { RecordNotFoundError } from '../records/record-errors.js';
 import { createRecord } from '../records/record.service.js';
 import { travelerPrintData } from '../travelers/traveler-print.service.js';
@@ -45,7 +47,7 @@ function travelerState(context: { record?: { param(name: string): unknown } }) {
  * only where the traveler's state allows it and the person's role may use it. The service and
  * the database check both again.
  */
-function transitionAction(action: TravelerAction): ActionOptions {
+function transitionAction(action: TravelerAction, db: Sequelize): ActionOptions {
   return {
     actionType: 'record',
     icon: { release: 'Send', start: 'Play', hold: 'Pause', resume: 'PlayCircle', complete: 'CheckCircle', cancel: 'XOctagon' }[action],
@@ -65,7 +67,7 @@ function transitionAction(action: TravelerAction): ActionOptions {
       const actor = actorOf(context);
       if (!actor) throw new MissingActorError(`${action} a traveler`);
       try {
-        const result = await transitionTraveler(Traveler.sequelize!, Number(record.id()), action, actor, { reason: text(payloadOf(request).reason) });
+        const result = await transitionTraveler(db, Number(record.id()), action, actor, { reason: text(payloadOf(request).reason) });
         const fresh = await context.resource.findOne(String(result.traveler.id));
         return {
           record: (fresh ?? record).toJSON(currentAdmin),
@@ -80,7 +82,9 @@ function transitionAction(action: TravelerAction): ActionOptions {
   };
 }
 
-export const travelerLifecycleActions = Object.fromEntries(TRAVELER_ACTIONS.map((a) => [a, transitionAction(a)])) as Record<TravelerAction, ActionOptions>;
+export function travelerLifecycleActions(db: Sequelize): Record<TravelerAction, ActionOptions> {
+  return Object.fromEntries(TRAVELER_ACTIONS.map((a) => [a, transitionAction(a, db)])) as Record<TravelerAction, ActionOptions>;
+}
 
 /** Opens the print-ready traveler (src/http/routes/traveler-print.routes.ts) from the record page. */
 export const printTravelerAction: ActionOptions = {
@@ -92,18 +96,20 @@ export const printTravelerAction: ActionOptions = {
 };
 
 /** The traveler's steps, checks, sign-offs and labor for the panel on its page (hidden; reading the traveler allows it). */
-export const stepsOverviewAction: ActionOptions = {
-  actionType: 'record',
-  component: false,
-  isVisible: false,
-  isAccessible: ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => canReadShopData(sessionUser(currentAdmin)),
-  handler: async (request, _response, context) => {
-    const { record, currentAdmin } = context;
-    if (!record) throw new RecordNotFoundError('travelers', request.params.recordId);
-    const data = await travelerPrintData(Traveler.sequelize!, Number(record.id()));
-    return { record: record.toJSON(currentAdmin), overview: data && { steps: data.steps, labor: data.labor } };
-  },
-};
+export function stepsOverviewAction(db: Sequelize): ActionOptions {
+  return {
+    actionType: 'record',
+    component: false,
+    isVisible: false,
+    isAccessible: ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => canReadShopData(sessionUser(currentAdmin)),
+    handler: async (request, _response, context) => {
+      const { record, currentAdmin } = context;
+      if (!record) throw new RecordNotFoundError('travelers', request.params.recordId);
+      const data = await travelerPrintData(db, Number(record.id()));
+      return { record: record.toJSON(currentAdmin), overview: data && { steps: data.steps, labor: data.labor } };
+    },
+  };
+}
 
 /**
  * A step added by hand to one traveler, at a position, with a reason. On a released traveler the
@@ -147,36 +153,39 @@ export const addManualStepAction: ActionOptions = {
  * customer, quantity left, due date, the routing to copy, or why it cannot be made); a POST
  * makes it and opens it.
  */
-export const createTravelerAction: ActionOptions = {
-  actionType: 'record',
-  icon: 'FilePlus',
-  component: Components.CreateTraveler,
-  isVisible: (context) => canPlanWork(sessionUser(context.currentAdmin)) && ['open', 'in_progress'].includes(String(context.record?.param('status'))),
-  isAccessible: ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => canPlanWork(sessionUser(currentAdmin)),
-  handler: async (request, _response, context) => {
-    const { record, currentAdmin } = context;
-    if (!record) throw new RecordNotFoundError('work_orders', request.params.recordId);
-    const plan = await previewTraveler(Number(record.id()));
-    const base = { record: record.toJSON(currentAdmin), plan };
-    if (request.method !== 'post') return base;
-    const actor = actorOf(context);
-    if (!actor) throw new MissingActorError('create a traveler');
-    const input = payloadOf(request);
-    try {
-      const traveler = await createTravelerFromWorkOrder(
-        WorkOrder.sequelize!,
-        Number(record.id()),
-        { quantity: text(input.quantity) ?? null, notes: text(input.notes) ?? null },
-        actor,
-      );
-      return {
-        ...base,
-        travelerId: traveler.id,
-        notice: { message: `Traveler ${traveler.number} created from work order ${plan.workOrder.number} with ${plan.steps.length} steps.`, type: 'success' },
-        redirectUrl: context.h.recordActionUrl({ resourceId: 'travelers', recordId: String(traveler.id), actionName: 'show' }),
-      };
-    } catch (error) {
-      return refusalResponse(error, base.record, base);
-    }
-  },
-};
+export function createTravelerAction(ctx: AppContext): ActionOptions {
+  return {
+    actionType: 'record',
+    icon: 'FilePlus',
+    component: Components.CreateTraveler,
+    isVisible: (context) => canPlanWork(sessionUser(context.currentAdmin)) && ['open', 'in_progress'].includes(String(context.record?.param('status'))),
+    isAccessible: ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => canPlanWork(sessionUser(currentAdmin)),
+    handler: async (request, _response, context) => {
+      const { record, currentAdmin } = context;
+      if (!record) throw new RecordNotFoundError('work_orders', request.params.recordId);
+      const plan = await previewTraveler(ctx.db, Number(record.id()));
+      const base = { record: record.toJSON(currentAdmin), plan };
+      if (request.method !== 'post') return base;
+      const actor = actorOf(context);
+      if (!actor) throw new MissingActorError('create a traveler');
+      const input = payloadOf(request);
+      try {
+        const traveler = await createTravelerFromWorkOrder(
+          ctx.db,
+          Number(record.id()),
+          { quantity: text(input.quantity) ?? null, notes: text(input.notes) ?? null },
+          actor,
+          { numbers: ctx.numbers },
+        );
+        return {
+          ...base,
+          travelerId: traveler.id,
+          notice: { message: `Traveler ${traveler.number} created from work order ${plan.workOrder.number} with ${plan.steps.length} steps.`, type: 'success' },
+          redirectUrl: context.h.recordActionUrl({ resourceId: 'travelers', recordId: String(traveler.id), actionName: 'show' }),
+        };
+      } catch (error) {
+        return refusalResponse(error, base.record, base);
+      }
+    },
+  };
+}

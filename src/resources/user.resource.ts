@@ -16,8 +16,7 @@ import {
   PENDING_CHANGES,
 } from './resource-helpers.js';
 import { userActivationActions } from './user-activation.actions.js';
-
-const crud = crudActions('users');
+import type { AppContext } from '../app-context.js';
 
 interface SearchAnswer extends ActionResponse {
   records?: Array<{ params: Record<string, unknown>; populated?: unknown }>;
@@ -47,62 +46,65 @@ async function peopleSearchResult(response: SearchAnswer, _request: ActionReques
   };
 }
 
-export const userResource: ResourceDefinition = {
-  resource: User,
-  options: {
-    id: 'users',
-    navigation: NAVIGATION.administration,
-    titleProperty: 'full_name',
-    sort: { sortBy: 'username', direction: 'asc' },
-    listProperties: ['username', 'full_name', 'email', 'role', 'active', 'last_login_at'],
-    showProperties: [
-      PENDING_CHANGES,
-      'id',
-      'username',
-      'full_name',
-      'email',
-      'role',
-      'active',
-      'last_login_at',
-      'password_changed_at',
-      'created_at',
-      'updated_at',
-      'version',
-    ],
-    // Active is switched by the Deactivate and Reactivate actions, each confirmed and named, not in the form.
-    editProperties: [...WRITABLE_FIELDS.users.filter((field) => field !== 'active'), CHANGE_REASON],
-    filterProperties: ['username', 'full_name', 'email', 'role', 'active'],
-    properties: {
-      ...TIMESTAMPS,
-      // The hash never leaves the server: not listed, shown, filtered or editable.
-      password_hash: { isVisible: false },
-      password: {
-        type: 'password',
-        isVisible: { list: false, filter: false, show: false, edit: true },
-        description: 'Leave empty to keep the current password. At least 12 characters, not containing the user name.',
+export function userResource(ctx: AppContext): ResourceDefinition {
+  const crud = crudActions('users', ctx);
+  return {
+    resource: User,
+    options: {
+      id: 'users',
+      navigation: NAVIGATION.administration,
+      titleProperty: 'full_name',
+      sort: { sortBy: 'username', direction: 'asc' },
+      listProperties: ['username', 'full_name', 'email', 'role', 'active', 'last_login_at'],
+      showProperties: [
+        PENDING_CHANGES,
+        'id',
+        'username',
+        'full_name',
+        'email',
+        'role',
+        'active',
+        'last_login_at',
+        'password_changed_at',
+        'created_at',
+        'updated_at',
+        'version',
+      ],
+      // Active is switched by the Deactivate and Reactivate actions, each confirmed and named, not in the form.
+      editProperties: [...WRITABLE_FIELDS.users.filter((field) => field !== 'active'), CHANGE_REASON],
+      filterProperties: ['username', 'full_name', 'email', 'role', 'active'],
+      properties: {
+        ...TIMESTAMPS,
+        // The hash never leaves the server: not listed, shown, filtered or editable.
+        password_hash: { isVisible: false },
+        password: {
+          type: 'password',
+          isVisible: { list: false, filter: false, show: false, edit: true },
+          description: 'Leave empty to keep the current password. At least 12 characters, not containing the user name.',
+        },
+        role: { availableValues: ROLES.map((value) => ({ value, label: ROLE_LABELS[value] })) },
+        last_login_at: { isVisible: { list: true, filter: false, show: true, edit: false } },
+        password_changed_at: { isVisible: { list: false, filter: false, show: true, edit: false } },
+        active: { description: 'Users are never deleted: Deactivate stops someone signing in.' },
       },
-      role: { availableValues: ROLES.map((value) => ({ value, label: ROLE_LABELS[value] })) },
-      last_login_at: { isVisible: { list: true, filter: false, show: true, edit: false } },
-      password_changed_at: { isVisible: { list: false, filter: false, show: true, edit: false } },
-      active: { description: 'Users are never deleted: Deactivate stops someone signing in.' },
+      actions: {
+        ...crud,
+        search: { isAccessible: gate(canFindPeople), before: peopleSearchScope, after: peopleSearchResult as never },
+        ...userActivationActions,
+      },
     },
-    actions: {
-      ...crud,
-      search: { isAccessible: gate(canFindPeople), before: peopleSearchScope, after: peopleSearchResult as never },
-      ...userActivationActions,
+    labels: {
+      name: 'Users',
+      properties: {
+        ...COMMON_LABELS,
+        username: 'User name',
+        full_name: 'Full name',
+        email: 'Email',
+        role: 'Role',
+        password: 'New password',
+        last_login_at: 'Last sign-in',
+        password_changed_at: 'Password changed',
+      },
     },
-  },
-  labels: {
-    name: 'Users',
-    properties: {
-      ...COMMON_LABELS,
-      username: 'User name',
-      full_name: 'Full name',
-      email: 'Email',
-      role: 'Role',
-      password: 'New password',
-      last_login_at: 'Last sign-in',
-      password_changed_at: 'Password changed',
-    },
-  },
-};
+  };
+}

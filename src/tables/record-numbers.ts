@@ -59,42 +59,41 @@ function parse(pattern: string): ParsedPattern {
   };
 }
 
-let patterns: Record<NumberedTable, ParsedPattern> = {
-  work_orders: parse(DEFAULT_NUMBER_PATTERNS.work_orders),
-  travelers: parse(DEFAULT_NUMBER_PATTERNS.travelers),
-};
-let patternText: Record<NumberedTable, string> = { ...DEFAULT_NUMBER_PATTERNS };
-
-/** Set once at start from the validated configuration (WORK_ORDER_NUMBER_PATTERN, TRAVELER_NUMBER_PATTERN). */
-export function setNumberPatterns(given: Partial<Record<NumberedTable, string>>): void {
-  const next = { ...DEFAULT_NUMBER_PATTERNS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v)) } as Record<NumberedTable, string>;
-  patterns = { work_orders: parse(next.work_orders), travelers: parse(next.travelers) };
-  patternText = next;
-}
-
-export function numberPatternOf(table: NumberedTable): string {
-  return patternText[table];
-}
+export type NumberPatternSettings = Partial<Record<NumberedTable, string | undefined>>;
 
 /**
- * The next free number for a new row of `table`, in the caller's transaction. The advisory lock
- * is held to the transaction's end, so a second planner waits for the first one's row.
+ * The patterns one app numbers by, parsed once from its configuration (WORK_ORDER_NUMBER_PATTERN,
+ * TRAVELER_NUMBER_PATTERN; config.ts refuses a bad one with the reason before this is made). The
+ * write pipeline hands them to the table hooks (WriteOptions.numbers); a write without them
+ * (seeders, scripts, tests) numbers by the defaults.
  */
-export async function nextRecordNumber(
-  sequelize: Sequelize,
-  table: NumberedTable,
-  transaction: Transaction | null | undefined,
-  when: Date = new Date(),
-): Promise<string> {
-  const { prefix, digits } = patterns[table];
-  const head = prefix(when);
-  if (transaction) await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext(:key))`, { replacements: { key: `${table}.number` }, transaction });
-  // The running number is what follows the prefix; the regex keeps hand-typed numbers of another shape out.
-  const [{ last }] = (await sequelize.query<{ last: string | null }>(
-    `SELECT max(substring(number FROM char_length(:head) + 1)::bigint) AS last
-       FROM ${table === 'work_orders' ? 'work_orders' : 'travelers'}
-      WHERE number LIKE :like AND substring(number FROM char_length(:head) + 1) ~ '^[0-9]{1,18}$'`,
-    { replacements: { head, like: `${head.replace(/[\\%_]/g, (c) => `\\${c}`)}%` }, type: QueryTypes.SELECT, transaction: transaction ?? null },
-  )) as [{ last: string | null }];
-  return `${head}${String(Number(last ?? 0) + 1).padStart(digits, '0')}`;
+export class NumberPatterns {
+  /** DEFAULT_NUMBER_PATTERNS, for writes made without an app's patterns. */
+  static readonly defaults = new NumberPatterns();
+
+  private readonly parsed: Record<NumberedTable, ParsedPattern>;
+
+  /** Unset or empty patterns keep their default; a pattern that cannot number records throws. */
+  constructor(given: NumberPatternSettings = {}) {
+    const text = { ...DEFAULT_NUMBER_PATTERNS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v)) } as Record<NumberedTable, string>;
+    this.parsed = { work_orders: parse(text.work_orders), travelers: parse(text.travelers) };
+  }
+
+  /**
+   * The next free number for a new row of `table`, in the caller's transaction. The advisory lock
+   * is held to the transaction's end, so a second planner waits for the first one's row.
+   */
+  async next(sequelize: Sequelize, table: NumberedTable, transaction: Transaction | null | undefined, when: Date = new Date()): Promise<string> {
+    const { prefix, digits } = this.parsed[table];
+    const head = prefix(when);
+    if (transaction) await sequelize.query(`SELECT pg_advisory_xact_lock(hashtext(:key))`, { replacements: { key: `${table}.number` }, transaction });
+    // The running number is what follows the prefix; the regex keeps hand-typed numbers of another shape out.
+    const [{ last }] = (await sequelize.query<{ last: string | null }>(
+      `SELECT max(substring(number FROM char_length(:head) + 1)::bigint) AS last
+         FROM ${table === 'work_orders' ? 'work_orders' : 'travelers'}
+        WHERE number LIKE :like AND substring(number FROM char_length(:head) + 1) ~ '^[0-9]{1,18}$'`,
+      { replacements: { head, like: `${head.replace(/[\\%_]/g, (c) => `\\${c}`)}%` }, type: QueryTypes.SELECT, transaction: transaction ?? null },
+    )) as [{ last: string | null }];
+    return `${head}${String(Number(last ?? 0) + 1).padStart(digits, '0')}`;
+  }
 }

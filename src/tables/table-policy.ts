@@ -1,10 +1,13 @@
 import type { Model, ModelStatic, Transaction } from 'sequelize';
+import type { NumberPatterns } from './record-numbers.js';
 
 /** An attribute name of the model's table. */
 export type FieldOf<M extends Model> = Extract<keyof M['_attributes'], string>;
 
 export interface ChangeHookOptions {
   transaction?: Transaction | null;
+  /** The app's number patterns, passed by the write pipeline through Sequelize's options (defaults without). */
+  numbers?: NumberPatterns;
 }
 
 /** A hook that runs on every write of the table, inside the write's transaction. */

@@ -2,7 +2,7 @@ import { Revision } from '../models/revision.model.js';
 import { Traveler } from '../models/traveler.model.js';
 import { fieldError } from '../models/validation.js';
 import { WorkOrder } from '../models/work-order.model.js';
-import { nextRecordNumber } from './record-numbers.js';
+import { NumberPatterns } from './record-numbers.js';
 import { tablePolicy } from './table-policy.js';
 
 export const travelerTable = tablePolicy<Traveler>({
@@ -26,8 +26,8 @@ export const travelerTable = tablePolicy<Traveler>({
   /** Left empty on a new record, the number is the next of its pattern (tables/record-numbers.ts). */
   generatedWhenEmpty: ['number'],
   hooks: {
-    async beforeValidate(traveler, { transaction = null }) {
-      if (traveler.isNewRecord && !traveler.number) traveler.number = await nextRecordNumber(Traveler.sequelize!, 'travelers', transaction);
+    async beforeValidate(traveler, { transaction = null, numbers = NumberPatterns.defaults }) {
+      if (traveler.isNewRecord && !traveler.number) traveler.number = await numbers.next(traveler.sequelize, 'travelers', transaction);
       // The customer is the work order's; a writer never has to (and cannot usefully) pick it.
       if (!traveler.isNewRecord && !traveler.changed('work_order_id')) return;
       if (traveler.work_order_id == null) return;

@@ -1,7 +1,7 @@
 import { Revision } from '../models/revision.model.js';
 import { fieldError } from '../models/validation.js';
 import { WorkOrder } from '../models/work-order.model.js';
-import { nextRecordNumber } from './record-numbers.js';
+import { NumberPatterns } from './record-numbers.js';
 import { tablePolicy } from './table-policy.js';
 
 export const workOrderTable = tablePolicy<WorkOrder>({
@@ -9,8 +9,8 @@ export const workOrderTable = tablePolicy<WorkOrder>({
   /** Left empty on a new record, the number is the next of its pattern (tables/record-numbers.ts). */
   generatedWhenEmpty: ['number'],
   hooks: {
-    async beforeValidate(order, { transaction = null }) {
-      if (order.isNewRecord && !order.number) order.number = await nextRecordNumber(WorkOrder.sequelize!, 'work_orders', transaction);
+    async beforeValidate(order, { transaction = null, numbers = NumberPatterns.defaults }) {
+      if (order.isNewRecord && !order.number) order.number = await numbers.next(order.sequelize, 'work_orders', transaction);
     },
     // The composite foreign key would fail with a constraint name; name the field instead.
     async beforeSave(order, { transaction = null }) {

@@ -3,7 +3,7 @@ import type { UserActor } from '../audit/actor.js';
 import { AccessDeniedError, asSessionUser, canPlanWork } from '../auth/access-rules.js';
 import { Customer, Part, ProcessStep, Revision, SubStep, Traveler, WorkCenter, WorkOrder } from '../models/index.js';
 import { RecordNotFoundError, RecordValidationError, WorkflowRefusedError } from '../records/record-errors.js';
-import { nextRecordNumber } from '../tables/record-numbers.js';
+import { NumberPatterns } from '../tables/record-numbers.js';
 import { executeWrite } from '../records/write-command.js';
 import { copyRoutingToTraveler } from './routing-copy.js';
 
@@ -27,7 +27,7 @@ export interface TravelerPlan {
 
 const ACTIVE_ORDER = ['open', 'in_progress'];
 
-async function plan(workOrderId: number, transaction?: Transaction): Promise<TravelerPlan> {
+async function plan(sequelize: Sequelize, workOrderId: number, transaction?: Transaction): Promise<TravelerPlan> {
   const order = await WorkOrder.findByPk(workOrderId, { transaction, ...(transaction ? { lock: transaction.LOCK.UPDATE } : {}) });
   if (!order) throw new RecordNotFoundError('work_orders', workOrderId);
   const customer = (await Customer.findByPk(order.customer_id, { transaction }))!;
@@ -45,7 +45,7 @@ async function plan(workOrderId: number, transaction?: Transaction): Promise<Tra
       refusal = `Part ${part.part_number} has no released revision, so there is no approved routing to build it from. Release a revision of the part first.`;
     }
   }
-  const [{ used }] = (await WorkOrder.sequelize!.query<{ used: string }>(
+  const [{ used }] = (await sequelize.query<{ used: string }>(
     `SELECT coalesce(sum(quantity), 0) AS used FROM travelers WHERE work_order_id = :id AND status <> 'cancelled'`,
     { replacements: { id: order.id }, type: QueryTypes.SELECT, transaction },
   )) as [{ used: string }];
@@ -90,8 +90,8 @@ async function plan(workOrderId: number, transaction?: Transaction): Promise<Tra
 }
 
 /** What "Create traveler" would make from this work order (and why it cannot, if so). */
-export function previewTraveler(workOrderId: number): Promise<TravelerPlan> {
-  return plan(workOrderId);
+export function previewTraveler(sequelize: Sequelize, workOrderId: number): Promise<TravelerPlan> {
+  return plan(sequelize, workOrderId);
 }
 
 export interface CreateTravelerInput {
@@ -100,7 +100,18 @@ export interface CreateTravelerInput {
   notes?: string | null;
 }
 
-export async function createTravelerFromWorkOrder(sequelize: Sequelize, workOrderId: number, input: CreateTravelerInput, actor: UserActor): Promise<Traveler> {
+export interface CreateTravelerOptions {
+  /** The app's number patterns (the defaults without). */
+  numbers?: NumberPatterns;
+}
+
+export async function createTravelerFromWorkOrder(
+  sequelize: Sequelize,
+  workOrderId: number,
+  input: CreateTravelerInput,
+  actor: UserActor,
+  { numbers = NumberPatterns.defaults }: CreateTravelerOptions = {},
+): Promise<Traveler> {
   return executeWrite(sequelize, {
     actor,
     table: 'travelers',
@@ -110,7 +121,7 @@ export async function createTravelerFromWorkOrder(sequelize: Sequelize, workOrde
     },
     run: async ({ transaction }) => {
       // The work order row is locked: two planners splitting one order cannot over-allocate it.
-      const p = await plan(workOrderId, transaction);
+      const p = await plan(sequelize, workOrderId, transaction);
       if (p.refusal) throw new WorkflowRefusedError(p.refusal);
       const raw = input.quantity;
       const quantity = raw === undefined || raw === null || raw === '' ? p.remainingQuantity : Number(raw);
@@ -122,7 +133,7 @@ export async function createTravelerFromWorkOrder(sequelize: Sequelize, workOrde
       const traveler = await Traveler.create(
         {
           // The number pattern's next (models/traveler.model.ts, tables/record-numbers.ts).
-          number: await nextRecordNumber(sequelize, 'travelers', transaction),
+          number: await numbers.next(sequelize, 'travelers', transaction),
           work_order_id: p.workOrder.id,
           customer_id: p.customer.id,
           part_id: p.part.id,

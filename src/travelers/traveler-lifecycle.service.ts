@@ -83,10 +83,10 @@ export interface TransitionResult {
 }
 
 /** Closes every open clock-in on the traveler at the transaction's time. */
-export async function closeOpenClockIns(travelerId: number, transaction: Transaction): Promise<number> {
+export async function closeOpenClockIns(sequelize: Sequelize, travelerId: number, transaction: Transaction): Promise<number> {
   const open = await LaborEntry.findAll({ where: { traveler_id: travelerId, ended_at: null }, transaction, lock: transaction.LOCK.UPDATE });
   if (!open.length) return 0;
-  const now = await transactionNow(Traveler.sequelize!, transaction);
+  const now = await transactionNow(sequelize, transaction);
   for (const entry of open) {
     await entry.update({ ended_at: clockOutTime(entry, now) }, { transaction });
   }
@@ -100,8 +100,8 @@ async function lockTraveler(id: number, transaction: Transaction): Promise<Trave
 }
 
 /** Releasing needs something to work from: steps, and a revision that is still the released one. */
-async function checkReleasable(traveler: Traveler, transaction: Transaction): Promise<void> {
-  const [{ steps }] = (await Traveler.sequelize!.query<{ steps: number }>(
+async function checkReleasable(sequelize: Sequelize, traveler: Traveler, transaction: Transaction): Promise<void> {
+  const [{ steps }] = (await sequelize.query<{ steps: number }>(
     `SELECT (SELECT count(*) FROM traveler_steps WHERE traveler_id = :id) + (SELECT count(*) FROM manual_steps WHERE traveler_id = :id) AS steps`,
     { replacements: { id: traveler.id }, type: QueryTypes.SELECT, transaction },
   )) as [{ steps: number }];
@@ -152,16 +152,16 @@ export async function transitionTraveler(
       const values: Record<string, unknown> = { status: to };
       if (ACTIONS_NEEDING_REASON.has(action)) values.status_reason = reason;
       if (action === 'release') {
-        await checkReleasable(traveler, transaction);
+        await checkReleasable(sequelize, traveler, transaction);
         const gate = { model: Traveler, operation: 'update' as const, before: { ...traveler.get({ plain: true }) }, values, actor, transaction, reason };
         const decision = await approvalNeeded(gate);
         if (decision) return submitForApproval(gate, decision);
       }
       if (action === 'complete') {
-        const open = await openStepCount(traveler.id, transaction);
+        const open = await openStepCount(sequelize, traveler.id, transaction);
         if (open > 0) throw new WorkflowRefusedError(`Traveler ${traveler.number} cannot be completed: ${open} of its steps are not signed off yet.`);
       }
-      const closed = ['hold', 'cancel', 'complete'].includes(action) ? await closeOpenClockIns(traveler.id, transaction) : 0;
+      const closed = ['hold', 'cancel', 'complete'].includes(action) ? await closeOpenClockIns(sequelize, traveler.id, transaction) : 0;
       await traveler.update(values, { transaction });
       await traveler.reload({ transaction });
       const note = closed ? ` ${closed} open clock-in${closed === 1 ? ' was' : 's were'} closed.` : '';
@@ -179,8 +179,8 @@ function pastTense(action: TravelerAction): string {
   return { release: 'released', start: 'started', hold: 'put on hold', resume: 'resumed', complete: 'completed', cancel: 'cancelled' }[action];
 }
 
-export async function openStepCount(travelerId: number, transaction?: Transaction): Promise<number> {
-  const [{ open }] = (await Traveler.sequelize!.query<{ open: number }>('SELECT traveler_open_steps(:id) AS open', {
+export async function openStepCount(sequelize: Sequelize, travelerId: number, transaction?: Transaction): Promise<number> {
+  const [{ open }] = (await sequelize.query<{ open: number }>('SELECT traveler_open_steps(:id) AS open', {
     replacements: { id: travelerId },
     type: QueryTypes.SELECT,
     transaction,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { canReviewAuditTrail, type SessionUser } from '../../auth/access-rules.js';
 import { AuditFilterError, auditLogFilterFromQuery } from '../../audit/audit-log-filter.js';
 import { SinkClosedError, exportAuditLogs, type CsvSink } from '../../audit/audit-export.service.js';
-import { AuditLog } from '../../models/index.js';
+import type { AppContext } from '../../app-context.js';
 import { recordAccessDenied } from '../../panel/access-denied.js';
 import { describerFor } from '../../panel/record-describer.js';
 import { actorOf } from '../../panel/panel-request-state.js';
@@ -51,14 +51,14 @@ export function responseSink(res: Response, name = 'audit-log'): CsvSink {
  * GET /admin/exports/audit-logs.csv?filters.table_name=...: the filtered audit trail as a CSV
  * download. Mounted behind the panel's sign-in; the AdminJS API answers JSON only.
  */
-export function auditExportRoutes(logger: Logger, admin?: AdminJS): express.Router {
+export function auditExportRoutes(ctx: AppContext, logger: Logger, admin?: AdminJS): express.Router {
   const router = express.Router();
   router.get(
     AUDIT_EXPORT_PATH,
     asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
       const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
       if (!canReviewAuditTrail(currentAdmin as unknown as SessionUser | undefined)) {
-        await recordAccessDenied(req, res, logger, 'audit trail export');
+        await recordAccessDenied(ctx.db, req, res, logger, 'audit trail export');
         res.status(403).json({ error: 'Your role does not allow exporting the audit trail.' });
         return;
       }
@@ -80,7 +80,7 @@ export function auditExportRoutes(logger: Logger, admin?: AdminJS): express.Rout
       }
       try {
         // Named as the panel names them (labels, statuses), when the panel is at hand.
-        await exportAuditLogs(AuditLog.sequelize!, actor, filter, responseSink(res), admin ? { describe: describerFor(admin) } : {});
+        await exportAuditLogs(ctx.db, actor, filter, responseSink(res), admin ? { describe: describerFor(admin) } : {});
         res.end();
       } catch (error) {
         // Once the first line is out, the status cannot change: cut the download short instead,

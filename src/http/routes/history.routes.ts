@@ -7,6 +7,7 @@ import { HistoryFilterError, parseHistoryFilter } from '../../audit/audit-histor
 import { historyPayload } from '../../resources/history.action.js';
 import { recordAccessDenied } from '../../panel/access-denied.js';
 import { asyncRoute } from '../async-route.js';
+import type { AppContext } from '../../app-context.js';
 
 export const HISTORY_API_PATH = '/api/history/:resourceId/:recordId';
 
@@ -18,7 +19,7 @@ export const HISTORY_API_PATH = '/api/history/:resourceId/:recordId';
  * same, but AdminJS first loads the record and every record it references for it: most of the
  * time the page waited for. A record that is gone still has its history here.
  */
-export function historyRoutes(admin: AdminJS, logger: Logger): express.Router {
+export function historyRoutes(ctx: AppContext, admin: AdminJS, logger: Logger): express.Router {
   const router = express.Router();
   router.get(
     HISTORY_API_PATH,
@@ -32,12 +33,12 @@ export function historyRoutes(admin: AdminJS, logger: Logger): express.Router {
         }
         const user = res.locals.currentAdmin as SessionUser | undefined;
         if (!RESOURCE_RULES[resourceId as ResourceId].read(user)) {
-          await recordAccessDenied(req, res, logger, 'history');
+          await recordAccessDenied(ctx.db, req, res, logger, 'history');
           res.status(403).json({ error: 'Your role does not allow reading this record.' });
           return;
         }
         const model = (admin.findResource(resourceId) as unknown as { SequelizeModel: ModelStatic<Model> }).SequelizeModel;
-        res.json(await historyPayload(admin, model, recordId, user, parseHistoryFilter(req.query as Record<string, unknown>)));
+        res.json(await historyPayload(ctx.db, admin, model, recordId, user, parseHistoryFilter(req.query as Record<string, unknown>)));
       } catch (error) {
         if (error instanceof HistoryFilterError) {
           res.status(400).json({ error: error.message });

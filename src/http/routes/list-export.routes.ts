@@ -12,13 +12,14 @@ import { listQueryGuard } from '../../panel/list-query-guard.js';
 import { describerFor } from '../../panel/record-describer.js';
 import { actorOf } from '../../panel/panel-request-state.js';
 import { asyncRoute } from '../async-route.js';
+import type { AppContext } from '../../app-context.js';
 
 /**
  * GET /admin/exports/lists/<resource>.csv?filters.status=on_hold — the list with the person's
  * filters, search and sort as a CSV download, for whoever may read the list. The audit log has
  * its own export (its rows are described differently), at AUDIT_EXPORT_PATH.
  */
-export function listExportRoutes(admin: AdminJS, logger: Logger): express.Router {
+export function listExportRoutes(ctx: AppContext, admin: AdminJS, logger: Logger): express.Router {
   const router = express.Router();
   router.get(
     LIST_EXPORT_PATH,
@@ -39,7 +40,7 @@ export function listExportRoutes(admin: AdminJS, logger: Logger): express.Router
       }
       const currentAdmin = res.locals.currentAdmin as CurrentAdmin | undefined;
       if (!RESOURCE_RULES[resourceId as ResourceId].read(currentAdmin as unknown as SessionUser | undefined)) {
-        await recordAccessDenied(req, res, logger, `${resourceId} list export`);
+        await recordAccessDenied(ctx.db, req, res, logger, `${resourceId} list export`);
         res.status(403).json({ error: 'Your role does not allow reading this list.' });
         return;
       }
@@ -59,7 +60,7 @@ export function listExportRoutes(admin: AdminJS, logger: Logger): express.Router
           columns: exportColumnsOf(resource, describerFor(admin)),
           filters,
         };
-        await exportList(model.sequelize!, actor, spec, responseSink(res, resourceId.replace(/_/g, '-')));
+        await exportList(ctx.db, actor, spec, responseSink(res, resourceId.replace(/_/g, '-')));
         res.end();
       } catch (error) {
         // Once the first line is out, the status cannot change: cut the download short instead,

@@ -1,6 +1,6 @@
 import type AdminJS from 'adminjs';
 import express, { type Request, type Response, type NextFunction } from 'express';
-import { User } from '../../models/index.js';
+import type { AppContext } from '../../app-context.js';
 import { changePasswordPage, signOutPage } from '../../auth/account-pages.js';
 import { authenticate, changeOwnPassword, loadSessionUser, recordFailedLogin, recordLogin, recordLogout } from '../../auth/auth.service.js';
 import {
@@ -30,7 +30,7 @@ async function refuseLocked(admin: AdminJS, res: Response, lock: LoginLock) {
  * pre-login session id (session fixation) and throttle in memory per process. Throttling is
  * kept in PostgreSQL (login-throttle.service.ts), so it holds across app instances.
  */
-export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DEFAULT_LOGIN_THROTTLE): express.Router {
+export function loginRoutes(ctx: AppContext, admin: AdminJS, throttle: LoginThrottleSettings = DEFAULT_LOGIN_THROTTLE): express.Router {
   const router = express.Router();
   const rootPath = admin.options.rootPath;
 
@@ -46,15 +46,14 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
     asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
       try {
         const fields = req.payload;
-        // Models are bound to the process's one database; the throttle shares it.
-        const sequelize = User.sequelize!;
+        const sequelize = ctx.db;
         const attempt = loginAttempt(fields.email, req.nexus);
         // A locked name or address is refused before any password is checked.
         const locked = await checkLoginThrottle(sequelize, attempt);
         if (locked) return refuseLocked(admin, res, locked);
         const result = await authenticate(fields.email, fields.password);
         if (!result.ok) {
-          await recordFailedLogin(fields.email, result, req.nexus);
+          await recordFailedLogin(sequelize, fields.email, result, req.nexus);
           const lock = await recordLoginFailure(sequelize, attempt, throttle, result.userId);
           // The failure that reaches a limit is answered as a lock at once, so the person knows to wait.
           if (lock) return refuseLocked(admin, res, lock);
@@ -70,7 +69,7 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
           req.session.loginAt = Date.now();
           req.session.save((saveError) => {
             if (saveError) return next(saveError);
-            recordLogin(user, req.nexus).then(
+            recordLogin(sequelize, user, req.nexus).then(
               // Operators work from My work; everyone else starts on the dashboard.
               () => res.redirect(302, user.role === 'operator' ? `${rootPath}/pages/myWork` : rootPath),
               next,
@@ -94,7 +93,7 @@ export function loginRoutes(admin: AdminJS, throttle: LoginThrottleSettings = DE
     asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
       try {
         const user = await loadSessionUser(req.session.userId);
-        if (user) await recordLogout(user, req.nexus);
+        if (user) await recordLogout(ctx.db, user, req.nexus);
       } catch (error) {
         return next(error);
       }
@@ -114,7 +113,7 @@ export const CHANGE_PASSWORD_PATH = '/change-password';
  * Choosing one's own password, behind the sign-in. A person whose password was set by someone
  * else is sent here, and only here, until they have chosen their own (admin-router.ts).
  */
-export function changePasswordRoutes(admin: AdminJS): express.Router {
+export function changePasswordRoutes(ctx: AppContext, admin: AdminJS): express.Router {
   const router = express.Router();
   const action = `${admin.options.rootPath}${CHANGE_PASSWORD_PATH}`;
   const logoutPath = admin.options.logoutPath;
@@ -126,8 +125,13 @@ export function changePasswordRoutes(admin: AdminJS): express.Router {
     CHANGE_PASSWORD_PATH,
     asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const user = res.locals.currentAdmin as Parameters<typeof changeOwnPassword>[0];
-        const refusal = await changeOwnPassword(user, { current: req.payload.current, password: req.payload.password, repeat: req.payload.repeat }, req.nexus);
+        const user = res.locals.currentAdmin as Parameters<typeof changeOwnPassword>[1];
+        const refusal = await changeOwnPassword(
+          ctx.db,
+          user,
+          { current: req.payload.current, password: req.payload.password, repeat: req.payload.repeat },
+          req.nexus,
+        );
         if (refusal) {
           res
             .status(400)

@@ -7,6 +7,7 @@ import { ROLES, type Role } from '../../auth/roles.js';
 import { recordAccessDenied } from '../../panel/access-denied.js';
 import { describerFor } from '../../panel/record-describer.js';
 import { asyncRoute } from '../async-route.js';
+import type { AppContext } from '../../app-context.js';
 
 /**
  * Whether the person may open a panel address, asked by the panel's routes before they render it
@@ -170,14 +171,14 @@ function pageVerdict(admin: AdminJS, user: SessionUser, pageName: string): Route
   return { state: 'refused', what: label, why: `${label} is for ${listOf(allowed.map((r) => ROLE_PLURALS[r]))}; your role is ${ROLE_NAMES[user.role]}.` };
 }
 
-export function refusalRoutes(admin: AdminJS, logger: Logger): express.Router {
+export function refusalRoutes(ctx: AppContext, admin: AdminJS, logger: Logger): express.Router {
   const router = express.Router();
   const answer = (compute: (req: Request, user: SessionUser, currentAdmin: CurrentAdmin) => Promise<RouteVerdict> | RouteVerdict) =>
     asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
       try {
         const currentAdmin = res.locals.currentAdmin as CurrentAdmin;
         const verdict = await compute(req, currentAdmin as unknown as SessionUser, currentAdmin);
-        if (verdict.state === 'refused') await recordAccessDenied(req, res, logger, verdict.why);
+        if (verdict.state === 'refused') await recordAccessDenied(ctx.db, req, res, logger, verdict.why);
         res.set('Cache-Control', 'no-store').json(verdict);
       } catch (error) {
         next(error);

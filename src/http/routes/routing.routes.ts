@@ -15,7 +15,7 @@ import {
   removeRoutingCheck,
   removeRoutingStep,
 } from '../../records/routing.service.js';
-import { Revision } from '../../models/index.js';
+import type { AppContext } from '../../app-context.js';
 import { recordAccessDenied } from '../../panel/access-denied.js';
 import { actorOf } from '../../panel/panel-request-state.js';
 import { asyncRoute } from '../async-route.js';
@@ -63,7 +63,7 @@ function idOf(req: Request): number {
 }
 
 /** Runs a handler's work and answers with its result or its refusal, as documented above. */
-function answer(logger: Logger, work: (req: Request, res: Response) => Promise<{ status?: number; body: unknown }>) {
+function answer(ctx: AppContext, logger: Logger, work: (req: Request, res: Response) => Promise<{ status?: number; body: unknown }>) {
   return asyncRoute(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const { status = 200, body } = await work(req, res);
@@ -72,7 +72,7 @@ function answer(logger: Logger, work: (req: Request, res: Response) => Promise<{
       if (error instanceof ApprovalRequired) {
         res.status(202).json({ status: 'submitted', message: error.message, approvalId: error.approval.id });
       } else if (error instanceof AccessDeniedError) {
-        await recordAccessDenied(req, res, logger, error.message);
+        await recordAccessDenied(ctx.db, req, res, logger, error.message);
         res.status(403).json({ error: error.message });
       } else if (error instanceof RecordValidationError) {
         const { base, ...fields } = error.fields;
@@ -90,57 +90,56 @@ function answer(logger: Logger, work: (req: Request, res: Response) => Promise<{
 
 const body = (req: Request) => ({ ...req.payload }) as Record<string, unknown>;
 
-export function routingRoutes(logger: Logger): express.Router {
+export function routingRoutes(ctx: AppContext, logger: Logger): express.Router {
   const router = express.Router();
-  const sequelize = () => Revision.sequelize!;
 
   router.get(
     `/api/routing/:resourceId(revisions)/:recordId${ID}`,
-    answer(logger, async (req, res) => ({ body: await readRouting(sequelize(), { revisionId: idOf(req) }, user(res)) })),
+    answer(ctx, logger, async (req, res) => ({ body: await readRouting(ctx.db, { revisionId: idOf(req) }, user(res)) })),
   );
   router.get(
     `/api/routing/:resourceId(process_steps)/:recordId${ID}`,
-    answer(logger, async (req, res) => ({ body: await readRouting(sequelize(), { stepId: idOf(req) }, user(res)) })),
+    answer(ctx, logger, async (req, res) => ({ body: await readRouting(ctx.db, { stepId: idOf(req) }, user(res)) })),
   );
 
   router.post(
     `/api/routing/:resourceId(revisions)/:recordId${ID}/steps`,
-    answer(logger, async (req, res) => {
+    answer(ctx, logger, async (req, res) => {
       const step = await addRoutingStep(idOf(req), body(req), actor(res));
       return { status: 201, body: { id: step.id, message: `Step ${step.step_number} "${step.operation}" added.` } };
     }),
   );
   router.post(
     `/api/routing/:resourceId(process_steps)/:recordId${ID}/checks`,
-    answer(logger, async (req, res) => {
+    answer(ctx, logger, async (req, res) => {
       const check = await addRoutingCheck(idOf(req), body(req), actor(res));
       return { status: 201, body: { id: check.id, message: `Check ${check.sequence} "${check.description}" added.` } };
     }),
   );
   router.post(
     `/api/routing/:resourceId(process_steps)/:recordId${ID}/delete`,
-    answer(logger, async (req, res) => {
+    answer(ctx, logger, async (req, res) => {
       await removeRoutingStep(idOf(req), actor(res));
       return { body: { message: 'Step removed with its checks.' } };
     }),
   );
   router.post(
     `/api/routing/:resourceId(sub_steps)/:recordId${ID}/delete`,
-    answer(logger, async (req, res) => {
+    answer(ctx, logger, async (req, res) => {
       await removeRoutingCheck(idOf(req), actor(res));
       return { body: { message: 'Check removed.' } };
     }),
   );
   router.post(
     `/api/routing/:resourceId(process_steps)/:recordId${ID}`,
-    answer(logger, async (req, res) => {
+    answer(ctx, logger, async (req, res) => {
       const step = await changeRoutingStep(idOf(req), body(req), actor(res));
       return { body: { id: step.id, message: `Step ${step.step_number} saved.` } };
     }),
   );
   router.post(
     `/api/routing/:resourceId(sub_steps)/:recordId${ID}`,
-    answer(logger, async (req, res) => {
+    answer(ctx, logger, async (req, res) => {
       const check = await changeRoutingCheck(idOf(req), body(req), actor(res));
       return { body: { id: check.id, message: `Check ${check.sequence} saved.` } };
     }),
@@ -148,18 +147,18 @@ export function routingRoutes(logger: Logger): express.Router {
 
   router.get(
     `/api/children/:resourceId(parts)/:recordId${ID}`,
-    answer(logger, async (req, res) => ({ body: await partRevisions(sequelize(), idOf(req), user(res)) })),
+    answer(ctx, logger, async (req, res) => ({ body: await partRevisions(ctx.db, idOf(req), user(res)) })),
   );
   router.post(
     `/api/children/:resourceId(parts)/:recordId${ID}/revisions`,
-    answer(logger, async (req, res) => {
+    answer(ctx, logger, async (req, res) => {
       const revision = await addPartRevision(idOf(req), body(req), actor(res));
       return { status: 201, body: { id: revision.id, message: `Revision ${revision.revision_code} added as a draft: write its routing on its page.` } };
     }),
   );
   router.get(
     `/api/children/:resourceId(work_orders)/:recordId${ID}`,
-    answer(logger, async (req, res) => ({ body: await workOrderTravelers(sequelize(), idOf(req), user(res)) })),
+    answer(ctx, logger, async (req, res) => ({ body: await workOrderTravelers(ctx.db, idOf(req), user(res)) })),
   );
 
   return router;

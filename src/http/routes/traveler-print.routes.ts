@@ -1,8 +1,7 @@
 import type { CurrentAdmin } from 'adminjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { appUrl } from '../../approvals/approval-request.service.js';
 import { canReadShopData, type SessionUser } from '../../auth/access-rules.js';
-import { Traveler } from '../../models/index.js';
+import type { AppContext } from '../../app-context.js';
 import { PRINT_PAGE_CSP } from '../../travelers/print/print-csp.js';
 import { renderMessagePage, renderTravelerPrintPage } from '../../travelers/print/traveler-print.page.js';
 import { travelerPrintData } from '../../travelers/traveler-print.service.js';
@@ -11,11 +10,6 @@ import { asyncRoute } from '../async-route.js';
 export const TRAVELER_PRINT_PATH = '/travelers/:id/print';
 
 const MAX_ID = 2_147_483_647;
-
-/** The traveler's page in the panel, as opened from anywhere on the shop network (the QR code). */
-export function travelerRecordUrl(id: number): string {
-  return `${appUrl()}/admin/resources/travelers/records/${id}/show`;
-}
 
 /** A browser gets a short page it can show; a program asking for JSON gets JSON. */
 function refuse(req: Request, res: Response, status: number, title: string, message: string): void {
@@ -38,7 +32,7 @@ function refuse(req: Request, res: Response, status: number, title: string, mess
  * GET /admin/travelers/:id/print: the printable traveler. Mounted behind the panel's sign-in,
  * so res.locals.currentAdmin is the signed-in user, re-read from the database on this request.
  */
-export function travelerPrintRoutes(): express.Router {
+export function travelerPrintRoutes(ctx: AppContext): express.Router {
   const router = express.Router();
   router.get(
     TRAVELER_PRINT_PATH,
@@ -55,13 +49,14 @@ export function travelerPrintRoutes(): express.Router {
         return;
       }
       try {
-        const data = await travelerPrintData(Traveler.sequelize!, id);
+        const data = await travelerPrintData(ctx.db, id);
         if (!data) {
           refuse(req, res, 404, 'Traveler not found', `There is no traveler with id ${id}: it may have been deleted as a draft.`);
           return;
         }
         const html = await renderTravelerPrintPage(data, {
-          recordUrl: travelerRecordUrl(id),
+          // The traveler's page as opened from anywhere on the shop network (the QR code).
+          recordUrl: ctx.links.record('travelers', id),
           backUrl: `${req.baseUrl}/resources/travelers/records/${id}/show`,
           printedBy: user?.title || user?.username || 'unknown',
         });
