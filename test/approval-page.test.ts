@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createAdmin } from '../src/admin/admin.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
+import { MANIFOLD_ROUTING } from './support/floor-routings.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
 
 /**
@@ -13,6 +14,7 @@ import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.j
  * decision returns to My approvals with the next request open.
  */
 let t: TestApp;
+let floor: Floor;
 const agents = {} as Record<Role, TestAgent>;
 
 async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
@@ -48,8 +50,8 @@ async function viewOf(role: Role, approvalId: number): Promise<View> {
   return res.body.view as View;
 }
 
-/** A released revision's routing step, as the seeded shop has it. */
-async function releasedStep(): Promise<{
+/** A routing step of the floor's released manifold revision (B), with its id. */
+async function releasedStep(step: (typeof MANIFOLD_ROUTING)[number]): Promise<{
   id: number;
   revision_id: number;
   step_number: number;
@@ -57,12 +59,21 @@ async function releasedStep(): Promise<{
   part_number: string;
   revision_code: string;
 }> {
-  return one(
-    `SELECT s.id, s.revision_id, s.step_number, s.operation, p.part_number, r.revision_code
-       FROM process_steps s JOIN revisions r ON r.id = s.revision_id JOIN parts p ON p.id = r.part_id
-      WHERE r.status = 'released' AND p.part_number = 'HB-1042' ORDER BY s.step_number DESC LIMIT 1`,
-  );
+  const revision = floor.revisions.manifoldB;
+  const { id } = await one<{ id: number }>('SELECT id FROM process_steps WHERE revision_id = $1 AND step_number = $2', [revision.id, step.step]);
+  return {
+    id,
+    revision_id: revision.id,
+    step_number: step.step,
+    operation: step.operation,
+    part_number: floor.parts.manifold.number,
+    revision_code: revision.code,
+  };
 }
+
+/** The manifold's last step, and its first step with checks. */
+const LAST_STEP = MANIFOLD_ROUTING.at(-1)!;
+const FIRST_CHECKED_STEP = MANIFOLD_ROUTING.find((s) => s.checks?.length)!;
 
 /** The rules whose requests an approver decides (user changes are the administrators' alone). */
 const APPROVER_RULES = [
@@ -87,7 +98,7 @@ async function approverQueue(): Promise<number[]> {
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   for (const role of ['admin', 'engineer', 'approver', 'quality'] as Role[]) agents[role] = await t.signIn(role);
 });
 
@@ -97,10 +108,7 @@ afterAll(async () => {
 
 describe('what a request is about, named and linked', () => {
   it('a traveler release names the traveler with part, revision and quantity, links to it, and lists its steps and checks', async () => {
-    const draft = await one<{ id: number; number: string; part_number: string; revision_code: string; quantity: number }>(
-      `SELECT t.id, t.number, p.part_number, r.revision_code, t.quantity FROM travelers t JOIN parts p ON p.id = t.part_id JOIN revisions r ON r.id = t.revision_id
-        WHERE t.status = 'draft' ORDER BY t.id LIMIT 1`,
-    );
+    const draft = floor.draft;
     const asked = await agents.engineer.post(`/admin/api/resources/travelers/records/${draft.id}/release`).field('reason', 'Material is in');
     expect(asked.body.approvalId).toEqual(expect.any(Number));
     const view = await viewOf('approver', asked.body.approvalId);
@@ -108,21 +116,20 @@ describe('what a request is about, named and linked', () => {
     expect(view.what).toBe('Releasing a traveler to the floor');
     expect(view.record).toEqual({
       kind: 'Traveler',
-      title: `${draft.number} (${draft.part_number} rev ${draft.revision_code}, quantity ${draft.quantity})`,
+      title: `${draft.number} (${floor.parts.bracket.number} rev ${floor.revisions.bracketA.code}, quantity ${draft.quantity})`,
       href: `/admin/resources/travelers/records/${draft.id}/show`,
       exists: true,
     });
     // The status as people read it, not the stored words.
     expect(view.changes).toEqual([{ field: 'status', label: 'Status', before: 'Draft', after: 'Released' }]);
-    const steps = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM traveler_steps WHERE traveler_id = $1', [draft.id]);
-    expect(view.subject!.steps).toHaveLength(steps.rows[0]!.n);
+    expect(view.subject!.steps).toHaveLength(Object.keys(draft.steps).length);
     expect(view.subject!.steps.some((s) => s.checks.length > 0)).toBe(true);
     // A release changes no step: the content is shown as it is, not as a diff.
     expect(view.subject!.diff).toBeNull();
   });
 
   it('a routing change shows the routing before and after: the changed step marked, every other line the same', async () => {
-    const step = await releasedStep();
+    const step = await releasedStep(LAST_STEP);
     const asked = await edit('engineer', 'process_steps', step.id, { operation: `${step.operation} and deburr`, estimated_hours: '0.7' });
     expect(asked.status).toBe(202);
     const view = await viewOf('quality', asked.body.approvalId);
@@ -142,11 +149,8 @@ describe('what a request is about, named and linked', () => {
     ]);
 
     const diff = view.subject!.diff!;
-    const routing = await t.db.query<{ n: number }>(
-      `SELECT (SELECT count(*) FROM process_steps WHERE revision_id = $1) + (SELECT count(*) FROM sub_steps c JOIN process_steps s ON s.id = c.process_step_id WHERE s.revision_id = $1) AS n`,
-      [step.revision_id],
-    );
-    expect(diff).toHaveLength(Number(routing.rows[0]!.n));
+    // One line per step and per check of the revision's routing.
+    expect(diff).toHaveLength(MANIFOLD_ROUTING.reduce((n, s) => n + 1 + (s.checks?.length ?? 0), 0));
     const changed = diff.filter((l) => l.change !== 'same');
     expect(changed).toEqual([
       {
@@ -162,7 +166,7 @@ describe('what a request is about, named and linked', () => {
   });
 
   it('a new check on a released routing is an added line under its step; deleting a step removes it with its checks', async () => {
-    const step = await releasedStep();
+    const step = await releasedStep(LAST_STEP);
     const added = await agents.engineer
       .post('/admin/api/resources/sub_steps/actions/new')
       .field('process_step_id', String(step.id))
@@ -178,11 +182,7 @@ describe('what a request is about, named and linked', () => {
     const stepIndex = addView.subject!.diff!.findIndex((l) => l.kind === 'step' && l.before?.startsWith(`Step ${step.step_number} ·`));
     expect(addView.subject!.diff!.findIndex((l) => l.change === 'added')).toBeGreaterThan(stepIndex);
 
-    const withChecks = await one<{ id: number; step_number: number; checks: number }>(
-      `SELECT s.id, s.step_number, (SELECT count(*)::int FROM sub_steps c WHERE c.process_step_id = s.id) AS checks
-         FROM process_steps s WHERE s.revision_id = $1 AND EXISTS (SELECT 1 FROM sub_steps c WHERE c.process_step_id = s.id) ORDER BY s.step_number LIMIT 1`,
-      [step.revision_id],
-    );
+    const withChecks = { ...(await releasedStep(FIRST_CHECKED_STEP)), checks: FIRST_CHECKED_STEP.checks!.length };
     const removed = await agents.engineer.post(`/admin/api/resources/process_steps/records/${withChecks.id}/delete`);
     const removeView = await viewOf('approver', removed.body.approvalId);
     const gone = removeView.subject!.diff!.filter((l) => l.change !== 'same');
@@ -194,18 +194,20 @@ describe('what a request is about, named and linked', () => {
   });
 
   it('a quantity change names the values, and references by their titles', async () => {
-    const traveler = await one<{ id: number; quantity: number }>(`SELECT id, quantity FROM travelers WHERE number = 'T-26003'`);
+    const traveler = await one<{ id: number; quantity: number }>('SELECT id, quantity FROM travelers WHERE id = $1', [floor.released.id]);
     const asked = await edit('engineer', 'travelers', traveler.id, { quantity: traveler.quantity + 3 });
     const view = await viewOf('approver', asked.body.approvalId);
     expect(view.what).toBe('Changing the quantity, revision or part of a released traveler');
-    expect(view.record!.title).toMatch(/^T-26003 \(SHF-0330 rev 01, quantity \d+\)$/);
+    expect(view.record!.title).toBe(
+      `${floor.released.number} (${floor.parts.shaft.number} rev ${floor.revisions.shaft01.code}, quantity ${traveler.quantity})`,
+    );
     expect(view.changes).toEqual([{ field: 'quantity', label: 'Quantity', before: String(traveler.quantity), after: String(traveler.quantity + 3) }]);
   });
 });
 
 describe('the page keeps internal fields to itself', () => {
   it('shows no record type, record id, policy rule or base version, while the record still carries them', async () => {
-    const admin = createAdmin();
+    const admin = createAdmin(t.ctx);
     const decorated = admin.findResource('approvals').decorate();
     const shown = decorated.getProperties({ where: 'show' }).map((p) => p.propertyPath);
     for (const internal of ['target_table', 'target_id', 'rule', 'base_version', 'parent_table', 'parent_id', 'applied_record_id']) {
@@ -263,7 +265,7 @@ describe('a decision returns to My approvals with the next request open', () => 
   });
 
   it('the inbox says what each request is, in words', async () => {
-    const traveler = await one<{ id: number; quantity: number }>(`SELECT id, quantity FROM travelers WHERE number = 'T-26003'`);
+    const traveler = await one<{ id: number; quantity: number }>('SELECT id, quantity FROM travelers WHERE id = $1', [floor.released.id]);
     const asked = await edit('engineer', 'travelers', traveler.id, { quantity: traveler.quantity + 1 });
     const inbox = await agents.approver.get('/admin/api/pages/myApprovals');
     const request = inbox.body.toDecide.find((r: { id: number }) => r.id === asked.body.approvalId);
@@ -271,7 +273,7 @@ describe('a decision returns to My approvals with the next request open', () => 
   });
 
   it('withdrawing returns the requester to their inbox', async () => {
-    const traveler = await one<{ id: number; quantity: number }>(`SELECT id, quantity FROM travelers WHERE number = 'T-26003'`);
+    const traveler = await one<{ id: number; quantity: number }>('SELECT id, quantity FROM travelers WHERE id = $1', [floor.released.id]);
     const asked = await edit('engineer', 'travelers', traveler.id, { quantity: traveler.quantity + 2 });
     const withdrawn = await agents.engineer.post(`/admin/api/resources/approvals/records/${asked.body.approvalId}/withdraw`);
     expect(withdrawn.status).toBe(200);

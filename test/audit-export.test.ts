@@ -5,7 +5,7 @@ import type { UserActor } from '../src/audit/actor.js';
 import { csvCell, exportAuditLogs } from '../src/audit/audit-export.service.js';
 import { parseAuditLogFilter } from '../src/audit/audit-log-filter.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { AUDIT_CSV_HEADER } from './support/expected.js';
 
@@ -22,6 +22,7 @@ const AWKWARD = 'Ship partials, "as completed"\nSecond line; third, with a comma
 const COLUMNS: readonly string[] = AUDIT_CSV_HEADER;
 
 let t: TestApp;
+let floor: Floor;
 const agents = {} as Record<Role, TestAgent>;
 const ids = {} as Record<'traveler' | 'part' | 'customer', string>;
 
@@ -109,12 +110,11 @@ async function exportRows(): Promise<ExportRow[]> {
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   for (const role of ['admin', 'engineer', 'quality', 'approver', 'operator', 'viewer'] as const) agents[role] = await t.signIn(role);
-  const one = async (sql: string) => String((await t.db.query<{ id: number }>(sql)).rows[0]!.id);
-  ids.traveler = await one(`SELECT id FROM travelers WHERE number = 'T-26004'`);
-  ids.part = await one(`SELECT id FROM parts WHERE part_number = 'BRK-2210'`);
-  ids.customer = await one(`SELECT id FROM customers WHERE code = 'AERODYNE'`);
+  ids.traveler = String(floor.draft.id);
+  ids.part = String(floor.parts.bracket.id);
+  ids.customer = String(floor.customers.aero.id);
 
   // Values a spreadsheet would run, and values that need quoting, written through the panel.
   const edit = async (resource: string, id: string, fields: Record<string, string>) => {
@@ -233,10 +233,10 @@ describe('cells are safe in a spreadsheet and survive quoting', () => {
   it('neutralises formulas with a leading quote', () => {
     const description = rows.find((r) => r.table_name === 'parts' && r.record_id === ids.part && r.field_name === 'description');
     expect(description?.new_value).toBe(`'${FORMULA}`);
-    const contact = rows.find((r) => r.table_name === 'customers' && r.field_name === 'contact_name');
+    const contact = rows.find((r) => r.table_name === 'customers' && r.record_id === ids.customer && r.field_name === 'contact_name');
     expect(contact?.new_value).toBe("'@Karen Liu");
-    expect(contact?.old_value).toBe('Karen Liu');
-    const phone = rows.find((r) => r.table_name === 'customers' && r.field_name === 'phone');
+    expect(contact?.old_value).toBe(floor.customers.aero.contactName);
+    const phone = rows.find((r) => r.table_name === 'customers' && r.record_id === ids.customer && r.field_name === 'phone');
     expect(phone?.new_value).toBe("'+1 316 555 0199");
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) for (const value of Object.values(row)) expect(value).not.toMatch(/^[=+\-@]/);
@@ -248,7 +248,7 @@ describe('cells are safe in a spreadsheet and survive quoting', () => {
     expect(notes?.new_value_stored).toBe(AWKWARD);
     expect(notes?.actor_username).toBe('engineer.user');
     // The record's title and the user's name beside their ids.
-    expect(notes).toMatchObject({ record_title: 'T-26004', record_type: 'Travelers', field: 'Notes', user: 'Test engineer (engineer.user)' });
+    expect(notes).toMatchObject({ record_title: floor.draft.number, record_type: 'Travelers', field: 'Notes', user: 'Test engineer (engineer.user)' });
   });
 
   it('quotes by the rules (unit)', () => {

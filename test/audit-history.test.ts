@@ -5,8 +5,8 @@ import { recordHistory, type HistoryEntry, type RecordHistory } from '../src/aud
 import { recordTitles } from '../src/audit/record-titles.js';
 import { createSequelize } from '../src/db/database.js';
 import { planCachedQuery } from '../src/db/plan-cached-reads.js';
-import { createSeeder } from '../src/db/seeder.js';
-import { RESOURCES } from '../src/resources/index.js';
+import { resourcesFor } from '../src/resources/index.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { AUDITED_TABLES } from './support/expected.js';
 
@@ -19,6 +19,7 @@ import { AUDITED_TABLES } from './support/expected.js';
 const BROWSER = 'NexusHistoryTest/1.0 (audit review)';
 
 let t: TestApp;
+let floor: Floor;
 let engineer: TestAgent;
 let quality: TestAgent;
 let admin: TestAgent;
@@ -70,18 +71,18 @@ const about = (entries: HistoryEntry[], table: string, id: string, action: strin
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   engineer = await t.signIn('engineer');
   quality = await t.signIn('quality');
   admin = await t.signIn('admin');
   viewer = await t.signIn('viewer');
   operator = await t.signIn('operator');
-  const id = async (sql: string) => String((await one<{ id: number }>(sql)).id);
-  ids.traveler = await id(`SELECT id FROM travelers WHERE number = 'T-26004'`);
-  ids.step = await id(`SELECT id FROM traveler_steps WHERE traveler_id = ${ids.traveler} ORDER BY step_number LIMIT 1`);
-  ids.part = await id(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
-  ids.hydro = await id(`SELECT id FROM customers WHERE code = 'MIDHYD'`);
-  ids.aero = await id(`SELECT id FROM customers WHERE code = 'AERODYNE'`);
+  // A draft traveler (quantity 12, step 10 "Cut 7075-T7351 plate"), and the manifold part, of customer hydro.
+  ids.traveler = String(floor.draft.id);
+  ids.step = String(floor.draft.steps[10]);
+  ids.part = String(floor.parts.manifold.id);
+  ids.hydro = String(floor.customers.hydro.id);
+  ids.aero = String(floor.customers.aero.id);
   ids.viewerUser = String(t.users.viewer.id);
   editsFrom = await databaseClock();
 
@@ -125,7 +126,7 @@ describe('traveler history', () => {
   });
 
   it('is newest first, grouped by change, and names the traveler', () => {
-    expect(h.subject).toMatchObject({ table: 'travelers', id: ids.traveler, title: 'T-26004', exists: true, tableLabel: 'Travelers' });
+    expect(h.subject).toMatchObject({ table: 'travelers', id: ids.traveler, title: floor.draft.number, exists: true, tableLabel: 'Travelers' });
     expect(h.entries.length).toBeGreaterThan(5);
     const times = h.entries.map((e) => Date.parse(e.at));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
@@ -147,9 +148,9 @@ describe('traveler history', () => {
         {
           field: 'notes',
           label: 'Notes',
-          old: 'Material on order: 7075 plate, PO 88412.',
+          old: floor.draft.notes,
           new: 'Expedite: customer called, "line down" <urgent>',
-          oldText: 'Material on order: 7075 plate, PO 88412.',
+          oldText: floor.draft.notes,
           newText: 'Expedite: customer called, "line down" <urgent>',
         },
       ]),
@@ -204,8 +205,8 @@ describe('traveler history', () => {
     expect(byField.traveler_id).toMatchObject({
       label: 'Traveler',
       new: ids.traveler,
-      newText: 'T-26004',
-      newRef: { table: 'travelers', title: 'T-26004', exists: true },
+      newText: floor.draft.number,
+      newRef: { table: 'travelers', title: floor.draft.number, exists: true },
     });
     expect(byField.added_by_id).toMatchObject({ label: 'Added by', newText: 'Test engineer', newRef: { table: 'users', title: 'Test engineer' } });
     expect(byField.reason).toMatchObject({ label: 'Reason', old: null, new: 'Chatter marks on face A', newText: 'Chatter marks on face A' });
@@ -213,15 +214,16 @@ describe('traveler history', () => {
     expect(byField.status).toMatchObject({ new: 'pending', newText: 'Pending' });
   });
 
-  it('goes back to the traveler’s creation by the demo seeder, with references named', () => {
+  it('goes back to the traveler’s creation by the system that set up the floor, with references named', () => {
     const [creation] = about(h.entries, 'travelers', ids.traveler, 'create');
     expect(creation).toBe(h.entries.filter((e) => e.record.isSubject).at(-1));
-    expect(creation!.actor).toMatchObject({ kind: 'system', username: expect.stringMatching(/^system:seeder/) });
+    expect(creation!.actor).toMatchObject({ kind: 'system', username: 'system:test:setup' });
     const byField = Object.fromEntries(creation!.changes.map((c) => [c.field, c]));
-    expect(byField.part_id).toMatchObject({ label: 'Part', newRef: { table: 'parts', title: 'BRK-2210', exists: true } });
-    expect(byField.work_order_id).toMatchObject({ label: 'Work order', newRef: { title: 'WO-26003' } });
+    const bracket = floor.parts.bracket.number;
+    expect(byField.part_id).toMatchObject({ label: 'Part', newRef: { table: 'parts', title: bracket, exists: true } });
+    expect(byField.work_order_id).toMatchObject({ label: 'Work order', newRef: { title: floor.workOrders.open.number } });
     // A revision is named with its part: "Rev A" alone would not say which.
-    expect(byField.revision_id).toMatchObject({ label: 'Revision', newText: 'BRK-2210 rev A', newRef: { title: 'BRK-2210 rev A' } });
+    expect(byField.revision_id).toMatchObject({ label: 'Revision', newText: `${bracket} rev A`, newRef: { title: `${bracket} rev A` } });
     // The routing copied at creation: its steps and their checks are children too.
     expect(h.entries.some((e) => e.record.table === 'traveler_steps' && e.action === 'create')).toBe(true);
   });
@@ -286,9 +288,9 @@ describe('part history', () => {
     expect(first!.changes.find((c) => c.field === 'description')).toEqual({
       field: 'description',
       label: 'Description',
-      old: 'Hydraulic manifold block, 6061-T6',
+      old: floor.parts.manifold.description,
       new: 'Hydraulic manifold block, 6061-T6, hard anodized',
-      oldText: 'Hydraulic manifold block, 6061-T6',
+      oldText: floor.parts.manifold.description,
       newText: 'Hydraulic manifold block, 6061-T6, hard anodized',
     });
   });
@@ -338,7 +340,7 @@ describe('the History action', () => {
     // Every audited table needs a row to look at; the outbox has none until someone requests approval.
     await t.db.query(`INSERT INTO mail_outbox (to_address, subject, body) VALUES ('someone@test.example', 'Hello', 'Body')`);
     const checked: string[] = [];
-    for (const { options } of RESOURCES) {
+    for (const { options } of resourcesFor(t.ctx)) {
       const id = options.id as string;
       if (id === 'audit_logs') continue;
       checked.push(id);
@@ -357,7 +359,7 @@ describe('the History action', () => {
 
 describe('the History page’s own route', () => {
   it('answers what the History action answers, under the same access rule, without loading the record through AdminJS', async () => {
-    const traveler = await one<{ id: string }>(`SELECT id::text AS id FROM travelers WHERE number = 'T-26002'`);
+    const traveler = { id: String(floor.running.id) };
     const viaAction = await admin.get(`/admin/api/resources/travelers/records/${traveler.id}/history`);
     const viaRoute = await admin.get(`/admin/api/history/travelers/${traveler.id}`);
     expect(viaRoute.status).toBe(200);
@@ -378,7 +380,7 @@ describe('the History page’s own route', () => {
 
 describe('History’s searches of the audit log', () => {
   it('are prepared once per connection with generic plans, on a pool of their own; the app’s connections keep custom plans', async () => {
-    const traveler = await one<{ id: string }>(`SELECT id::text AS id FROM travelers WHERE number = 'T-26001'`);
+    const traveler = { id: String(floor.completed.id) };
     const first = await recordHistory(t.db.sequelize, 'travelers', traveler.id);
     const again = await recordHistory(t.db.sequelize, 'travelers', traveler.id);
     expect(again).toEqual(first);
@@ -400,7 +402,7 @@ describe('History’s searches of the audit log', () => {
 
   // Last in this file: a second Sequelize instance binds the models to itself.
   it('answer the same without prepared statements (DB_PREPARED_READS=false, for poolers that cannot keep them)', async () => {
-    const traveler = await one<{ id: string }>(`SELECT id::text AS id FROM travelers WHERE number = 'T-26001'`);
+    const traveler = { id: String(floor.completed.id) };
     const prepared = await recordHistory(t.db.sequelize, 'travelers', traveler.id);
     const plain = createSequelize({ url: t.db.url, poolMax: 2, acquireTimeoutMs: 10_000, preparedReads: false });
     try {

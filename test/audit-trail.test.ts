@@ -4,11 +4,12 @@ import supertest from 'supertest';
 import { systemActor, type UserActor } from '../src/audit/actor.js';
 import { inTransaction } from '../src/db/unit-of-work.js';
 import { Customer, Part, User } from '../src/models/index.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
 import { statementsDuring } from './support/test-database.js';
 
 let t: TestApp;
+let floor: Floor;
 
 interface AuditRow {
   id: string;
@@ -54,7 +55,7 @@ function actorFor(role: keyof TestApp['users']): UserActor {
 
 beforeAll(async () => {
   t = await createTestApp({ trustProxy: true });
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
 });
 afterAll(async () => {
   await t.close();
@@ -191,13 +192,15 @@ describe('every path writes audit rows in the same transaction', () => {
   });
 
   it('raw SQL as a named system actor is audited; raw SQL without one is refused and writes nothing', async () => {
-    await t.db.query(`UPDATE parts SET description = 'Raw SQL description' WHERE part_number = 'IMP-5500'`);
+    await t.db.query(`UPDATE parts SET description = 'Raw SQL description' WHERE id = $1`, [floor.parts.screw.id]);
     const rows = await auditRows(`table_name = 'parts' AND field_name = 'description' AND new_value = 'Raw SQL description'`);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_kind: 'system', actor_username: 'system:test', actor_id: null });
+    expect(rows[0]).toMatchObject({ actor_kind: 'system', actor_username: 'system:test', actor_id: null, record_id: String(floor.parts.screw.id) });
 
     const before = await count('SELECT count(*)::int AS n FROM audit_logs');
-    await expect(t.db.queryWithoutActor(`UPDATE parts SET description = 'Anonymous' WHERE part_number = 'IMP-5500'`)).rejects.toMatchObject({ code: 'NXA01' });
+    await expect(t.db.queryWithoutActor(`UPDATE parts SET description = 'Anonymous' WHERE id = $1`, [floor.parts.screw.id])).rejects.toMatchObject({
+      code: 'NXA01',
+    });
     await expect(t.db.queryWithoutActor(`INSERT INTO customers (code, name) VALUES ('ANON', 'Anonymous')`)).rejects.toMatchObject({ code: 'NXA01' });
     expect(await count(`SELECT count(*)::int AS n FROM parts WHERE description = 'Anonymous'`)).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM customers WHERE code = 'ANON'`)).toBe(0);
@@ -209,17 +212,19 @@ describe('every path writes audit rows in the same transaction', () => {
     await client.connect();
     try {
       await client.query(`SET ROLE ${(await t.db.roles()).app}`);
-      await expect(client.query(`UPDATE work_centers SET description = 'by the app role' WHERE code = 'SAW'`)).rejects.toMatchObject({ code: 'NXA01' });
+      await expect(client.query(`UPDATE work_centers SET description = 'by the app role' WHERE id = $1`, [floor.centers.SAW.id])).rejects.toMatchObject({
+        code: 'NXA01',
+      });
       await client.query('BEGIN');
       await client.query(`SELECT set_config('nexus.actor', $1, true)`, [JSON.stringify({ kind: 'system', name: 'maintenance-script', requestId: 'script-1' })]);
-      await client.query(`UPDATE work_centers SET description = 'by the app role' WHERE code = 'SAW'`);
+      await client.query(`UPDATE work_centers SET description = 'by the app role' WHERE id = $1`, [floor.centers.SAW.id]);
       await client.query('COMMIT');
     } finally {
       await client.end();
     }
     const rows = await auditRows(`table_name = 'work_centers' AND new_value = 'by the app role'`);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_username: 'system:maintenance-script', request_id: 'script-1' });
+    expect(rows[0]).toMatchObject({ actor_username: 'system:maintenance-script', request_id: 'script-1', record_id: String(floor.centers.SAW.id) });
   });
 
   it('a model write with no transaction (so no actor) is refused', async () => {
@@ -237,7 +242,7 @@ describe('every path writes audit rows in the same transaction', () => {
     await expect(
       inTransaction(t.db.sequelize, actorFor('admin'), async (options) => {
         await Customer.create({ code: 'ROLLBACK', name: 'Never saved' } as never, options);
-        const part = await Part.findOne({ where: { part_number: 'HB-1042' }, transaction: options.transaction });
+        const part = await Part.findByPk(floor.parts.manifold.id, { transaction: options.transaction });
         await part!.update({ description: 'Never saved either' }, options);
         throw new Error('something later in the same unit of work failed');
       }),

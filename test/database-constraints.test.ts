@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { actAsTestSystem, createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
@@ -9,32 +9,31 @@ import { actAsTestSystem, createTestDatabase, type TestDatabase } from './suppor
  */
 let db: TestDatabase;
 let client: pg.Client;
+let floor: Floor;
 const id: Record<string, number> = {};
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await createSeeder(db.sequelize).up();
+  floor = await buildFloor(db);
   client = new pg.Client({ connectionString: db.url });
   await client.connect();
   await actAsTestSystem(client);
-  const one = async (sql: string) => Number((await client.query(sql)).rows[0].id);
-  id.customer = await one(`SELECT id FROM customers LIMIT 1`);
-  id.part = await one(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
-  id.otherPart = await one(`SELECT id FROM parts WHERE part_number = 'BRK-2210'`);
-  id.released = await one(`SELECT id FROM revisions WHERE part_id = ${id.part} AND status = 'released'`);
-  id.otherRevision = await one(`SELECT id FROM revisions WHERE part_id = ${id.otherPart} AND status = 'released'`);
-  id.workOrder = await one(`SELECT id FROM work_orders WHERE part_id = ${id.part} LIMIT 1`);
-  id.workOrderCustomer = await one(`SELECT customer_id AS id FROM work_orders WHERE id = ${id.workOrder}`);
-  id.traveler = await one(`SELECT id FROM travelers WHERE number = 'T-26004'`);
-  id.otherTraveler = await one(`SELECT id FROM travelers WHERE number = 'T-26002'`);
-  id.step = await one(`SELECT id FROM traveler_steps WHERE traveler_id = ${id.otherTraveler} AND status = 'pending' ORDER BY step_number LIMIT 1`);
-  id.draftStep = await one(`SELECT id FROM traveler_steps WHERE traveler_id = ${id.traveler} ORDER BY step_number LIMIT 1`);
-  id.openCheck = await one(
-    `SELECT ss.id FROM traveler_sub_steps ss JOIN traveler_steps s ON s.id = ss.traveler_step_id
-      WHERE s.traveler_id = ${id.otherTraveler} AND s.status = 'in_progress' AND ss.completed_at IS NULL ORDER BY ss.id LIMIT 1`,
-  );
-  id.user = await one(`SELECT id FROM users WHERE username = 'operator'`);
-  id.center = await one(`SELECT id FROM work_centers LIMIT 1`);
+  id.customer = floor.customers.aero.id;
+  id.part = floor.parts.manifold.id;
+  id.otherPart = floor.parts.bracket.id;
+  id.released = floor.revisions.manifoldB.id;
+  id.otherRevision = floor.revisions.bracketA.id;
+  id.workOrder = floor.workOrders.running.id;
+  id.workOrderCustomer = floor.workOrders.running.customerId;
+  // A draft, and a traveler in progress: its step 40 pending, step 30 in progress with its check open.
+  id.traveler = floor.draft.id;
+  id.otherTraveler = floor.running.id;
+  id.step = floor.running.steps[40]!;
+  id.draftStep = floor.draft.steps[10]!;
+  id.openCheck = floor.running.checks[30]![1]!;
+  // Clocked in on the running traveler: a second open clock-in is refused.
+  id.user = floor.people.operator.id;
+  id.center = floor.centers.SAW.id;
 });
 
 afterAll(async () => {
@@ -126,15 +125,15 @@ describe('check constraints (23514)', () => {
     [
       'spec limits upside down',
       () =>
-        `INSERT INTO sub_steps (process_step_id, sequence, description, requires_measurement, lower_limit, upper_limit) SELECT id, 99, 'x', true, 2, 1 FROM process_steps LIMIT 1`,
+        `INSERT INTO sub_steps (process_step_id, sequence, description, requires_measurement, lower_limit, upper_limit) SELECT id, 99, 'x', true, 2, 1 FROM process_steps WHERE revision_id = ${floor.revisions.manifoldC.id} LIMIT 1`,
       'sub_steps_limits_ordered',
     ],
-    ['an unknown role', `UPDATE users SET role = 'superuser' WHERE username = 'viewer'`, 'users_role_valid'],
-    ['an email in capitals', `UPDATE users SET email = 'Viewer@Example.com' WHERE username = 'viewer'`, 'users_email_format'],
+    ['an unknown role', () => `UPDATE users SET role = 'superuser' WHERE id = ${floor.people.quality.id}`, 'users_role_valid'],
+    ['an email in capitals', () => `UPDATE users SET email = 'Quality@Example.com' WHERE id = ${floor.people.quality.id}`, 'users_email_format'],
     // A revision starts as a draft (a trigger refuses any other start), so these are its release.
     [
       'a released revision without an effective date',
-      `UPDATE revisions SET status = 'released' WHERE status = 'draft' AND effective_date IS NULL AND part_id = (SELECT id FROM parts WHERE part_number = 'IMP-5500')`,
+      () => `UPDATE revisions SET status = 'released' WHERE id = ${floor.revisions.screwA.id} AND status = 'draft' AND effective_date IS NULL`,
       'revisions_released_has_effective_date',
     ],
     [
@@ -152,7 +151,11 @@ describe('check constraints (23514)', () => {
 
 describe('unique constraints (23505)', () => {
   it.each([
-    ['a second part with the same number', `INSERT INTO parts (part_number, description) VALUES ('HB-1042', 'dup')`, 'parts_part_number_key'],
+    [
+      'a second part with the same number',
+      () => `INSERT INTO parts (part_number, description) VALUES ('${floor.parts.manifold.number}', 'dup')`,
+      'parts_part_number_key',
+    ],
     [
       'a second released revision of a part',
       () => `UPDATE revisions SET status = 'released', effective_date = now() WHERE part_id = ${id.part} AND status = 'draft'`,
@@ -165,7 +168,8 @@ describe('unique constraints (23505)', () => {
     ],
     [
       'a reused user name',
-      `INSERT INTO users (username, email, full_name, role, password_hash) VALUES ('operator', 'other@x.example', 'Other', 'viewer', 'x')`,
+      () =>
+        `INSERT INTO users (username, email, full_name, role, password_hash) VALUES ('${floor.people.operator.username}', 'other@x.example', 'Other', 'viewer', 'x')`,
       'users_username_key',
     ],
     [
@@ -217,7 +221,7 @@ describe('derived values', () => {
     } finally {
       await client.query('ROLLBACK');
     }
-    const write = await sqlstate(`UPDATE labor_entries SET hours = 1 WHERE id = (SELECT min(id) FROM labor_entries)`);
+    const write = await sqlstate(`UPDATE labor_entries SET hours = 1 WHERE id = ${floor.completed.laborEntryIds[0]}`);
     expect(write.code).toBe('428C9');
   });
 });

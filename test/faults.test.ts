@@ -7,16 +7,21 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import pino from 'pino';
+import type { Sequelize } from 'sequelize';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
+import { systemActor } from '../src/audit/actor.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
 import { loadConfig } from '../src/config/config.js';
 import { createAdmin } from '../src/admin/admin.js';
 import { createPgPool, createSequelize, withDatabase } from '../src/db/database.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { inTransaction } from '../src/db/unit-of-work.js';
+import { initSchema } from '../src/tables/index.js';
 import { createApp } from '../src/http/app.js';
+import { User } from '../src/models/index.js';
 import { startServer, type RunningServer } from '../src/server.js';
-import { DEMO_PASSWORD } from '../seeders/demo-users.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { appEnvironment, startApp, stopApps, waitFor, type AppProcess } from './support/app-process.js';
 import { sealAllAuditRows } from './support/audit-seal.js';
@@ -130,9 +135,27 @@ function expectNoAnswer(outcome: Outcome): void {
   expect(outcome).toEqual({ lost: expect.stringMatching(/ECONNRESET|socket hang up/) });
 }
 
+/** What the people below sign in with. */
+const PASSWORD = 'faults-people-passphrase-5';
+
+type Person = 'engineer' | 'quality' | 'approver' | 'viewer';
+
+/** One user per role these tests sign in as (`faults.<role>`), made as the test system actor. */
+async function addPeople(sequelize: Sequelize): Promise<Record<Person, string>> {
+  return inTransaction(sequelize, systemActor('test:setup'), async (options) => {
+    const usernames = {} as Record<Person, string>;
+    for (const role of ['engineer', 'quality', 'approver', 'viewer'] as const) {
+      const username = `faults.${role}`;
+      await User.create({ username, email: `${username}@test.example`, full_name: `Faults ${role}`, role, password: PASSWORD } as never, options);
+      usernames[role] = username;
+    }
+    return usernames;
+  });
+}
+
 async function signIn(base: string, username: string): Promise<TestAgent> {
   const agent = supertest.agent(base);
-  const res = await agent.post('/admin/login').type('form').send({ email: username, password: DEMO_PASSWORD });
+  const res = await agent.post('/admin/login').type('form').send({ email: username, password: PASSWORD });
   if (res.status !== 302) throw new Error(`sign-in as ${username} failed with ${res.status}`);
   return agent;
 }
@@ -188,7 +211,8 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
   let base: string;
   let log: ReturnType<typeof recordingLogger>;
   let engineer: TestAgent;
-  const ids: Record<string, number> = {};
+  let people: Record<Person, string>;
+  let floor: Floor;
 
   const owner = <R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) => once<R>(ownerUrl, sql, params);
   const notesOf = async (id: number) => (await owner<{ notes: string | null }>('SELECT notes FROM travelers WHERE id = $1', [id]))[0]!.notes;
@@ -220,7 +244,7 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
       DATABASE_URL: runtimeUrl.toString(),
       PORT: String(await freeLocalPort()),
       SESSION_SECRET: 'faults-session-secret-0123456789-abcdefghij',
-      SEED_DEMO_DATA: 'true',
+      SEED_DEMO_DATA: 'false',
       // A small pool with a short wait, for the exhaustion case; the sealer runs all along.
       DB_POOL_MAX: '2',
       DB_POOL_ACQUIRE_MS: '1000',
@@ -230,8 +254,17 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
     running = await startServer(config, log.logger);
     base = running.url.replace(/\/admin$/, '');
     await owner(PAUSE_POINT_SQL);
-    for (const row of await owner<{ id: number; number: string }>('SELECT id, number FROM travelers')) ids[row.number] = row.id;
-    engineer = await signIn(base, 'engineer');
+    // As the owner (the app's login may not release a traveler without approval). Opening a
+    // connection binds the models to it: bound back to the app's afterwards.
+    const setup = createSequelize({ url: ownerUrl, poolMax: 1, acquireTimeoutMs: 10_000 });
+    try {
+      people = await addPeople(setup);
+      floor = await buildFloor({ sequelize: setup });
+    } finally {
+      await setup.close();
+      initSchema(running.sequelize);
+    }
+    engineer = await signIn(base, people.engineer);
   }, 120_000);
 
   afterAll(async () => {
@@ -242,7 +275,7 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
   });
 
   it('a connection killed under a request: a clean 503, nothing half-written, the next request works', async () => {
-    const id = ids['T-26004']!;
+    const id = floor.draft.id;
     const version = await versionOf(engineer, 'travelers', id);
     const before = await notesOf(id);
 
@@ -267,7 +300,7 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
   });
 
   it('a database restart mid-request: a clean 503, nothing half-written, and the same app recovers without a restart', async () => {
-    const id = ids['T-26004']!;
+    const id = floor.draft.id;
     const version = await versionOf(engineer, 'travelers', id);
     const before = await notesOf(id);
 
@@ -284,7 +317,7 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
 
     // While it is down, every request that needs the database fails the same clean way; the process serves on.
     expectUnavailable(await inFlight(engineer.get('/admin/api/resources/travelers/actions/list')));
-    expectUnavailable(await inFlight(supertest(base).post('/admin/login').type('form').send({ email: 'quality', password: DEMO_PASSWORD })));
+    expectUnavailable(await inFlight(supertest(base).post('/admin/login').type('form').send({ email: people.quality, password: PASSWORD })));
     expect((await supertest(base).get('/healthz')).status).toBe(200);
 
     cluster = await startEmbeddedPostgres({ dataDir, port: pgPort, durable: false });
@@ -297,8 +330,9 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
     // works, and an audited edit goes through.
     const list = await engineer.get('/admin/api/resources/travelers/actions/list');
     expect(list.status).toBe(200);
-    expect(list.body.meta.total).toBe(Object.keys(ids).length);
-    const quality = await signIn(base, 'quality');
+    // The floor's six travelers.
+    expect(list.body.meta.total).toBe(6);
+    const quality = await signIn(base, people.quality);
     expect((await quality.get(`/admin/api/resources/travelers/records/${id}/show`)).status).toBe(200);
     const again = await postEdit(engineer, id, version, { notes: 'Edit after the restart' });
     expect(again.body.notice).toMatchObject({ type: 'success' });
@@ -307,11 +341,11 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
       again.headers['x-request-id'],
       'notes',
     ]);
-    expect(audit).toEqual([{ actor_username: 'engineer', old_value: before, new_value: 'Edit after the restart' }]);
+    expect(audit).toEqual([{ actor_username: people.engineer, old_value: before, new_value: 'Edit after the restart' }]);
   }, 60_000);
 
   it('pool exhaustion: the next request waits out the acquire timeout, then fails with a clean 503, and works once connections are free', async () => {
-    const [a, b, c] = [ids['T-26004']!, ids['T-26002']!, ids['T-26005']!];
+    const [a, b, c] = [floor.draft.id, floor.running.id, floor.held.id];
     const versions = [await versionOf(engineer, 'travelers', a), await versionOf(engineer, 'travelers', b), await versionOf(engineer, 'travelers', c)];
     const notesBefore = await notesOf(c);
 
@@ -344,7 +378,8 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
     // A second app on the same database whose session store has one connection and a 1 s wait.
     const sessionPool = createPgPool(running.databaseUrl, 1, () => undefined, undefined, 1_000);
     const app = createApp({
-      admin: createAdmin(),
+      ctx: running.ctx,
+      admin: createAdmin(running.ctx),
       sessionPool,
       sessionSecret: 'faults-session-secret-0123456789-abcdefghij',
       secureCookies: false,
@@ -356,7 +391,7 @@ describe('the database goes away under a running app (private PostgreSQL)', () =
     const gate = await connect(ownerUrl);
     try {
       const viewer = supertest.agent(app);
-      expect((await viewer.post('/admin/login').type('form').send({ email: 'viewer', password: DEMO_PASSWORD })).status).toBe(302);
+      expect((await viewer.post('/admin/login').type('form').send({ email: people.viewer, password: PASSWORD })).status).toBe(302);
       const list = () => inFlight(viewer.get('/admin/api/resources/travelers/actions/list'));
 
       // The sessions table locked from outside: the first request's session lookup holds the
@@ -417,6 +452,7 @@ describe('the app process is killed during an approval', () => {
   let db: TestDatabase;
   let appEnv: ReturnType<typeof appEnvironment>;
   let env: Record<string, string>;
+  let people: Record<Person, string>;
   let travelerId: number;
   let firstRequest: number;
   /** The app started after the first kill, and the approver signed in to it. */
@@ -442,21 +478,23 @@ describe('the app process is killed during an approval', () => {
     expect(await verifyAuditLog(db.sequelize)).toMatchObject({ ok: true, problem: null, rowsPending: 0 });
   }
 
-  /** As the demo engineer: change the quantity of released T-26003, which needs approval. */
+  /** As the engineer: change the quantity of the floor's released traveler, which needs approval. */
   async function requestQuantityChange(base: string, quantity: number): Promise<number> {
-    const engineer = await signIn(base, 'engineer');
+    const engineer = await signIn(base, people.engineer);
     const res = await postEdit(engineer, travelerId, await versionOf(engineer, 'travelers', travelerId), { quantity, change_reason: 'Customer PO change' });
     expect(res.body.notice).toMatchObject({ type: 'info' });
     return Number(res.body.approvalId);
   }
 
   function approve(approver: TestAgent, id: number) {
-    return approver.post(`/admin/api/resources/approvals/records/${id}/approve`).field('password', DEMO_PASSWORD).field('comment', 'OK per PO change');
+    return approver.post(`/admin/api/resources/approvals/records/${id}/approve`).field('password', PASSWORD).field('comment', 'OK per PO change');
   }
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    appEnv = appEnvironment(db);
+    people = await addPeople(db.sequelize);
+    travelerId = (await buildFloor(db)).released.id;
+    appEnv = appEnvironment(db, { SEED_DEMO_DATA: 'false' });
     env = appEnv.env;
     await db.query(PAUSE_POINT_SQL);
   });
@@ -472,12 +510,9 @@ describe('the app process is killed during an approval', () => {
 
   it('killed while its transaction is inside the database: the request stays pending, nothing of it remains, the chain verifies', async () => {
     const app = await startApp(env, children);
-    const seeded = await one<{ id: number } | undefined>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
-    if (!seeded) throw new Error(`the app did not seed its demo data:\n${app.output.join('')}`);
-    travelerId = seeded.id;
     const before = await traveler();
     firstRequest = await requestQuantityChange(app.base, before.quantity + 5);
-    const approverBeforeKill = await signIn(app.base, 'approver');
+    const approverBeforeKill = await signIn(app.base, people.approver);
     const appliedBefore = await count('SELECT count(*) AS n FROM audit_logs WHERE approval_id = $1', [firstRequest]);
     const mailBefore = await count('SELECT count(*) AS n FROM mail_outbox WHERE approval_id = $1', [firstRequest]);
 
@@ -507,7 +542,7 @@ describe('the app process is killed during an approval', () => {
   it('a fresh app approves it once, fully applied, with the audit rows carrying the approval', async () => {
     appAfterKill = await startApp(env, children);
     const before = await traveler();
-    approver = await signIn(appAfterKill.base, 'approver');
+    approver = await signIn(appAfterKill.base, people.approver);
     const res = await approve(approver, firstRequest);
     expect(res.status).toBe(200);
     expect(res.body.notice).toMatchObject({ type: 'success' });
@@ -516,7 +551,7 @@ describe('the app process is killed during an approval', () => {
     expect(applied).toEqual({ quantity: before.quantity + 5, version: before.version + 1 });
     expect((await appliedRows(firstRequest)).rows).toEqual(
       expect.arrayContaining([
-        { field_name: 'quantity', old_value: String(before.quantity), new_value: String(before.quantity + 5), actor_username: 'approver' },
+        { field_name: 'quantity', old_value: String(before.quantity), new_value: String(before.quantity + 5), actor_username: people.approver },
       ]),
     );
     // Once only: a second approval of the same request is refused and changes nothing.
@@ -570,7 +605,7 @@ describe('the app process is killed during an approval', () => {
     expect(await traveler()).toEqual({ quantity: applied.quantity + 7, version: applied.version + 1 });
     expect((await appliedRows(secondRequest)).rows).toEqual(
       expect.arrayContaining([
-        { field_name: 'quantity', old_value: String(applied.quantity), new_value: String(applied.quantity + 7), actor_username: 'approver' },
+        { field_name: 'quantity', old_value: String(applied.quantity), new_value: String(applied.quantity + 7), actor_username: people.approver },
       ]),
     );
     expect(await count(`SELECT count(*) AS n FROM mail_outbox WHERE approval_id = $1 AND subject LIKE '%was approved'`, [secondRequest])).toBe(1);

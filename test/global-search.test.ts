@@ -3,7 +3,7 @@ import pg from 'pg';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { statementsDuring } from './support/test-database.js';
 
@@ -14,6 +14,7 @@ import { statementsDuring } from './support/test-database.js';
  * trigram indexes at a million travelers.
  */
 let t: TestApp;
+let floor: Floor;
 const agents = {} as Record<Role, TestAgent>;
 
 interface Hit {
@@ -54,7 +55,7 @@ async function deniedRows(): Promise<number> {
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   for (const role of ['admin', 'engineer', 'operator', 'viewer'] as const) agents[role] = await t.signIn(role);
 }, 120_000);
 
@@ -64,45 +65,50 @@ afterAll(async () => {
 
 describe('finding a record by number or name', () => {
   it('finds a traveler by its full number, first, with the address of its page, whatever the case typed', async () => {
-    const traveler = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
-    for (const q of ['T-26003', 't-26003', '  T-26003 ']) {
+    const traveler = floor.released;
+    for (const q of [traveler.number, traveler.number.toLowerCase(), `  ${traveler.number} `]) {
       const { status, body } = await search('viewer', q);
       expect(status).toBe(200);
       expect(body.groups[0]).toMatchObject({ kind: 'travelers', label: 'Travelers' });
-      expect(body.groups[0]!.hits[0]).toMatchObject({ id: traveler.id, title: 'T-26003', href: `/admin/resources/travelers/records/${traveler.id}/show` });
+      expect(body.groups[0]!.hits[0]).toMatchObject({
+        id: traveler.id,
+        title: traveler.number,
+        href: `/admin/resources/travelers/records/${traveler.id}/show`,
+      });
       // Told apart by part, status and due date.
-      expect(body.groups[0]!.hits[0]!.detail).toMatch(/^SHF-0330 · /);
+      expect(body.groups[0]!.hits[0]!.detail.startsWith(`${floor.parts.shaft.number} · `)).toBe(true);
     }
   });
 
   it('groups hits by kind: a part by its description, a customer by its code or name, a work order by its number', async () => {
     const part = (await search('engineer', 'manifold')).body;
-    expect(group(part, 'parts')!.hits.map((h) => h.title)).toEqual(['HB-1042']);
+    expect(group(part, 'parts')!.hits.map((h) => h.title)).toEqual([floor.parts.manifold.number]);
     expect(group(part, 'customers')).toBeUndefined();
 
-    const customer = (await search('engineer', 'MIDHYD')).body;
+    const hydro = floor.customers.hydro;
+    const customer = (await search('engineer', hydro.code)).body;
     expect(kinds(customer)).toEqual(['customers']);
-    expect(group(customer, 'customers')!.hits[0]).toMatchObject({ title: 'Midwest Hydraulics LLC', detail: 'MIDHYD' });
+    expect(group(customer, 'customers')!.hits[0]).toMatchObject({ title: 'Midwest Hydraulics LLC', detail: hydro.code });
 
-    const order = (await search('engineer', 'wo-26004')).body;
-    const wo = await one<{ id: number }>(`SELECT id FROM work_orders WHERE number = 'WO-26004'`);
-    expect(group(order, 'work_orders')!.hits[0]).toMatchObject({ id: wo.id, title: 'WO-26004', href: `/admin/resources/work_orders/records/${wo.id}/show` });
-    expect(group(order, 'work_orders')!.hits[0]!.detail).toBe('Cascade Medical Devices · SHF-0330 · in progress');
+    // An in-progress work order for the shaft, for the medical customer.
+    const wo = floor.workOrders.released;
+    const order = (await search('engineer', wo.number.toLowerCase())).body;
+    expect(group(order, 'work_orders')!.hits[0]).toMatchObject({ id: wo.id, title: wo.number, href: `/admin/resources/work_orders/records/${wo.id}/show` });
+    expect(group(order, 'work_orders')!.hits[0]!.detail).toBe(`Cascade Medical Devices · ${floor.parts.shaft.number} · in progress`);
 
     const nothing = (await search('engineer', 'nothing-like-this-anywhere')).body;
     expect(nothing.groups).toEqual([]);
   });
 
   it('shows a handful per kind and links to the list searched by the same text for the rest', async () => {
-    const numbers = (await t.db.query<{ number: string }>(`SELECT number FROM travelers WHERE number ILIKE '%T-260%' ORDER BY number`)).rows.map(
-      (r) => r.number,
-    );
-    // Five of each kind are shown.
-    expect(numbers.length).toBeGreaterThan(5);
-    const travelers = group((await search('operator', 'T-260')).body, 'travelers')!;
+    // The floor's six travelers share their prefix; five of each kind are shown.
+    const numbers = [floor.completed, floor.running, floor.released, floor.draft, floor.held, floor.cancelled].map((x) => x.number).sort();
+    expect(numbers).toHaveLength(6);
+    const prefix = floor.travelerPrefix;
+    const travelers = group((await search('operator', prefix)).body, 'travelers')!;
     expect(travelers.hits.map((h) => h.title)).toEqual(numbers.slice(0, 5));
     expect(travelers.more).toBe(true);
-    expect(travelers.listHref).toBe('/admin/resources/travelers?filters.title=T-260&sortBy=title&direction=asc');
+    expect(travelers.listHref).toBe(`/admin/resources/travelers?filters.title=${prefix}&sortBy=title&direction=asc`);
     // The list behind the link holds every match, those shown first.
     const list = await agents.operator.get(`/admin/api${travelers.listHref.slice('/admin'.length).replace('?', '/actions/list?')}&perPage=50`);
     expect(list.status).toBe(200);
@@ -133,7 +139,7 @@ describe('only what the role may read', () => {
   });
 
   it('answers only signed-in people', async () => {
-    const res = await supertest(t.app).get('/admin/api/search').query({ q: 'T-26003' });
+    const res = await supertest(t.app).get('/admin/api/search').query({ q: floor.released.number });
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/sign in/i);
   });
@@ -154,7 +160,7 @@ describe('bounded input', () => {
     const repeated = await agents.viewer.get('/admin/api/search?q=a&q=b');
     expect(repeated.status).toBe(400);
     expect(repeated.body.error).toMatch(/once/);
-    expect((await search('viewer', 'T-26\u0000003')).status).toBe(400);
+    expect((await search('viewer', `${floor.travelerPrefix}\u000003`)).status).toBe(400);
     expect((await search('viewer', '   ')).body).toEqual({ text: '', groups: [], notes: [] });
   });
 });
@@ -171,8 +177,8 @@ describe('at a million travelers', () => {
       await client.query(
         `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity, status, due_date)
          SELECT 'BLK-' || lpad(g::text, 7, '0'), w.work_order_id, w.customer_id, w.part_id, w.revision_id, 1, 'draft', w.due_date
-           FROM generate_series(1, $1::int) g, (SELECT * FROM travelers WHERE number = 'T-26003') w`,
-        [BULK],
+           FROM generate_series(1, $1::int) g, (SELECT * FROM travelers WHERE id = $2) w`,
+        [BULK, floor.released.id],
       );
       await client.query('ANALYZE travelers');
     } finally {

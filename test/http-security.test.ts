@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
 
 /**
@@ -8,10 +8,11 @@ import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.j
  * cross-site request refusal, and the session cookie's lifetime rules.
  */
 let t: TestApp;
+let floor: Floor;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
 });
 afterAll(async () => {
   await t.close();
@@ -35,9 +36,8 @@ async function signedIn(role: 'engineer' | 'admin'): Promise<string> {
   return sessionCookie(res)!.split(';')[0]!;
 }
 
-async function travelerVersion(number: string): Promise<{ id: number; version: number; notes: string | null }> {
-  return (await t.db.query<{ id: number; version: number; notes: string | null }>('SELECT id, version, notes FROM travelers WHERE number = $1', [number]))
-    .rows[0]!;
+async function travelerVersion(id: number): Promise<{ id: number; version: number; notes: string | null }> {
+  return (await t.db.query<{ id: number; version: number; notes: string | null }>('SELECT id, version, notes FROM travelers WHERE id = $1', [id])).rows[0]!;
 }
 
 describe('content security policy', () => {
@@ -75,7 +75,7 @@ describe('content security policy', () => {
 describe('cross-site requests (CSRF)', () => {
   it('a form another site posts with the user’s cookie is refused and changes nothing', async () => {
     const cookie = await signedIn('engineer');
-    const before = await travelerVersion('T-26004');
+    const before = await travelerVersion(floor.draft.id);
     const attempts = [
       { Origin: 'https://evil.example' },
       { Origin: 'null' },
@@ -93,7 +93,7 @@ describe('cross-site requests (CSRF)', () => {
         .field('notes', 'Changed from another site');
       expect({ headers, status: res.status, error: res.body.error }).toEqual({ headers, status: 403, error: expect.stringMatching(/came from another site/) });
     }
-    expect(await travelerVersion('T-26004')).toEqual(before);
+    expect(await travelerVersion(floor.draft.id)).toEqual(before);
 
     // The same change from NEXUS's own page goes through.
     const own = await supertest(t.app)
@@ -105,7 +105,7 @@ describe('cross-site requests (CSRF)', () => {
       .field('version', String(before.version))
       .field('notes', 'Changed in NEXUS');
     expect(own.status).toBe(200);
-    expect((await travelerVersion('T-26004')).notes).toBe('Changed in NEXUS');
+    expect((await travelerVersion(floor.draft.id)).notes).toBe('Changed in NEXUS');
   });
 
   it('signing in from another site is refused too (login CSRF), and no session is made', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -11,6 +11,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
  * read them, hidden fields left out and formula cells neutralised.
  */
 let t: TestApp;
+let floor: Floor;
 const agents = {} as Record<Role, TestAgent>;
 
 async function rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -121,21 +122,18 @@ async function list(agent: TestAgent, resource: string, query: Record<string, st
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   for (const role of ['admin', 'engineer', 'approver', 'operator', 'viewer'] as const) agents[role] = await t.signIn(role);
   // Due dates from the database's own calendar, whatever day (or moved clock) this runs on:
-  // late and active, due today, late but finished, late but cancelled.
-  await t.db.query(`UPDATE travelers SET due_date = current_date - 3 WHERE number = 'T-26004'`);
-  await t.db.query(`UPDATE travelers SET due_date = current_date WHERE number = 'T-26005'`);
-  await t.db.query(`UPDATE travelers SET due_date = current_date - 10 WHERE number = 'T-26001'`);
-  await t.db.query(`UPDATE travelers SET due_date = current_date - 4 WHERE number = 'T-26006'`);
-  // A request the approver decides.
-  await t.db.query(
-    `INSERT INTO approvals (target_table, target_id, operation, changes, requested_by_id, rule, summary)
-     SELECT 'travelers', id, 'update', '{"quantity": {"old": 250, "new": 260}}', $1, 'traveler.locked_content', 'Quantity of T-26003: 250 → 260'
-       FROM travelers WHERE number = 'T-26003'`,
-    [t.users.engineer.id],
-  );
+  // late and active (a draft, and the released traveler, which has a request the approver decides),
+  // due today, late but finished, late but cancelled, due in five days.
+  const due = async (id: number, days: number) => t.db.query(`UPDATE travelers SET due_date = current_date + $2::int WHERE id = $1`, [id, days]);
+  await due(floor.draft.id, -3);
+  await due(floor.held.id, 0);
+  await due(floor.completed.id, -10);
+  await due(floor.cancelled.id, -4);
+  await due(floor.released.id, -2);
+  await due(floor.running.id, 5);
 }, 120_000);
 
 afterAll(async () => {
@@ -150,11 +148,8 @@ describe('a dashboard tile opens the list of exactly what it counted', () => {
     expect(late.total).toBe(dashboard.lateTravelerCount);
     expect(late.records).toHaveLength(dashboard.lateTravelerCount);
     const numbers = late.records.map((r) => r.title);
-    expect(numbers).toContain('T-26004');
     // Due today is not late yet; finished or cancelled travelers are never late.
-    expect(numbers).not.toContain('T-26005');
-    expect(numbers).not.toContain('T-26001');
-    expect(numbers).not.toContain('T-26006');
+    expect([...numbers].sort()).toEqual([floor.released.number, floor.draft.number].sort());
     // Every one is past due by the database's calendar and still to be finished.
     const expected = await rows<{ number: string }>(
       `SELECT number FROM travelers WHERE due_date < current_date AND status NOT IN ('completed', 'cancelled') ORDER BY number`,
@@ -171,9 +166,9 @@ describe('a dashboard tile opens the list of exactly what it counted', () => {
     expect(open.status).toBe(200);
     expect(open.total).toBe(dashboard.openWorkOrders);
     expect(open.records).toHaveLength(dashboard.openWorkOrders);
-    const closed = await one<{ n: number }>(`SELECT count(*)::int AS n FROM work_orders WHERE status IN ('completed', 'cancelled')`);
-    expect(closed.n).toBeGreaterThan(0); // the filter really leaves some out
-    expect(open.records.length).toBeGreaterThan(0);
+    // Every work order of the floor but the completed one: the filter really leaves some out.
+    const w = floor.workOrders;
+    expect(open.records.map((r) => r.title).sort()).toEqual([w.running.number, w.open.number, w.released.number, w.held.number].sort());
     expect(open.records.filter((r) => ['completed', 'cancelled'].includes(String(r.params.status)))).toEqual([]);
   });
 
@@ -189,7 +184,7 @@ describe('a dashboard tile opens the list of exactly what it counted', () => {
   it('pending approvals: the figure is the number of requests in the inbox it opens; viewers get no approvals card', async () => {
     const dashboard = (await agents.approver.get('/admin/api/dashboard')).body as { pendingApprovals: number; approvalsVisible: boolean };
     const inbox = (await agents.approver.get('/admin/api/pages/myApprovals')).body as { toDecide: unknown[] };
-    expect(dashboard.pendingApprovals).toBeGreaterThan(0);
+    expect(dashboard.pendingApprovals).toBe(1); // the floor's request about its released traveler
     expect(dashboard).toMatchObject({ approvalsVisible: true, pendingApprovals: inbox.toDecide.length });
     expect((await agents.viewer.get('/admin/api/dashboard')).body).toMatchObject({ approvalsVisible: false, pendingApprovals: 0 });
   });
@@ -227,7 +222,7 @@ describe('every list exported as CSV', () => {
          FROM travelers t JOIN customers c ON c.id = t.customer_id JOIN parts p ON p.id = t.part_id JOIN revisions r ON r.id = t.revision_id
         WHERE t.status = 'on_hold' ORDER BY t.number`,
     );
-    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.map((e) => e.number)).toEqual([floor.held.number]);
     const csv = await exportCsv(agents.viewer, 'travelers', { 'filters.status': 'on_hold', sortBy: 'number', direction: 'asc' });
     expect(csv.status).toBe(200);
     expect(csv.type).toBe('text/csv; charset=utf-8');
@@ -256,15 +251,14 @@ describe('every list exported as CSV', () => {
   });
 
   it('follows the list’s search and tile filter: the late travelers file holds exactly the tile’s travelers', async () => {
-    const searched = await exportCsv(agents.operator, 'travelers', { 'filters.title': 'T-2600' });
-    const expected = await rows<{ number: string }>(`SELECT number FROM travelers WHERE number ILIKE '%T-2600%' ORDER BY number`);
-    expect(searched.records.map((r) => r.Traveler).sort()).toEqual(expected.map((e) => e.number));
+    const searched = await exportCsv(agents.operator, 'travelers', { 'filters.title': floor.travelerPrefix });
+    const all = [floor.completed, floor.running, floor.released, floor.draft, floor.held, floor.cancelled].map((x) => x.number);
+    expect(searched.records.map((r) => r.Traveler).sort()).toEqual(all.sort());
 
     const dashboard = (await agents.viewer.get('/admin/api/dashboard')).body as { lateTravelerCount: number };
     const late = await exportCsv(agents.viewer, 'travelers', { 'filters.late': 'true' });
     expect(late.records).toHaveLength(dashboard.lateTravelerCount);
-    expect(late.records.map((r) => r.Traveler)).toContain('T-26004');
-    expect(late.records.map((r) => r.Traveler)).not.toContain('T-26005');
+    expect(late.records.map((r) => r.Traveler).sort()).toEqual([floor.released.number, floor.draft.number].sort());
   });
 
   it('leaves out what the list hides: no password hash in the users file, roles by their labels, Yes/No', async () => {

@@ -6,8 +6,8 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { sealAuditLog, type SealResult } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { sealAllAuditRows } from './support/audit-seal.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
 
 /**
@@ -502,27 +502,25 @@ async function signIn(username: string): Promise<TestAgent> {
   return agent;
 }
 
-async function resolveTargets(): Promise<void> {
-  const id = async (sql: string, key: string) => (await rows<{ id: number }>(sql, [key]))[0]!.id;
-  const customer = (code: string) => id('SELECT id FROM customers WHERE code = $1', code);
-  const workOrder = (number: string) => id('SELECT id FROM work_orders WHERE number = $1', number);
-  const traveler = (number: string) => id('SELECT id FROM travelers WHERE number = $1', number);
+async function resolveTargets(floor: Floor): Promise<void> {
+  const { aero, hydro } = floor.customers;
+  const { running, open } = floor.workOrders;
   editTargets = [
-    { table: 'customers', id: await customer('AERODYNE'), field: 'phone', label: 'AERODYNE phone' },
+    { table: 'customers', id: aero.id, field: 'phone', label: `${aero.code} phone` },
     // Two fields of one record: different fields, one version, so they contend too.
-    { table: 'customers', id: await customer('AERODYNE'), field: 'contact_name', label: 'AERODYNE contact' },
-    { table: 'customers', id: await customer('MIDHYD'), field: 'contact_name', label: 'MIDHYD contact' },
-    { table: 'work_orders', id: await workOrder('WO-26002'), field: 'notes', label: 'WO-26002 notes' },
-    { table: 'work_orders', id: await workOrder('WO-26003'), field: 'notes', label: 'WO-26003 notes' },
-    { table: 'travelers', id: await traveler('T-26004'), field: 'notes', label: 'T-26004 (draft) notes' },
+    { table: 'customers', id: aero.id, field: 'contact_name', label: `${aero.code} contact` },
+    { table: 'customers', id: hydro.id, field: 'contact_name', label: `${hydro.code} contact` },
+    { table: 'work_orders', id: running.id, field: 'notes', label: `${running.number} notes` },
+    { table: 'work_orders', id: open.id, field: 'notes', label: `${open.number} notes` },
+    { table: 'travelers', id: floor.draft.id, field: 'notes', label: `${floor.draft.number} (draft) notes` },
     // Notes of a released traveler are not locked content, but each save makes its pending
     // quantity requests stale: edits and approvals race on the same version.
-    { table: 'travelers', id: await traveler('T-26003'), field: 'notes', label: 'T-26003 (released) notes' },
+    { table: 'travelers', id: floor.released.id, field: 'notes', label: `${floor.released.number} (released) notes` },
   ];
   quantityTargets = [
-    { id: await traveler('T-26003'), label: 'T-26003 (released)' },
-    { id: await traveler('T-26002'), label: 'T-26002 (in progress)' },
-    { id: await traveler('T-26005'), label: 'T-26005 (on hold)' },
+    { id: floor.released.id, label: `${floor.released.number} (released)` },
+    { id: floor.running.id, label: `${floor.running.number} (in progress)` },
+    { id: floor.held.id, label: `${floor.held.number} (on hold)` },
   ];
   const fields = new Map<string, Set<string>>();
   for (const e of editTargets) fields.set(recordKey(e.table, e.id), (fields.get(recordKey(e.table, e.id)) ?? new Set()).add(e.field));
@@ -538,13 +536,13 @@ async function resolveTargets(): Promise<void> {
 beforeAll(
   async () => {
     t = await createTestApp();
-    await createSeeder(t.db.sequelize).up();
+    const floor = await buildFloor(t.db);
     server = await new Promise<Server>((resolve) => {
       const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    await resolveTargets();
+    await resolveTargets(floor);
 
     const users = await createSessionUsers();
     const agents = await Promise.all(users.map((u) => signIn(u.username)));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
  * and what belongs to the earlier choice — as the panel's picker asks the search action.
  */
 let t: TestApp;
+let floor: Floor;
 let engineer: TestAgent;
 let operator: TestAgent;
 
@@ -24,10 +25,15 @@ async function search(agent: TestAgent, resource: string, text: string, params: 
 const titles = (records: Array<{ title: string }> | undefined) => (records ?? []).map((r) => r.title).sort();
 
 let revisionTitles: Array<{ id: number; title: string; part_id: number; status: string }>;
+/** The floor's manifold part number, and its revisions A (obsolete), B (released) and C (draft) as titled. */
+let manifold: string;
+let manifoldRevs: { A: string; B: string; C: string };
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
+  manifold = floor.parts.manifold.number;
+  manifoldRevs = { A: `${manifold} rev A`, B: `${manifold} rev B`, C: `${manifold} rev C` };
   engineer = await t.signIn('engineer');
   operator = await t.signIn('operator');
   revisionTitles = await rows(
@@ -46,12 +52,12 @@ describe('titles that tell records apart', () => {
     expect(titles(found.body.records)).toEqual(revisionTitles.map((r) => r.title).sort());
     // The stock title was the bare code: "A" three times.
     expect(new Set(titles(found.body.records)).size).toBe(revisionTitles.length);
-    expect(titles(found.body.records)).toContain('HB-1042 rev A');
+    expect(titles(found.body.records)).toContain(manifoldRevs.A);
   });
 
   it('finds a record by any part of its title, every word anywhere', async () => {
-    expect(titles((await search(engineer, 'revisions', '1042')).body.records)).toEqual(['HB-1042 rev A', 'HB-1042 rev B', 'HB-1042 rev C']);
-    expect(titles((await search(engineer, 'revisions', 'c 1042')).body.records)).toEqual(['HB-1042 rev C']);
+    expect(titles((await search(engineer, 'revisions', manifold)).body.records)).toEqual([manifoldRevs.A, manifoldRevs.B, manifoldRevs.C]);
+    expect(titles((await search(engineer, 'revisions', `c ${manifold}`)).body.records)).toEqual([manifoldRevs.C]);
     expect(titles((await search(engineer, 'revisions', 'nothing-like-this')).body.records)).toEqual([]);
     // LIKE's wildcards typed by a person are letters, not patterns.
     expect(titles((await search(engineer, 'revisions', '%')).body.records)).toEqual([]);
@@ -59,8 +65,8 @@ describe('titles that tell records apart', () => {
   });
 
   it('finds a part by its description and a customer by its code, and names them shortly in lists', async () => {
-    expect(titles((await search(engineer, 'parts', 'manifold')).body.records)).toEqual(['HB-1042']);
-    expect(titles((await search(engineer, 'customers', 'MIDHYD')).body.records)).toEqual(['Midwest Hydraulics LLC']);
+    expect(titles((await search(engineer, 'parts', 'manifold')).body.records)).toEqual([manifold]);
+    expect(titles((await search(engineer, 'customers', floor.customers.hydro.code)).body.records)).toEqual(['Midwest Hydraulics LLC']);
     expect(titles((await search(engineer, 'work_centers', 'inspect')).body.records)).toEqual(['Quality lab']);
   });
 
@@ -80,7 +86,7 @@ describe('titles that tell records apart', () => {
          FROM sub_steps c JOIN process_steps s ON s.id = c.process_step_id JOIN revisions r ON r.id = s.revision_id JOIN parts p ON p.id = r.part_id
         ORDER BY c.id LIMIT 1`,
     );
-    const words = check[0]!.title.split(' / ')[0]!; // "HB-1042 B"
+    const words = check[0]!.title.split(' / ')[0]!; // "<part number> <revision code>"
     const found2 = await search(engineer, 'sub_steps', `${words} ${check[0]!.title.split(' / ')[2]!}`);
     expect(titles(found2.body.records)).toContain(check[0]!.title);
   });
@@ -98,19 +104,19 @@ describe('titles that tell records apart', () => {
   });
 
   it('searches a list by its title: the first filter of each list', async () => {
-    const res = await engineer.get('/admin/api/resources/revisions/actions/list').query({ 'filters.title': 'HB-1042 rev' });
+    const res = await engineer.get('/admin/api/resources/revisions/actions/list').query({ 'filters.title': `${manifold} rev` });
     expect(res.status).toBe(200);
-    expect(titles(res.body.records)).toEqual(['HB-1042 rev A', 'HB-1042 rev B', 'HB-1042 rev C']);
-    const travelers = await engineer.get('/admin/api/resources/travelers/actions/list').query({ 'filters.title': 'T-2600' });
-    const numbers = await rows<{ number: string }>(`SELECT number FROM travelers WHERE number ILIKE '%T-2600%' ORDER BY 1`);
-    expect(titles(travelers.body.records)).toEqual(numbers.map((n) => n.number));
+    expect(titles(res.body.records)).toEqual([manifoldRevs.A, manifoldRevs.B, manifoldRevs.C]);
+    const travelers = await engineer.get('/admin/api/resources/travelers/actions/list').query({ 'filters.title': floor.travelerPrefix });
+    const numbers = [floor.completed, floor.running, floor.released, floor.draft, floor.held, floor.cancelled].map((x) => x.number);
+    expect(titles(travelers.body.records)).toEqual(numbers.sort());
   });
 });
 
 describe('a form posts its record back, title included', () => {
   it('saves the edit and ignores the shown title, which no one can write', async () => {
     const part = (
-      await rows<{ id: number; version: number; description: string }>(`SELECT id, version, description FROM parts WHERE part_number = 'SHF-0330'`)
+      await rows<{ id: number; version: number; description: string }>(`SELECT id, version, description FROM parts WHERE id = $1`, [floor.parts.shaft.id])
     )[0]!;
     const auditBefore = (
       await rows<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE table_name = 'parts' AND record_id = $1`, [String(part.id)])
@@ -125,7 +131,7 @@ describe('a form posts its record back, title included', () => {
     expect(res.body.record.errors ?? {}).toEqual({});
     const after = (await rows<{ description: string; version: number }>(`SELECT description, version FROM parts WHERE id = $1`, [part.id]))[0]!;
     expect(after).toEqual({ description: 'Pump drive shaft, 17-4PH H1150, ground', version: part.version + 1 });
-    expect(res.body.record.title).toBe('SHF-0330');
+    expect(res.body.record.title).toBe(floor.parts.shaft.number);
     const fields = await rows<{ field_name: string }>(`SELECT field_name FROM audit_logs WHERE table_name = 'parts' AND record_id = $1 ORDER BY id OFFSET $2`, [
       String(part.id),
       auditBefore,
@@ -154,14 +160,14 @@ describe('after creating a record', () => {
 describe('pickers offer what may be chosen', () => {
   it('offers no obsolete revision in a form, while a search for filtering still finds it', async () => {
     const obsolete = revisionTitles.filter((r) => r.status === 'obsolete').map((r) => r.title);
-    expect(obsolete).toEqual(['HB-1042 rev A']);
-    const picker = await search(engineer, 'revisions', 'HB-1042', { 'filters.choosable': 'true' });
-    expect(titles(picker.body.records)).toEqual(['HB-1042 rev B', 'HB-1042 rev C']);
-    expect(titles((await search(engineer, 'revisions', 'HB-1042')).body.records)).toContain('HB-1042 rev A');
+    expect(obsolete).toEqual([manifoldRevs.A]);
+    const picker = await search(engineer, 'revisions', manifold, { 'filters.choosable': 'true' });
+    expect(titles(picker.body.records)).toEqual([manifoldRevs.B, manifoldRevs.C]);
+    expect(titles((await search(engineer, 'revisions', manifold)).body.records)).toContain(manifoldRevs.A);
   });
 
   it('offers a work order only the revisions of the part chosen before', async () => {
-    const bracket = (await rows<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'BRK-2210'`))[0]!.id;
+    const bracket = floor.parts.bracket.id;
     const picker = await search(engineer, 'revisions', '', { 'filters.choosable': 'true', 'filters.part_id': String(bracket) });
     expect(titles(picker.body.records)).toEqual(
       revisionTitles
@@ -169,12 +175,12 @@ describe('pickers offer what may be chosen', () => {
         .map((r) => r.title)
         .sort(),
     );
-    expect(picker.body.records!.length).toBeGreaterThan(0);
+    expect(titles(picker.body.records)).toEqual([`${floor.parts.bracket.number} rev A`]);
     expect(picker.body.records!.filter((r) => Number(r.params.part_id) !== bracket)).toEqual([]);
   });
 
   it('offers a labor entry only the steps of the chosen traveler, named by traveler and step', async () => {
-    const traveler = (await rows<{ id: number; number: string }>(`SELECT id, number FROM travelers WHERE status = 'in_progress' ORDER BY number LIMIT 1`))[0]!;
+    const traveler = floor.running;
     const steps = await rows<{ title: string }>(
       `SELECT $2 || ' / ' || step_number || ' ' || operation AS title FROM traveler_steps WHERE traveler_id = $1 ORDER BY 1`,
       [traveler.id, traveler.number],

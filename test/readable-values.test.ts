@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { collapseUserAgent, formatDate, formatDateTime, formatDecimal, formatYesNo, startOfDayIn } from '../src/shared/value-format.js';
 import type { HistoryEntry, RecordHistory } from '../src/audit/audit-history.service.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { AUDIT_CSV_HEADER } from './support/expected.js';
 
@@ -19,18 +19,17 @@ const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like 
 // "2026-03-14 09:05:12 CDT": the shop's wall clock and its zone.
 const SHOP_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (CST|CDT)$/;
 const CSV_COLUMNS: readonly string[] = AUDIT_CSV_HEADER;
+/** The actor that built the floor (test/support/floor-fixtures.ts), as the audit trail names it. */
+const SETUP = { value: 'system:test:setup', label: 'System (test:setup)' };
 
 let t: TestApp;
+let floor: Floor;
 let quality: TestAgent;
 let engineer: TestAgent;
 let admin: TestAgent;
 let viewer: TestAgent;
 const ids = {} as Record<'done' | 'released' | 'editable', string>;
 let previousTz: string | undefined;
-
-async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
-  return (await t.db.query(sql, params)).rows[0] as T;
-}
 
 async function history(agent: TestAgent, resource: string, id: string, query: Record<string, string> = {}) {
   const res = await agent.get(`/admin/api/history/${resource}/${id}`).query(query);
@@ -112,15 +111,14 @@ beforeAll(async () => {
   previousTz = process.env.TZ;
   process.env.TZ = ZONE;
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   quality = await t.signIn('quality');
   engineer = await t.signIn('engineer');
   admin = await t.signIn('admin');
   viewer = await t.signIn('viewer');
-  const id = async (sql: string) => String((await one<{ id: number }>(sql)).id);
-  ids.done = await id(`SELECT id FROM travelers WHERE number = 'T-26001'`);
-  ids.released = await id(`SELECT id FROM travelers WHERE number = 'T-26003'`);
-  ids.editable = await id(`SELECT id FROM travelers WHERE number = 'T-26004'`);
+  ids.done = String(floor.completed.id);
+  ids.released = String(floor.released.id);
+  ids.editable = String(floor.draft.id);
 
   // An engineer edits a draft traveler from Chrome: two fields in one save.
   const shown = await engineer.get(`/admin/api/resources/travelers/records/${ids.editable}/show`);
@@ -215,7 +213,7 @@ describe('History shows values as people read them', () => {
     expect(field(turning, 'status')).toMatchObject({ new: 'pending', newText: 'Pending' });
 
     const own = h.entries.find((e) => e.action === 'create' && e.record.isSubject);
-    expect(field(own, 'revision_id')).toMatchObject({ newText: 'SHF-0330 rev 01' });
+    expect(field(own, 'revision_id')).toMatchObject({ newText: `${floor.parts.shaft.number} rev 01` });
     // A date is shown as the day it is, with no time or zone added.
     const due = field(own, 'due_date');
     expect(due?.new).toMatch(/^\d{4}-\d{2}-\d{2}/);
@@ -262,12 +260,7 @@ describe('History filters', () => {
         { value: 'traveler_steps.status', label: 'Status (Traveler steps)' },
       ]),
     );
-    expect(all.facets!.users).toEqual(
-      expect.arrayContaining([
-        { value: String(t.users.engineer.id), label: 'Test engineer (engineer.user)' },
-        { value: 'system:seeder:demo-data', label: 'System (seeder:demo-data)' },
-      ]),
-    );
+    expect(all.facets!.users).toEqual(expect.arrayContaining([{ value: String(t.users.engineer.id), label: 'Test engineer (engineer.user)' }, SETUP]));
   });
 
   it('by field: only changes of that field, only that field shown', async () => {
@@ -275,17 +268,15 @@ describe('History filters', () => {
     expect(h.filter).toEqual({ field: 'notes' });
     expect(h.entries.length).toBeGreaterThanOrEqual(2);
     for (const { change } of changesOf(h)) expect(change.field).toBe('notes');
-    expect(h.entries[0]!.changes).toEqual([
-      expect.objectContaining({ oldText: 'Material on order: 7075 plate, PO 88412.', newText: 'Plate arrived, certs checked.' }),
-    ]);
+    expect(h.entries[0]!.changes).toEqual([expect.objectContaining({ oldText: floor.draft.notes, newText: 'Plate arrived, certs checked.' })]);
   });
 
   it('by user: only what that person changed', async () => {
     const h = await historyOk(quality, 'travelers', ids.editable, { user: String(t.users.engineer.id) });
     expect(h.entries.map((e) => e.actor.username)).toEqual(['engineer.user']);
     expect(h.entries[0]!.changes.map((c) => c.field).sort()).toEqual(['notes', 'quantity']);
-    const seeder = await historyOk(quality, 'travelers', ids.editable, { user: 'system:seeder:demo-data' });
-    expect(seeder.entries.length).toBe(all.entries.length - 1);
+    const setup = await historyOk(quality, 'travelers', ids.editable, { user: SETUP.value });
+    expect(setup.entries.length).toBe(all.entries.length - 1);
     // Someone who changed other records but not this one: nothing.
     expect((await historyOk(quality, 'travelers', ids.editable, { user: String(t.users.viewer.id) })).entries).toEqual([]);
   });
@@ -351,7 +342,7 @@ describe('History filters', () => {
     expect((await history(viewer, 'users', user, { field: 'role' })).status).toBe(403);
     expect((await history(admin, 'users', user, { field: 'role' })).status).toBe(200);
     // A part's history holds no traveler steps.
-    const part = String((await one<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'BRK-2210'`)).id);
+    const part = String(floor.parts.bracket.id);
     expect((await history(quality, 'parts', part, { field: 'traveler_steps.status' })).body.error).toMatch(/holds no traveler steps/);
     expect((await supertest(t.app).get(`/admin/api/history/travelers/${ids.editable}`).query({ field: 'notes' })).status).toBe(401);
   });
@@ -387,7 +378,7 @@ describe('the audit log list', () => {
       browser: 'Chrome 156 on Linux',
       user_agent: CHROME,
       actor_text: 'Test engineer (engineer.user)',
-      record_title: 'T-26004',
+      record_title: floor.draft.number,
       field_label: 'Quantity',
       action_label: 'Changed',
     });
@@ -422,7 +413,7 @@ describe('the CSV export', () => {
       action_code: 'update',
       record_type: 'Travelers',
       table_name: 'travelers',
-      record_title: 'T-26003',
+      record_title: floor.released.number,
       record_id: ids.released,
       field: 'Status',
       field_name: 'status',
@@ -430,7 +421,7 @@ describe('the CSV export', () => {
       new_value: 'Released',
       old_value_stored: 'draft',
       new_value_stored: 'released',
-      user: 'System (seeder:demo-data)',
+      user: SETUP.label,
     });
     expect(release.occurred_at_utc).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
     expectShopTime(release.occurred_at!, release.occurred_at_utc!);
@@ -457,7 +448,7 @@ describe('the CSV export', () => {
     expect(res.status).toBe(200);
     expect(res.body.filters).toEqual([
       { name: 'Record type', value: 'Travelers' },
-      { name: 'Record', value: `T-26004 (#${ids.editable})` },
+      { name: 'Record', value: `${floor.draft.number} (#${ids.editable})` },
       { name: 'User', value: 'Test engineer (engineer.user)' },
       { name: 'Action', value: 'Changed' },
       { name: 'From', value: '2025-12-31 18:00:00 CST' },

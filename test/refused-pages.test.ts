@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
 import { componentLoader } from '../src/panel/component-loader.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -12,6 +12,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
  * itself still answers 403, and every refusal leaves its access_denied row.
  */
 let t: TestApp;
+let floor: Floor;
 const agents = {} as Record<Role, TestAgent>;
 
 async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
@@ -28,7 +29,7 @@ async function ask(role: Role, path: string) {
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   for (const role of ['admin', 'engineer', 'approver', 'operator', 'viewer'] as Role[]) agents[role] = await t.signIn(role);
 });
 
@@ -69,18 +70,16 @@ describe('a refused address says what and why, and is recorded', () => {
   });
 
   it('an action on a record the role may read but not change names the record', async () => {
-    const traveler = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
-    const verdict = await ask('viewer', `resources/travelers/records/${traveler.id}/edit`);
+    const verdict = await ask('viewer', `resources/travelers/records/${floor.released.id}/edit`);
     expect(verdict).toEqual({
       state: 'refused',
-      what: 'Travelers: edit · T-26003',
+      what: `Travelers: edit · ${floor.released.number}`,
       why: 'Only administrators and engineers may edit travelers; your role is viewer.',
     });
   });
 
   it('what nobody may do says so', async () => {
-    const approval = await one<{ id: number }>('SELECT id FROM approvals ORDER BY id LIMIT 1');
-    const verdict = await ask('admin', `resources/approvals/records/${approval.id}/edit`);
+    const verdict = await ask('admin', `resources/approvals/records/${floor.released.pendingApprovalId}/edit`);
     expect(verdict.state).toBe('refused');
     expect(verdict.why).toMatch(/^Nobody may edit approvals directly: NEXUS does it only through its own actions/);
   });
@@ -90,8 +89,7 @@ describe('what is not refused is not recorded', () => {
   it('an allowed address is allowed, with no row', async () => {
     const before = await denied();
     expect(await ask('engineer', 'resources/parts/actions/new')).toEqual({ state: 'allowed' });
-    const traveler = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
-    expect(await ask('viewer', `resources/travelers/records/${traveler.id}/show`)).toEqual({ state: 'allowed' });
+    expect(await ask('viewer', `resources/travelers/records/${floor.released.id}/show`)).toEqual({ state: 'allowed' });
     expect(await ask('operator', 'pages/myWork')).toEqual({ state: 'allowed' });
     expect(await denied()).toBe(before);
   });
@@ -102,15 +100,13 @@ describe('what is not refused is not recorded', () => {
     expect(await ask('admin', 'resources/nothing_here/actions/list')).toMatchObject({ state: 'missing' });
     expect(await ask('admin', 'pages/noSuchPage')).toMatchObject({ state: 'missing' });
     // A hidden helper action (no page of its own) is no page either.
-    const traveler = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
-    expect(await ask('admin', `resources/travelers/records/${traveler.id}/pendingChanges`)).toMatchObject({ state: 'missing' });
+    expect(await ask('admin', `resources/travelers/records/${floor.released.id}/pendingChanges`)).toMatchObject({ state: 'missing' });
     expect(await denied()).toBe(before);
   });
 
   it('an action the record’s state does not allow is "not possible now"', async () => {
-    const traveler = await one<{ id: number }>(`SELECT id FROM travelers WHERE status = 'completed' ORDER BY id LIMIT 1`);
     const before = await denied();
-    expect(await ask('engineer', `resources/travelers/records/${traveler.id}/release`)).toMatchObject({ state: 'unavailable' });
+    expect(await ask('engineer', `resources/travelers/records/${floor.completed.id}/release`)).toMatchObject({ state: 'unavailable' });
     expect(await denied()).toBe(before);
   });
 });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
 let admin: TestAgent;
 const ids: Record<string, number> = {};
+let partNumber: string;
 
 async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
   const res = await t.db.query(sql, params);
@@ -24,20 +25,20 @@ function post(url: string, fields: Record<string, string | number | boolean | nu
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  const floor = await buildFloor(t.db);
   admin = await t.signIn('admin');
-  const id = async (sql: string) => (await one<{ id: number }>(sql)).id;
-  ids.customer = await id(`SELECT id FROM customers WHERE code = 'MIDHYD'`);
-  ids.part = await id(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
-  ids.otherPart = await id(`SELECT id FROM parts WHERE part_number = 'BRK-2210'`);
-  ids.releasedRevision = await id(`SELECT id FROM revisions WHERE part_id = ${ids.part} AND status = 'released'`);
-  ids.draftRevision = await id(`SELECT id FROM revisions WHERE part_id = ${ids.part} AND status = 'draft'`);
-  ids.otherRevision = await id(`SELECT id FROM revisions WHERE part_id = ${ids.otherPart} AND status = 'released'`);
-  ids.workCenter = await id(`SELECT id FROM work_centers WHERE code = 'MILL'`);
-  ids.processStep = await id(`SELECT id FROM process_steps WHERE revision_id = ${ids.draftRevision} ORDER BY step_number LIMIT 1`);
-  ids.workOrder = await id(`SELECT id FROM work_orders WHERE number = 'WO-26002'`);
-  ids.draftTraveler = await id(`SELECT id FROM travelers WHERE number = 'T-26004'`);
-  ids.travelerStep = await id(`SELECT id FROM traveler_steps WHERE traveler_id = ${ids.draftTraveler} ORDER BY step_number LIMIT 1`);
+  ids.customer = floor.customers.hydro.id;
+  ids.part = floor.parts.manifold.id;
+  ids.otherPart = floor.parts.bracket.id;
+  ids.releasedRevision = floor.revisions.manifoldB.id;
+  ids.draftRevision = floor.revisions.manifoldC.id;
+  ids.otherRevision = floor.revisions.bracketA.id;
+  ids.workCenter = floor.centers.MILL.id;
+  ids.processStep = (await one<{ id: number }>(`SELECT id FROM process_steps WHERE revision_id = $1 ORDER BY step_number LIMIT 1`, [ids.draftRevision])).id;
+  ids.workOrder = floor.workOrders.running.id;
+  ids.draftTraveler = floor.draft.id;
+  ids.travelerStep = floor.draft.steps[10]!;
+  partNumber = floor.parts.manifold.number;
   ids.adminUser = t.users.admin.id;
   ids.operatorUser = t.users.operator.id;
 });
@@ -252,7 +253,7 @@ describe('bad input gets a reason on the field and writes nothing', () => {
   });
 
   it('rules only the database can check come back on the right field', async () => {
-    await expectRefused('parts', { part_number: 'HB-1042', description: 'Duplicate' }, 'part_number', /already in use/);
+    await expectRefused('parts', { part_number: partNumber, description: 'Duplicate' }, 'part_number', /already in use/);
     await expectRefused(
       'process_steps',
       { revision_id: ids.draftRevision!, step_number: 10, work_center_id: ids.workCenter!, operation: 'Twice' },

@@ -7,8 +7,8 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { createAdmin } from '../src/admin/admin.js';
 import { adminRouter } from '../src/http/admin-router.js';
 import { ROLES, type Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { requestContext } from '../src/http/request-context.js';
+import { buildFloor } from './support/floor-fixtures.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
 
 /**
@@ -281,21 +281,17 @@ function observed(answers: Record<Role, number>, action: string): Record<Role, n
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
-  admin = createAdmin();
+  const floor = await buildFloor(t.db);
+  admin = createAdmin(t.ctx);
   await t.db.query(`INSERT INTO mail_outbox (to_address, subject, body, recipient_id) SELECT email, 'Test mail', 'Body', id FROM users ORDER BY id LIMIT 1`);
   for (const table of Object.keys(MATRIX)) fixtureId[table] = await idOf(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`);
-  // Records whose state or owner the matrix's cells assume.
-  fixtureId.travelers = await idOf(`SELECT id::text AS id FROM travelers WHERE number = 'T-26003'`);
-  fixtureId.traveler_steps = await idOf(`SELECT id::text AS id FROM traveler_steps WHERE traveler_id = $1 ORDER BY step_number LIMIT 1`, [fixtureId.travelers]);
-  fixtureId.traveler_sub_steps = await idOf(
-    `SELECT c.id::text AS id FROM traveler_sub_steps c JOIN traveler_steps s ON s.id = c.traveler_step_id WHERE s.traveler_id = $1 ORDER BY s.step_number, c.id LIMIT 1`,
-    [fixtureId.travelers],
-  );
-  fixtureId.work_orders = await idOf(`SELECT id::text AS id FROM work_orders WHERE number = 'WO-26003'`);
-  fixtureId.labor_entries = await idOf(
-    `SELECT l.id::text AS id FROM labor_entries l JOIN users u ON u.id = l.user_id WHERE u.username = 'operator' ORDER BY l.id LIMIT 1`,
-  );
+  // Records whose state or owner the matrix's cells assume: the floor's released traveler, its
+  // first step and check, its open work order, and a labor entry of the floor's own operator.
+  fixtureId.travelers = String(floor.released.id);
+  fixtureId.traveler_steps = String(floor.released.steps[10]);
+  fixtureId.traveler_sub_steps = String(floor.released.checks[20]![1]);
+  fixtureId.work_orders = String(floor.workOrders.open.id);
+  fixtureId.labor_entries = String(floor.completed.laborEntryIds[0]);
   for (const role of ROLES) agents[role] = await t.signIn(role);
   // The approval request: the test engineer asks to change the released traveler's quantity.
   const shown = await agents.engineer.get(`/admin/api/resources/travelers/records/${fixtureId.travelers}/show`);
@@ -525,7 +521,7 @@ describe('a denied attempt is logged', () => {
       (req as unknown as { session: object }).session = { userId: t.users.viewer.id, loginAt: Date.now() };
       next();
     });
-    app.use('/admin', adminRouter(admin, { absoluteSessionHours: 12, logger }));
+    app.use('/admin', adminRouter(admin, { ctx: t.ctx, absoluteSessionHours: 12, logger }));
     const url = `/admin/api/resources/users/records/${t.users.viewer.id}/edit`;
 
     const before = await auditMaxId();

@@ -461,8 +461,9 @@ describe('a part’s revisions and a work order’s travelers on their pages', (
 
 describe('Release and Make obsolete', () => {
   it('the edit form no longer offers the status: it moves with the actions', () => {
-    expect(revisionResource.options.editProperties).not.toContain('status');
-    expect(Object.keys(revisionResource.options.actions ?? {})).toEqual(expect.arrayContaining(['release', 'obsolete']));
+    const { options } = revisionResource(t.ctx);
+    expect(options.editProperties).not.toContain('status');
+    expect(Object.keys(options.actions ?? {})).toEqual(expect.arrayContaining(['release', 'obsolete']));
   });
 
   it('the generic edit and create refuse a status at the field (400), writing nothing, asking nothing, auditing no change', async () => {

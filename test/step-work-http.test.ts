@@ -2,18 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
 import { systemActor } from '../src/audit/actor.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { inTransaction } from '../src/db/unit-of-work.js';
 import { User } from '../src/models/index.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
 
 /**
  * Working steps through the panel's HTTP API, as the My work page and the record actions do:
- * POST /admin/api/resources/<resource>/records/<id>/<action>. Data: the demo shop (T-26002 in
- * progress, T-26003 released with nothing started) and a traveler with a parallel step made in SQL.
+ * POST /admin/api/resources/<resource>/records/<id>/<action>. Data: a test floor (its running
+ * traveler in progress, its released one with nothing started: test/support/floor-fixtures.ts) and
+ * a traveler with a parallel step made in SQL.
  * Tests run in order and build on each other's floor state, as a shift would.
  */
 let t: TestApp;
+let floor: Floor;
 const agents = {} as Record<Role | 'operator2', TestAgent>;
 let operator2: { id: number; username: string; fullName: string };
 
@@ -26,26 +28,6 @@ async function one<T = Record<string, unknown>>(sql: string, params: unknown[] =
 
 function act(who: Role | 'operator2', resource: string, id: number, action: string, body: Record<string, unknown> = {}) {
   return agents[who].post(`/admin/api/resources/${resource}/records/${id}/${action}`).send(body);
-}
-
-async function travelerId(number: string): Promise<number> {
-  return (await one<{ id: number }>('SELECT id FROM travelers WHERE number = $1', [number])).id;
-}
-async function stepId(number: string, step: number): Promise<number> {
-  return (
-    await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [
-      number,
-      step,
-    ])
-  ).id;
-}
-async function manualStepId(number: string): Promise<number> {
-  return (
-    await one<{ id: number }>('SELECT m.id FROM manual_steps m JOIN travelers t ON t.id = m.traveler_id WHERE t.number = $1 ORDER BY m.id LIMIT 1', [number])
-  ).id;
-}
-async function checkId(step: number, sequence: number): Promise<number> {
-  return (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = $2', [step, sequence])).id;
 }
 
 /** Everything a refusal must leave as it was. */
@@ -71,7 +53,7 @@ const auditRows = (table: string, id: number) =>
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   // Several operators on one step at once: a second operator besides the test app's one per role.
   const user = await inTransaction(t.db.sequelize, systemActor('test:setup'), (options) =>
     User.create(
@@ -93,15 +75,15 @@ afterAll(async () => {
 
 describe('clocking in', () => {
   it('two operators clock in on the same step at once: both entries open, the step and the released traveler go in progress once', async () => {
-    const traveler = await travelerId('T-26003');
-    const step = await stepId('T-26003', 10);
+    const traveler = floor.released.id;
+    const step = floor.released.steps[10]!;
     expect(await travelerState(traveler)).toMatchObject({ status: 'released', started_at: null });
     expect(await stepState(step)).toMatchObject({ status: 'pending', started_at: null });
 
     const [a, b] = await Promise.all([act('operator', 'traveler_steps', step, 'clockIn'), act('operator2', 'traveler_steps', step, 'clockIn')]);
     for (const res of [a, b]) {
       expect(res.status).toBe(200);
-      expect(res.body.notice).toEqual({ type: 'success', message: 'Clocked in on T-26003 step 10 (Cut 17-4PH bar).' });
+      expect(res.body.notice).toEqual({ type: 'success', message: `Clocked in on ${floor.released.number} step 10 (Cut 17-4PH bar).` });
       expect(res.body.redirectUrl).toBe(`/admin/resources/traveler_steps/records/${step}/show`);
     }
 
@@ -120,14 +102,17 @@ describe('clocking in', () => {
   });
 
   it('an operator clocked in on one step is refused on another (409, told where), and no second entry is written', async () => {
-    const other = await stepId('T-26002', 40); // ready: parallel with step 30, which is in progress
+    const other = floor.running.steps[40]!; // ready: parallel with step 30, which is in progress
     const before = await stepState(other);
     const entriesBefore = await openEntries(t.users.operator.id);
     expect(entriesBefore).toHaveLength(1);
 
     const res = await act('operator', 'traveler_steps', other, 'clockIn');
     expect(res.status).toBe(409);
-    expect(res.body.notice).toEqual({ type: 'error', message: 'You are already clocked in on T-26003 step 10 (Cut 17-4PH bar): clock out there first.' });
+    expect(res.body.notice).toEqual({
+      type: 'error',
+      message: `You are already clocked in on ${floor.released.number} step 10 (Cut 17-4PH bar): clock out there first.`,
+    });
 
     expect(await openEntries(t.users.operator.id)).toEqual(entriesBefore);
     expect(await rows('SELECT id FROM labor_entries WHERE traveler_step_id = $1', [other])).toEqual([]);
@@ -136,11 +121,13 @@ describe('clocking in', () => {
   });
 
   it('a traveler on hold is not worked: clocking in is refused (409) and nothing is written', async () => {
-    const step = await stepId('T-26005', 10);
+    const step = floor.held.steps[10]!;
     const before = await stepState(step);
     const res = await act('quality', 'traveler_steps', step, 'clockIn');
     expect(res.status).toBe(409);
-    expect(res.body.notice.message).toMatch(/^Traveler T-26005 is on hold: its steps are worked only while it is released or in progress/);
+    expect(res.body.notice.message).toMatch(
+      new RegExp(`^Traveler ${floor.held.number} is on hold: its steps are worked only while it is released or in progress`),
+    );
     expect(await openEntries(t.users.quality.id)).toEqual([]);
     expect(await stepState(step)).toEqual(before);
   });
@@ -148,10 +135,10 @@ describe('clocking in', () => {
 
 describe('steps are worked in order', () => {
   it('starting or signing off a step before the one ahead of it is signed off is refused (409, naming it), and nothing changes', async () => {
-    const traveler = await travelerId('T-26003');
-    const step20 = await stepId('T-26003', 20);
-    const step30 = await stepId('T-26003', 30);
-    const manual = await manualStepId('T-26002');
+    const traveler = floor.released.id;
+    const step20 = floor.released.steps[20]!;
+    const step30 = floor.released.steps[30]!;
+    const manual = floor.running.manualStepId;
     const before = {
       traveler: await travelerState(traveler),
       s20: await stepState(step20),
@@ -173,7 +160,7 @@ describe('steps are worked in order', () => {
     const signOff = await act('operator', 'traveler_steps', step20, 'signOff');
     expect(signOff.status).toBe(409);
     expect(signOff.body.notice.message).toMatch(/^Step 20 \(Turn OD, face, chamfer\) cannot be worked before step 10 \(Cut 17-4PH bar\) is signed off/);
-    // A manual step "after 40" waits for step 30 of T-26002, which is still in progress.
+    // A manual step "after 40" waits for step 30 of the running traveler, which is still in progress.
     const manualStart = await act('operator', 'manual_steps', manual, 'start');
     expect(manualStart.status).toBe(409);
     expect(manualStart.body.notice.message).toMatch(
@@ -194,7 +181,7 @@ describe('steps are worked in order', () => {
 
 describe('signing off', () => {
   it('is refused while another operator is clocked in on the step; once they clock out it records who and when, and closes the signer’s clock-in', async () => {
-    const step = await stepId('T-26003', 10);
+    const step = floor.released.steps[10]!;
     const before = await stepState(step);
 
     const refused = await act('operator', 'traveler_steps', step, 'signOff');
@@ -245,9 +232,9 @@ describe('signing off', () => {
 describe('checks and dispositions', () => {
   let step20: number;
   let check: number;
-  beforeAll(async () => {
-    step20 = await stepId('T-26003', 20);
-    check = await checkId(step20, 1); // Bearing journal diameter, 24.987 to 25.0 mm
+  beforeAll(() => {
+    step20 = floor.released.steps[20]!;
+    check = floor.released.checks[20]![1]!; // Bearing journal diameter, 24.987 to 25.0 mm
   });
 
   it('a measured check without a value is refused on its field (400) and starts nothing', async () => {
@@ -341,13 +328,11 @@ describe('a parallel step', () => {
 
   beforeAll(async () => {
     // A routing where step 30 is parallel: it may run alongside step 20, not before step 10.
-    const wo = await one<{ id: number; customer_id: number; part_id: number; revision_id: number }>(
-      `SELECT w.id, w.customer_id, w.part_id, r.id AS revision_id FROM work_orders w JOIN revisions r ON r.part_id = w.part_id AND r.status = 'released' WHERE w.number = 'WO-26003'`,
-    );
+    const wo = floor.workOrders.open;
     traveler = (
       await one<{ id: number }>(
         `INSERT INTO travelers (number, work_order_id, customer_id, part_id, revision_id, quantity, due_date) VALUES ('T-PAR-1', $1, $2, $3, $4, 3, DATE '2099-01-01') RETURNING id`,
-        [wo.id, wo.customer_id, wo.part_id, wo.revision_id],
+        [wo.id, wo.customerId, wo.partId, floor.revisions.bracketA.id],
       )
     ).id;
     for (const [n, center, operation, parallel] of [
@@ -358,17 +343,16 @@ describe('a parallel step', () => {
     ] as const) {
       steps[n] = (
         await one<{ id: number }>(
-          `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation, is_parallel)
-         SELECT $1, $2, id, $3, $4 FROM work_centers WHERE code = $5 RETURNING id`,
-          [traveler, n, operation, parallel, center],
+          `INSERT INTO traveler_steps (traveler_id, step_number, work_center_id, operation, is_parallel) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+          [traveler, n, floor.centers[center].id, operation, parallel],
         )
       ).id;
     }
     manual = (
       await one<{ id: number }>(
         `INSERT INTO manual_steps (traveler_id, after_step_number, work_center_id, operation, reason, added_by_id)
-       SELECT $1, 40, id, 'Label the crate', 'Customer asked for crate labels', $2 FROM work_centers WHERE code = 'PACK' RETURNING id`,
-        [traveler, t.users.engineer.id],
+         VALUES ($1, 40, $2, 'Label the crate', 'Customer asked for crate labels', $3) RETURNING id`,
+        [traveler, floor.centers.PACK.id, t.users.engineer.id],
       )
     ).id;
     await t.db.query(`UPDATE travelers SET status = 'released' WHERE id = $1`, [traveler]);
@@ -430,9 +414,9 @@ describe('a parallel step', () => {
 
 describe('a viewer', () => {
   it('gets 403 on every step action, by GET or POST, and nothing is written', async () => {
-    const step = await stepId('T-26003', 30);
-    const manual = await manualStepId('T-26002');
-    const check = await checkId(step, 1);
+    const step = floor.released.steps[30]!;
+    const manual = floor.running.manualStepId;
+    const check = floor.released.checks[30]![1]!;
     const snapshot = async () => ({
       step: await stepState(step),
       manual: await stepState(manual, 'manual_steps'),
@@ -492,7 +476,7 @@ describe('My work', () => {
   }
 
   it('lists the steps the operator can work now, in due-date order, with who is clocked in, the checks, and their open clock-in', async () => {
-    const step30 = await stepId('T-26003', 30);
+    const step30 = floor.released.steps[30]!;
     const clockIn = await act('operator', 'traveler_steps', step30, 'clockIn');
     expect(clockIn.status).toBe(200);
     const entry = (await openEntries(t.users.operator.id))[0]!;
@@ -503,17 +487,17 @@ describe('My work', () => {
     expect(steps.map((s) => ({ kind: s.kind, id: s.id }))).toEqual(await expectedSteps());
 
     const label = (s: Step) => `${s.travelerNumber} ${s.kind === 'routing' ? 'step' : 'manual'} ${s.position}`;
-    // The demo floor, spelled out: T-26003 (due first) at step 30, where this operator is now;
-    // T-26002's step 30 (the demo operator on it) and its parallel step 40; nothing from the draft
-    // or held travelers, and no step waiting behind another.
-    expect(steps.map(label)).toEqual(['T-26003 step 30', 'T-26002 step 30', 'T-26002 step 40']);
+    // The floor, spelled out: the released traveler (due first) at step 30, where this operator is
+    // now; the running traveler's step 30 (the floor's operator on it) and its parallel step 40;
+    // nothing from the draft or held travelers, and no step waiting behind another.
+    expect(steps.map(label)).toEqual([`${floor.released.number} step 30`, `${floor.running.number} step 30`, `${floor.running.number} step 40`]);
     const [mine, running, parallel] = steps as [Step, Step, Step];
-    expect(running).toMatchObject({ status: 'in_progress', clockedIn: ['Lee Chen'], meClockedIn: false });
-    expect(parallel).toMatchObject({ status: 'pending', clockedIn: [], meClockedIn: false, workCenter: { code: 'DEBURR' } });
-    expect(mine).toMatchObject({ status: 'in_progress', clockedIn: ['Test operator'], meClockedIn: true, workCenter: { code: 'MILL' } });
+    expect(running).toMatchObject({ status: 'in_progress', clockedIn: [floor.people.operator.fullName], meClockedIn: false });
+    expect(parallel).toMatchObject({ status: 'pending', clockedIn: [], meClockedIn: false, workCenter: { code: floor.centers.DEBURR.code } });
+    expect(mine).toMatchObject({ status: 'in_progress', clockedIn: ['Test operator'], meClockedIn: true, workCenter: { code: floor.centers.MILL.code } });
     expect(mine.checks).toEqual([
       {
-        id: await checkId(step30, 1),
+        id: floor.released.checks[30]![1],
         sequence: 1,
         description: 'Keyway width',
         requiresMeasurement: true,
@@ -530,28 +514,31 @@ describe('My work', () => {
     expect(res.body.clockedIn).toEqual({
       entryId: entry.id,
       since: expect.any(String),
-      travelerId: await travelerId('T-26003'),
-      travelerNumber: 'T-26003',
+      travelerId: floor.released.id,
+      travelerNumber: floor.released.number,
       stepKind: 'routing',
       stepId: step30,
       stepLabel: 'step 30 (Mill keyway)',
     });
     const since = await one<{ started_at: Date }>('SELECT started_at FROM labor_entries WHERE id = $1', [entry.id]);
     expect(new Date(res.body.clockedIn.since).getTime()).toBe(since.started_at.getTime());
-    expect((res.body.workCenters as Array<{ code: string }>).map((w) => w.code)).toEqual(['DEBURR', 'INSPECT', 'LATHE', 'MILL', 'PACK', 'SAW']);
+    expect((res.body.workCenters as Array<{ code: string }>).map((w) => w.code)).toEqual(
+      (['DEBURR', 'INSPECT', 'LATHE', 'MILL', 'PACK', 'SAW'] as const).map((code) => floor.centers[code].code),
+    );
   });
 
   it('filters by work center', async () => {
-    const mill = await one<{ id: number }>(`SELECT id FROM work_centers WHERE code = 'MILL'`);
+    const mill = floor.centers.MILL;
     const res = await agents.operator.get(`/admin/api/pages/myWork?workCenterId=${mill.id}`);
     expect(res.status).toBe(200);
     expect(res.body.workCenterId).toBe(mill.id);
     const steps = res.body.steps as Step[];
-    expect(steps.map((s) => ({ kind: s.kind, id: s.id }))).toEqual(await expectedSteps('MILL'));
-    expect(steps.length).toBeGreaterThan(0);
-    expect(steps.every((s) => s.workCenter?.code === 'MILL')).toBe(true);
+    expect(steps.map((s) => ({ kind: s.kind, id: s.id }))).toEqual(await expectedSteps(mill.code));
+    // Both steps 30 (mill), not the running traveler's deburr step 40.
+    expect(steps.map((s) => s.id)).toEqual([floor.released.steps[30], floor.running.steps[30]]);
+    expect(steps.every((s) => s.workCenter?.code === mill.code)).toBe(true);
     // The open clock-in is shown whatever the filter.
-    expect(res.body.clockedIn.travelerNumber).toBe('T-26003');
+    expect(res.body.clockedIn.travelerNumber).toBe(floor.released.number);
   });
 
   it('is empty, with a reason, for a role that does not work steps', async () => {
@@ -570,9 +557,9 @@ describe('the panel offers each action where it applies', () => {
 
   it('by the step’s state and the person’s role', async () => {
     const work = ['start', 'signOff', 'clockIn', 'clockOut'];
-    const signed = await stepId('T-26003', 10);
-    const pending = await stepId('T-26003', 40);
-    const running = await stepId('T-26003', 30);
+    const signed = floor.released.steps[10]!;
+    const pending = floor.released.steps[40]!;
+    const running = floor.released.steps[30]!;
     expect((await actionsOf('operator', 'traveler_steps', signed)).filter((a) => work.includes(a))).toEqual([]);
     // Step 40 waits for step 30: nothing on it would go through, so nothing is offered (My work does not list it).
     expect((await actionsOf('operator', 'traveler_steps', pending)).filter((a) => work.includes(a))).toEqual([]);
@@ -580,10 +567,10 @@ describe('the panel offers each action where it applies', () => {
     expect((await actionsOf('operator', 'traveler_steps', running)).filter((a) => work.includes(a)).sort()).toEqual(['clockOut', 'signOff']);
     expect((await actionsOf('viewer', 'traveler_steps', running)).filter((a) => work.includes(a))).toEqual([]);
     // A draft traveler's steps are not worked: nothing is offered.
-    expect((await actionsOf('operator', 'traveler_steps', await stepId('T-26004', 10))).filter((a) => work.includes(a))).toEqual([]);
+    expect((await actionsOf('operator', 'traveler_steps', floor.draft.steps[10]!)).filter((a) => work.includes(a))).toEqual([]);
 
     // A check out of limits offers Disposition to quality alone, until it is made.
-    const check = await checkId(running, 1);
+    const check = floor.released.checks[30]![1]!;
     expect((await act('operator', 'traveler_sub_steps', check, 'recordCheck', { measured_value: '6.2' })).status).toBe(200);
     expect(await actionsOf('quality', 'traveler_sub_steps', check)).toEqual(expect.arrayContaining(['recordCheck', 'disposition']));
     expect(await actionsOf('operator', 'traveler_sub_steps', check)).not.toContain('disposition');
@@ -591,12 +578,12 @@ describe('the panel offers each action where it applies', () => {
     expect((await act('quality', 'traveler_sub_steps', check, 'disposition', { disposition: 'repair', note: 'Re-cut per procedure RP-7' })).status).toBe(200);
     expect(await actionsOf('quality', 'traveler_sub_steps', check)).not.toContain('disposition');
     // A signed-off step's checks are closed.
-    const signedCheck = await checkId(await stepId('T-26003', 20), 1);
+    const signedCheck = floor.released.checks[20]![1]!;
     expect(await actionsOf('operator', 'traveler_sub_steps', signedCheck)).not.toContain('recordCheck');
   });
 
   it('a GET of an action shows the record and changes nothing', async () => {
-    const pending = await stepId('T-26003', 40);
+    const pending = floor.released.steps[40]!;
     const before = await stepState(pending);
     const res = await agents.operator.get(`/admin/api/resources/traveler_steps/records/${pending}/start`);
     expect(res.status).toBe(200);

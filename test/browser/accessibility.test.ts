@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import type { Role } from '../../src/auth/roles.js';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
@@ -14,6 +15,7 @@ const PHONE = { width: 390, height: 844 };
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let page: Page;
 let base: string;
 let signedInAs: Role | null = null;
@@ -27,7 +29,7 @@ interface Violation {
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, page, base } = session);
+  ({ t, floor, page, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
   // The first page makes AdminJS bundle our components (tens of seconds on a busy machine).
   await page.goto(`${base}/admin/login`, { timeout: 240_000 });
@@ -43,12 +45,6 @@ async function as(role: Role): Promise<void> {
   if (signedInAs) await session.signOut();
   await session.signIn(role);
   signedInAs = role;
-}
-
-async function idOf(sql: string, params: unknown[] = []): Promise<number> {
-  const row = (await t.db.query<{ id: number }>(sql, params)).rows[0];
-  if (!row) throw new Error(`No row for ${sql}`);
-  return row.id;
 }
 
 /** Opens a panel address and waits until it has drawn: its marker, no request and no spinner left. */
@@ -128,8 +124,8 @@ describe('axe-core finds no serious or critical violation on the main pages', ()
 
   it('the travelers list, a traveler, a new work order and a revision, as an engineer', async () => {
     await as('engineer');
-    const traveler = await idOf(`SELECT id FROM travelers WHERE number = 'T-26004'`);
-    const revision = await idOf('SELECT revision_id AS id FROM process_steps ORDER BY id LIMIT 1');
+    const traveler = floor.draft.id;
+    const revision = floor.revisions.manifoldA.id;
     await open('/admin/resources/travelers', 'table tbody tr');
     await expectAccessible('travelers-list');
     await open(`/admin/resources/travelers/records/${traveler}/show`, '[data-css$="-action-header"]');
@@ -142,7 +138,7 @@ describe('axe-core finds no serious or critical violation on the main pages', ()
 
   it('a traveler’s History and the audit log, as quality', async () => {
     await as('quality');
-    const traveler = await idOf(`SELECT id FROM travelers WHERE number = 'T-26004'`);
+    const traveler = floor.draft.id;
     await open(`/admin/resources/travelers/records/${traveler}/history`, '[data-testid="nexus-history"]');
     await expectAccessible('traveler-history');
     await open('/admin/resources/audit_logs', 'table tbody tr');
@@ -151,8 +147,8 @@ describe('axe-core finds no serious or critical violation on the main pages', ()
 
   it('the traveler forms: create from a work order, add a manual step, hold, print, and the audit log’s filters', async () => {
     await as('admin');
-    const order = await idOf(`SELECT id FROM work_orders WHERE status <> 'completed' ORDER BY id LIMIT 1`);
-    const traveler = await idOf(`SELECT id FROM travelers WHERE status = 'in_progress' ORDER BY id LIMIT 1`);
+    const order = floor.workOrders.running.id;
+    const traveler = floor.running.id;
     for (const [name, url] of [
       ['create-traveler', `/admin/resources/work_orders/records/${order}/createTraveler`],
       ['add-manual-step', `/admin/resources/travelers/records/${traveler}/addManualStep`],
@@ -283,8 +279,8 @@ describe('what a keyboard and a screen reader meet', () => {
 
   it('every form label points at its field, the pickers and selects included', async () => {
     await as('engineer');
-    const part = await idOf(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
-    const traveler = await idOf(`SELECT id FROM travelers WHERE number = 'T-26004'`);
+    const part = floor.parts.manifold.id;
+    const traveler = floor.draft.id;
     for (const url of [
       '/admin/resources/work_orders/actions/new',
       `/admin/resources/parts/records/${part}/edit`,
@@ -315,7 +311,7 @@ describe('what a keyboard and a screen reader meet', () => {
 
   it('a refusal is an alert and a confirmation a status, both in view and named for what they say', async () => {
     await as('engineer');
-    const part = await idOf(`SELECT id FROM parts WHERE part_number = 'HB-1042'`);
+    const part = floor.parts.manifold.id;
     const before = (await t.db.query<{ part_number: string; description: string }>('SELECT part_number, description FROM parts WHERE id = $1', [part]))
       .rows[0]!;
     const other = (await t.db.query<{ part_number: string }>('SELECT part_number FROM parts WHERE id <> $1 ORDER BY id LIMIT 1', [part])).rows[0]!.part_number;

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Locator, Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../seeders/demo-users.js';
+import { systemActor } from '../../src/audit/actor.js';
+import { inTransaction } from '../../src/db/unit-of-work.js';
+import { User } from '../../src/models/index.js';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
-import type { TestApp } from '../support/test-app.js';
+import { TEST_PASSWORD, type TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `admin-journey-${name}.png`), fullPage: true });
@@ -13,6 +15,7 @@ let session: BrowserSession;
 let t: TestApp;
 let page: Page;
 let base: string;
+let secondAdmin: { id: number; username: string };
 
 /** Every click of the journey goes through here, so that the click budget is counted, not guessed. */
 let clicks = 0;
@@ -29,6 +32,14 @@ beforeAll(async () => {
   session = await startBrowserSession();
   ({ t, page, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
+  // A reactivation is signed by another administrator (four eyes): one besides the test app's one per role.
+  const user = await inTransaction(t.db.sequelize, systemActor('test:setup'), (options) =>
+    User.create(
+      { username: 'admin2.user', email: 'admin2@test.example', full_name: 'Test admin two', role: 'admin', password: TEST_PASSWORD } as never,
+      options,
+    ),
+  );
+  secondAdmin = { id: user.id, username: user.username };
 }, 240_000);
 
 afterAll(async () => {
@@ -89,11 +100,11 @@ describe('an administrator takes an account off the floor and a second administr
       target_id: operator.id,
     });
 
-    // The demo's second administrator signs it from the inbox.
+    // The second administrator signs it from the inbox.
     await session.signOut();
     await page.goto(`${base}/admin/login`);
-    await page.fill('input[name=email]', 'admin2');
-    await page.fill('input[name=password]', DEMO_PASSWORD);
+    await page.fill('input[name=email]', secondAdmin.username);
+    await page.fill('input[name=password]', TEST_PASSWORD);
     await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
     await page.goto(`${base}/admin/pages/myApprovals?request=${requestId}`);
     const opened = page.getByTestId('opened-request');
@@ -102,14 +113,13 @@ describe('an administrator takes an account off the floor and a second administr
     expect(await opened.getByTestId('approval-record-link').textContent()).toContain('Test operator');
     clicks = 0;
     await click(opened.getByTestId('decide-approve'));
-    await opened.locator('input[name=password]').fill(DEMO_PASSWORD);
+    await opened.locator('input[name=password]').fill(TEST_PASSWORD);
     await click(opened.getByTestId('decision-submit'));
     await click(page.getByRole('dialog', { name: 'Approve this request?' }).getByRole('button', { name: 'Yes, approve' }));
     await page.getByText(`Request #${requestId} approved`).first().waitFor({ timeout: 20_000 });
     expect(clicks).toBeLessThanOrEqual(3);
     expect(await one(`SELECT active FROM users WHERE id = $1`, [operator.id])).toEqual({ active: true });
-    const admin2 = await one<{ id: number }>(`SELECT id FROM users WHERE username = 'admin2'`);
-    expect(await one(`SELECT status, decided_by_id FROM approvals WHERE id = $1`, [requestId])).toEqual({ status: 'approved', decided_by_id: admin2.id });
+    expect(await one(`SELECT status, decided_by_id FROM approvals WHERE id = $1`, [requestId])).toEqual({ status: 'approved', decided_by_id: secondAdmin.id });
     await shot('reactivation-approved');
 
     const after = await one<{ rows: number }>(`SELECT count(*)::int AS rows FROM audit_logs WHERE table_name = 'users' AND record_id = $1`, [

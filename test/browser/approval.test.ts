@@ -4,12 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { decidableCount } from '../../src/approvals/approval-inbox.service.js';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import { TEST_PASSWORD, type TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `approval-${name}.png`), fullPage: true });
 
 let t: TestApp;
+let floor: Floor;
 let base: string;
 let page: Page;
 let session: BrowserSession;
@@ -19,8 +21,9 @@ let travelerId: number;
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, base, page, outside, failed } = session);
-  travelerId = (await t.db.query<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`)).rows[0]!.id;
+  ({ t, floor, base, page, outside, failed } = session);
+  // The floor's released traveler: its quantity is locked content, changed only with approval.
+  travelerId = floor.released.id;
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
@@ -111,11 +114,13 @@ describe('a change that needs approval, in a real browser', () => {
     expect(diffText).toContain(String(oldQuantity));
     expect(diffText).toContain(String(newQuantity));
     await page.getByTestId('approval-target-history').waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId('approval-target-history').textContent()).toContain('Recent changes of T-26003');
+    expect(await page.getByTestId('approval-target-history').textContent()).toContain(`Recent changes of ${floor.released.number}`);
     // What is approved, in full: the traveler with its steps and checks.
     const subject = page.getByTestId('approval-subject');
     await subject.waitFor({ timeout: 20_000 });
-    expect(await subject.textContent()).toMatch(/What this approves: Traveler T-26003 \(SHF-0330 rev 01, quantity \d+\)/);
+    expect(await subject.textContent()).toContain(
+      `What this approves: Traveler ${floor.released.number} (${floor.parts.shaft.number} rev 01, quantity ${oldQuantity})`,
+    );
     expect(await page.getByTestId('approval-subject-step').count()).toBeGreaterThan(2);
     expect(await subject.textContent()).toContain('Check 1: Bearing journal diameter (24.987 to 25 mm)');
     await shot('request');

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Locator, Page } from 'playwright-core';
+import { decide } from '../../src/approvals/approval-decision.service.js';
 import { ApprovalRequired } from '../../src/approvals/approval-request.service.js';
 import { ProcessStep } from '../../src/models/index.js';
 import { updateRecord } from '../../src/records/record.service.js';
 import { transitionTraveler } from '../../src/travelers/traveler-lifecycle.service.js';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import { TEST_PASSWORD, testActor, type TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
@@ -14,6 +16,7 @@ const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `approve
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let page: Page;
 let base: string;
 let routingRequest: number;
@@ -40,21 +43,27 @@ async function asked(work: Promise<unknown>): Promise<number> {
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, page, base } = session);
+  ({ t, floor, page, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
   // The panel's components are bundled on the first request: wait for that here, not inside a page load's timeout.
   expect((await fetch(`${base}/admin/frontend/assets/components.bundle.js`)).status).toBe(200);
+  // The floor's own pending request is not part of this journey: its requester withdraws it, so
+  // that the inbox holds the two below and nothing else.
+  const floorEngineer = floor.people.engineer;
+  await decide(t.db.sequelize, 'withdraw', {
+    approvalId: floor.released.pendingApprovalId,
+    actor: { ...testActor({ ...floorEngineer, role: 'engineer' }, 'test-withdraw'), fullName: floorEngineer.fullName, email: floorEngineer.email },
+  });
   // Two requests by the engineer, oldest first: a change to a released routing, then a release.
   const engineer = testActor(t.users.engineer);
-  step = await one(
-    `SELECT s.id, s.operation, s.step_number FROM process_steps s JOIN revisions r ON r.id = s.revision_id JOIN parts p ON p.id = r.part_id
-      WHERE r.status = 'released' AND p.part_number = 'HB-1042' ORDER BY s.step_number DESC LIMIT 1`,
-  );
+  step = await one('SELECT id, operation, step_number FROM process_steps WHERE revision_id = $1 ORDER BY step_number DESC LIMIT 1', [
+    floor.revisions.manifoldB.id,
+  ]);
   const version = (await one<{ version: number }>('SELECT version FROM process_steps WHERE id = $1', [step.id])).version;
   routingRequest = await asked(
     updateRecord(ProcessStep as never, step.id, { operation: `${step.operation} and deburr`, version, change_reason: 'Deburr in the same setup' }, engineer),
   );
-  travelerId = (await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26004'`)).id;
+  travelerId = floor.draft.id;
   releaseRequest = await asked(transitionTraveler(t.db.sequelize, travelerId, 'release', engineer, { reason: 'Material is in' }));
 }, 120_000);
 
@@ -84,9 +93,9 @@ describe('an approver works through the inbox', () => {
     // Named in full and linked: the step and the revision it belongs to.
     expect(await opened.locator('h3').first().textContent()).toBe(`Request #${routingRequest}: Editing the routing of a released revision`);
     const stepLink = opened.getByTestId('approval-record-link');
-    expect(await stepLink.textContent()).toBe(`HB-1042 B / ${step.step_number} ${step.operation}`);
+    expect(await stepLink.textContent()).toBe(`${floor.parts.manifold.number} B / ${step.step_number} ${step.operation}`);
     expect(await stepLink.getAttribute('href')).toBe(`/admin/resources/process_steps/records/${step.id}/show`);
-    expect(await opened.getByTestId('approval-parent-link').textContent()).toBe('HB-1042 rev B');
+    expect(await opened.getByTestId('approval-parent-link').textContent()).toBe(`${floor.parts.manifold.number} rev B`);
     // The routing before and after: one line changed, the rest as they are.
     const changed = opened.locator('[data-testid="content-diff-line"][data-change="changed"]');
     expect(await changed.count()).toBe(1);
@@ -142,7 +151,9 @@ describe('an approver works through the inbox', () => {
 
     // The release, on a phone: the traveler named with its part and revision, its steps and checks listed.
     await page.setViewportSize({ width: 390, height: 844 });
-    expect(await next.getByTestId('approval-record-link').textContent()).toMatch(/^T-26004 \(BRK-2210 rev A, quantity \d+\)$/);
+    expect(await next.getByTestId('approval-record-link').textContent()).toBe(
+      `${floor.draft.number} (${floor.parts.bracket.number} rev A, quantity ${floor.draft.quantity})`,
+    );
     expect(await next.getByTestId('approval-subject-step').count()).toBeGreaterThan(2);
     expect(await next.getByTestId('approval-subject').textContent()).toContain('Check 1:');
     clicks = 0;

@@ -5,34 +5,29 @@ import type { Page } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import { dashboardSummary } from '../../src/dashboard/dashboard.service.js';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let page: Page;
 let base: string;
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, page, base } = session);
+  ({ t, floor, page, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
-  // The demo's labor may fall in last week, and its one pending request is for administrators:
-  // give the approver a week with labor and a request to decide, whatever day this runs.
+  // The floor's labor is booked in the hours before it was built, which may fall in last week (early
+  // on a Monday): give the approver a week with labor, whatever day this runs. The floor's one
+  // pending request (on its released traveler) is for approvers to decide.
   const [{ week }] = (await t.db.sequelize.query<{ week: Date }>(`SELECT date_trunc('week', now()) AS week`, { type: QueryTypes.SELECT })) as [{ week: Date }];
   await t.db.query(
     `INSERT INTO labor_entries (user_id, traveler_id, traveler_step_id, started_at, ended_at, entry_type, reason)
-     SELECT $1, s.traveler_id, s.id, $2::timestamptz + interval '1 hour', $2::timestamptz + interval '3 hours 30 minutes', 'manual', 'Booked from the paper traveler'
-       FROM traveler_steps s JOIN travelers tr ON tr.id = s.traveler_id
-      WHERE tr.number = 'T-26002' ORDER BY s.step_number LIMIT 1`,
-    [t.users.operator.id, week.toISOString()],
-  );
-  await t.db.query(
-    `INSERT INTO approvals (target_table, target_id, operation, changes, requested_by_id, rule, summary)
-     SELECT 'travelers', id, 'update', '{"quantity": {"old": 250, "new": 260}}', $1, 'traveler.locked_content', 'Quantity of T-26003: 250 → 260'
-       FROM travelers WHERE number = 'T-26003'`,
-    [t.users.engineer.id],
+     VALUES ($1, $2, $3, $4::timestamptz + interval '1 hour', $4::timestamptz + interval '3 hours 30 minutes', 'manual', 'Booked from the paper traveler')`,
+    [t.users.operator.id, floor.running.id, floor.running.steps[10], week.toISOString()],
   );
 }, 120_000);
 
@@ -78,17 +73,20 @@ describe('the dashboard in a real browser', () => {
     expect(await page.getByTestId('labor-legend').textContent()).toMatch(/Actual hours.*Estimated hours/);
     expect(await page.getByTestId('labor-empty').count()).toBe(0);
 
-    // Late travelers: the demo's released shaft traveler, linked to its page, with its days late.
-    expect(figures.lateTravelers.map((l) => l.number)).toContain('T-26003');
-    const late = figures.lateTravelers.find((l) => l.number === 'T-26003')!;
-    const lateLink = page.getByTestId('late-travelers').getByRole('link', { name: 'T-26003', exact: true });
-    expect(await lateLink.getAttribute('href')).toBe(`/admin/resources/travelers/records/${late.id}/show`);
-    const lateRow = page.getByTestId('late-traveler').filter({ has: page.getByRole('link', { name: 'T-26003', exact: true }) });
+    // Late travelers: the floor's released shaft traveler, linked to its page, with its days late.
+    const lateNumber = floor.released.number;
+    expect(figures.lateTravelers.map((l) => l.number)).toContain(lateNumber);
+    const late = figures.lateTravelers.find((l) => l.number === lateNumber)!;
+    expect(late.id).toBe(floor.released.id);
+    const lateLink = page.getByTestId('late-travelers').getByRole('link', { name: lateNumber, exact: true });
+    expect(await lateLink.getAttribute('href')).toBe(`/admin/resources/travelers/records/${floor.released.id}/show`);
+    const lateRow = page.getByTestId('late-traveler').filter({ has: page.getByRole('link', { name: lateNumber, exact: true }) });
     expect(await lateRow.textContent()).toContain(`${late.days_late} day`);
-    expect(await lateRow.textContent()).toContain(late.customer_name);
+    expect(await lateRow.textContent()).toContain(floor.customers.med.name);
 
     // Pending approvals: the count, the short list, the way to the inbox.
     expect(figures.pendingApprovals).toBeGreaterThanOrEqual(1);
+    expect(figures.pendingApprovalList.map((r) => r.id)).toContain(floor.released.pendingApprovalId);
     expect((await page.getByTestId('tile-pending-approvals').locator('a').textContent())?.trim()).toBe(String(figures.pendingApprovals));
     const list = page.getByTestId('pending-approval-list');
     expect(figures.pendingApprovalList.length).toBeGreaterThan(0);

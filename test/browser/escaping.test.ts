@@ -17,9 +17,9 @@ let page: Page;
 beforeAll(async () => {
   session = await startBrowserSession();
   page = session.page;
-  const { t } = session;
-  await t.db.query(`UPDATE customers SET name = $1 WHERE code = 'MIDHYD'`, [NAME]);
-  await t.db.query(`UPDATE travelers SET notes = $1 WHERE number = 'T-26004'`, [NOTES]);
+  const { t, floor } = session;
+  await t.db.query(`UPDATE customers SET name = $1 WHERE id = $2`, [NAME, floor.customers.hydro.id]);
+  await t.db.query(`UPDATE travelers SET notes = $1 WHERE id = $2`, [NOTES, floor.draft.id]);
 }, 120_000);
 
 afterAll(async () => {
@@ -32,10 +32,10 @@ async function noScriptRan(): Promise<void> {
 
 describe('stored markup renders as text', () => {
   it('in lists, record pages, History, the audit log and the print page', async () => {
-    const { t, base } = session;
+    const { floor, base } = session;
     await session.signIn('quality');
-    const customer = (await t.db.query<{ id: number }>(`SELECT id FROM customers WHERE code = 'MIDHYD'`)).rows[0]!.id;
-    const traveler = (await t.db.query<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26004'`)).rows[0]!.id;
+    const customer = floor.customers.hydro.id;
+    const traveler = floor.draft.id;
     const visits: Array<[string, string]> = [
       [`/admin/resources/customers`, 'Hydro <b>bold</b>'],
       [`/admin/resources/customers/records/${customer}/show`, 'Hydro <b>bold</b>'],

@@ -3,18 +3,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let page: Page;
 let base: string;
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, page, base } = session);
+  ({ t, floor, page, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
   // A title that is markup: the results must show it as text.
   await t.db.query(`INSERT INTO customers (code, name) VALUES ('XSS2', '<img src=x onerror="window.__searchXss=1"> Tooling')`);
@@ -23,10 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await session?.close();
 });
-
-async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
-  return (await t.db.query(sql, params)).rows[0] as T;
-}
 
 const box = () => page.getByRole('combobox', { name: 'Search travelers, work orders, parts and customers by number or name' });
 const results = () => page.getByRole('listbox', { name: 'Search results' });
@@ -48,26 +46,26 @@ describe('the top bar’s search, in a real browser', () => {
   it('takes an engineer from the dashboard to a traveler typed by number in two keys: "/" and Enter', async () => {
     await session.signIn('engineer');
     await page.getByTestId('nexus-dashboard').waitFor({ timeout: 30_000 });
-    const traveler = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
+    const traveler = floor.released;
 
     let actions = 0;
     await page.keyboard.press('/'); // 1: the cursor goes to the search box
     actions += 1;
     await expect(box().evaluate((el) => el === document.activeElement)).resolves.toBe(true);
-    await page.keyboard.type('T-26003');
-    await resultsFor('T-26003');
+    await page.keyboard.type(traveler.number);
+    await resultsFor(traveler.number);
     // Grouped by kind, the traveler first, told apart by its part and status.
     await expect(results().isVisible()).resolves.toBe(true);
     const group = results().getByRole('group', { name: 'Travelers' });
     const first = group.getByRole('option').first();
-    expect(await first.textContent()).toMatch(/^T-26003SHF-0330 · /);
+    expect(await first.textContent()).toMatch(new RegExp(`^${traveler.number}${floor.parts.shaft.number} · `));
     expect(await box().getAttribute('aria-expanded')).toBe('true');
     await page.screenshot({ path: path.join(SHOTS, 'global-search-results.png') });
 
     await Promise.all([page.waitForURL(`${base}/admin/resources/travelers/records/${traveler.id}/show`, { timeout: 20_000 }), page.keyboard.press('Enter')]); // 2
     actions += 1;
     expect(actions).toBeLessThanOrEqual(3);
-    await page.getByText('T-26003').first().waitFor({ timeout: 20_000 });
+    await page.getByText(traveler.number).first().waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SHOTS, 'global-search-landed-on-traveler.png') });
     // The box is empty again, ready for the next number.
     expect(await box().inputValue()).toBe('');
@@ -75,8 +73,9 @@ describe('the top bar’s search, in a real browser', () => {
 
   it('moves through the results with the arrow keys and opens the chosen one', async () => {
     await box().click();
-    await box().fill('T-2600');
-    await resultsFor('T-2600');
+    // The start every traveler number of the floor shares: several results to move through.
+    await box().fill(floor.travelerPrefix);
+    await resultsFor(floor.travelerPrefix);
     const options = results().getByRole('option');
     const second = await options.nth(1).getAttribute('data-href');
     await page.keyboard.press('ArrowDown');
@@ -166,10 +165,12 @@ describe('the top bar’s search, in a real browser', () => {
       const size = await input.boundingBox();
       expect(size!.width).toBeGreaterThanOrEqual(120);
       expect(size!.x + size!.width).toBeLessThanOrEqual(390);
-      const order = await one<{ id: number }>(`SELECT id FROM work_orders WHERE number = 'WO-26004'`);
+      const order = floor.workOrders.released;
+      // Typed in small letters, as a thumb does.
+      const typed = order.number.toLowerCase();
       await input.click();
-      await page.keyboard.type('wo-26004');
-      await resultsFor('wo-26004');
+      await page.keyboard.type(typed);
+      await resultsFor(typed);
       const list = await results().boundingBox();
       expect(list!.x).toBeGreaterThanOrEqual(0);
       expect(list!.x + list!.width).toBeLessThanOrEqual(390);

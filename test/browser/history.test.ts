@@ -3,13 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
-import type { TestApp } from '../support/test-app.js';
+import type { Floor } from '../support/floor-fixtures.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 const OLD_NOTES = 'Material on order: 7075 plate, PO 88412.';
 const NEW_NOTES = 'Material received <PO 88412> & certs checked';
 
-let t: TestApp;
+let floor: Floor;
 let base: string;
 let page: Page;
 let travelerId: number;
@@ -19,8 +19,9 @@ let failed: string[];
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, base, page, outside, failed } = session);
-  travelerId = (await t.db.query<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26004'`)).rows[0]!.id;
+  ({ floor, base, page, outside, failed } = session);
+  // The floor's draft traveler, made with OLD_NOTES.
+  travelerId = floor.draft.id;
   fs.mkdirSync(SHOTS, { recursive: true });
   // The panel's components are bundled on their first request: done here, outside any page's timeout.
   expect((await fetch(`${base}/admin/frontend/assets/components.bundle.js`)).status).toBe(200);
@@ -53,7 +54,7 @@ describe('a traveler’s history in a real browser', () => {
     await Promise.all([page.waitForURL(`${base}/admin/resources/travelers/records/${travelerId}/history`), historyButton.click()]);
     const timeline = page.getByTestId('nexus-history');
     await timeline.waitFor({ timeout: 20_000 });
-    await expect(page.getByRole('heading', { name: 'History of T-26004' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('heading', { name: `History of ${floor.draft.number}` }).count()).resolves.toBe(1);
 
     const newest = page.getByTestId('history-entry').first();
     await expect(newest.textContent()).resolves.toMatch(/Changed/);
@@ -80,7 +81,7 @@ describe('a traveler’s history in a real browser', () => {
     await page.goto(`${base}/admin/resources/audit_logs?filters.table_name=travelers&filters.record_id=${travelerId}&filters.field_name=notes`);
     await page.getByText(NEW_NOTES).first().waitFor({ timeout: 20_000 });
     const listText = (await page.locator('body').textContent()) ?? '';
-    expect(listText).toContain('T-26004');
+    expect(listText).toContain(floor.draft.number);
     expect(listText).toContain('Test admin');
     await page.screenshot({ path: path.join(SHOTS, 'audit-log-list.png') });
 
@@ -98,9 +99,9 @@ describe('a traveler’s history in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'audit-export.png') });
     const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href!);
     expect(csv).toContain(NEW_NOTES);
-    expect(csv.trim().split('\r\n')).toHaveLength(3); // header, the seeder's notes, this edit
+    expect(csv.trim().split('\r\n')).toHaveLength(3); // header, the notes it was made with, this edit
     // The record's title and the user's name beside the ids.
-    expect(csv).toContain(`,Travelers,T-26004,Notes,`);
+    expect(csv).toContain(`,Travelers,${floor.draft.number},Notes,`);
     expect(csv).toContain('Test admin (admin.user)');
 
     expect(outside).toEqual([]);

@@ -5,12 +5,14 @@ import type { Page } from 'playwright-core';
 import type { UserActor } from '../../src/audit/actor.js';
 import { clockIn } from '../../src/travelers/labor.service.js';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `my-work-${name}.png`), fullPage: true });
 
 let t: TestApp;
+let floor: Floor;
 let base: string;
 let page: Page;
 let session: BrowserSession;
@@ -20,13 +22,6 @@ let failed: string[];
 async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
   return (await t.db.query(sql, params)).rows[0] as T;
 }
-const stepId = async (number: string, step: number) =>
-  (
-    await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [
-      number,
-      step,
-    ])
-  ).id;
 const openEntries = async (userId: number) =>
   (await t.db.query<{ traveler_step_id: number }>('SELECT traveler_step_id FROM labor_entries WHERE user_id = $1 AND ended_at IS NULL', [userId])).rows;
 
@@ -35,11 +30,11 @@ const message = () => page.getByTestId('my-work-message');
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, base, page, outside, failed } = session);
+  ({ t, floor, base, page, outside, failed } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
   // The first request for the components' bundle builds it (rollup): done here, not in a page's load.
   expect((await fetch(`${base}/admin/frontend/assets/components.bundle.js`)).status).toBe(200);
-  // The operator starts the shift clocked in on T-26002's step 30, beside the demo operator.
+  // The operator starts the shift clocked in on the running traveler's step 30, beside the floor's operator.
   const operator: UserActor = {
     kind: 'user',
     userId: t.users.operator.id,
@@ -51,7 +46,7 @@ beforeAll(async () => {
     userAgent: null,
     requestId: 'test-my-work',
   };
-  await clockIn(t.db.sequelize, { kind: 'routing', id: await stepId('T-26002', 30) }, operator);
+  await clockIn(t.db.sequelize, { kind: 'routing', id: floor.running.steps[30]! }, operator);
 }, 120_000);
 
 afterAll(async () => {
@@ -60,22 +55,24 @@ afterAll(async () => {
 
 describe('My work on a shop-floor terminal, in a real browser', () => {
   it('an operator clocks out, clocks in on a ready step, signs it off and records a measurement, seeing each answer', async () => {
-    const t2Step30 = await stepId('T-26002', 30);
-    const t3Step10 = await stepId('T-26003', 10);
-    const t3Step20 = await stepId('T-26003', 20);
+    const running = floor.running.number;
+    const released = floor.released.number;
+    const t2Step30 = floor.running.steps[30]!;
+    const t3Step10 = floor.released.steps[10]!;
+    const t3Step20 = floor.released.steps[20]!;
     await session.signIn('operator');
     await page.goto(`${base}/admin/pages/myWork`);
 
     // The open clock-in, and the step it is on with both operators.
     const banner = page.getByTestId('clock-in-banner');
     await banner.waitFor({ timeout: 30_000 });
-    expect(await banner.textContent()).toMatch(/^Clocked in on T-26002 step 30 \(Mill op 2: cross-drill and tap ports\) since \d\d:\d\d/);
+    expect(await banner.textContent()).toMatch(new RegExp(`^Clocked in on ${running} step 30 \\(Mill op 2: cross-drill and tap ports\\) since \\d\\d:\\d\\d`));
     await card(t2Step30).waitFor();
-    // Earliest first; the demo operator's clock-in is at 06:00 today, which may be before or after now.
+    // Both operators, earliest first (the floor's operator clocked in before this test's).
     const names = (await card(t2Step30).getByTestId('clocked-in-names').textContent())!.replace('Clocked in: ', '').split(', ');
-    expect(names.sort()).toEqual(['Lee Chen', 'Test operator']);
+    expect(names).toEqual([floor.people.operator.fullName, 'Test operator']);
     await card(t3Step10).waitFor();
-    // Step 20 of T-26003 waits for step 10: it is not offered.
+    // Step 20 of the released traveler waits for step 10: it is not offered.
     expect(await card(t3Step20).count()).toBe(0);
     await shot('clocked-in');
 
@@ -85,14 +82,16 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
       .waitFor();
     await banner.waitFor({ state: 'detached' });
     expect(await openEntries(t.users.operator.id)).toEqual([]);
-    expect(await card(t2Step30).getByTestId('clocked-in-names').textContent()).toBe('Clocked in: Lee Chen');
+    expect(await card(t2Step30).getByTestId('clocked-in-names').textContent()).toBe(`Clocked in: ${floor.people.operator.fullName}`);
 
     // A ready step of the released traveler: Clock in starts it (and the traveler).
     await card(t3Step10).getByRole('button', { name: 'Clock in' }).click();
-    await message().filter({ hasText: 'Clocked in on T-26003 step 10 (Cut 17-4PH bar).' }).waitFor();
-    await banner.filter({ hasText: 'Clocked in on T-26003 step 10 (Cut 17-4PH bar) since' }).waitFor();
+    await message()
+      .filter({ hasText: `Clocked in on ${released} step 10 (Cut 17-4PH bar).` })
+      .waitFor();
+    await banner.filter({ hasText: `Clocked in on ${released} step 10 (Cut 17-4PH bar) since` }).waitFor();
     expect(await openEntries(t.users.operator.id)).toEqual([{ traveler_step_id: t3Step10 }]);
-    expect(await one('SELECT status FROM travelers WHERE number = $1', ['T-26003'])).toEqual({ status: 'in_progress' });
+    expect(await one('SELECT status FROM travelers WHERE id = $1', [floor.released.id])).toEqual({ status: 'in_progress' });
     await card(t3Step10).getByTestId('step-status').filter({ hasText: 'In progress' }).waitFor();
     await shot('clocked-in-t26003');
 
@@ -130,9 +129,9 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     expect(await one('SELECT status FROM traveler_steps WHERE id = $1', [t3Step20])).toEqual({ status: 'in_progress' });
 
     // The work-center filter keeps only that center's steps.
-    const mill = await one<{ id: number }>(`SELECT id FROM work_centers WHERE code = 'MILL'`);
+    const mill = floor.centers.MILL;
     await page.getByTestId('work-center-filter').selectOption(String(mill.id));
-    await card(await stepId('T-26002', 40)).waitFor({ state: 'detached' }); // DEBURR
+    await card(floor.running.steps[40]!).waitFor({ state: 'detached' }); // DEBURR
     await card(t2Step30).waitFor();
     expect(page.url()).toContain(`workCenterId=${mill.id}`);
     await shot('filtered');
@@ -142,7 +141,7 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
   }, 240_000);
 
   it('the record actions: Sign off says why it cannot be done yet; quality records the disposition on its form; the sign-off then goes through', async () => {
-    const step = await stepId('T-26003', 20);
+    const step = floor.released.steps[20]!;
     const check = (await one<{ id: number }>('SELECT id FROM traveler_sub_steps WHERE traveler_step_id = $1 AND sequence = 1', [step])).id;
 
     await page.goto(`${base}/admin/resources/traveler_steps/records/${step}/signOff`);
@@ -162,7 +161,7 @@ describe('My work on a shop-floor terminal, in a real browser', () => {
     expect(await form.textContent()).toContain('Measured 25.1 mm, limits 24.987 to 25 mm');
     // The form names what is decided: traveler, part and revision, step, check.
     expect(await form.getByTestId('disposition-subject').textContent()).toBe(
-      'Traveler T-26003 · part SHF-0330 rev 01 · step 20 (Turn OD, face, chamfer) · LATHE',
+      `Traveler ${floor.released.number} · part ${floor.parts.shaft.number} rev 01 · step 20 (Turn OD, face, chamfer) · ${floor.centers.LATHE.code}`,
     );
     await form.locator('#disposition').selectOption('use_as_is');
     await form.locator('#note').fill('MRB 115: accepted by the customer, deviation D-9');

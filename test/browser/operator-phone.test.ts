@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { Role } from '../../src/auth/roles.js';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import { TEST_PASSWORD, type TestApp } from '../support/test-app.js';
 
 /**
- * An operator on a 390x844 phone (touch) works a step of the demo shop from My work while quality,
+ * An operator on a 390x844 phone (touch) works a step of a test floor from My work while quality,
  * at a desk, decides the measurement from its queue:
  *   My work → Start step 10 → Sign off → a typo in step 20's measurement, refused at the field
  *   → "25,1" and Enter → out of limits, said at the check → Sign off disabled with the reason
@@ -20,6 +21,7 @@ const PHONE = { width: 390, height: 844 };
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let base: string;
 let phone: BrowserContext;
 let desk: BrowserContext;
@@ -32,13 +34,6 @@ let taps = 0;
 async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
   return (await t.db.query(sql, params)).rows[0] as T;
 }
-const stepId = async (number: string, step: number) =>
-  (
-    await one<{ id: number }>('SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = $1 AND s.step_number = $2', [
-      number,
-      step,
-    ])
-  ).id;
 
 function watch(page: Page): void {
   page.on('request', (request) => {
@@ -86,7 +81,7 @@ async function expectAtControl(control: Locator, answer: Locator): Promise<void>
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, base } = session);
+  ({ t, floor, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
   // The first request for the components' bundle builds it (rollup): done here, not in a page's load.
   expect((await fetch(`${base}/admin/frontend/assets/components.bundle.js`)).status).toBe(200);
@@ -107,8 +102,10 @@ afterAll(async () => {
 
 describe('an operator on a phone, quality at a desk', () => {
   it('works a step from My work to its sign-off, with each answer where it was tapped', async () => {
-    const step10 = await stepId('T-26003', 10);
-    const step20 = await stepId('T-26003', 20);
+    // The floor's released traveler: nothing started yet.
+    const traveler = floor.released;
+    const step10 = traveler.steps[10]!;
+    const step20 = traveler.steps[20]!;
     const card = (id: number) => op.locator(`[data-testid="work-step"][data-step-kind="routing"][data-step-id="${id}"]`);
 
     // Operators land on My work.
@@ -201,7 +198,6 @@ describe('an operator on a phone, quality at a desk', () => {
 
     // Quality, at a desk: the traveler's page shows the check waiting; the queue decides it.
     await signIn(qa, 'quality', `${base}/admin`);
-    const traveler = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
     await qa.goto(`${base}/admin/resources/travelers/records/${traveler.id}/show`);
     await qa.getByTestId('traveler-steps').getByTestId('disposition-item').first().waitFor({ timeout: 30_000 });
     await qa.getByRole('link', { name: 'Disposition queue' }).first().click();
@@ -211,8 +207,8 @@ describe('an operator on a phone, quality at a desk', () => {
     expect(await qa.getByTestId('disposition-count').textContent()).toBe('1 check awaits a disposition, oldest measurement first.');
     const named = (await item.textContent())!;
     for (const part of [
-      'T-26003 · step 20 (Turn OD, face, chamfer) · check 1: Bearing journal diameter',
-      'part SHF-0330 rev 01',
+      `${traveler.number} · step 20 (Turn OD, face, chamfer) · check 1: Bearing journal diameter`,
+      `part ${floor.parts.shaft.number} rev 01`,
       'Measured 25.1 mm, limits 24.987 to 25 mm: outside its limits.',
       'measured by Test operator',
     ]) {
@@ -233,7 +229,7 @@ describe('an operator on a phone, quality at a desk', () => {
     const decided = op.getByTestId('disposition-decided');
     await decided.waitFor();
     expect(await decided.textContent()).toBe(
-      'Quality accepted your measurement on T-26003 step 20 check 1 (Bearing journal diameter), 25.1 mm: Use as is (deviation accepted). Test quality: "MRB 118: journal within the bearing maker’s fit range"',
+      `Quality accepted your measurement on ${traveler.number} step 20 check 1 (Bearing journal diameter), 25.1 mm: Use as is (deviation accepted). Test quality: "MRB 118: journal within the bearing maker’s fit range"`,
     );
     expect(await decided.getAttribute('role')).toBe('status');
     await card(step20).getByTestId('sign-off-reason').waitFor({ state: 'detached' });
@@ -275,14 +271,13 @@ describe('an operator on a phone, quality at a desk', () => {
     // The column headers among the cells shown (the selection and actions cells have their own names).
     const columns = ['Traveler', 'Work order', 'Customer', 'Part', 'Revision', 'Quantity', 'Status', 'Due date', 'Updated at', 'Updated'];
     expect(headers.filter((h) => columns.includes(h))).toEqual(['Traveler', 'Part', 'Status', 'Due date']);
-    const row = table.locator('tbody tr').filter({ hasText: 'T-26003' });
+    const row = table.locator('tbody tr').filter({ hasText: floor.released.number });
     const cells = await row
       .locator('td[data-property-name]')
       .evaluateAll((tds) => tds.filter((c) => getComputedStyle(c).display !== 'none').map((c) => c.getAttribute('data-property-name')));
     expect(cells).toEqual(['number', 'part_id', 'status', 'due_date']);
-    expect(await row.locator('td[data-property-name="part_id"]').textContent()).toContain('SHF-0330');
-    const due = await one<{ year: string }>(`SELECT to_char(due_date, 'YYYY') AS year FROM travelers WHERE number = 'T-26003'`);
-    expect(await row.locator('td[data-property-name="due_date"]').textContent()).toContain(due.year);
+    expect(await row.locator('td[data-property-name="part_id"]').textContent()).toContain(floor.parts.shaft.number);
+    expect(await row.locator('td[data-property-name="due_date"]').textContent()).toContain(floor.released.dueDate.slice(0, 4));
     await shot(op, '7-travelers-list');
     const box = (await table.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);

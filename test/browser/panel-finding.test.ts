@@ -3,18 +3,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let page: Page;
 let base: string;
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, page, base } = session);
+  ({ t, floor, page, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
@@ -47,20 +49,21 @@ describe('choosing records in a form, in a real browser', () => {
     expect(await page.locator('label[for="field-revision_id"]').textContent()).toContain('Revision');
     expect(await page.locator('input#field-revision_id').count()).toBe(1);
 
+    const manifold = floor.parts.manifold.number;
     await page.locator('#field-customer_id').fill('Midwest');
     expect(await optionsOf(page.getByTestId('picker-customer_id'))).toEqual(['Midwest Hydraulics LLC']);
     await page.keyboard.press('Enter');
 
     await page.locator('#field-part_id').fill('manifold');
     // Found by a word of its description, shown by its number.
-    expect(await optionsOf(page.getByTestId('picker-part_id'))).toEqual(['HB-1042']);
+    expect(await optionsOf(page.getByTestId('picker-part_id'))).toEqual([manifold]);
     await page.keyboard.press('Enter');
 
     await page.locator('#field-revision_id').click();
     // Rev A is obsolete: not offered for new work.
-    expect(await optionsOf(revision)).toEqual(['HB-1042 rev B', 'HB-1042 rev C']);
+    expect(await optionsOf(revision)).toEqual([`${manifold} rev B`, `${manifold} rev C`]);
     await page.screenshot({ path: path.join(SHOTS, 'work-order-revision-picker.png'), fullPage: true });
-    await revision.getByText('HB-1042 rev B', { exact: true }).click();
+    await revision.getByText(`${manifold} rev B`, { exact: true }).click();
 
     await page.fill('#number', 'WO-PICK-1');
     await page.fill('#quantity', '12');
@@ -73,10 +76,10 @@ describe('choosing records in a form, in a real browser', () => {
          FROM work_orders w JOIN parts p ON p.id = w.part_id JOIN revisions r ON r.id = w.revision_id JOIN customers c ON c.id = w.customer_id
         WHERE w.number = 'WO-PICK-1'`,
     );
-    expect(made).toMatchObject({ part: 'HB-1042', revision: 'B', customer: 'MIDHYD' });
+    expect(made).toMatchObject({ part: manifold, revision: 'B', customer: floor.customers.hydro.code });
     expect(page.url()).toContain(`/records/${made.id}/show`);
     // Its page names the revision as the picker did.
-    await page.getByText('HB-1042 rev B').first().waitFor({ timeout: 20_000 });
+    await page.getByText(`${manifold} rev B`).first().waitFor({ timeout: 20_000 });
   });
 });
 
@@ -99,8 +102,8 @@ describe('a new work order starts from sensible values, in a real browser', () =
 
     await page.locator('#field-customer_id').fill('Midwest');
     await page.getByTestId('picker-customer_id').getByText('Midwest Hydraulics LLC', { exact: true }).click();
-    await page.locator('#field-part_id').fill('HB-1042');
-    await page.getByTestId('picker-part_id').getByText('HB-1042', { exact: true }).click();
+    await page.locator('#field-part_id').fill(floor.parts.manifold.number);
+    await page.getByTestId('picker-part_id').getByText(floor.parts.manifold.number, { exact: true }).click();
     await page.fill('#quantity', '3');
     await Promise.all([
       page.waitForURL(/\/admin\/resources\/work_orders\/records\/\d+\/show/, { timeout: 20_000 }),
@@ -174,7 +177,7 @@ describe('values people can read, in a real browser', () => {
     const colourOf = new Map(badges.map((b) => [b.value, b.background]));
     expect(colourOf.get('completed')).not.toEqual(colourOf.get('in_progress'));
     expect(colourOf.get('draft')).not.toEqual(colourOf.get('released'));
-    // Identifiers ("BRK-2210", "WO-26003", "T-26006") are never broken inside a token.
+    // Identifiers (part, work order and traveler numbers) are never broken inside a token.
     const broken = await page.evaluate(() => {
       const wrapped: string[] = [];
       const walker = document.createTreeWalker(document.querySelector('table tbody')!, NodeFilter.SHOW_TEXT);

@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { RESOURCES } from '../../src/resources/index.js';
+import { resourcesFor } from '../../src/resources/index.js';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 
 let t: TestApp;
+let floor: Floor;
 let base: string;
 let page: Page;
 let session: BrowserSession;
@@ -17,7 +19,7 @@ let failed: string[];
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, base, page, outside, failed } = session);
+  ({ t, floor, base, page, outside, failed } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
@@ -31,7 +33,7 @@ describe('the panel in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png') });
 
     const opened: Record<string, string> = {};
-    for (const { options, labels } of RESOURCES) {
+    for (const { options, labels } of resourcesFor(t.ctx)) {
       const id = options.id as string;
       const [listed] = await Promise.all([
         page.waitForResponse((r) => r.url().includes(`/admin/api/resources/${id}/actions/list`)),
@@ -65,9 +67,9 @@ describe('the panel in a real browser', () => {
         'work_orders',
       ].sort(),
     );
-    expect(opened.travelers).toContain('T-26002');
+    expect(opened.travelers).toContain(floor.running.number);
 
-    const part = (await t.db.query<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'HB-1042'`)).rows[0]!;
+    const part = floor.parts.manifold;
     await page.goto(`${base}/admin/resources/parts/records/${part.id}/edit`);
     const description = page.locator('[name=description], #description').first();
     await description.waitFor({ timeout: 20_000 });

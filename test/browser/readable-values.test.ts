@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 /**
@@ -15,6 +16,7 @@ const SHOP_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [A-Z]{2,5}([+-]\d{1,2}(:
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let page: Page;
 let base: string;
 const ids = {} as Record<'released' | 'workOrder' | 'part' | 'customer', number>;
@@ -31,12 +33,12 @@ async function titleOf(url: string, expected: string): Promise<string> {
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, page, base } = session);
+  ({ t, floor, page, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
-  ids.released = (await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`)).id;
-  ids.workOrder = (await one<{ id: number }>(`SELECT id FROM work_orders WHERE number = 'WO-26003'`)).id;
-  ids.part = (await one<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'BRK-2210'`)).id;
-  ids.customer = (await one<{ id: number }>(`SELECT id FROM customers WHERE code = 'AERODYNE'`)).id;
+  ids.released = floor.released.id;
+  ids.workOrder = floor.workOrders.open.id;
+  ids.part = floor.parts.bracket.id;
+  ids.customer = floor.customers.aero.id;
   // The panel's components are bundled on their first request: done here, outside any page's timeout.
   expect((await fetch(`${base}/admin/frontend/assets/components.bundle.js`)).status).toBe(200);
   await session.signIn('admin');
@@ -50,18 +52,18 @@ describe('tabs and headings name what is open', () => {
   it('titles list, record and new pages by resource and record, not by action', async () => {
     const pages: Array<[string, string]> = [
       ['/admin/resources/travelers', 'Travelers · NEXUS'],
-      [`/admin/resources/travelers/records/${ids.released}/show`, 'Traveler T-26003 · NEXUS'],
+      [`/admin/resources/travelers/records/${ids.released}/show`, `Traveler ${floor.released.number} · NEXUS`],
       ['/admin/resources/customers', 'Customers · NEXUS'],
       [`/admin/resources/customers/records/${ids.customer}/show`, 'Customer Aerodyne Systems Inc. · NEXUS'],
       ['/admin/resources/customers/actions/new', 'New customer · NEXUS'],
       ['/admin/resources/work_orders', 'Work orders · NEXUS'],
-      [`/admin/resources/work_orders/records/${ids.workOrder}/show`, 'Work order WO-26003 · NEXUS'],
+      [`/admin/resources/work_orders/records/${ids.workOrder}/show`, `Work order ${floor.workOrders.open.number} · NEXUS`],
       ['/admin/resources/work_orders/actions/new', 'New work order · NEXUS'],
       ['/admin/resources/parts', 'Parts · NEXUS'],
-      [`/admin/resources/parts/records/${ids.part}/show`, 'Part BRK-2210 · NEXUS'],
+      [`/admin/resources/parts/records/${ids.part}/show`, `Part ${floor.parts.bracket.number} · NEXUS`],
       ['/admin/resources/parts/actions/new', 'New part · NEXUS'],
-      [`/admin/resources/parts/records/${ids.part}/edit`, 'Edit part BRK-2210 · NEXUS'],
-      [`/admin/resources/travelers/records/${ids.released}/history`, 'History of traveler T-26003 · NEXUS'],
+      [`/admin/resources/parts/records/${ids.part}/edit`, `Edit part ${floor.parts.bracket.number} · NEXUS`],
+      [`/admin/resources/travelers/records/${ids.released}/history`, `History of traveler ${floor.released.number} · NEXUS`],
       ['/admin', 'Dashboard · NEXUS'],
     ];
     const seen: Array<[string, string]> = [];
@@ -74,11 +76,18 @@ describe('tabs and headings name what is open', () => {
   });
 
   it('breadcrumbs name the record and link each step, the current one marked', async () => {
-    await titleOf(`/admin/resources/work_orders/records/${ids.workOrder}/edit`, 'Edit work order WO-26003 · NEXUS');
+    await titleOf(`/admin/resources/work_orders/records/${ids.workOrder}/edit`, `Edit work order ${floor.workOrders.open.number} · NEXUS`);
     const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' });
     await crumbs.waitFor({ timeout: 20_000 });
-    expect((await crumbs.locator('li').allTextContents()).map((c) => c.replace('/', '').trim())).toEqual(['Dashboard', 'Work orders', 'WO-26003', 'Edit']);
-    expect(await crumbs.locator('a', { hasText: 'WO-26003' }).getAttribute('href')).toBe(`/admin/resources/work_orders/records/${ids.workOrder}/show`);
+    expect((await crumbs.locator('li').allTextContents()).map((c) => c.replace('/', '').trim())).toEqual([
+      'Dashboard',
+      'Work orders',
+      floor.workOrders.open.number,
+      'Edit',
+    ]);
+    expect(await crumbs.locator('a', { hasText: floor.workOrders.open.number }).getAttribute('href')).toBe(
+      `/admin/resources/work_orders/records/${ids.workOrder}/show`,
+    );
     expect(await crumbs.locator('[aria-current="page"]').textContent()).toBe('Edit');
     expect(await crumbs.locator('a[href="#"]').count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'readable-breadcrumbs.png') });
@@ -167,7 +176,7 @@ describe('the audit log list', () => {
     const rows = page.locator('table tbody tr');
     await rows.nth(10).waitFor({ timeout: 20_000 });
     expect(await rows.count()).toBeGreaterThan(10);
-    // The seeder writes many fields per record: rows that continue a change say so instead of repeating it.
+    // The floor's set-up writes many fields per record: rows that continue a change say so instead of repeating it.
     expect(await page.getByTestId('audit-same-change').count()).toBeGreaterThan(0);
     const firstTime = await rows.first().locator('time').textContent();
     expect(firstTime).toMatch(SHOP_TIME);

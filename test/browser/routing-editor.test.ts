@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Locator, Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
@@ -11,12 +12,13 @@ const CLICK_BUDGET = 15;
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let page: Page;
 let base: string;
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, page, base } = session);
+  ({ t, floor, page, base } = session);
   // The panel's bundles are built on first request; on a machine shared with other test runs
   // that alone can take half a minute. Waiting longer changes no outcome, only how long a slow
   // machine is given.
@@ -61,8 +63,9 @@ const press = (key: string) => page.keyboard.press(key);
 describe('writing a routing on one page, in a real browser', () => {
   it('an engineer writes a 3-step routing with 4 checks on the revision’s page within the click budget; a wrong limit is refused at its field', async () => {
     await session.signIn('engineer');
-    const part = await one<{ id: number }>(`SELECT id FROM parts WHERE part_number = 'IMP-5500'`);
-    const revision = await one<{ id: number }>(`SELECT id FROM revisions WHERE part_id = $1 AND revision_code = 'A'`, [part.id]);
+    // The screw's revision A: a draft with no routing yet.
+    const part = floor.parts.screw;
+    const revision = floor.revisions.screwA;
     const counter = clickCounter();
 
     // The part's page lists its revisions; the draft one opens from there.
@@ -72,7 +75,7 @@ describe('writing a routing on one page, in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'part-revisions.png'), fullPage: true });
     await Promise.all([
       page.waitForURL(new RegExp(`/admin/resources/revisions/records/${revision.id}/show`), { timeout: 60_000 }),
-      counter.click(revisions.getByRole('link', { name: 'IMP-5500 rev A' })),
+      counter.click(revisions.getByRole('link', { name: `${part.number} rev A` })),
     ]);
     const editor = page.getByTestId('routing-editor');
     await editor.getByTestId('routing-empty').waitFor({ timeout: 60_000 });
@@ -157,18 +160,18 @@ describe('writing a routing on one page, in a real browser', () => {
       [revision.id],
     );
     expect(written).toEqual([
-      { step_number: 10, operation: 'Cut Ti-6Al-4V ELI bar', center: 'SAW', hours: '0.20', checks: null },
+      { step_number: 10, operation: 'Cut Ti-6Al-4V ELI bar', center: floor.centers.SAW.code, hours: '0.20', checks: null },
       {
         step_number: 20,
         operation: 'Turn and thread M4',
-        center: 'LATHE',
+        center: floor.centers.LATHE.code,
         hours: '0.80',
         checks: '1 Thread major diameter true 3.9800 3.9900 mm | 2 Thread go / no-go gauge false - - -',
       },
       {
         step_number: 30,
         operation: 'Final inspection',
-        center: 'INSPECT',
+        center: floor.centers.INSPECT.code,
         hours: '0.30',
         checks: '1 Overall length true 40.0000 40.2000 mm | 2 Visual: no burrs or tool marks false - - -',
       },
@@ -207,9 +210,7 @@ describe('writing a routing on one page, in a real browser', () => {
   }, 300_000);
 
   it('on a released revision a new check is held for approval and the row says so, with the request; a viewer sees the routing without controls', async () => {
-    const revision = await one<{ id: number }>(
-      `SELECT r.id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'SHF-0330' AND r.revision_code = '01'`,
-    );
+    const revision = floor.revisions.shaft01;
     await page.goto(`${base}/admin/resources/revisions/records/${revision.id}/show`);
     const editor = page.getByTestId('routing-editor');
     await editor.getByTestId('routing-step-50').waitFor({ timeout: 60_000 });
@@ -245,10 +246,10 @@ describe('writing a routing on one page, in a real browser', () => {
   it('a work order’s page lists its travelers with where each stands, and Create traveler opens the existing action', async () => {
     await session.signOut();
     await session.signIn('engineer');
-    const order = await one<{ id: number }>(`SELECT id FROM work_orders WHERE number = 'WO-26002'`);
+    const order = floor.workOrders.running;
     await page.goto(`${base}/admin/resources/work_orders/records/${order.id}/show`);
     const travelers = page.getByTestId('work-order-travelers');
-    await travelers.getByTestId('work-order-traveler-T-26002').waitFor({ timeout: 60_000 });
+    await travelers.getByTestId(`work-order-traveler-${floor.running.number}`).waitFor({ timeout: 60_000 });
     const listed = await rows<{ number: string }>('SELECT number FROM travelers WHERE work_order_id = $1 ORDER BY created_at, id', [order.id]);
     expect(await travelers.locator('[data-testid^="work-order-traveler-"]').count()).toBe(listed.length);
     await page.screenshot({ path: path.join(SHOTS, 'work-order-travelers.png'), fullPage: true });

@@ -3,18 +3,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 const SHOTS = path.resolve('test-results', 'screenshots');
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let page: Page;
 let base: string;
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, page, base } = session);
+  ({ t, floor, page, base } = session);
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
@@ -29,7 +31,8 @@ async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
 describe('planning a traveler in a real browser', () => {
   it('an engineer creates a traveler from a work order, asks for its release, and a quality person holds another', async () => {
     await session.signIn('engineer');
-    const order = await one<{ id: number }>(`SELECT id FROM work_orders WHERE number = 'WO-26002'`);
+    // The running manifold order: its released revision's routing is copied.
+    const order = floor.workOrders.running;
     await page.goto(`${base}/admin/resources/work_orders/records/${order.id}/createTraveler`);
     const form = page.getByTestId('create-traveler');
     await form.waitFor({ timeout: 30_000 });
@@ -100,7 +103,7 @@ describe('planning a traveler in a real browser', () => {
     // Quality holds a released traveler: a reason is required, and shown.
     await session.signOut();
     await session.signIn('quality');
-    const held = await one<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26003'`);
+    const held = floor.released;
     await page.goto(`${base}/admin/resources/travelers/records/${held.id}/hold`);
     const hold = page.getByTestId('traveler-transition');
     await hold.waitFor({ timeout: 20_000 });

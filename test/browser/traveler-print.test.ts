@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { startBrowserSession, type BrowserSession } from '../support/browser.js';
+import type { Floor } from '../support/floor-fixtures.js';
 import type { TestApp } from '../support/test-app.js';
 
 /**
@@ -15,6 +16,7 @@ const NOTES = `First 60 of 120. <img src=x onerror="window.__xss=1"> <script>win
 
 let session: BrowserSession;
 let t: TestApp;
+let floor: Floor;
 let base: string;
 let page: Page;
 let travelerId: number;
@@ -22,8 +24,9 @@ const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   session = await startBrowserSession();
-  ({ t, base, page } = session);
-  travelerId = (await t.db.query<{ id: number }>(`SELECT id FROM travelers WHERE number = 'T-26002'`)).rows[0]!.id;
+  ({ t, floor, base, page } = session);
+  // The floor's running traveler: a manual step and labor to print.
+  travelerId = floor.running.id;
   await t.db.query(`UPDATE travelers SET notes = $1 WHERE id = $2`, [NOTES, travelerId]);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
@@ -33,7 +36,8 @@ afterAll(async () => {
 });
 
 describe('the printable traveler in a real browser', () => {
-  it('shows T-26002 with its QR code, saves a screenshot and a PDF, and runs no script from the data', async () => {
+  it('shows the running traveler with its QR code, saves a screenshot and a PDF, and runs no script from the data', async () => {
+    const number = floor.running.number;
     await session.signIn('operator');
     // From here on only the print page is open: a CSP refusal would show up as a console error.
     page.on('console', (message) => {
@@ -47,9 +51,9 @@ describe('the printable traveler in a real browser', () => {
     expect(box!.width).toBeGreaterThan(80);
     expect(Math.abs(box!.width - box!.height)).toBeLessThan(1);
 
-    await expect(page.title()).resolves.toBe('Traveler T-26002');
-    await expect(page.getByTestId('header-traveler').textContent()).resolves.toBe('T-26002');
-    await expect(page.getByTestId('qr-number').textContent()).resolves.toBe('T-26002');
+    await expect(page.title()).resolves.toBe(`Traveler ${number}`);
+    await expect(page.getByTestId('header-traveler').textContent()).resolves.toBe(number);
+    await expect(page.getByTestId('qr-number').textContent()).resolves.toBe(number);
     await expect(page.getByTestId('header-notes').textContent()).resolves.toBe(NOTES);
     await expect(page.locator('[data-testid^="manual-step-"]').textContent()).resolves.toContain('Extra deburr of cross-drilled port intersections');
     await expect(page.getByTestId('labor-total').textContent()).resolves.toMatch(/^Total/);
@@ -67,7 +71,7 @@ describe('the printable traveler in a real browser', () => {
     });
     await page.getByRole('button', { name: 'Print / Save as PDF' }).click();
     await expect(page.evaluate(() => (window as unknown as { __printed: number }).__printed)).resolves.toBe(1);
-    await expect(page.getByRole('link', { name: 'Back to traveler T-26002' }).getAttribute('href')).resolves.toBe(
+    await expect(page.getByRole('link', { name: `Back to traveler ${number}` }).getAttribute('href')).resolves.toBe(
       `/admin/resources/travelers/records/${travelerId}/show`,
     );
 

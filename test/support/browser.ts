@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Role } from '../../src/auth/roles.js';
-import { createSeeder } from '../../src/db/seeder.js';
+import { buildFloor, type Floor } from './floor-fixtures.js';
 import { realClockEnv } from './moved-clock.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './test-app.js';
 
@@ -36,6 +36,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export interface BrowserSession {
   t: TestApp;
+  /** The session's own shop floor (floor-fixtures.ts): the records its tests open and check, never the demo's. */
+  floor: Floor;
   base: string;
   page: Page;
   /** Requests that left the server: the panel must make none. */
@@ -49,12 +51,13 @@ export interface BrowserSession {
 }
 
 /**
- * The real app with the demo shop, listening on a free loopback port, and a Chromium page that
- * records every request that leaves the server and every server error.
+ * The real app with a test floor (a traveler in every state, built per session), listening on a
+ * free loopback port, and a Chromium page that records every request that leaves the server and
+ * every server error.
  */
 export async function startBrowserSession(): Promise<BrowserSession> {
   const t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  const floor = await buildFloor(t.db);
   const server = await new Promise<Server>((resolve) => {
     const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -81,6 +84,7 @@ export async function startBrowserSession(): Promise<BrowserSession> {
   });
   return {
     t,
+    floor,
     base,
     page,
     outside,
