@@ -70,6 +70,14 @@ export const PAGE_ACCESS = {
   dispositionQueue: canRecordDisposition,
 } as const satisfies Record<string, Predicate>;
 
+/**
+ * Where a person lands after signing in: operators on My work (the steps they can work), everyone
+ * else on the dashboard. A page, when one; null for the dashboard.
+ */
+export function landingPage(user: SessionUser): keyof typeof PAGE_ACCESS | null {
+  return user.role === 'operator' && PAGE_ACCESS.myWork(user) ? 'myWork' : null;
+}
+
 /** Nobody edits or deletes through generic forms what a workflow or trigger owns. */
 export const nobody: Predicate = () => false;
 

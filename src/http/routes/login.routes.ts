@@ -13,6 +13,7 @@ import {
   type LoginLock,
   type LoginThrottleSettings,
 } from '../../auth/login-throttle.service.js';
+import { landingPage, type SessionUser } from '../../auth/access-rules.js';
 import { asyncRoute } from '../async-route.js';
 
 function loginPage(admin: AdminJS, errorMessage: string | null) {
@@ -33,6 +34,10 @@ async function refuseLocked(admin: AdminJS, res: Response, lock: LoginLock) {
 export function loginRoutes(ctx: AppContext, admin: AdminJS, throttle: LoginThrottleSettings = DEFAULT_LOGIN_THROTTLE): express.Router {
   const router = express.Router();
   const rootPath = admin.options.rootPath;
+  const landingOf = (user: SessionUser) => {
+    const page = landingPage(user);
+    return page ? `${rootPath}/pages/${page}` : rootPath;
+  };
 
   router.get(
     '/login',
@@ -69,11 +74,7 @@ export function loginRoutes(ctx: AppContext, admin: AdminJS, throttle: LoginThro
           req.session.loginAt = Date.now();
           req.session.save((saveError) => {
             if (saveError) return next(saveError);
-            recordLogin(sequelize, user, req.nexus).then(
-              // Operators work from My work; everyone else starts on the dashboard.
-              () => res.redirect(302, user.role === 'operator' ? `${rootPath}/pages/myWork` : rootPath),
-              next,
-            );
+            recordLogin(sequelize, user, req.nexus).then(() => res.redirect(302, landingOf(user)), next);
           });
         });
       } catch (error) {
