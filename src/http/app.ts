@@ -79,7 +79,11 @@ export function createApp(options: AppOptions): express.Express {
   // Where a browser looks for an icon on pages that link none (the printed traveler loads nothing).
   app.get('/favicon.ico', favicon);
   app.use(
-    sessionMiddleware(options.sessionPool, { secret: options.sessionSecret, secure: options.secureCookies, idleTimeoutMinutes: options.idleTimeoutMinutes }),
+    sessionMiddleware(
+      options.sessionPool,
+      { secret: options.sessionSecret, secure: options.secureCookies, idleTimeoutMinutes: options.idleTimeoutMinutes },
+      options.logger,
+    ),
   );
   app.use(
     options.admin.options.rootPath,

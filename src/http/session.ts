@@ -1,6 +1,7 @@
 import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
 import type pg from 'pg';
+import type { Logger } from 'pino';
 import type { SessionUser } from '../auth/access-rules.js';
 
 declare module 'express-session' {
@@ -49,9 +50,18 @@ export const SESSION_TABLE = 'sessions';
  * so they survive restarts and are shared by every app instance. Rolling cookies make the
  * lifetime an idle timeout.
  */
-export function sessionMiddleware(pool: pg.Pool, settings: SessionSettings) {
+export function sessionMiddleware(pool: pg.Pool, settings: SessionSettings, logger: Pick<Logger, 'warn'>) {
   const PgStore = connectPgSimple(session);
-  const store = new PgStore({ pool, tableName: SESSION_TABLE, createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+  const store = new PgStore({
+    pool,
+    tableName: SESSION_TABLE,
+    createTableIfMissing: false,
+    pruneSessionInterval: 15 * 60,
+    // Into the app's log, not the console; a prune that meets the pool being closed at shutdown has nothing left to do.
+    errorLog: (message: string, error: unknown) => {
+      if (!pool.ending) logger.warn({ err: error }, `sessions: ${message.replace(/:\s*$/, '')}`);
+    },
+  });
   throttleTouch(store, TOUCH_INTERVAL_MS);
   return session({
     store,
