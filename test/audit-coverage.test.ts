@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createAppContext } from '../src/app-context.js';
+import { loadConfig } from '../src/config/config.js';
 import { ALL_MODELS, AuditLog } from '../src/models/index.js';
+import { resourcesFor } from '../src/resources/index.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { AUDITED_TABLES } from './support/expected.js';
 
@@ -98,6 +101,13 @@ describe('the audit trigger', () => {
     expect(
       auditTriggers.filter((t) => !t.definition.endsWith('audit_row_change()')).map((t) => t.definition.replace(/^.*EXECUTE FUNCTION /, `${t.table}: `)),
     ).toEqual(["users: audit_row_change('last_login_at')"]);
+  });
+
+  it("has every audited table, and the audit log itself, among the audit log's record types", () => {
+    const ctx = createAppContext(loadConfig({}), { db: db.sequelize, url: db.url });
+    const auditLog = resourcesFor(ctx).find((r) => r.options.id === 'audit_logs');
+    const offered = (auditLog?.options.properties?.table_name?.availableValues ?? []).map((v) => v.value);
+    expect([...offered].sort()).toEqual([...AUDITED_TABLES, 'audit_logs'].sort());
   });
 
   it('comes with an enabled guard that refuses TRUNCATE on every audited table', () => {

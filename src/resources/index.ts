@@ -38,6 +38,7 @@ export function resourcesFor(ctx: AppContext): ResourceDefinition[] {
     approvalResource(ctx),
   ];
   const users = userResource(ctx);
+  const mail = mailOutboxResource(ctx);
   // The audit log's record-type filter names these tables as their resources do.
-  return [...shop, auditLogResource(ctx, [...shop, users]), users, mailOutboxResource(ctx)];
+  return [...shop, auditLogResource(ctx, [...shop, users, mail]), users, mail];
 }
