@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -10,12 +10,13 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 
 let a: TestApp;
 let b: Awaited<ReturnType<TestApp['withSettings']>>;
+let floor: Floor;
 const yy = String(new Date().getUTCFullYear()).slice(-2);
 const yyyy = String(new Date().getUTCFullYear());
 
 beforeAll(async () => {
   a = await createTestApp({ env: { APP_URL: 'https://a.nexus.example' } });
-  await createSeeder(a.db.sequelize).up();
+  floor = await buildFloor(a.db);
   b = await a.withSettings({
     APP_URL: 'https://b.nexus.example/plant/',
     WORK_ORDER_NUMBER_PATTERN: 'B-{YYYY}-{SEQ:4}',
@@ -33,9 +34,7 @@ async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
 
 /** A work order saved in the app's panel without a number. */
 async function newWorkOrder(app: Pick<TestApp, 'signIn'>): Promise<string> {
-  const { customer, part } = await one<{ customer: number; part: number }>(
-    `SELECT c.id AS customer, p.id AS part FROM parts p JOIN customers c ON c.id = p.customer_id WHERE p.part_number = 'HB-1042'`,
-  );
+  const { customerId: customer, id: part } = floor.parts.manifold;
   const agent = await app.signIn('engineer');
   const res = await agent
     .post('/admin/api/resources/work_orders/actions/new')
@@ -68,7 +67,8 @@ describe('two apps in one process, each with its own context', () => {
   it('number travelers each by its own pattern, and print each with its own address in the QR link', async () => {
     const order = await one<{ id: number; left: number }>(
       `SELECT w.id, w.quantity - coalesce((SELECT sum(quantity) FROM travelers t WHERE t.work_order_id = w.id AND t.status <> 'cancelled'), 0)::int AS left
-         FROM work_orders w WHERE w.number = 'WO-26002'`,
+         FROM work_orders w WHERE w.id = $1`,
+      [floor.workOrders.running.id],
     );
     expect(order.left).toBeGreaterThanOrEqual(2);
     const fromB = await newTraveler(b, order.id);

@@ -2,13 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type TestAgent from 'supertest/lib/agent.js';
 import { ApprovalRefused, decide } from '../src/approvals/approval-decision.service.js';
-import type { UserActor } from '../src/audit/actor.js';
+import { systemActor, type UserActor } from '../src/audit/actor.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { inTransaction } from '../src/db/unit-of-work.js';
+import { User } from '../src/models/index.js';
 import { startStep } from '../src/travelers/step-work.service.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, TEST_PASSWORD, testActor, type TestApp } from './support/test-app.js';
 
+/**
+ * Changes that need approval, through the panel and the services, on a test floor
+ * (test/support/floor-fixtures.ts): its released traveler takes the quantity changes, its running
+ * one the content changes of a traveler at work, its manifold's draft revision C the release.
+ */
 let t: TestApp;
+let floor: Floor;
+let secondAdmin: { id: number; username: string };
 const agents = {} as Record<Role, TestAgent>;
 
 async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
@@ -17,10 +26,6 @@ async function one<T = Record<string, unknown>>(sql: string, params: unknown[] =
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {
   return (await one<{ n: number }>(sql, params)).n;
-}
-
-async function travelerId(number: string): Promise<number> {
-  return (await one<{ id: number }>('SELECT id FROM travelers WHERE number = $1', [number])).id;
 }
 
 /** Edits a record through the panel API as the form would (with the version it was loaded with). */
@@ -38,16 +43,23 @@ function decideOverHttp(role: Role, approvalId: number, action: 'approve' | 'rej
 }
 
 /** A fresh request: the engineer changes the quantity of a released traveler. */
-async function requestQuantityChange(number: string, quantity: number): Promise<number> {
-  const id = await travelerId(number);
-  const res = await edit('engineer', 'travelers', id, { quantity });
+async function requestQuantityChange(quantity: number): Promise<number> {
+  const res = await edit('engineer', 'travelers', floor.released.id, { quantity });
   expect(res.body.notice).toMatchObject({ type: 'info' });
   return Number(res.body.approvalId);
 }
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
+  // Four eyes hold for administrators too: a second one besides the test app's one per role.
+  const user = await inTransaction(t.db.sequelize, systemActor('test:setup'), (options) =>
+    User.create(
+      { username: 'admin2.user', email: 'admin2@test.example', full_name: 'Test admin two', role: 'admin', password: TEST_PASSWORD } as never,
+      options,
+    ),
+  );
+  secondAdmin = { id: user.id, username: user.username };
   for (const role of ['admin', 'engineer', 'approver', 'operator', 'quality'] as Role[]) agents[role] = await t.signIn(role);
 });
 afterAll(async () => {
@@ -56,7 +68,7 @@ afterAll(async () => {
 
 describe('a change that needs approval is not applied', () => {
   it('creates a request with the exact diff and base version, leaves the record unchanged, and queues mail for the approvers', async () => {
-    const id = await travelerId('T-26003');
+    const id = floor.released.id;
     const before = await one<{ quantity: number; version: number }>('SELECT quantity, version FROM travelers WHERE id = $1', [id]);
     const res = await edit('engineer', 'travelers', id, { quantity: before.quantity + 10, change_reason: 'Customer PO change 3 adds 10 pieces' });
     // Accepted, not done: the body says which request to follow.
@@ -85,7 +97,8 @@ describe('a change that needs approval is not applied', () => {
         [res.body.approvalId],
       )
     ).rows;
-    expect(mail.map((m) => m.recipient)).toEqual(['admin', 'admin.user', 'admin2', 'approver', 'approver.user']);
+    // Every administrator and approver, nobody else (not the floor's engineer, operator or quality).
+    expect(mail.map((m) => m.recipient)).toEqual(['admin.user', 'admin2.user', 'approver.user']);
     expect(mail[0]!.subject).toMatch(/approval needed/);
     // The request itself is in the audit trail, by the engineer.
     expect(
@@ -97,8 +110,8 @@ describe('a change that needs approval is not applied', () => {
   });
 
   it('the record tells whoever may read approvals that a change is waiting', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 777);
-    const id = await travelerId('T-26003');
+    const approvalId = await requestQuantityChange(777);
+    const id = floor.released.id;
     const seen = await agents.quality.get(`/admin/api/resources/travelers/records/${id}/pendingChanges`);
     expect(seen.status).toBe(200);
     expect(seen.body.pending.map((p: { id: number }) => p.id)).toContain(approvalId);
@@ -108,31 +121,27 @@ describe('a change that needs approval is not applied', () => {
   });
 
   it('changes that are work on the floor, not content, need no approval (starting a step)', async () => {
-    const step = await one<{ id: number }>(
-      `SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = 'T-26003' ORDER BY s.step_number LIMIT 1`,
-    );
+    const step = floor.released.steps[10]!;
     const requests = await count('SELECT count(*)::int AS n FROM approvals');
-    await startStep(t.db.sequelize, { kind: 'routing', id: step.id }, testActor(t.users.operator));
-    expect((await one<{ status: string }>('SELECT status FROM traveler_steps WHERE id = $1', [step.id])).status).toBe('in_progress');
+    await startStep(t.db.sequelize, { kind: 'routing', id: step }, testActor(t.users.operator));
+    expect((await one<{ status: string }>('SELECT status FROM traveler_steps WHERE id = $1', [step])).status).toBe('in_progress');
     expect(await count('SELECT count(*)::int AS n FROM approvals')).toBe(requests);
     // The same through a generic edit form is refused on the field: work has its own actions.
-    const other = await one<{ id: number }>(
-      `SELECT s.id FROM traveler_steps s JOIN travelers t ON t.id = s.traveler_id WHERE t.number = 'T-26003' ORDER BY s.step_number DESC LIMIT 1`,
-    );
-    const res = await edit('admin', 'traveler_steps', other.id, { status: 'in_progress', started_at: '2026-11-20T08:00:00.000Z' });
+    const other = floor.released.steps[50]!;
+    const res = await edit('admin', 'traveler_steps', other, { status: 'in_progress', started_at: '2026-11-20T08:00:00.000Z' });
     expect(res.body.record.errors.status.message).toMatch(/started and signed off with their actions/);
-    expect((await one<{ status: string }>('SELECT status FROM traveler_steps WHERE id = $1', [other.id])).status).toBe('pending');
+    expect((await one<{ status: string }>('SELECT status FROM traveler_steps WHERE id = $1', [other])).status).toBe('pending');
   });
 });
 
 describe('approving', () => {
   it('applies exactly the diff, signed, with the change’s audit rows pointing to the request', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 275);
+    const approvalId = await requestQuantityChange(275);
     const res = await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD, comment: 'OK per PO change 3' });
     expect(res.status).toBe(200);
     expect(res.body.notice).toMatchObject({ type: 'success' });
 
-    const traveler = await one<{ quantity: number }>(`SELECT quantity FROM travelers WHERE number = 'T-26003'`);
+    const traveler = await one<{ quantity: number }>('SELECT quantity FROM travelers WHERE id = $1', [floor.released.id]);
     expect(traveler.quantity).toBe(275);
     const approval = await one<Record<string, unknown>>('SELECT * FROM approvals WHERE id = $1', [approvalId]);
     expect(approval).toMatchObject({
@@ -158,12 +167,12 @@ describe('approving', () => {
   });
 
   it('refuses a wrong password, records the failed signature, and changes nothing', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 300);
+    const approvalId = await requestQuantityChange(300);
     const res = await decideOverHttp('approver', approvalId, 'approve', { password: 'not-my-password' });
     expect(res.status).toBe(401);
     expect(res.body.notice.message).toMatch(/password is not correct/);
     expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
-    expect((await one<{ quantity: number }>(`SELECT quantity FROM travelers WHERE number = 'T-26003'`)).quantity).not.toBe(300);
+    expect((await one<{ quantity: number }>('SELECT quantity FROM travelers WHERE id = $1', [floor.released.id])).quantity).not.toBe(300);
     expect(
       await count(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'signature_failed' AND record_id = $1 AND actor_id = $2`, [
         String(approvalId),
@@ -173,7 +182,7 @@ describe('approving', () => {
   });
 
   it('never lets the requester approve their own request: not in the panel, not in the service, not in the database', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 301);
+    const approvalId = await requestQuantityChange(301);
     expect((await decideOverHttp('engineer', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(403);
     const engineer: UserActor = {
       kind: 'user',
@@ -200,9 +209,9 @@ describe('approving', () => {
   });
 
   it('refuses a stale request (the record changed since) and marks it stale', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 7);
+    const approvalId = await requestQuantityChange(7);
     // Someone edits the traveler meanwhile (its notes are not locked content).
-    const id = await travelerId('T-26003');
+    const id = floor.released.id;
     expect((await edit('admin', 'travelers', id, { notes: 'Customer called about the due date' })).body.notice.type).toBe('success');
     const res = await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD });
     expect(res.status).toBe(409);
@@ -212,7 +221,7 @@ describe('approving', () => {
   });
 
   it('applies the change exactly once when two approvers approve at the same moment', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 333);
+    const approvalId = await requestQuantityChange(333);
     const results = await Promise.all([
       decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD }),
       decideOverHttp('admin', approvalId, 'approve', { password: TEST_PASSWORD }),
@@ -225,7 +234,7 @@ describe('approving', () => {
   });
 
   it('lets an operator do none of it: approve by direct call is 403 and changes nothing', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 400);
+    const approvalId = await requestQuantityChange(400);
     const res = await decideOverHttp('operator', approvalId, 'approve', { password: TEST_PASSWORD });
     expect(res.status).toBe(403);
     expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('pending');
@@ -233,9 +242,8 @@ describe('approving', () => {
 
   it('a decision that rolls back notifies nobody', async () => {
     // A request whose change can no longer be applied: the revision belongs to another part.
-    const id = await travelerId('T-26002');
-    const otherRevision = await one<{ id: number }>(`SELECT r.id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'BRK-2210' LIMIT 1`);
-    const res = await edit('engineer', 'travelers', id, { revision_id: otherRevision.id });
+    const id = floor.running.id;
+    const res = await edit('engineer', 'travelers', id, { revision_id: floor.revisions.bracketA.id });
     const approvalId = Number(res.body.approvalId);
     expect(approvalId).toBeGreaterThan(0);
     const mailBefore = await count('SELECT count(*)::int AS n FROM mail_outbox');
@@ -248,7 +256,7 @@ describe('approving', () => {
 
 describe('rejecting and withdrawing', () => {
   it('needs a reason to reject, then records the signed rejection and applies nothing', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 500);
+    const approvalId = await requestQuantityChange(500);
     const without = await decideOverHttp('approver', approvalId, 'reject', { password: TEST_PASSWORD });
     expect(without.status).toBe(400);
     expect(without.body.notice.message).toMatch(/reason/);
@@ -260,11 +268,11 @@ describe('rejecting and withdrawing', () => {
       signature_meaning: 'rejected',
       decision_comment: 'Customer PO not received yet',
     });
-    expect((await one<{ quantity: number }>(`SELECT quantity FROM travelers WHERE number = 'T-26003'`)).quantity).not.toBe(500);
+    expect((await one<{ quantity: number }>('SELECT quantity FROM travelers WHERE id = $1', [floor.released.id])).quantity).not.toBe(500);
   });
 
   it('lets only the requester withdraw', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 501);
+    const approvalId = await requestQuantityChange(501);
     expect((await decideOverHttp('approver', approvalId, 'withdraw')).status).toBe(403);
     expect((await decideOverHttp('engineer', approvalId, 'withdraw')).status).toBe(200);
     expect((await one<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [approvalId])).status).toBe('withdrawn');
@@ -273,7 +281,7 @@ describe('rejecting and withdrawing', () => {
 
 describe('the default policy', () => {
   it('a manual step added to an in-progress traveler is created only when approved', async () => {
-    const id = await travelerId('T-26002');
+    const id = floor.running.id;
     const before = await count('SELECT count(*)::int AS n FROM manual_steps WHERE traveler_id = $1', [id]);
     const res = await agents.engineer
       .post('/admin/api/resources/manual_steps/actions/new')
@@ -301,9 +309,7 @@ describe('the default policy', () => {
   });
 
   it('releasing a revision makes the previously released one obsolete when approved', async () => {
-    const draft = await one<{ id: number; part_id: number }>(
-      `SELECT r.id, r.part_id FROM revisions r JOIN parts p ON p.id = r.part_id WHERE p.part_number = 'HB-1042' AND r.status = 'draft'`,
-    );
+    const draft = { id: floor.revisions.manifoldC.id, part_id: floor.parts.manifold.id };
     // With the Release action (the status is not a field of the edit form).
     const shown = await agents.engineer.get(`/admin/api/resources/revisions/records/${draft.id}/show`);
     const res = await agents.engineer
@@ -327,7 +333,8 @@ describe('the default policy', () => {
   it('the routing of a released revision and a released traveler’s checks are locked; a measurement is work, not an edit', async () => {
     const sub = await one<{ id: number; revision_id: number }>(
       `SELECT s.id, p.revision_id FROM sub_steps s JOIN process_steps p ON p.id = s.process_step_id JOIN revisions r ON r.id = p.revision_id
-        WHERE r.status = 'released' ORDER BY s.id LIMIT 1`,
+        WHERE r.id = $1 AND r.status = 'released' ORDER BY s.id LIMIT 1`,
+      [floor.revisions.bracketA.id],
     );
     const routing = await edit('engineer', 'sub_steps', sub.id, { description: 'Bore diameter (re-measure)' });
     expect(routing.body.notice.type).toBe('info');
@@ -337,10 +344,8 @@ describe('the default policy', () => {
       parent_id: sub.revision_id,
     });
 
-    const check = await one<{ id: number; traveler_id: number }>(
-      `SELECT ts.id, s.traveler_id FROM traveler_sub_steps ts JOIN traveler_steps s ON s.id = ts.traveler_step_id JOIN travelers t ON t.id = s.traveler_id
-        WHERE t.number = 'T-26002' AND ts.requires_measurement ORDER BY ts.id DESC LIMIT 1`,
-    );
+    // A measured check of the running traveler's final inspection, not yet worked.
+    const check = { id: floor.running.checks[50]![1]!, traveler_id: floor.running.id };
     const content = await edit('engineer', 'traveler_sub_steps', check.id, { description: 'Changed check' });
     expect(content.body.notice.type).toBe('info');
     expect(await one('SELECT rule, parent_id FROM approvals WHERE id = $1', [content.body.approvalId])).toEqual({
@@ -363,27 +368,25 @@ describe('the default policy', () => {
     // An approver may not decide it; the requesting admin may not either.
     expect((await decideOverHttp('approver', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(403);
     expect((await decideOverHttp('admin', approvalId, 'approve', { password: TEST_PASSWORD })).status).toBe(403);
-    // Another administrator (the demo one) can.
-    const demoAdmin = await one<{ id: number }>(`SELECT id FROM users WHERE username = 'admin'`);
+    // Another administrator can.
     const actor: UserActor = {
       kind: 'user',
-      userId: demoAdmin.id,
-      username: 'admin',
-      fullName: 'Dana Whitfield',
-      email: 'admin@nexus-demo.example',
+      userId: secondAdmin.id,
+      username: secondAdmin.username,
+      fullName: 'Test admin two',
+      email: 'admin2@test.example',
       role: 'admin',
       ip: null,
       userAgent: null,
       requestId: 'r2',
     };
-    const { DEMO_PASSWORD } = await import('../seeders/demo-users.js');
-    const approved = await decide(t.db.sequelize, 'approve', { approvalId, actor, password: DEMO_PASSWORD });
+    const approved = await decide(t.db.sequelize, 'approve', { approvalId, actor, password: TEST_PASSWORD });
     expect(approved.status).toBe('approved');
     expect((await one<{ role: string }>('SELECT role FROM users WHERE id = $1', [t.users.viewer.id])).role).toBe('quality');
   });
 
   it('the service refuses decisions by roles the rule does not name', async () => {
-    const approvalId = await requestQuantityChange('T-26003', 502);
+    const approvalId = await requestQuantityChange(502);
     const operator: UserActor = {
       kind: 'user',
       userId: t.users.operator.id,
@@ -404,7 +407,7 @@ describe('the default policy', () => {
 describe('mail after commit', () => {
   it('without SMTP settings, dispatch keeps the mail in the outbox for administrators, marked held', async () => {
     const { dispatchOutbox } = await import('../src/notifications/mail-outbox.service.js');
-    await requestQuantityChange('T-26003', 601);
+    await requestQuantityChange(601);
     const pending = await count(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = 'pending'`);
     expect(pending).toBeGreaterThan(0);
     const result = await dispatchOutbox(t.db.sequelize, { from: 'NEXUS <nexus@test.example>', links: t.ctx.links }, 1000);

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createAppContext } from '../src/app-context.js';
 import { systemActor } from '../src/audit/actor.js';
 import { loadConfig } from '../src/config/config.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { inTransaction } from '../src/db/unit-of-work.js';
 import { User } from '../src/models/index.js';
 import { queueMails } from '../src/notifications/mail-outbox.service.js';
 import { waitFor } from './support/app-process.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { startSmtpSink, textOf, type SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -20,11 +20,12 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const APP_URL = 'https://nexus.plant.example/floor';
 let t: TestApp;
 let smtp: SmtpSink;
+let floor: Floor;
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
   t = await createTestApp({ env: { SMTP_URL: smtp.url, APP_URL, MAIL_SWEEP_SECONDS: '3600' } });
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   await t.ctx.mail.start();
 });
 
@@ -64,8 +65,7 @@ async function sent(what: string, where: string, params: unknown[]): Promise<num
 describe('mail after commit, without a call from the services', () => {
   it('a request committed by a write is mailed to its approvers through the notification, linked at the app’s address', async () => {
     const engineer = await t.signIn('engineer');
-    const draft = (await one<{ id: number }>(`SELECT id FROM travelers WHERE status = 'draft' ORDER BY id LIMIT 1`))!;
-    const asked = await engineer.post(`/admin/api/resources/travelers/records/${draft.id}/release`).field('reason', 'Material is in');
+    const asked = await engineer.post(`/admin/api/resources/travelers/records/${floor.draft.id}/release`).field('reason', 'Material is in');
     const approvalId = asked.body.approvalId as number;
     expect(approvalId).toEqual(expect.any(Number));
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { loadConfig, ConfigError } from '../src/config/config.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { createTravelerFromWorkOrder } from '../src/travelers/traveler-creation.service.js';
 import { NumberPatterns, numberPatternProblem } from '../src/tables/record-numbers.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, testActor, type TestApp } from './support/test-app.js';
 
 /**
@@ -13,24 +13,25 @@ import { createTestApp, testActor, type TestApp } from './support/test-app.js';
  */
 
 let t: TestApp;
+let floor: Floor;
 const one = async <T>(sql: string, params: unknown[] = []) => (await t.db.query(sql, params)).rows[0] as T;
 const yy = () => String(new Date().getUTCFullYear()).slice(-2);
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
 });
 afterAll(async () => {
   await t.close();
 });
 
-async function ids(): Promise<{ customer: number; part: number }> {
-  return one(`SELECT c.id AS customer, p.id AS part FROM parts p JOIN customers c ON c.id = p.customer_id WHERE p.part_number = 'HB-1042'`);
+function ids(): { customer: number; part: number } {
+  return { customer: floor.parts.manifold.customerId, part: floor.parts.manifold.id };
 }
 
 async function newWorkOrder(fields: Record<string, string>, app: Pick<TestApp, 'signIn'> = t) {
   const agent = await app.signIn('engineer');
-  const { customer, part } = await ids();
+  const { customer, part } = ids();
   let request = agent
     .post('/admin/api/resources/work_orders/actions/new')
     .field('customer_id', String(customer))
@@ -65,9 +66,8 @@ describe('numbers given to new records', () => {
   });
 
   it('a traveler made from a work order takes the traveler pattern', async () => {
-    const order = await one<{ id: number }>(`SELECT id FROM work_orders WHERE number = 'WO-26002'`);
     const numbers = new NumberPatterns({ travelers: 'TR{YY}{MM}-{SEQ:2}' });
-    const traveler = await createTravelerFromWorkOrder(t.db.sequelize, order.id, { quantity: 1 }, testActor(t.users.engineer), { numbers });
+    const traveler = await createTravelerFromWorkOrder(t.db.sequelize, floor.workOrders.running.id, { quantity: 1 }, testActor(t.users.engineer), { numbers });
     const now = new Date();
     expect(traveler.number).toBe(`TR${yy()}${String(now.getUTCMonth() + 1).padStart(2, '0')}-01`);
   });
@@ -101,7 +101,7 @@ describe('a work order starts open', () => {
   });
 
   it('the database refuses it to raw SQL as the runtime role, and lets the status move afterwards', async () => {
-    const { customer, part } = await ids();
+    const { customer, part } = ids();
     const client = new pg.Client({ connectionString: t.db.url });
     await client.connect();
     try {

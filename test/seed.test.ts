@@ -58,6 +58,17 @@ describe('demo data', () => {
     expect(await counts()).toEqual(first);
   });
 
+  // A role change needs a second administrator's signature: the demo must have one to show it.
+  it('has two active administrators among the printed logins', async () => {
+    await createSeeder(t.db.sequelize).up();
+    const printed = DEMO_USERS.filter((u) => u.role === 'admin').map((u) => u.username);
+    const admins = await t.db.query<{ username: string }>(
+      `SELECT username FROM users WHERE role = 'admin' AND active AND username = ANY($1) ORDER BY username`,
+      [printed],
+    );
+    expect(admins.rows.map((a) => a.username)).toEqual(['admin', 'admin2']);
+  });
+
   it.each(DEMO_USERS.map((u) => [u.role, u.username] as const))('the printed demo login for %s (%s) works', async (_role, username) => {
     const res = await supertest(t.app).post('/admin/login').type('form').send({ email: username, password: DEMO_PASSWORD });
     expect(res.status).toBe(302);

@@ -5,27 +5,25 @@ import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { UserActor } from '../src/audit/actor.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { recordCheck, recordDisposition, signOffStep } from '../src/travelers/step-work.service.js';
 import { travelerPrintRoutes } from '../src/http/routes/traveler-print.routes.js';
+import { buildFloor } from './support/floor-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
- * The printable traveler over HTTP, against the demo shop: every value on the page is checked
- * against the database (read here with SQL of its own, not through the print service), and
+ * The printable traveler over HTTP, against a test floor (tag PR, test/support/floor-fixtures.ts):
+ * every value on the page is checked against the database (read here with SQL of its own, not through the print service), and
  * whatever people typed is printed as text, never as markup.
  */
 
 let t: TestApp;
 let viewer: TestAgent;
-const ids = {} as Record<'done' | 'running' | 'released' | 'draft', number>;
+const ids = {} as Record<'completed' | 'running' | 'released' | 'draft', number>;
+/** The floor's tag, so that its numbers and names can be written out here. */
+const TAG = 'PR';
 
 async function rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
   return (await t.db.query(sql, params)).rows as T[];
-}
-
-async function travelerId(number: string): Promise<number> {
-  return (await rows<{ id: number }>(`SELECT id FROM travelers WHERE number = $1`, [number]))[0]!.id;
 }
 
 function actor(role: Role): UserActor {
@@ -142,12 +140,12 @@ async function steps(traveler: number): Promise<StepRow[]> {
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  const floor = await buildFloor(t.db, TAG);
   viewer = await t.signIn('viewer');
-  ids.done = await travelerId('T-26001');
-  ids.running = await travelerId('T-26002');
-  ids.released = await travelerId('T-26003');
-  ids.draft = await travelerId('T-26004');
+  ids.completed = floor.completed.id;
+  ids.running = floor.running.id;
+  ids.released = floor.released.id;
+  ids.draft = floor.draft.id;
 });
 
 afterAll(async () => {
@@ -155,12 +153,18 @@ afterAll(async () => {
 });
 
 describe('the printed header', () => {
-  // The demo's values, so that a query mistake on both sides cannot agree by accident.
+  // The floor's values written out, so that a query mistake on both sides cannot agree by accident.
   it.each([
-    { number: 'T-26001', status: 'Completed', demo: ['WO-26001', 'HB-1042', 'B', 'Midwest Hydraulics LLC', 40], notes: null },
-    { number: 'T-26002', status: 'In progress', demo: ['WO-26002', 'HB-1042', 'B', 'Midwest Hydraulics LLC', 60], notes: 'First 60 of 120.' },
-  ])('$number shows traveler, work order, part, revision, customer, quantity, due date and status', async ({ number, status, demo, notes }) => {
-    const id = await travelerId(number);
+    { key: 'completed', number: `T-${TAG}-01`, status: 'Completed', floor: [`WO-${TAG}-01`, `HB-${TAG}`, 'B', 'Midwest Hydraulics LLC', 40], notes: null },
+    {
+      key: 'running',
+      number: `T-${TAG}-02`,
+      status: 'In progress',
+      floor: [`WO-${TAG}-02`, `HB-${TAG}`, 'B', 'Midwest Hydraulics LLC', 60],
+      notes: 'First 60 of 120.',
+    },
+  ] as const)('$number shows traveler, work order, part, revision, customer, quantity, due date and status', async ({ key, number, status, floor, notes }) => {
+    const id = ids[key];
     const [h] = await rows<Record<string, string | number>>(
       `SELECT t.number, w.number AS wo, p.part_number, p.description AS part_description, r.revision_code, c.name AS customer, c.code AS customer_code,
               t.quantity, to_char(t.due_date, 'YYYY-MM-DD') AS due
@@ -179,7 +183,8 @@ describe('the printed header', () => {
     expect(cell('due-date')).toBe(h!.due);
     expect(cell('status')).toBe(status);
     expect(text(html)).toContain(`Traveler ${number}`);
-    expect([h!.wo, h!.part_number, h!.revision_code, h!.customer, h!.quantity]).toEqual(demo);
+    expect(h!.number).toBe(number);
+    expect([h!.wo, h!.part_number, h!.revision_code, h!.customer, h!.quantity]).toEqual(floor);
     // Notes are printed only when there are some.
     expect(html.includes('data-testid="header-notes"') ? text(part(html, 'header-notes', 'td')) : null).toBe(notes);
   });
@@ -192,7 +197,7 @@ describe('the printed header', () => {
     const expected = await QRCode.toString(url, { type: 'svg', margin: 1 });
     expect(qr).toContain(expected.trim());
     expect(qr).toMatch(/^\s*<div><svg [^>]*viewBox=/);
-    expect(text(part(html, 'qr-number', 'div'))).toBe('T-26002');
+    expect(text(part(html, 'qr-number', 'div'))).toBe(`T-${TAG}-02`);
     expect(text(part(html, 'qr-url', 'a'))).toBe(url);
     expect(html).toContain(`href="${url}"`);
     // And a link back to the same page for whoever has the print view open.
@@ -217,11 +222,11 @@ describe('the printed header', () => {
 });
 
 describe('the printed steps', () => {
-  it('T-26001: every step with its checks, limits, measured values and who signed when', async () => {
-    const html = await print(viewer, ids.done);
-    const all = await steps(ids.done);
+  it('the completed traveler: every step with its checks, limits, measured values and who signed when', async () => {
+    const html = await print(viewer, ids.completed);
+    const all = await steps(ids.completed);
     expect(all.map((s) => s.step_number)).toEqual([10, 20, 30, 40, 50, 60]);
-    const checks = await subSteps(ids.done);
+    const checks = await subSteps(ids.completed);
     expect(checks.length).toBe(6);
     expect(checks.filter((c) => c.out_of_limits)).toHaveLength(1);
     for (const s of all) {
@@ -240,7 +245,7 @@ describe('the printed steps', () => {
         // Finished: every check that asks for a value has one.
         expect({ check: c.description, measuredWhenAsked: c.measured !== null }).toEqual({ check: c.description, measuredWhenAsked: c.requires_measurement });
         expect(row).toContain(`${c.completed_by} ${time(c.completed_at!)}`);
-        // The demo's finished traveler carries one measurement outside its limits, dispositioned by quality.
+        // The floor's completed traveler carries one measurement outside its limits, dispositioned by quality.
         if (c.out_of_limits) {
           expect(row).toContain('OUT OF LIMITS');
           expect(row).toContain(`Disposition: Use as is (deviation accepted)`);
@@ -250,20 +255,20 @@ describe('the printed steps', () => {
         }
       }
     }
-    // The seeder's values, as an engineer reads them off the drawing.
+    // The floor's values, as an engineer reads them off the drawing.
     const bore = text(part(html, `check-${checks.find((c) => c.description === 'Main bore diameter')!.id}`, 'tr'));
     expect(bore).toContain('12.000 – 12.018 mm');
     expect(bore).toContain('12.009 mm');
     expect(text(part(html, `check-${checks.find((c) => c.description === 'Surface finish Ra')!.id}`, 'tr'))).toContain('0.0 – 1.6 µm 1.7 µm OUT OF LIMITS');
-    expect(text(part(html, 'step-60'))).toContain('Signed by Lee Chen');
-    expect(text(part(html, 'step-50'))).toContain('Signed by Maria Gonzalez');
+    expect(text(part(html, 'step-60'))).toContain(`Signed by Floor operator ${TAG}`);
+    expect(text(part(html, 'step-50'))).toContain(`Signed by Floor quality ${TAG}`);
     // Steps in order, and no empty sign-off line on a completed traveler.
     const order = [...html.matchAll(/data-testid="step-(\d+)"/g)].map((m) => Number(m[1]));
     expect(order).toEqual([10, 20, 30, 40, 50, 60]);
     expect(html).not.toContain('class="open"');
   });
 
-  it('T-26002: signed steps signed, open steps with empty sign-off lines, the manual step after step 40 with its reason', async () => {
+  it('the running traveler: signed steps signed, open steps with empty sign-off lines, the manual step after step 40 with its reason', async () => {
     const html = await print(viewer, ids.running);
     const all = await steps(ids.running);
     for (const s of all) {
@@ -306,8 +311,8 @@ describe('the printed steps', () => {
 });
 
 describe('the labor summary', () => {
-  it.each(['T-26001', 'T-26002'])('%s: per work center and in total, equal to the sums of the labor entries and estimates', async (number) => {
-    const id = await travelerId(number);
+  it.each(['completed', 'running'] as const)('%s traveler: per work center and in total, equal to the sums of the labor entries and estimates', async (key) => {
+    const id = ids[key];
     const html = await print(viewer, id);
     const centers = await rows<{ code: string; estimated: string; actual: string }>(
       `WITH work AS (
@@ -399,8 +404,8 @@ describe('who may print', () => {
     const draft = await print(viewer, ids.draft);
     expect(text(part(draft, 'not-for-work', 'p'))).toBe('DRAFT: not released for production. Do not work to this copy.');
     expect(text(part(draft, 'watermark', 'div'))).toBe('DRAFT');
-    expect(draft).toMatch(/<h1>DRAFT Traveler T-26004<\/h1>/);
-    for (const id of [ids.released, ids.running, ids.done]) {
+    expect(draft).toContain(`<h1>DRAFT Traveler T-${TAG}-04</h1>`);
+    for (const id of [ids.released, ids.running, ids.completed]) {
       const copy = await print(viewer, id!);
       expect(copy).not.toContain('data-testid="not-for-work"');
       expect(copy).not.toContain('data-testid="watermark"');
@@ -408,13 +413,13 @@ describe('who may print', () => {
   });
 
   it('sends someone not signed in to the sign-in page', async () => {
-    const res = await supertest(t.app).get(`/admin/travelers/${ids.done}/print`);
+    const res = await supertest(t.app).get(`/admin/travelers/${ids.completed}/print`);
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/admin/login');
   });
 
   it.each(['admin', 'engineer', 'quality', 'approver', 'operator'] as const)('lets %s print', async (role) => {
-    await print(await t.signIn(role), ids.done);
+    await print(await t.signIn(role), ids.completed);
   });
 
   it('answers 404 with a reason for an unknown or malformed id', async () => {
@@ -437,11 +442,11 @@ describe('who may print', () => {
       next();
     });
     app.use(travelerPrintRoutes(t.ctx));
-    const res = await supertest(app).get(`/travelers/${ids.done}/print`);
+    const res = await supertest(app).get(`/travelers/${ids.completed}/print`);
     expect(res.status).toBe(403);
     expect(text(res.text)).toContain('Your role does not allow reading travelers.');
-    expect(res.text).not.toContain('T-26001');
-    const json = await supertest(app).get(`/travelers/${ids.done}/print`).set('Accept', 'application/json');
+    expect(res.text).not.toContain(`T-${TAG}-01`);
+    const json = await supertest(app).get(`/travelers/${ids.completed}/print`).set('Accept', 'application/json');
     expect(json.status).toBe(403);
     expect(json.body).toEqual({ error: 'Your role does not allow reading travelers.' });
   });

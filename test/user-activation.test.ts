@@ -3,17 +3,15 @@ import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createAdmin } from '../src/admin/admin.js';
 import { systemActor } from '../src/audit/actor.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { User } from '../src/models/index.js';
 import { createRecord } from '../src/records/record.service.js';
-import { DEMO_PASSWORD, DEMO_USERS } from '../seeders/demo-users.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.js';
 
 /**
  * Deactivate and Reactivate on a user's page (src/resources/user-activation.actions.ts): each
  * through the record service with the actor and the version, with a notice that names the person;
  * reactivating is a request a second administrator signs; nobody deactivates themselves; the form
- * no longer has a raw Active switch. The demo has two administrators to show it.
+ * no longer has a raw Active switch. A second administrator is made here to sign.
  */
 let t: TestApp;
 let admin: TestAgent;
@@ -188,23 +186,17 @@ describe('the user form', () => {
   });
 });
 
-describe('the demo shop', () => {
-  it('has two administrators, so a role change is approved by the other one', async () => {
-    expect(DEMO_USERS.filter((u) => u.role === 'admin')).toHaveLength(2);
-    await createSeeder(t.db.sequelize).up();
-    const admins = (
-      await t.db.query<{ username: string }>(`SELECT username FROM users WHERE role = 'admin' AND active AND username IN ('admin', 'admin2') ORDER BY username`)
-    ).rows;
-    expect(admins.map((a) => a.username)).toEqual(['admin', 'admin2']);
-
-    const dana = await signInAs('admin', DEMO_PASSWORD);
-    const alex = await signInAs('admin2', DEMO_PASSWORD);
-    const viewer = await one<{ id: number; version: number }>(`SELECT id, version FROM users WHERE username = 'viewer'`);
-    const asked = await dana.post(`/admin/api/resources/users/records/${viewer.id}/edit`).field('role', 'quality').field('version', String(viewer.version));
+describe('two administrators', () => {
+  it('a role change asked by one is approved by the other', async () => {
+    const id = await makeUser('role.change', 'viewer');
+    const asked = await admin
+      .post(`/admin/api/resources/users/records/${id}/edit`)
+      .field('role', 'quality')
+      .field('version', String(await versionOf(id)));
     expect(asked.status).toBe(202);
-    expect(await one('SELECT role FROM users WHERE id = $1', [viewer.id])).toEqual({ role: 'viewer' });
-    const approved = await alex.post(`/admin/api/resources/approvals/records/${asked.body.approvalId}/approve`).field('password', DEMO_PASSWORD);
+    expect(await one('SELECT role FROM users WHERE id = $1', [id])).toEqual({ role: 'viewer' });
+    const approved = await secondAdmin.post(`/admin/api/resources/approvals/records/${asked.body.approvalId}/approve`).field('password', TEST_PASSWORD);
     expect(approved.status).toBe(200);
-    expect(await one('SELECT role FROM users WHERE id = $1', [viewer.id])).toEqual({ role: 'quality' });
+    expect(await one('SELECT role FROM users WHERE id = $1', [id])).toEqual({ role: 'quality' });
   });
 });
