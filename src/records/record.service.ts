@@ -15,6 +15,10 @@ import type { NumberPatterns } from '../tables/record-numbers.js';
  * runs in one transaction that carries the actor; nothing here is written without one. A change
  * that the approval policy holds back is not applied: the request is committed instead and
  * ApprovalRequired is thrown to say so.
+ *
+ * The transaction is opened on the model's own connection (`model.sequelize`): a Sequelize model
+ * reads and writes through the database it was bound to (tables/index.ts initSchema), which in the
+ * app is the context's connection, so no second handle could be passed that the model would obey.
  */
 type AnyModel = ModelStatic<Model>;
 
