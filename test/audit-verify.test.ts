@@ -7,17 +7,19 @@ import { archiveAuditPartitions, ensureAuditPartitions } from '../src/audit/audi
 import { sealAuditLog, type SealResult } from '../src/audit/audit-seal.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
 import { createSequelize, withDatabase } from '../src/db/database.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { inTransaction } from '../src/db/unit-of-work.js';
 import { Customer } from '../src/models/index.js';
 import { sealAllAuditRows } from './support/audit-seal.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
+let floor: Floor;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await createSeeder(db.sequelize).up();
+  // A log with a shop's history in it: every row the floor's records were made and moved with.
+  floor = await buildFloor(db);
 });
 afterAll(async () => {
   await db.drop();
@@ -35,19 +37,28 @@ async function tamper(sql: string, params: unknown[] = []): Promise<void> {
   }
 }
 
-async function row(where: string): Promise<Record<string, unknown>> {
-  return (await db.query(`SELECT * FROM audit_logs WHERE ${where} ORDER BY id LIMIT 1`)).rows[0]!;
+/** The oldest audit row about a field of one record. */
+async function row(table: string, recordId: number, field: string): Promise<Record<string, unknown>> {
+  const found = await db.query('SELECT * FROM audit_logs WHERE table_name = $1 AND record_id = $2 AND field_name = $3 ORDER BY id LIMIT 1', [
+    table,
+    String(recordId),
+    field,
+  ]);
+  return found.rows[0]!;
 }
 
 describe('tamper evidence', () => {
   it('reports OK on an intact log and names the first altered, removed or inserted entry', async () => {
+    const present = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n;
     const sealed = await sealAllAuditRows(db.sequelize);
+    expect(sealed.rowsSealed).toBe(present);
     expect(sealed.rowsSealed).toBeGreaterThan(100);
     const intact = await verifyAuditLog(db.sequelize);
     expect(intact).toMatchObject({ ok: true, rowsChecked: sealed.lastPosition, problem: null });
 
     // Altered: someone rewrites what an old row says.
-    const victim = await row(`table_name = 'parts' AND field_name = 'description'`);
+    const victim = await row('parts', floor.parts.manifold.id, 'description');
+    expect(victim.new_value).toBe('Hydraulic manifold block, 6061-T6');
     await tamper('UPDATE audit_logs SET new_value = $1 WHERE id = $2', ['Nothing to see here', victim.id]);
     const altered = await verifyAuditLog(db.sequelize);
     expect(altered.problem).toMatchObject({ kind: 'altered', auditId: String(victim.id) });
@@ -55,7 +66,7 @@ describe('tamper evidence', () => {
     expect((await verifyAuditLog(db.sequelize)).ok).toBe(true);
 
     // Removed: someone deletes an embarrassing row.
-    const removedRow = await row(`table_name = 'travelers' AND field_name = 'status'`);
+    const removedRow = await row('travelers', floor.completed.id, 'status');
     await tamper('CREATE TABLE removed_copy AS SELECT * FROM audit_logs WHERE id = $1', [removedRow.id]);
     await tamper('DELETE FROM audit_logs WHERE id = $1', [removedRow.id]);
     const removed = await verifyAuditLog(db.sequelize);

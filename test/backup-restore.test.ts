@@ -15,13 +15,15 @@ import { restoreDatabase, type RestoreResult } from '../src/db/backup/restore.se
 import { withDatabase } from '../src/db/database.js';
 import { databaseRolesFor } from '../src/db/database-roles.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
+import { floorRecordsAsBuilt, readFloorRecords } from './support/floor-rows.js';
 import { TEST_ACTOR, createEmptyDatabase, createTestDatabase, dropDatabaseAndItsRoles, type TestDatabase } from './support/test-database.js';
 
 /**
  * A backup restored into an empty database gives the same data and a verifying audit chain,
  * keeps the audit rows append-only and the runtime role's grants, and a restore that cannot be
- * trusted (non-empty target, missing or damaged file) changes nothing.
+ * trusted (non-empty target, missing or damaged file) changes nothing. The data: a test floor
+ * (test/support/floor-fixtures.ts) and a few changes made after it.
  */
 
 let tools: PgTools;
@@ -30,6 +32,9 @@ let target: TestDatabase;
 let workDir: string;
 let backup: BackupResult;
 let restored: RestoreResult;
+let floor: Floor;
+/** The customers this file adds after the floor: one kept (and renamed), one deleted. */
+const changed = { kept: 0, deleted: 0 };
 /** The source's tables right after the backup; nothing writes to the source afterwards but the CLI test's own backup. */
 let sourceAtBackup: Awaited<ReturnType<typeof contents>>;
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -76,6 +81,54 @@ async function rolesOf(url: string): Promise<{ app: string; runtime: string }> {
     const { rows } = await c.query<{ app: string; runtime: string }>('SELECT app_role AS app, runtime_role AS runtime FROM nexus_roles');
     return rows[0]!;
   });
+}
+
+/** What this file built in the source, as a database holds it: the floor, and the changes made after it. */
+async function built(url: string): Promise<Record<string, unknown>> {
+  const after = await withClient(url, async (c) => {
+    const rows = async (sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows;
+    return {
+      customers: await rows(`SELECT code, name FROM customers WHERE code IN ('BKP', 'GONE') ORDER BY code`),
+      renamed: await rows(
+        `SELECT action, old_value, new_value FROM audit_logs WHERE table_name = 'customers' AND record_id = $1 AND field_name = 'name' ORDER BY id`,
+        [String(changed.kept)],
+      ),
+      deleted: await rows(`SELECT DISTINCT action FROM audit_logs WHERE table_name = 'customers' AND record_id = $1 ORDER BY 1`, [String(changed.deleted)]),
+      events: await rows(`SELECT action, table_name, record_id, details FROM audit_logs WHERE action = 'login'`),
+    };
+  });
+  return { floor: await readFloorRecords(url, floor), ...after };
+}
+
+/** What `built` reads from a faithful copy of the source. */
+function whatWasBuilt(): Record<string, unknown> {
+  return {
+    floor: floorRecordsAsBuilt(floor),
+    customers: [{ code: 'BKP', name: 'Backup Test Company' }],
+    renamed: [
+      { action: 'create', old_value: null, new_value: 'Backup Test Co' },
+      { action: 'update', old_value: 'Backup Test Co', new_value: 'Backup Test Company' },
+    ],
+    deleted: [{ action: 'create' }, { action: 'delete' }],
+    events: [{ action: 'login', table_name: 'users', record_id: String(floor.people.operator.id), details: { note: 'backup test' } }],
+  };
+}
+
+/** Row counts of the source as built, for the tables whose rows this file knows. */
+function builtCounts(): Record<string, number> {
+  const travelers = [floor.completed, floor.running, floor.released, floor.draft, floor.held, floor.cancelled];
+  return {
+    // The floor's three and BKP (GONE was deleted); the floor's three people.
+    customers: 4,
+    users: 3,
+    travelers: travelers.length,
+    traveler_steps: travelers.reduce((n, t) => n + Object.keys(t.steps).length, 0),
+    // Closed entries of the completed and the running traveler, and the running one's open clock-in.
+    labor_entries: floor.completed.laborEntryIds.length + floor.running.laborEntryIds.length + 1,
+    manual_steps: 1,
+    approvals: 1,
+    mail_outbox: 0,
+  };
 }
 
 async function sequences(url: string): Promise<Array<{ sequencename: string; last_value: string | null }>> {
@@ -171,16 +224,18 @@ beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-backup-test-'));
   source = await createTestDatabase();
   cleanup.push(() => source.drop());
-  await createSeeder(source.sequelize).up();
+  floor = await buildFloor(source);
   // The backup's transaction ids must be ahead of a brand-new cluster's (the "new server" case
   // below) whatever server the tests run on; consuming ids is quick and harmless.
   await advanceServerTo(source.url, 300_000);
-  // A few audited changes of every kind after the seed, and an event.
-  await source.query(`INSERT INTO customers (code, name) VALUES ('BKP', 'Backup Test Co')`);
+  // A few audited changes of every kind after the floor, and an event.
+  const insert = async (code: string, name: string) =>
+    Number((await source.query<{ id: number }>(`INSERT INTO customers (code, name) VALUES ($1, $2) RETURNING id`, [code, name])).rows[0]!.id);
+  changed.kept = await insert('BKP', 'Backup Test Co');
   await source.query(`UPDATE customers SET name = 'Backup Test Company' WHERE code = 'BKP'`);
-  await source.query(`INSERT INTO customers (code, name) VALUES ('GONE', 'Deleted Co')`);
+  changed.deleted = await insert('GONE', 'Deleted Co');
   await source.query(`DELETE FROM customers WHERE code = 'GONE'`);
-  await source.query(`SELECT audit_event('login', 'users', '1', '{"note":"backup test"}'::jsonb)`);
+  await source.query(`SELECT audit_event('login', 'users', $1, '{"note":"backup test"}'::jsonb)`, [String(floor.people.operator.id)]);
   // Transaction ids are cluster-wide: on a shared server, a transaction left open in another
   // database holds the sealing horizon back, and rows behind it stay pending (by design). So
   // here the chain may cover all rows or none; the restore onto a private cluster below is where
@@ -217,6 +272,8 @@ describe('a backup', () => {
     expect(written).toEqual(JSON.parse(JSON.stringify(backup.summary)));
     const now = sourceAtBackup;
     for (const [table, rows] of Object.entries(backup.summary.tables)) expect(rows).toBe(now[table]!.rows);
+    expect(backup.summary.tables).toMatchObject(builtCounts());
+    expect(await built(source.url)).toEqual(whatWasBuilt());
     expect(backup.summary.auditRows).toBe(now.audit_logs!.rows);
     expect(backup.summary.auditRows).toBeGreaterThan(100);
     expect(backup.summary.chain).toMatchObject({ lastPosition: now.audit_chain!.rows, pendingRows: now.audit_logs!.rows - now.audit_chain!.rows });
@@ -235,7 +292,9 @@ describe('a restore into an empty database', () => {
     // Restored under another name, it has roles of its own rather than sharing the source's.
     expect(await rolesOf(target.url)).toEqual(databaseRolesFor(new URL(target.url).pathname.slice(1)));
     expect(await rolesOf(target.url)).not.toEqual(await source.roles());
-    expect(before.customers!.rows).toBeGreaterThan(0);
+    // What was restored is what this file built, not merely whatever the source held.
+    expect(await built(target.url)).toEqual(whatWasBuilt());
+    expect(restored.summary.tables).toMatchObject(builtCounts());
     expect(before.audit_logs!.rows).toBeGreaterThan(100);
     expect(await sequences(target.url)).toEqual(await sequences(source.url));
     expect(restored.countsMatchedBackup).toBe(true);
@@ -397,6 +456,7 @@ describe('a restore onto a new server', () => {
     expect(result.transactionIdsAdvanced).toBeGreaterThan(0);
     expect(result.verify).toMatchObject({ ok: true, rowsChecked: backup.summary.chain.lastPosition });
     expect(await contents(url)).toEqual(sourceAtBackup);
+    expect(await built(url)).toEqual(whatWasBuilt());
     expect(await rolesOf(url)).toEqual(databaseRolesFor('nexus'));
     expect((await protections(url)).grants).toEqual((await protections(source.url)).grants);
 
@@ -456,6 +516,7 @@ describe('npm run db:backup and db:restore', () => {
     expect(restoredByCli.stdout).toMatch(/triggers: all \d+ of the backup present and enabled/);
     expect(restoredByCli.stdout).toMatch(/audit chain: OK, \d+ rows verified, head ([0-9a-f]{64}|\(empty log\)) at position \d+/);
     expect(await contents(withDatabase(source.url, name))).toEqual(await contents(source.url));
+    expect(await built(withDatabase(source.url, name))).toEqual(whatWasBuilt());
     expect(await rolesOf(withDatabase(source.url, name))).toEqual(databaseRolesFor(name));
 
     const refused = cli(['restore', file, '--target', name], source.url);

@@ -4,11 +4,11 @@ import pg from 'pg';
 import { APPROVAL_POLICY } from '../src/approvals/approval-policy.js';
 import { decide } from '../src/approvals/approval-decision.service.js';
 import { verifyAuditLog } from '../src/audit/audit-verify.service.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { createRecord, updateRecord } from '../src/records/record.service.js';
 import { User } from '../src/models/index.js';
 import { ApprovalRequired } from '../src/approvals/approval-request.service.js';
 import { transitionTraveler } from '../src/travelers/traveler-lifecycle.service.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
 import { createTestApp, testActor, type TestApp } from './support/test-app.js';
 import { TEST_PASSWORD } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -21,6 +21,9 @@ import { sealAllAuditRows } from './support/audit-seal.js';
  */
 
 let t: TestApp;
+let floor: Floor;
+/** A second floor, for a draft no earlier test has asked to release. */
+let other: Floor;
 const one = async <T>(sql: string, params: unknown[] = []) => (await t.db.query(sql, params)).rows[0] as T;
 
 async function appRoleOf(client: pg.Client): Promise<string> {
@@ -50,7 +53,8 @@ async function asRuntime(url: string, userId: number | null, statements: Array<[
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
+  other = await buildFloor(t.db);
 });
 afterAll(async () => {
   await t.close();
@@ -58,8 +62,9 @@ afterAll(async () => {
 
 describe('approved changes, as the runtime login sees them', () => {
   it('naming some other approval in nexus.approval_id does not unlock a released traveler, nor does a used or pending one', async () => {
-    const traveler = await one<{ id: number; quantity: number }>(`SELECT id, quantity FROM travelers WHERE status = 'released' ORDER BY id LIMIT 1`);
-    const revision = await one<{ id: number }>(`SELECT id FROM revisions WHERE status = 'draft' ORDER BY id LIMIT 1`);
+    // Released, quantity 250, with a pending request of its own (250 → 260).
+    const traveler = floor.released;
+    const revision = floor.revisions.manifoldC;
     // An approved and applied request about something else, and one about this traveler already applied.
     const unrelated = await one<{ id: number }>(
       `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, status, requested_by_id, decided_by_id, decided_at, signature_name, signature_meaning, signed_at, rule, applied_at)
@@ -72,28 +77,26 @@ describe('approved changes, as the runtime login sees them', () => {
       [traveler.id, t.users.engineer.id, t.users.approver.id],
     );
     const auditBefore = await one<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs');
-    for (const approvalId of [String(unrelated.id), String(used.id), '999999', 'x; DROP TABLE users']) {
+    for (const approvalId of [String(unrelated.id), String(used.id), String(floor.released.pendingApprovalId), '999999', 'x; DROP TABLE users']) {
       const refused = await asRuntime(t.db.url, t.users.engineer.id, [
         [`SELECT set_config('nexus.approval_id', $1, true)`, [approvalId]],
         ['UPDATE travelers SET quantity = quantity + 100 WHERE id = $1', [traveler.id]],
       ]);
       expect({ approvalId, code: refused?.code }).toEqual({ approvalId, code: 'NXT02' });
     }
-    expect(await one(`SELECT quantity FROM travelers WHERE id = $1`, [traveler.id])).toEqual({ quantity: traveler.quantity });
+    expect(await one(`SELECT quantity FROM travelers WHERE id = $1`, [traveler.id])).toEqual({ quantity: 250 });
     expect(await one('SELECT count(*)::int AS n FROM audit_logs')).toEqual(auditBefore);
   });
 
   it('a draft traveler is not released without an approved release request', async () => {
-    const draft = await one<{ id: number }>(
-      `SELECT id FROM travelers WHERE status = 'draft' AND EXISTS (SELECT 1 FROM traveler_steps s WHERE s.traveler_id = travelers.id) ORDER BY id LIMIT 1`,
-    );
+    const draft = floor.draft;
     const refused = await asRuntime(t.db.url, t.users.admin.id, [[`UPDATE travelers SET status = 'released' WHERE id = $1`, [draft.id]]]);
     expect(refused).toMatchObject({ code: 'NXT01', message: expect.stringMatching(/approved release request/) });
     expect(await one(`SELECT status FROM travelers WHERE id = $1`, [draft.id])).toEqual({ status: 'draft' });
   });
 
   it('every UPDATE bumps the version, whoever writes it', async () => {
-    const customer = await one<{ id: number; version: number }>('SELECT id, version FROM customers ORDER BY id LIMIT 1');
+    const customer = await one<{ id: number; version: number }>('SELECT id, version FROM customers WHERE id = $1', [floor.customers.aero.id]);
     expect(await asRuntime(t.db.url, t.users.engineer.id, [[`UPDATE customers SET phone = '+1 555 0199' WHERE id = $1`, [customer.id]]])).toBeNull();
     expect(await one('SELECT version FROM customers WHERE id = $1', [customer.id])).toEqual({ version: customer.version + 1 });
     // Even an UPDATE that tries to set the version back.
@@ -107,8 +110,9 @@ describe('approved changes, as the runtime login sees them', () => {
 describe('approval requests and decisions, as the runtime login sees them', () => {
   let pendingId: number;
   beforeAll(async () => {
-    const part = await one<{ id: number }>('SELECT id FROM parts ORDER BY id LIMIT 1');
-    const revision = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, status) VALUES ($1, 'GRD', 'draft') RETURNING id`, [part.id]);
+    const revision = await one<{ id: number }>(`INSERT INTO revisions (part_id, revision_code, status) VALUES ($1, 'GRD', 'draft') RETURNING id`, [
+      floor.parts.shaft.id,
+    ]);
     pendingId = (
       await one<{ id: number }>(
         `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, requested_by_id, rule)
@@ -120,13 +124,15 @@ describe('approval requests and decisions, as the runtime login sees them', () =
 
   it('a request cannot be inserted already decided, nor in someone else’s name', async () => {
     const base = `INSERT INTO approvals (target_table, target_id, operation, changes, base_version, requested_by_id, rule, status, decided_by_id, decided_at, signature_name, signature_meaning, signed_at)
-                  SELECT 'customers', id, 'update', '{}', 0, $1::int, 'user.role', $2::varchar, $3::int, CASE WHEN $2::text = 'pending' THEN NULL ELSE now() END, $4::varchar, $5::varchar, CASE WHEN $2::text = 'pending' THEN NULL ELSE now() END FROM customers ORDER BY id LIMIT 1`;
+                  SELECT 'customers', id, 'update', '{}', 0, $1::int, 'user.role', $2::varchar, $3::int, CASE WHEN $2::text = 'pending' THEN NULL ELSE now() END, $4::varchar, $5::varchar, CASE WHEN $2::text = 'pending' THEN NULL ELSE now() END FROM customers WHERE id = $6::int`;
     const count = () => one<{ n: number }>('SELECT count(*)::int AS n FROM approvals');
     const before = await count();
     expect(
-      await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.engineer.id, 'approved', t.users.admin.id, 'Test admin', 'approved']]]),
+      await asRuntime(t.db.url, t.users.engineer.id, [
+        [base, [t.users.engineer.id, 'approved', t.users.admin.id, 'Test admin', 'approved', floor.customers.aero.id]],
+      ]),
     ).toMatchObject({ code: 'NXP01' });
-    expect(await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.quality.id, 'pending', null, null, null]]])).toMatchObject({
+    expect(await asRuntime(t.db.url, t.users.engineer.id, [[base, [t.users.quality.id, 'pending', null, null, null, floor.customers.aero.id]]])).toMatchObject({
       code: 'NXP01',
       message: expect.stringMatching(/asked by the user making it/),
     });
@@ -194,18 +200,13 @@ describe('approval requests and decisions, as the runtime login sees them', () =
 
 describe('an approval approves exactly what the approver saw', () => {
   it('a release request goes stale when a check of the traveler changes in between, though the traveler itself did not', async () => {
-    const draft = await one<{ id: number; version: number }>(
-      `SELECT t.id, t.version FROM travelers t WHERE t.status = 'draft' AND EXISTS (SELECT 1 FROM traveler_steps s JOIN traveler_sub_steps c ON c.traveler_step_id = s.id WHERE s.traveler_id = t.id) ORDER BY t.id LIMIT 1`,
-    );
+    const draft = await one<{ id: number; version: number }>('SELECT id, version FROM travelers WHERE id = $1', [floor.draft.id]);
     const engineer = testActor(t.users.engineer);
     const submitted = await transitionTraveler(t.db.sequelize, draft.id, 'release', engineer).catch((error: unknown) => error);
     expect(submitted).toBeInstanceOf(ApprovalRequired);
     const approvalId = (submitted as ApprovalRequired).approval.id;
-    // A check's limit changes (by SQL, as the owner: the traveler row is not touched).
-    await t.db.query(
-      `UPDATE traveler_sub_steps SET upper_limit = coalesce(upper_limit, 0) + 1 WHERE id = (SELECT c.id FROM traveler_sub_steps c JOIN traveler_steps s ON s.id = c.traveler_step_id WHERE s.traveler_id = $1 ORDER BY c.id LIMIT 1)`,
-      [draft.id],
-    );
+    // A check's limit changes (step 20's lug hole diameter, by SQL as the owner: the traveler row is not touched).
+    await t.db.query('UPDATE traveler_sub_steps SET upper_limit = upper_limit + 1 WHERE id = $1', [floor.draft.checks[20]![1]]);
     expect(await one('SELECT version FROM travelers WHERE id = $1', [draft.id])).toEqual({ version: draft.version });
     const decided = await decide(t.db.sequelize, 'approve', { approvalId, actor: testActor(t.users.approver), password: TEST_PASSWORD }).catch(
       (error: unknown) => error,
@@ -267,27 +268,23 @@ describe('four eyes for administrators', () => {
 
 describe('the approver sees what will be approved', () => {
   it('a release request’s page lists the traveler’s steps and checks, and says when that content changed since', async () => {
-    const draft = await one<{ id: number; number: string }>(
-      `SELECT t.id, t.number FROM travelers t WHERE t.status = 'draft' AND EXISTS (SELECT 1 FROM traveler_steps s JOIN traveler_sub_steps c ON c.traveler_step_id = s.id WHERE s.traveler_id = t.id)
-         AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.target_table = 'travelers' AND a.target_id = t.id AND a.status = 'pending') ORDER BY t.id LIMIT 1`,
-    );
+    // The other floor's draft (bracket rev A): nobody has asked to release it yet.
+    const draft = other.draft;
     const submitted = await transitionTraveler(t.db.sequelize, draft.id, 'release', testActor(t.users.engineer)).catch((error: unknown) => error);
     expect(submitted).toBeInstanceOf(ApprovalRequired);
     const approvalId = (submitted as ApprovalRequired).approval.id;
     const approver = await t.signIn('approver');
     const shown = await approver.get(`/admin/api/resources/approvals/records/${approvalId}/subject`);
     expect(shown.status).toBe(200);
-    const steps = await t.db.query<{ operation: string; checks: number }>(
-      `SELECT s.operation, (SELECT count(*)::int FROM traveler_sub_steps c WHERE c.traveler_step_id = s.id) AS checks FROM traveler_steps s WHERE s.traveler_id = $1 ORDER BY s.step_number`,
-      [draft.id],
-    );
     expect(shown.body.subject).toMatchObject({ kind: 'traveler', id: draft.id, title: expect.stringContaining(draft.number), unchanged: true });
-    expect(shown.body.subject.steps.map((s: { operation: string; checks: unknown[] }) => [s.operation, s.checks.length])).toEqual(
-      steps.rows.map((r) => [r.operation, r.checks]),
-    );
-    await t.db.query(`UPDATE traveler_steps SET operation = operation || ' (revised)' WHERE id = (SELECT min(id) FROM traveler_steps WHERE traveler_id = $1)`, [
-      draft.id,
+    expect(shown.body.subject.steps.map((s: { operation: string; checks: unknown[] }) => [s.operation, s.checks.length])).toEqual([
+      ['Cut 7075-T7351 plate', 0],
+      ['5-axis mill complete', 1],
+      ['Deburr and break edges 0.2-0.5 mm', 0],
+      ['First article and lot inspection', 2],
+      ['Wrap, label, attach certs', 0],
     ]);
+    await t.db.query(`UPDATE traveler_steps SET operation = operation || ' (revised)' WHERE id = $1`, [draft.steps[10]]);
     const after = await approver.get(`/admin/api/resources/approvals/records/${approvalId}/subject`);
     expect(after.body.subject.unchanged).toBe(false);
   });

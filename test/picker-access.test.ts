@@ -4,7 +4,8 @@ import type { CurrentAdmin } from 'adminjs';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createAdmin } from '../src/admin/admin.js';
 import { ROLES, type Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
+import { floorRows } from './support/floor-rows.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -16,6 +17,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 let t: TestApp;
 const agents = {} as Record<Role, TestAgent>;
 let admin: AdminJS;
+let floor: Floor;
 
 async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
   return (await t.db.query(sql, params)).rows[0] as T;
@@ -34,9 +36,11 @@ interface Search {
   params: Record<string, string>;
 }
 
-/** Some record of a table, for a picker that waits for an earlier choice (a revision for the chosen part). */
-async function someId(table: string): Promise<string> {
-  return String((await one<{ id: number }>(`SELECT min(id) AS id FROM "${table}"`)).id);
+/** A record of the floor's, for a picker that waits for an earlier choice (a revision for the chosen part). */
+function chosenId(table: string): string {
+  const id = (floorRows(floor) as Partial<Record<string, number>>)[table];
+  if (id === undefined) throw new Error(`the floor has no record of ${table} to choose`);
+  return String(id);
 }
 
 /** The searches the panel makes for this role, as its pickers and filters make them. */
@@ -55,7 +59,7 @@ async function searchesOf(role: Role): Promise<Search[]> {
         const dependsOn = (json.custom as { dependsOn?: string } | undefined)?.dependsOn;
         if (dependsOn) {
           const parent = decorated.getPropertyByKey(dependsOn)!.toJSON('edit').reference!;
-          params[`filters.${dependsOn}`] = await someId(admin.findResource(parent).id());
+          params[`filters.${dependsOn}`] = chosenId(admin.findResource(parent).id());
         }
         searches.push({ where: `form ${decorated.id()}.${property.propertyPath}`, resource: json.reference, params });
       }
@@ -75,7 +79,7 @@ async function searchesOf(role: Role): Promise<Search[]> {
 beforeAll(async () => {
   t = await createTestApp();
   admin = createAdmin(t.ctx);
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
   for (const role of ROLES) agents[role] = await t.signIn(role);
 });
 
@@ -112,10 +116,14 @@ describe('every search the panel makes for a role is allowed to it', () => {
 
 describe('people are found by name, and only the administrators see the directory', () => {
   it('a colleague search answers names only to other roles; the directory stays 403', async () => {
-    const found = await agents.quality.get('/admin/api/resources/users/actions/search/Test');
+    const found = await agents.quality.get('/admin/api/resources/users/actions/search/Floor');
     expect(found.status).toBe(200);
-    // The six test users, one per role, are all named "Test …".
-    expect(found.body.records.length).toBe(6);
+    // The floor's three people, all named "Floor …".
+    expect(found.body.records.map((r: { params: { full_name: string } }) => r.params.full_name).sort()).toEqual(
+      Object.values(floor.people)
+        .map((p) => p.fullName)
+        .sort(),
+    );
     for (const record of found.body.records as Array<{ params: Record<string, unknown> }>) {
       expect(Object.keys(record.params).sort()).toEqual(['full_name', 'id', 'title']);
     }
@@ -123,8 +131,13 @@ describe('people are found by name, and only the administrators see the director
     expect((await agents.quality.get('/admin/api/resources/users/actions/list')).status).toBe(403);
     expect((await agents.quality.get(`/admin/api/resources/users/records/${t.users.admin.id}/show`)).status).toBe(403);
     expect(await denied()).toBe(before + 2);
-    const full = await agents.admin.get('/admin/api/resources/users/actions/search/Test');
-    expect(full.body.records[0].params).toEqual(expect.objectContaining({ email: expect.any(String), role: expect.any(String) }));
+    const full = await agents.admin.get('/admin/api/resources/users/actions/search/Floor');
+    // The administrators' directory: e-mail and role too.
+    expect(full.body.records.map((r: { params: { email: string; role: string } }) => [r.params.email, r.params.role]).sort()).toEqual(
+      Object.entries(floor.people)
+        .map(([role, p]) => [p.email, role])
+        .sort(),
+    );
   });
 
   it('the operator’s labor form offers only the operator; an administrator’s offers every active user', async () => {
@@ -132,8 +145,9 @@ describe('people are found by name, and only the administrators see the director
     const operator = await agents.operator.get('/admin/api/resources/users/actions/search').query(params);
     expect(operator.body.records.map((r: { id: number }) => Number(r.id))).toEqual([t.users.operator.id]);
     const everyone = await agents.admin.get('/admin/api/resources/users/actions/search').query(params);
-    const active = await one<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE active');
-    expect(everyone.body.records).toHaveLength(active.n);
+    // Every user there is, all active: one per role, and the floor's three.
+    const all = [...Object.values(t.users), ...Object.values(floor.people)].map((u) => u.id);
+    expect(everyone.body.records.map((r: { id: number }) => Number(r.id)).sort((a: number, b: number) => a - b)).toEqual(all.sort((a, b) => a - b));
   });
 });
 

@@ -14,12 +14,12 @@ import { loadConfig } from '../src/config/config.js';
 import { findPgTools } from '../src/db/backup/pg-tools.js';
 import { createSequelize, withDatabase } from '../src/db/database.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { databaseRolesFor } from '../src/db/database-roles.js';
 import { createMigrator } from '../src/db/migrator.js';
 import { migrationsDir, projectRoot } from '../src/paths.js';
 import { startServer } from '../src/server.js';
-import { DEMO_PASSWORD } from '../seeders/demo-users.js';
+import { buildFloor, FLOOR_PASSWORD, type Floor } from './support/floor-fixtures.js';
+import { floorRecordsAsBuilt, readFloorRecords } from './support/floor-rows.js';
 import { runInitScripts } from './support/postgres-image.js';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -28,7 +28,8 @@ import { createEmptyDatabase, createTestDatabase, type TestDatabase } from './su
  * docker exec: `pg_dump -U nexus_user nexus > backup.sql` and `psql -U nexus_user nexus <
  * backup.sql`. Into a database that is not empty it must stop at once and change nothing; into a
  * new stack (docker-compose.restore.yml: an empty database with its owner and roles) it must give
- * back NEXUS whole, with an audit trail that goes on verifying after the first change.
+ * back NEXUS whole, with an audit trail that goes on verifying after the first change. The data:
+ * a test floor (test/support/floor-fixtures.ts), built by the owner as the demo seed would be.
  */
 
 const PSQLRC = path.join(projectRoot, 'docker', 'psqlrc');
@@ -36,6 +37,7 @@ let source: TestDatabase;
 let workDir: string;
 let dumpFile: string;
 let pgDump: string;
+let floor: Floor;
 
 async function fingerprint(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
@@ -60,11 +62,11 @@ async function fingerprint(url: string): Promise<string> {
   }
 }
 
-async function one<T>(url: string, sql: string): Promise<T> {
+async function one<T>(url: string, sql: string, params: unknown[] = []): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query(sql)).rows[0] as T;
+    return (await client.query(sql, params)).rows[0] as T;
   } finally {
     await client.end();
   }
@@ -78,7 +80,7 @@ function psqlFromStdin(url: string, file: string) {
 beforeAll(async () => {
   pgDump = (await findPgTools()).pgDump;
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-plain-restore-'));
-  // The compose stack's database: owned by the login nexus_user, which migrated and seeded it.
+  // The compose stack's database: owned by the login nexus_user, which migrated and filled it.
   source = await createEmptyDatabase();
   const password = crypto.randomBytes(12).toString('hex');
   const admin = new pg.Client({ connectionString: withDatabase(source.url, 'postgres') });
@@ -99,13 +101,13 @@ beforeAll(async () => {
   try {
     // Granting to the compose database's roles, as a dump of it does.
     await createMigrator(owner, migrationsDir, { roles: databaseRolesFor('nexus') }).up();
-    await createSeeder(owner).up();
+    floor = await buildFloor({ sequelize: owner });
   } finally {
     await owner.close();
   }
   // Ahead of a brand-new cluster's transaction counter, whatever server the tests run on.
   await source.query(`DO $$ BEGIN FOR i IN 1..300000 LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$`);
-  await source.query(`UPDATE customers SET phone = '+1 555 0142' WHERE code = 'AERODYNE'`);
+  await source.query(`UPDATE customers SET phone = '+1 555 0142' WHERE id = $1`, [floor.customers.aero.id]);
   const sealer = createSequelize({ url: source.url, poolMax: 1, acquireTimeoutMs: 10_000 });
   try {
     await sealAuditLog(sealer);
@@ -128,7 +130,7 @@ describe('psql < backup.sql into a NEXUS database that is not empty', () => {
   it('stops at the first error with a non-zero exit (the container’s psqlrc), and changes nothing', async () => {
     const filled = await createTestDatabase();
     try {
-      await createSeeder(filled.sequelize).up();
+      await buildFloor(filled);
       const before = await fingerprint(filled.url);
       const run = psqlFromStdin(filled.url, dumpFile);
       expect(run.status).toBe(3);
@@ -185,6 +187,9 @@ describe('psql < backup.sql into a new stack', () => {
     const restored = psqlFromStdin(ownerUrl.toString(), dumpFile);
     expect({ status: restored.status, errors: restored.stderr.split('\n').filter((l) => /ERROR/.test(l)) }).toEqual({ status: 0, errors: [] });
     expect(await fingerprint(superuserUrl)).toBe(await fingerprint(source.url));
+    // And that is what this file built: the floor, with the phone number set after it.
+    expect(await readFloorRecords(superuserUrl, floor)).toEqual(floorRecordsAsBuilt(floor));
+    expect(await one(superuserUrl, 'SELECT phone FROM customers WHERE id = $1', [floor.customers.aero.id])).toEqual({ phone: '+1 555 0142' });
 
     // The app's first start (compose: the owner and runtime logins from their secret files).
     const runtimeUrl = new URL(superuserUrl);
@@ -202,8 +207,9 @@ describe('psql < backup.sql into a new stack', () => {
     try {
       const base = server.url.replace(/\/admin$/, '');
       const agent = supertest.agent(base);
-      expect((await agent.post('/admin/login').type('form').send({ email: 'engineer', password: DEMO_PASSWORD })).status).toBe(302);
-      const customer = await one<{ id: number; version: number }>(superuserUrl, `SELECT id, version FROM customers WHERE code = 'MIDHYD'`);
+      const signIn = await agent.post('/admin/login').type('form').send({ email: floor.people.engineer.username, password: FLOOR_PASSWORD });
+      expect(signIn.status).toBe(302);
+      const customer = await one<{ id: number; version: number }>(superuserUrl, 'SELECT id, version FROM customers WHERE id = $1', [floor.customers.hydro.id]);
       const edited = await agent
         .post(`/admin/api/resources/customers/records/${customer.id}/edit`)
         .field('version', String(customer.version))

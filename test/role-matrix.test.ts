@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
 import { ROLES, type Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
+import { floorRows } from './support/floor-rows.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -34,22 +35,26 @@ const MATRIX: Record<string, { R: Role[]; C: Role[]; U: Role[]; D: Role[] }> = {
 
 let t: TestApp;
 const agents = {} as Record<Role, TestAgent>;
+let floor: Floor;
+/** The record of each resource that show, edit and delete are tried on. */
 const fixtureId: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
-  await t.db.query(`INSERT INTO mail_outbox (to_address, subject, body, recipient_id) SELECT email, 'Test mail', 'Body', id FROM users ORDER BY id LIMIT 1`);
-  for (const table of Object.keys(MATRIX)) {
-    const row = await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`);
-    if (!row.rows[0]) throw new Error(`fixture: no row in ${table}`);
-    fixtureId[table] = row.rows[0].id;
-  }
-  // A labor entry that belongs to the demo operator, not to the test operator.
-  const labor = await t.db.query<{ id: string }>(
-    `SELECT l.id::text AS id FROM labor_entries l JOIN users u ON u.id = l.user_id WHERE u.username = 'operator' LIMIT 1`,
+  floor = await buildFloor(t.db);
+  // Of the floor's: its labor entries are its operator's, not the test operator's.
+  for (const [table, id] of Object.entries(floorRows(floor))) fixtureId[table] = String(id);
+  const mail = await t.db.query<{ id: string }>(
+    `INSERT INTO mail_outbox (to_address, subject, body, recipient_id) VALUES ($1, 'Test mail', 'Body', $2) RETURNING id::text AS id`,
+    [floor.people.operator.email, floor.people.operator.id],
   );
-  fixtureId.labor_entries = labor.rows[0]!.id;
+  fixtureId.mail_outbox = mail.rows[0]!.id;
+  const audit = await t.db.query<{ id: string }>(
+    `SELECT id::text AS id FROM audit_logs WHERE table_name = 'customers' AND record_id = $1 ORDER BY id LIMIT 1`,
+    [String(floor.customers.aero.id)],
+  );
+  fixtureId.audit_logs = audit.rows[0]!.id;
+  expect(Object.keys(fixtureId).sort()).toEqual(Object.keys(MATRIX).sort());
   for (const role of ROLES) agents[role] = await t.signIn(role);
 });
 
@@ -129,9 +134,8 @@ describe('labor entries are the operator’s own', () => {
   it('an operator edits their own entry but not another operator’s', async () => {
     const own = await t.db.query<{ id: string }>(
       `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason)
-       SELECT $1, id, now() - interval '2 hours', now() - interval '1 hour', 'manual', 'Forgot to clock in'
-       FROM travelers ORDER BY id LIMIT 1 RETURNING id::text AS id`,
-      [t.users.operator.id],
+       VALUES ($1, $2, now() - interval '2 hours', now() - interval '1 hour', 'manual', 'Forgot to clock in') RETURNING id::text AS id`,
+      [t.users.operator.id, floor.completed.id],
     );
     const mine = await agents.operator.get(`/admin/api/resources/labor_entries/records/${own.rows[0]!.id}/edit`);
     expect(mine.status).toBe(200);
@@ -140,7 +144,7 @@ describe('labor entries are the operator’s own', () => {
   });
 
   it('an operator cannot book labor in someone else’s name: refused on the field, nothing written; left out, it is their own', async () => {
-    const travelerId = (await t.db.query<{ id: string }>('SELECT id::text AS id FROM travelers ORDER BY id LIMIT 1')).rows[0]!.id;
+    const travelerId = String(floor.completed.id);
     const someoneElse = t.users.admin.id;
     const entries = async () => Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM labor_entries')).rows[0]!.n);
     const before = await entries();

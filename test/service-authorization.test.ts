@@ -4,9 +4,10 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { AccessDeniedError, RESOURCE_RULES, type ResourceId } from '../src/auth/access-rules.js';
 import { isWritableField } from '../src/auth/field-rules.js';
 import type { Role } from '../src/auth/roles.js';
-import { createSeeder } from '../src/db/seeder.js';
 import { ALL_MODELS } from '../src/models/index.js';
 import { createRecord, deleteRecords, updateRecord } from '../src/records/record.service.js';
+import { buildFloor, type Floor } from './support/floor-fixtures.js';
+import { floorRows, type FloorTable } from './support/floor-rows.js';
 import { createTestApp, testActor, type TestApp } from './support/test-app.js';
 
 /**
@@ -17,12 +18,16 @@ import { createTestApp, testActor, type TestApp } from './support/test-app.js';
  */
 
 let t: TestApp;
+let floor: Floor;
+/** The floor's record of each table that updates are tried on. */
+let rowOf: Record<FloorTable, number>;
 const modelOf = (table: string) => ALL_MODELS.find((m) => m.getTableName() === table) as unknown as ModelStatic<Model>;
 const one = async <T>(sql: string, params: unknown[] = []) => (await t.db.query(sql, params)).rows[0] as T;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createSeeder(t.db.sequelize).up();
+  floor = await buildFloor(t.db);
+  rowOf = floorRows(floor);
 });
 afterAll(async () => {
   await t.close();
@@ -66,6 +71,28 @@ const WRITES: Record<string, { create: Role[]; update: Role[]; delete: Role[] }>
   mail_outbox: noOne,
 };
 
+/** The record an update is tried on: the floor's, mostly. */
+async function existingOf(table: string): Promise<string> {
+  // The test operator's own entry: whose entry it is has a rule of its own (below).
+  if (table === 'labor_entries') {
+    const own = await one<{ id: string }>(
+      `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) VALUES ($1, $2, now() - interval '9 hours', now() - interval '8 hours', 'manual', 'matrix') RETURNING id::text AS id`,
+      [t.users.operator.id, floor.completed.id],
+    );
+    return own.id;
+  }
+  // The floor's first customer being made.
+  if (table === 'audit_logs') {
+    const made = await one<{ id: string }>(`SELECT id::text AS id FROM audit_logs WHERE table_name = 'customers' AND record_id = $1 ORDER BY id LIMIT 1`, [
+      String(floor.customers.aero.id),
+    ]);
+    return made.id;
+  }
+  // No mail is queued: a record that does not exist.
+  if (table === 'mail_outbox') return '1';
+  return String(rowOf[table as FloorTable]);
+}
+
 describe('the role matrix, in the record service', () => {
   it('covers every resource the access rules know', () => {
     expect(Object.keys(RESOURCE_RULES).sort()).toEqual(Object.keys(WRITES).sort());
@@ -75,16 +102,7 @@ describe('the role matrix, in the record service', () => {
     '%s: create, update and delete are refused to exactly the roles the matrix refuses, whoever calls the service',
     async (table) => {
       const model = modelOf(table);
-      // For labor, the test operator's own entry: whose entry it is has a rule of its own (below).
-      const existing =
-        table === 'labor_entries'
-          ? (
-              await one<{ id: string }>(
-                `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) SELECT $1, id, now() - interval '9 hours', now() - interval '8 hours', 'manual', 'matrix' FROM travelers ORDER BY id LIMIT 1 RETURNING id::text AS id`,
-                [t.users.operator.id],
-              )
-            ).id
-          : ((await t.db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 1`)).rows[0]?.id ?? '1');
+      const existing = await existingOf(table);
       const got: Record<string, unknown> = {};
       const want: Record<string, unknown> = {};
       const rules = WRITES[table]!;
@@ -107,10 +125,10 @@ describe('the role matrix, in the record service', () => {
   it('an operator changes and deletes only their own labor entries, through the service too', async () => {
     const operator = testActor(t.users.operator);
     const model = modelOf('labor_entries');
-    const other = await one<{ id: number; version: number; reason: string | null }>(
-      `SELECT id, version, reason FROM labor_entries WHERE user_id <> $1 ORDER BY id LIMIT 1`,
-      [t.users.operator.id],
-    );
+    // The floor operator's, on the completed traveler.
+    const other = await one<{ id: number; version: number; reason: string | null }>(`SELECT id, version, reason FROM labor_entries WHERE id = $1`, [
+      floor.completed.laborEntryIds[0],
+    ]);
     await expect(updateRecord(model, other.id, { version: other.version, reason: 'mine now' }, operator)).rejects.toBeInstanceOf(AccessDeniedError);
     expect(await one(`SELECT version, reason FROM labor_entries WHERE id = $1`, [other.id])).toEqual({ version: other.version, reason: other.reason });
   });
@@ -124,12 +142,12 @@ describe('the record to change comes from the address', () => {
 
   it('an id in an edit form naming another record is refused, and neither record changes', async () => {
     const mine = await one<{ id: number; version: number }>(
-      `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) SELECT $1, id, now() - interval '3 hours', now() - interval '2 hours', 'manual', 'own entry' FROM travelers ORDER BY id LIMIT 1 RETURNING id, version`,
-      [t.users.operator.id],
+      `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) VALUES ($1, $2, now() - interval '3 hours', now() - interval '2 hours', 'manual', 'own entry') RETURNING id, version`,
+      [t.users.operator.id, floor.completed.id],
     );
     const theirs = await one<{ id: number; version: number }>(
-      `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) SELECT $1, id, now() - interval '5 hours', now() - interval '4 hours', 'manual', 'their entry' FROM travelers ORDER BY id LIMIT 1 RETURNING id, version`,
-      [t.users.quality.id],
+      `INSERT INTO labor_entries (user_id, traveler_id, started_at, ended_at, entry_type, reason) VALUES ($1, $2, now() - interval '5 hours', now() - interval '4 hours', 'manual', 'their entry') RETURNING id, version`,
+      [t.users.quality.id, floor.completed.id],
     );
     const snapshot = () => t.db.query(`SELECT * FROM labor_entries WHERE id IN ($1, $2) ORDER BY id`, [mine.id, theirs.id]).then((r) => r.rows);
     const before = await snapshot();
@@ -177,7 +195,9 @@ describe('fields no form may set', () => {
     '%s: a valid value for any column outside the allow-list (keys, bookkeeping, derived, workflow-owned) is refused on its field; nothing is written',
     async (table) => {
       const model = modelOf(table);
-      const row = await one<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY id LIMIT 1`);
+      // Users: the test administrator, whose sign-in time signing in alone writes.
+      const id = table === 'users' ? t.users.admin.id : rowOf[table as FloorTable];
+      const row = await one<Record<string, unknown>>(`SELECT * FROM ${table} WHERE id = $1`, [id]);
       const tried: string[] = [];
       for (const [field, attribute] of Object.entries(model.getAttributes())) {
         const stored = (attribute.type as { key?: string }).key !== 'VIRTUAL';
@@ -200,7 +220,9 @@ describe('fields no form may set', () => {
 describe('optimistic locking cannot be skipped', () => {
   it('an edit without a version, or with a malformed one, is refused on the version field and writes nothing', async () => {
     const admin = await t.signIn('admin');
-    const customer = await one<{ id: number; name: string; version: number }>(`SELECT id, name, version FROM customers ORDER BY id LIMIT 1`);
+    const customer = await one<{ id: number; name: string; version: number }>(`SELECT id, name, version FROM customers WHERE id = $1`, [
+      floor.customers.aero.id,
+    ]);
     for (const version of [undefined, '', 'abc', '1.5', '-1x']) {
       let request = admin.post(`/admin/api/resources/customers/records/${customer.id}/edit`).field('name', 'Lost update');
       if (version !== undefined) request = request.field('version', version);
@@ -219,9 +241,8 @@ describe('refusals carry their status for API callers', () => {
   it('a delete refused (in use, by role) answers 409 or 403, not 200; the panel’s own page still gets its message', async () => {
     const engineer = await t.signIn('engineer');
     const viewer = await t.signIn('viewer');
-    const used = await one<{ id: number }>(
-      `SELECT c.id FROM customers c WHERE EXISTS (SELECT 1 FROM parts p WHERE p.customer_id = c.id) ORDER BY c.id LIMIT 1`,
-    );
+    // The bracket's customer.
+    const used = floor.customers.aero;
     const inUse = await engineer.post(`/admin/api/resources/customers/records/${used.id}/delete`);
     expect(inUse.status).toBe(409);
     expect(inUse.body.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/in use|still used|referenced/i) });

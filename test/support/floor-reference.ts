@@ -28,9 +28,13 @@ export interface FloorReference {
   parts: Record<'manifold' | 'bracket' | 'shaft' | 'screw', { id: number; number: string; description: string; customerId: number }>;
   /**
    * manifold A obsolete (no step 40), B released, C draft (B's routing); bracket A and shaft 01
-   * released; screw A a draft without routing. Routings: floor-routings.ts.
+   * released; screw A a draft without routing. Routings: floor-routings.ts. `steps`: process step
+   * ids by step number; `checks`: sub-step ids by step number, then sequence.
    */
-  revisions: Record<RevisionKey, { id: number; partId: number; code: string; status: RevisionStatus }>;
+  revisions: Record<
+    RevisionKey,
+    { id: number; partId: number; code: string; status: RevisionStatus; steps: Record<number, number>; checks: Record<number, Record<number, number>> }
+  >;
   /**
    * completed: the completed traveler's (manifold, revision B set); running: in progress (manifold);
    * open: the draft and the cancelled traveler's (bracket); released: in progress (shaft), the
@@ -88,9 +92,10 @@ export async function buildFloorReference(tag: string, options: WriteOptions): P
   };
 
   // Made as drafts (the database refuses any other start), moved on once their routing is written.
-  const made: Array<[RevisionKey, Revision, RevisionStatus]> = [];
+  const made: Array<[RevisionKey, Revision, RevisionStatus, Pick<FloorReference['revisions'][RevisionKey], 'steps' | 'checks'>]> = [];
   const revision = async (key: RevisionKey, partId: number, code: string, status: RevisionStatus, routing: readonly FloorRoutingStep[], days?: number) => {
     const r = await Revision.create({ part_id: partId, revision_code: code, effective_date: days === undefined ? null : dateOnly(days) } as never, options);
+    const ids = { steps: {} as Record<number, number>, checks: {} as Record<number, Record<number, number>> };
     for (const s of routing) {
       const step = await ProcessStep.create(
         {
@@ -104,9 +109,11 @@ export async function buildFloorReference(tag: string, options: WriteOptions): P
         } as never,
         options,
       );
+      ids.steps[s.step] = step.id;
+      ids.checks[s.step] = {};
       for (const [i, c] of (s.checks ?? []).entries()) {
         const measured = c.lower !== undefined || c.upper !== undefined;
-        await SubStep.create(
+        const check = await SubStep.create(
           {
             process_step_id: step.id,
             sequence: i + 1,
@@ -118,9 +125,10 @@ export async function buildFloorReference(tag: string, options: WriteOptions): P
           } as never,
           options,
         );
+        ids.checks[s.step]![i + 1] = check.id;
       }
     }
-    made.push([key, r, status]);
+    made.push([key, r, status, ids]);
   };
   await revision(
     'manifoldA',
@@ -137,9 +145,9 @@ export async function buildFloorReference(tag: string, options: WriteOptions): P
   await revision('screwA', parts.screw.id, 'A', 'draft', []);
   const revisions = {} as FloorReference['revisions'];
   // Obsolete first: a part has one released revision at a time.
-  for (const [key, r, status] of made) {
+  for (const [key, r, status, ids] of made) {
     if (status !== 'draft') await r.update({ status }, options);
-    revisions[key] = { id: r.id, partId: r.part_id, code: r.revision_code, status };
+    revisions[key] = { id: r.id, partId: r.part_id, code: r.revision_code, status, ...ids };
   }
 
   // Work orders start open (the database refuses any other start), then move on.
