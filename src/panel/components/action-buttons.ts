@@ -58,16 +58,3 @@ export function actionsToButtonGroup(
  * only the title column; header and rows must agree or the <th> stop matching their cells.
  */
 export const listCellDisplay = (isTitle: boolean): string[] => [isTitle ? 'table-cell' : 'none', isTitle ? 'table-cell' : 'none', 'table-cell', 'table-cell'];
-
-/** Text for screen readers only: names a control or column that shows just an icon or nothing. */
-export const VISUALLY_HIDDEN: React.CSSProperties = {
-  position: 'absolute',
-  width: 1,
-  height: 1,
-  padding: 0,
-  margin: -1,
-  overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
-  whiteSpace: 'nowrap',
-  border: 0,
-};

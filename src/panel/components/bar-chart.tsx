@@ -1,22 +1,11 @@
 import React, { useEffect, useRef, useState } from 'react';
+import { VISUALLY_HIDDEN } from './visually-hidden.js';
 
 /**
  * A horizontal bar chart drawn as plain SVG: one row per item, a label block on the left, one or
  * more bars per row, each with its figure after it. The charts are small and few, and a chart
  * library would add far more to the panel's bundle than this does.
  */
-
-const VISUALLY_HIDDEN: React.CSSProperties = {
-  position: 'absolute',
-  width: 1,
-  height: 1,
-  padding: 0,
-  margin: -1,
-  overflow: 'hidden',
-  clip: 'rect(0, 0, 0, 0)',
-  whiteSpace: 'nowrap',
-  border: 0,
-};
 
 /**
  * The width a chart really has, so that it is drawn in pixels: a scaled viewBox would make its

@@ -1,23 +1,12 @@
 import React, { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation, type CurrentAdmin } from 'adminjs';
 import { Avatar, Box, Icon, SmallText, Title } from '@adminjs/design-system';
+import { VISUALLY_HIDDEN } from './visually-hidden.js';
 
 interface Props {
   session: CurrentAdmin;
   paths: { logoutPath: string };
 }
-
-const VISUALLY_HIDDEN: React.CSSProperties = {
-  position: 'absolute',
-  width: 1,
-  height: 1,
-  padding: 0,
-  margin: -1,
-  overflow: 'hidden',
-  clip: 'rect(0, 0, 0, 0)',
-  whiteSpace: 'nowrap',
-  border: 0,
-};
 
 const COLOR = { text: '#0C1E29', muted: '#454655', border: '#C0C0CA', surface: '#FFFFFF', hover: '#F4F4F6' };
 

@@ -1,7 +1,8 @@
 import React from 'react';
 import { PropertyHeader, type BasePropertyJSON } from 'adminjs';
 import { CheckBox, TableCell, TableHead, TableRow } from '@adminjs/design-system';
-import { VISUALLY_HIDDEN, listCellDisplay } from './action-buttons.js';
+import { listCellDisplay } from './action-buttons.js';
+import { VISUALLY_HIDDEN } from './visually-hidden.js';
 import { HEADER_CELL_STYLE } from './property-header.js';
 
 interface Props {

@@ -3,7 +3,8 @@ import { useNavigate } from 'react-router-dom';
 import { Icon } from '@adminjs/design-system';
 import { choicesOf, MAX_LENGTH, searchStatus, type Choice } from './search-answer.js';
 import { SearchResults } from './search-results.js';
-import { COLOR, visuallyHidden } from './top-bar-style.js';
+import { COLOR } from './top-bar-style.js';
+import { VISUALLY_HIDDEN } from '../visually-hidden.js';
 import { useNarrowScreen } from './use-narrow-screen.js';
 import { useSearchAnswer } from './use-search-answer.js';
 
@@ -86,7 +87,7 @@ export const GlobalSearch: React.FC = () => {
         if (!box.current?.contains(event.relatedTarget as Node | null)) setOpen(false);
       }}
     >
-      <label htmlFor={inputId} style={visuallyHidden}>
+      <label htmlFor={inputId} style={VISUALLY_HIDDEN}>
         Search travelers, work orders, parts and customers by number or name
       </label>
       <div style={{ position: 'relative', display: 'flex', alignItems: 'center' }}>
@@ -129,7 +130,7 @@ export const GlobalSearch: React.FC = () => {
           }}
         />
       </div>
-      <div id={`${id}-status`} role="status" aria-live="polite" style={visuallyHidden} data-testid="global-search-status">
+      <div id={`${id}-status`} role="status" aria-live="polite" style={VISUALLY_HIDDEN} data-testid="global-search-status">
         {status}
       </div>
       <SearchResults

@@ -1,5 +1,3 @@
-import type React from 'react';
-
 /** The top bar's colours, from the design system's palette. */
 export const COLOR = {
   text: '#0C1E29',
@@ -8,17 +6,4 @@ export const COLOR = {
   focus: '#3040D6',
   active: '#E8EBFD',
   surface: '#FFFFFF',
-};
-
-/** Read by screen readers, not shown. */
-export const visuallyHidden: React.CSSProperties = {
-  position: 'absolute',
-  width: 1,
-  height: 1,
-  padding: 0,
-  margin: -1,
-  overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
-  whiteSpace: 'nowrap',
-  border: 0,
 };
