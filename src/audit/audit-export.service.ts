@@ -28,6 +28,10 @@ export interface ExportResult {
   delivered: boolean;
 }
 
+// Stored columns the file gives under their own names, read as they are (ip_address, between them, is read as text).
+const ACTOR_COLUMNS = ['actor_kind', 'actor_id', 'actor_username', 'actor_name', 'actor_email'] as const;
+const CONTEXT_COLUMNS = ['user_agent', 'request_id', 'approval_id', 'change_id', 'details'] as const;
+
 /**
  * The file's columns. First what a person reads (times in the shop's zone with the zone, labels,
  * Yes/No, decimals at their scale, records and users by name), then the row exactly as recorded
@@ -52,39 +56,13 @@ export const AUDIT_CSV_COLUMNS = [
   'field_name',
   'old_value_stored',
   'new_value_stored',
-  'actor_kind',
-  'actor_id',
-  'actor_username',
-  'actor_name',
-  'actor_email',
+  ...ACTOR_COLUMNS,
   'ip_address',
-  'user_agent',
-  'request_id',
-  'approval_id',
-  'change_id',
-  'details',
+  ...CONTEXT_COLUMNS,
 ] as const;
 
 /** The raw columns read from the trail, under their own names. */
-const STORED_COLUMNS = [
-  'id',
-  'action',
-  'table_name',
-  'record_id',
-  'field_name',
-  'old_value',
-  'new_value',
-  'actor_kind',
-  'actor_id',
-  'actor_username',
-  'actor_name',
-  'actor_email',
-  'user_agent',
-  'request_id',
-  'approval_id',
-  'change_id',
-  'details',
-] as const;
+const STORED_COLUMNS = ['id', 'action', 'table_name', 'record_id', 'field_name', 'old_value', 'new_value', ...ACTOR_COLUMNS, ...CONTEXT_COLUMNS] as const;
 
 export interface ExportOptions {
   /** Labels of tables, fields and fixed values (the panel's); without, codes are shown as they are. */

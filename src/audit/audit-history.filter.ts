@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { BadQueryError } from '../shared/bad-query-error.js';
 import { startOfDayIn } from '../shared/value-format.js';
 import { modelForTable } from '../models/index.js';
 import type { HistoryFilter, RecordDescriber, RecordHistory } from './audit-history.types.js';
@@ -12,12 +13,8 @@ import { shopTimeZone } from './audit-values.js';
 export const MAX_HISTORY_LIMIT = 1000;
 
 /** A filter the History cannot apply: answered 400 with this reason. */
-export class HistoryFilterError extends Error {
-  readonly status = 400;
-  constructor(message: string) {
-    super(message);
-    this.name = 'HistoryFilterError';
-  }
+export class HistoryFilterError extends BadQueryError {
+  override name = 'HistoryFilterError';
 }
 
 function fieldsOf(sequelize: Sequelize, table: string): Set<string> {

@@ -1,5 +1,6 @@
 import { Op, type WhereOptions } from 'sequelize';
 import type { AuditLog } from '../models/index.js';
+import { BadQueryError } from '../shared/bad-query-error.js';
 
 /**
  * What a reviewer may narrow the audit trail by, said once for the panel's list and for the CSV
@@ -20,12 +21,8 @@ export interface AuditLogFilter {
   occurred_to?: Date;
 }
 
-export class AuditFilterError extends Error {
-  readonly status = 400;
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuditFilterError';
-  }
+export class AuditFilterError extends BadQueryError {
+  override name = 'AuditFilterError';
 }
 
 const TEXT_FILTERS = { table_name: 63, record_id: 64, action: 32, field_name: 63 } as const;

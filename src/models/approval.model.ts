@@ -2,7 +2,8 @@ import { DataTypes, Model, type CreationOptional, type InferAttributes, type Inf
 import { APPROVAL_OPERATIONS, APPROVAL_STATUSES, type ApprovalOperation, type ApprovalStatus } from './constants.js';
 import type { AuditLog } from './audit-log.model.js';
 import type { User } from './user.model.js';
-import { SNAKE_NAME_PATTERN, isTimestamp, oneOf, optionalText, toTime, wholeNumber } from './validation.js';
+import { choiceColumn, freeTextColumn, referenceColumn, timestampColumn, versionColumns } from './columns.js';
+import { SNAKE_NAME_PATTERN, isTimestamp, oneOf, toTime, wholeNumber } from './validation.js';
 
 /** A change held back until a second person approves it (four eyes). */
 export class Approval extends Model<InferAttributes<Approval>, InferCreationAttributes<Approval>> {
@@ -87,34 +88,18 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
           allowNull: true,
           validate: { isVersion: wholeNumber('Base version', 0) },
         },
-        status: {
-          type: DataTypes.STRING(10),
-          allowNull: false,
-          defaultValue: 'pending',
-          validate: { notNull: { msg: 'Status is required' }, isIn: oneOf('Status', APPROVAL_STATUSES) },
-        },
-        reason: { type: DataTypes.TEXT, allowNull: true, set: optionalText('reason') },
-        requested_by_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'users', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Requested by is required' } },
-        },
+        status: choiceColumn('Status', APPROVAL_STATUSES, 10, 'pending'),
+        reason: freeTextColumn('reason'),
+        requested_by_id: referenceColumn('users', { required: 'Requested by' }),
         requested_at: {
           type: DataTypes.DATE,
           allowNull: false,
           defaultValue: DataTypes.NOW,
           validate: { notNull: { msg: 'Requested at is required' }, isTimestamp: isTimestamp('Requested at') },
         },
-        decided_by_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'users', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
-        decided_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Decided at') } },
-        decision_comment: { type: DataTypes.TEXT, allowNull: true, set: optionalText('decision_comment') },
+        decided_by_id: referenceColumn('users'),
+        decided_at: timestampColumn('Decided at'),
+        decision_comment: freeTextColumn('decision_comment'),
         parent_table: { type: DataTypes.STRING(63), allowNull: true },
         parent_id: { type: DataTypes.INTEGER, allowNull: true },
         rule: { type: DataTypes.STRING(63), allowNull: true },
@@ -125,9 +110,7 @@ export class Approval extends Model<InferAttributes<Approval>, InferCreationAttr
         signature_name: { type: DataTypes.STRING(120), allowNull: true },
         signature_meaning: { type: DataTypes.STRING(10), allowNull: true },
         signed_at: { type: DataTypes.DATE, allowNull: true },
-        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        created_at: { type: DataTypes.DATE, allowNull: false },
-        updated_at: { type: DataTypes.DATE, allowNull: false },
+        ...versionColumns(),
       },
       {
         sequelize,

@@ -4,7 +4,8 @@ import type { ManualStep } from './manual-step.model.js';
 import type { TravelerStep } from './traveler-step.model.js';
 import type { Traveler } from './traveler.model.js';
 import type { User } from './user.model.js';
-import { decimalGetter, generatedColumnHooks, isTimestamp, oneOf, optionalText, toTime } from './validation.js';
+import { choiceColumn, freeTextColumn, referenceColumn, timestampColumn, versionColumns } from './columns.js';
+import { decimalGetter, generatedColumnHooks, isTimestamp, toTime } from './validation.js';
 
 /** Time spent by a person on a traveler: clocked in and out, or entered afterwards with a reason. */
 export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreationAttributes<LaborEntry>> {
@@ -33,51 +34,22 @@ export class LaborEntry extends Model<InferAttributes<LaborEntry>, InferCreation
     LaborEntry.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-        user_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'users', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Person is required' } },
-        },
-        traveler_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'travelers', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Traveler is required' } },
-        },
+        user_id: referenceColumn('users', { required: 'Person' }),
+        traveler_id: referenceColumn('travelers', { required: 'Traveler' }),
         // In the database the key is (traveler_step_id, traveler_id): the step must be on this traveler.
-        traveler_step_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'traveler_steps', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
+        traveler_step_id: referenceColumn('traveler_steps'),
         // In the database the key is (manual_step_id, traveler_id).
-        manual_step_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'manual_steps', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
+        manual_step_id: referenceColumn('manual_steps'),
         started_at: {
           type: DataTypes.DATE,
           allowNull: false,
           validate: { notNull: { msg: 'Start time is required' }, isTimestamp: isTimestamp('Start time') },
         },
-        ended_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('End time') } },
+        ended_at: timestampColumn('End time'),
         hours: { type: DataTypes.DECIMAL(8, 2), allowNull: true, get: decimalGetter('hours') },
-        entry_type: {
-          type: DataTypes.STRING(8),
-          allowNull: false,
-          defaultValue: 'clock',
-          validate: { notNull: { msg: 'Entry type is required' }, isIn: oneOf('Entry type', LABOR_ENTRY_TYPES) },
-        },
-        reason: { type: DataTypes.TEXT, allowNull: true, set: optionalText('reason') },
-        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        created_at: { type: DataTypes.DATE, allowNull: false },
-        updated_at: { type: DataTypes.DATE, allowNull: false },
+        entry_type: choiceColumn('Entry type', LABOR_ENTRY_TYPES, 8, 'clock'),
+        reason: freeTextColumn('reason'),
+        ...versionColumns(),
       },
       {
         sequelize,

@@ -4,7 +4,8 @@ import type { Customer } from './customer.model.js';
 import type { Revision } from './revision.model.js';
 import type { Traveler } from './traveler.model.js';
 import type { WorkOrder } from './work-order.model.js';
-import { PART_NUMBER_PATTERN, notBlank, oneOf, trimmed, upperCode } from './validation.js';
+import { choiceColumn, referenceColumn, requiredTextColumn, versionColumns } from './columns.js';
+import { PART_NUMBER_PATTERN, trimmed, upperCode } from './validation.js';
 
 export class Part extends Model<InferAttributes<Part>, InferCreationAttributes<Part>> {
   declare id: CreationOptional<number>;
@@ -41,33 +42,11 @@ export class Part extends Model<InferAttributes<Part>, InferCreationAttributes<P
             },
           },
         },
-        description: {
-          type: DataTypes.STRING(500),
-          allowNull: false,
-          set: trimmed('description'),
-          validate: {
-            notNull: { msg: 'Description is required' },
-            notBlank: notBlank('Description'),
-            len: { args: [0, 500], msg: 'Description must be at most 500 characters' },
-          },
-        },
-        customer_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'customers', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
-        unit_of_measure: {
-          type: DataTypes.STRING(10),
-          allowNull: false,
-          defaultValue: 'EA',
-          set: upperCode('unit_of_measure'),
-          validate: { notNull: { msg: 'Unit of measure is required' }, isIn: oneOf('Unit of measure', UNITS_OF_MEASURE) },
-        },
+        description: requiredTextColumn('description', 'Description', 500),
+        customer_id: referenceColumn('customers'),
+        unit_of_measure: { ...choiceColumn('Unit of measure', UNITS_OF_MEASURE, 10, 'EA'), set: upperCode('unit_of_measure') },
         active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        created_at: { type: DataTypes.DATE, allowNull: false },
-        updated_at: { type: DataTypes.DATE, allowNull: false },
+        ...versionColumns(),
       },
       { sequelize, tableName: 'parts', modelName: 'Part', version: true },
     );

@@ -4,7 +4,8 @@ import type { Part } from './part.model.js';
 import type { ProcessStep } from './process-step.model.js';
 import type { Traveler } from './traveler.model.js';
 import type { WorkOrder } from './work-order.model.js';
-import { REVISION_CODE_PATTERN, fieldError, isCalendarDate, oneOf, optionalText, upperCode } from './validation.js';
+import { calendarDateColumn, choiceColumn, freeTextColumn, referenceColumn, versionColumns } from './columns.js';
+import { REVISION_CODE_PATTERN, fieldError, upperCode } from './validation.js';
 
 const PART_REVISION_KEY = { name: 'revisions_part_revision_key', msg: 'This part already has a revision with that code' };
 
@@ -34,14 +35,7 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
     Revision.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-        part_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          unique: PART_REVISION_KEY,
-          references: { model: 'parts', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Part is required' } },
-        },
+        part_id: referenceColumn('parts', { required: 'Part', unique: PART_REVISION_KEY }),
         revision_code: {
           type: DataTypes.STRING(10),
           allowNull: false,
@@ -56,17 +50,10 @@ export class Revision extends Model<InferAttributes<Revision>, InferCreationAttr
             },
           },
         },
-        status: {
-          type: DataTypes.STRING(10),
-          allowNull: false,
-          defaultValue: 'draft',
-          validate: { notNull: { msg: 'Status is required' }, isIn: oneOf('Status', REVISION_STATUSES) },
-        },
-        effective_date: { type: DataTypes.DATEONLY, allowNull: true, validate: { validDate: isCalendarDate('Effective date') } },
-        notes: { type: DataTypes.TEXT, allowNull: true, set: optionalText('notes') },
-        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        created_at: { type: DataTypes.DATE, allowNull: false },
-        updated_at: { type: DataTypes.DATE, allowNull: false },
+        status: choiceColumn('Status', REVISION_STATUSES, 10, 'draft'),
+        effective_date: calendarDateColumn('Effective date'),
+        notes: freeTextColumn('notes'),
+        ...versionColumns(),
       },
       {
         sequelize,

@@ -2,19 +2,9 @@ import { DataTypes, Model, type CreationOptional, type InferAttributes, type Inf
 import { DISPOSITIONS, type Disposition } from './constants.js';
 import type { TravelerStep } from './traveler-step.model.js';
 import type { User } from './user.model.js';
-import {
-  decimalGetter,
-  decimalNumber,
-  generatedColumnHooks,
-  oneOf,
-  isTimestamp,
-  notBlank,
-  optionalText,
-  toNumber,
-  toTime,
-  trimmed,
-  wholeNumber,
-} from './validation.js';
+import { freeTextColumn, referenceColumn, timestampColumn, versionColumns } from './columns.js';
+import { checkColumns, checkLimitRules, signOffPaired } from './routing-columns.js';
+import { decimalGetter, decimalNumber, generatedColumnHooks, oneOf, toNumber, toTime } from './validation.js';
 
 const STEP_SEQUENCE_KEY = {
   name: 'traveler_sub_steps_step_sequence_key',
@@ -53,79 +43,27 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
     TravelerSubStep.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-        traveler_step_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          unique: STEP_SEQUENCE_KEY,
-          references: { model: 'traveler_steps', key: 'id' },
-          onDelete: 'CASCADE',
-          validate: { notNull: { msg: 'Traveler step is required' } },
-        },
-        sequence: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          unique: STEP_SEQUENCE_KEY,
-          validate: { notNull: { msg: 'Sequence is required' }, isSequence: wholeNumber('Sequence', 1) },
-        },
-        description: {
-          type: DataTypes.STRING(500),
-          allowNull: false,
-          set: trimmed('description'),
-          validate: {
-            notNull: { msg: 'Description is required' },
-            notBlank: notBlank('Description'),
-            len: { args: [0, 500], msg: 'Description must be at most 500 characters' },
-          },
-        },
-        requires_measurement: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-        unit: {
-          type: DataTypes.STRING(20),
-          allowNull: true,
-          set: optionalText('unit'),
-          validate: { len: { args: [0, 20], msg: 'Unit must be at most 20 characters' } },
-        },
-        lower_limit: {
-          type: DataTypes.DECIMAL(14, 4),
-          allowNull: true,
-          get: decimalGetter('lower_limit'),
-          validate: { isLimit: decimalNumber('Lower limit', 14, 4) },
-        },
-        upper_limit: {
-          type: DataTypes.DECIMAL(14, 4),
-          allowNull: true,
-          get: decimalGetter('upper_limit'),
-          validate: { isLimit: decimalNumber('Upper limit', 14, 4) },
-        },
+        traveler_step_id: referenceColumn('traveler_steps', { required: 'Traveler step', onDelete: 'CASCADE', unique: STEP_SEQUENCE_KEY }),
+        // The routing check's columns, copied.
+        ...checkColumns(STEP_SEQUENCE_KEY),
         measured_value: {
           type: DataTypes.DECIMAL(14, 4),
           allowNull: true,
           get: decimalGetter('measured_value'),
           validate: { isMeasurement: decimalNumber('Measured value', 14, 4) },
         },
-        completed_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Completed at') } },
-        completed_by_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'users', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
+        completed_at: timestampColumn('Completed at'),
+        completed_by_id: referenceColumn('users'),
         out_of_limits: { type: DataTypes.BOOLEAN, allowNull: true },
         disposition: {
           type: DataTypes.STRING(12),
           allowNull: true,
           validate: { isIn: oneOf('Disposition', DISPOSITIONS) },
         },
-        disposition_note: { type: DataTypes.TEXT, allowNull: true, set: optionalText('disposition_note') },
-        disposition_by_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'users', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
-        disposition_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Disposition at') } },
-        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        created_at: { type: DataTypes.DATE, allowNull: false },
-        updated_at: { type: DataTypes.DATE, allowNull: false },
+        disposition_note: freeTextColumn('disposition_note'),
+        disposition_by_id: referenceColumn('users'),
+        disposition_at: timestampColumn('Disposition at'),
+        ...versionColumns(),
       },
       {
         sequelize,
@@ -133,22 +71,9 @@ export class TravelerSubStep extends Model<InferAttributes<TravelerSubStep>, Inf
         modelName: 'TravelerSubStep',
         version: true,
         validate: {
-          limitsOrdered(this: TravelerSubStep) {
-            const lower = toNumber(this.lower_limit);
-            const upper = toNumber(this.upper_limit);
-            if (lower !== null && upper !== null && lower > upper) {
-              throw new Error('Lower limit must not be greater than upper limit');
-            }
-          },
-          limitsNeedMeasurement(this: TravelerSubStep) {
-            if (!this.requires_measurement && (toNumber(this.lower_limit) !== null || toNumber(this.upper_limit) !== null)) {
-              throw new Error('Spec limits need "Needs a measurement" switched on');
-            }
-          },
+          ...checkLimitRules(),
           signOffTogether(this: TravelerSubStep) {
-            if ((toTime(this.completed_at) === null) !== (this.completed_by_id == null)) {
-              throw new Error('A sign-off needs both who (Completed by) and when (Completed at): set both or neither');
-            }
+            signOffPaired(this);
           },
           measuredWhenRequired(this: TravelerSubStep) {
             if (toTime(this.completed_at) !== null && this.requires_measurement && toNumber(this.measured_value) === null) {

@@ -1,5 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
-import { MAX_QUANTITY, TRAVELER_STATUSES, type TravelerStatus } from './constants.js';
+import { TRAVELER_STATUSES, type TravelerStatus } from './constants.js';
 import type { Customer } from './customer.model.js';
 import type { LaborEntry } from './labor-entry.model.js';
 import type { ManualStep } from './manual-step.model.js';
@@ -7,7 +7,8 @@ import type { Part } from './part.model.js';
 import type { Revision } from './revision.model.js';
 import type { TravelerStep } from './traveler-step.model.js';
 import type { WorkOrder } from './work-order.model.js';
-import { CODE_PATTERN, isCalendarDate, isTimestamp, minTrimmedLength, oneOf, optionalText, toTime, upperCode, wholeNumber } from './validation.js';
+import { calendarDateColumn, choiceColumn, codeColumn, freeTextColumn, quantityColumn, referenceColumn, timestampColumn, versionColumns } from './columns.js';
+import { minTrimmedLength, optionalText, toTime } from './validation.js';
 
 /** The document that travels with a batch of parts: its own copy of the routing, signed off step by step. */
 export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttributes<Traveler>> {
@@ -44,73 +45,28 @@ export class Traveler extends Model<InferAttributes<Traveler>, InferCreationAttr
     Traveler.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-        number: {
-          type: DataTypes.STRING(30),
-          allowNull: false,
-          unique: { name: 'travelers_number_key', msg: 'Another traveler already has that number' },
-          set: upperCode('number'),
-          validate: {
-            notNull: { msg: 'Traveler number is required' },
-            len: { args: [1, 30], msg: 'Traveler number must be 1 to 30 characters' },
-            is: { args: CODE_PATTERN, msg: 'Traveler number may contain only capital letters, digits, - and _' },
-          },
-        },
+        number: codeColumn('number', 'Traveler number', 30, { name: 'travelers_number_key', msg: 'Another traveler already has that number' }),
         // In the database the key is (work_order_id, part_id): the traveler is for its work order's part.
-        work_order_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'work_orders', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Work order is required' } },
-        },
+        work_order_id: referenceColumn('work_orders', { required: 'Work order' }),
         // In the database also (work_order_id, customer_id), following the work order.
-        customer_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'customers', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Customer is required' } },
-        },
-        part_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'parts', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Part is required' } },
-        },
+        customer_id: referenceColumn('customers', { required: 'Customer' }),
+        part_id: referenceColumn('parts', { required: 'Part' }),
         // In the database the key is (revision_id, part_id).
-        revision_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'revisions', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Revision is required' } },
-        },
-        quantity: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          validate: { notNull: { msg: 'Quantity is required' }, isQuantity: wholeNumber('Quantity', 1, MAX_QUANTITY) },
-        },
-        status: {
-          type: DataTypes.STRING(12),
-          allowNull: false,
-          defaultValue: 'draft',
-          validate: { notNull: { msg: 'Status is required' }, isIn: oneOf('Status', TRAVELER_STATUSES) },
-        },
-        due_date: { type: DataTypes.DATEONLY, allowNull: true, validate: { validDate: isCalendarDate('Due date') } },
-        released_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Released at') } },
-        started_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Started at') } },
-        completed_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Completed at') } },
+        revision_id: referenceColumn('revisions', { required: 'Revision' }),
+        quantity: quantityColumn(),
+        status: choiceColumn('Status', TRAVELER_STATUSES, 12, 'draft'),
+        due_date: calendarDateColumn('Due date'),
+        released_at: timestampColumn('Released at'),
+        started_at: timestampColumn('Started at'),
+        completed_at: timestampColumn('Completed at'),
         status_reason: {
           type: DataTypes.TEXT,
           allowNull: true,
           set: optionalText('status_reason'),
           validate: { minLength: minTrimmedLength('Reason', 3) },
         },
-        notes: { type: DataTypes.TEXT, allowNull: true, set: optionalText('notes') },
-        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        created_at: { type: DataTypes.DATE, allowNull: false },
-        updated_at: { type: DataTypes.DATE, allowNull: false },
+        notes: freeTextColumn('notes'),
+        ...versionColumns(),
       },
       {
         sequelize,

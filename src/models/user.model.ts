@@ -12,7 +12,8 @@ import { hashPassword, passwordProblem } from '../auth/password.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import type { Approval } from './approval.model.js';
 import type { LaborEntry } from './labor-entry.model.js';
-import { EMAIL_PATTERN, USERNAME_PATTERN, fieldError, isTimestamp, lowerTrimmed, notBlank, oneOf, trimmed } from './validation.js';
+import { choiceColumn, requiredTextColumn, timestampColumn, versionColumns } from './columns.js';
+import { EMAIL_PATTERN, USERNAME_PATTERN, fieldError, lowerTrimmed } from './validation.js';
 
 const NEVER_DELETED = 'Users are never deleted: deactivate the account instead (set Active to off).';
 
@@ -75,21 +76,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
             is: { args: EMAIL_PATTERN, msg: 'Email must look like name@example.com' },
           },
         },
-        full_name: {
-          type: DataTypes.STRING(120),
-          allowNull: false,
-          set: trimmed('full_name'),
-          validate: {
-            notNull: { msg: 'Full name is required' },
-            notBlank: notBlank('Full name'),
-            len: { args: [0, 120], msg: 'Full name must be at most 120 characters' },
-          },
-        },
-        role: {
-          type: DataTypes.STRING(16),
-          allowNull: false,
-          validate: { notNull: { msg: 'Role is required' }, isIn: oneOf('Role', ROLES) },
-        },
+        full_name: requiredTextColumn('full_name', 'Full name', 120),
+        role: choiceColumn('Role', ROLES, 16),
         password_hash: {
           type: DataTypes.TEXT,
           allowNull: false,
@@ -97,15 +85,9 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         },
         active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         must_change_password: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-        last_login_at: { type: DataTypes.DATE, allowNull: true, validate: { isTimestamp: isTimestamp('Last login') } },
-        password_changed_at: {
-          type: DataTypes.DATE,
-          allowNull: true,
-          validate: { isTimestamp: isTimestamp('Password changed at') },
-        },
-        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        created_at: { type: DataTypes.DATE, allowNull: false },
-        updated_at: { type: DataTypes.DATE, allowNull: false },
+        last_login_at: timestampColumn('Last login'),
+        password_changed_at: timestampColumn('Password changed at'),
+        ...versionColumns(),
         password: {
           type: DataTypes.VIRTUAL,
           // Nullable so that the validator below also runs when no password is given.

@@ -157,41 +157,6 @@ export function decimalGetter(field: string) {
   };
 }
 
-interface SignedStep {
-  status: string;
-  started_at: Date | null;
-  completed_at: Date | null;
-  completed_by_id: number | null;
-}
-
-/**
- * The sign-off rules shared by routing-copied traveler steps and manual steps: who and when
- * together, only on a completed step, and never before the step was started.
- */
-export function stepSignOffRules() {
-  return {
-    signOffComplete(this: SignedStep) {
-      if ((toTime(this.completed_at) === null) !== (this.completed_by_id == null)) {
-        throw new Error('A sign-off needs both who (Completed by) and when (Completed at): set both or neither');
-      }
-      const signedOff = toTime(this.completed_at) !== null && this.completed_by_id != null;
-      if (this.status === 'completed' && !signedOff) {
-        throw new Error('A completed step needs both who signed it off (Completed by) and when (Completed at)');
-      }
-      if (this.status !== 'completed' && signedOff) {
-        throw new Error('Only a completed step can carry a sign-off: set the status to completed or clear the sign-off');
-      }
-    },
-    startedBeforeCompleted(this: SignedStep) {
-      const started = toTime(this.started_at);
-      const completed = toTime(this.completed_at);
-      if (completed === null) return;
-      if (started === null) throw new Error('A step with a completed-at time also needs a started-at time');
-      if (completed < started) throw new Error('Completed at must not be before started at');
-    },
-  };
-}
-
 /**
  * Hooks for a column PostgreSQL computes (GENERATED ALWAYS): it refuses any value for it, even
  * NULL or an unchanged one, so the column is taken out of every INSERT and UPDATE Sequelize

@@ -1,10 +1,11 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type NonAttribute, type Sequelize } from 'sequelize';
-import { MAX_QUANTITY, WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, type WorkOrderPriority, type WorkOrderStatus } from './constants.js';
+import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, type WorkOrderPriority, type WorkOrderStatus } from './constants.js';
 import type { Customer } from './customer.model.js';
 import type { Part } from './part.model.js';
 import type { Revision } from './revision.model.js';
 import type { Traveler } from './traveler.model.js';
-import { CODE_PATTERN, fieldError, isCalendarDate, oneOf, optionalText, upperCode, wholeNumber } from './validation.js';
+import { calendarDateColumn, choiceColumn, codeColumn, freeTextColumn, quantityColumn, referenceColumn, versionColumns } from './columns.js';
+import { fieldError } from './validation.js';
 
 export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAttributes<WorkOrder>> {
   declare id: CreationOptional<number>;
@@ -31,60 +32,17 @@ export class WorkOrder extends Model<InferAttributes<WorkOrder>, InferCreationAt
     WorkOrder.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-        number: {
-          type: DataTypes.STRING(30),
-          allowNull: false,
-          unique: { name: 'work_orders_number_key', msg: 'Another work order already has that number' },
-          set: upperCode('number'),
-          validate: {
-            notNull: { msg: 'Work order number is required' },
-            len: { args: [1, 30], msg: 'Work order number must be 1 to 30 characters' },
-            is: { args: CODE_PATTERN, msg: 'Work order number may contain only capital letters, digits, - and _' },
-          },
-        },
-        customer_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'customers', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Customer is required' } },
-        },
-        part_id: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          references: { model: 'parts', key: 'id' },
-          onDelete: 'RESTRICT',
-          validate: { notNull: { msg: 'Part is required' } },
-        },
+        number: codeColumn('number', 'Work order number', 30, { name: 'work_orders_number_key', msg: 'Another work order already has that number' }),
+        customer_id: referenceColumn('customers', { required: 'Customer' }),
+        part_id: referenceColumn('parts', { required: 'Part' }),
         // In the database the key is (revision_id, part_id), so the revision must be one of this part's.
-        revision_id: {
-          type: DataTypes.INTEGER,
-          allowNull: true,
-          references: { model: 'revisions', key: 'id' },
-          onDelete: 'RESTRICT',
-        },
-        quantity: {
-          type: DataTypes.INTEGER,
-          allowNull: false,
-          validate: { notNull: { msg: 'Quantity is required' }, isQuantity: wholeNumber('Quantity', 1, MAX_QUANTITY) },
-        },
-        due_date: { type: DataTypes.DATEONLY, allowNull: true, validate: { validDate: isCalendarDate('Due date') } },
-        priority: {
-          type: DataTypes.STRING(10),
-          allowNull: false,
-          defaultValue: 'normal',
-          validate: { notNull: { msg: 'Priority is required' }, isIn: oneOf('Priority', WORK_ORDER_PRIORITIES) },
-        },
-        status: {
-          type: DataTypes.STRING(12),
-          allowNull: false,
-          defaultValue: 'open',
-          validate: { notNull: { msg: 'Status is required' }, isIn: oneOf('Status', WORK_ORDER_STATUSES) },
-        },
-        notes: { type: DataTypes.TEXT, allowNull: true, set: optionalText('notes') },
-        version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-        created_at: { type: DataTypes.DATE, allowNull: false },
-        updated_at: { type: DataTypes.DATE, allowNull: false },
+        revision_id: referenceColumn('revisions'),
+        quantity: quantityColumn(),
+        due_date: calendarDateColumn('Due date'),
+        priority: choiceColumn('Priority', WORK_ORDER_PRIORITIES, 10, 'normal'),
+        status: choiceColumn('Status', WORK_ORDER_STATUSES, 12, 'open'),
+        notes: freeTextColumn('notes'),
+        ...versionColumns(),
       },
       {
         sequelize,

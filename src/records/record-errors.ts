@@ -126,10 +126,13 @@ export function translateWriteError(error: unknown, table: string, model?: Model
   // The policy wants approval that this actor cannot ask for (a script): a refusal with a reason.
   if (error instanceof Error && error.name === 'ApprovalNotPossible') return new RecordValidationError({ base: error.message });
   if (error instanceof OptimisticLockError) return new StaleRecordError(table, (error as unknown as { where?: { id?: unknown } }).where?.id);
-  if (error instanceof UniqueConstraintError) {
-    const pg = pgError(error);
-    const known = pg.constraint ? CONSTRAINT_MESSAGES[pg.constraint] : undefined;
+  // A unique key, a foreign key or a CHECK of CONSTRAINT_MESSAGES: its message, on its field.
+  if (error instanceof UniqueConstraintError || error instanceof DatabaseError) {
+    const constraint = pgError(error).constraint;
+    const known = constraint ? CONSTRAINT_MESSAGES[constraint] : undefined;
     if (known) return new RecordValidationError({ [known.field ?? 'base']: known.message });
+  }
+  if (error instanceof UniqueConstraintError) {
     const fields: Record<string, string> = {};
     for (const item of error.errors) {
       if (item.path) fields[item.path] = `${humanize(item.path)} "${String(item.value)}" is already in use`;
@@ -146,8 +149,6 @@ export function translateWriteError(error: unknown, table: string, model?: Model
   }
   if (error instanceof ForeignKeyConstraintError) {
     const pg = pgError(error);
-    const known = pg.constraint ? CONSTRAINT_MESSAGES[pg.constraint] : undefined;
-    if (known) return new RecordValidationError({ [known.field ?? 'base']: known.message });
     const stillReferenced = pg.detail?.match(/is still referenced from table "([^"]+)"/);
     if (stillReferenced?.[1]) {
       return new RecordInUseError(
@@ -164,8 +165,6 @@ export function translateWriteError(error: unknown, table: string, model?: Model
   }
   if (error instanceof DatabaseError) {
     const pg = pgError(error);
-    const known = pg.constraint ? CONSTRAINT_MESSAGES[pg.constraint] : undefined;
-    if (known) return new RecordValidationError({ [known.field ?? 'base']: known.message });
     // The lifecycle triggers' refusals (migrations/*-traveler-lifecycle.up.sql) are written for people.
     if (pg.code?.startsWith('NXT')) return new WorkflowRefusedError(pg.message ?? 'The database refused the change', pg.code);
     switch (pg.code) {

@@ -1,4 +1,5 @@
 import { Op, Sequelize, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { BadQueryError } from '../shared/bad-query-error.js';
 import { RESOURCE_RULES, type ResourceId, type SessionUser } from '../auth/access-rules.js';
 import { Customer, Part, Traveler, User, WorkOrder } from '../models/index.js';
 import { CONTROL_CHARACTER } from '../records/input-coercion.js';
@@ -23,12 +24,8 @@ export const RESULTS_PER_KIND = 5;
 /** The shortest word a trigram index answers. */
 export const MIN_INDEXED_WORD = 3;
 
-export class SearchQueryError extends Error {
-  readonly status = 400;
-  constructor(message: string) {
-    super(message);
-    this.name = 'SearchQueryError';
-  }
+export class SearchQueryError extends BadQueryError {
+  override name = 'SearchQueryError';
 }
 
 interface SearchKind {

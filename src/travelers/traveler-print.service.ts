@@ -50,36 +50,32 @@ export interface PrintSubStep {
   disposition_at: Date | null;
 }
 
-export interface PrintRoutingStep {
-  kind: 'routing';
+/** What routing steps and manual steps both show: the work and where its sign-off stands. */
+interface PrintStepWork {
   id: number;
-  step_number: number;
   operation: string;
   instructions: string | null;
-  work_center: PrintWorkCenter;
   estimated_hours: number;
-  is_parallel: boolean;
   status: StepStatus;
   started_at: Date | null;
   completed_at: Date | null;
   completed_by: string | null;
+}
+
+export interface PrintRoutingStep extends PrintStepWork {
+  kind: 'routing';
+  step_number: number;
+  work_center: PrintWorkCenter;
+  is_parallel: boolean;
   sub_steps: PrintSubStep[];
 }
 
-export interface PrintManualStep {
+export interface PrintManualStep extends PrintStepWork {
   kind: 'manual';
-  id: number;
   after_step_number: number;
-  operation: string;
-  instructions: string | null;
   reason: string;
   work_center: PrintWorkCenter | null;
-  estimated_hours: number;
   added_by: string;
-  status: StepStatus;
-  started_at: Date | null;
-  completed_at: Date | null;
-  completed_by: string | null;
 }
 
 export type PrintStep = PrintRoutingStep | PrintManualStep;
@@ -97,39 +93,19 @@ interface HeaderRow extends PrintHeader {
   printed_at: Date;
 }
 
-interface StepRow {
-  id: number;
-  step_number: number;
-  operation: string;
-  instructions: string | null;
+// The rows as read: a step as printed, with its work center's code and name in columns of their own.
+interface StepRow extends Omit<PrintRoutingStep, 'kind' | 'work_center' | 'sub_steps'> {
   wc_code: string;
   wc_name: string;
-  estimated_hours: number;
-  is_parallel: boolean;
-  status: StepStatus;
-  started_at: Date | null;
-  completed_at: Date | null;
-  completed_by: string | null;
 }
 
 interface SubStepRow extends PrintSubStep {
   traveler_step_id: number;
 }
 
-interface ManualStepRow {
-  id: number;
-  after_step_number: number;
-  operation: string;
-  instructions: string | null;
-  reason: string;
+interface ManualStepRow extends Omit<PrintManualStep, 'kind' | 'work_center'> {
   wc_code: string | null;
   wc_name: string | null;
-  estimated_hours: number;
-  added_by: string;
-  status: StepStatus;
-  started_at: Date | null;
-  completed_at: Date | null;
-  completed_by: string | null;
 }
 
 // Whether numeric arrives as text or number depends on the connection's type parsers.

@@ -1,6 +1,7 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { ApiClient, type ActionProps } from 'adminjs';
-import { Box, Button, DrawerContent, H3, Icon, MessageBox, Text } from '@adminjs/design-system';
+import { DrawerContent, H3, MessageBox, Text } from '@adminjs/design-system';
+import { ExportButtons, ExportFilters, type ShownFilter } from './export-drawer.js';
 import { listUrl, panelUrl } from './panel-urls.js';
 
 const api = new ApiClient();
@@ -22,13 +23,13 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
   const [rowCount, setRowCount] = useState<number | null | undefined>(undefined);
   const [problem, setProblem] = useState<string | null>(null);
   // The filters as people read them (record type, record, user by name, times with the zone), from the server.
-  const [described, setDescribed] = useState<Array<{ name: string; value: string }> | null>(null);
+  const [described, setDescribed] = useState<ShownFilter[] | null>(null);
 
   useEffect(() => {
     api
       .resourceAction({ resourceId: resource.id, actionName: 'exportCsv', params: filters })
       .then((response) => {
-        const data = response.data as unknown as { rowCount: number | null; filters?: Array<{ name: string; value: string }>; notice?: { message: string } };
+        const data = response.data as unknown as { rowCount: number | null; filters?: ShownFilter[]; notice?: { message: string } };
         setRowCount(data.rowCount);
         if (data.filters) setDescribed(data.filters);
         if (data.notice) setProblem(data.notice.message);
@@ -40,26 +41,12 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
   const href = `${panelUrl('/exports/audit-logs.csv')}${query ? `?${query}` : ''}`;
   const listHref = listUrl(resource.id, query);
   // Until the server has named them (or when it refused them), the filters as the address gives them.
-  const shownFilters: Array<readonly [string, string]> =
-    described?.map((f) => [f.name, f.value] as const) ?? [...filters.entries()].map(([key, value]) => [key.slice('filters.'.length), value] as const);
+  const shownFilters: ShownFilter[] = described ?? [...filters.entries()].map(([key, value]) => ({ name: key.slice('filters.'.length), value }));
 
   return (
     <DrawerContent data-testid="audit-export">
       <H3>Export the audit log as CSV</H3>
-      <Box mb="lg">
-        {shownFilters.length === 0 ? (
-          <Text>No filter is set: the export holds the whole audit trail.</Text>
-        ) : (
-          <>
-            <Text mb="sm">With the list’s filters:</Text>
-            {shownFilters.map(([name, value]) => (
-              <Text key={`${name}=${value}`} data-testid="audit-export-filter">
-                <strong>{name}</strong>: {value}
-              </Text>
-            ))}
-          </>
-        )}
-      </Box>
+      <ExportFilters filters={shownFilters} whole="the whole audit trail" testId="audit-export" />
       {problem && <MessageBox variant="danger" message={problem} mb="lg" />}
       {rowCount !== undefined && rowCount !== null && (
         <Text mb="lg">
@@ -73,15 +60,7 @@ const AuditExport: React.FC<ActionProps> = ({ resource }) => {
           exactly as recorded (UTC times, codes, ids).
         </Text>
       )}
-      <Box flex style={{ gap: 8 }}>
-        <Button as="a" href={href} variant="contained" download data-testid="audit-export-download">
-          <Icon icon="Download" />
-          Download CSV
-        </Button>
-        <Button as="a" href={listHref} variant="outlined">
-          Back to the list
-        </Button>
-      </Box>
+      <ExportButtons href={href} listHref={listHref} testId="audit-export" />
     </DrawerContent>
   );
 };

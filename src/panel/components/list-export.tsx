@@ -1,6 +1,7 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { ApiClient, useTranslation, type ActionProps } from 'adminjs';
-import { Box, Button, DrawerContent, H3, Icon, Loader, MessageBox, Text } from '@adminjs/design-system';
+import { DrawerContent, H3, Loader, MessageBox, Text } from '@adminjs/design-system';
+import { ExportButtons, ExportFilters, type ShownFilter } from './export-drawer.js';
 import { listUrl } from './panel-urls.js';
 
 const api = new ApiClient();
@@ -9,7 +10,7 @@ const api = new ApiClient();
 interface Preview {
   rowCount: number;
   estimated: false | 'table' | 'filtered';
-  filters: Array<{ name: string; value: string }>;
+  filters: ShownFilter[];
   downloadHref: string;
 }
 
@@ -49,34 +50,13 @@ const ListExport: React.FC<ActionProps> = ({ resource }) => {
       {!preview && !problem && <Loader />}
       {preview && (
         <>
-          <Box mb="lg" data-testid="list-export-filters">
-            {preview.filters.length === 0 ? (
-              <Text>No filter is set: the file holds the whole list.</Text>
-            ) : (
-              <>
-                <Text mb="sm">With the list’s filters:</Text>
-                {preview.filters.map((f) => (
-                  <Text key={`${f.name}=${f.value}`}>
-                    <strong>{f.name}</strong>: {f.value}
-                  </Text>
-                ))}
-              </>
-            )}
-          </Box>
+          <ExportFilters filters={preview.filters} whole="the whole list" testId="list-export" />
           <Text mb="lg" role="status" data-testid="list-export-count">
             {about}
             {preview.rowCount.toLocaleString('en-US')} {preview.rowCount === 1 ? 'row matches' : 'rows match'} now; the file holds exactly the rows that match
             when it is made, in the list’s order. The export is recorded in the audit trail.
           </Text>
-          <Box flex style={{ gap: 8, flexWrap: 'wrap' }}>
-            <Button as="a" href={preview.downloadHref} variant="contained" download data-testid="list-export-download">
-              <Icon icon="Download" />
-              Download CSV
-            </Button>
-            <Button as="a" href={listHref} variant="outlined">
-              Back to the list
-            </Button>
-          </Box>
+          <ExportButtons href={preview.downloadHref} listHref={listHref} testId="list-export" />
         </>
       )}
     </DrawerContent>

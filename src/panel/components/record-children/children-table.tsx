@@ -1,5 +1,6 @@
 import React from 'react';
 import { Badge, TableCell, TableHead, TableRow } from '@adminjs/design-system';
+import { VISUALLY_HIDDEN } from '../visually-hidden.js';
 
 const th: React.CSSProperties = { textAlign: 'left', whiteSpace: 'nowrap' };
 // The panel's status colours (value-badge.tsx): white text at a contrast of at least 6.5:1.
@@ -23,8 +24,11 @@ export const StatusBadge: React.FC<{ status: string }> = ({ status }) => {
   );
 };
 
-/** A table's header row: one column header a name. */
-export const ColumnHeaders: React.FC<{ columns: readonly string[] }> = ({ columns }) => (
+/**
+ * A table's header row: one column header a name. `actions` names a last column of buttons, for
+ * screen readers only (the buttons say what they do).
+ */
+export const ColumnHeaders: React.FC<{ columns: readonly string[]; actions?: string }> = ({ columns, actions }) => (
   <TableHead>
     <TableRow>
       {columns.map((column) => (
@@ -32,6 +36,11 @@ export const ColumnHeaders: React.FC<{ columns: readonly string[] }> = ({ column
           {column}
         </TableCell>
       ))}
+      {actions !== undefined && (
+        <TableCell as="th" scope="col" style={th}>
+          <span style={VISUALLY_HIDDEN}>{actions}</span>
+        </TableCell>
+      )}
     </TableRow>
   </TableHead>
 );

@@ -1,13 +1,13 @@
 import React from 'react';
-import { Table, TableBody, TableCell, TableHead, TableRow } from '@adminjs/design-system';
+import { Table, TableBody } from '@adminjs/design-system';
 import type { Routing, RoutingStep as Step } from '../../../records/routing.service.js';
+import { ColumnHeaders } from '../record-children/children-table.js';
 import { CheckFormRow } from './check-form.js';
 import { CheckRow } from './check-row.js';
 import type { FieldErrors } from './routing-api.js';
 import type { CheckFormState, Removing, RoutingActions } from './routing-state.js';
 
-const th: React.CSSProperties = { textAlign: 'left', whiteSpace: 'nowrap' };
-const columns = ['#', 'Check', 'Measured', 'Lower', 'Upper', 'Unit'];
+const COLUMNS = ['#', 'Check', 'Measured', 'Lower', 'Upper', 'Unit'] as const;
 
 interface ChecksTableProps {
   step: Step;
@@ -44,18 +44,7 @@ export const ChecksTable: React.FC<ChecksTableProps> = ({ step, may, checkForm, 
         aria-label={`Check of step ${step.step_number}`}
       />
       <Table mt="default" data-testid={`checks-${step.step_number}`}>
-        <TableHead>
-          <TableRow>
-            {columns.map((column) => (
-              <TableCell key={column} as="th" scope="col" style={th}>
-                {column}
-              </TableCell>
-            ))}
-            <TableCell as="th" scope="col" style={th}>
-              <span style={{ position: 'absolute', left: -9999 }}>Actions</span>
-            </TableCell>
-          </TableRow>
-        </TableHead>
+        <ColumnHeaders columns={COLUMNS} actions="Actions" />
         <TableBody onKeyDown={(e: React.KeyboardEvent) => e.key === 'Escape' && actions.closeCheckForm()}>
           {step.checks.map((check) =>
             checkForm?.checkId === check.id ? (
