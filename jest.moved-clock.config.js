@@ -23,6 +23,7 @@ const DATE_FREE = [
   'config',
   'embedded-postgres',
   'faults', // killed processes and connections
+  'pgbouncer', // pooling; its dated parts (sessions, History, sealing) are moved in their own files
   'load', // concurrency
   'list-count',
   'refused-pages', // which role may open which page

@@ -37,7 +37,12 @@ const logger = pino({ level: config.LOG_LEVEL });
 process.on('uncaughtException', (error) => logger.fatal({ err: error }, 'uncaught error outside any request: logged, the server goes on'));
 process.on('unhandledRejection', (reason) => logger.fatal({ err: reason }, 'unhandled rejection: logged, the server goes on'));
 
-const running = await startServer(config, logger);
+// A start that failed ends the process (exit 1) with the reason, for a supervisor to see and retry.
+const running = await startServer(config, logger).catch((error: unknown) => {
+  logger.fatal({ err: error }, 'NEXUS cannot start');
+  console.error(`NEXUS cannot start. ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;

@@ -16,6 +16,7 @@ import { advanceTransactionIds } from './db/transaction-horizon.js';
 import { createSeeder } from './db/seeder.js';
 import { adoptDatabaseRoles } from './db/database-roles.js';
 import { connectionPrivileges, ensureRuntimeLogin, privilegeWarnings } from './db/runtime-role.js';
+import { checkRuntimeLimits, placeRuntimeLimits, runtimeLimits, type LimitPlacement, type RuntimeLimits } from './db/runtime-limits.js';
 import { createApp } from './http/app.js';
 import { loginThrottleSettings } from './auth/login-throttle.service.js';
 import { createAppContext, type AppContext } from './app-context.js';
@@ -48,12 +49,13 @@ function developmentSessionSecret(root: string): string {
 
 /**
  * Everything that needs the owner: migrations, demo data, this month's audit partitions, and the
- * runtime login (created or re-passworded from DATABASE_URL where the owner may). The owner's
- * connection is closed before the app serves anything.
+ * runtime login (created or re-passworded from DATABASE_URL where the owner may, and given the
+ * serving limits as its defaults: db/runtime-limits.ts). The owner's connection is closed before
+ * the app serves anything. Says where the limits were put.
  */
-async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, logger: Logger): Promise<void> {
+async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, limits: RuntimeLimits, logger: Logger): Promise<LimitPlacement> {
   const { url: ownerUrl, runtimeUrl, ssl } = target;
-  await withMigrationLock(ownerUrl, ssl, async () => {
+  return withMigrationLock(ownerUrl, ssl, async () => {
     const owner = createSequelize({ url: ownerUrl, poolMax: 2, acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS, ssl });
     try {
       // A copy of another NEXUS database (restored or created from it as a template) gets roles of
@@ -79,6 +81,7 @@ async function prepareAsOwner(config: AppConfig, target: DatabaseTarget, logger:
         }
         if (login.warning) logger.warn(login.warning);
       }
+      return await placeRuntimeLimits(owner, ownerUrl, runtimeUrl, limits, (work) => withClient(runtimeUrl, ssl, work));
     } finally {
       await owner.close();
     }
@@ -100,16 +103,25 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
   const target = await openDatabaseTarget(config, (line) => logger.info(line));
   const { runtimeUrl: databaseUrl, embedded } = target;
   try {
-    await prepareAsOwner(config, target, logger);
+    const limits = runtimeLimits(config.DB_STATEMENT_TIMEOUT_MS);
+    const placement = await prepareAsOwner(config, target, limits, logger);
     // From here on the app holds only the runtime login: the group role's grants and nothing more.
     const sequelize = createSequelize({
       url: databaseUrl,
       poolMax: config.DB_POOL_MAX,
       acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS,
-      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      ...(placement === 'startup' && { startupLimits: limits }),
       ssl: target.ssl,
       preparedReads: config.DB_PREPARED_READS,
     });
+    try {
+      const checked = await checkRuntimeLimits(sequelize, limits, placement, config.DB_PREPARED_READS);
+      if (checked.warning) logger.warn(checked.warning);
+      else logger.info({ ...checked.inEffect, placement }, 'database limits in effect on the app connection');
+    } catch (error) {
+      await sequelize.close().catch(() => undefined);
+      throw error;
+    }
     const privileges = await connectionPrivileges(sequelize);
     const warnings = privilegeWarnings(privileges);
     for (const warning of warnings) {

@@ -3,12 +3,18 @@ import { Sequelize } from 'sequelize';
 import { initSchema } from '../tables/index.js';
 import type { DatabaseSsl } from './database-tls.js';
 import { attachPlanCachedReads } from './plan-cached-reads.js';
+import type { RuntimeLimits } from './runtime-limits.js';
 import { installSettingsOnBegin } from './unit-of-work.js';
 
 export interface DatabaseOptions {
   url: string;
-  /** For serving requests; migrations and maintenance run without a limit. */
-  statementTimeoutMs?: number;
+  /**
+   * The serving limits (db/runtime-limits.ts) as start-up parameters of every connection: only for
+   * a login whose own defaults cannot carry them (the owner, a superuser). PgBouncer refuses these
+   * parameters; a runtime login of its own has the limits as its defaults instead. Migrations and
+   * maintenance run without a limit.
+   */
+  startupLimits?: RuntimeLimits;
   poolMax: number;
   acquireTimeoutMs: number;
   log?: (sql: string) => void;
@@ -50,7 +56,10 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
       ...sslOption(options.ssl),
       // A request never waits on the database without end: a statement, and a transaction left
       // idle by a dead caller, are cut off by PostgreSQL itself (the runtime connection only).
-      ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: options.statementTimeoutMs * 2 }),
+      ...(options.startupLimits && {
+        statement_timeout: options.startupLimits.statementTimeoutMs,
+        idle_in_transaction_session_timeout: options.startupLimits.idleInTransactionTimeoutMs,
+      }),
     },
   });
   installSettingsOnBegin(sequelize);
@@ -59,7 +68,7 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
       url: options.url,
       ...sslOption(options.ssl),
       acquireTimeoutMs: options.acquireTimeoutMs,
-      statementTimeoutMs: options.statementTimeoutMs,
+      ...(options.startupLimits && { startupLimits: options.startupLimits }),
     });
   initSchema(sequelize);
   return sequelize;

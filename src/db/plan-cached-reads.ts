@@ -15,13 +15,17 @@ import type { DatabaseSsl } from './database-tls.js';
  * in the text: the callers write the time window and the table names as literals and bind only
  * record ids, so that partitions are pruned and indexes chosen when the statement is prepared.
  * Sequelize's own connections are untouched: its unnamed statements keep custom plans.
+ * Behind PgBouncer in transaction mode neither holds (it refuses the start-up options, and a named
+ * statement would not outlive its transaction's server connection): DB_PREPARED_READS=false
+ * there, which the start-up check asks for (runtime-limits.ts).
  */
 export interface PlanCachedReadOptions {
   url: string;
   ssl?: DatabaseSsl;
   max?: number;
   acquireTimeoutMs: number;
-  statementTimeoutMs?: number;
+  /** The serving limits as start-up parameters, for a login whose defaults do not carry them (see DatabaseOptions). */
+  startupLimits?: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
 }
 
 const pools = new WeakMap<Sequelize, pg.Pool>();
@@ -31,7 +35,12 @@ const MAX_USES = 200;
 export function attachPlanCachedReads(sequelize: Sequelize, options: PlanCachedReadOptions): void {
   const settings = [
     '-c plan_cache_mode=force_generic_plan',
-    ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : []),
+    ...(options.startupLimits
+      ? [
+          `-c statement_timeout=${Math.floor(options.startupLimits.statementTimeoutMs)}`,
+          `-c idle_in_transaction_session_timeout=${Math.floor(options.startupLimits.idleInTransactionTimeoutMs)}`,
+        ]
+      : []),
   ];
   const pool = new pg.Pool({
     connectionString: options.url,
