@@ -19,6 +19,7 @@ const NOT_AUDITED: Record<string, string> = {
   audit_chain: 'the hash chain over the audit trail (append-only)',
   audit_seals: 'the seals of the chain (append-only)',
   audit_archives: 'the record of archived audit months (append-only)',
+  audit_anchors: 'sign-offs of verified stretches of the chain (append-only, written by the owner only)',
   login_throttle: 'sign-in counters; locks and refusals are audit events',
   sessions: 'sign-in sessions; sign-in and sign-out are audit events',
   schema_migrations: "the owner's migration history",

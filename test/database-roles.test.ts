@@ -237,11 +237,14 @@ describe('a database migrated when every NEXUS database shared nexus_app', () =>
     const shared = await privilegesOf(legacy, LEGACY_ROLES.app);
     expect(shared.tables).toBeGreaterThan(20);
 
-    await createMigrator(legacy.sequelize).up();
+    await createMigrator(legacy.sequelize).up({ to: '20261206000300-database-roles' });
     const own = ownRoles(legacy.name);
     expect(await legacy.roles()).toEqual(own);
     // Everything the shared role had, and SELECT on the table that records the roles.
     expect(await privilegesOf(legacy, own.app)).toEqual({ ...shared, tables: shared.tables + 1 });
+    expect(await privilegesOf(legacy, LEGACY_ROLES.app)).toEqual({ tables: 0, functions: 0, schema: false });
+    // Later migrations grant to the database's own roles only.
+    await createMigrator(legacy.sequelize).up();
     expect(await privilegesOf(legacy, LEGACY_ROLES.app)).toEqual({ tables: 0, functions: 0, schema: false });
 
     // The login that served it through nexus_app: made a member of the new group at start.

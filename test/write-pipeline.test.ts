@@ -83,7 +83,8 @@ describe('the code base', () => {
     // Besides the pipeline, transactions of their own are kept for what is not a change of
     // critical data: audit events, sign-in counters, the mail outbox's delivery state, the mail
     // that tells administrators of a locked account, read-only snapshots (the audit export, the
-    // printed traveler, the routing editor's view, what the Release form says), the owner's schema
+    // printed traveler, the routing editor's view, what the Release form says, the audit verifier's
+    // one consistent view of rows, chain and seals), the owner's schema
     // migrations and the database's own roles, and making the coming months' audit partitions
     // (one instance at a time, under a transaction-scoped lock).
     const allowed = new Set([
@@ -97,6 +98,7 @@ describe('the code base', () => {
       'src/travelers/traveler-print.service.ts',
       'src/records/routing.service.ts:readRouting',
       'src/records/revision-release.service.ts:revisionActionPlan',
+      'src/audit/audit-verify.service.ts:verifyAuditLog',
       'src/db/migrator.ts',
       'src/db/database-roles.ts',
       'src/audit/audit-partition.service.ts',

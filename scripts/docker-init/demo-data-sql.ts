@@ -27,6 +27,8 @@ export const NOT_DUMPED = [
   'audit_chain',
   'audit_seals',
   'audit_archives',
+  // Sign-offs of a chain the load does not carry.
+  'audit_anchors',
   // Filled by 01-init.sql; the seeder's storage is in the dump.
   'schema_migrations',
   // Names the scratch database's roles; 01-init.sql records the compose database's own.

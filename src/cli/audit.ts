@@ -1,4 +1,4 @@
 import { auditVerify } from './audit-commands.js';
 import { runCli } from './run-cli.js';
 
-runCli(() => auditVerify());
+runCli(() => auditVerify(process.argv.slice(2)));

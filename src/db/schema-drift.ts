@@ -42,6 +42,7 @@ export const TABLES_WITHOUT_MODEL = new Set([
   'audit_chain',
   'audit_seals',
   'audit_archives',
+  'audit_anchors',
   'login_throttle',
   'nexus_roles',
 ]);
