@@ -5,8 +5,9 @@
  * prints each result against its target, and writes docs/benchmarks.md. Not part of npm test.
  *
  * The pieces: scripts/bench/settings.ts (sizes), bench-database.ts (the private database),
- * dataset.ts (generation), writes.ts (measurements 1 and 2), app-server.ts and panel.ts
- * (3 to 6), report.ts (the document).
+ * dataset.ts (generation), writes.ts (measurements 1 and 2), multi-process.ts (2b: writers in
+ * several app processes), sampling.ts and panel-reads.ts (3 and 4), app-server.ts and panel.ts
+ * (5 and 6), browser.ts (7: the panel in Chromium), report.ts (the document).
  */
 import os from 'node:os';
 import { sealAuditLog } from '../src/audit/audit-seal.service.js';
@@ -15,7 +16,12 @@ import { projectRoot } from '../src/paths.js';
 import { openBenchDatabase, migrateBenchDatabase, serverFacts, type BenchDatabase } from './bench/bench-database.js';
 import { generateDataset } from './bench/dataset.js';
 import { signIn, startAppServer, type AppServer } from './bench/app-server.js';
-import { expectHistory, expectRecords, listPath, loadRun, planPanelCases, timeRequests } from './bench/panel.js';
+import { browserPages, browserVerdicts, measureBrowser } from './bench/browser.js';
+import { measureMultiProcessWrites } from './bench/multi-process.js';
+import { loadRun } from './bench/panel.js';
+import { measureReads, readVerdicts } from './bench/panel-reads.js';
+import { multiProcessVerdict } from './bench/report-multi-process.js';
+import { planReadCases } from './bench/sampling.js';
 import { machine, writeReport, type BenchResults } from './bench/report.js';
 import { BenchSettingsError, benchSettings } from './bench/settings.js';
 import { atLeast, atMost, countAsOurs, exactly, msSince, watchCpu, type Verdict } from './bench/stats.js';
@@ -91,6 +97,8 @@ async function main(): Promise<void> {
   log(`    ${Math.round(driverWrites.changesPerSecond)} changes/s (writers' process ${(driverWrites.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core)`);
   // Sealed here, so that the app's own sealer does not chain these rows during (3) to (6).
   await sealAuditLog(sequelize);
+  log(`(2b) the writers in ${settings.writeProcesses.join(', ')} app processes at once, ${settings.writeSeconds} s each way...`);
+  const multiProcess = await measureMultiProcessWrites(sequelize, db.runtimeUrl, settings, dataset.firstUserId, db.serverPid, log);
   await sequelize.close();
   cleanups.pop();
 
@@ -99,34 +107,14 @@ async function main(): Promise<void> {
   cleanups.push(app.stop);
   countAsOurs(app.pid);
   const memoryAfterStart = app.memory();
-  const targets = await planPanelCases(db.ownerUrl, settings, dataset.firstUserId);
+  const plan = await planReadCases(db.ownerUrl, settings);
   const cookies: string[] = [];
   for (let i = 0; i < 8; i += 1) cookies.push(await signIn(app.base, dataset.admin.username, dataset.admin.password));
   const cookie = cookies[0]!;
 
-  log('(3) list API...');
+  log('(3) list API and (4) History, many different URLs per case, the cases in turn...');
   const readCpu = watchCpu({ app: app.pid });
-  const lists = [];
-  for (const c of targets.cases) {
-    const timed = await timeRequests(app.base, cookie, c.label, listPath(c, settings.perPage), settings, expectRecords);
-    lists.push(timed);
-    log(
-      `  ${c.label.padEnd(48)} page ${String(c.page).padStart(5)}  p50 ${timed.latency.p50.toFixed(1).padStart(7)} ms  p95 ${timed.latency.p95.toFixed(1).padStart(7)} ms${timed.failures ? `  ${timed.failures} FAILED: ${timed.firstFailure}` : ''}`,
-    );
-  }
-
-  log('(4) History...');
-  const history = [];
-  for (const [label, id] of [
-    [`traveler ${targets.travelerLabel} (id ${targets.travelerId}, from the middle of the history)`, targets.travelerId],
-    [`busiest traveler (id ${targets.busyTravelerId}, ${targets.busyTravelerRows} audit rows of its own)`, targets.busyTravelerId],
-  ] as const) {
-    const timed = await timeRequests(app.base, cookie, label, `/admin/api/history/travelers/${id}`, settings, expectHistory);
-    history.push(timed);
-    log(
-      `  ${label}: p50 ${timed.latency.p50.toFixed(1)} ms, p95 ${timed.latency.p95.toFixed(1)} ms${timed.failures ? `, ${timed.failures} FAILED: ${timed.firstFailure}` : ''}`,
-    );
-  }
+  const reads = await measureReads(app.base, cookie, plan, log);
 
   const readsCpu = readCpu();
   const memoryAfterReads = app.memory();
@@ -143,6 +131,12 @@ async function main(): Promise<void> {
     `  app ${(loadCpu.processPercent.app ?? 0).toFixed(0)}% of a core, autocannon ${(loadCpu.processPercent.bench ?? 0).toFixed(0)}%, machine ${loadCpu.machineBusyPercent.toFixed(0)}% busy, ${loadCpu.othersPercent.toFixed(0)}% with other work`,
   );
   log(`(6) server peak memory (VmHWM): ${memory.peakMiB.toFixed(0)} MiB (${memoryAfterStart.peakMiB.toFixed(0)} MiB when it began serving)`);
+  log('(7) the panel in a browser (Chromium)...');
+  const browser = await measureBrowser(app.base, cookie, browserPages(plan.travelerId), Math.max(3, Math.ceil(settings.samples / 5)));
+  log(
+    `  first load ${(browser.first.bytes / 1000).toFixed(0)} kB; repeat load ${(browser.repeat.bytes / 1000).toFixed(0)} kB, ${browser.repeat.reachedServer} requests reached the server (${browser.repeat.assetsReachedServer.length} for assets); ` +
+      `full load p50 ${browser.fullLoad.p50.toFixed(0)} ms, p95 ${browser.fullLoad.p95.toFixed(0)} ms; list → record p95 ${browser.navigation.toRecord.p95.toFixed(0)} ms, back p95 ${browser.navigation.back.p95.toFixed(0)} ms`,
+  );
   await app.stop();
   cleanups.pop();
 
@@ -156,16 +150,8 @@ async function main(): Promise<void> {
       'verifies, no failed change',
       writes.incremental.problem ?? writes.full?.problem?.message ?? `${writes.failures} changes failed`,
     ),
-    ...lists.map((c, i) => {
-      const plan = targets.cases[i]!;
-      const limit = plan.resource === 'travelers' ? TARGETS.travelersListMs : TARGETS.auditListMs;
-      const v = atMost(`(3) ${c.label.replace('deep page', `page ${plan.page}`)}, p95`, c.latency.p95, limit, ' ms');
-      return c.failures ? { ...v, pass: false, shortfall: `${c.failures} failed requests: ${c.firstFailure}` } : v;
-    }),
-    ...history.map((c) => {
-      const v = atMost(`(4) History, ${c.label.replace(/ \(.*/, '')}, p95`, c.latency.p95, TARGETS.historyMs, ' ms');
-      return c.failures ? { ...v, pass: false, shortfall: `${c.failures} failed requests: ${c.firstFailure}` } : v;
-    }),
+    multiProcessVerdict(multiProcess),
+    ...readVerdicts(reads, { travelersList: TARGETS.travelersListMs, auditList: TARGETS.auditListMs, history: TARGETS.historyMs }),
     ...load.map((l) =>
       exactly(
         `(5) load run (${l.label}): errors, timeouts, non-2xx`,
@@ -176,6 +162,7 @@ async function main(): Promise<void> {
       ),
     ),
     atMost('(6) server peak memory (VmHWM)', (memory.peakMiB * 1024 * 1024) / 1e6, TARGETS.memoryMB, ' MB', 0),
+    ...browserVerdicts(browser),
   ];
 
   const results: BenchResults = {
@@ -191,9 +178,8 @@ async function main(): Promise<void> {
     writes,
     driverWrites,
     fullVerify: writes.full,
-    targets,
-    lists,
-    history,
+    multiProcess,
+    reads,
     load,
     app: {
       startMs: app.startMs,
@@ -207,6 +193,7 @@ async function main(): Promise<void> {
       readsCpu,
       loadCpu,
     },
+    browser,
     loadBefore,
     verdicts,
   };

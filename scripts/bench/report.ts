@@ -2,8 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerFacts } from './bench-database.js';
+import { browserSection, type BrowserCase } from './browser.js';
 import type { Dataset } from './dataset.js';
-import type { LoadRun, PanelTargets, TimedCase } from './panel.js';
+import type { MultiProcessWrites } from './multi-process.js';
+import type { LoadRun } from './panel.js';
+import type { ReadResult } from './panel-reads.js';
+import { renderMultiProcess } from './report-multi-process.js';
+import { renderReadSections } from './report-reads.js';
 import type { BenchSettings } from './settings.js';
 import { SIZE_VARIABLES } from './settings.js';
 import { ms, seconds, thousands, type CpuUse, type Verdict } from './stats.js';
@@ -51,9 +56,10 @@ export interface BenchResults {
   writes: ConcurrentWrites;
   driverWrites: DriverWrites;
   fullVerify: (VerifyReport & { ms: number }) | null;
-  targets: PanelTargets;
-  lists: TimedCase[];
-  history: TimedCase[];
+  /** (2b): the writers in several app processes at once. */
+  multiProcess: MultiProcessWrites;
+  /** (3) and (4): the list and History cases, many different URLs each. */
+  reads: ReadResult[];
   load: LoadRun[];
   app: {
     startMs: number;
@@ -67,6 +73,8 @@ export interface BenchResults {
     readsCpu: CpuUse;
     loadCpu: CpuUse;
   };
+  /** Measurement (7): the panel in Chromium. */
+  browser: BrowserCase;
   /** 1, 5 and 15 minute load averages when the run started: other work on the machine. */
   loadBefore: number[];
   verdicts: Verdict[];
@@ -89,7 +97,7 @@ export function renderReport(r: BenchResults): string {
     '',
     'What the app costs at factory scale, measured side by side in one run of `npm run bench`:',
     'a generated shop with years of history in a private PostgreSQL, the audited write',
-    "path against the same write unaudited, writers in parallel, the panel's list and History API",
+    "path against the same write unaudited, writers in parallel in one app process and in several, the panel's list and History API",
     "over HTTP against the real app in a child process, a load run, and the server's peak memory.",
     '',
     '## Running it',
@@ -126,8 +134,10 @@ export function renderReport(r: BenchResults): string {
     '`BENCH_CUSTOMERS` [travelers/500, at least 40], `BENCH_PARTS` [travelers/100, at least 50],',
     '`BENCH_WORK_CENTERS` [12], `BENCH_USERS` [travelers/5000, at least 50], `BENCH_VERIFY_ALL` [on',
     'up to 2,000,000 audit rows], `BENCH_UPDATE_BATCH` [50] and `BENCH_UPDATE_ROUNDS` [10],',
-    '`BENCH_WRITERS` [16] and `BENCH_WRITE_SECONDS` [10], `BENCH_SAMPLES` [50] after `BENCH_WARMUP` [3]',
-    'per HTTP case, `BENCH_PER_PAGE` [10], `BENCH_DEEP_PAGE` [1000], `BENCH_LOAD_SECONDS` [15],',
+    '`BENCH_WRITERS` [16] and `BENCH_WRITE_SECONDS` [10], `BENCH_WRITE_PROCESSES` app processes writing',
+    'at once, a round for each [1,2,4], `BENCH_PROCESS_WRITERS` writers in each [BENCH_WRITERS shared',
+    'out among them], `BENCH_SAMPLES` different URLs [50] after `BENCH_WARMUP` [3] per HTTP case,',
+    '`BENCH_PER_PAGE` [10], `BENCH_DEEP_PAGE` [1000], `BENCH_LOAD_SECONDS` [15],',
     '`BENCH_LOAD_CONNECTIONS` [16], `BENCH_APP` [dist: the compiled `node dist/src/main.js`, as the',
     'Dockerfile runs it, with the panel components bundled at build time; `npm run bench` runs',
     '`npm run build:production` first. tsx: `node --import tsx src/main.ts`, the sources as `npm start`',
@@ -176,7 +186,7 @@ export function renderReport(r: BenchResults): string {
     '',
     ...whyMissed(r),
     `Other work on the machine while this run measured (share of all its cores used by processes`,
-    `that are not this run's): (1) ${pct(r.overhead.cpu)}, (2) ${pct(r.writes.cpu)}, (3) and (4) ${pct(r.app.readsCpu)},`,
+    `that are not this run's): (1) ${pct(r.overhead.cpu)}, (2) ${pct(r.writes.cpu)}, (2b) ${r.multiProcess.rounds.map((x) => `${Math.max(x.modes.app.othersPercent, x.modes.driver.othersPercent).toFixed(0)}%`).join(' / ')}, (3) and (4) ${pct(r.app.readsCpu)},`,
     `(5) ${pct(r.app.loadCpu)}. Numbers taken while others used the machine are pessimistic.`,
     '',
     '## Dataset generation',
@@ -296,44 +306,8 @@ export function renderReport(r: BenchResults): string {
     'newest seal, and that no row of a finished transaction since then is missing from the chain, instead',
     'of re-reading the history before it.',
     '',
-    "## (3) The panel's list API",
-    '',
-    `\`GET /admin/api/resources/<resource>/actions/list?page=…&perPage=${s.perPage}\` over HTTP with a signed-in`,
-    `administrator's session cookie, one request after another on one kept-alive connection: ${s.warmup} untimed,`,
-    `then ${s.samples} timed (from sending the request to the last byte of the answer). A deep page is page`,
-    `${s.deepPage} (${s.perPage} a page), or the last page when the filter matches fewer rows. Sort: the resource's`,
-    'default (travelers by `updated_at` desc, audit log by `occurred_at` desc).',
-    '',
-    table(
-      ['list', 'page', 'rows matching', 'p50 ms', 'p95 ms', 'max ms', 'failed', 'answer'],
-      r.lists.map((c, i) => {
-        const plan = r.targets.cases[i]!;
-        return [
-          c.label,
-          String(plan.page),
-          thousands(plan.matching),
-          ms(c.latency.p50),
-          ms(c.latency.p95),
-          ms(c.latency.max),
-          String(c.failures),
-          c.firstFailure ?? c.note,
-        ];
-      }),
-    ),
-    '',
-    `CPU during (3) and (4): ${cpuText(r.app.readsCpu, { app: 'the app' })}.`,
-    '',
-    '## (4) History of one record',
-    '',
-    "`GET /admin/api/history/travelers/<id>` (what the History page loads: the traveler's",
-    'changes and those of its steps, checks, manual steps and labor, newest first, 200 at most),',
-    `same method as (3).`,
-    '',
-    table(
-      ['record', 'p50 ms', 'p95 ms', 'max ms', 'failed', 'answer'],
-      r.history.map((c) => [c.label, ms(c.latency.p50), ms(c.latency.p95), ms(c.latency.max), String(c.failures), c.firstFailure ?? c.note]),
-    ),
-    '',
+    ...renderMultiProcess(r.multiProcess, s.writers, s.processWriters),
+    ...renderReadSections(r.reads, s, `CPU during (3) and (4): ${cpuText(r.app.readsCpu, { app: 'the app' })}.`),
     '## (5) Load run (autocannon)',
     '',
     `Two autocannon runs at once from this process, ${r.load[0]?.connections ?? 0} connections each, ${s.loadSeconds} s: one on the list`,
@@ -374,6 +348,7 @@ export function renderReport(r: BenchResults): string {
       ],
     ),
     '',
+    ...browserSection(r.browser),
   );
   return out.join('\n');
 }
@@ -405,9 +380,9 @@ function whyMissed(r: BenchResults): string[] {
           `the app's own work per change in Node.js is (Sequelize builds the locked read, the model instance, the validation, ` +
           `the hooks and the UPDATE, and the approval policy is asked), and on ${r.machine.cores} cores it competes with PostgreSQL ` +
           `for the same CPU (the writers' process used ${(r.writes.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core, the machine ` +
-          `was ${r.writes.cpu.machineBusyPercent.toFixed(0)}% busy). One app process writes about ${thousands(appRate)} changes a second here; ` +
-          'more app processes (each with its own pool) scale with cores, and the audit trail needs no coordination between them ' +
-          '(rows are chained after commit by the sealer, not by the writers).',
+          `was ${r.writes.cpu.machineBusyPercent.toFixed(0)}% busy). One app process writes about ${thousands(appRate)} changes a second here. ` +
+          'More app processes, each with its own pool, need no coordination for the audit trail (rows are chained after commit ' +
+          `by the sealer, not by the writers); ${moreProcesses(r)}`,
       );
     } else if (v.name.startsWith('(4) History')) {
       if (missed.find((m) => m.name.startsWith('(4) History')) !== v) continue;
@@ -420,9 +395,9 @@ function whyMissed(r: BenchResults): string[] {
           'searches for the children it ever had, one for the changes, the names of what they reference, and the pending ' +
           'approvals (alongside). The three audit-log searches are prepared once per connection with generic plans over the ' +
           "monthly partitions from the record's creation on (src/db/plan-cached-reads.ts), but each still looks into every " +
-          `one of those partitions: a traveler from the middle of the history spans about ${Math.ceil(r.settings.months / 2)} months, ` +
-          `the busiest is one of the first and spans all ${r.settings.months}. The first History of a given span on a connection ` +
-          'also pays for planning it (the warm-up requests do here).',
+          `one of those partitions: the sampled travelers span from the newest month or two to all ${r.settings.months}, the busiest ` +
+          `is one of the first and spans all ${r.settings.months}. The first History of a given span on a connection also pays for ` +
+          'planning it: with many different travelers asked once each, some of the timed requests do.',
       );
     } else {
       out.push(`- **${v.name}**: see its section below.`);
@@ -430,6 +405,19 @@ function whyMissed(r: BenchResults): string[] {
   }
   out.push('');
   return out;
+}
+
+/** What (2b) measured with more app processes, for the (2) miss. */
+function moreProcesses(r: BenchResults): string {
+  const rounds = r.multiProcess.rounds;
+  const one = rounds.find((x) => x.processes === 1) ?? rounds[0];
+  const best = rounds.reduce((b, x) => (x.modes.app.changesPerSecond > b.modes.app.changesPerSecond ? x : b), rounds[0]!);
+  if (!one || !best) return 'see (2b).';
+  return (
+    `(2b) measures them: the most here was ${thousands(best.modes.app.changesPerSecond)}/s with ${best.processes} process${best.processes === 1 ? '' : 'es'} ` +
+    `(${(best.modes.app.changesPerSecond / one.modes.app.changesPerSecond).toFixed(2)}× ${one.processes === 1 ? 'one' : one.processes}, on ${r.machine.cores} cores), ` +
+    'and (2b) estimates what more cores would do.'
+  );
 }
 
 function gb(bytes: number): string {

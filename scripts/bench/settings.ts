@@ -25,6 +25,10 @@ export interface BenchSettings {
   /** Measurement (2): concurrent writers and how long they write. */
   writers: number;
   writeSeconds: number;
+  /** The multi-process write case: how many app processes write at once, one round per entry. */
+  writeProcesses: number[];
+  /** Writers in each of those processes; null: BENCH_WRITERS shared out among them. */
+  processWriters: number | null;
   /** Measurements (3) and (4): timed requests per case, after `warmup` untimed ones. */
   samples: number;
   warmup: number;
@@ -52,6 +56,16 @@ function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: numb
     throw new BenchSettingsError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
   return n;
+}
+
+function processCounts(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const counts = raw.split(',').map((part) => Number(part.trim()));
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) {
+    throw new BenchSettingsError(`${name} must be a comma-separated list of whole numbers from 1 to 64 (got "${raw}")`);
+  }
+  return [...new Set(counts)].sort((a, b) => a - b);
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string): boolean {
@@ -86,6 +100,8 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     updateRounds: whole(env, 'BENCH_UPDATE_ROUNDS', 10, 1, 1000),
     writers: whole(env, 'BENCH_WRITERS', 16, 1, 256),
     writeSeconds: whole(env, 'BENCH_WRITE_SECONDS', 10, 1, 3600),
+    writeProcesses: processCounts(env, 'BENCH_WRITE_PROCESSES', [1, 2, 4]),
+    processWriters: env.BENCH_PROCESS_WRITERS?.trim() ? whole(env, 'BENCH_PROCESS_WRITERS', 1, 1, 256) : null,
     samples: whole(env, 'BENCH_SAMPLES', 50, 5, 100_000),
     warmup: whole(env, 'BENCH_WARMUP', 3, 0, 1000),
     perPage: whole(env, 'BENCH_PER_PAGE', 10, 1, 500),
@@ -114,6 +130,8 @@ export const SIZE_VARIABLES = [
   'BENCH_UPDATE_ROUNDS',
   'BENCH_WRITERS',
   'BENCH_WRITE_SECONDS',
+  'BENCH_WRITE_PROCESSES',
+  'BENCH_PROCESS_WRITERS',
   'BENCH_SAMPLES',
   'BENCH_WARMUP',
   'BENCH_PER_PAGE',

@@ -4,6 +4,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { UserActor } from '../../src/audit/actor.js';
 import { sealAuditLog, type SealResult } from '../../src/audit/audit-seal.service.js';
 import { verifyAuditLog, type VerifyReport } from '../../src/audit/audit-verify.service.js';
+import { asSessionUser, RESOURCE_RULES } from '../../src/auth/access-rules.js';
 import type { Role } from '../../src/auth/roles.js';
 import { Customer } from '../../src/models/index.js';
 import { updateRecord } from '../../src/records/record.service.js';
@@ -15,7 +16,7 @@ import { latency, msSince, watchCpu, type CpuUse, type Latency } from './stats.j
  * it, with a user actor) on customers, through a runtime login, in this process.
  */
 
-async function actorsFor(sequelize: Sequelize, ids: number[]): Promise<UserActor[]> {
+export async function actorsFor(sequelize: Sequelize, ids: number[]): Promise<UserActor[]> {
   const rows = await sequelize.query<{ id: number; username: string; full_name: string; email: string; role: Role }>(
     'SELECT id, username, full_name, email, role FROM users WHERE id IN (:ids) ORDER BY id',
     { type: QueryTypes.SELECT, replacements: { ids } },
@@ -31,6 +32,23 @@ async function actorsFor(sequelize: Sequelize, ids: number[]): Promise<UserActor
     userAgent: 'nexus-bench',
     requestId: '',
   }));
+}
+
+/**
+ * `count` actors: the users from `fromId` on whose role may change customers (the role matrix's
+ * rule, as updateRecord checks it), taken in turn when there are fewer of them than writers.
+ */
+export async function customerEditors(sequelize: Sequelize, fromId: number, count: number): Promise<UserActor[]> {
+  const [{ last }] = (await sequelize.query<{ last: number }>('SELECT coalesce(max(id), 0)::int AS last FROM users', { type: QueryTypes.SELECT })) as [
+    { last: number },
+  ];
+  const all = await actorsFor(
+    sequelize,
+    Array.from({ length: Math.max(0, last - fromId + 1) }, (_, i) => fromId + i),
+  );
+  const editors = all.filter((actor) => RESOURCE_RULES.customers.update(asSessionUser(actor)));
+  if (editors.length === 0) throw new Error(`no user from id ${fromId} on may change customers: the writers have no one to act as`);
+  return Array.from({ length: count }, (_, i) => editors[i % editors.length]!);
 }
 
 let edits = 0;
@@ -75,7 +93,7 @@ export interface UpdateOverhead {
  * Warm-up: one untimed batch of each, stated in the report.
  */
 export async function measureUpdateOverhead(sequelize: Sequelize, ownerUrl: string, s: BenchSettings, actorId: number): Promise<UpdateOverhead> {
-  const [actor] = await actorsFor(sequelize, [actorId]);
+  const [actor] = await customerEditors(sequelize, actorId, 1);
   if (!actor) throw new Error(`no user ${actorId} to act as`);
   const owner = new pg.Client({ connectionString: ownerUrl });
   await owner.connect();
@@ -154,10 +172,7 @@ export interface ConcurrentWrites {
  * when asked or when the log is small enough to do it in reasonable time.
  */
 export async function measureConcurrentWrites(sequelize: Sequelize, s: BenchSettings, firstUserId: number, verifyAll: boolean): Promise<ConcurrentWrites> {
-  const actors = await actorsFor(
-    sequelize,
-    Array.from({ length: s.writers }, (_, i) => firstUserId + i),
-  );
+  const actors = await customerEditors(sequelize, firstUserId, s.writers);
   const preStart = process.hrtime.bigint();
   const preSeal = { ...(await sealAuditLog(sequelize)), ms: msSince(preStart) };
   const [{ before }] = (await sequelize.query<{ before: string }>(`SELECT coalesce(max(id), 0)::text AS before FROM audit_logs`, {
@@ -231,6 +246,23 @@ export async function measureConcurrentWrites(sequelize: Sequelize, s: BenchSett
   };
 }
 
+/** The statements one audited edit of a customer sends (begin with the actor, the locked read, the update of two fields, commit), without the app. */
+export async function driverEdit(client: pg.Client, id: number, values: { contact_name: string; phone: string }, actor: UserActor): Promise<void> {
+  await client.query(`START TRANSACTION; SELECT set_config('nexus.actor', ${client.escapeLiteral(JSON.stringify(actor))}, true)`);
+  try {
+    await client.query('SELECT * FROM customers WHERE id = $1 FOR UPDATE', [id]);
+    await client.query('UPDATE customers SET contact_name = $1, phone = $2, version = version + 1, updated_at = now() WHERE id = $3', [
+      values.contact_name,
+      values.phone,
+      id,
+    ]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
+
 /** Seals everything generated, once, so that later verification can start from there. */
 export async function sealGeneratedHistory(sequelize: Sequelize): Promise<SealResult & { ms: number }> {
   const start = process.hrtime.bigint();
@@ -261,10 +293,7 @@ export interface DriverWrites {
  * query building, the approval policy), which shares the machine's cores with PostgreSQL.
  */
 export async function measureDriverWrites(runtimeUrl: string, sequelize: Sequelize, s: BenchSettings, firstUserId: number): Promise<DriverWrites> {
-  const actors = await actorsFor(
-    sequelize,
-    Array.from({ length: s.writers }, (_, i) => firstUserId + i),
-  );
+  const actors = await customerEditors(sequelize, firstUserId, s.writers);
   const clients = await Promise.all(
     actors.map(async () => {
       const client = new pg.Client({ connectionString: runtimeUrl });
@@ -284,21 +313,7 @@ export async function measureDriverWrites(runtimeUrl: string, sequelize: Sequeli
         let i = 0;
         while (Date.now() < deadline) {
           const id = mine[i++ % mine.length]!;
-          const values = nextEditValues();
-          const settings = JSON.stringify({ ...actor, requestId: `bench-driver-${w}-${crypto.randomUUID()}` });
-          await client.query(`START TRANSACTION; SELECT set_config('nexus.actor', ${client.escapeLiteral(settings)}, true)`);
-          try {
-            await client.query('SELECT * FROM customers WHERE id = $1 FOR UPDATE', [id]);
-            await client.query('UPDATE customers SET contact_name = $1, phone = $2, version = version + 1, updated_at = now() WHERE id = $3', [
-              values.contact_name,
-              values.phone,
-              id,
-            ]);
-            await client.query('COMMIT');
-          } catch (error) {
-            await client.query('ROLLBACK');
-            throw error;
-          }
+          await driverEdit(client, id, nextEditValues(), { ...actor, requestId: `bench-driver-${w}-${crypto.randomUUID()}` });
           changes += 1;
         }
       }),

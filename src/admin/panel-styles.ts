@@ -1,6 +1,5 @@
 import type AdminJS from 'adminjs';
 import type { ResourceOptions } from 'adminjs';
-import type { RequestHandler } from 'express';
 
 /** Where the panel's own stylesheet is served (AdminJS links it from every page: admin.ts). */
 export const PANEL_STYLES_PATH = '/panel-assets/panel.css';
@@ -80,10 +79,10 @@ function phoneListCss(admin: AdminJS): string {
   return rules.length ? `@media (max-width: ${PHONE_MAX_WIDTH}px) {\n  ${rules.join('\n  ')}\n}\n` : '';
 }
 
-/** The panel's stylesheet, built once from its resources' list settings. */
-export function panelStyles(admin: AdminJS): RequestHandler {
-  const css = PANEL_CSS + phoneListCss(admin);
-  return (_req, res) => {
-    res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(css);
-  };
+/**
+ * The panel's stylesheet, from its resources' list settings. Served compressed under a versioned
+ * address (http/panel-assets.ts), so a browser keeps it until the next build changes it.
+ */
+export function panelStylesheet(admin: AdminJS): string {
+  return PANEL_CSS + phoneListCss(admin);
 }

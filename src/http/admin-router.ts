@@ -1,5 +1,5 @@
 import AdminJS, { Router as AdminRouter, type CurrentAdmin } from 'adminjs';
-import { buildAssets, convertToExpressRoute, OldBodyParserUsedError } from '@adminjs/express';
+import { convertToExpressRoute, OldBodyParserUsedError } from '@adminjs/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { actorFor, loadSessionUser } from '../auth/auth.service.js';
@@ -124,8 +124,8 @@ function routeHandler(admin: AdminJS, route: AdminRoute, { ctx, logger }: AdminR
 }
 
 /**
- * The panel's router: our sign-in, AdminJS's static assets, then every AdminJS route behind
- * the session check. Built from @adminjs/express's pieces instead of its
+ * The panel's router: our sign-in, then every AdminJS route behind the session check (its
+ * static assets are served before the session, compressed and versioned: panel-assets.ts). Built from @adminjs/express's pieces instead of its
  * buildAuthenticatedRouter, whose login handling we cannot make safe (see login.routes.ts).
  */
 export function adminRouter(admin: AdminJS, options: AdminRouterOptions): express.Router {
@@ -133,7 +133,6 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   const router = express.Router();
   router.use((req, _res, next) => next((req as unknown as { _body?: boolean })._body ? new OldBodyParserUsedError() : undefined));
   router.use(loginRoutes(ctx, admin, options.loginThrottle));
-  buildAssets({ admin, assets: AdminRouter.assets, routes: AdminRouter.routes, router });
   router.get(FAVICON_PATH, favicon);
   router.use(requireSignedIn(admin, options));
   router.use(changePasswordRoutes(ctx, admin));
@@ -148,7 +147,7 @@ export function adminRouter(admin: AdminJS, options: AdminRouterOptions): expres
   router.get('/api/resources/:resourceId/actions/:action(list|export|exportCsv)', listQueryGuard(admin));
   router.get('/api/resources/:resourceId/actions/search/:query?', listQueryGuard(admin));
   for (const route of AdminRouter.routes) {
-    if (route.action === 'bundleComponents') continue; // served by buildAssets, before sign-in
+    if (route.action === 'bundleComponents') continue; // a static asset (panel-assets.ts), before sign-in
     const path = convertToExpressRoute(route.path);
     if (route.method === 'GET') router.get(path, routeHandler(admin, route, options));
     if (route.method === 'POST') router.post(path, routeHandler(admin, route, options));

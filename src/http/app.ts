@@ -1,13 +1,15 @@
 import { favicon } from '../panel/favicon.js';
 import type AdminJS from 'adminjs';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ConnectionError } from 'sequelize';
 import { adminRouter } from './admin-router.js';
 import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
-import { fontAssets, localFontsInHtml } from './offline-fonts.js';
-import { PANEL_STYLES_PATH, panelStyles } from '../admin/panel-styles.js';
+import { fontAssets } from './offline-fonts.js';
+import { panelAssets } from './panel-assets.js';
+import { panelPages } from './panel-pages.js';
 import { securityHeaders } from './content-security.js';
 import { crossSiteGuard } from './cross-site-guard.js';
 import { requestContext } from './request-context.js';
@@ -61,6 +63,18 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Responses compressed as they are sent (pages, API answers), unless already compressed (the
+ * static assets, compressed once: static-assets.ts) or a CSV export: those stream a batch at a
+ * time, waiting for the client to take each (responseSink), which a compressor in between would
+ * hide.
+ */
+function compressible(req: Request, res: Response): boolean {
+  if (res.locals.precompressed) return false;
+  if (/^text\/csv\b/i.test(String(res.getHeader('Content-Type') ?? ''))) return false;
+  return compression.filter(req, res);
+}
+
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -71,11 +85,14 @@ export function createApp(options: AppOptions): express.Express {
   app.use(requestContext());
   app.use(crossSiteGuard({ appUrl: options.appUrl, logger: options.logger }));
   app.use(requestGate({ bodyTimeoutMs: options.bodyTimeoutMs }));
+  app.use(compression({ filter: compressible }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use('/fonts/roboto', fontAssets());
-  app.get(PANEL_STYLES_PATH, panelStyles(options.admin));
+  // Before the session: an asset needs none, and costs no session read.
+  const assets = panelAssets(options.admin);
+  app.use(assets.handler());
+  app.use(fontAssets());
   // Where a browser looks for an icon on pages that link none (the printed traveler loads nothing).
   app.get('/favicon.ico', favicon);
   app.use(
@@ -87,7 +104,7 @@ export function createApp(options: AppOptions): express.Express {
   );
   app.use(
     options.admin.options.rootPath,
-    localFontsInHtml(),
+    panelPages(assets),
     adminRouter(options.admin, {
       ctx: options.ctx,
       absoluteSessionHours: options.absoluteSessionHours,
