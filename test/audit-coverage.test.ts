@@ -20,6 +20,8 @@ const NOT_AUDITED: Record<string, string> = {
   audit_seals: 'the seals of the chain (append-only)',
   audit_archives: 'the record of archived audit months (append-only)',
   audit_anchors: 'sign-offs of verified stretches of the chain (append-only, written by the owner only)',
+  audit_record_months: "where the audit trail holds each record's changes, by month: derived from audit_logs by the sealer",
+  audit_record_months_progress: 'how far audit_record_months is complete, kept by the sealer',
   login_throttle: 'sign-in counters; locks and refusals are audit events',
   sessions: 'sign-in sessions; sign-in and sign-out are audit events',
   schema_migrations: "the owner's migration history",

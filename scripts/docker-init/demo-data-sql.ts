@@ -29,6 +29,9 @@ export const NOT_DUMPED = [
   'audit_archives',
   // Sign-offs of a chain the load does not carry.
   'audit_anchors',
+  // Where the audit rows are, by month: recorded by the app's sealer as it seals the load's rows
+  // (01-init.sql made the table's progress row; the dump's names the scratch cluster's transactions).
+  'audit_record_months*',
   // Filled by 01-init.sql; the seeder's storage is in the dump.
   'schema_migrations',
   // Names the scratch database's roles; 01-init.sql records the compose database's own.

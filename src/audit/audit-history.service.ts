@@ -6,14 +6,16 @@ import {
   changeRowsStatement,
   childIdsStatement,
   facetsStatement,
-  historySinceStatement,
-  historyWindow,
-  narrowedWindow,
+  historyStartStatement,
   type AuditRow,
   type ChildIdRow,
   type FacetRow,
-  type HistoryWindow,
+  type FoundMonths,
+  type HistoryStartRow,
+  type MonthPurpose,
 } from './audit-history.sql.js';
+import { historyWindow, narrowedWindow, recordedWindow, type HistoryWindow } from './audit-history.window.js';
+import { monthOf, RECORDED_PARENT_KEYS, recordedMonths } from './audit-record-months.js';
 import type { HistoryFacets, HistoryFilter, HistoryOptions, RecordDescriber, RecordHistory } from './audit-history.types.js';
 import { shopTimeZone } from './audit-values.js';
 import { historyChildren, historyTables, type ChildSpec } from './record-family.js';
@@ -48,66 +50,109 @@ const plainDescriber: RecordDescriber = {
   fieldLabel: (_table, field) => field,
 };
 
+/** The children of one level found, by table, and the months asked about them. */
+interface LevelFound {
+  ids: Map<string, string[]>;
+  own: Date[];
+  link: Date[];
+}
+
 /**
  * The children of the given parents, now or ever, for every child table of one level, found in
  * one query (see childIdsStatement). The family is what the associations say; that a child
  * deleted since belonged to a parent is not in any association but in the audit rows that set its
  * parent key, which is why the search reads both.
  */
-async function childIdsOfLevel(sequelize: Sequelize, specs: ChildSpec[], parentIds: string[], window: HistoryWindow): Promise<Map<string, string[]>> {
+async function childIdsOfLevel(
+  sequelize: Sequelize,
+  specs: ChildSpec[],
+  parentIds: string[],
+  window: HistoryWindow,
+  lookups: FoundMonths[],
+): Promise<LevelFound> {
   const found = new Map<string, Set<string>>();
-  if (parentIds.length === 0 || specs.length === 0) return new Map();
+  const months: Record<MonthPurpose, Date[]> = { own: [], link: [] };
+  if (parentIds.length === 0 || specs.length === 0) return { ids: new Map(), ...months };
   const keyOf = new Map(specs.map((spec) => [spec.table, spec.key]));
-  const { text, values } = childIdsStatement(specs, parentIds, window);
+  const { text, values } = childIdsStatement(specs, parentIds, window, lookups);
   for (const row of await planCachedQuery<ChildIdRow>(sequelize, text, values)) {
+    if (row.month !== null) {
+      months[row.purpose!].push(monthOf(row.month));
+      continue;
+    }
     // An audit row of one table's parent key says nothing about a table whose key is another.
-    if (row.k !== null && keyOf.get(row.t) !== row.k) continue;
-    if (!found.has(row.t)) found.set(row.t, new Set());
-    found.get(row.t)!.add(row.id);
+    if (row.k !== null && keyOf.get(row.t!) !== row.k) continue;
+    if (!found.has(row.t!)) found.set(row.t!, new Set());
+    found.get(row.t!)!.add(row.id!);
   }
-  return new Map([...found].map(([t, ids]) => [t, [...ids]]));
+  return { ids: new Map([...found].map(([t, ids]) => [t, [...ids]])), ...months };
 }
 
-/** The record and its readable family: ids by table. */
+/**
+ * What the searches of the next level, and of the changes, need to know about the children of a
+ * level: the months of their own changes, and those in which children of theirs got them as
+ * parent (for a parent key audit_record_months lists).
+ */
+function lookupsFor(specs: ChildSpec[], canReadTable: (table: string) => boolean): FoundMonths[] {
+  return specs.flatMap((spec) => [
+    { of: spec.table, table: spec.table, field: 'id', purpose: 'own' as const },
+    ...spec.children
+      .filter((child) => canReadTable(child.table) && RECORDED_PARENT_KEYS.includes(child.key))
+      .map((child) => ({ of: spec.table, table: child.table, field: child.key, purpose: 'link' as const })),
+  ]);
+}
+
+/** The children of a level whose searches are narrowed to the months in which any of them got one of the parents (null: every month). */
+interface Level {
+  specs: ChildSpec[];
+  parentIds: string[];
+  linked: Date[] | null;
+}
+
+/** The record's readable family, ids by table, and the months of the family's own changes. */
 async function historyKeys(
   sequelize: Sequelize,
   table: string,
-  recordId: string,
+  first: Level,
   canReadTable: (table: string) => boolean,
-  window: HistoryWindow,
-): Promise<Map<string, string[]>> {
-  const keys = new Map<string, string[]>([[table, [recordId]]]);
+  windowOf: (months: Date[] | null) => HistoryWindow,
+): Promise<{ keys: Map<string, string[]>; own: Date[] }> {
+  const keys = new Map<string, string[]>([[table, first.parentIds]]);
+  const own: Date[] = [];
   // Level by level: the children of every table of a level are found in one round trip.
-  let level: Array<{ specs: ChildSpec[]; parentIds: string[] }> = [{ specs: historyChildren(table), parentIds: [recordId] }];
+  let level: Level[] = [first];
   while (level.length) {
-    const next: typeof level = [];
-    for (const { specs, parentIds } of level) {
+    const next: Level[] = [];
+    for (const { specs, parentIds, linked } of level) {
       const readable = specs.filter((spec) => canReadTable(spec.table));
-      const found = await childIdsOfLevel(sequelize, readable, parentIds, window);
+      if (readable.length === 0) continue;
+      const found = await childIdsOfLevel(sequelize, readable, parentIds, windowOf(linked), lookupsFor(readable, canReadTable));
+      own.push(...found.own);
       for (const spec of readable) {
-        const ids = found.get(spec.table) ?? [];
+        const ids = found.ids.get(spec.table) ?? [];
         if (ids.length === 0) continue;
         keys.set(spec.table, [...(keys.get(spec.table) ?? []), ...ids]);
-        if (spec.children.length) next.push({ specs: spec.children, parentIds: ids });
+        const recorded = spec.children.every((child) => !canReadTable(child.table) || RECORDED_PARENT_KEYS.includes(child.key));
+        if (spec.children.length) next.push({ specs: spec.children, parentIds: ids, linked: recorded ? found.link : null });
       }
     }
     level = next;
   }
-  return keys;
+  return { keys, own };
 }
 
 /**
- * When the record's history can start (see historySinceStatement), so that a record of this
- * month does not search years of partitions. A record that is gone (no row) or an id that is
- * not a number has no creation time here: its history is searched in full. Any other failure (a
- * refused read, a timeout) is raised: caught, it would pass unseen as a slower search of every
- * partition.
+ * When the record's history can start and from when audit rows may not be recorded by month yet
+ * (see historyStartStatement), so that a record of this month does not search years of
+ * partitions, nor an old one the months it was not touched in. A record that is gone (no row) or
+ * an id that is not a number has no creation time here: its history is searched from the first
+ * month. Any failure (a refused read, a timeout) is raised: caught, it would pass unseen as a
+ * slower search of every partition.
  */
-async function historySince(sequelize: Sequelize, table: string, id: string): Promise<Date | null> {
-  if (!/^\d{1,18}$/.test(id)) return null;
-  const { text, values } = historySinceStatement(table, id);
-  const rows = await sequelize.query<{ since: Date | null }>(text, { bind: values, type: QueryTypes.SELECT });
-  return rows[0]?.since ?? null;
+async function historyStart(sequelize: Sequelize, table: string, id: string): Promise<HistoryStartRow> {
+  const { text, values } = historyStartStatement(table, id);
+  const rows = await sequelize.query<HistoryStartRow>(text, { bind: values, type: QueryTypes.SELECT });
+  return rows[0] ?? { since: null, unrecorded_from: null };
 }
 
 /** The rows of the newest `limit` changes, and whether older ones exist. */
@@ -166,8 +211,20 @@ export async function recordHistory(sequelize: Sequelize, tableName: string, rec
   const canReadTable = options.canReadTable ?? (() => true);
   if (filter.field) checkFieldFilter(sequelize, describe, historyTables(tableName, canReadTable), filter.field);
 
-  const window = historyWindow(await historySince(sequelize, tableName, id), new Date());
-  const keys = await historyKeys(sequelize, tableName, id, canReadTable, window);
+  // The months of the record's own changes, and those in which its children got it as parent,
+  // looked up while its start is read; the children's months come with the children.
+  const heads = historyChildren(tableName).filter((spec) => canReadTable(spec.table));
+  const [start, first] = await Promise.all([
+    historyStart(sequelize, tableName, id),
+    recordedMonths(sequelize, [
+      { table: tableName, field: 'id', values: [id] },
+      ...heads.map((spec) => ({ table: spec.table, field: spec.key, values: [id] })),
+    ]),
+  ]);
+  const windowOf = (months: Date[] | null) => recordedWindow(historyWindow(start.since, new Date()), months, start.unrecorded_from);
+  const family = await historyKeys(sequelize, tableName, { specs: heads, parentIds: [id], linked: first.link }, canReadTable, windowOf);
+  const keys = family.keys;
+  const window = windowOf([...first.own, ...family.own]);
   // Children are found over the record's whole life; only their changes are narrowed.
   const filteredKeys = filter.field?.table ? new Map([...keys].filter(([table]) => table === filter.field!.table)) : keys;
   const changeWindow = narrowedWindow(window, filter);

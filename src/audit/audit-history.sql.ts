@@ -1,5 +1,7 @@
 import pg from 'pg';
 import type { HistoryFilter } from './audit-history.types.js';
+import { windowSql, type HistoryWindow } from './audit-history.window.js';
+import { UNRECORDED_FROM_SQL } from './audit-record-months.js';
 import type { ChildSpec } from './record-family.js';
 
 /**
@@ -15,69 +17,53 @@ export interface Statement {
 }
 
 export const CHANGE_ACTIONS = ['create', 'update', 'delete'];
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 const literal = (value: string) => pg.escapeLiteral(value);
 const changeActions = () => CHANGE_ACTIONS.map(literal).join(', ');
 
 /**
- * The span of time a record's audit rows can lie in: from the day before it was created (see
- * historySinceStatement) to a day from now, widened to whole months (the audit partitions'
- * bounds). Written into the searches' text, it makes each plan cover exactly the partitions of
- * that span: months before the record, and the months ahead that db:maintain creates in advance
- * and that hold nothing yet, are never planned or read.
+ * Where a record's History starts. Nothing about a record (or its children, made after it) can be
+ * older than the record: `since`, the day before it was made (the day absorbs any difference
+ * between the app's clock, created_at, and the database's, occurred_at), null for an id that is
+ * not a number or a record that is gone. And `unrecorded_from` (see audit-record-months.ts).
+ * Run as an ordinary query: it reads no partition.
  */
-export interface HistoryWindow {
-  /** Inclusive; null when the record is gone and its creation unknown: every partition. */
+export function historyStartStatement(table: string, id: string): Statement {
+  if (!/^\d{1,18}$/.test(id)) return { text: `SELECT NULL::timestamptz AS since, ${UNRECORDED_FROM_SQL}`, values: [] };
+  return {
+    text: `SELECT (SELECT created_at - interval '1 day' FROM ${quote(table)} WHERE id = $1::bigint) AS since, ${UNRECORDED_FROM_SQL}`,
+    values: [id],
+  };
+}
+
+export interface HistoryStartRow {
   since: Date | null;
-  /** Exclusive. */
-  until: Date;
-}
-
-function monthStart(at: Date): Date {
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
-}
-
-export function historyWindow(since: Date | null, now: Date): HistoryWindow {
-  const soon = monthStart(new Date(now.getTime() + DAY_MS));
-  return { since: since && monthStart(since), until: new Date(Date.UTC(soon.getUTCFullYear(), soon.getUTCMonth() + 1, 1)) };
-}
-
-/** The window narrowed to the filter's months, so that only their partitions are planned and read; null when nothing is left. */
-export function narrowedWindow(window: HistoryWindow, filter: HistoryFilter): HistoryWindow | null {
-  let { since, until } = window;
-  if (filter.from) {
-    const from = monthStart(filter.from);
-    if (!since || from > since) since = from;
-  }
-  if (filter.to) {
-    const last = monthStart(new Date(filter.to.getTime() - 1));
-    const to = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1));
-    if (to < until) until = to;
-  }
-  return since && since >= until ? null : { since, until };
-}
-
-function windowSql(window: HistoryWindow, column: string): string {
-  const lower = window.since ? ` AND ${column} >= ${literal(window.since.toISOString())}::timestamptz` : '';
-  return `${lower} AND ${column} < ${literal(window.until.toISOString())}::timestamptz`;
+  unrecorded_from: Date | null;
 }
 
 /**
- * Nothing about a record (or its children, made after it) can be older than the record. The day
- * absorbs any difference between the app's clock (created_at) and the database's (occurred_at).
- * Run as an ordinary query: it reads the record's own table, not the partitions.
+ * A child found by childIdsStatement (`t`, `id`; `k` the audited parent key, null for a live
+ * row), or a month audit_record_months lists for what is looked up about the children found
+ * (`month`, YYYY-MM-DD, and the lookup's `purpose`).
  */
-export function historySinceStatement(table: string, id: string): Statement {
-  return { text: `SELECT created_at - interval '1 day' AS since FROM ${quote(table)} WHERE id = $1::bigint`, values: [id] };
+export interface ChildIdRow {
+  t: string | null;
+  id: string | null;
+  k: string | null;
+  month: string | null;
+  purpose: MonthPurpose | null;
 }
 
-/** A child found by childIdsStatement; `k` is the audited parent key, null for a live row. */
-export interface ChildIdRow {
-  t: string;
-  id: string;
-  k: string | null;
+/** 'own': the children's own changes; 'link': the changes that made them parents of the next level. */
+export type MonthPurpose = 'own' | 'link';
+
+/** Months to look up for the children of table `of` found: those of audit rows of `table` whose `field` is one of their ids. */
+export interface FoundMonths {
+  of: string;
+  table: string;
+  field: string;
+  purpose: MonthPurpose;
 }
 
 /**
@@ -87,9 +73,11 @@ export interface ChildIdRow {
  * parent that its creation or an update set, and it is what the partial index
  * audit_logs_parent_key_idx serves. The audit rows of all the level's tables are read in one
  * scan (one plan over the partitions, not one per table); an audit row of one table's key names
- * the key (`k`), for the caller to drop those of a table whose key is another.
+ * the key (`k`), for the caller to drop those of a table whose key is another. In the same round
+ * trip, the months `lookups` asks for about the children found (the searches that follow need
+ * them written into their text).
  */
-export function childIdsStatement(specs: ChildSpec[], parentIds: string[], window: HistoryWindow): Statement {
+export function childIdsStatement(specs: ChildSpec[], parentIds: string[], window: HistoryWindow, lookups: FoundMonths[] = []): Statement {
   const numeric = parentIds.filter((id) => /^\d{1,18}$/.test(id));
   const tables = [...new Set(specs.map((spec) => spec.table))];
   const keys = [...new Set(specs.map((spec) => spec.key))];
@@ -97,12 +85,26 @@ export function childIdsStatement(specs: ChildSpec[], parentIds: string[], windo
     (spec) =>
       `SELECT ${literal(spec.table)}::text AS t, id::text AS id, NULL::text AS k FROM ${quote(spec.table)} WHERE ${quote(spec.key)} = ANY($1::bigint[])`,
   );
-  return {
-    text: `${live.join(' UNION ALL ')}
+  const found = `${live.join(' UNION ALL ')}
      UNION ALL
      SELECT DISTINCT table_name, record_id, field_name FROM audit_logs
       WHERE table_name IN (${tables.map(literal).join(', ')}) AND field_name IN (${keys.map(literal).join(', ')})
-        AND action IN (${changeActions()}) AND new_value = ANY($2::text[])${windowSql(window, 'occurred_at')}`,
+        AND action IN (${changeActions()}) AND new_value = ANY($2::text[])${windowSql(window, 'occurred_at')}`;
+  if (lookups.length === 0) return { text: found, values: [numeric, parentIds] };
+  const pairs = specs.map((spec) => `(${literal(spec.table)}, ${literal(spec.key)})`);
+  const asked = lookups.map((l) => `(${[l.of, l.table, l.field, l.purpose].map(literal).join(', ')})`);
+  return {
+    text: `WITH found (t, id, k) AS (${found}),
+     kept AS (
+       SELECT DISTINCT f.t, f.id FROM found f
+         JOIN (VALUES ${pairs.join(', ')}) AS s (t, key) ON s.t = f.t AND (f.k IS NULL OR f.k = s.key)
+     ), lookups (of_table, table_name, key_field, purpose) AS (VALUES ${asked.join(', ')})
+     SELECT t, id, k, NULL::text AS month, NULL::text AS purpose FROM found
+     UNION ALL
+     SELECT DISTINCT NULL, NULL, NULL, to_char(m.month, 'YYYY-MM-DD'), l.purpose
+       FROM lookups l
+       JOIN kept ON kept.t = l.of_table
+       JOIN audit_record_months m ON m.table_name = l.table_name AND m.key_field = l.key_field AND m.key_value = kept.id`,
     values: [numeric, parentIds],
   };
 }

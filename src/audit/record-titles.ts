@@ -1,6 +1,8 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { modelForTable } from '../models/index.js';
 import { RECORD_NAMES } from '../tables/record-names.js';
+import { historyWindow, recordedWindow, windowSql, type HistoryWindow } from './audit-history.window.js';
+import { recordedMonths, unrecordedFrom } from './audit-record-months.js';
 
 /**
  * How the audit views name records (tables/record-names.ts, `audit`): from the record's own
@@ -73,12 +75,13 @@ export async function recordTitles(sequelize: Sequelize, records: Array<{ table:
   const known = new Map<string, Record<string, string | null>>();
   const withFields = gone.filter((g) => titleSpec(g.table)!.fields.length > 0);
   if (withFields.length) {
+    const window = await goneWindow(sequelize, withFields);
     const last = await sequelize.query<{ table_name: string; record_id: string; field_name: string; value: string | null }>(
       `SELECT DISTINCT ON (a.table_name, a.record_id, a.field_name) a.table_name, a.record_id, a.field_name,
               CASE WHEN a.action = 'delete' THEN a.old_value ELSE a.new_value END AS value
          FROM audit_logs a
          JOIN unnest($1::text[], $2::text[]) AS g(table_name, record_id) ON g.table_name = a.table_name AND g.record_id = a.record_id
-        WHERE a.action IN ('create', 'update', 'delete')
+        WHERE a.action IN ('create', 'update', 'delete')${windowSql(window, 'a.occurred_at')}
         ORDER BY a.table_name, a.record_id, a.field_name, a.occurred_at DESC, a.id DESC`,
       { bind: [withFields.map((g) => g.table), withFields.map((g) => g.id)], type: QueryTypes.SELECT },
     );
@@ -94,6 +97,23 @@ export async function recordTitles(sequelize: Sequelize, records: Array<{ table:
   }
   for (const [table, ids] of byTable) for (const id of ids) if (!all.has(keyOf(table, id))) all.set(keyOf(table, id), refOf(table, id, false, null));
   return all;
+}
+
+/**
+ * The months that can hold the audit rows of records since deleted (audit-record-months.ts):
+ * written into the search's text, its plan looks into those partitions only, not every month's.
+ */
+async function goneWindow(sequelize: Sequelize, gone: Array<{ table: string; id: string }>): Promise<HistoryWindow> {
+  const byTable = new Map<string, string[]>();
+  for (const { table, id } of gone) byTable.set(table, [...(byTable.get(table) ?? []), id]);
+  const [months, from] = await Promise.all([
+    recordedMonths(
+      sequelize,
+      [...byTable].map(([table, values]) => ({ table, field: 'id', values })),
+    ),
+    unrecordedFrom(sequelize),
+  ]);
+  return recordedWindow(historyWindow(null, new Date()), months.own, from);
 }
 
 export function titleKey(table: string, id: string): string {

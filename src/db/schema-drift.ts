@@ -43,6 +43,8 @@ export const TABLES_WITHOUT_MODEL = new Set([
   'audit_seals',
   'audit_archives',
   'audit_anchors',
+  'audit_record_months',
+  'audit_record_months_progress',
   'login_throttle',
   'nexus_roles',
 ]);
