@@ -10,6 +10,7 @@ import { withDatabase } from '../src/db/database.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../seeders/demo-users.js';
 import { appEnvironment, startApp, stopApps, type AppProcess } from './support/app-process.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { AUDITED_TABLES } from './support/expected.js';
 import pg from 'pg';
 
 /**
@@ -21,23 +22,8 @@ import pg from 'pg';
  * is written and nothing reaches the disk.
  */
 
-const BUSINESS_TABLES = [
-  'users',
-  'customers',
-  'work_centers',
-  'parts',
-  'revisions',
-  'process_steps',
-  'sub_steps',
-  'work_orders',
-  'travelers',
-  'traveler_steps',
-  'traveler_sub_steps',
-  'manual_steps',
-  'labor_entries',
-  'approvals',
-  'mail_outbox',
-];
+/** Business data: every table the audit trail covers (its fingerprint must not move). */
+const BUSINESS_TABLES = AUDITED_TABLES;
 const MIB = 1024 * 1024;
 const BODY_TIMEOUT_SECONDS = 1;
 
