@@ -24,6 +24,7 @@ const DATE_FREE = [
   'embedded-postgres',
   'faults', // killed processes and connections
   'pgbouncer', // pooling; its dated parts (sessions, History, sealing) are moved in their own files
+  'read-replica', // where reads go; the lists and exports it reads are moved in their own files
   'load', // concurrency
   'list-count',
   'refused-pages', // which role may open which page

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { AppConfig } from './config/config.js';
 import type { DatabaseSsl } from './db/database-tls.js';
+import { createReportReads, type ReplicaSettings, type ReportReads } from './db/read-replica.js';
 import { createMailDispatch, type MailDispatch } from './notifications/mail-dispatch.js';
 import type { FormDefaultSettings } from './panel/form-defaults.js';
 import { appLinks, type AppLinks } from './shared/app-links.js';
@@ -15,6 +16,8 @@ import { NumberPatterns } from './tables/record-numbers.js';
 export interface AppContext {
   /** The runtime login's connection: what the app's requests read and write through. */
   readonly db: Sequelize;
+  /** Where the audit log's list and export and the dashboard's tiles read: a replica when one is set and close enough, else `db`. */
+  readonly reports: ReportReads;
   /** Absolute addresses of the app's pages (APP_URL), for mail and the printed traveler. */
   readonly links: AppLinks;
   /** Sends the outbox's mail after commit; started by whoever serves (server.ts), stopped with it. */
@@ -45,6 +48,8 @@ export interface AppConnection {
   /** The same login's URL and TLS, for the connection the mail dispatch listens on. */
   url: string;
   ssl?: DatabaseSsl;
+  /** A streaming replica for report reads (DATABASE_REPLICA_URL), with how far behind it may be. */
+  replica?: ReplicaSettings;
 }
 
 /** Where people open NEXUS: APP_URL, or the address it listens at. */
@@ -61,6 +66,7 @@ export function createAppContext(
   const links = appLinks(baseUrlOf(config));
   return Object.freeze({
     db: connection.db,
+    reports: createReportReads(connection.db, connection.replica),
     links,
     mail: createMailDispatch({
       db: connection.db,

@@ -8,6 +8,7 @@ import type { Sequelize } from 'sequelize';
 import { createAdmin } from './admin/admin.js';
 import type { AppConfig } from './config/config.js';
 import { createPgPool, createSequelize } from './db/database.js';
+import { databaseUrlForTls } from './db/database-tls.js';
 import { dataRoot, openDatabaseTarget, type DatabaseTarget } from './db/database-target.js';
 import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createMigrator } from './db/migrator.js';
@@ -136,8 +137,45 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       logger.error({ err: error }, "making the coming months' audit partitions failed"),
     );
 
+    const replica = config.DATABASE_REPLICA_URL
+      ? createSequelize({
+          url: databaseUrlForTls(config.DATABASE_REPLICA_URL, config),
+          poolMax: config.DB_POOL_MAX,
+          acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS,
+          // The runtime login's limits are its defaults in the database, which the replica replays too.
+          ...(placement === 'startup' && { startupLimits: limits }),
+          ssl: target.ssl,
+          preparedReads: false,
+          bindModels: false,
+        })
+      : undefined;
+
     // The one context of this app: everything below works through it, nothing through module globals.
-    const ctx = createAppContext(config, { db: sequelize, url: databaseUrl, ssl: target.ssl }, (error, what) => logger.error({ err: error }, what));
+    const ctx = createAppContext(
+      config,
+      {
+        db: sequelize,
+        url: databaseUrl,
+        ssl: target.ssl,
+        ...(replica && {
+          replica: {
+            db: replica,
+            maxLagSeconds: config.DATABASE_REPLICA_MAX_LAG_SECONDS,
+            onStateChange: (state, error) =>
+              state === 'unreachable'
+                ? logger.warn({ err: error }, 'the read replica does not answer: its reads go to the primary until it does')
+                : logger.info('the read replica answers again'),
+          },
+        }),
+      },
+      (error, what) => logger.error({ err: error }, what),
+    );
+    if (replica) {
+      // Said once at start; a replica that does not answer is not fatal: the primary serves its reads.
+      const place = await ctx.reports.place();
+      if (place.source === 'replica') logger.info({ lagSeconds: place.lagSeconds }, 'report reads go to the read replica');
+      else logger.warn({ reason: place.fallback }, 'the read replica cannot serve yet: report reads go to the primary');
+    }
 
     const admin = createAdmin(ctx);
     await admin.initialize();
@@ -183,6 +221,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await sequelize.close();
+        await replica?.close();
         await sessionPool.end();
         await embedded?.stop();
       },

@@ -25,8 +25,18 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  * applied once, sealing one instance at a time, and a chain that verifies.
  */
 
-// Without PgBouncer the suite fails to run, with one line saying so: it never passes without it.
-pgbouncerBinary();
+// Without PgBouncer the suite is skipped with one line saying so, on a newcomer's machine; where
+// .ci/run requires it (NEXUS_REQUIRE_SCALING_TOOLS=1) it fails with that line instead.
+const installed = (() => {
+  try {
+    return Boolean(pgbouncerBinary());
+  } catch (error) {
+    if (process.env.NEXUS_REQUIRE_SCALING_TOOLS === '1') throw error;
+    console.warn(`test/pgbouncer.test.ts: skipped: ${(error as Error).message}`);
+    return false;
+  }
+})();
+const suite = installed ? describe : describe.skip;
 
 const PASSWORD = 'pgbouncer-people-passphrase-7';
 const STATEMENT_TIMEOUT_MS = 2000;
@@ -124,7 +134,7 @@ afterAll(async () => {
   }
 });
 
-describe('the database limits behind PgBouncer', () => {
+suite('the database limits behind PgBouncer', () => {
   it("hold on the app's connections: each instance found them at start, and a longer statement is cancelled", async () => {
     for (const app of [a, b]) {
       expect(logged(app, 'database limits in effect on the app connection')).toEqual([
@@ -160,7 +170,7 @@ describe('the database limits behind PgBouncer', () => {
   });
 });
 
-describe('two instances through PgBouncer', () => {
+suite('two instances through PgBouncer', () => {
   it('share sessions: signed in on one, the session is valid on the other', async () => {
     const login = await signInAs(a.base, people.viewer);
     expect(login.status).toBe(302);
@@ -272,7 +282,7 @@ describe('two instances through PgBouncer', () => {
   });
 });
 
-describe('limits that do not hold behind PgBouncer', () => {
+suite('limits that do not hold behind PgBouncer', () => {
   it('a server connection PgBouncer opened before the limits were set: the app refuses to start and says why', async () => {
     const stale: PgBouncerLogin = { user: `nexus_stale_${crypto.randomBytes(4).toString('hex')}`, password: crypto.randomBytes(12).toString('hex') };
     extraRoles.push(stale.user);
@@ -315,7 +325,7 @@ describe('limits that do not hold behind PgBouncer', () => {
   }, 240_000);
 });
 
-describe('start-up parameters PgBouncer refuses', () => {
+suite('start-up parameters PgBouncer refuses', () => {
   it('the limits as start-up parameters, and History prepared reads, are refused with what to do instead', async () => {
     const limits = runtimeLimits(STATEMENT_TIMEOUT_MS);
     const asStartup = createSequelize({ url: bouncer.url(runtime), poolMax: 1, acquireTimeoutMs: 10_000, startupLimits: limits });

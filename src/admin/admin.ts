@@ -3,6 +3,7 @@ import path from 'node:path';
 import AdminJS, { type AdminJSOptions } from 'adminjs';
 import { resourcesFor } from '../resources/index.js';
 import { dashboardSummary } from '../dashboard/dashboard.service.js';
+import { reportPlaceOf } from '../panel/panel-request-state.js';
 import { approvalInbox } from '../approvals/approval-inbox.service.js';
 import { PAGE_ACCESS, canReadApprovals } from '../auth/access-rules.js';
 import { emptyMyWork, myWork } from '../travelers/shop-floor.service.js';
@@ -91,7 +92,7 @@ export function createAdmin(ctx: AppContext): AdminJS {
       component: Components.Dashboard,
       handler: async (_request, _response, context) => {
         const user = sessionUser(context?.currentAdmin);
-        return dashboardSummary(ctx.db, user && canReadApprovals(user) ? user : undefined);
+        return dashboardSummary(ctx.db, user && canReadApprovals(user) ? user : undefined, await reportPlaceOf(ctx.reports, context));
       },
     },
     pages: {

@@ -6,6 +6,7 @@ import type { RecordDescriber } from './audit-history.service.js';
 import { describeAuditRows, type AuditRowKey } from './audit-row-display.service.js';
 import { shopTimeZone } from './audit-values.js';
 import { AuditLog } from '../models/index.js';
+import type { ReadSource, ReportPlace } from '../db/read-replica.js';
 
 /**
  * The audit trail as CSV, for a reviewer to take away. One REPEATABLE READ transaction counts the
@@ -16,8 +17,8 @@ import { AuditLog } from '../models/index.js';
 
 /** Where the CSV goes: the HTTP response in the panel, anything else in scripts and tests. */
 export interface CsvSink {
-  /** Called once, before the first line, when the row count is known. */
-  start(info: { rowCount: number }): void | Promise<void>;
+  /** Called once, before the first line, when the row count is known; `readFrom` says where the rows come from. */
+  start(info: { rowCount: number; readFrom?: ReadSource }): void | Promise<void>;
   /** Resolves when the chunk may be followed by the next one (backpressure); rejects when the receiver is gone. */
   write(chunk: string): Promise<void>;
 }
@@ -69,6 +70,8 @@ export interface ExportOptions {
   describe?: RecordDescriber;
   /** The zone of the readable times; the shop's by default. */
   timeZone?: string;
+  /** Where the rows are read (db/read-replica.ts); the export is recorded on `sequelize` in any case. Default: `sequelize`. */
+  rowsFrom?: Pick<ReportPlace, 'db' | 'source' | 'lagSeconds'>;
 }
 
 const plainNames: RecordDescriber = { tableLabel: (table) => table, fieldLabel: (_table, field) => field };
@@ -154,24 +157,36 @@ export async function exportAuditLogs(
   const where = auditLogWhere(filter);
   const describe = options.describe ?? plainNames;
   const timeZone = options.timeZone ?? shopTimeZone();
+  const rowsFrom = options.rowsFrom;
   return inTransactionAt(sequelize, actor, Transaction.ISOLATION_LEVELS.REPEATABLE_READ, async (transaction) => {
-    const rowCount = await AuditLog.count({ where, transaction });
-    await recordEventIn(sequelize, transaction, {
-      action: 'export',
-      table: 'audit_logs',
-      details: { filters: describeAuditLogFilter(filter), rowCount, format: 'csv' },
-    });
-    await sink.start({ rowCount });
+    if (rowsFrom?.source !== 'replica') {
+      // The snapshot hides everyone else's later rows; this transaction's own export row is left
+      // out explicitly, since a transaction sees its own writes.
+      return exportSnapshot({ where: { [Op.and]: [where, literal('txid <> pg_current_xact_id()')] }, transaction }, async (rowCount) => {
+        await recordExport(sequelize, transaction, filter, rowCount);
+      });
+    }
+    // The rows from one snapshot of the replica; the export is recorded on the primary, in this
+    // transaction, which commits only once the rows are out (or their receiver left), and rolls
+    // back with a failed read, as on the primary alone.
+    return rowsFrom.db.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, (replicaTransaction) =>
+      exportSnapshot({ where, transaction: replicaTransaction }, async (rowCount) => {
+        await recordExport(sequelize, transaction, filter, rowCount, { readFrom: 'replica', replicaLagSeconds: Math.round(rowsFrom.lagSeconds) });
+      }),
+    );
+  });
 
-    // The snapshot hides everyone else's later rows; this transaction's own export row is left
-    // out explicitly, since a transaction sees its own writes.
-    const notThisExport = literal('txid <> pg_current_xact_id()');
+  /** Counts, records (`record`), then streams the rows of one snapshot (`transaction`'s) in id order. */
+  async function exportSnapshot(read: { where: WhereOptions; transaction: Transaction }, record: (rowCount: number) => Promise<void>): Promise<ExportResult> {
+    const rowCount = await AuditLog.count({ where: read.where, transaction: read.transaction });
+    await record(rowCount);
+    await sink.start({ rowCount, readFrom: rowsFrom?.source ?? 'primary' });
     let lastId: string | null = null;
     let written = 0;
     try {
       await sink.write(`\uFEFF${csvLine(AUDIT_CSV_COLUMNS)}`);
       for (;;) {
-        const batchWhere: WhereOptions = { [Op.and]: [where, notThisExport, ...(lastId === null ? [] : [{ id: { [Op.gt]: lastId } }])] };
+        const batchWhere: WhereOptions = { [Op.and]: [read.where, ...(lastId === null ? [] : [{ id: { [Op.gt]: lastId } }])] };
         const rows = (await AuditLog.findAll({
           where: batchWhere,
           attributes: [
@@ -184,7 +199,7 @@ export async function exportAuditLogs(
           order: [['id', 'ASC']],
           limit: BATCH,
           raw: true,
-          transaction,
+          transaction: read.transaction,
         })) as unknown as Array<Record<string, unknown>>;
         if (rows.length === 0) break;
         await sink.write(await csvRows(sequelize, rows, describe, timeZone));
@@ -199,6 +214,20 @@ export async function exportAuditLogs(
     }
     if (written !== rowCount) throw new Error(`Audit export read ${written} rows but counted ${rowCount}`);
     return { rowCount, delivered: true };
+  }
+}
+
+async function recordExport(
+  sequelize: Sequelize,
+  transaction: Transaction,
+  filter: AuditLogFilter,
+  rowCount: number,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await recordEventIn(sequelize, transaction, {
+    action: 'export',
+    table: 'audit_logs',
+    details: { filters: describeAuditLogFilter(filter), rowCount, format: 'csv', ...extra },
   });
 }
 

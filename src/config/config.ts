@@ -28,6 +28,14 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
+    // A streaming replica (hot standby) of DATABASE_URL's database, as the same runtime login, for
+    // the audit log's list and export and the dashboard (src/db/read-replica.ts). Unset: all on the primary.
+    DATABASE_REPLICA_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    // A replica further behind than this serves nothing; the primary does until it catches up.
+    DATABASE_REPLICA_MAX_LAG_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -104,6 +112,13 @@ const envSchema = z
     for (const problem of databaseTlsProblems(env)) {
       ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
     }
+    if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_REPLICA_URL'],
+        message: 'needs DATABASE_URL (the primary it replicates; the embedded database has no replica)',
+      });
+    }
     if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required with DATABASE_OWNER_URL (it is the runtime connection)' });
     }
@@ -140,6 +155,7 @@ const SECRET_FILES: Record<string, string> = {
   SMTP_URL_FILE: 'SMTP_URL',
   DATABASE_URL_FILE: 'DATABASE_URL',
   DATABASE_OWNER_URL_FILE: 'DATABASE_OWNER_URL',
+  DATABASE_REPLICA_URL_FILE: 'DATABASE_REPLICA_URL',
 };
 const PASSWORD_FILES: Record<string, string> = {
   DATABASE_PASSWORD_FILE: 'DATABASE_URL',

@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { approvalInbox, type InboxUser } from '../approvals/approval-inbox.service.js';
 import { TRAVELER_STATUSES } from '../models/constants.js';
 import { tileFilterSql } from './tile-filters.js';
+import { lagNotice, type ReadSource, type ReportPlace } from '../db/read-replica.js';
 
 export interface LateTraveler {
   id: number;
@@ -49,6 +50,8 @@ export interface DashboardSummary {
   weekStart: string;
   /** Every active work center, also those without labor this week. */
   laborThisWeek: WorkCenterLabor[];
+  /** Where the figures were read (the approvals always on the primary) and how far behind they may be (db/read-replica.ts). */
+  readFrom: { source: ReadSource; lagSeconds: number; notice: string | null };
 }
 
 export const LATE_LIST_LIMIT = 10;
@@ -142,13 +145,21 @@ async function currentWeekStart(sequelize: Sequelize): Promise<string> {
   return week_start;
 }
 
-/** The figures the start page shows the signed-in person (no one signed in: no approvals to decide). */
-export async function dashboardSummary(sequelize: Sequelize, user?: InboxUser): Promise<DashboardSummary> {
+/**
+ * The figures the start page shows the signed-in person (no one signed in: no approvals to decide).
+ * The shop's figures come from `figures` (a read replica when one serves), the approvals to decide
+ * from the primary: a person acts on those, and one decided a moment ago must not be offered again.
+ */
+export async function dashboardSummary(
+  sequelize: Sequelize,
+  user?: InboxUser,
+  figures: Pick<ReportPlace, 'db' | 'source' | 'lagSeconds'> = { db: sequelize, source: 'primary', lagSeconds: 0 },
+): Promise<DashboardSummary> {
   const [byStatus, late, open, labor, inbox] = await Promise.all([
-    travelersByStatus(sequelize),
-    lateTravelers(sequelize),
-    openWorkOrders(sequelize),
-    laborThisWeek(sequelize),
+    travelersByStatus(figures.db),
+    lateTravelers(figures.db),
+    openWorkOrders(figures.db),
+    laborThisWeek(figures.db),
     // The inbox decides who may decide what (role per rule, never one's own request).
     user ? approvalInbox(sequelize, user) : Promise.resolve({ toDecide: [], mine: [] }),
   ]);
@@ -167,5 +178,6 @@ export async function dashboardSummary(sequelize: Sequelize, user?: InboxUser): 
     })),
     weekStart: labor.weekStart,
     laborThisWeek: labor.centers,
+    readFrom: { source: figures.source, lagSeconds: figures.lagSeconds, notice: lagNotice(figures, 'figures') },
   };
 }

@@ -25,6 +25,12 @@ export interface DatabaseOptions {
   ssl?: DatabaseSsl;
   /** History's searches as prepared statements on a pool of their own (db/plan-cached-reads.ts); default on. */
   preparedReads?: boolean;
+  /**
+   * Bind the app's models to this connection (default). A replica's connection binds none: the
+   * models write through the primary's, and a report read reaches the replica by its own queries
+   * or by passing one of its transactions.
+   */
+  bindModels?: boolean;
 }
 
 /** Only set `ssl` when given, so that callers without it keep node-postgres' own default. */
@@ -70,7 +76,7 @@ export function createSequelize(options: DatabaseOptions): Sequelize {
       acquireTimeoutMs: options.acquireTimeoutMs,
       ...(options.startupLimits && { startupLimits: options.startupLimits }),
     });
-  initSchema(sequelize);
+  if (options.bindModels !== false) initSchema(sequelize);
   return sequelize;
 }
 

@@ -82,7 +82,11 @@ function requireSignedIn(admin: AdminJS, options: AdminRouterOptions) {
       }
       // A fresh object per request: the actor bound to it cannot leak into another request.
       const currentAdmin = { ...user } as unknown as CurrentAdmin;
-      beginPanelRequest(currentAdmin, { actor: actorFor(user, req.nexus), throttle: options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE });
+      beginPanelRequest(currentAdmin, {
+        actor: actorFor(user, req.nexus),
+        throttle: options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE,
+        ownWrites: req.session.ownWrites ?? null,
+      });
       res.locals.currentAdmin = currentAdmin;
       // A password someone else set opens only the page that replaces it (and signing out).
       if (user.mustChangePassword && req.path !== CHANGE_PASSWORD_PATH) {

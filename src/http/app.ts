@@ -14,6 +14,7 @@ import { securityHeaders } from './content-security.js';
 import { crossSiteGuard } from './cross-site-guard.js';
 import { requestContext } from './request-context.js';
 import { requestGate } from './request-gate.js';
+import { ownWritesMarker } from './own-writes.js';
 import { SESSION_COOKIE, sessionMiddleware } from './session.js';
 import type { AppContext } from '../app-context.js';
 
@@ -102,6 +103,8 @@ export function createApp(options: AppOptions): express.Express {
       options.logger,
     ),
   );
+  // With a read replica: each person's latest write position, so that their report reads never miss it.
+  if (options.ctx.reports.replicated) app.use(ownWritesMarker(options.ctx.reports, options.logger));
   app.use(
     options.admin.options.rootPath,
     panelPages(assets),

@@ -4,11 +4,14 @@ import { AuditLog } from '../models/index.js';
 import { auditLogWhere, parseAuditLogFilter } from '../audit/audit-log-filter.js';
 import { listCount } from './list-count.js';
 import { NexusResource } from './nexus-resource.adapter.js';
-import { noteEstimatedCount } from './panel-request-state.js';
+import { noteEstimatedCount, reportPlaceOf } from './panel-request-state.js';
+import { readAt } from '../db/read-replica.js';
 
 /**
  * The audit log's list filters with the same exact-match meaning as the CSV export (the stock
- * adapter matches text with LIKE '%value%'), so that the export holds what the list showed.
+ * adapter matches text with LIKE '%value%'), so that the export holds what the list showed. The
+ * rows and the total come from where the app's report reads go (a read replica when one serves:
+ * db/read-replica.ts).
  */
 export class AuditLogPanelResource extends NexusResource {
   private whereOf(filter: Filter): WhereOptions {
@@ -25,7 +28,8 @@ export class AuditLogPanelResource extends NexusResource {
   }
 
   override async count(filter: Filter, context?: ActionContext): Promise<number> {
-    const count = await listCount(this.app.db, AuditLog as never, this.whereOf(filter), Object.keys(filter.filters ?? {}).length > 0);
+    const place = await reportPlaceOf(this.app.reports, context);
+    const count = await listCount(place.db, AuditLog as never, this.whereOf(filter), Object.keys(filter.filters ?? {}).length > 0);
     if (count.estimated) noteEstimatedCount(context, count);
     return count.total;
   }
@@ -33,19 +37,24 @@ export class AuditLogPanelResource extends NexusResource {
   override async find(
     filter: Filter,
     { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } },
+    context?: ActionContext,
   ): Promise<BaseRecord[]> {
     const direction = sort.direction === 'asc' ? 'ASC' : 'DESC';
     const sortBy = sort.sortBy && sort.sortBy in AuditLog.getAttributes() ? sort.sortBy : 'occurred_at';
-    const rows = await AuditLog.findAll({
-      where: this.whereOf(filter),
-      limit,
-      offset,
-      // id breaks ties: the rows of one change share their moment, and pages must not overlap.
-      order: [
-        [sortBy, direction],
-        ['id', direction],
-      ],
-    });
+    const place = await reportPlaceOf(this.app.reports, context);
+    const rows = await readAt(place, (options) =>
+      AuditLog.findAll({
+        ...options,
+        where: this.whereOf(filter),
+        limit,
+        offset,
+        // id breaks ties: the rows of one change share their moment, and pages must not overlap.
+        order: [
+          [sortBy, direction],
+          ['id', direction],
+        ],
+      }),
+    );
     return rows.map((row) => new BaseRecord(row.toJSON(), this));
   }
 }

@@ -55,7 +55,11 @@ export async function listCount(db: Sequelize, model: AnyModel, where: WhereOpti
   if (!filtered) {
     const estimate = await tableEstimate(db, model);
     if (estimate >= ESTIMATE_ABOVE) return { total: estimate, estimated: 'table' };
-    return { total: await model.count(), estimated: false };
+    // Through `db`, not the model's own binding: `db` may be a read replica (db/read-replica.ts).
+    const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${selectSql(db, model, {})}) every_row`, {
+      type: QueryTypes.SELECT,
+    })) as [{ n: number }];
+    return { total: n, estimated: false };
   }
   const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${selectSql(db, model, where, FILTERED_COUNT_CAP + 1)}) capped`, {
     type: QueryTypes.SELECT,

@@ -1,6 +1,7 @@
 import type { CurrentAdmin } from 'adminjs';
 import type { UserActor } from '../audit/actor.js';
 import type { LoginThrottleSettings } from '../auth/login-throttle.service.js';
+import type { ReportPlace, ReportReads } from '../db/read-replica.js';
 
 /** A list total that may have been estimated (src/panel/list-count.ts). */
 export interface ListCount {
@@ -19,6 +20,10 @@ export interface PanelRequestState {
   readonly actor: UserActor;
   /** The sign-in throttle's settings, which also count wrong signature passwords. */
   readonly throttle: LoginThrottleSettings;
+  /** The primary's WAL position after this person's latest write (http/own-writes.ts); a replica must hold it to serve them. */
+  readonly ownWrites?: string | null;
+  /** Where this request's report reads go, decided once so that a list's page and its total come from the same place. */
+  reportPlace?: Promise<ReportPlace>;
   /**
    * The form input as the browser sent it. AdminJS's own conversion runs afterwards and loses
    * information (an empty number becomes 0, "maybe" becomes true); the record service converts
@@ -43,13 +48,21 @@ type WithAdmin = { currentAdmin?: CurrentAdmin } | undefined;
 const states = new WeakMap<CurrentAdmin, PanelRequestState>();
 
 /** Called once per signed-in panel request, by the router that made its currentAdmin. */
-export function beginPanelRequest(currentAdmin: CurrentAdmin, state: Pick<PanelRequestState, 'actor' | 'throttle'>): void {
+export function beginPanelRequest(currentAdmin: CurrentAdmin, state: Pick<PanelRequestState, 'actor' | 'throttle' | 'ownWrites'>): void {
   states.set(currentAdmin, { ...state });
 }
 
 export function panelRequestOf(context: WithAdmin): PanelRequestState | undefined {
   const admin = context?.currentAdmin;
   return admin ? states.get(admin) : undefined;
+}
+
+/** Where this panel request's report reads go (db/read-replica.ts); outside a panel request, as for someone who wrote nothing. */
+export function reportPlaceOf(reads: ReportReads, context: WithAdmin): Promise<ReportPlace> {
+  const state = panelRequestOf(context);
+  if (!state) return reads.place(null);
+  state.reportPlace ??= reads.place(state.ownWrites ?? null);
+  return state.reportPlace;
 }
 
 export function actorOf(context: WithAdmin): UserActor | undefined {

@@ -15,6 +15,8 @@ import { formatActor, formatDateTime } from '../shared/value-format.js';
 import { AuditLog, User } from '../models/index.js';
 import { COMMON_LABELS, NAVIGATION, crudActions, gate, sessionUser, type ResourceDefinition } from './resource-helpers.js';
 import type { AppContext } from '../app-context.js';
+import { lagNotice } from '../db/read-replica.js';
+import { panelRequestOf } from '../panel/panel-request-state.js';
 
 const AUDIT_ACTIONS = [
   { value: 'create', label: 'created' },
@@ -65,6 +67,20 @@ async function withNames(db: Sequelize, response: ActionResponse, context: Actio
     }
   }
   return response;
+}
+
+/**
+ * Where the page was read (meta.readFrom: primary or replica, db/read-replica.ts), and, when the
+ * replica is behind, a notice above the list that says by how much.
+ */
+async function sayWhereRead(response: ActionResponse, _request: ActionRequest, context: ActionContext): Promise<ActionResponse> {
+  const place = await panelRequestOf(context)?.reportPlace;
+  if (!place) return response;
+  const meta = { ...response.meta, readFrom: place.source, lagSeconds: place.lagSeconds, ...(place.fallback && { replicaSkipped: place.fallback }) };
+  const message = lagNotice(place, 'audit rows');
+  if (!message) return { ...response, meta };
+  const notice = response.notice ? `${String(response.notice.message)} ${message}` : message;
+  return { ...response, notice: { message: notice, type: 'info' }, meta };
 }
 
 /**
@@ -175,7 +191,7 @@ export function auditLogResource(ctx: AppContext, audited: readonly ResourceDefi
       },
       actions: {
         ...base,
-        list: { ...base.list, before: auditPerPage, after: [base.list!.after as never, named] as never },
+        list: { ...base.list, before: auditPerPage, after: [base.list!.after as never, named, sayWhereRead] as never },
         show: { ...base.show, after: named },
         exportCsv: {
           actionType: 'resource',

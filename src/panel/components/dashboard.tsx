@@ -26,6 +26,11 @@ const Dashboard: React.FC = () => {
   return (
     <Box p="xl" data-testid="nexus-dashboard">
       <H2>Shop floor today</H2>
+      {summary.readFrom.notice && (
+        <Text fontSize="sm" color="grey60" mb="lg" data-testid="dashboard-lag">
+          {summary.readFrom.notice}
+        </Text>
+      )}
       <Box flex flexWrap="wrap" mb="xl" style={{ gap: 16 }}>
         <Tile title="Open work orders" value={summary.openWorkOrders} href={OPEN_WORK_ORDERS_HREF} testId="tile-open-work-orders" />
         <Tile
