@@ -1,3 +1,4 @@
+import nodemailer from 'nodemailer';
 import pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { startPeriodicJob } from '../audit/periodic-job.js';
@@ -36,7 +37,10 @@ export interface MailDispatch {
  * (PgBouncer in transaction mode); it also opens the listener again when it was lost.
  */
 export function createMailDispatch(options: MailDispatchOptions): MailDispatch {
-  const { db, listen, mail, sweepMs, onError } = options;
+  const { db, listen, sweepMs, onError } = options;
+  // One transport per app, made from its own settings, closed with the dispatch.
+  const transport = options.mail.smtpUrl ? nodemailer.createTransport(options.mail.smtpUrl) : null;
+  const mail = { ...options.mail, transport };
   let running: Promise<unknown> | null = null;
   let again = false;
   let stopped = false;
@@ -122,6 +126,7 @@ export function createMailDispatch(options: MailDispatchOptions): MailDispatch {
         await client.end().catch(() => undefined);
       }
       await idle();
+      transport?.close();
     },
   };
 }

@@ -37,12 +37,15 @@ export async function queueMails(transaction: Transaction, mails: OutgoingMail[]
   }
 }
 
-let transporter: { url: string; transport: Transporter } | undefined;
+/** The transport to send with: the dispatch's own (made once per app), else one for this run from smtpUrl. */
+function transportFor(settings: DispatchSettings): Transporter | null {
+  if (settings.transport !== undefined) return settings.transport;
+  return settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl) : null;
+}
 
-function transportFor(settings: MailSettings): Transporter | null {
-  if (!settings.smtpUrl) return null;
-  if (transporter?.url !== settings.smtpUrl) transporter = { url: settings.smtpUrl, transport: nodemailer.createTransport(settings.smtpUrl) };
-  return transporter.transport;
+export interface DispatchSettings extends MailSettings {
+  /** A transport kept by the caller (the app's mail dispatch) across runs; null: none configured. */
+  transport?: Transporter | null;
 }
 
 /**
@@ -60,7 +63,7 @@ export function mailText(mail: Pick<MailOutbox, 'body' | 'approval_id'>, links: 
  * Several app instances may dispatch at once: each row is claimed with SKIP LOCKED. Without
  * SMTP settings, mails are marked held: administrators read them in the panel.
  */
-export async function dispatchOutbox(sequelize: Sequelize, settings: MailSettings, limit = 50): Promise<{ sent: number; held: number; failed: number }> {
+export async function dispatchOutbox(sequelize: Sequelize, settings: DispatchSettings, limit = 50): Promise<{ sent: number; held: number; failed: number }> {
   const transport = transportFor(settings);
   const result = { sent: 0, held: 0, failed: 0 };
   await inTransaction(sequelize, systemActor('mailer'), async ({ transaction }) => {
