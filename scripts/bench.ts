@@ -5,7 +5,7 @@
  * prints each result against its target, and writes docs/benchmarks.md. Not part of npm test.
  *
  * The pieces: scripts/bench/settings.ts (sizes), bench-database.ts (the private database),
- * dataset.ts (generation), writes.ts (measurements 1 and 2), multi-process.ts (2b: writers in
+ * dataset.ts (generation), writes.ts (measurements 1 and 2), audit-cost.ts (1b: the audit cost taken apart), multi-process.ts (2b: writers in
  * several app processes), sampling.ts and panel-reads.ts (3 and 4), app-server.ts and panel.ts
  * (5 and 6), browser.ts (7: the panel in Chromium), report.ts (the document).
  */
@@ -25,10 +25,14 @@ import { planReadCases } from './bench/sampling.js';
 import { machine, writeReport, type BenchResults } from './bench/report.js';
 import { BenchSettingsError, benchSettings } from './bench/settings.js';
 import { atLeast, atMost, countAsOurs, exactly, msSince, watchCpu, type Verdict } from './bench/stats.js';
-import { measureConcurrentWrites, measureDriverWrites, measureUpdateOverhead, sealGeneratedHistory } from './bench/writes.js';
+import { customerEditors, measureConcurrentWrites, measureDriverWrites, measureUpdateOverhead, sealGeneratedHistory } from './bench/writes.js';
+import { componentCosts, measureAuditCost } from './bench/audit-cost.js';
 
 /** The whole chain is verified by default up to this many audit rows; beyond, with BENCH_VERIFY_ALL=1. */
 const VERIFY_ALL_UP_TO = 2_000_000;
+/** (1b): interleaved rounds of every variant; two runs, so that each component shows a spread. */
+const AUDIT_COST_RUNS = 2;
+const AUDIT_COST_OPTIONS = (customers: number) => ({ rounds: 10, batch: 20, explain: 3, records: Math.min(customers, 64) });
 const TARGETS = { ratio: 1.3, changesPerSecond: 2000, travelersListMs: 50, auditListMs: 100, historyMs: 10, memoryMB: 300 };
 
 const log = (line: string) => console.log(line);
@@ -84,6 +88,13 @@ async function main(): Promise<void> {
   log('(1) audited against unaudited updates...');
   const overhead = await measureUpdateOverhead(sequelize, db.ownerUrl, settings, dataset.firstUserId);
   log(`  p50 ${overhead.audited.p50.toFixed(2)} ms audited, ${overhead.unaudited.p50.toFixed(2)} ms unaudited: ratio ${overhead.ratioP50.toFixed(2)}`);
+
+  log('(1b) where the audit cost goes: the same update through node-postgres, the audit trigger taken apart...');
+  const [auditCostActor] = await customerEditors(sequelize, dataset.firstUserId, 1);
+  const auditCost = await measureAuditCost(db.ownerUrl, db.runtimeUrl, auditCostActor!, AUDIT_COST_OPTIONS(settings.customers), AUDIT_COST_RUNS, [], (line) =>
+    log(`  ${line}`),
+  );
+  log(`  audit cost ${componentCosts(auditCost).total.toFixed(3)} ms at p50 over the unaudited update`);
 
   log(`(2) ${settings.writers} concurrent writers for ${settings.writeSeconds} s, then seal and verify...`);
   const writes = await measureConcurrentWrites(sequelize, settings, dataset.firstUserId, verifyAll);
@@ -175,6 +186,7 @@ async function main(): Promise<void> {
     dataset,
     generatedSeal,
     overhead,
+    auditCost,
     writes,
     driverWrites,
     fullVerify: writes.full,

@@ -84,7 +84,8 @@ describe('the code base', () => {
     // critical data: audit events, sign-in counters, the mail outbox's delivery state, the mail
     // that tells administrators of a locked account, read-only snapshots (the audit export, the
     // printed traveler, the routing editor's view, what the Release form says, the audit verifier's
-    // one consistent view of rows, chain and seals), the owner's schema
+    // one consistent view of rows, chain and seals, a page of the audit log read on a replica,
+    // where nothing can be written), the owner's schema
     // migrations and the database's own roles, and making the coming months' audit partitions
     // (one instance at a time, under a transaction-scoped lock).
     const allowed = new Set([
@@ -99,6 +100,7 @@ describe('the code base', () => {
       'src/records/routing.service.ts:readRouting',
       'src/records/revision-release.service.ts:revisionActionPlan',
       'src/audit/audit-verify.service.ts:verifyAuditLog',
+      'src/db/read-replica.ts:readAt',
       'src/db/migrator.ts',
       'src/db/database-roles.ts',
       'src/audit/audit-partition.service.ts',
