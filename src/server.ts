@@ -9,6 +9,7 @@ import { createAdmin } from './admin/admin.js';
 import type { AppConfig } from './config/config.js';
 import { createPgPool, createSequelize } from './db/database.js';
 import { databaseUrlForTls } from './db/database-tls.js';
+import { prepareComponentsBundle } from './http/panel-assets.js';
 import { dataRoot, openDatabaseTarget, type DatabaseTarget } from './db/database-target.js';
 import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createMigrator } from './db/migrator.js';
@@ -206,6 +207,10 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
     });
     // Last: its listening connection would otherwise outlive a start that failed above.
     await ctx.mail.start();
+    // In the background: the first page people open right after start then finds it ready.
+    prepareComponentsBundle(admin).catch((error: unknown) =>
+      logger.warn({ err: error }, 'building the panel components failed; the first page will try again'),
+    );
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     return {
