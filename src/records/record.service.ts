@@ -1,4 +1,4 @@
-import { QueryTypes, type Model, type ModelStatic, type Transaction } from 'sequelize';
+import type { Model, ModelStatic } from 'sequelize';
 import { approvalNeeded, submitForApproval } from '../approvals/approval-request.service.js';
 import type { Actor } from '../audit/actor.js';
 import type { WriteOptions } from '../db/unit-of-work.js';
@@ -7,6 +7,7 @@ import { CONTROL_CHARACTER, coerceInput } from './input-coercion.js';
 import { authorizeCreate, authorizeDelete, authorizeUpdate, authorizeUpdateOf } from './record-authorization.js';
 import { holdPrivilegedRole, markOneTimePassword, notifyPasswordSet, refuseOwnDeactivation } from './user-account.rules.js';
 import { RecordNotFoundError, RecordValidationError, StaleRecordError } from './record-errors.js';
+import { findLocked, saveChanges } from './record-row-statements.js';
 import { policyOf } from '../tables/index.js';
 import type { NumberPatterns } from '../tables/record-numbers.js';
 
@@ -62,32 +63,6 @@ function withActorAttribute(model: AnyModel, values: Record<string, unknown>, ac
 
 function tableOf(model: AnyModel): string {
   return model.getTableName() as string;
-}
-
-const lockStatements = new WeakMap<AnyModel, string>();
-
-/**
- * The record as it is now, locked until the transaction ends: what findByPk with a lock gives,
- * for a fraction of its cost (the statement is built once per model; every edit starts here).
- * No model has find hooks or scopes that this would skip.
- */
-async function findLocked(model: AnyModel, id: number | string, transaction: Transaction): Promise<Model | null> {
-  let sql = lockStatements.get(model);
-  if (!sql) {
-    const generator = model.sequelize!.getQueryInterface().queryGenerator as { quoteIdentifier(name: string): string; quoteTable(name: string): string };
-    // Virtual attributes (a user's new password) have no column.
-    const stored = Object.values(model.getAttributes()).filter((a) => (a.type as { key?: string }).key !== 'VIRTUAL');
-    const columns = stored.map((a) => {
-      const { field, fieldName } = a as unknown as { field?: string; fieldName: string };
-      const column = generator.quoteIdentifier(field ?? fieldName);
-      return field && field !== fieldName ? `${column} AS ${generator.quoteIdentifier(fieldName)}` : column;
-    });
-    const key = generator.quoteIdentifier(model.getAttributes()[model.primaryKeyAttribute]?.field ?? model.primaryKeyAttribute);
-    sql = `SELECT ${columns.join(', ')} FROM ${generator.quoteTable(tableOf(model))} WHERE ${key} = $1 FOR UPDATE`;
-    lockStatements.set(model, sql);
-  }
-  const rows = await model.sequelize!.query<Record<string, unknown>>(sql, { bind: [id], transaction, type: QueryTypes.SELECT, raw: true });
-  return rows[0] ? model.build(rows[0], { isNewRecord: false, raw: true }) : null;
 }
 
 export interface CreateOptions {
@@ -207,7 +182,8 @@ export async function updateRecord<M extends AnyModel>(
       };
       const decision = await approvalNeeded(gate);
       if (decision) return submitForApproval(gate, decision);
-      const saved = (await record.save({ ...options, validate: false })) as InstanceType<M>;
+      // Validated above: saved as save() would, without validating again.
+      const saved = (await saveChanges(record, options)) as InstanceType<M>;
       if (oneTimePassword) await notifyPasswordSet(options.transaction, saved.get({ plain: true }) as never, actor);
       return saved;
     },
