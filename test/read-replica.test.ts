@@ -209,6 +209,9 @@ describeWithReplica('with a streaming replica', () => {
       // The replica does not have it yet: the page proves where it was read.
       expect(page.readFrom).toBe('replica');
       expect(contactNames(page)).not.toContain('Second buyer');
+      const dashboard = await reviewer.get('/admin/api/dashboard');
+      expect(dashboard.status).toBe(200);
+      expect(dashboard.body.readFrom).toMatchObject({ source: 'replica' });
       const csv = await reviewer.get(`/admin/exports/audit-logs.csv?filters.table_name=customers&filters.record_id=${customerId}`);
       expect(csv.status).toBe(200);
       expect(csv.headers['x-read-from']).toBe('replica');
@@ -216,9 +219,6 @@ describeWithReplica('with a streaming replica', () => {
       expect(csv.text).not.toContain('Second buyer');
       delivered = csv.text.trim().split('\r\n').length - 1;
       expect(Number(csv.headers['x-row-count'])).toBe(delivered);
-      const dashboard = await reviewer.get('/admin/api/dashboard');
-      expect(dashboard.status).toBe(200);
-      expect(dashboard.body.readFrom).toMatchObject({ source: 'replica' });
       // History is the primary's: it shows the change the replica lacks.
       const history = await reviewer.get(`/admin/api/resources/customers/records/${customerId}/history`);
       expect(JSON.stringify(history.body)).toContain('Second buyer');
@@ -265,6 +265,29 @@ describeWithReplica('with a streaming replica', () => {
     const later = await auditOfCustomer(editor);
     expect(later.readFrom).toBe('replica');
     expect(contactNames(later)).toContain('Own buyer');
+  });
+
+  it("counts an export as the person's own write: their next audit page shows its row", async () => {
+    const [exporter, other] = await Promise.all([signIn(patient, 'reviewer'), signIn(patient, 'editor')]);
+    await caughtUp();
+    await replayPaused(true);
+    try {
+      const csv = await exporter.get(`/admin/exports/audit-logs.csv?filters.table_name=customers&filters.record_id=${customerId}`);
+      expect(csv.status).toBe(200);
+      const list = async (agent: TestAgent) => {
+        const res = await agent.get('/admin/api/resources/audit_logs/actions/list?filters.table_name=audit_logs&filters.action=export&perPage=50');
+        expect(res.status).toBe(200);
+        return { readFrom: res.body.meta.readFrom as string, exports: res.body.records.length as number };
+      };
+      const mine = await list(exporter);
+      const theirs = await list(other);
+      expect(mine.readFrom).toBe('primary');
+      expect(theirs.readFrom).toBe('replica');
+      // The primary holds this export's row; the paused replica does not yet.
+      expect(mine.exports).toBe(theirs.exports + 1);
+    } finally {
+      await replayPaused(false);
+    }
   });
 
   it('says how far behind the replica is, and an app whose limit it passes reads the primary instead', async () => {

@@ -11,23 +11,30 @@ declare module 'express-session' {
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Said by a GET handler that wrote something of the person's all the same (a CSV export records itself). */
+export function markWritten(res: Response): void {
+  res.locals.wroteForPerson = true;
+}
+
 /**
  * Read-your-own-writes with a replica (db/read-replica.ts): after a signed-in person's request
- * that may have written (any method but a read) and succeeded, the primary's WAL position goes
- * into their session before the response ends, so that their next report read waits for a replica
- * that holds what they just did, and takes the primary until then. The position is read after the
- * handler's transaction committed, which is before it answers. Only mounted with a replica.
+ * that may have written (any method but a read, or a read marked by markWritten) and succeeded,
+ * the primary's WAL position goes into their session before the response ends, so that their next
+ * report read waits for a replica that holds what they just did, and takes the primary until then.
+ * The position is read after the handler's transaction committed, which is before it answers.
+ * Only mounted with a replica.
  */
 export function ownWritesMarker(reads: ReportReads, logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (READS.has(req.method) || !req.session) return next();
+    if (!req.session) return next();
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     let ending = false;
     res.end = ((...args: unknown[]) => {
       if (ending) return res;
       ending = true;
-      // Unsigned or refused requests changed nothing of the person's to wait for.
-      if (!req.session?.userId || res.statusCode >= 400) return end(...args);
+      // Reads, unsigned or refused requests changed nothing of the person's to wait for.
+      const wrote = !READS.has(req.method) || res.locals.wroteForPerson === true;
+      if (!wrote || !req.session?.userId || res.statusCode >= 400) return end(...args);
       reads.writePosition().then(
         (lsn) => {
           if (lsn) req.session.ownWrites = lsn;

@@ -10,6 +10,7 @@ import { recordAccessDenied } from '../../panel/access-denied.js';
 import { describerFor } from '../../panel/record-describer.js';
 import { actorOf } from '../../panel/panel-request-state.js';
 import { asyncRoute } from '../async-route.js';
+import { markWritten } from '../own-writes.js';
 
 export const AUDIT_EXPORT_PATH = '/exports/audit-logs.csv';
 
@@ -84,6 +85,8 @@ export function auditExportRoutes(ctx: AppContext, logger: Logger, admin?: Admin
         // The rows from a read replica when one serves this person (db/read-replica.ts); the export is recorded on the primary.
         const rowsFrom = await ctx.reports.place(req.session?.ownWrites ?? null);
         await exportAuditLogs(ctx.db, actor, filter, responseSink(res), { rowsFrom, ...(admin && { describe: describerFor(admin) }) });
+        // The export recorded itself: the person's next report read must show that row too.
+        markWritten(res);
         res.end();
       } catch (error) {
         // Once the first line is out, the status cannot change: cut the download short instead,

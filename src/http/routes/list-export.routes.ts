@@ -12,6 +12,7 @@ import { listQueryGuard } from '../../panel/list-query-guard.js';
 import { describerFor } from '../../panel/record-describer.js';
 import { actorOf } from '../../panel/panel-request-state.js';
 import { asyncRoute } from '../async-route.js';
+import { markWritten } from '../own-writes.js';
 import type { AppContext } from '../../app-context.js';
 
 /**
@@ -61,6 +62,8 @@ export function listExportRoutes(ctx: AppContext, admin: AdminJS, logger: Logger
           filters,
         };
         await exportList(ctx.db, actor, spec, responseSink(res, resourceId.replace(/_/g, '-')));
+        // The export recorded itself: the person's next report read must show that row too.
+        markWritten(res);
         res.end();
       } catch (error) {
         // Once the first line is out, the status cannot change: cut the download short instead,
