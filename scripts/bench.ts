@@ -33,7 +33,7 @@ const VERIFY_ALL_UP_TO = 2_000_000;
 /** (1b): interleaved rounds of every variant; two runs, so that each component shows a spread. */
 const AUDIT_COST_RUNS = 2;
 const AUDIT_COST_OPTIONS = (customers: number) => ({ rounds: 10, batch: 20, explain: 3, records: Math.min(customers, 64) });
-const TARGETS = { ratio: 1.3, changesPerSecond: 2000, travelersListMs: 50, auditListMs: 100, historyMs: 10, memoryMB: 300 };
+const TARGETS = { ratio: 1.3, changesPerSecond: 2000, ofDriver: 0.9, travelersListMs: 50, auditListMs: 100, historyMs: 10, memoryMB: 300 };
 
 const log = (line: string) => console.log(line);
 const cleanups: Array<() => Promise<void>> = [];
@@ -85,34 +85,6 @@ async function main(): Promise<void> {
   const generatedSeal = await sealGeneratedHistory(sequelize);
   log(`  sealed ${generatedSeal.rowsSealed.toLocaleString('en-US')} rows in ${(generatedSeal.ms / 1000).toFixed(1)} s`);
 
-  log('(1) audited against unaudited updates...');
-  const overhead = await measureUpdateOverhead(sequelize, db.ownerUrl, settings, dataset.firstUserId);
-  log(`  p50 ${overhead.audited.p50.toFixed(2)} ms audited, ${overhead.unaudited.p50.toFixed(2)} ms unaudited: ratio ${overhead.ratioP50.toFixed(2)}`);
-
-  log('(1b) where the audit cost goes: the same update through node-postgres, the audit trigger taken apart...');
-  const [auditCostActor] = await customerEditors(sequelize, dataset.firstUserId, 1);
-  const auditCost = await measureAuditCost(db.ownerUrl, db.runtimeUrl, auditCostActor!, AUDIT_COST_OPTIONS(settings.customers), AUDIT_COST_RUNS, [], (line) =>
-    log(`  ${line}`),
-  );
-  log(`  audit cost ${componentCosts(auditCost).total.toFixed(3)} ms at p50 over the unaudited update`);
-
-  log(`(2) ${settings.writers} concurrent writers for ${settings.writeSeconds} s, then seal and verify...`);
-  const writes = await measureConcurrentWrites(sequelize, settings, dataset.firstUserId, verifyAll);
-  log(
-    `  ${Math.round(writes.changesPerSecond)} changes/s, ${writes.failures} failed (machine ${writes.cpu.machineBusyPercent.toFixed(0)}% busy, ` +
-      `${writes.cpu.othersPercent.toFixed(0)}% with other work; writers' process ${(writes.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core); incremental verify ${writes.incremental.ok ? 'ok' : 'FAILED'}` +
-      (writes.full ? `, full verify ${writes.full.ok ? 'ok' : 'FAILED'} (${(writes.full.ms / 1000).toFixed(1)} s)` : ''),
-  );
-  log(`    for reference, the same statements through node-postgres directly (no ORM), ${settings.writers} writers...`);
-  const driverWrites = await measureDriverWrites(db.runtimeUrl, sequelize, settings, dataset.firstUserId);
-  log(`    ${Math.round(driverWrites.changesPerSecond)} changes/s (writers' process ${(driverWrites.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core)`);
-  // Sealed here, so that the app's own sealer does not chain these rows during (3) to (6).
-  await sealAuditLog(sequelize);
-  log(`(2b) the writers in ${settings.writeProcesses.join(', ')} app processes at once, ${settings.writeSeconds} s each way...`);
-  const multiProcess = await measureMultiProcessWrites(sequelize, db.runtimeUrl, settings, dataset.firstUserId, db.serverPid, log);
-  await sequelize.close();
-  cleanups.pop();
-
   log('starting the app in a child process...');
   const app: AppServer = await startAppServer(db.runtimeUrl, db.ownerUrl, settings.app, log);
   cleanups.push(app.stop);
@@ -151,9 +123,48 @@ async function main(): Promise<void> {
   await app.stop();
   cleanups.pop();
 
+  // The writes come after the reads: their bursts (hundreds of thousands of audit rows of one
+  // table, at the head of the current month, within minutes) are the bench's own, and a list
+  // filtered by another table would otherwise be measured scanning past them, which no shop's
+  // month looks like. The reads see the generated history as a shop's is.
+  log('(1) audited against unaudited updates...');
+  const overhead = await measureUpdateOverhead(sequelize, db.ownerUrl, settings, dataset.firstUserId);
+  log(`  p50 ${overhead.audited.p50.toFixed(2)} ms audited, ${overhead.unaudited.p50.toFixed(2)} ms unaudited: ratio ${overhead.ratioP50.toFixed(2)}`);
+
+  log('(1b) where the audit cost goes: the same update through node-postgres, the audit trigger taken apart...');
+  const [auditCostActor] = await customerEditors(sequelize, dataset.firstUserId, 1);
+  const auditCost = await measureAuditCost(db.ownerUrl, db.runtimeUrl, auditCostActor!, AUDIT_COST_OPTIONS(settings.customers), AUDIT_COST_RUNS, [], (line) =>
+    log(`  ${line}`),
+  );
+  log(`  audit cost ${componentCosts(auditCost).total.toFixed(3)} ms at p50 over the unaudited update`);
+
+  log(`(2) ${settings.writers} concurrent writers for ${settings.writeSeconds} s, then seal and verify...`);
+  const writes = await measureConcurrentWrites(sequelize, settings, dataset.firstUserId, verifyAll);
+  log(
+    `  ${Math.round(writes.changesPerSecond)} changes/s, ${writes.failures} failed (machine ${writes.cpu.machineBusyPercent.toFixed(0)}% busy, ` +
+      `${writes.cpu.othersPercent.toFixed(0)}% with other work; writers' process ${(writes.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core); incremental verify ${writes.incremental.ok ? 'ok' : 'FAILED'}` +
+      (writes.full ? `, full verify ${writes.full.ok ? 'ok' : 'FAILED'} (${(writes.full.ms / 1000).toFixed(1)} s)` : ''),
+  );
+  log(`    for reference, the same statements through node-postgres directly (no ORM), ${settings.writers} writers...`);
+  const driverWrites = await measureDriverWrites(db.runtimeUrl, sequelize, settings, dataset.firstUserId);
+  log(`    ${Math.round(driverWrites.changesPerSecond)} changes/s (writers' process ${(driverWrites.cpu.processPercent.bench ?? 0).toFixed(0)}% of a core)`);
+  // Sealed here, so that (2b) starts from a sealed chain as (2) did.
+  await sealAuditLog(sequelize);
+  log(`(2b) the writers in ${settings.writeProcesses.join(', ')} app processes at once, ${settings.writeSeconds} s each way...`);
+  const multiProcess = await measureMultiProcessWrites(sequelize, db.runtimeUrl, settings, dataset.firstUserId, db.serverPid, log);
+  await sequelize.close();
+  cleanups.pop();
+
   const verdicts: Verdict[] = [
     atMost('(1) audited/unaudited update time, p50 ratio', overhead.ratioP50, TARGETS.ratio, '', 2),
     atLeast(`(2) audited changes per second, ${settings.writers} writers`, writes.changesPerSecond, TARGETS.changesPerSecond, '/s'),
+    atLeast(
+      '(2) the app against the same statements through node-postgres, changes/s ratio',
+      writes.changesPerSecond / driverWrites.changesPerSecond,
+      TARGETS.ofDriver,
+      '',
+      2,
+    ),
     exactly(
       '(2) the audit log verifies after the writers',
       writes.incremental.ok && writes.failures === 0 && (writes.full?.ok ?? true),
