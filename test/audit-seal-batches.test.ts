@@ -33,6 +33,21 @@ const seal = async (): Promise<Run> => (await db.query<Run>('SELECT rows_sealed,
 const rowsOf = async (txid: string): Promise<number> =>
   (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs WHERE txid = $1::xid8', [txid])).rows[0]!.n;
 
+/**
+ * Waits until every transaction up to `txid` has ended everywhere (bounded): transaction ids are
+ * the server's, and another test file's open transaction holds the sealing horizon back.
+ */
+async function horizonPassed(txid: string): Promise<void> {
+  await waitFor(
+    'the horizon to pass these writes',
+    async () => {
+      const { rows } = await db.query<{ passed: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS passed', [txid]);
+      return rows[0]!.passed ? true : undefined;
+    },
+    60_000,
+  );
+}
+
 beforeAll(async () => {
   db = await createTestDatabase();
   // Whatever the template holds, chained first: the runs below start from an empty backlog.
@@ -45,15 +60,7 @@ beforeAll(async () => {
   for (let round = 1; round <= 4; round += 1) {
     await write(`UPDATE customers SET phone = '+44 20 ${round}' || id, contact_name = 'Buyer ${round}.' || id WHERE code LIKE 'SB-%'`);
   }
-  // Transaction ids are the server's: another test file's open transaction holds the horizon back.
-  await waitFor(
-    'the horizon to pass these writes',
-    async () => {
-      const { rows } = await db.query<{ passed: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS passed', [txids[txids.length - 1]]);
-      return rows[0]!.passed ? true : undefined;
-    },
-    60_000,
-  );
+  await horizonPassed(txids[txids.length - 1]!);
 }, 120_000);
 
 afterAll(async () => {
@@ -93,14 +100,7 @@ describe('sealing a backlog larger than one run', () => {
     await write(`INSERT INTO customers (code, name) SELECT 'SC-' || i, 'More ' || i FROM generate_series(1, ${CUSTOMERS * 2}) AS i`);
     const waiting = (await rowsOf(txids[txids.length - 2]!)) + (await rowsOf(txids[txids.length - 1]!));
     expect(waiting).toBeGreaterThan(BATCH);
-    await waitFor(
-      'the horizon to pass these writes',
-      async () => {
-        const { rows } = await db.query<{ passed: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS passed', [txids[txids.length - 1]]);
-        return rows[0]!.passed ? true : undefined;
-      },
-      60_000,
-    );
+    await horizonPassed(txids[txids.length - 1]!);
     const result = await sealAuditLog(db.sequelize);
     expect(result.rowsSealed).toBe(waiting);
     const { rows } = await db.query<{ unchained: number }>(

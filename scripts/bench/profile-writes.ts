@@ -25,7 +25,7 @@ import { printSummary, type CpuProfile } from './cpu-profile-summary.js';
 import { generateDataset } from './dataset.js';
 import { benchSettings, type BenchSettings } from './settings.js';
 import { msSince } from './stats.js';
-import { customerEditors, driverEdit, measureDriverWrites } from './writes.js';
+import { customerEditors, customersOf, driverEdit, measureDriverWrites, nextEditValues } from './writes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,18 +38,6 @@ const { values: args } = parseArgs({
   },
 });
 const log = (line: string) => console.log(line);
-
-let edits = 0;
-function nextValues(): { contact_name: string; phone: string } {
-  edits += 1;
-  return { contact_name: `Profile buyer ${edits}`, phone: `+1 555 8${String(edits).padStart(8, '0')}` };
-}
-
-function customersOf(w: number, s: BenchSettings): number[] {
-  const mine: number[] = [];
-  for (let id = 1 + w; id <= s.customers; id += s.writers) mine.push(id);
-  return mine;
-}
 
 /**
  * CPU time (user + system, clock ticks) of a process and, with `children`, of its children too: the
@@ -85,7 +73,7 @@ async function cpuPerChange<T extends { changesPerSecond: number }>(
 }
 
 async function appEdit(id: number, actor: UserActor, tag: string): Promise<void> {
-  await updateRecord(Customer, id, nextValues(), { ...actor, requestId: `${tag}-${crypto.randomUUID()}` }, { lastWriteWins: true });
+  await updateRecord(Customer, id, nextEditValues(), { ...actor, requestId: `${tag}-${crypto.randomUUID()}` }, { lastWriteWins: true });
 }
 
 /** Writers through updateRecord for the settings' writeSeconds, as writes.ts' measurement (2) without its seal and verify. */
@@ -113,7 +101,7 @@ async function appWrites(actors: UserActor[], s: BenchSettings): Promise<{ chang
 
 /** The statements one app change sends (see the counting phase), through node-postgres directly. */
 async function appStatementsEdit(client: pg.Client, id: number, actor: UserActor): Promise<void> {
-  const values = nextValues();
+  const values = nextEditValues();
   const requestId = `profile-shaped-${crypto.randomUUID()}`;
   const actorJson = JSON.stringify({ ...actor, requestId });
   await client.query(
@@ -197,7 +185,7 @@ async function roundTrips(sequelize: Sequelize, runtimeUrl: string, actor: UserA
     for (let i = 0; i < n; i += 1) await appEdit(1, actor, 'profile-count');
     const app = counter.stop();
     counter = countStatements();
-    for (let i = 0; i < n; i += 1) await driverEdit(client, 1, nextValues(), { ...actor, requestId: `profile-count-${i}` });
+    for (let i = 0; i < n; i += 1) await driverEdit(client, 1, nextEditValues(), { ...actor, requestId: `profile-count-${i}` });
     const driver = counter.stop();
     log(`round trips per change: app ${(app.length / n).toFixed(2)}, driver reference ${(driver.length / n).toFixed(2)}`);
     log('  one app change sends:');

@@ -54,13 +54,13 @@ export async function customerEditors(sequelize: Sequelize, fromId: number, coun
 let edits = 0;
 
 /** The next edit's two field values: unlike the generated ones ("Buyer <id>", "+1 555 <id>"), so that every save changes both. */
-function nextEditValues(): { contact_name: string; phone: string } {
+export function nextEditValues(): { contact_name: string; phone: string } {
   edits += 1;
   return { contact_name: `Bench buyer ${edits}`, phone: `+1 555 9${String(edits).padStart(8, '0')}` };
 }
 
 /** Writer w's own customers: writers never wait for each other's row locks. */
-function customersOf(w: number, s: BenchSettings): number[] {
+export function customersOf(w: number, s: BenchSettings): number[] {
   const mine: number[] = [];
   for (let id = 1 + w; id <= s.customers; id += s.writers) mine.push(id);
   return mine;

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,6 +7,7 @@ import pg from 'pg';
 import { freeLocalPort } from '../../src/db/embedded-postgres.js';
 import { waitFor } from './app-process.js';
 import { realClockEnv } from './moved-clock.js';
+import { postgresOsUser } from './postgres-os-user.js';
 
 /**
  * A real PgBouncer (Debian's package; 1.18 in bookworm) in transaction mode in front of one
@@ -36,15 +37,6 @@ export interface PgBouncer {
   /** A statement on PgBouncer's admin console (SHOW ..., RECONNECT), as its admin user. */
   console<R extends pg.QueryResultRow>(sql: string): Promise<R[]>;
   stop(): Promise<void>;
-}
-
-/** PgBouncer refuses to run as root: as root it runs as the `postgres` OS user, as PostgreSQL does. */
-function osUser(): { uid?: number; gid?: number } {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
-  return {
-    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
-    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
-  };
 }
 
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -90,7 +82,7 @@ export async function startPgBouncer(serverUrl: string, logins: PgBouncerLogin[]
     ].join('\n'),
     { mode: 0o600 },
   );
-  const runAs = osUser();
+  const runAs = postgresOsUser();
   if (runAs.uid !== undefined) for (const file of [dir, userlist, ini]) fs.chownSync(file, runAs.uid, runAs.gid!);
   const child: ChildProcess = spawn(binary, [ini], { ...runAs, env: realClockEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

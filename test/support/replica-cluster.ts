@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { PG_MAJOR } from '../../src/db/backup/pg-tools.js';
 import { freeLocalPort, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { postgresOsUser } from './postgres-os-user.js';
 
 /**
  * A primary and a streaming replica of it on this machine, made as an operator makes one: the
@@ -38,15 +39,6 @@ export interface ReplicatedPair {
   stop(): Promise<void>;
 }
 
-/** As root, the clusters and the tool run as the `postgres` OS user (PostgreSQL refuses root). */
-function osUser(): { uid?: number; gid?: number } {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
-  return {
-    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
-    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
-  };
-}
-
 /**
  * Starts the primary, lets `prepare` fill it (migrations, logins, rows: all of it reaches the
  * replica through the base backup or the stream), then makes and starts the replica.
@@ -62,7 +54,7 @@ export async function startReplicatedPair(prepare: (primaryUrl: string) => Promi
     await prepare(primary.url);
     const password = decodeURIComponent(new URL(primary.url).password);
     const replicaDir = path.join(root, 'replica');
-    const runAs = osUser();
+    const runAs = postgresOsUser();
     fs.mkdirSync(replicaDir, { mode: 0o700 });
     if (runAs.uid !== undefined) fs.chownSync(replicaDir, runAs.uid, runAs.gid ?? runAs.uid);
     // -R writes standby.signal and the primary's connection (with its password) into the copy.
