@@ -9,6 +9,7 @@ import { createAdmin } from './admin/admin.js';
 import type { AppConfig } from './config/config.js';
 import { createPgPool, createSequelize } from './db/database.js';
 import { databaseUrlForTls } from './db/database-tls.js';
+import type { ReplicaSettings } from './db/read-replica.js';
 import { prepareComponentsBundle } from './http/panel-assets.js';
 import { dataRoot, openDatabaseTarget, type DatabaseTarget } from './db/database-target.js';
 import type { EmbeddedPostgres } from './db/embedded-postgres.js';
@@ -101,6 +102,32 @@ async function withClient<T>(url: string, ssl: DatabaseTarget['ssl'], work: (cli
   }
 }
 
+/**
+ * The read replica's connection (DATABASE_REPLICA_URL), as the same runtime login with the same
+ * TLS: no model is bound to it and History's prepared reads stay on the primary. Its limits are
+ * the login's defaults, which the replica replays too; `startupLimits` only for a login that
+ * cannot carry them (the owner, a superuser).
+ */
+function replicaConnection(config: AppConfig, target: DatabaseTarget, startupLimits: RuntimeLimits | undefined, logger: Logger): ReplicaSettings | undefined {
+  if (!config.DATABASE_REPLICA_URL) return undefined;
+  return {
+    db: createSequelize({
+      url: databaseUrlForTls(config.DATABASE_REPLICA_URL, config),
+      poolMax: config.DB_POOL_MAX,
+      acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS,
+      ...(startupLimits && { startupLimits }),
+      ssl: target.ssl,
+      preparedReads: false,
+      bindModels: false,
+    }),
+    maxLagSeconds: config.DATABASE_REPLICA_MAX_LAG_SECONDS,
+    onStateChange: (state, error) =>
+      state === 'unreachable'
+        ? logger.warn({ err: error }, 'the read replica does not answer: its reads go to the primary until it does')
+        : logger.info('the read replica answers again'),
+  };
+}
+
 export async function startServer(config: AppConfig, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {
   const target = await openDatabaseTarget(config, (line) => logger.info(line));
   const { runtimeUrl: databaseUrl, embedded } = target;
@@ -138,18 +165,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
       logger.error({ err: error }, "making the coming months' audit partitions failed"),
     );
 
-    const replica = config.DATABASE_REPLICA_URL
-      ? createSequelize({
-          url: databaseUrlForTls(config.DATABASE_REPLICA_URL, config),
-          poolMax: config.DB_POOL_MAX,
-          acquireTimeoutMs: config.DB_POOL_ACQUIRE_MS,
-          // The runtime login's limits are its defaults in the database, which the replica replays too.
-          ...(placement === 'startup' && { startupLimits: limits }),
-          ssl: target.ssl,
-          preparedReads: false,
-          bindModels: false,
-        })
-      : undefined;
+    const replica = replicaConnection(config, target, placement === 'startup' ? limits : undefined, logger);
 
     // The one context of this app: everything below works through it, nothing through module globals.
     const ctx = createAppContext(
@@ -158,16 +174,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
         db: sequelize,
         url: databaseUrl,
         ssl: target.ssl,
-        ...(replica && {
-          replica: {
-            db: replica,
-            maxLagSeconds: config.DATABASE_REPLICA_MAX_LAG_SECONDS,
-            onStateChange: (state, error) =>
-              state === 'unreachable'
-                ? logger.warn({ err: error }, 'the read replica does not answer: its reads go to the primary until it does')
-                : logger.info('the read replica answers again'),
-          },
-        }),
+        ...(replica && { replica }),
       },
       (error, what) => logger.error({ err: error }, what),
     );
@@ -226,7 +233,7 @@ export async function startServer(config: AppConfig, logger: Logger = pino({ lev
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await sequelize.close();
-        await replica?.close();
+        await replica?.db.close();
         await sessionPool.end();
         await embedded?.stop();
       },

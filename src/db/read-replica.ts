@@ -142,9 +142,10 @@ export function createReportReads(primary: Sequelize, replica?: ReplicaSettings)
     async place(ownWrites) {
       if (down && Date.now() < downUntil) return onPrimary('unreachable');
       const needed = ownWrites ? lsnValue(ownWrites) : 0n;
-      let current = status && Date.now() - status.at < STATUS_TTL_MS ? status : await fresh();
+      const cached = status && Date.now() - status.at < STATUS_TTL_MS ? status : null;
+      let current = cached ?? (await fresh());
       // Replay only moves forward: a cached position short of the person's write is asked again once.
-      if (current && current.replayed < needed) current = await fresh();
+      if (cached && cached.replayed < needed) current = await fresh();
       if (!current) return onPrimary('unreachable');
       if (current.lagSeconds > replica!.maxLagSeconds) return onPrimary('lagging');
       if (current.replayed < needed) return onPrimary('own-writes');
